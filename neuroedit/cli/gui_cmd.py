@@ -1,0 +1,27 @@
+"""`neuroedit [FILE] [--train] [--screenshot PNG --quit-after S]`: open the editor."""
+
+from __future__ import annotations
+
+import argparse
+
+from .errors import CliError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="neuroedit", description="Open the NeuroEdit editor on FILE.",
+                                epilog="Subcommands: info, validate, train, evaluate, data, trace "
+                                       "(neuroedit COMMAND --help).")
+    p.add_argument("file", nargs="?", help="a .nedit network file (omit for the template picker)")
+    p.add_argument("--train", action="store_true", help="start training as soon as the file is open")
+    p.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the window (with --quit-after)")
+    p.add_argument("--quit-after", type=float, metavar="SECONDS", help="close the app after this many seconds")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        from ..gui.app import run_app
+    except ImportError as e:
+        raise CliError(f"the editor cannot start: {e}") from None
+    return run_app(args.file, train=args.train, screenshot=args.screenshot, quit_after=args.quit_after)

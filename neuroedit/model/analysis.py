@@ -1,0 +1,196 @@
+"""Shape inference and validation: every node's output shape, or the problems that prevent one.
+
+A bad graph is never an exception here: each problem becomes a `Problem` attached
+to the node it belongs to, so the canvas can outline that node in red.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from .nodetypes import REGISTRY, Shape, ShapeError, WeightSpec, fmt_shape
+from .params import ParamError
+
+if TYPE_CHECKING:
+    from .document import Document
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    node_id: str | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = self.node_id if self.node_id is not None else "network"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Analysis:
+    order: list[str] = field(default_factory=list)
+    shapes: dict[str, Shape | None] = field(default_factory=dict)
+    input_shapes: dict[str, dict[str, Shape]] = field(default_factory=dict)
+    weights: dict[str, dict[str, WeightSpec]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def problems_for(self, node_id: str) -> list[Problem]:
+        return [p for p in self.problems if p.node_id == node_id]
+
+    def param_count(self, node_id: str) -> tuple[int, int]:
+        """(trainable, non-trainable) as Keras counts them."""
+        specs = self.weights.get(node_id, {}).values()
+        return (sum(w.size for w in specs if w.trainable), sum(w.size for w in specs if not w.trainable))
+
+    def totals(self) -> tuple[int, int]:
+        t = n = 0
+        for node_id in self.weights:
+            a, b = self.param_count(node_id)
+            t, n = t + a, n + b
+        return t, n
+
+
+def analyze(doc: "Document") -> Analysis:
+    """Analyse `doc`, reusing the last result while the document has not changed."""
+    cached = getattr(doc, "_analysis_cache", None)
+    if cached is not None and cached[0] == doc.revision:
+        return cached[1]
+    result = _analyze(doc)
+    doc._analysis_cache = (doc.revision, result)
+    return result
+
+
+def _analyze(doc: "Document") -> Analysis:
+    a = Analysis()
+    bad_params: set[str] = set()
+    for node in doc.nodes.values():
+        spec = REGISTRY.get(node.type)
+        if spec is None:
+            a.problems.append(Problem(node.id, f"unknown node type {node.type!r}"))
+            bad_params.add(node.id)
+            continue
+        for p in spec.params:
+            if p.name not in node.params:
+                a.problems.append(Problem(node.id, f"{p.name}: missing"))
+                bad_params.add(node.id)
+                continue
+            try:
+                p.check(node.params[p.name])
+            except ParamError as e:
+                a.problems.append(Problem(node.id, f"{p.name}: {e}"))
+                bad_params.add(node.id)
+
+    incoming: dict[str, dict[str, str]] = {n: {} for n in doc.nodes}
+    succ: dict[str, list[str]] = {n: [] for n in doc.nodes}
+    for e in doc.edges:
+        if e.src not in doc.nodes or e.dst not in doc.nodes:
+            a.problems.append(Problem(e.dst if e.dst in doc.nodes else None, f"connection {e} refers to a missing node"))
+            continue
+        dst = doc.nodes[e.dst]
+        ports = [] if e.dst in bad_params else [p.name for p in REGISTRY[dst.type].ports_in(dst.params)]
+        if e.dst not in bad_params and e.dst_port not in ports:
+            a.problems.append(Problem(e.dst, f"{e.src} is wired to input port {e.dst_port!r}, which {e.dst} does not have"))
+            continue
+        if e.dst_port in incoming[e.dst]:
+            a.problems.append(Problem(e.dst, f"input port {e.dst_port!r} has more than one connection"))
+            continue
+        incoming[e.dst][e.dst_port] = e.src
+        succ[e.src].append(e.dst)
+
+    a.order = _topological_order(doc, incoming, succ, a)
+    for node_id in a.order:
+        node = doc.nodes[node_id]
+        a.shapes[node_id] = None
+        if node_id in bad_params:
+            continue
+        spec = REGISTRY[node.type]
+        ins: dict[str, Shape] = {}
+        missing, unknown = [], False
+        for port in spec.ports_in(node.params):
+            src = incoming[node_id].get(port.name)
+            if src is None:
+                missing.append(port.name)
+            elif a.shapes.get(src) is None:
+                unknown = True
+            else:
+                ins[port.name] = a.shapes[src]  # type: ignore[assignment]
+        if missing:
+            what = ", ".join(repr(m) for m in missing)
+            a.problems.append(Problem(node_id, f"input port{'s' if len(missing) > 1 else ''} {what} not connected"))
+            continue
+        if unknown:
+            continue
+        try:
+            shape = spec.output_shape(node.params, ins)
+            a.weights[node_id] = spec.weights(node.params, ins)
+        except ShapeError as e:
+            a.problems.append(Problem(node_id, str(e)))
+            continue
+        a.shapes[node_id] = shape
+        a.input_shapes[node_id] = ins
+        if spec.has_output and not succ[node_id] and not spec.is_loss:
+            a.problems.append(Problem(node_id, f"output {fmt_shape(shape)} is not used: connect it to the next node or a Loss",
+                                      "warning"))
+
+    _network_problems(doc, a)
+    return a
+
+
+def _topological_order(doc: "Document", incoming: dict[str, dict[str, str]],
+                       succ: dict[str, list[str]], a: Analysis) -> list[str]:
+    """Kahn's algorithm, ties broken by document order; nodes on cycles are reported, not ordered."""
+    indeg = {n: len(incoming[n]) for n in doc.nodes}
+    position = {n: i for i, n in enumerate(doc.nodes)}
+    ready = sorted((n for n, d in indeg.items() if d == 0), key=position.__getitem__)
+    order: list[str] = []
+    while ready:
+        n = ready.pop(0)
+        order.append(n)
+        for m in succ[n]:
+            indeg[m] -= 1
+            if indeg[m] == 0:
+                ready.append(m)
+                ready.sort(key=position.__getitem__)
+    left = [n for n in doc.nodes if n not in set(order)]
+    on_cycle = [n for n in left if _on_cycle(n, succ)]
+    for n in on_cycle:
+        a.problems.append(Problem(n, "is part of a cycle: data must flow one way, from inputs to the loss"))
+    return order
+
+
+def _on_cycle(start: str, succ: dict[str, list[str]]) -> bool:
+    seen, stack = set(), list(succ[start])
+    while stack:
+        n = stack.pop()
+        if n == start:
+            return True
+        if n not in seen:
+            seen.add(n)
+            stack.extend(succ[n])
+    return False
+
+
+def _network_problems(doc: "Document", a: Analysis) -> None:
+    types = [n.type for n in doc.nodes.values()]
+    if not doc.nodes:
+        a.problems.append(Problem(None, "the network is empty: drag an Input, some layers and a Loss onto the canvas"))
+        return
+    if "Input" not in types:
+        a.problems.append(Problem(None, "there is no Input node"))
+    losses = [n.id for n in doc.nodes.values() if n.type == "Loss"]
+    if not losses:
+        a.problems.append(Problem(None, "there is no Loss node: add one after the output layer to train the network"))
+    elif len(losses) > 1:
+        for n in losses[1:]:
+            a.problems.append(Problem(n, f"only one Loss node can be trained; {losses[0]} is already the loss"))
