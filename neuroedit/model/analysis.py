@@ -63,7 +63,7 @@ class Analysis:
 
 def analyze(doc: "Document") -> Analysis:
     """Analyse `doc`, reusing the last result while the document has not changed."""
-    cached = getattr(doc, "_analysis_cache", None)
+    cached = doc._analysis_cache
     if cached is not None and cached[0] == doc.revision:
         return cached[1]
     result = _analyze(doc)

@@ -48,7 +48,7 @@ class Node:
         return node_type(self.type)
 
 
-@dataclass
+@dataclass(eq=False)
 class Document:
     """Everything a `.nedit` file holds. Views subscribe to `events`; edits go through the public methods."""
 
@@ -66,6 +66,7 @@ class Document:
         self.events = DocumentEvents()
         self.history = History(self)
         self.revision = 0
+        self._analysis_cache = None
 
     # ------------------------------------------------------------------ queries
     def node(self, node_id: str) -> Node:
