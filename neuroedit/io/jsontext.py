@@ -1,0 +1,83 @@
+"""Strict JSON reading: UTF-8, no NaN/Infinity, no duplicate keys; syntax errors give line and column."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from .errors import LoadError
+
+
+class _Rejected(Exception):
+    """Raised from inside the JSON parser's hooks (not a ValueError, so the parser cannot swallow it)."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Rejected(f"{name} is not allowed: numbers must be finite")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Rejected(f"the number {text} is too large")
+    return value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Rejected(f"the key {key!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def parse_json(raw: bytes, member: str) -> Any:
+    """Parse a JSON member; any problem becomes a LoadError naming the member (and line/column if known)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoadError(f"not UTF-8 text (bad byte at offset {e.start})", member) from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
+                          object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as e:
+        raise LoadError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", member) from None
+    except _Rejected as e:
+        raise LoadError(f"invalid JSON: {e}", member) from None
+    except RecursionError:
+        raise LoadError("invalid JSON: nested too deeply", member) from None
+    except ValueError as e:  # e.g. an integer with more digits than Python converts
+        raise LoadError(f"invalid JSON: {e}", member) from None
+
+
+def to_plain(value: Any, where: str) -> Any:
+    """Convert `value` to plain JSON data: NumPy scalars/arrays to numbers/lists, non-finite floats to null.
+
+    Raises SaveError naming `where` for anything JSON cannot hold (sets, objects, non-string keys).
+    """
+    from .errors import SaveError
+
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "tolist") and type(value).__module__ == "numpy":
+        return to_plain(value.tolist(), where)
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise SaveError(f"{where}: key {k!r} is not a string; JSON objects need string keys")
+            out[k] = to_plain(v, f"{where}.{k}")
+        return out
+    raise SaveError(f"{where}: a {type(value).__name__} cannot be stored in JSON")
+
+
+def dump_json(value: Any) -> bytes:
+    return json.dumps(value, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8")
