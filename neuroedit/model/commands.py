@@ -31,13 +31,15 @@ class RemoveNode(Command):
     def __init__(self, node: "Node", weights: dict[str, np.ndarray] | None) -> None:
         self.node = copy.deepcopy(node)
         self.weights = {k: v.copy() for k, v in (weights or {}).items()}
+        self.position: int | None = None
         self.text = f"Delete {node.id}"
 
     def redo(self, doc: "Document") -> None:
+        self.position = list(doc.nodes).index(self.node.id)
         doc._apply_remove_node(self.node.id)
 
     def undo(self, doc: "Document") -> None:
-        doc._apply_add_node(self.node, self.weights)
+        doc._apply_add_node(self.node, self.weights, self.position)
 
 
 class AddEdge(Command):

@@ -279,8 +279,16 @@ class Document:
         self.revision += 1
         self.events.changed.emit()
 
-    def _apply_add_node(self, node: Node, weights: dict[str, np.ndarray] | None = None) -> None:
-        self.nodes[node.id] = Node(node.id, node.type, copy.deepcopy(node.params), node.pos)
+    def _apply_add_node(self, node: Node, weights: dict[str, np.ndarray] | None = None,
+                        position: int | None = None) -> None:
+        """Add `node` at the end, or at `position` in node order (undoing a delete puts it back in place)."""
+        added = Node(node.id, node.type, copy.deepcopy(node.params), node.pos)
+        if position is None or position >= len(self.nodes):
+            self.nodes[node.id] = added
+        else:
+            items = list(self.nodes.items())
+            items.insert(position, (node.id, added))
+            self.nodes = dict(items)
         if weights:
             self.weights[node.id] = dict(weights)
         self.events.node_added.emit(node.id)
