@@ -1,0 +1,17 @@
+"""Data sets for NeuroEdit: built-in generators, CSV/NPZ/IDX import, splits and scaling.
+
+NumPy only (no Qt, numba or neuroedit.model). Entry point: `load(spec, base_dir)`.
+"""
+
+from .dataset import Dataset
+from .errors import DataError
+from .loader import SourceInfo, available_sources, load
+from .references import file_reference, resolve_path, verify_reference
+from .spec import Spec, canonical, format_spec, parse_spec
+from .targets import LOSS_TARGETS, check_input_shape, format_shape, targets_for_loss
+
+__all__ = [
+    "Dataset", "DataError", "SourceInfo", "Spec", "LOSS_TARGETS", "available_sources", "canonical",
+    "check_input_shape", "file_reference", "format_shape", "format_spec", "load", "parse_spec",
+    "resolve_path", "targets_for_loss", "verify_reference",
+]

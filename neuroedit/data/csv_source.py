@@ -1,0 +1,225 @@
+"""CSV import: delimiter and header detection, target column(s), text labels as classes.
+
+Numbers are parsed by `np.loadtxt` (C speed); only when that fails is the file scanned in
+Python to report the first bad cell by line and column name.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+
+import numpy as np
+
+from .errors import DataError
+from .memory import check_memory
+from .options import Options
+from .raw import RawData
+
+# Integer-valued numeric targets with at most this many distinct values count as classes.
+MAX_AUTO_CLASSES = 20
+
+
+def load_csv(path: str, opts: Options) -> RawData:
+    header_mode = opts.choice("header", "auto", ("auto", "yes", "no"))
+    delim_name = opts.choice("delimiter", "auto", ("auto", "comma", "semicolon", "tab", "space"))
+    task_opt = opts.choice("task", "auto", ("auto", "classification", "regression"))
+    target_text = opts.text("target")
+
+    lines, line_numbers = _read_lines(path)
+    delimiter = _detect_delimiter(lines[0]) if delim_name == "auto" else _DELIMS[delim_name]
+    first = _cells(lines[0], delimiter)
+    second = _cells(lines[1], delimiter) if len(lines) > 1 else []
+    has_header = header_mode == "yes" or (header_mode == "auto" and _looks_like_header(first, second))
+    names = [c.strip() or f"column {i + 1}" for i, c in enumerate(first)] if has_header else [
+        f"column {i + 1}" for i in range(len(first))]
+    data, data_lines = (lines[1:], line_numbers[1:]) if has_header else (lines, line_numbers)
+    if not data:
+        raise DataError(f"{path}: no data rows" + (" after the header" if has_header else ""))
+    if len(names) < 2:
+        raise DataError(f"{path}: found a single column; a data set needs input column(s) and a target "
+                        "(is the delimiter right? try delimiter=comma|semicolon|tab|space)")
+
+    targets = _target_columns(target_text, names, path)
+    inputs = [i for i in range(len(names)) if i not in targets]
+    check_memory(len(data) * len(names) * 8 * 2, f"{path} ({len(data)} rows × {len(names)} columns)")
+    where = _Where(path, names, data_lines, delimiter, data, len(names))
+    x = _numeric(data, delimiter, inputs, where)
+    y_text = [_strings(data, delimiter, t, where) for t in targets]
+    y, task, class_names = _targets(y_text, task_opt, where, [names[t] for t in targets])
+    return RawData(
+        x.astype(np.float32), y, task, class_names=class_names,
+        feature_names=[names[i] for i in inputs], target_names=[names[t] for t in targets],
+        default_scale="standard",
+        notes=[f"{os.path.basename(path)}: {len(data)} rows, header {'found' if has_header else 'none'}, "
+               f"target {', '.join(names[t] for t in targets)}"],
+    )
+
+
+_DELIMS = {"comma": ",", "semicolon": ";", "tab": "\t", "space": None}
+
+
+class _Where:
+    """What error messages need to name a cell: file, column names, file line numbers."""
+
+    def __init__(self, path, names, line_numbers, delimiter, lines, ncols):
+        self.path, self.names, self.line_numbers = path, names, line_numbers
+        self.delimiter, self.lines, self.ncols = delimiter, lines, ncols
+
+    def cell(self, row: int, col: int) -> str:
+        return f"{self.path}: line {self.line_numbers[row]}, column {col + 1} ({self.names[col]!r})"
+
+    def first_bad_cell(self, cols: list[int], numeric: bool) -> DataError:
+        """Scan row by row for the first ragged row, missing cell or (if numeric) non-number."""
+        for r, line in enumerate(self.lines):
+            cells = _cells(line, self.delimiter)
+            if len(cells) != self.ncols:
+                return DataError(f"{self.path}: line {self.line_numbers[r]} has {len(cells)} cells, "
+                                 f"expected {self.ncols} like the first row")
+            for c in cols:
+                text = cells[c].strip()
+                if not text or text.lower() in ("nan", "na", "n/a", "null", "?"):
+                    return DataError(f"{self.cell(r, c)}: missing value {text!r}")
+                if numeric and not _is_number(text):
+                    return DataError(f"{self.cell(r, c)}: {text!r} is not a number")
+        return DataError(f"{self.path}: cannot read the numbers (unusual quoting or encoding?)")
+
+
+def _read_lines(path: str) -> tuple[list[str], list[int]]:
+    if not os.path.isfile(path):
+        raise DataError(f"{path}: no such file")
+    size = os.path.getsize(path)
+    check_memory(size * 4, f"{path} ({size} bytes)")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            text = f.read()
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path}: not UTF-8 text (byte {e.start}); save the CSV as UTF-8") from None
+    except OSError as e:
+        raise DataError(f"{path}: {e.strerror or e}") from None
+    raw = text.splitlines()
+    keep = [i for i, line in enumerate(raw) if line.strip() and not line.lstrip().startswith("#")]
+    if not keep:
+        raise DataError(f"{path}: the file is empty")
+    if len(keep) == len(raw):
+        return raw, range(1, len(raw) + 1)
+    return [raw[i] for i in keep], [i + 1 for i in keep]
+
+
+def _detect_delimiter(line: str) -> str | None:
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
+
+
+def _cells(line: str, delimiter: str | None) -> list[str]:
+    if delimiter is None:
+        return line.split()
+    return next(csv.reader([line], delimiter=delimiter))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _looks_like_header(first: list[str], second: list[str]) -> bool:
+    if any(not _is_number(a.strip()) and _is_number(b.strip()) for a, b in zip(first, second)):
+        return True
+    return bool(first) and not any(_is_number(a.strip()) for a in first) and not second
+
+
+def _target_columns(text: str | None, names: list[str], path: str) -> list[int]:
+    if text is None:
+        return [len(names) - 1]
+    lowered = [n.lower() for n in names]
+    cols = []
+    for token in (t.strip() for t in text.split(",") if t.strip()):
+        if token in names:
+            cols.append(names.index(token))
+        elif token.lower() in lowered:
+            cols.append(lowered.index(token.lower()))
+        else:
+            try:
+                index = int(token)
+            except ValueError:
+                raise DataError(f"{path}: no column named {token!r}; columns are "
+                                f"{', '.join(names)}") from None
+            if not -len(names) <= index < len(names):
+                raise DataError(f"{path}: target column {index} is out of range (the file has "
+                                f"{len(names)} columns, numbered from 0; -1 is the last)")
+            cols.append(index % len(names))
+    if not cols or len(set(cols)) != len(cols):
+        raise DataError(f"{path}: target= must name distinct columns")
+    if len(cols) == len(names):
+        raise DataError(f"{path}: every column is a target; leave at least one input column")
+    return cols
+
+
+def _numeric(lines: list[str], delimiter: str | None, cols: list[int], where: _Where) -> np.ndarray:
+    try:
+        x = np.loadtxt(lines, delimiter=delimiter, usecols=cols, dtype=np.float64, ndmin=2,
+                       quotechar='"' if delimiter else None, comments=None)
+    except ValueError:
+        raise where.first_bad_cell(cols, numeric=True) from None
+    if x.shape[0] != len(lines):
+        raise where.first_bad_cell(cols, numeric=True)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise DataError(f"{where.cell(int(r), cols[int(c)])}: missing or infinite value")
+    return x
+
+
+def _strings(lines: list[str], delimiter: str | None, col: int, where: _Where) -> np.ndarray:
+    try:
+        values = np.loadtxt(lines, delimiter=delimiter, usecols=[col], dtype=str, ndmin=1,
+                            quotechar='"' if delimiter else None, comments=None)
+    except ValueError:
+        raise where.first_bad_cell([col], numeric=False) from None
+    values = np.char.strip(values.reshape(-1))
+    missing = np.isin(np.char.lower(values), ["", "nan", "na", "n/a", "null", "?"])
+    if missing.any():
+        r = int(np.argmax(missing))
+        raise DataError(f"{where.cell(r, col)}: missing target value {str(values[r])!r}")
+    return values
+
+
+def _targets(columns: list[np.ndarray], task: str, where: _Where, names: list[str]):
+    numeric = []
+    for values, name in zip(columns, names):
+        try:
+            numeric.append(values.astype(np.float64))
+        except ValueError:
+            numeric.append(None)
+    if len(columns) > 1:
+        for values, num, name in zip(columns, numeric, names):
+            if num is None:
+                bad = next(i for i, v in enumerate(values) if not _is_number(v))
+                raise DataError(f"{where.cell(bad, where.names.index(name))}: {str(values[bad])!r} is not a "
+                                "number (several target columns must all be numeric)")
+        if task == "classification":
+            raise DataError(f"{where.path}: classification needs a single target column")
+        return np.stack(numeric, axis=1).astype(np.float32), "regression", []
+    values, num = columns[0], numeric[0]
+    if num is None:
+        if task == "regression":
+            bad = next(i for i, v in enumerate(values) if not _is_number(v))
+            raise DataError(f"{where.cell(bad, where.names.index(names[0]))}: {str(values[bad])!r} is not a number")
+        return _classes(values)
+    is_int = np.all(num == np.round(num))
+    distinct = np.unique(num)
+    if task == "classification" or (task == "auto" and is_int and distinct.size <= MAX_AUTO_CLASSES):
+        if distinct.size > 1000:
+            raise DataError(f"{where.path}: the target has {distinct.size} distinct values, too many classes")
+        labels, inverse = np.unique(num, return_inverse=True)
+        return inverse.astype(np.int64), "classification", [f"{v:g}" for v in labels]
+    return num.astype(np.float32)[:, None], "regression", []
+
+
+def _classes(values: np.ndarray):
+    labels, inverse = np.unique(values, return_inverse=True)
+    return inverse.astype(np.int64), "classification", [str(v) for v in labels]
