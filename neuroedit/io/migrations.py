@@ -28,6 +28,13 @@ def _v0_to_v1(graph: Any) -> Any:
 MIGRATIONS: dict[int, Callable[[Any], Any]] = {0: _v0_to_v1}
 
 
+def _oldest_readable() -> int:
+    version = FORMAT_VERSION
+    while version - 1 in MIGRATIONS:
+        version -= 1
+    return version
+
+
 def migrate(graph: Any, version: int) -> Any:
     """Bring `graph` (graph.json of format `version`) up to FORMAT_VERSION."""
     if version > FORMAT_VERSION:
@@ -36,7 +43,7 @@ def migrate(graph: Any, version: int) -> Any:
     for v in range(version, FORMAT_VERSION):
         step = MIGRATIONS.get(v)
         if step is None:
-            raise LoadError(f"format {version} is too old to be read (oldest supported: {min(MIGRATIONS)})",
-                            "manifest.json", "format_version")
+            raise LoadError(f"format {version} is too old to be read (this version reads formats "
+                            f"{_oldest_readable()} to {FORMAT_VERSION})", "manifest.json", "format_version")
         graph = step(graph)
     return graph

@@ -34,10 +34,7 @@ def to_bytes(doc: Document) -> bytes:
     """The `.nedit` file for `doc`; raises SaveError for content the format cannot hold."""
     manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "app_version": __version__,
                 "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    weights = {}
-    for node_id, arrays in doc.weights.items():
-        for name, array in arrays.items():
-            weights[f"{node_id}/{name}"] = array
+    weights = {f"{node_id}/{name}": array for (node_id, name), array in _fitting_weights(doc).items()}
     members: dict[str, tuple[bytes, bool]] = {
         MANIFEST: (dump_json(manifest), True),
         GRAPH: (dump_json(graph_to_json(doc)), True),
@@ -51,6 +48,21 @@ def to_bytes(doc: Document) -> bytes:
     if doc.training_history:
         members[HISTORY] = (dump_json(to_plain(doc.training_history, "training_history")), True)
     return write_archive(members)
+
+
+def _fitting_weights(doc: Document) -> dict[tuple[str, str], np.ndarray]:
+    """The weight arrays that still fit the graph: a structural edit (e.g. more units) leaves stale arrays
+    behind until the network is re-initialised; they are left out so that every saved file loads."""
+    specs = analyze(doc).weights
+    out = {}
+    for node_id, arrays in doc.weights.items():
+        if node_id not in doc.nodes:
+            continue
+        known = specs.get(node_id)
+        for name, array in arrays.items():
+            if known is None or (name in known and np.shape(array) == tuple(known[name].shape)):
+                out[node_id, name] = array
+    return out
 
 
 # --------------------------------------------------------------------------- reading
