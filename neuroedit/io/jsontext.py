@@ -80,4 +80,20 @@ def to_plain(value: Any, where: str) -> Any:
 
 
 def dump_json(value: Any) -> bytes:
-    return json.dumps(value, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    """Indented JSON that stays readable: lists of scalars and short flat objects sit on one line."""
+    return (_dumps(value, "") + "\n").encode("utf-8")
+
+
+def _dumps(value: Any, pad: str) -> str:
+    flat = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    if not isinstance(value, (list, dict)):
+        return flat
+    scalars_only = not any(isinstance(v, (list, dict)) for v in (value.values() if isinstance(value, dict) else value))
+    if scalars_only and (isinstance(value, list) or len(flat) <= 100):
+        return flat
+    inner = pad + "  "
+    if isinstance(value, list):
+        items = [inner + _dumps(v, inner) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    items = [inner + json.dumps(k, ensure_ascii=False) + ": " + _dumps(v, inner) for k, v in value.items()]
+    return "{\n" + ",\n".join(items) + "\n" + pad + "}"

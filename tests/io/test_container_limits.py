@@ -1,0 +1,68 @@
+"""The zip reader's limits, exercised with small numbers (the real ones are 32 members, 16 MiB JSON, 2 GiB)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from neuroedit.io import LoadError
+from neuroedit.io.container import NEDIT_LIMITS, NPZ_LIMITS, Archive, Limits
+from nedit_helpers import zip_of
+
+SMALL = Limits(max_members=3, max_member_bytes=100, max_total_bytes=150, max_ratio=4.0, ratio_applies_above=50)
+
+
+def archive(members: dict[str, bytes], compression=zipfile.ZIP_STORED, limits=SMALL) -> Archive:
+    return Archive(io.BytesIO(zip_of(members, compression)), limits)
+
+
+def message(members, compression=zipfile.ZIP_STORED, limits=SMALL) -> str:
+    with pytest.raises(LoadError) as info:
+        archive(members, compression, limits)
+    return str(info.value)
+
+
+def test_real_limits():
+    assert NEDIT_LIMITS.max_members == 32
+    assert NEDIT_LIMITS.max_total_bytes == 2 * 1024 ** 3
+    assert NEDIT_LIMITS.max_ratio == 200 and NEDIT_LIMITS.ratio_applies_above == 1024 ** 2
+    assert NPZ_LIMITS.max_total_bytes == 2 * 1024 ** 3
+
+
+def test_within_limits_reads_back():
+    a = archive({"a": b"x" * 100, "b": b"y" * 50})
+    assert a.read("a") == b"x" * 100 and a.read("b") == b"y" * 50
+
+
+def test_member_count():
+    assert message({f"m{i}": b"" for i in range(4)}) == "holds 4 members; the limit is 3"
+
+
+def test_member_size_from_header():
+    assert message({"big": b"x" * 101}) == "member 'big' unpacks to 101 bytes; the limit is 100"
+
+
+def test_total_size_from_headers():
+    assert message({"a": b"x" * 100, "b": b"y" * 51}) == "unpacks to 151 bytes in all; the limit is 150"
+
+
+def test_ratio_only_above_threshold():
+    archive({"small": b"\0" * 50}, zipfile.ZIP_DEFLATED)  # 50 bytes: too small for the ratio rule
+    assert message({"big": b"\0" * 100}, zipfile.ZIP_DEFLATED).startswith("member 'big' is compressed ")
+
+
+def test_read_limit_per_call():
+    a = archive({"a": b"x" * 80})
+    with pytest.raises(LoadError, match="^a: unpacks to 80 bytes; the limit is 10$"):
+        a.read("a", max_bytes=10)
+
+
+def test_running_total_is_enforced_while_reading():
+    """Even if headers were believed, the bytes actually read never exceed the total limit."""
+    a = archive({"a": b"x" * 100, "b": b"y" * 50})
+    a.read("a")
+    a._read_total += 10  # as if a previous read had produced more than its header said
+    with pytest.raises(LoadError, match="more bytes than its header declares or the limits allow"):
+        a.read("b")
