@@ -69,7 +69,9 @@ def _array_headers(path: str) -> dict[str, int]:
                     continue
                 with z.open(info) as f:
                     version = np.lib.format.read_magic(f)
-                    shape, _, dtype = np.lib.format._read_array_header(f, version)
+                    read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                            else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = read(f)
                 sizes[info.filename[:-4]] = int(np.prod(shape, dtype=np.int64)) * max(dtype.itemsize, 1)
     except (zipfile.BadZipFile, ValueError, OSError) as e:
         raise DataError(f"{path}: not a valid .npz archive ({e})") from None

@@ -93,8 +93,8 @@ def check_input_shape(dataset: Dataset, input_shape) -> str | None:
     head = f"{data_text} but the Input node expects {_tuple(want)}"
     flat = int(np.prod(have))
     if len(have) > 1 and int(np.prod(want)) == flat:
-        return (f"{head}: set the Input shape to {list(have)} and add a Flatten node after it, "
-                f"or keep {_tuple(want)} only if the data is flattened first")
+        return (f"{head}: set the Input shape to {list(have)} and add a Flatten node after it "
+                f"(Flatten turns each {format_shape(have)} sample into {flat} values)")
     fix = f"set the Input shape to {list(have)}"
     if len(have) > 1:
         fix += f" (and add a Flatten node before Dense layers, which then see {flat} values)"
