@@ -1,0 +1,1 @@
+"""The desktop editor (PySide6). The only package that imports Qt; it follows document events."""

@@ -1,0 +1,243 @@
+"""A node drawn as a rounded card: caption, name, named ports, output shape and parameter count."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem, QWidget)
+
+from ...model import Node, Problem, node_type
+from .port_item import PortItem
+
+MIN_WIDTH = 164.0
+MAX_WIDTH = 300.0
+HEADER = 30.0
+NAME_LINE = 18.0
+ROW = 22.0
+FOOTER = 24.0
+CORNER = 9.0
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(point_size)
+    f.setBold(bold)
+    return f
+
+
+class NodeItem(QGraphicsItem):
+    """Mirrors one document node; its position is the node's `pos` (the card's centre)."""
+
+    def __init__(self, node: Node, colors) -> None:
+        super().__init__()
+        self.colors = colors
+        self.node_id = node.id
+        self.type_name = node.type
+        try:
+            spec = node_type(node.type)
+            self.group, self.description = spec.group, spec.description
+        except KeyError:
+            spec, self.group, self.description = None, "", f"unknown node type {node.type!r}"
+        self.caption = ""
+        self.shape_text = "?"
+        self.params_text = ""
+        self.problems: list[Problem] = []
+        self.in_ports: dict[str, PortItem] = {}
+        self.out_ports: dict[str, PortItem] = {}
+        self._height = 0.0
+        self._width = -1.0  # forces the first layout in sync()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+        self._caption_font = _font(10.0, bold=True)
+        self._small_font = _font(8.5)
+        self._label_font = _font(8.5)
+        self.sync(node)
+        self.setPos(QPointF(*node.pos))
+
+    # ------------------------------------------------------------------ state from the document
+    def sync(self, node: Node) -> None:
+        """Caption and ports from the node's current parameters."""
+        self.node_id = node.id
+        try:
+            spec = node_type(node.type)
+            caption = spec.describe(node.params)
+            ins = [(p.name, p.description) for p in spec.ports_in(node.params)]
+            outs = [(p.name, p.description) for p in spec.ports_out()]
+        except (KeyError, TypeError, ValueError):
+            caption, ins, outs = node.type, [], []
+        width = min(MAX_WIDTH, max(MIN_WIDTH, QFontMetricsF(self._caption_font).horizontalAdvance(caption) + 48))
+        if (width != self._width or [n for n, _ in ins] != list(self.in_ports)
+                or [n for n, _ in outs] != list(self.out_ports)):
+            self._width = width
+            self._rebuild_ports(ins, outs)
+        self.caption = caption
+        self._update_tooltip()
+        self.update()
+
+    def set_analysis(self, shape_text: str, params: int, problems: list[Problem]) -> None:
+        params_text = f"{params:,} param{'s' if params != 1 else ''}"
+        if (shape_text, params_text, problems) != (self.shape_text, self.params_text, self.problems):
+            self.shape_text, self.params_text, self.problems = shape_text, params_text, problems
+            self._update_tooltip()
+            self.update()
+
+    def set_colors(self, colors) -> None:
+        self.colors = colors
+        self.update()
+        for p in self.ports():
+            p.update()
+
+    def _rebuild_ports(self, ins: list[tuple[str, str]], outs: list[tuple[str, str]]) -> None:
+        for p in self.ports():
+            p.setParentItem(None)
+            if p.scene() is not None:
+                p.scene().removeItem(p)
+        self.prepareGeometryChange()
+        rows = max(1, len(ins), len(outs))
+        self._height = HEADER + NAME_LINE + rows * ROW + FOOTER
+        self.in_ports = {n: PortItem(self, n, True, d) for n, d in ins}
+        self.out_ports = {n: PortItem(self, n, False, d) for n, d in outs}
+        for i, port in enumerate(self.in_ports.values()):
+            port.setPos(-self._width / 2, self._row_y(i))
+        for i, port in enumerate(self.out_ports.values()):
+            port.setPos(self._width / 2, self._row_y(i))
+
+    def _update_tooltip(self) -> None:
+        lines = [f"<b>{self.node_id}</b> — {self.type_name}", _html(self.description)]
+        for p in self.problems:
+            color = self.colors.error.name() if p.severity == "error" else self.colors.warning.name()
+            lines.append(f"<span style='color:{color}'>● {_html(p.message)}</span>")
+        self.setToolTip("<br>".join(lines))
+
+    # ------------------------------------------------------------------ geometry
+    def ports(self) -> list[PortItem]:
+        return [*self.in_ports.values(), *self.out_ports.values()]
+
+    def rect(self) -> QRectF:
+        return QRectF(-self._width / 2, -self._height / 2, self._width, self._height)
+
+    def _row_y(self, i: int) -> float:
+        return -self._height / 2 + HEADER + NAME_LINE + (i + 0.5) * ROW
+
+    def port_scene_pos(self, name: str, is_input: bool) -> QPointF:
+        port = (self.in_ports if is_input else self.out_ports).get(name)
+        if port is not None:
+            return self.mapToScene(port.pos())
+        return self.mapToScene(QPointF(-self._width / 2 if is_input else self._width / 2, 0.0))
+
+    def boundingRect(self) -> QRectF:
+        return self.rect().adjusted(-4, -4, 5, 6)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.rect(), CORNER, CORNER)
+        return path
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    # ------------------------------------------------------------------ painting
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        c = self.colors
+        r = self.rect()
+        accent = c.groups.get(self.group, c.muted)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 28))
+        painter.drawRoundedRect(r.translated(1.5, 3), CORNER, CORNER)
+
+        card = QPainterPath()
+        card.addRoundedRect(r, CORNER, CORNER)
+        painter.fillPath(card, c.card)
+        header = QPainterPath()
+        header.addRect(QRectF(r.left(), r.top(), r.width(), HEADER))
+        painter.fillPath(card.intersected(header), accent)
+
+        errors = self.errors
+        if self.isSelected():
+            pen = QPen(c.selection, 2.6)
+        elif errors:
+            pen = QPen(c.error, 2.4)
+        elif self.problems:
+            pen = QPen(c.warning, 2.0)
+        else:
+            pen = QPen(c.card_border, 1.0)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(card)
+        if self.isSelected() and errors:
+            painter.setPen(QPen(c.error, 1.6, Qt.PenStyle.DashLine))
+            painter.drawRoundedRect(r.adjusted(-4, -4, 4, 4), CORNER + 3, CORNER + 3)
+
+        badge = 0.0
+        if self.problems:
+            badge = 18.0
+            color = c.error if errors else c.warning
+            center = QPointF(r.right() - 14, r.top() + HEADER / 2)
+            painter.setPen(QPen(QColor("white"), 1.4))
+            painter.setBrush(QBrush(color))
+            painter.drawEllipse(center, 7.5, 7.5)
+            painter.setFont(self._small_font)
+            painter.drawText(QRectF(center.x() - 7.5, center.y() - 7.5, 15, 15), Qt.AlignmentFlag.AlignCenter, "!")
+
+        painter.setFont(self._caption_font)
+        painter.setPen(QColor("white"))
+        fm = QFontMetricsF(self._caption_font)
+        caption_rect = QRectF(r.left() + 10, r.top(), r.width() - 20 - badge, HEADER)
+        painter.drawText(caption_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         fm.elidedText(self.caption, Qt.TextElideMode.ElideRight, caption_rect.width()))
+
+        painter.setFont(self._small_font)
+        painter.setPen(c.text)
+        small = QFontMetricsF(self._small_font)
+        name_rect = QRectF(r.left() + 10, r.top() + HEADER + 2, r.width() - 20, NAME_LINE)
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, name_rect.width()))
+
+        painter.setFont(self._label_font)
+        painter.setPen(c.text)
+        for i, name in enumerate(self.in_ports):
+            painter.drawText(QRectF(r.left() + 12, self._row_y(i) - ROW / 2, r.width() / 2 - 12, ROW),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
+        for i, name in enumerate(self.out_ports):
+            painter.drawText(QRectF(r.center().x(), self._row_y(i) - ROW / 2, r.width() / 2 - 12, ROW),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, name)
+
+        footer_top = r.bottom() - FOOTER
+        painter.setPen(QPen(c.card_border, 0.8))
+        painter.drawLine(QPointF(r.left() + 8, footer_top), QPointF(r.right() - 8, footer_top))
+        painter.setFont(self._small_font)
+        footer = QRectF(r.left() + 10, footer_top, r.width() - 20, FOOTER)
+        painter.setPen(c.error if self.shape_text == "?" and errors else c.text)
+        painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.shape_text)
+        painter.setPen(c.muted)
+        painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.params_text)
+
+    # ------------------------------------------------------------------ moving (the scene turns drags into document moves)
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None and self.isSelected():
+            self.scene().begin_move(self, event.scenePos())
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.scene() is not None:
+            self.scene().drag_move(event.scenePos())
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.scene() is not None:
+            self.scene().end_move()
+        super().mouseReleaseEvent(event)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.update()
+        return super().itemChange(change, value)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

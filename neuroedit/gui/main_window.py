@@ -1,0 +1,436 @@
+"""The editor window: canvas in the middle, palette, inspector, problems, summary and history in docks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget
+
+from ..model import Document, EditError, analyze
+from . import clipboard, theme
+from .binding import DocBinding
+from .canvas import Canvas, GraphScene
+from .canvas.layout import auto_layout
+from .file_controller import FileController
+from .help_dialog import ShortcutsDialog
+from .history_panel import HistoryPanel
+from .inspector import Inspector
+from .palette import Palette
+from .problems_panel import ProblemsPanel
+from .shortcuts import SHORTCUTS, sequences
+from .summary_panel import SummaryPanel
+
+STATE_VERSION = 1
+TRAIN_LATER = "Live training arrives with the live-training feature; it is not available in this version."
+ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "neuroedit.svg"
+
+
+class MainWindow(QMainWindow):
+    """One document at a time. `add_panel` and `canvas.set_wire_style` are the hooks for live training."""
+
+    def __init__(self, doc: Document | None = None, path: str | None = None,
+                 recovery_folder: Path | None = None, restore_layout: bool = True) -> None:
+        super().__init__()
+        self.doc = doc or Document()
+        self.colors = theme.canvas_colors()
+        self.setWindowIcon(QIcon(str(ICON_PATH)))
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self._binding = DocBinding()
+        self._paste_count = 0
+        self.trainer_available = False
+
+        self.scene = GraphScene(self.doc, self.colors, self)
+        self.canvas = Canvas(self.scene)
+        self.setCentralWidget(self.canvas)
+        self.palette = Palette(self.colors)
+        self.inspector = Inspector(self.doc, self.colors)
+        self.problems = ProblemsPanel(self.doc)
+        self.summary = SummaryPanel(self.doc)
+        self.history_panel = HistoryPanel(self.doc)
+        self.docks: dict[str, QDockWidget] = {}
+        self.add_panel("palette", "Nodes", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.data_panel = self._make_data_panel()
+        self.add_panel("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_panel("history", "History", self.history_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_panel("problems", "Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_panel("summary", "Summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["problems"], self.docks["summary"])
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
+        self.docks["problems"].raise_()
+        self.docks["inspector"].raise_()
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [210, 300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["problems"]], [170], Qt.Orientation.Vertical)
+
+        self.files = FileController(self, recovery_folder)
+        self.files.document_opened.connect(lambda doc, path: self.set_document(doc))
+        self.files.state_changed.connect(self.update_title)
+        self.actions: dict[str, QAction] = {}
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
+        self._make_status_bar()
+        self._connect_widgets()
+        self._follow_system_theme()
+        self.resize(1440, 900)
+        if restore_layout:
+            self._restore_layout()
+        self.set_document(self.doc)
+        if path:
+            self.files.path = str(Path(path).resolve())
+            self.update_title()
+
+    # ------------------------------------------------------------------ panels (extension point)
+    def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
+                  tabify_with: str | None = None) -> QDockWidget:
+        """Dock `widget`; its layout is remembered between runs (the dock's objectName is `key`)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if tabify_with in self.docks:
+            self.tabifyDockWidget(self.docks[tabify_with], dock)
+        self.docks[key] = dock
+        return dock
+
+    def _make_data_panel(self):
+        try:
+            from .data_panel import DataPanel
+        except ImportError:
+            return None
+        panel = DataPanel(self)
+        panel.spec_chosen.connect(self._set_dataset)
+        self.add_panel("data", "Data", panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        return panel
+
+    def _set_dataset(self, spec: str) -> None:
+        try:
+            self.doc.set_dataset({**self.doc.dataset, "spec": spec})
+        except EditError as e:
+            self.show_status(str(e))
+
+    # ------------------------------------------------------------------ document
+    def set_document(self, doc: Document) -> None:
+        """Show `doc` in every panel (after New/Open/restore)."""
+        self.doc = doc
+        self.scene.set_document(doc)
+        self.inspector.set_document(doc)
+        self.problems.set_document(doc)
+        self.summary.set_document(doc)
+        self.history_panel.set_document(doc)
+        ev = doc.events
+        self._binding.bind(doc, [(ev.history_changed, self._update_edit_actions),
+                                 (ev.clean_changed, lambda clean: self.update_title()),
+                                 (ev.settings_changed, self._on_settings_changed)])
+        if self.data_panel is not None:
+            self.data_panel.set_spec(doc.dataset.get("spec") if doc.dataset else None)
+        self._update_edit_actions()
+        self.update_title()
+        self.canvas.frame_all()
+
+    def update_title(self) -> None:
+        dirty = self.files.is_dirty()
+        self.setWindowTitle(f"{self.files.display_name()}{'*' if dirty else ''} — NeuroEdit")
+        self.setWindowModified(dirty)
+
+    def _on_settings_changed(self, name: str, old, new) -> None:
+        if name == "dataset" and self.data_panel is not None:
+            self.data_panel.set_spec(self.doc.dataset.get("spec") if self.doc.dataset else None)
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    # ------------------------------------------------------------------ actions
+    def _action(self, key: str, slot, checkable: bool = False, tip: str = "") -> QAction:
+        text, _ = SHORTCUTS[key]
+        action = QAction(text, self)
+        action.setObjectName(f"action_{key}")
+        action.setShortcuts(sequences(key))
+        action.setCheckable(checkable)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self.actions[key] = action
+        return action
+
+    def _make_actions(self) -> None:
+        f = self.files
+        self._action("new", lambda: f.new(), tip="Start from a template")
+        self._action("open", lambda: f.open(), tip="Open a .nedit file")
+        self._action("save", lambda: f.save())
+        self._action("save_as", lambda: f.save_as())
+        self._action("quit", self.close)
+        self._action("undo", lambda: self.doc.history.undo())
+        self._action("redo", lambda: self.doc.history.redo())
+        self._action("cut", self.cut)
+        self._action("copy", self.copy)
+        self._action("paste", self.paste)
+        self._action("duplicate", self.duplicate)
+        self._action("delete", self.delete_selection)
+        self._action("select_all", lambda: self.scene.select_nodes(self.doc.nodes))
+        self._action("history", self._show_history)
+        self._action("frame_all", self.canvas.frame_all, tip="Fit the whole network in view")
+        self._action("zoom_in", lambda: self.canvas.zoom_by(1.25))
+        self._action("zoom_out", lambda: self.canvas.zoom_by(0.8))
+        self._action("reset_zoom", self.canvas.reset_zoom)
+        self._action("auto_layout", self.auto_layout, tip="Arrange nodes left to right by depth")
+        snap = self._action("snap", lambda on: setattr(self.scene, "snap_to_grid", on), checkable=True)
+        snap.setChecked(True)
+        self._action("find_node", self._focus_palette_search)
+        train = self._action("train", self._train, tip=TRAIN_LATER)
+        train.setEnabled(False)
+        self._action("shortcuts", lambda: ShortcutsDialog(self).exec())
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        a = self.actions
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([a["new"], a["open"]])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([a["save"], a["save_as"]])
+        file_menu.addSeparator()
+        file_menu.addAction(a["quit"])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([a["undo"], a["redo"], a["history"]])
+        edit.addSeparator()
+        edit.addActions([a["cut"], a["copy"], a["paste"], a["duplicate"], a["delete"]])
+        edit.addSeparator()
+        edit.addAction(a["select_all"])
+        view = bar.addMenu("&View")
+        view.addActions([a["frame_all"], a["zoom_in"], a["zoom_out"], a["reset_zoom"]])
+        view.addSeparator()
+        view.addActions([a["auto_layout"], a["snap"], a["find_node"]])
+        view.addSeparator()
+        self.panels_menu = view.addMenu("Panels")
+        for dock in self.docks.values():
+            self.panels_menu.addAction(dock.toggleViewAction())
+        net = bar.addMenu("&Network")
+        net.addAction(a["train"])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(a["shortcuts"])
+
+    def _make_toolbar(self) -> None:
+        bar = QToolBar("Main", self)
+        bar.setObjectName("toolbar_main")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        a = self.actions
+        for key in ("new", "open", "save", None, "undo", "redo", None, "frame_all", "auto_layout", None, "train"):
+            if key is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(a[key])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+    def _make_status_bar(self) -> None:
+        self.problem_label = QLabel()
+        self.zoom_label = QLabel()
+        self.statusBar().addPermanentWidget(self.problem_label)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+
+    def _connect_widgets(self) -> None:
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.scene.status_message.connect(self.show_status)
+        self.inspector.status_message.connect(self.show_status)
+        self.canvas.add_requested.connect(self.add_node_at)
+        self.canvas.files_dropped.connect(self._open_dropped)
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.palette.add_requested.connect(lambda t: self.add_node_at(t, self.canvas.view_centre()))
+        self.problems.node_activated.connect(self.reveal_node)
+        self.problems.count_changed.connect(self._problems_counted)
+
+    # ------------------------------------------------------------------ editing
+    def add_node_at(self, type_name: str, scene_pos: QPointF) -> str | None:
+        try:
+            node_id = self.doc.add_node(type_name, pos=self.scene.snap(scene_pos.x(), scene_pos.y()))
+        except EditError as e:
+            self.show_status(str(e))
+            return None
+        self.scene.select_nodes([node_id])
+        self.canvas.setFocus()
+        return node_id
+
+    def delete_selection(self) -> None:
+        ids = self.scene.selected_node_ids()
+        edges = [e for e in self.scene.selected_edges() if e.src not in ids and e.dst not in ids]
+        if not ids and not edges:
+            return
+        with self.doc.history.macro(f"Delete {len(ids) + len(edges)} items" if len(ids) + len(edges) > 1
+                                    else (f"Delete {ids[0]}" if ids else f"Disconnect {edges[0]}")):
+            for e in edges:
+                self.doc.disconnect(e)
+            if ids:
+                self.doc.remove_nodes(ids)
+
+    def copy(self) -> bool:
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            self.show_status("Select nodes to copy")
+            return False
+        clipboard.put_fragment(self.doc.copy_fragment(ids))
+        self._paste_count = 0
+        self.show_status(f"Copied {len(ids)} node{'s' if len(ids) > 1 else ''}")
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self.doc.remove_nodes(self.scene.selected_node_ids())
+
+    def paste(self) -> None:
+        try:
+            fragment = clipboard.get_fragment()
+        except clipboard.FragmentError as e:
+            self.show_status(f"Cannot paste: {e}")
+            return
+        self._paste_count += 1
+        self._paste(fragment, 40.0 * self._paste_count)
+
+    def duplicate(self) -> None:
+        ids = self.scene.selected_node_ids()
+        if ids:
+            self._paste(self.doc.copy_fragment(ids), 40.0)
+
+    def _paste(self, fragment: dict, offset: float) -> None:
+        try:
+            new_ids = self.doc.paste(fragment, (offset, offset))
+        except (EditError, KeyError, ValueError, TypeError) as e:
+            self.show_status(f"Cannot paste: {e}")
+            return
+        self.scene.select_nodes(new_ids)
+
+    def auto_layout(self) -> None:
+        if self.doc.nodes:
+            self.doc.history.seal()
+            self.doc.move_nodes(auto_layout(self.doc))
+            self.doc.history.seal()
+            self.canvas.frame_all()
+
+    def reveal_node(self, node_id: str) -> None:
+        self.scene.select_nodes([node_id])
+        self.canvas.centre_on_node(node_id)
+
+    def _selection_changed(self) -> None:
+        ids = self.scene.selected_node_ids()
+        self.inspector.show_selection(ids)
+        for key in ("cut", "copy", "duplicate"):
+            self.actions[key].setEnabled(bool(ids))
+
+    def _update_edit_actions(self) -> None:
+        h = self.doc.history
+        undo, redo = self.actions["undo"], self.actions["redo"]
+        undo.setEnabled(h.can_undo())
+        redo.setEnabled(h.can_redo())
+        undo.setText(f"Undo {h.undo_text()}" if h.can_undo() else "Undo")
+        redo.setText(f"Redo {h.redo_text()}" if h.can_redo() else "Redo")
+        self.update_title()
+
+    def _show_history(self) -> None:
+        dock = self.docks["history"]
+        dock.show()
+        dock.raise_()
+
+    def _focus_palette_search(self) -> None:
+        self.docks["palette"].show()
+        self.palette.search.setFocus()
+        self.palette.search.selectAll()
+
+    # ------------------------------------------------------------------ training (a later feature)
+    def _problems_counted(self, errors: int, warnings: int) -> None:
+        parts = []
+        if errors:
+            parts.append(f"{errors} error{'s' if errors > 1 else ''}")
+        if warnings:
+            parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}")
+        self.problem_label.setText(", ".join(parts) if parts else "No problems")
+        self.docks["problems"].setWindowTitle(f"Problems ({errors + warnings})" if parts else "Problems")
+        self.update_train_action()
+
+    def update_train_action(self) -> None:
+        """Train is enabled only with a trainer and no errors; the tooltip says why not."""
+        train = self.actions["train"]
+        errors = analyze(self.doc).errors
+        if errors:
+            first = errors[0]
+            reason = f"Fix the network first: {first}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+        elif not self.trainer_available:
+            reason = TRAIN_LATER
+        else:
+            reason = ""
+        train.setEnabled(not reason)
+        train.setToolTip(reason or "Train the network")
+        train.setStatusTip(reason or "Train the network")
+
+    def _train(self) -> None:
+        self.show_status(TRAIN_LATER)
+
+    # ------------------------------------------------------------------ files dropped, closing, layout
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self._open_dropped(paths)
+
+    def _open_dropped(self, paths: list[str]) -> None:
+        networks = [p for p in paths if p.endswith(".nedit")]
+        if not networks:
+            self.show_status("Drop a .nedit file to open it")
+            return
+        self.files.open(networks[0])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.files.recent.paths()
+        for p in paths:
+            action = self.recent_menu.addAction(Path(p).name)
+            action.setToolTip(p)
+            action.setStatusTip(p)
+            action.triggered.connect(lambda checked=False, p=p: self.files.open(p))
+        if not paths:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self.files.recent.clear)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.files.autosaver.timer.stop()
+        self.files.autosaver.clear()
+        event.accept()
+
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, STATE_VERSION)
+
+    def _follow_system_theme(self) -> None:
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):
+            hints.colorSchemeChanged.connect(self._scheme_changed)
+
+    def _scheme_changed(self, *args) -> None:
+        app = QApplication.instance()
+        dark = theme.apply_palette(app) if app is not None else False
+        self.colors = theme.canvas_colors(dark)
+        self.scene.set_colors(self.colors)
+        self.inspector.colors = self.colors

@@ -1,0 +1,52 @@
+"""The Keras-style summary table (name, type, output shape, parameters, totals), updated live."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from ..model import Document, analyze, summary_rows
+from .binding import DocBinding
+
+
+class SummaryPanel(QWidget):
+    def __init__(self, doc: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Layer", "Type", "Output shape", "Param #"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.totals = QLabel(objectName="summary_totals")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.table)
+        layout.addWidget(self.totals)
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self.refresh)
+        self._binding = DocBinding()
+        self.set_document(doc)
+
+    def set_document(self, doc: Document) -> None:
+        self.doc = doc
+        self._binding.bind(doc, [(doc.events.changed, self._timer.start),
+                                 (doc.events.node_renamed, lambda *a: self._timer.start())])
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = summary_rows(self.doc)
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            cells = (r.name, r.type, r.output_shape, f"{r.params:,}")
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, j, item)
+        trainable, frozen = analyze(self.doc).totals()
+        self.totals.setText(f"Total params: <b>{trainable + frozen:,}</b> &nbsp;·&nbsp; "
+                            f"Trainable: {trainable:,} &nbsp;·&nbsp; Non-trainable: {frozen:,}")
