@@ -16,7 +16,7 @@ from .nodetypes import REGISTRY, node_type
 from .params import ParamError
 from .settings import SETTINGS_BY_NAME, default_settings
 
-ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}\Z")  # \Z, not $: "$" would accept a trailing newline
 
 
 class EditError(ValueError):
