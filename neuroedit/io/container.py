@@ -7,6 +7,7 @@ so a zip bomb hidden in `weights.npz` is stopped like one in the outer file.
 from __future__ import annotations
 
 import io
+import struct
 import time
 import zipfile
 import zlib
@@ -32,9 +33,10 @@ class Limits:
 
 NEDIT_LIMITS = Limits(max_members=32, max_member_bytes=2 * GiB)
 JSON_MEMBER_BYTES = 16 * MiB
-NPZ_LIMITS = Limits(max_members=65_536, max_member_bytes=2 * GiB)
+NPZ_LIMITS = Limits(max_members=16_384, max_member_bytes=2 * GiB)
 
 _CHUNK = 1 * MiB
+_DIRECTORY_BYTES_PER_MEMBER = 512  # a central-directory record with a generous name; ours are < 200 bytes
 
 
 def _bad_name(name: str) -> str | None:
@@ -50,6 +52,39 @@ def _bad_name(name: str) -> str | None:
     return None
 
 
+def _check_directory(fileobj: IO[bytes], limits: Limits, label: str | None) -> None:
+    """Refuse an oversized central directory before zipfile parses it (it would build one object per record).
+
+    Reads the end-of-central-directory record (and its zip64 form) the way zipfile does; anything
+    unreadable here is left for zipfile to report as a damaged archive.
+    """
+    try:
+        fileobj.seek(0, io.SEEK_END)
+        size = fileobj.tell()
+        tail_len = min(size, 22 + 65_535)
+        fileobj.seek(size - tail_len)
+        tail = fileobj.read(tail_len)
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return
+        entries, directory_bytes = struct.unpack_from("<xxxxxxxxxxHI", tail, at)
+        if at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
+            (offset,) = struct.unpack_from("<Q", tail, at - 12)
+            fileobj.seek(offset)
+            record = fileobj.read(56)
+            if len(record) == 56 and record[:4] == b"PK\x06\x06":
+                entries, directory_bytes = struct.unpack_from("<QQ", record, 32)
+    except (OSError, ValueError, struct.error):
+        return
+    finally:
+        fileobj.seek(0)
+    if entries > limits.max_members:
+        raise LoadError(f"holds {entries} members; the limit is {limits.max_members}", label)
+    if directory_bytes > limits.max_members * _DIRECTORY_BYTES_PER_MEMBER:
+        raise LoadError(f"its zip directory is {directory_bytes:,} bytes, too large for "
+                        f"{limits.max_members} members at most", label)
+
+
 class Archive:
     """A zip opened for reading; the member table has been checked against `limits`."""
 
@@ -57,6 +92,7 @@ class Archive:
                  check_names: bool = True) -> None:
         self.label = label  # the member this archive is, for nested archives; None for the file itself
         self.limits = limits
+        _check_directory(fileobj, limits, label)
         try:
             self._zip = zipfile.ZipFile(fileobj)
             infos = self._zip.infolist()

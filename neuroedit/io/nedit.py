@@ -34,10 +34,15 @@ def to_bytes(doc: Document) -> bytes:
     """The `.nedit` file for `doc`; raises SaveError for content the format cannot hold."""
     manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "app_version": __version__,
                 "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    graph = dump_json(graph_to_json(doc))
+    try:  # edits keep a document valid, but code may build one directly: never write a file that will not load
+        graph_from_json(parse_json(graph, GRAPH))
+    except LoadError as e:
+        raise SaveError(f"cannot save, the file would not load: {e}") from None
     weights = {f"{node_id}/{name}": array for (node_id, name), array in _fitting_weights(doc).items()}
     members: dict[str, tuple[bytes, bool]] = {
         MANIFEST: (dump_json(manifest), True),
-        GRAPH: (dump_json(graph_to_json(doc)), True),
+        GRAPH: (graph, True),
         WEIGHTS: (write_npz(weights, WEIGHTS, FLOAT_KINDS), False),
     }
     if doc.optimizer_state:

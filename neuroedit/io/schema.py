@@ -105,8 +105,17 @@ def graph_from_json(data: Any) -> Graph:
         if node.id in g.nodes:
             raise fail(f"nodes[{i}].id", f"the id {node.id!r} is used by two nodes")
         g.nodes[node.id] = node
+    fed: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(_expect_list(top["edges"], "edges")):
-        g.edges.append(_edge(raw, f"edges[{i}]", g))
+        edge = _edge(raw, f"edges[{i}]", g)
+        first = fed.setdefault((edge.dst, edge.dst_port), i)
+        if first != i:
+            raise fail(f"edges[{i}]", f"{edge}: input {edge.dst}.{edge.dst_port} is already fed by "
+                                      f"edges[{first}] ({g.edges[first]})")
+        g.edges.append(edge)
+    closing = _first_cycle_edge(list(g.nodes), g.edges)
+    if closing is not None:
+        raise fail(f"edges[{closing}]", f"{g.edges[closing]} would make a cycle")
     if "settings" in top:
         g.settings.update(_settings(top["settings"]))
     g.dataset = expect_object(top.get("dataset", {}), "dataset")
@@ -119,7 +128,7 @@ def _node(raw: Any, where: str) -> Node:
     obj = expect_object(raw, where)
     check_keys(obj, _NODE_KEYS, ("id", "type"), where)
     node_id = _expect_str(obj["id"], f"{where}.id")
-    if not ID_PATTERN.match(node_id):
+    if not ID_PATTERN.fullmatch(node_id):
         raise fail(f"{where}.id", f"{node_id!r} is not a valid node id (letters, digits and _, "
                                   "starting with a letter or _, at most 64 characters)")
     type_name = _expect_str(obj["type"], f"{where}.type")
@@ -180,27 +189,40 @@ def _edge(raw: Any, where: str, g: Graph) -> Edge:
     edge = Edge(src, dst, src_port, dst_port)
     if src == dst:
         raise fail(where, f"{edge}: a node cannot feed itself")
-    for k, other in enumerate(g.edges):
-        if other.dst == dst and other.dst_port == dst_port:
-            raise fail(where, f"{edge}: input {dst}.{dst_port} is already fed by edges[{k}] ({other})")
-    if _reaches(g.edges, dst, src):
-        raise fail(where, f"{edge} would make a cycle")
     return edge
 
 
-def _reaches(edges: list[Edge], start: str, goal: str) -> bool:
+def _first_cycle_edge(nodes: list[str], edges: list[Edge]) -> int | None:
+    """Index of the edge that first closes a cycle (in file order), or None: a binary search over
+    prefixes, each checked with Kahn's algorithm, so a huge hostile graph costs O(E log E)."""
+    if not _has_cycle(nodes, edges):
+        return None
+    lo, hi = 1, len(edges)  # edges[:hi] has a cycle; find the shortest such prefix
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _has_cycle(nodes, edges[:mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi - 1
+
+
+def _has_cycle(nodes: list[str], edges: list[Edge]) -> bool:
+    indegree = dict.fromkeys(nodes, 0)
     succ: dict[str, list[str]] = {}
     for e in edges:
+        indegree[e.dst] += 1
         succ.setdefault(e.src, []).append(e.dst)
-    seen, stack = set(), [start]
-    while stack:
-        n = stack.pop()
-        if n == goal:
-            return True
-        if n not in seen:
-            seen.add(n)
-            stack.extend(succ.get(n, ()))
-    return False
+    ready = [n for n, d in indegree.items() if d == 0]
+    done = 0
+    while ready:
+        n = ready.pop()
+        done += 1
+        for m in succ.get(n, ()):
+            indegree[m] -= 1
+            if indegree[m] == 0:
+                ready.append(m)
+    return done < len(nodes)
 
 
 def _settings(raw: Any) -> dict[str, Any]:

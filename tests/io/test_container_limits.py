@@ -66,3 +66,32 @@ def test_running_total_is_enforced_while_reading():
     a._read_total += 10  # as if a previous read had produced more than its header said
     with pytest.raises(LoadError, match="more bytes than its header declares or the limits allow"):
         a.read("b")
+
+
+def test_member_count_is_checked_before_zipfile_parses_the_directory(monkeypatch):
+    from neuroedit.io import container
+
+    data = zip_of({f"m{i}": b"" for i in range(40)})
+
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("zipfile parsed an oversized directory")
+
+    monkeypatch.setattr(container.zipfile, "ZipFile", must_not_parse)
+    with pytest.raises(LoadError, match="^holds 40 members; the limit is 32$"):
+        Archive(io.BytesIO(data), NEDIT_LIMITS)
+
+
+def test_oversized_directory_is_refused():
+    data = zip_of({("n" * 1000) + str(i): b"" for i in range(20)})
+    with pytest.raises(LoadError, match=r"^its zip directory is 20,\d{3} bytes, too large for 32 members at most$"):
+        Archive(io.BytesIO(data), NEDIT_LIMITS)
+
+
+def test_zip64_directory_count_is_read():
+    """More than 65,535 members: the count lives in the zip64 end record, which is read too."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for i in range(65_540):
+            zf.writestr(str(i), b"")
+    with pytest.raises(LoadError, match="^weights.npz: holds 65540 members; the limit is 16384$"):
+        Archive(io.BytesIO(out.getvalue()), NPZ_LIMITS, label="weights.npz")

@@ -210,3 +210,17 @@ def test_stale_weights_after_a_structural_edit_are_left_out():
     assert "dense_1" not in loaded.weights
     assert sorted(loaded.weights["dense_3"]) == ["kernel"]
     assert np.array_equal(loaded.weights["dense_3"]["kernel"], doc.weights["dense_3"]["kernel"])
+
+
+def test_save_refuses_a_document_that_would_not_load():
+    from neuroedit.model import Edge
+
+    doc = small_network()
+    doc.nodes["dense_2"].params["units"] = 0  # bypassing set_param, as code building documents might
+    with pytest.raises(SaveError, match=r"^cannot save, the file would not load: graph.json: nodes\[2\].params.units: "
+                                        r"expected a positive integer, got 0$"):
+        to_bytes(doc)
+    doc = small_network()
+    doc.edges.append(Edge("dense_3", "dense_1"))
+    with pytest.raises(SaveError, match="input dense_1.in is already fed"):
+        to_bytes(doc)
