@@ -1,0 +1,247 @@
+"""What every backend offers the trainer: weights, optimizer state, and running batches of steps.
+
+A backend owns the flat parameter vectors and the optimizer state; subclasses
+implement `_train`, `_forward_output` and `_loss_and_grads`. The reference backend
+does it op by op in NumPy; the Numba backend runs a compiled tape; a CUDA
+backend would run the same tape on the GPU and pass the same tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from .initializers import initial_weights
+from .layout import ParamLayout
+from .names import metric_name
+from .optimizers import SLOTS, OptimizerConfig
+from .spec import GraphSpec, size_of
+
+# Parameters that may change while training runs (take effect at the next step).
+LIVE_PARAMS = ("l1", "l2", "rate", "momentum", "epsilon", "alpha")
+
+
+class EngineError(ValueError):
+    """Data or weights that do not fit the graph; the message says what and where."""
+
+
+@dataclass
+class RunResult:
+    """Per-step loss and metric of a run of training steps; `failed_step` is the index of a non-finite step."""
+
+    losses: np.ndarray
+    metrics: np.ndarray
+    sizes: np.ndarray
+    steps: int
+    failed_step: int | None = None
+
+
+class Backend:
+    name = "base"
+
+    def __init__(self, graph: GraphSpec, dtype: str = "float32", seed: int = 0,
+                 weights: Mapping[str, Mapping[str, np.ndarray]] | None = None) -> None:
+        if str(dtype) not in ("float32", "float64"):
+            raise EngineError(f"dtype must be float32 or float64, not {dtype}")
+        self.graph = graph
+        self.dtype = np.dtype(dtype)
+        self.seed = int(seed)
+        self.layout = ParamLayout(graph)
+        self.theta = np.zeros(self.layout.n_trainable, self.dtype)
+        self.frozen = np.zeros(self.layout.n_frozen, self.dtype)
+        self.set_weights(initial_weights(graph, seed))
+        if weights:
+            self.set_weights(weights)
+        self.op_params: dict[str, dict[str, Any]] = {op.id: dict(op.params) for op in graph.ops}
+        self._optimizer = OptimizerConfig()
+        self.slots = np.zeros((2, self.layout.n_trainable), self.dtype)
+        self.iterations = 0
+        self.last_grad = np.zeros(self.layout.n_trainable, self.dtype)
+        self.last_update = np.zeros(self.layout.n_trainable, self.dtype)
+        self.logits, self.fused = graph.loss_mode()
+        self.metric = metric_name(graph.loss_name)
+        self.input_sizes = [graph.op(i).size for i in graph.input_ids]
+
+    # ------------------------------------------------------------------ weights
+    def get_weights(self) -> dict[str, dict[str, np.ndarray]]:
+        return self.layout.unpack(self.theta, self.frozen)
+
+    def set_weights(self, weights: Mapping[str, Mapping[str, np.ndarray]]) -> None:
+        """Install some or all arrays; each must have exactly the shape the graph expects."""
+        for op_id, arrays in weights.items():
+            for name, value in arrays.items():
+                try:
+                    trainable, seg = self.layout.find(op_id, name)
+                except KeyError:
+                    raise EngineError(f"{op_id} has no weight {name!r}") from None
+                a = np.asarray(value, dtype=np.float64)
+                if a.shape != tuple(seg.shape):
+                    raise EngineError(f"{op_id}.{name} must have shape {tuple(seg.shape)}, got {a.shape}")
+                (self.theta if trainable else self.frozen)[seg.start:seg.stop] = a.ravel()
+
+    def set_op_param(self, op_id: str, name: str, value: Any) -> None:
+        """Change a non-structural parameter (L1, L2, dropout rate, ...): used from the next step on."""
+        if name not in LIVE_PARAMS or op_id not in self.op_params:
+            raise EngineError(f"{op_id}.{name} cannot be changed while training")
+        self.op_params[op_id][name] = value
+
+    # ------------------------------------------------------------------ optimizer
+    @property
+    def optimizer(self) -> OptimizerConfig:
+        return self._optimizer
+
+    def set_optimizer(self, cfg: OptimizerConfig) -> None:
+        """Switch rule or hyperparameters; switching to another rule starts its state afresh."""
+        if cfg.name != self._optimizer.name:
+            self.slots[:] = 0
+            self.iterations = 0
+        self._optimizer = cfg
+
+    def export_optimizer_state(self) -> dict[str, np.ndarray]:
+        """A flat dict of arrays (what Document.optimizer_state stores)."""
+        out = {"iterations": np.array([self.iterations], dtype=np.int64),
+               "optimizer": np.array([self._optimizer.code], dtype=np.int64)}
+        for k, slot in enumerate(SLOTS[self._optimizer.name]):
+            for seg in self.layout.trainable:
+                out[f"{seg.op_id}/{seg.name}/{slot}"] = self.slots[k, seg.start:seg.stop].reshape(seg.shape).copy()
+        return out
+
+    def import_optimizer_state(self, state: Mapping[str, np.ndarray]) -> None:
+        """Restore a state saved by `export_optimizer_state` for the same optimizer; otherwise start afresh."""
+        code = np.asarray(state.get("optimizer", [-1])).ravel()
+        if code.size != 1 or int(code[0]) != self._optimizer.code:
+            return
+        slots = np.zeros_like(self.slots)
+        for k, slot in enumerate(SLOTS[self._optimizer.name]):
+            for seg in self.layout.trainable:
+                a = state.get(f"{seg.op_id}/{seg.name}/{slot}")
+                if a is None or np.shape(a) != tuple(seg.shape):
+                    return
+                slots[k, seg.start:seg.stop] = np.asarray(a).ravel()
+        self.slots[:] = slots
+        self.iterations = int(np.asarray(state.get("iterations", [0])).ravel()[0])
+
+    # ------------------------------------------------------------------ data
+    def pack_inputs(self, x: Any) -> np.ndarray:
+        """One (N, features) array holding every Input's data side by side, in the backend's dtype."""
+        ids = self.graph.input_ids
+        if isinstance(x, Mapping):
+            missing = [i for i in ids if i not in x]
+            if missing:
+                raise EngineError(f"no data for input {', '.join(missing)}")
+            parts = [x[i] for i in ids]
+        elif isinstance(x, (list, tuple)) and len(ids) > 1:
+            parts = list(x)
+        else:
+            parts = [x]
+        if len(parts) != len(ids):
+            raise EngineError(f"the network has {len(ids)} inputs ({', '.join(ids)}) but got {len(parts)} arrays")
+        cols, n = [], None
+        for op_id, part in zip(ids, parts):
+            a = np.asarray(part, dtype=self.dtype)
+            shape, k = tuple(self.graph.op(op_id).output_shape), size_of(self.graph.op(op_id).output_shape)
+            if a.ndim == 1 and k == 1:
+                a = a.reshape(-1, 1)
+            if a.ndim < 1 or (a.shape[1:] != shape and not (a.ndim == 2 and a.shape[1] == k)):
+                raise EngineError(f"input {op_id} expects samples of shape {shape}, got data of shape {a.shape}")
+            a = a.reshape(a.shape[0], k)
+            if n is not None and a.shape[0] != n:
+                raise EngineError(f"inputs have different numbers of samples ({n} and {a.shape[0]})")
+            n = a.shape[0]
+            cols.append(a)
+        return np.ascontiguousarray(np.concatenate(cols, axis=1) if len(cols) > 1 else cols[0])
+
+    def pack_targets(self, y: Any, n: int) -> np.ndarray:
+        """Targets as (N, k): class indices as one column, otherwise one column per output."""
+        loss = self.graph.loss_name
+        out = self.graph.output_shape
+        if loss == "value":
+            return np.zeros((n, 0), self.dtype)
+        if y is None:
+            raise EngineError(f"the loss {loss} needs targets")
+        a = np.asarray(y, dtype=self.dtype)
+        if a.shape[:1] != (n,):
+            raise EngineError(f"{a.shape[0] if a.ndim else 0} targets for {n} samples")
+        if loss in ("sparse_categorical_crossentropy", "multiclass_hinge"):
+            a = a.reshape(n, -1)
+            if a.shape[1] != 1:
+                raise EngineError(f"{loss} needs one integer class per sample, got targets of shape {np.shape(y)}")
+            classes = size_of(out)
+            if n and (a.min() < 0 or a.max() >= classes or np.any(a != np.round(a))):
+                raise EngineError(f"{loss} targets must be integers 0..{classes - 1}")
+            return np.ascontiguousarray(a)
+        a = a.reshape(n, -1)
+        if a.shape[1] != size_of(out):
+            raise EngineError(f"targets have {a.shape[1]} values per sample but the output has {size_of(out)}")
+        return np.ascontiguousarray(a)
+
+    # ------------------------------------------------------------------ running
+    def train(self, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bounds: np.ndarray,
+              lrs: np.ndarray) -> RunResult:
+        """Run len(bounds)-1 training steps; step k uses samples order[bounds[k]:bounds[k+1]] and lr lrs[k].
+
+        Stops at the first step whose loss or gradients are not finite (the update is not
+        applied) or whose update makes a weight non-finite (the weights are restored).
+        """
+        nsteps = len(bounds) - 1
+        losses = np.zeros(nsteps)
+        metrics = np.zeros(nsteps)
+        sizes = np.diff(bounds).astype(np.int64)
+        done, failed = self._train(X, Y, np.asarray(order, np.int64), np.asarray(bounds, np.int64),
+                                   np.asarray(lrs, np.float64), losses, metrics)
+        return RunResult(losses[:done], metrics[:done], sizes[:done], done, failed)
+
+    def predict(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+        """Outputs in inference mode (no dropout, BatchNorm running statistics)."""
+        outs = [self._forward_output(X[i:i + batch_size]) for i in range(0, max(len(X), 1), batch_size)]
+        out = np.concatenate(outs) if outs else np.zeros((0, self.graph.op(self.graph.output_id).size))
+        return out.reshape((len(X), *self.graph.output_shape))
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int = 1024) -> tuple[float, float]:
+        """Mean loss (with the L1/L2 penalty, as Keras reports it) and metric in inference mode."""
+        if len(X) == 0:
+            return float("nan"), float("nan")
+        total_loss = total_metric = 0.0
+        for i in range(0, len(X), batch_size):
+            loss, metric = self._evaluate_batch(X[i:i + batch_size], Y[i:i + batch_size])
+            n = min(batch_size, len(X) - i)
+            total_loss += loss * n
+            total_metric += metric * n
+        return total_loss / len(X) + self.penalty(), total_metric / len(X)
+
+    def penalty(self) -> float:
+        total = 0.0
+        for seg in self.layout.trainable:
+            if seg.name != "kernel":
+                continue
+            p = self.op_params[seg.op_id]
+            w = self.theta[seg.start:seg.stop].astype(np.float64)
+            total += float(p.get("l1", 0.0)) * np.abs(w).sum() + 0.5 * float(p.get("l2", 0.0)) * (w * w).sum()
+        return total
+
+    # ------------------------------------------------------------------ for subclasses
+    def _train(self, X, Y, order, bounds, lrs, losses, metrics) -> tuple[int, int | None]:
+        raise NotImplementedError
+
+    def _forward_output(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _evaluate_batch(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Loss (with penalty) and the flat gradient of one batch in training mode, without updating."""
+        raise NotImplementedError
+
+    def values(self, X: np.ndarray, training: bool = False) -> dict[str, np.ndarray]:
+        """Every op's output for a batch (activation statistics, locating a NaN)."""
+        raise NotImplementedError
+
+
+def batch_bounds(n: int, batch_size: int, steps: int | None = None) -> np.ndarray:
+    """Start of every batch of one epoch over n samples (the last batch may be smaller)."""
+    starts = list(range(0, n, batch_size)) + [n]
+    return np.array(starts[: (steps + 1) if steps is not None else None], dtype=np.int64)
+

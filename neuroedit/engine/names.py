@@ -1,0 +1,29 @@
+"""The names the engine implements (activations, losses, initializers, optimizers, schedules).
+
+They must equal the catalog of the document model; a test checks that, so the
+engine never has to import the model.
+"""
+
+ACTIVATIONS = ("linear", "step", "sign", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "swish",
+               "softplus", "softmax")
+LOSSES = ("squared_error", "sum_squared_error", "mse", "mae", "binary_crossentropy", "categorical_crossentropy",
+          "sparse_categorical_crossentropy", "hinge", "multiclass_hinge", "value")
+INITIALIZERS = ("zeros", "constant", "normal", "uniform", "uniform_fan_in", "glorot_normal", "glorot_uniform",
+                "he_normal", "he_uniform")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "nadam", "vario_eta")
+SCHEDULES = ("constant", "step", "linear", "exponential", "one_cycle", "reduce_on_plateau")
+
+# Loss families: what the targets look like and which metric the trainer reports.
+CLASS_INDEX_LOSSES = ("sparse_categorical_crossentropy", "multiclass_hinge")
+ONE_HOT_LOSSES = ("categorical_crossentropy",)
+BINARY_LOSSES = ("binary_crossentropy", "hinge")
+CLASSIFICATION_LOSSES = CLASS_INDEX_LOSSES + ONE_HOT_LOSSES + BINARY_LOSSES
+
+
+def metric_name(loss: str) -> str | None:
+    """`accuracy` for classification losses, `mae` for regression, None for the `value` objective."""
+    if loss in CLASSIFICATION_LOSSES:
+        return "accuracy"
+    if loss == "value":
+        return None
+    return "mae"
