@@ -3,6 +3,7 @@
 NumPy only (no Qt, numba or neuroedit.model). Entry point: `load(spec, base_dir)`.
 """
 
+from .csv_source import csv_preview
 from .dataset import Dataset
 from .errors import DataError
 from .loader import SourceInfo, available_sources, load
@@ -12,6 +13,6 @@ from .targets import LOSS_TARGETS, check_input_shape, format_shape, targets_for_
 
 __all__ = [
     "Dataset", "DataError", "SourceInfo", "Spec", "LOSS_TARGETS", "available_sources", "canonical",
-    "check_input_shape", "file_reference", "format_shape", "format_spec", "load", "parse_spec",
+    "check_input_shape", "csv_preview", "file_reference", "format_shape", "format_spec", "load", "parse_spec",
     "resolve_path", "targets_for_loss", "verify_reference",
 ]

@@ -223,3 +223,25 @@ def _targets(columns: list[np.ndarray], task: str, where: _Where, names: list[st
 def _classes(values: np.ndarray):
     labels, inverse = np.unique(values, return_inverse=True)
     return inverse.astype(np.int64), "classification", [str(v) for v in labels]
+
+
+def csv_preview(path: str, max_rows: int = 20) -> tuple[list[str], list[list[str]], bool]:
+    """(column names, first rows as text, header found) without reading the whole file."""
+    lines: list[str] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for line in f:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    lines.append(line.rstrip("\r\n"))
+                    if len(lines) > max_rows:
+                        break
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError(f"{path}: cannot read ({e})") from None
+    if not lines:
+        raise DataError(f"{path}: the file is empty")
+    delimiter = _detect_delimiter(lines[0])
+    rows = [_cells(line, delimiter) for line in lines]
+    header = _looks_like_header(rows[0], rows[1] if len(rows) > 1 else [])
+    names = [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])] if header else [
+        f"column {i + 1}" for i in range(len(rows[0]))]
+    return names, rows[1:] if header else rows[:max_rows], header
