@@ -79,10 +79,27 @@ def _check_directory(fileobj: IO[bytes], limits: Limits, label: str | None) -> N
     finally:
         fileobj.seek(0)
     if entries > limits.max_members:
-        raise LoadError(f"holds {entries} members; the limit is {limits.max_members}", label)
+        raise LoadError(f"{_subject(label)} holds {entries} members; the limit is {limits.max_members}", label)
     if directory_bytes > limits.max_members * _DIRECTORY_BYTES_PER_MEMBER:
-        raise LoadError(f"its zip directory is {directory_bytes:,} bytes, too large for "
+        raise LoadError(f"{_subject(label)}'s zip directory is {directory_bytes:,} bytes, too large for "
                         f"{limits.max_members} members at most", label)
+
+
+def _subject(label: str | None) -> str:
+    return "the file" if label is None else "the archive"
+
+
+def _not_a_zip(fileobj: IO[bytes], error: Exception, label: str | None) -> str:
+    try:
+        fileobj.seek(0)
+        head = fileobj.read(4)
+    except OSError:
+        head = b""
+    if head.startswith(b"PK"):
+        return f"the zip archive is truncated or damaged ({error})"
+    if label is None:
+        return "not a NeuroEdit file: it is not a zip archive"
+    return "not a zip archive (.npz files are zips of .npy arrays)"
 
 
 class Archive:
@@ -97,11 +114,12 @@ class Archive:
             self._zip = zipfile.ZipFile(fileobj)
             infos = self._zip.infolist()
         except zipfile.BadZipFile as e:
-            raise LoadError(self._not_a_zip(fileobj, e), label) from None
+            raise LoadError(_not_a_zip(fileobj, e, label), label) from None
         except (OSError, EOFError, ValueError) as e:
             raise LoadError(f"damaged zip archive ({e})", label) from None
         if len(infos) > limits.max_members:
-            raise LoadError(f"holds {len(infos)} members; the limit is {limits.max_members}", label)
+            raise LoadError(f"{_subject(label)} holds {len(infos)} members; the limit is {limits.max_members}",
+                            label)
         self.infos: dict[str, zipfile.ZipInfo] = {}
         total = 0
         for info in infos:
@@ -126,19 +144,9 @@ class Archive:
             total += info.file_size
             self.infos[name] = info
         if total > limits.max_total_bytes:
-            raise LoadError(f"unpacks to {total:,} bytes in all; the limit is {limits.max_total_bytes:,}", label)
+            raise LoadError(f"{_subject(label)} unpacks to {total:,} bytes in all; "
+                            f"the limit is {limits.max_total_bytes:,}", label)
         self._read_total = 0
-
-    @staticmethod
-    def _not_a_zip(fileobj: IO[bytes], error: Exception) -> str:
-        try:
-            fileobj.seek(0)
-            head = fileobj.read(4)
-        except OSError:
-            head = b""
-        if head.startswith(b"PK"):
-            return f"the zip archive is truncated or damaged ({error})"
-        return "not a NeuroEdit file: it is not a zip archive"
 
     @property
     def names(self) -> list[str]:

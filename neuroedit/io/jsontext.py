@@ -84,16 +84,20 @@ def dump_json(value: Any) -> bytes:
     return (_dumps(value, "") + "\n").encode("utf-8")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
 def _dumps(value: Any, pad: str) -> str:
-    flat = json.dumps(value, ensure_ascii=False, allow_nan=False)
     if not isinstance(value, (list, dict)):
-        return flat
-    scalars_only = not any(isinstance(v, (list, dict)) for v in (value.values() if isinstance(value, dict) else value))
-    if scalars_only and (isinstance(value, list) or len(flat) <= 100):
-        return flat
+        return _ENCODER.encode(value)
+    children = value.values() if isinstance(value, dict) else value
+    if not any(isinstance(v, (list, dict)) for v in children):
+        flat = _ENCODER.encode(value)
+        if isinstance(value, list) or len(flat) <= 100:
+            return flat
     inner = pad + "  "
     if isinstance(value, list):
         items = [inner + _dumps(v, inner) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    items = [inner + json.dumps(k, ensure_ascii=False) + ": " + _dumps(v, inner) for k, v in value.items()]
+    items = [inner + _ENCODER.encode(k) + ": " + _dumps(v, inner) for k, v in value.items()]
     return "{\n" + ",\n".join(items) + "\n" + pad + "}"

@@ -98,7 +98,7 @@ def test_too_many_members(good):
     members = members_of(good)
     for i in range(40):
         members[f"extra_{i}.json"] = b"{}"
-    assert error_of(zip_of(members)) == f"holds {len(members)} members; the limit is 32"
+    assert error_of(zip_of(members)) == f"the file holds {len(members)} members; the limit is 32"
 
 
 def test_zip_bomb_ratio(good):
@@ -474,7 +474,7 @@ def test_not_an_npy_member(good):
 
 def test_weights_not_a_zip(good):
     assert error_of(with_members(good, weights_npz=b"\x93NUMPY")) == \
-        "weights.npz: not a NeuroEdit file: it is not a zip archive"
+        "weights.npz: not a zip archive (.npz files are zips of .npy arrays)"
 
 
 def test_optimizer_state_rejects_strings(good):

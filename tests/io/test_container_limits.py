@@ -37,7 +37,7 @@ def test_within_limits_reads_back():
 
 
 def test_member_count():
-    assert message({f"m{i}": b"" for i in range(4)}) == "holds 4 members; the limit is 3"
+    assert message({f"m{i}": b"" for i in range(4)}) == "the file holds 4 members; the limit is 3"
 
 
 def test_member_size_from_header():
@@ -45,7 +45,7 @@ def test_member_size_from_header():
 
 
 def test_total_size_from_headers():
-    assert message({"a": b"x" * 100, "b": b"y" * 51}) == "unpacks to 151 bytes in all; the limit is 150"
+    assert message({"a": b"x" * 100, "b": b"y" * 51}) == "the file unpacks to 151 bytes in all; the limit is 150"
 
 
 def test_ratio_only_above_threshold():
@@ -77,13 +77,13 @@ def test_member_count_is_checked_before_zipfile_parses_the_directory(monkeypatch
         raise AssertionError("zipfile parsed an oversized directory")
 
     monkeypatch.setattr(container.zipfile, "ZipFile", must_not_parse)
-    with pytest.raises(LoadError, match="^holds 40 members; the limit is 32$"):
+    with pytest.raises(LoadError, match="^the file holds 40 members; the limit is 32$"):
         Archive(io.BytesIO(data), NEDIT_LIMITS)
 
 
 def test_oversized_directory_is_refused():
     data = zip_of({("n" * 1000) + str(i): b"" for i in range(20)})
-    with pytest.raises(LoadError, match=r"^its zip directory is 20,\d{3} bytes, too large for 32 members at most$"):
+    with pytest.raises(LoadError, match=r"^the file.s zip directory is 20,\d{3} bytes, too large for 32 members at most$"):
         Archive(io.BytesIO(data), NEDIT_LIMITS)
 
 
@@ -93,5 +93,5 @@ def test_zip64_directory_count_is_read():
     with zipfile.ZipFile(out, "w") as zf:
         for i in range(65_540):
             zf.writestr(str(i), b"")
-    with pytest.raises(LoadError, match="^weights.npz: holds 65540 members; the limit is 16384$"):
+    with pytest.raises(LoadError, match="^weights.npz: the archive holds 65540 members; the limit is 16384$"):
         Archive(io.BytesIO(out.getvalue()), NPZ_LIMITS, label="weights.npz")
