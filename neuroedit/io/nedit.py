@@ -24,7 +24,7 @@ MANIFEST, GRAPH, WEIGHTS, OPTIMIZER, HISTORY = (
     "manifest.json", "graph.json", "weights.npz", "optimizer.npz", "history.json")
 REQUIRED = (MANIFEST, GRAPH, WEIGHTS)
 OPTIONAL = (OPTIMIZER, HISTORY)
-_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # used with fullmatch
 
 
 # --------------------------------------------------------------------------- writing
@@ -145,11 +145,11 @@ def _manifest(data: Any) -> int:
 
 def _weights(doc: Document, flat: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
     """Group `node/param` arrays by node, checking names and, where the analysis knows them, shapes."""
-    specs = analyze(doc).weights
+    specs = analyze(doc).weights if flat else {}
     out: dict[str, dict[str, np.ndarray]] = {}
     for key, array in flat.items():
         node_id, slash, name = key.partition("/")
-        if not slash or not _PARAM_NAME.match(name):
+        if not slash or not _PARAM_NAME.fullmatch(name):
             raise LoadError("array names must be node_id/param_name, e.g. dense_1/kernel", WEIGHTS, key)
         if node_id not in doc.nodes:
             raise LoadError(f"there is no node {node_id!r} in graph.json", WEIGHTS, key)

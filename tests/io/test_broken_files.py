@@ -316,7 +316,7 @@ def test_unknown_setting(good):
     assert graph_edit(good, edit).startswith("graph.json: settings: unknown setting 'warp_speed' (known: optimizer, ")
 
 
-@pytest.mark.parametrize("bad_id", ["1dense", "dense-1", "", "x" * 65, "dense 1"])
+@pytest.mark.parametrize("bad_id", ["1dense", "dense-1", "", "x" * 65, "dense 1", "dense_1\n"])
 def test_invalid_node_id(good, bad_id):
     def edit(g):
         g["nodes"][1]["id"] = bad_id
@@ -422,6 +422,8 @@ def test_weight_name_unknown_for_node(good):
 def test_weight_key_without_slash(good):
     assert weights_error(good, {"kernel": np.zeros(2)}) == \
         "weights.npz: kernel: array names must be node_id/param_name, e.g. dense_1/kernel"
+    assert weights_error(good, {"dense_1/bias\n": np.zeros(2)}) == \
+        "weights.npz: dense_1/bias\n: array names must be node_id/param_name, e.g. dense_1/kernel"
 
 
 @pytest.mark.parametrize("array, dtype", [
