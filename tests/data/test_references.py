@@ -42,3 +42,15 @@ def test_folder_reference(tmp_path, idx_folder):
 
 def test_bad_reference_dict():
     assert "no file path" in verify_reference({}, None)
+
+
+def test_dataset_record_for_files_and_builtins(tmp_path):
+    from neuroedit.data import check_dataset_record, dataset_record
+
+    assert dataset_record("spiral:seed=2,n=100") == {"spec": "spiral:n=100,seed=2"}
+    (tmp_path / "a.csv").write_text("a,y\n1,0\n")
+    record = dataset_record("csv:a.csv:target=y", str(tmp_path))
+    assert record["file"]["path"] == "a.csv" and check_dataset_record(record, str(tmp_path)) is None
+    (tmp_path / "a.csv").write_text("a,y\n1,1\n")
+    assert "changed" in check_dataset_record(record, str(tmp_path))
+    assert check_dataset_record({"spec": "xor"}) is None
