@@ -34,6 +34,7 @@ class Grads:
     pre: dict[str, np.ndarray]         # dL/dz of Dense/Activation ops
     flat: np.ndarray                   # dL/dθ (trainable, flat, incl. penalty)
     sq: np.ndarray                     # mean over patterns of the squared per-pattern gradient
+    ports: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)  # dL/d(input port k of op)
 
 
 def _sum_to(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -139,6 +140,7 @@ class ReferenceBackend(Backend):
         b = p.values[out_id].shape[0]
         gv: dict[str, np.ndarray] = {}
         gpre: dict[str, np.ndarray] = {}
+        ports: dict[tuple[str, int], np.ndarray] = {}
         flat = np.zeros(self.layout.n_trainable, self.dtype)
         sq = np.zeros(self.layout.n_trainable, self.dtype)
         w = self.get_weights()
@@ -162,7 +164,9 @@ class ReferenceBackend(Backend):
             flat[seg.start:seg.stop] += grad.ravel()
             sq[seg.start:seg.stop] += sq_value.ravel()
 
-        def send(src: str, grad: np.ndarray) -> None:
+        def send(op: OpSpec, port: int, grad: np.ndarray) -> None:
+            src = op.inputs[port]
+            ports[(op.id, port)] = grad
             gv[src] = gv[src] + grad if src in gv else grad
 
         for op in reversed(g.ops):
@@ -182,17 +186,17 @@ class ReferenceBackend(Backend):
                     dz = m.activation_grad(act, p.pre[op.id], p.values[op.id], go, alpha).astype(self.dtype)
                     gpre[op.id] = dz
                 if t == "Activation":
-                    send(op.inputs[0], dz)
+                    send(op, 0, dz)
                     continue
                 x = ins[0]
                 kernel = w[op.id]["kernel"].astype(self.dtype)
                 put(op.id, "kernel", x.T @ dz, b * ((x * x).T @ (dz * dz)))
                 if "bias" in w[op.id]:
                     put(op.id, "bias", dz.sum(axis=0), b * (dz * dz).sum(axis=0))
-                send(op.inputs[0], dz @ kernel.T)
+                send(op, 0, dz @ kernel.T)
             elif t == "Dropout":
                 mask = p.cache[op.id][0]
-                send(op.inputs[0], go * mask if mask is not None else go)
+                send(op, 0, go * mask if mask is not None else go)
             elif t == "BatchNorm":
                 xhat, inv, gamma, training = p.cache[op.id]
                 c = xhat.shape[-1]
@@ -209,24 +213,24 @@ class ReferenceBackend(Backend):
                     dx = inv / n * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
                 else:
                     dx = dxhat * inv
-                send(op.inputs[0], dx.reshape(ins[0].shape))
+                send(op, 0, dx.reshape(ins[0].shape))
             elif t == "Flatten":
-                send(op.inputs[0], go.reshape(ins[0].shape))
+                send(op, 0, go.reshape(ins[0].shape))
             elif t == "PReLU":
                 x = ins[0]
                 neg = x <= 0
                 alpha = w[op.id]["alpha"].astype(self.dtype)
                 c_i = np.where(neg, go * x, 0)
                 put(op.id, "alpha", c_i.sum(axis=0), b * (c_i * c_i).sum(axis=0))
-                send(op.inputs[0], np.where(neg, alpha * go, go))
+                send(op, 0, np.where(neg, alpha * go, go))
             elif t == "Add":
-                for src in op.inputs:
-                    send(src, go)
+                for k in range(len(op.inputs)):
+                    send(op, k, go)
             elif t == "Concatenate":
                 start = 0
-                for src, x in zip(op.inputs, ins):
+                for port, x in enumerate(ins):
                     k = x.shape[-1]
-                    send(src, go[..., start:start + k])
+                    send(op, port, go[..., start:start + k])
                     start += k
             elif t in ("OpAdd", "OpSubtract", "OpMultiply", "OpMax"):
                 x, y = ins
@@ -239,12 +243,12 @@ class ReferenceBackend(Backend):
                 else:
                     first = x >= y
                     gx, gy = np.where(first, go, 0), np.where(first, 0, go)
-                send(op.inputs[0], _sum_to(np.asarray(gx, self.dtype), op.input_shapes[0]))
-                send(op.inputs[1], _sum_to(np.asarray(gy, self.dtype), op.input_shapes[1]))
+                send(op, 0, _sum_to(np.asarray(gx, self.dtype), op.input_shapes[0]))
+                send(op, 1, _sum_to(np.asarray(gy, self.dtype), op.input_shapes[1]))
             elif t == "OpSquare":
-                send(op.inputs[0], 2 * ins[0] * go)
+                send(op, 0, 2 * ins[0] * go)
         loss += self._add_penalty(flat, sq)
-        return Grads(loss, metric, gv, gpre, flat, sq)
+        return Grads(loss, metric, gv, gpre, flat, sq, ports)
 
     def _add_penalty(self, flat: np.ndarray, sq: np.ndarray) -> float:
         total = 0.0
