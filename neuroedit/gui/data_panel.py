@@ -10,7 +10,7 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
 from ..data import DataError, Dataset, available_sources, format_shape, format_spec, load, parse_spec
@@ -115,16 +115,15 @@ class DataPanel(QWidget):
         self.features.setPlaceholderText("x1,x2 (add x1sq,x2sq,x1x2,sinx1,sinx2)")
         self.classes = QLineEdit(objectName="data_classes")
         self.classes.setPlaceholderText("all (or e.g. 2,6)")
-        form = QFormLayout()
-        form.addRow("Samples", self.n)
-        form.addRow("Noise", self.noise)
-        form.addRow("Arms", self.arms)
-        form.addRow("Seed", self.seed)
-        form.addRow("Split", self.split)
-        form.addRow("Scaling", self.scale)
-        form.addRow("Features", self.features)
-        form.addRow("Classes", self.classes)
-        self.form = form
+        # (label, widget, full row?) in display order; visible ones are packed two per row.
+        self._fields = [(QLabel(text), widget, wide) for text, widget, wide in (
+            ("Samples", self.n, False), ("Noise", self.noise, False), ("Arms", self.arms, False),
+            ("Seed", self.seed, False), ("Split", self.split, False), ("Scaling", self.scale, False),
+            ("Features", self.features, True), ("Classes", self.classes, True))]
+        self._visible = {widget: True for _, widget, _ in self._fields}
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setColumnStretch(3, 1)
         for spin in (self.n, self.arms, self.seed):
             spin.valueChanged.connect(self._on_form_changed)
         self.noise.valueChanged.connect(self._on_form_changed)
@@ -152,7 +151,7 @@ class DataPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addLayout(form)
+        layout.addLayout(self.grid)
         layout.addLayout(spec_row)
         layout.addWidget(self.info)
         layout.addWidget(self.tabs, 1)
@@ -226,8 +225,29 @@ class DataPanel(QWidget):
         rows = {self.n: "n" in params, self.noise: "noise" in params, self.arms: kind == "spiral_multi",
                 self.features: generator is not None or bool(self.features.text().strip()), self.classes: kind != "spiral_multi" and kind != "values",
                 self.seed: kind != "values", self.split: kind != "values", self.scale: kind != "values"}
-        for widget, show in rows.items():
-            self.form.setRowVisible(widget, show)
+        self._visible.update(rows)
+        self._relayout()
+
+    def is_field_visible(self, widget: QWidget) -> bool:
+        return self._visible.get(widget, False)
+
+    def _relayout(self) -> None:
+        for label, widget, _ in self._fields:
+            self.grid.removeWidget(label)
+            self.grid.removeWidget(widget)
+            label.setVisible(self._visible[widget])
+            widget.setVisible(self._visible[widget])
+        row, col = 0, 0
+        for label, widget, wide in self._fields:
+            if not self._visible[widget]:
+                continue
+            if wide and col:
+                row, col = row + 1, 0
+            self.grid.addWidget(label, row, col)
+            self.grid.addWidget(widget, row, col + 1, 1, 3 if wide else 1)
+            col += 4 if wide else 2
+            if col >= 4:
+                row, col = row + 1, 0
 
     # ---------------------------------------------------------------- reactions
     def _on_source_changed(self) -> None:

@@ -63,7 +63,6 @@ class ScatterPreview(pg.PlotWidget):
         names = ds.feature_names if len(ds.feature_names) == 2 else ["x1", "x2"]
         self.setLabel("bottom", names[0])
         self.setLabel("left", names[1])
-        seen = []
         for split, (x, y) in ds.splits.items():
             if x.shape[0] == 0 or (split != "train" and x is ds.train[0]):
                 continue  # tiny sets: val/test are the training patterns
@@ -71,10 +70,11 @@ class ScatterPreview(pg.PlotWidget):
             x, y = x[::step], y[::step]
             brushes = self._brushes(ds, y)
             item = pg.ScatterPlotItem(x[:, 0], x[:, 1], symbol=SPLIT_SYMBOLS[split], size=8 if split == "train" else 9,
-                                      brush=brushes, pen=pg.mkPen("#333333", width=0.5), name=SPLIT_TITLES[split])
+                                      brush=brushes, pen=pg.mkPen("#333333", width=0.5))
             self.addItem(item)
             self.items[split] = item
-            seen.append(split)
+            marker = pg.ScatterPlotItem(symbol=SPLIT_SYMBOLS[split], brush="#cccccc", pen=pg.mkPen("#333333"))
+            self.legend.addItem(marker, SPLIT_TITLES[split])
         if ds.task == "classification":
             for i, name in enumerate(ds.class_names):
                 self.legend.addItem(pg.ScatterPlotItem(symbol="o", brush=class_color(i), pen=None), name)

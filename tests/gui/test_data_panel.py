@@ -57,7 +57,8 @@ def test_switching_source_uses_its_defaults(qtbot, panel):
     show(qtbot, panel, "moons:n=100")
     panel.source.setCurrentIndex(panel.source.findData("spiral_multi"))
     assert panel.current_spec() == "spiral_multi"
-    assert not panel.form.isRowVisible(panel.classes) and panel.form.isRowVisible(panel.arms)
+    assert not panel.is_field_visible(panel.classes) and panel.is_field_visible(panel.arms)
+    assert panel.arms.isVisibleTo(panel) and not panel.classes.isVisibleTo(panel)
     panel.arms.setValue(4)
     assert panel.current_spec() == "spiral_multi:classes=4"
 
