@@ -27,6 +27,15 @@ def test_pyside_version_pin_holds():
     assert _version(PySide6.__version__) >= (6, 10)
 
 
+def test_pyproject_keeps_the_pin():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = [d for d in pyproject["project"]["dependencies"] if d.lower().startswith("pyside6")]
+    assert pins and all("<6.12" in d.replace(" ", "") for d in pins), pins
+
+
 def test_many_qt_calls_returning_none_survive(qtbot):
     widget = QWidget()
     qtbot.addWidget(widget)
