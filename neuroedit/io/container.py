@@ -35,7 +35,6 @@ NEDIT_LIMITS = Limits(max_members=32, max_member_bytes=2 * GiB)
 JSON_MEMBER_BYTES = 16 * MiB
 NPZ_LIMITS = Limits(max_members=16_384, max_member_bytes=2 * GiB)
 
-_CHUNK = 1 * MiB
 _DIRECTORY_BYTES_PER_MEMBER = 512  # a central-directory record with a generous name; ours are < 200 bytes
 
 
@@ -160,22 +159,16 @@ class Archive:
         if info.file_size > limit:
             raise LoadError(f"unpacks to {info.file_size:,} bytes; the limit is {limit:,}", where)
         allowed = min(limit, info.file_size, self.limits.max_total_bytes - self._read_total)
-        out = io.BytesIO()
         try:
             with self._zip.open(info) as f:
-                while True:
-                    chunk = f.read(min(_CHUNK, allowed + 1 - out.tell()))
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    if out.tell() > allowed:
-                        raise LoadError("unpacks to more bytes than its header declares or the limits allow; "
-                                        "refusing a possible zip bomb", where)
+                data = f.read(allowed + 1)  # never more than one byte past what is allowed
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
             raise LoadError(f"damaged member ({e})", where) from None
         except NotImplementedError as e:
             raise LoadError(f"unsupported zip feature ({e})", where) from None
-        data = out.getvalue()
+        if len(data) > allowed:
+            raise LoadError("unpacks to more bytes than its header declares or the limits allow; "
+                            "refusing a possible zip bomb", where)
         if len(data) != info.file_size:
             raise LoadError(f"member is truncated: {len(data):,} of {info.file_size:,} bytes", where)
         self._read_total += len(data)
