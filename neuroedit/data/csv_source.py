@@ -81,7 +81,8 @@ class _Where:
                 if not text or text.lower() in ("nan", "na", "n/a", "null", "?"):
                     return DataError(f"{self.cell(r, c)}: missing value {text!r}")
                 if numeric and not _is_number(text):
-                    return DataError(f"{self.cell(r, c)}: {text!r} is not a number")
+                    return DataError(f"{self.cell(r, c)}: {text!r} is not a number (input columns must be "
+                                     "numeric; text is allowed in the target column)")
         return DataError(f"{self.path}: cannot read the numbers (unusual quoting or encoding?)")
 
 

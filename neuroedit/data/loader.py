@@ -67,7 +67,7 @@ def _read_source(kind: str, location: str, opts: Options, base_dir: str | None) 
                         "files: csv:PATH, npz:PATH, idx:FOLDER; sklearn:NAME")
     opts.check_known(COMMON_OPTIONS | FILE_OPTIONS[kind])
     if kind == "sklearn":
-        return load_sklearn(location, opts)
+        return load_sklearn(location)
     path = resolve_path(location, base_dir)
     return {"csv": load_csv, "npz": load_npz, "idx": load_idx}[kind](path, opts)
 

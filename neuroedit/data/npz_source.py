@@ -107,7 +107,8 @@ def _task(y: np.ndarray, task_opt: str) -> str:
 
 
 def _inputs(x: np.ndarray, divide: float | None) -> np.ndarray:
-    out = x.astype(np.float32)
+    """float32 samples; a 1-D array is one input per sample, shape (n, 1)."""
+    out = x.astype(np.float32).reshape(x.shape[0], -1) if x.ndim == 1 else x.astype(np.float32)
     if divide:
         out *= np.float32(1.0 / divide)
     return out

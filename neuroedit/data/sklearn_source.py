@@ -8,7 +8,6 @@ import importlib.util
 import numpy as np
 
 from .errors import DataError
-from .options import Options
 from .raw import RawData
 
 INSTALL_HINT = "install with: pip install 'neuroedit[datasets]'"
@@ -24,7 +23,7 @@ def sklearn_available() -> bool:
     return importlib.util.find_spec("sklearn") is not None
 
 
-def load_sklearn(name: str, opts: Options) -> RawData:
+def load_sklearn(name: str) -> RawData:
     if name not in SKLEARN_SETS:
         raise DataError(f"sklearn:{name}: unknown; choose one of {', '.join(SKLEARN_SETS)}")
     if not sklearn_available():

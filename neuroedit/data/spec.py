@@ -65,17 +65,6 @@ def canonical(text: str) -> str:
     return format_spec(parse_spec(text))
 
 
-def with_options(spec: Spec, **changes: str | None) -> Spec:
-    """A copy of `spec` with options set (value) or removed (None)."""
-    options = dict(spec.options)
-    for key, value in changes.items():
-        if value is None:
-            options.pop(key, None)
-        else:
-            options[key] = str(value)
-    return Spec(spec.kind, spec.location, options)
-
-
 def _split_location(rest: str) -> tuple[str, str]:
     """The location ends at the first `:` followed by `key=` (so `C:\\x.csv` stays whole)."""
     for i, ch in enumerate(rest):

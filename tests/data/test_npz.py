@@ -53,3 +53,9 @@ def test_not_an_npz(tmp_path):
     (tmp_path / "d.npz").write_text("hello")
     with pytest.raises(DataError, match="not a valid .npz"):
         load("npz:d.npz", str(tmp_path))
+
+
+def test_one_dimensional_inputs_become_one_column(tmp_path):
+    np.savez(tmp_path / "d.npz", x=np.arange(6.0), y=np.arange(6.0) * 2)
+    ds = load("npz:d.npz:split=1:0:0,scale=none", str(tmp_path))
+    assert ds.input_shape == (1,) and ds.train[0].shape == (6, 1)
