@@ -50,3 +50,23 @@ def test_option_errors_name_the_option():
         load("circle:scale=log")
     with pytest.raises(DataError, match="seed"):
         load("circle:seed=-1")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["xor", "spiral", "circle", "csv", "npz", "idx", "sklearn", "values", "weather", ":", ",",
+                           "=", "n", "noise", "seed", "split", "classes", "features", "1", "-3", "0.5", "75:10:15",
+                           "x1sq", "abc", " ", "2,6", "scale", "minmax"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map("".join))
+def test_any_spec_text_loads_or_raises_data_error(tmp_path_factory, text):
+    base = str(tmp_path_factory.getbasetemp())
+    try:
+        ds = load(text, base)
+    except DataError as e:
+        assert str(e)
+    else:
+        assert parse_spec(ds.spec) == parse_spec(canonical(text))
