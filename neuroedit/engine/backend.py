@@ -239,6 +239,10 @@ class Backend:
         """Every op's output for a batch (activation statistics, locating a NaN)."""
         raise NotImplementedError
 
+    def last_values(self) -> dict[str, np.ndarray]:
+        """Every op's output for the last training batch (empty before the first step)."""
+        raise NotImplementedError
+
 
 def batch_bounds(n: int, batch_size: int, steps: int | None = None) -> np.ndarray:
     """Start of every batch of one epoch over n samples (the last batch may be smaller)."""

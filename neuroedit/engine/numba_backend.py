@@ -158,6 +158,9 @@ class NumbaBackend(Backend):
                    np.array([0, len(X)]), np.zeros(1))
         return self.buffer_values(len(X))
 
+    def last_values(self) -> dict[str, np.ndarray]:
+        return self.buffer_values() if self._cap else {}
+
     def buffer_values(self, b: int | None = None) -> dict[str, np.ndarray]:
         """Views of every op's output for the last batch run (activation statistics)."""
         b = self._last_batch if b is None else b

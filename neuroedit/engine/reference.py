@@ -274,6 +274,7 @@ class ReferenceBackend(Backend):
             frozen_before = self.frozen.copy()
             p = self.forward(X[idx], training=True, step=self.iterations, update_stats=True)
             gr = self.backward(p, Y[idx])
+            self._last_values = p.values
             if not (np.isfinite(gr.loss) and np.isfinite(gr.flat).all()):
                 self.frozen[:] = frozen_before
                 return k, k
@@ -305,3 +306,6 @@ class ReferenceBackend(Backend):
 
     def values(self, X: np.ndarray, training: bool = False) -> dict[str, np.ndarray]:
         return self.forward(X, training=training, step=self.iterations).values
+
+    def last_values(self) -> dict[str, np.ndarray]:
+        return getattr(self, "_last_values", {})
