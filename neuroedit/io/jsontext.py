@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from .errors import LoadError
+from .errors import LoadError, SaveError
 
 
 class _Rejected(Exception):
@@ -57,8 +57,6 @@ def to_plain(value: Any, where: str) -> Any:
 
     Raises SaveError naming `where` for anything JSON cannot hold (sets, objects, non-string keys).
     """
-    from .errors import SaveError
-
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -81,7 +79,11 @@ def to_plain(value: Any, where: str) -> Any:
 
 def dump_json(value: Any) -> bytes:
     """Indented JSON that stays readable: lists of scalars and short flat objects sit on one line."""
-    return (_dumps(value, "") + "\n").encode("utf-8")
+    try:
+        return (_dumps(value, "") + "\n").encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise SaveError(f"text {e.object[max(e.start - 20, 0):e.end]!r} holds a character that is not valid "
+                        "Unicode (a lone surrogate)") from None
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)

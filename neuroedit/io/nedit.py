@@ -47,12 +47,20 @@ def to_bytes(doc: Document) -> bytes:
     }
     if doc.optimizer_state:
         for key in doc.optimizer_state:
-            if not isinstance(key, str) or not key or "\x00" in key:
-                raise SaveError(f"{OPTIMIZER}: key {key!r} must be a non-empty string")
+            if not isinstance(key, str) or not key or "\x00" in key or not _utf8(key):
+                raise SaveError(f"{OPTIMIZER}: key {key!r} must be a non-empty string of valid Unicode")
         members[OPTIMIZER] = (write_npz(doc.optimizer_state, OPTIMIZER, NUMERIC_KINDS), False)
     if doc.training_history:
         members[HISTORY] = (dump_json(to_plain(doc.training_history, "training_history")), True)
     return write_archive(members)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fitting_weights(doc: Document) -> dict[tuple[str, str], np.ndarray]:
