@@ -111,3 +111,15 @@ def test_revision_counts_every_change(xor_doc):
     doc.move_nodes({ids[0]: (1, 1)})
     doc.replace_weights({ids[1]: {"bias": np.zeros(2, np.float32)}})
     assert doc.revision == r + 2
+
+
+def test_fewer_merge_inputs_remove_the_edge_before_the_param_changes(recorder):
+    doc = Document()
+    add = doc.add_node("Add", {"num_inputs": 3})
+    src = doc.add_node("Input")
+    edge = doc.connect(src, add, dst_port="in_3")
+    rec = recorder(doc)
+    doc.set_param(add, "num_inputs", 2)
+    order = [n for n, _ in rec.calls if n in ("edge_removed", "param_changed")]
+    assert order == ["edge_removed", "param_changed"]
+    assert rec.of("edge_removed") == [(edge,)]

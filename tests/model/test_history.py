@@ -267,3 +267,22 @@ def test_weights_survive_undo_of_unrelated_edits(xor_doc, with_weights):
     assert doc.weights[ids[1]]["bias"][0] == np.float32(1.5)
     doc.history.undo()
     assert doc.weights[ids[1]]["bias"][0] == 0
+
+
+def test_nested_macro_failure_rolls_back_both_levels(xor_doc):
+    doc, ids = xor_doc
+    before = snapshot(doc)
+    with pytest.raises(EditError):
+        with doc.history.macro("outer"):
+            doc.set_param(ids[1], "units", 6)
+            with doc.history.macro("inner"):
+                doc.move_nodes({ids[0]: (9, 9)})
+                doc.rename_node(ids[2], ids[1])          # taken: refused
+    assert snapshot(doc) == before and doc.history.index == 0
+
+
+def test_move_of_an_unknown_node_is_refused(xor_doc):
+    doc, ids = xor_doc
+    with pytest.raises(EditError, match="there is no node 'ghost'"):
+        doc.move_nodes({ids[0]: (1, 1), "ghost": (2, 2)})
+    assert doc.history.index == 0 and doc.nodes[ids[0]].pos == (0.0, 0.0)
