@@ -209,7 +209,7 @@ class Backend:
             n = min(batch_size, len(X) - i)
             total_loss += loss * n
             total_metric += metric * n
-        return total_loss / len(X) + self.penalty(), total_metric / len(X)
+        return float(total_loss / len(X) + self.penalty()), float(total_metric / len(X))
 
     def penalty(self) -> float:
         total = 0.0
