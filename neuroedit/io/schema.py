@@ -60,7 +60,10 @@ def describe(value: Any) -> str:
         return "an object"
     if isinstance(value, list):
         return "a list"
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except ValueError:  # e.g. an integer too long to print
+        text = f"a {type(value).__name__}"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -161,8 +164,12 @@ def _pos(raw: Any, where: str) -> tuple[float, float]:
         raise fail(where, f"expected a list [x, y], got {describe(raw)}")
     out = []
     for k, v in enumerate(raw):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(float(v)):
-            raise fail(f"{where}[{k}]", f"expected a number, got {describe(v)}")
+        try:
+            ok = not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(float(v))
+        except OverflowError:
+            ok = False
+        if not ok:
+            raise fail(f"{where}[{k}]", f"expected a finite number, got {describe(v)}")
         out.append(float(v))
     return (out[0], out[1])
 

@@ -229,7 +229,8 @@ def test_units_as_string(good):
     (("nodes", 1, "type"), None, "graph.json: nodes[1].type: expected a string, got null"),
     (("nodes", 1, "params"), [], "graph.json: nodes[1].params: expected an object, got a list"),
     (("nodes", 1, "pos"), {"x": 1, "y": 2}, "graph.json: nodes[1].pos: expected a list [x, y], got an object"),
-    (("nodes", 1, "pos"), [1, "2"], 'graph.json: nodes[1].pos[1]: expected a number, got "2"'),
+    (("nodes", 1, "pos"), [1, "2"], 'graph.json: nodes[1].pos[1]: expected a finite number, got "2"'),
+    (("nodes", 1, "pos"), [10 ** 400, 0], "graph.json: nodes[1].pos[0]: expected a finite number, got 1000000000000000000000000000000000000..."),
     (("nodes", 1, "params", "activation"), "relu6", "graph.json: nodes[1].params.activation: expected one of "
      "linear, step, sign, sigmoid, tanh, relu, leaky_relu, elu, selu, swish, softplus, softmax; got 'relu6'"),
     (("nodes", 1, "params", "use_bias"), 1, "graph.json: nodes[1].params.use_bias: expected true or false, got 1"),

@@ -13,7 +13,7 @@ from nedit_helpers import good_bytes, members_of, small_network, zip_of
 
 GOOD = good_bytes()
 GRAPH = json.loads(members_of(GOOD)["graph.json"])
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.sampled_from([10 ** 400, -(10 ** 30), 2 ** 64]) | st.floats(allow_nan=False, allow_infinity=False)
                            | st.text(max_size=5), lambda inner: st.lists(inner, max_size=3)
                            | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6)
 
@@ -77,3 +77,20 @@ def test_fuzzed_documents_still_compare():
     """Sanity check of the fixture itself: the untouched file loads."""
     doc = from_bytes(GOOD)
     assert np.array_equal(doc.weights["dense_1"]["kernel"], small_network().weights["dense_1"]["kernel"])
+
+
+KEYS = st.sampled_from(["dense_1/kernel", "dense_1/bias", "dense_3/kernel", "dense_2/gamma", "input_1/kernel",
+                        "ghost/kernel", "kernel", "dense_1/", "/bias"]) | st.text(max_size=12)
+DTYPES = st.sampled_from(["f2", "f4", "f8", ">f8", "i4", "u1", "?", "c8", "U3", "S2", "V4", "M8[s]"])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(KEYS, st.tuples(DTYPES, st.lists(st.integers(0, 3), max_size=3)), max_size=4),
+       st.sampled_from(["weights.npz", "optimizer.npz"]))
+def test_any_arrays_in_npz_members(arrays, member):
+    from nedit_helpers import npz_of
+
+    built = {k: np.zeros(shape, dtype) for k, (dtype, shape) in arrays.items() if "\x00" not in k}
+    members = members_of(GOOD)
+    members[member] = npz_of(built)
+    loads_or_explains(zip_of(members))
