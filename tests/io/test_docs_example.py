@@ -42,3 +42,17 @@ def test_plain_numpy_reads_the_weights():
         assert sorted(weights.keys()) == ["dense_1/bias", "dense_1/kernel", "dense_3/bias", "dense_3/kernel"]
         assert weights["dense_3/kernel"].shape == (2, 1)  # inputs x units
         assert np.array_equal(weights["dense_1/kernel"], doc.weights["dense_1"]["kernel"])
+
+
+def test_weights_written_with_plain_numpy_load():
+    """As the docs say: a weights.npz made by np.savez (or savez_compressed) is accepted."""
+    from nedit_helpers import good_bytes, members_of
+
+    for writer in (np.savez, np.savez_compressed):
+        buf = io.BytesIO()
+        writer(buf, **{"dense_1/kernel": np.full((2, 2), 0.5, np.float32), "dense_1/bias": np.zeros(2)})
+        members = members_of(good_bytes())
+        members["weights.npz"] = buf.getvalue()
+        doc = from_bytes(zip_of(members))
+        assert doc.weights["dense_1"]["kernel"].tolist() == [[0.5, 0.5], [0.5, 0.5]]
+        assert doc.weights["dense_1"]["bias"].dtype == np.float64
