@@ -269,6 +269,10 @@ class ReferenceBackend(Backend):
 
     # ------------------------------------------------------------------ Backend interface
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
+        with np.errstate(all="ignore"):   # overflow is detected and reported, not warned about
+            return self._train_steps(X, Y, order, bounds, lrs, losses, metrics)
+
+    def _train_steps(self, X, Y, order, bounds, lrs, losses, metrics):
         for k in range(len(bounds) - 1):
             idx = order[bounds[k]:bounds[k + 1]]
             frozen_before = self.frozen.copy()
@@ -301,7 +305,8 @@ class ReferenceBackend(Backend):
         return loss, m.metric(self.graph.loss_name, v, Y, self.logits)
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
-        gr = self.backward(self.forward(X, training=True, step=self.iterations), Y)
+        with np.errstate(all="ignore"):
+            gr = self.backward(self.forward(X, training=True, step=self.iterations), Y)
         return gr.loss, gr.flat
 
     def values(self, X: np.ndarray, training: bool = False) -> dict[str, np.ndarray]:

@@ -1,0 +1,160 @@
+"""The trainer: batching, reproducibility, controls from another thread, early stopping, NaN handling."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+from cases import _doc, dense_chain, spec
+
+from neuroedit.engine import make_backend
+from neuroedit.engine.optimizers import OptimizerConfig
+from neuroedit.engine.trainer import EarlyStopping, EpochEnd, Progress, Stopped, TrainConfig, Trainer
+
+X_XOR = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+Y_XOR = np.array([0, 1, 1, 0], float)
+
+
+def _xor(kind="numba", seed=0, **cfg):
+    d = _doc([("x", "Input", {"shape": [2]}), ("h", "Dense", {"units": 3, "activation": "tanh"}),
+              ("o", "Dense", {"units": 1, "activation": "sigmoid"}), ("L", "Loss", {"loss": "binary_crossentropy"})],
+             [("x", "h"), ("h", "o"), ("o", "L")])
+    b = make_backend(kind, spec(d), "float32", seed=seed)
+    config = TrainConfig(**{"epochs": 300, "batch_mode": "full", "learning_rate": 0.5, "seed": seed, **cfg})
+    return Trainer(b, X_XOR, Y_XOR, config)
+
+
+@pytest.mark.parametrize("mode,size,steps", [("full", 32, 1), ("stochastic", 32, 4), ("minibatch", 3, 2)])
+def test_batch_modes(mode, size, steps):
+    t = _xor(epochs=2, batch_mode=mode, batch_size=size)
+    events = list(t.run_iter())
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert t.steps_per_epoch == steps
+    assert sum(len(p.losses) for p in progress) == 2 * steps
+    assert t.backend.iterations == 2 * steps
+
+
+def test_same_seed_same_run_and_reshuffled_epochs():
+    a, b, c = (_xor(seed=s, batch_mode="minibatch", batch_size=1, epochs=3) for s in (4, 4, 5))
+    for t in (a, b, c):
+        t.run()
+    np.testing.assert_array_equal(a.backend.theta, b.backend.theta)
+    assert not np.allclose(a.backend.theta, c.backend.theta)
+    assert not np.array_equal(a._epoch_order(0), a._epoch_order(1))
+
+
+def test_xor_learns_and_history_is_json():
+    t = _xor(epochs=600, optimizer=OptimizerConfig("adam"), learning_rate=0.05)
+    stopped = t.run()
+    assert stopped.reason == "finished"
+    assert t.history["accuracy"][-1] == 1.0
+    assert t.history["loss"][-1] < 0.1
+    json.dumps(t.history)
+    assert t.history["epoch"] == list(range(1, 601))
+
+
+def test_pause_step_resume_stop_from_another_thread():
+    t = _xor(epochs=100000)
+    t.pause()
+    seen: list = []
+    worker = threading.Thread(target=lambda: seen.extend(t.run_iter()))
+    worker.start()
+    t.request_steps(1)
+    for _ in range(200):
+        if t.paused and t.global_step == 1:
+            break
+        threading.Event().wait(0.01)
+    assert t.global_step == 1 and t.paused
+    t.set_learning_rate(0.125)
+    t.request_steps(2)
+    for _ in range(200):
+        if t.global_step == 3 and t.paused:
+            break
+        threading.Event().wait(0.01)
+    assert t.global_step == 3
+    lrs = np.concatenate([e.lrs for e in seen if isinstance(e, Progress)])
+    assert lrs.tolist() == [0.5, 0.125, 0.125]
+    t.resume()
+    threading.Event().wait(0.05)
+    t.stop()
+    worker.join(5)
+    assert not worker.is_alive()
+    assert isinstance(seen[-1], Stopped) and seen[-1].reason == "stopped"
+
+
+def test_live_regularisation_change_takes_effect_next_step():
+    doc, x, y = dense_chain("tanh", "mse")
+    b = make_backend("numba", spec(doc), "float64", seed=0)
+    t = Trainer(b, x, y, TrainConfig(epochs=10, batch_mode="full", learning_rate=0.0001))
+    (p0,) = [e for e in t.advance(1) if isinstance(e, Progress)]
+    t.set_op_param("h", "l2", 10.0)
+    (p1,) = [e for e in t.advance(1) if isinstance(e, Progress)]
+    w = b.get_weights()["h"]["kernel"]
+    assert p1.losses[0] - p0.losses[0] == pytest.approx(5.0 * (w ** 2).sum(), rel=1e-2)
+
+
+def test_early_stopping_restores_the_best_weights():
+    t = _xor(epochs=50, early_stopping=EarlyStopping("loss", min_delta=100.0, patience=2))
+    events = list(t.run_iter())
+    ends = [e for e in events if isinstance(e, EpochEnd)]
+    stop = events[-1]
+    assert stop.reason == "early_stopping" and len(ends) == 3
+    assert "restored the weights of epoch 1" in stop.message
+    fresh = _xor(epochs=1)
+    fresh.run()
+    np.testing.assert_allclose(t.backend.theta, fresh.backend.theta)
+
+
+@pytest.mark.parametrize("kind", ["reference", "numba"])
+def test_nonfinite_loss_stops_names_node_and_keeps_finite_weights(kind):
+    d = _doc([("x", "Input", {"shape": [3]}), ("h", "Dense", {"units": 8, "activation": "linear"}),
+              ("o", "Dense", {"units": 1}), ("L", "Loss", {"loss": "mse"})], [("x", "h"), ("h", "o"), ("o", "L")])
+    b = make_backend(kind, spec(d), "float32", seed=0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 3)) * 100
+    t = Trainer(b, x, x.sum(axis=1) * 50, TrainConfig(epochs=200, batch_mode="full", learning_rate=1e3,
+                                                      layer_stats=False))
+    stop = t.run()
+    assert stop.reason == "nonfinite"
+    assert stop.node in ("h", "o", "L")
+    assert f"node {stop.node}" in stop.message and f"step {stop.step + 1}" in stop.message
+    assert np.isfinite(b.theta).all()
+
+
+def test_optimizer_state_round_trip_continues_exactly():
+    doc, x, y = dense_chain("tanh", "mse")
+    g = spec(doc)
+    cfg = dict(epochs=6, batch_mode="minibatch", batch_size=2, learning_rate=0.01, shuffle=False,
+               optimizer=OptimizerConfig("adam"))
+    whole = Trainer(make_backend("numba", g, "float64", 1), x, y, TrainConfig(**cfg))
+    whole.run()
+    first = Trainer(make_backend("numba", g, "float64", 1), x, y, TrainConfig(**{**cfg, "epochs": 3}))
+    first.run()
+    state = first.backend.export_optimizer_state()
+    resumed_backend = make_backend("numba", g, "float64", 1, first.backend.get_weights())
+    resumed_backend.set_optimizer(OptimizerConfig("adam"))
+    resumed_backend.import_optimizer_state(state)
+    second = Trainer(resumed_backend, x, y, TrainConfig(**{**cfg, "epochs": 3}), history=first.history)
+    second.run()
+    np.testing.assert_allclose(resumed_backend.theta, whole.backend.theta, rtol=1e-12)
+    assert second.history["epoch"] == [1, 2, 3, 4, 5, 6]
+
+
+def test_layer_stats_report_dead_relus_and_saturation():
+    d = _doc([("x", "Input", {"shape": [2]}),
+              ("r", "Dense", {"units": 4, "activation": "relu", "bias_initializer": "constant",
+                              "bias_init_value": -100.0}),
+              ("s", "Dense", {"units": 2, "activation": "sigmoid", "kernel_initializer": "constant",
+                              "kernel_init_value": 0.0, "bias_initializer": "constant", "bias_init_value": 9.0}),
+              ("o", "Dense", {"units": 1}), ("L", "Loss", {"loss": "mse"})],
+             [("x", "r"), ("r", "s"), ("s", "o"), ("o", "L")])
+    b = make_backend("numba", spec(d), "float32", 0)
+    t = Trainer(b, X_XOR, Y_XOR, TrainConfig(epochs=1, batch_mode="full"))
+    (p,) = [e for e in t.advance(1) if isinstance(e, Progress)]
+    assert p.layers["r"].dead_fraction == 1.0
+    assert p.layers["s"].saturated_fraction == 1.0
+    assert p.layers["o"].grad_norm > 0 and p.layers["o"].update_ratio > 0
+    counts, edges = t.histograms("o")["weights"]
+    assert counts.sum() == 3
