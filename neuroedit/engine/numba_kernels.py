@@ -67,6 +67,18 @@ def act_forward(code, alpha, z, a, nlast):
             for j in range(s, s + nlast):
                 a[j] = a[j] / tot
         return
+    if code == 5:
+        for i in range(n):
+            a[i] = max(z[i], 0.0)
+        return
+    if code == 0:
+        for i in range(n):
+            a[i] = alpha * z[i]
+        return
+    if code == 4:
+        for i in range(n):
+            a[i] = math.tanh(z[i])
+        return
     for i in range(n):
         x = z[i]
         if code == 0:
@@ -108,6 +120,18 @@ def act_backward(code, alpha, z, a, g, dz, nlast, assign):
                     dz[j] = d
                 else:
                     dz[j] += d
+        return
+    if code == 5 and assign:
+        for i in range(n):
+            dz[i] = g[i] if z[i] > 0 else 0.0
+        return
+    if code == 3 and assign:
+        for i in range(n):
+            dz[i] = g[i] * a[i] * (1.0 - a[i])
+        return
+    if code == 4 and assign:
+        for i in range(n):
+            dz[i] = g[i] * (1.0 - a[i] * a[i])
         return
     for i in range(n):
         x = z[i]
@@ -467,11 +491,11 @@ def backward(rows, fpar, ins, imap, b, cap, sbase, theta, buf, gbuf, sbuf, gthet
             _matmul_tn(xm, dz, gtheta[p0: p0 + nin * n].reshape(nin, n))
             p1 = rows[r, C_P1]
             if p1 >= 0:
-                for j in range(n):
-                    acc = 0.0
-                    for s in range(b):
-                        acc += dz[s, j]
-                    gtheta[p1 + j] = acc
+                gb = gtheta[p1: p1 + n]
+                gb[:] = 0.0
+                for s in range(b):
+                    for j in range(n):
+                        gb[j] += dz[s, j]
             if want_sq:
                 sq = np.dot((xm * xm).T, dz * dz) * b
                 gsq[p0: p0 + nin * n] = sq.ravel()
@@ -647,45 +671,57 @@ def penalty(rows, fpar, theta, gtheta, gsq, want_sq):
 
 @njit(cache=True, nogil=True)
 def update(code, hyper, theta, g, gsq, s1, s2, lr, t):
-    """One optimizer step in place; the formulas of optimizers.reference_update."""
+    """One optimizer step in place; the formulas of optimizers.reference_update (one loop per rule)."""
     mom, b1, b2, rho, eps, wd = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]
-    c1 = 1.0 - b1 ** t
-    c1n = 1.0 - b1 ** (t + 1)
-    c2 = 1.0 - b2 ** t
-    cr = 1.0 - rho ** t
-    for i in range(theta.size):
-        gi = g[i]
-        if code == 0:
-            theta[i] -= lr * gi
-        elif code == 1 or code == 2:
-            v = mom * s1[i] + gi
+    n = theta.size
+    if code == 0:
+        for i in range(n):
+            theta[i] -= lr * g[i]
+    elif code == 1:
+        for i in range(n):
+            v = mom * s1[i] + g[i]
             s1[i] = v
-            theta[i] -= lr * (gi + mom * v) if code == 2 else lr * v
-        elif code == 3:
-            s1[i] += gi * gi
-            theta[i] -= lr * gi / math.sqrt(s1[i] + eps)
-        elif code == 4:
-            s1[i] = rho * s1[i] + (1.0 - rho) * gi * gi
-            theta[i] -= lr * gi / math.sqrt(s1[i] + eps)
-        elif code == 5:
-            s1[i] = rho * s1[i] + (1.0 - rho) * gi * gi
-            d = math.sqrt(s2[i] + eps) / math.sqrt(s1[i] + eps) * gi
+            theta[i] -= lr * v
+    elif code == 2:
+        for i in range(n):
+            v = mom * s1[i] + g[i]
+            s1[i] = v
+            theta[i] -= lr * (g[i] + mom * v)
+    elif code == 3:
+        for i in range(n):
+            a = s1[i] + g[i] * g[i]
+            s1[i] = a
+            theta[i] -= lr * g[i] / math.sqrt(a + eps)
+    elif code == 4:
+        for i in range(n):
+            a = rho * s1[i] + (1.0 - rho) * g[i] * g[i]
+            s1[i] = a
+            theta[i] -= lr * g[i] / math.sqrt(a + eps)
+    elif code == 5:
+        for i in range(n):
+            a = rho * s1[i] + (1.0 - rho) * g[i] * g[i]
+            s1[i] = a
+            d = math.sqrt(s2[i] + eps) / math.sqrt(a + eps) * g[i]
             s2[i] = rho * s2[i] + (1.0 - rho) * d * d
             theta[i] -= lr * d
-        elif code <= 8:
+    elif code <= 8:
+        c1 = 1.0 - b1 ** t
+        c1n = 1.0 - b1 ** (t + 1)
+        c2 = 1.0 - b2 ** t
+        nesterov = code == 8
+        decay = wd if code == 7 else 0.0
+        for i in range(n):
+            gi = g[i]
             m = b1 * s1[i] + (1.0 - b1) * gi
             v = b2 * s2[i] + (1.0 - b2) * gi * gi
             s1[i] = m
             s2[i] = v
-            if code == 8:
-                mh = b1 * m / c1n + (1.0 - b1) * gi / c1
-            else:
-                mh = m / c1
-            step = mh / (math.sqrt(v / c2) + eps)
-            if code == 7:
-                step += wd * theta[i]
-            theta[i] -= lr * step
-        else:
+            mh = b1 * m / c1n + (1.0 - b1) * gi / c1 if nesterov else m / c1
+            theta[i] -= lr * (mh / (math.sqrt(v / c2) + eps) + decay * theta[i])
+    else:
+        cr = 1.0 - rho ** t
+        for i in range(n):
+            gi = g[i]
             mean = s1[i]
             spread = max(gsq[i] - 2.0 * mean * gi + mean * mean, 0.0)
             s2[i] = rho * s2[i] + (1.0 - rho) * spread
@@ -693,12 +729,25 @@ def update(code, hyper, theta, g, gsq, s1, s2, lr, t):
             theta[i] -= lr * gi / (math.sqrt(s2[i] / cr) + eps)
 
 
-@njit(cache=True, nogil=True)
-def _finite_sum(a):
-    tot = 0.0
-    for i in range(a.size):
-        tot += a[i]
-    return math.isfinite(tot)
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def all_finite(a):
+    """No NaN or Inf in `a`: x·0 is 0 for finite x and NaN otherwise, so the sums cannot overflow."""
+    n = a.size
+    if n == 0:
+        return True
+    z0 = a[0] * 0
+    z1 = z0
+    z2 = z0
+    z3 = z0
+    m = n - n % 4
+    for i in range(0, m, 4):
+        z0 += a[i] * 0
+        z1 += a[i + 1] * 0
+        z2 += a[i + 2] * 0
+        z3 += a[i + 3] * 0
+    for i in range(m, n):
+        z0 += a[i] * 0
+    return z0 + z1 + z2 + z3 == 0
 
 
 @njit(cache=True, nogil=True)
@@ -709,9 +758,9 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
     TRAIN: forward, loss, backward, penalty, update. GRAD: one batch, no update.
     PREDICT: outputs into out_pred. EVAL: loss and metric per batch (inference).
     FWD_TRAIN / FWD_EVAL: forward only (values stay in buf).
-    On a non-finite loss or gradient the update is not applied; if the update itself makes
-    a weight non-finite, theta and the optimizer state go back to `backup` (taken at the start)
-    and the count of batches done is 0.
+    On a non-finite loss or gradient the update is not applied. If an update made a weight
+    non-finite (checked once at the end, it is that rare), theta and the optimizer state go
+    back to `backup` (taken at the start) and the count of batches done is 0.
     """
     cap, sbase = dims[0], dims[1]
     want_sq = opt == 9
@@ -764,7 +813,7 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
         loss += penalty(rows, fpar, theta, gtheta, gsq, want_sq)
         out_loss[k] = loss
         out_metric[k] = metric
-        if not (math.isfinite(loss) and _finite_sum(gtheta)):
+        if not (math.isfinite(loss) and all_finite(gtheta)):
             if mode == TRAIN:
                 frozen[:] = frozen_backup
             return k, k
@@ -773,10 +822,11 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
         if k == nsteps - 1:
             backup[3, :] = theta
         update(opt, hyper, theta, gtheta, gsq, slots[0], slots[1], lrs[k], t + 1)
-        if not (_finite_sum(theta) and _finite_sum(frozen)):
-            theta[:] = backup[0]
-            slots[0, :] = backup[1]
-            slots[1, :] = backup[2]
-            frozen[:] = frozen_backup
-            return 0, k
+    if mode == TRAIN and not (all_finite(theta) and all_finite(frozen)):
+        # the finite gradients of step nsteps-1 (or earlier) overflowed a weight: back to the start
+        theta[:] = backup[0]
+        slots[0, :] = backup[1]
+        slots[1, :] = backup[2]
+        frozen[:] = frozen_backup
+        return 0, nsteps - 1
     return nsteps, -1
