@@ -43,6 +43,7 @@ except ImportError:
     sys.exit("PyTorch is not installed: pip install torch==2.13.0")
 
 torch.set_num_threads(ARGS.threads)
+FULL_BATCH_STEPS = 256
 
 
 def mlp_spec(sizes: list[int], hidden: str, out_act: str, loss: str) -> GraphSpec:
@@ -96,7 +97,12 @@ class Case:
         self.rng = np.random.default_rng(1)
 
     def neuroedit_epoch(self) -> int:
-        order = self.rng.permutation(self.n) if self.batch < self.n else np.arange(self.n)
+        if self.batch >= self.n:
+            # full batch: one engine call runs FULL_BATCH_STEPS steps (what the engine is built for)
+            order = np.tile(np.arange(self.n), FULL_BATCH_STEPS)
+            bounds = np.arange(0, self.n * FULL_BATCH_STEPS + 1, self.n)
+            return self.backend.train(self.X, self.Y, order, bounds, np.full(FULL_BATCH_STEPS, 0.01)).steps
+        order = self.rng.permutation(self.n)
         r = self.backend.train(self.X, self.Y, order, self.bounds, np.full(self.steps_per_epoch, 0.01))
         return r.steps
 

@@ -36,8 +36,10 @@ def _notify(message: str) -> None:
 
 def kernels_cached() -> bool:
     """Whether compiled kernels from an earlier run are on disk (next to the module)."""
-    here = os.path.join(os.path.dirname(__file__), "__pycache__")
-    return bool(glob.glob(os.path.join(here, "numba_kernels.run-*.nbi")))
+    here = os.path.dirname(__file__)
+    source = os.path.getmtime(os.path.join(here, "numba_kernels.py"))
+    index = glob.glob(os.path.join(here, "__pycache__", "numba_kernels.run-*.nbi"))
+    return any(os.path.getmtime(p) >= source for p in index)
 
 
 def ensure_kernels(dtype: str) -> float:

@@ -731,22 +731,22 @@ def update(code, hyper, theta, g, gsq, s1, s2, lr, t):
 
 @njit(cache=True, nogil=True, fastmath={"reassoc"})
 def all_finite(a):
-    """No NaN or Inf in `a`: x·0 is 0 for finite x and NaN otherwise, so the sums cannot overflow."""
+    """No NaN or Inf in `a`: x - x is 0 for finite x and NaN otherwise, so the sums cannot overflow."""
     n = a.size
     if n == 0:
         return True
-    z0 = a[0] * 0
+    z0 = a[0] - a[0]
     z1 = z0
     z2 = z0
     z3 = z0
     m = n - n % 4
     for i in range(0, m, 4):
-        z0 += a[i] * 0
-        z1 += a[i + 1] * 0
-        z2 += a[i + 2] * 0
-        z3 += a[i + 3] * 0
+        z0 += a[i] - a[i]
+        z1 += a[i + 1] - a[i + 1]
+        z2 += a[i + 2] - a[i + 2]
+        z3 += a[i + 3] - a[i + 3]
     for i in range(m, n):
-        z0 += a[i] * 0
+        z0 += a[i] - a[i]
     return z0 + z1 + z2 + z3 == 0
 
 
