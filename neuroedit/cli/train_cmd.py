@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             session = TrainingSession(doc, data.train[0], data.train[1], data.val, backend=args.backend)
+            session.trainer.config.layer_stats = False   # nobody looks at them here
         except (EngineError, ValueError) as e:
             raise CliError(_one_line(f"{args.file}: {e}"), EXIT_USAGE) from None
         trainer = session.trainer

@@ -217,8 +217,10 @@ class Backend:
             if seg.name != "kernel":
                 continue
             p = self.op_params[seg.op_id]
-            w = self.theta[seg.start:seg.stop].astype(np.float64)
-            total += float(p.get("l1", 0.0)) * np.abs(w).sum() + 0.5 * float(p.get("l2", 0.0)) * (w * w).sum()
+            l1, l2 = float(p.get("l1", 0.0)), float(p.get("l2", 0.0))
+            if l1 or l2:
+                w = self.theta[seg.start:seg.stop].astype(np.float64)
+                total += l1 * np.abs(w).sum() + 0.5 * l2 * (w * w).sum()
         return total
 
     # ------------------------------------------------------------------ for subclasses

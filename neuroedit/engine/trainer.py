@@ -158,6 +158,7 @@ class Trainer:
         self._best: tuple[float, int, np.ndarray, np.ndarray] | None = None
         self._es_wait = 0
         self._chunk = config.report_every or self.steps_per_epoch
+        self._max_rate: float | None = None
         self.finished: Stopped | None = None
         self.metric = backend.metric
 
@@ -181,6 +182,10 @@ class Trainer:
     def request_epoch(self) -> None:
         """While paused: run to the end of the current epoch, then pause again."""
         self.request_steps(self.steps_per_epoch - self.step_in_epoch)
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Slow training down to about this many steps per second (None: as fast as possible)."""
+        self._max_rate = float(steps_per_second) if steps_per_second else None
 
     @property
     def paused(self) -> bool:
@@ -246,7 +251,9 @@ class Trainer:
         while not self.done:
             self._running.wait()
             budget = self._step_budget
-            want = self._chunk if budget is None else min(self._chunk, budget)
+            rate = self._max_rate
+            chunk = self._chunk if rate is None else max(1, int(rate / 30))
+            want = chunk if budget is None else min(chunk, budget)
             t0 = time.perf_counter()
             before = self.global_step
             events = self.advance(want)
@@ -255,7 +262,10 @@ class Trainer:
                 if self._step_budget <= 0:
                     self._step_budget = None
                     self._running.clear()
-            self._adapt_chunk(time.perf_counter() - t0, self.global_step - before)
+            elapsed = time.perf_counter() - t0
+            self._adapt_chunk(elapsed, self.global_step - before)
+            if rate is not None:
+                time.sleep(max(0.0, (self.global_step - before) / rate - elapsed))
             yield from events
 
     def run(self, callback: Callable[[Event], None] | None = None) -> Stopped:

@@ -158,3 +158,27 @@ def test_layer_stats_report_dead_relus_and_saturation():
     assert p.layers["o"].grad_norm > 0 and p.layers["o"].update_ratio > 0
     counts, edges = t.histograms("o")["weights"]
     assert counts.sum() == 3
+
+
+def test_speed_limit_slows_training_down():
+    import time
+    t = _xor(epochs=12)
+    t.set_speed(60)
+    start = time.perf_counter()
+    t.run()
+    assert time.perf_counter() - start >= 0.15
+
+
+def test_compiling_is_announced_to_listeners():
+    from neuroedit.engine import numba_backend as nb
+
+    messages: list[str] = []
+    nb.add_compile_listener(messages.append)
+    nb._ready.discard("float32")
+    try:
+        nb.ensure_kernels("float32")
+    finally:
+        nb.remove_compile_listener(messages.append)
+    assert messages[0] in ("compiling kernels (first run only)...", "loading compiled kernels...")
+    assert messages[-1].startswith("kernels ready")
+    assert nb.ensure_kernels("float32") == 0.0
