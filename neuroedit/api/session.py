@@ -45,6 +45,14 @@ def ensure_weights(doc, graph: GraphSpec | None = None, seed: int | None = None)
                              for op, arrays in merged.items()})
 
 
+def reset_weights(doc, seed: int | None = None) -> None:
+    """Fresh initial weights from the seed; the optimizer state and training history start over (Reset)."""
+    doc.replace_weights({})
+    doc.optimizer_state = {}
+    doc.training_history = {}
+    ensure_weights(doc, seed=seed)
+
+
 def backend_for(doc, kind: str | None = None, graph: GraphSpec | None = None) -> Backend:
     """A backend with the document's weights (fresh ones from the seed where it has none)."""
     graph = graph or graph_spec(doc)

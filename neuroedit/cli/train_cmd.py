@@ -72,7 +72,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     from ..api.bridge import GraphProblem, graph_spec
     from ..api.data import DataProblem, document_spec, load_training_data
-    from ..api.session import TrainingSession
+    from ..api.session import TrainingSession, reset_weights
     from ..engine import EngineError
     from ..engine.trainer import EpochEnd, Progress, Stopped
 
@@ -83,12 +83,10 @@ def run(args: argparse.Namespace) -> int:
         data = load_training_data(graph, document_spec(doc, args.data), str(Path(args.file).resolve().parent))
     except (GraphProblem, DataProblem) as e:
         raise CliError(_one_line(f"{args.file}: {e}"), EXIT_USAGE) from None
-    if args.reset:
-        doc.replace_weights({})
-        doc.optimizer_state = {}
-        doc.training_history = {}
     for k, v in over.items():
         doc.set_setting(k, v)
+    if args.reset:
+        reset_weights(doc)
     if args.data:
         doc.set_dataset({**(doc.dataset if isinstance(doc.dataset, dict) else {}), "spec": args.data})
     log = open(args.log_json, "w", encoding="utf-8") if args.log_json else None  # noqa: SIM115

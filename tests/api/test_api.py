@@ -108,3 +108,16 @@ def test_keras_style_layers_and_early_stopping():
 def test_impossible_network_is_refused_with_the_problems():
     with pytest.raises(ValueError, match="Flatten"):
         ne.Sequential([ne.Input((2, 2)), ne.Dense(3)], loss="mse")
+
+
+def test_reset_gives_fresh_weights_from_the_seed():
+    from neuroedit.api.session import reset_weights
+
+    net = _xor_net(seed=5)
+    before = net.get_weights()
+    net.fit(X, Y, epochs=5, batch_size=2, verbose=0)
+    assert net.document.training_history
+    reset_weights(net.document)
+    after = net.get_weights()
+    assert all(np.allclose(before[k], after[k]) for k in before)
+    assert net.document.training_history == {} and net.document.optimizer_state == {}

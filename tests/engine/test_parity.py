@@ -72,3 +72,16 @@ def test_training_state_matches(kind, dtype, fast_backend):
     np.testing.assert_allclose(fast.theta, ref.theta, **TOL[dtype])
     np.testing.assert_allclose(fast.frozen, ref.frozen, **TOL[dtype])
     np.testing.assert_allclose(fast.predict(X), ref.predict(X), **TOL[dtype])
+
+
+@pytest.mark.parametrize("kind", ["BatchNorm", "PReLU", "Dropout"])
+def test_vario_eta_per_pattern_statistics_match(kind, fast_backend):
+    """vario-eta needs the spread of per-pattern gradients, computed separately for every weight kind."""
+    doc, x, y = reshaped_graph(kind, n=6)
+    ref, fast = _pair(doc, "float64", fast_backend)
+    X, Y = ref.pack_inputs(x), ref.pack_targets(y, len(x))
+    for b in (ref, fast):
+        b.set_optimizer(OptimizerConfig("vario_eta", {"rho": 0.8}))
+        b.train(X, Y, np.r_[np.arange(6), np.arange(6)], np.array([0, 3, 6, 9, 12]), np.full(4, 0.01))
+    np.testing.assert_allclose(fast.slots, ref.slots, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fast.theta, ref.theta, rtol=1e-9, atol=1e-12)
