@@ -1,7 +1,8 @@
 """What every backend offers the trainer: weights, optimizer state, and running batches of steps.
 
 A backend owns the flat parameter vectors and the optimizer state; subclasses
-implement `_train`, `_forward_output` and `_loss_and_grads`. The reference backend
+implement `_train`, `_forward_output`, `_evaluate_batch`, `gradients`, `values`
+and `last_values`. The reference backend
 does it op by op in NumPy; the Numba backend runs a compiled tape; a CUDA
 backend would run the same tape on the GPU and pass the same tests.
 """

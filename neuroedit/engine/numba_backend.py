@@ -119,8 +119,8 @@ class NumbaBackend(Backend):
                            self.optimizer.code, self.optimizer.hyper_array(), self.iterations, self.seed,
                            losses, metrics, pred)
         if nsteps:
-            self._last_batch = int(bounds[min(done, nsteps - 1) + 1] - bounds[min(done, nsteps - 1)]) \
-                if done < nsteps else int(bounds[-1] - bounds[-2])
+            last = min(done, nsteps - 1)   # the batch whose values are in the buffers now
+            self._last_batch = int(bounds[last + 1] - bounds[last])
         return int(done), int(failed), losses, metrics
 
     # ------------------------------------------------------------------ Backend interface

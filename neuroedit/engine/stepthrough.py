@@ -46,9 +46,9 @@ def trace_step(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]]
     """Run one batch (x, y) forward and backward in float64 and apply one optimizer step to a copy."""
     b = ReferenceBackend(graph, "float64", seed, weights)
     b.set_optimizer(optimizer or OptimizerConfig())
+    b.iterations = iterations
     if optimizer_state:
-        b.import_optimizer_state(optimizer_state)
-    b.iterations = iterations if not optimizer_state else b.iterations
+        b.import_optimizer_state(optimizer_state)   # also restores the iteration count
     X = b.pack_inputs(x)
     Y = b.pack_targets(y, len(X))
     old = b.get_weights()

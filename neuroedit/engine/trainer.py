@@ -240,7 +240,8 @@ class Trainer:
             self.global_step += r.steps
             self.step_in_epoch += r.steps
         if r.failed_step is not None:
-            events.append(self._nonfinite(bounds[r.failed_step], bounds[r.failed_step + 1]))
+            events.append(self._nonfinite(bounds[r.failed_step], bounds[r.failed_step + 1],
+                                          r.failed_step - r.steps))
             return events
         if self.step_in_epoch >= self.steps_per_epoch:
             events.extend(self._end_epoch())
@@ -372,10 +373,11 @@ class Trainer:
         return self.finished
 
     # ------------------------------------------------------------------ diagnostics
-    def _nonfinite(self, lo: int, hi: int) -> Stopped:
+    def _nonfinite(self, lo: int, hi: int, ahead: int = 0) -> Stopped:
+        """`ahead` > 0 when an update overflowed and the weights went back `ahead` steps before the failure."""
         idx = self._order[lo:hi]
         node, what = locate_nonfinite(self.backend, self.X[idx], self.Y[idx])
-        step = self.global_step + 1
+        step = self.global_step + ahead + 1
         return self._finish("nonfinite", f"stopped at step {step} (epoch {self.epoch_offset + self.epoch + 1}): "
                                          f"{what} became NaN/Inf first in node {node}; "
                                          "the weights of the last finite step are kept", node)
