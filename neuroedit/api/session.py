@@ -13,7 +13,7 @@ import numpy as np
 
 from ..engine import Backend, make_backend
 from ..engine.initializers import initial_weights
-from ..engine.spec import GraphSpec, size_of
+from ..engine.spec import GraphSpec
 from ..engine.trainer import TrainConfig, Trainer
 from .bridge import graph_spec
 
