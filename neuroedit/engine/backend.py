@@ -82,6 +82,14 @@ class Backend:
                     raise EngineError(f"{op_id}.{name} must have shape {tuple(seg.shape)}, got {a.shape}")
                 (self.theta if trainable else self.frozen)[seg.start:seg.stop] = a.ravel()
 
+    def last_gradients(self) -> dict[str, dict[str, np.ndarray]]:
+        """dLoss/dw of the last training step, as {op_id: {name: array}} (canvas overlays, histograms)."""
+        return self.layout.unpack_vector(self.last_grad)
+
+    def last_updates(self) -> dict[str, dict[str, np.ndarray]]:
+        """The change the last training step made to each weight array."""
+        return self.layout.unpack_vector(self.last_update)
+
     def set_op_param(self, op_id: str, name: str, value: Any) -> None:
         """Change a non-structural parameter (L1, L2, dropout rate, ...): used from the next step on."""
         if name not in LIVE_PARAMS or op_id not in self.op_params:

@@ -158,13 +158,13 @@ class NumbaBackend(Backend):
     def values(self, X: np.ndarray, training: bool = False) -> dict[str, np.ndarray]:
         self._call(FWD_TRAIN if training else FWD_EVAL, X, np.zeros((len(X), 0), self.dtype), np.arange(len(X)),
                    np.array([0, len(X)]), np.zeros(1))
-        return self.buffer_values(len(X))
+        return {k: v.copy() for k, v in self.buffer_values(len(X)).items()}
 
     def last_values(self) -> dict[str, np.ndarray]:
         return self.buffer_values() if self._cap else {}
 
     def buffer_values(self, b: int | None = None) -> dict[str, np.ndarray]:
-        """Views of every op's output for the last batch run (activation statistics)."""
+        """Views into the buffers (overwritten by the next call) of every op's output for the last batch."""
         b = self._last_batch if b is None else b
         out = {}
         for op in self.graph.ops:
