@@ -22,6 +22,8 @@ from .optimizers import OptimizerConfig
 from .schedules import Schedule
 
 SATURATING = ("sigmoid", "tanh")
+# reduce_on_plateau: smaller improvements of the monitored loss count as a stall (Keras's default).
+PLATEAU_MIN_DELTA = 1e-4
 RELU_LIKE = ("relu",)
 
 
@@ -336,7 +338,7 @@ class Trainer:
         value = self._monitored(logs, "val_loss")
         if value is None:
             return
-        if value < self._plateau_best:
+        if value < self._plateau_best - PLATEAU_MIN_DELTA:
             self._plateau_best, self._plateau_wait = value, 0
         else:
             self._plateau_wait += 1
