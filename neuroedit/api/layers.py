@@ -62,9 +62,10 @@ def Flatten(input_shape: Any = None, name: str | None = None) -> Layer:
 def Activation(activation: str, alpha: float | None = None, name: str | None = None) -> Layer:
     p: dict[str, Any] = {"activation": activation}
     if alpha is not None:
-        p["alpha"] = float(alpha)
-    elif activation in ("elu", "linear"):
-        p["alpha"] = 1.0   # Keras: elu α = 1, linear is the identity
+        name_of_alpha = {"leaky_relu": "negative_slope", "elu": "elu_alpha", "linear": "slope"}.get(activation)
+        if name_of_alpha is None:
+            raise ValueError(f"activation {activation!r} takes no alpha")
+        p[name_of_alpha] = float(alpha)
     return Layer("Activation", p, name)
 
 

@@ -21,7 +21,7 @@ from .optimizers import SLOTS, OptimizerConfig
 from .spec import GraphSpec, size_of
 
 # Parameters that may change while training runs (take effect at the next step).
-LIVE_PARAMS = ("l1", "l2", "rate", "momentum", "epsilon", "alpha")
+LIVE_PARAMS = ("l1", "l2", "rate", "momentum", "epsilon", "negative_slope", "elu_alpha", "slope")
 
 
 class EngineError(ValueError):

@@ -20,6 +20,21 @@ BINARY_LOSSES = ("binary_crossentropy", "hinge")
 CLASSIFICATION_LOSSES = CLASS_INDEX_LOSSES + ONE_HOT_LOSSES + BINARY_LOSSES
 
 
+def activation_alpha(params: dict) -> float:
+    """The α an activation uses: leaky_relu's negative slope, elu's α or linear's slope.
+
+    Dense layers carry no such parameters and get the Keras defaults.
+    """
+    act = params.get("activation")
+    if act == "leaky_relu":
+        return float(params.get("negative_slope", 0.01))
+    if act == "elu":
+        return float(params.get("elu_alpha", 1.0))
+    if act == "linear":
+        return float(params.get("slope", 1.0))
+    return 1.0
+
+
 def metric_name(loss: str) -> str | None:
     """`accuracy` for classification losses, `mae` for regression, None for the `value` objective."""
     if loss in CLASSIFICATION_LOSSES:

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import refmath as m
 from .backend import Backend
+from .names import activation_alpha
 from .optimizers import reference_update
 from .randomness import uniform
 from .spec import OpSpec
@@ -72,7 +73,7 @@ class ReferenceBackend(Backend):
                                    (0.01 if prm["activation"] == "leaky_relu" else 1.0))
             elif t == "Activation":
                 p.pre[op.id] = ins[0]
-                out = m.activation(prm["activation"], ins[0], float(prm.get("alpha", 0.01)))
+                out = m.activation(prm["activation"], ins[0], activation_alpha(prm))
             elif t == "Dropout":
                 rate = float(prm.get("rate", 0.0))
                 if training and rate > 0:
@@ -181,9 +182,7 @@ class ReferenceBackend(Backend):
                     dz = gpre[op.id]
                 else:
                     act = prm["activation"]
-                    alpha = float(prm.get("alpha", 0.01)) if t == "Activation" else (
-                        0.01 if act == "leaky_relu" else 1.0)
-                    dz = m.activation_grad(act, p.pre[op.id], p.values[op.id], go, alpha).astype(self.dtype)
+                    dz = m.activation_grad(act, p.pre[op.id], p.values[op.id], go, activation_alpha(prm)).astype(self.dtype)
                     gpre[op.id] = dz
                 if t == "Activation":
                     send(op, 0, dz)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .layout import ParamLayout
-from .names import ACTIVATIONS, LOSSES
+from .names import ACTIVATIONS, LOSSES, activation_alpha
 from .spec import GraphSpec, OpSpec, size_of
 
 # Row op codes (must match numba_kernels).
@@ -40,13 +40,6 @@ class Tape:
     buf_size: int             # per-sample floats in the value buffer
     sbuf_size: int            # per-sample floats of scratch (+ sbuf_extra)
     sbuf_extra: int
-
-
-def _activation_alpha(op: OpSpec, params: dict) -> float:
-    act = params.get("activation", "linear")
-    if op.type == "Activation":
-        return float(params.get("alpha", 0.01))
-    return 0.01 if act == "leaky_relu" else 1.0
 
 
 def compile_tape(graph: GraphSpec, layout: ParamLayout, op_params: dict[str, dict]) -> Tape:
@@ -110,10 +103,10 @@ def compile_tape(graph: GraphSpec, layout: ParamLayout, op_params: dict[str, dic
             if act != "linear":
                 z = r
                 r = add_row(ACT, n, [(z, -1)], opidx, C_AUX0=ACTIVATIONS.index(act), C_AUX1=op.output_shape[-1])
-                fpar[r][F_ALPHA] = _activation_alpha(op, prm)
+                fpar[r][F_ALPHA] = activation_alpha(prm)
         elif t == "Activation":
             r = add_row(ACT, n, src, opidx, C_AUX0=ACTIVATIONS.index(prm["activation"]), C_AUX1=op.output_shape[-1])
-            fpar[r][F_ALPHA] = _activation_alpha(op, prm)
+            fpar[r][F_ALPHA] = activation_alpha(prm)
             pre_row[op.id] = src[0][0]
         elif t == "Dropout":
             r = add_row(DROPOUT, n, src, opidx)
@@ -198,7 +191,7 @@ def refresh_fpar(tape: Tape, graph: GraphSpec, op_params: dict[str, dict]) -> No
             if code == DENSE:
                 tape.fpar[r, F_L1], tape.fpar[r, F_L2] = float(prm.get("l1", 0.0)), float(prm.get("l2", 0.0))
             elif code == ACT:
-                tape.fpar[r, F_ALPHA] = _activation_alpha(op, prm)
+                tape.fpar[r, F_ALPHA] = activation_alpha(prm)
             elif code == DROPOUT:
                 tape.fpar[r, F_RATE] = float(prm.get("rate", 0.0))
             elif code == BATCHNORM:

@@ -101,7 +101,7 @@ def reshaped_graph(kind: str, seed: int = 0, n: int = 5):
     """Input (3, 4) -> BatchNorm / PReLU / Dropout -> Flatten -> Dense -> mse."""
     rng = np.random.default_rng(seed)
     params = {"BatchNorm": {"momentum": 0.9}, "PReLU": {"alpha_init": 0.2}, "Dropout": {"rate": 0.4},
-              "Activation": {"activation": "leaky_relu", "alpha": 0.1}}[kind]
+              "Activation": {"activation": "leaky_relu", "negative_slope": 0.1}}[kind]
     nodes = [("x", "Input", {"shape": [3, 4]}), ("m", kind, params), ("f", "Flatten", {}),
              ("o", "Dense", {"units": 2, "activation": "tanh"}), ("L", "Loss", {"loss": "mse"})]
     edges = [("x", "m"), ("m", "f"), ("f", "o"), ("o", "L")]

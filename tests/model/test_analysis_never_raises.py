@@ -22,7 +22,7 @@ def broken_documents(draw):
         type_name = draw(TYPES)
         params = dict(REGISTRY[type_name].default_params()) if type_name in REGISTRY and draw(st.booleans()) else {}
         for key in draw(st.lists(st.sampled_from(["shape", "units", "activation", "num_inputs", "loss", "rate",
-                                                   "use_bias", "center", "scale", "alpha", "junk"]), max_size=4)):
+                                                   "use_bias", "center", "scale", "negative_slope", "junk"]), max_size=4)):
             params[key] = draw(ANY_VALUE)
         if type_name == "Input" and draw(st.booleans()):
             params["shape"] = tuple(draw(st.lists(st.integers(1, 5), min_size=1, max_size=3)))

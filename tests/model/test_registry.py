@@ -87,7 +87,7 @@ def test_dense_parameters_match_the_issue():
 
 
 def test_relevant_when_hides_parameters_that_do_not_apply():
-    alpha = REGISTRY["Activation"].param("alpha")
+    alpha = REGISTRY["Activation"].param("negative_slope")
     assert alpha.is_relevant({"activation": "leaky_relu"})
     assert not alpha.is_relevant({"activation": "sigmoid"})
     assert REGISTRY["Dense"].param("units").is_relevant({})
