@@ -133,7 +133,6 @@ class MainWindow(QMainWindow):
     def update_title(self) -> None:
         dirty = self.files.is_dirty()
         self.setWindowTitle(f"{self.files.display_name()}{'*' if dirty else ''} — NeuroEdit")
-        self.setWindowModified(dirty)
 
     def _on_settings_changed(self, name: str, old, new) -> None:
         if name == "dataset" and self.data_panel is not None:

@@ -24,6 +24,14 @@ def _swatch(color: QColor) -> QIcon:
     return QIcon(pix)
 
 
+def node_mime(type_name: str) -> QMimeData:
+    """What a palette drag carries; the canvas adds a node of this type where it is dropped."""
+    mime = QMimeData()
+    mime.setData(NODE_MIME, type_name.encode("utf-8"))
+    mime.setText(type_name)
+    return mime
+
+
 class _TypeTree(QTreeWidget):
     """A tree whose leaf items start a drag carrying the node type name."""
 
@@ -32,11 +40,8 @@ class _TypeTree(QTreeWidget):
         type_name = item.data(0, TYPE_ROLE) if item is not None else None
         if not type_name:
             return
-        mime = QMimeData()
-        mime.setData(NODE_MIME, type_name.encode("utf-8"))
-        mime.setText(type_name)
         drag = QDrag(self)
-        drag.setMimeData(mime)
+        drag.setMimeData(node_mime(type_name))
         drag.setPixmap(item.icon(0).pixmap(16, 16))
         drag.exec(Qt.DropAction.CopyAction)
 

@@ -148,10 +148,10 @@ class Canvas(QGraphicsView):
         super().mouseReleaseEvent(event)
 
     def pan_by(self, delta: QPointF) -> None:
-        """Move the picture by `delta` viewport pixels."""
-        zoom = self.zoom()
-        centre = self.view_centre()
-        self.centerOn(centre - QPointF(delta.x() / zoom, delta.y() / zoom))
+        """Move the picture by `delta` viewport pixels (scroll bars are hidden but still scroll)."""
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() - round(delta.x()))
+        v.setValue(v.value() - round(delta.y()))
 
     # ------------------------------------------------------------------ drops from the palette and the file manager
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
