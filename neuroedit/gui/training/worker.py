@@ -145,6 +145,7 @@ class TrainingWorker(QObject):
         while True:
             if not self._wait_for_work():
                 with self.busy:
+                    trainer.stop()
                     events = trainer.advance(1)   # returns Stopped("stopped") at once
                 self.chunk_ready.emit(self._chunk(trainer, events, True, True))
                 self.done.emit(trainer.finished)
