@@ -1,0 +1,243 @@
+"""Backpropagation, step by step, for one sample of a Document: the model behind the step-through view.
+
+`walkthrough(doc, sample=0)` or `walkthrough(doc, inputs={"x": 4, "y": -2, ...})` runs one
+training step in float64 (the engine's `trace_step`, on copies: the document is not
+changed) and turns every number into ordered `Step`s: forward (layer by layer, neuron
+by neuron for small layers), loss, backward (chain rule written out, node by node in
+reverse) and update (old -> new value per weight). Each step carries structured
+formulas (see walkthrough_format), its numbers and what to highlight; `nodes` holds the
+complete per-node tables for hover texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..engine.spec import GraphSpec
+from ..engine.stepthrough import StepTrace, trace_step
+from ..engine.trainer import TrainConfig
+from .bridge import graph_spec
+from .session import fitting_weights
+from .walkthrough_backward import backward_steps
+from .walkthrough_format import NumberFormat
+from .walkthrough_forward import forward_steps
+from .walkthrough_loss import loss_steps
+from .walkthrough_model import PHASES, Context, Highlight, NodeNumbers, ParamNumbers, Step
+from .walkthrough_update import OPTIMIZER_RULES, update_steps
+
+__all__ = ["Highlight", "NodeNumbers", "NumberFormat", "ParamNumbers", "PHASES", "Step", "Walkthrough",
+           "WalkthroughError", "walkthrough", "resolve_sample"]
+
+
+class WalkthroughError(ValueError):
+    """The sample, inputs or target cannot be used; the message says what and where."""
+
+
+@dataclass
+class Walkthrough:
+    """Ordered steps of one training step, plus every number per node (for the neuron view)."""
+
+    steps: list[Step]
+    nodes: dict[str, NodeNumbers]
+    graph: GraphSpec
+    trace: StepTrace
+    inputs: dict[str, np.ndarray]          # per Input node, one sample (no batch axis)
+    target: np.ndarray | None
+    loss: float
+    learning_rate: float
+    optimizer: str
+    number: NumberFormat
+    source: str                            # where the sample came from, e.g. "xor sample 0" or "given inputs"
+
+    def phase(self, name: str) -> list[Step]:
+        return [s for s in self.steps if s.phase == name]
+
+    @property
+    def optimizer_rule(self) -> str:
+        return OPTIMIZER_RULES.get(self.optimizer, self.optimizer)
+
+    def steps_for(self, node: str) -> list[Step]:
+        return [s for s in self.steps if s.node == node]
+
+    def neuron_hover(self, node: str, unit: int, fmt: str = "text") -> str:
+        """The formulas of one neuron/element for the current sample, one per line, plus its gradients."""
+        lines = []
+        for s in self.steps:
+            if s.node == node and s.phase == "forward" and not s.summary and (s.unit == unit or s.unit is None):
+                if s.unit == unit:
+                    lines += s.lines(fmt, self.number)
+                else:
+                    lines += [f.render(fmt, self.number) for k, f in zip(s.highlight.units, s.formulas) if k == unit]
+        n = self.nodes[node]
+        if not lines:
+            lines.append(f"{node}[{unit + 1}] = {self.number(n.value.ravel()[unit])}")
+        if n.grad is not None:
+            lines.append(f"dL/d(out) = {self.number(n.grad.ravel()[unit])}")
+        if n.pre_grad is not None:
+            lines.append(f"dL/dz = {self.number(n.pre_grad.ravel()[unit])}")
+        return "\n".join(lines)
+
+    def weight_hover(self, node: str, name: str, index: tuple[int, ...]) -> str:
+        """w, dL/dw and the update of one weight element: `w = 0.75`, `dL/dw = 0`, `0.75 → 0.75 (Δ 0)`."""
+        p = self.nodes[node].params[name]
+        f = self.number
+        old, grad, new = float(p.old[index]), float(p.grad[index]), float(p.new[index])
+        return f"{name}{list(index)} = {f(old)}\ndL/d{name} = {f(grad)}\nupdate: {f(old)} → {f(new)} (Δ = {f(new - old)})"
+
+
+def walkthrough(doc, sample: int | None = None, inputs: Mapping[str, Any] | None = None, target: Any = None,
+                learning_rate: float | None = None, number: NumberFormat | None = None, max_units: int = 8,
+                preview: int = 3, base_dir: str | None = None) -> Walkthrough:
+    """Walk one training step of `doc` on one sample: its data set's training sample `sample`
+    (default 0) or explicit `inputs` by Input node id. `target` overrides the data's target.
+    Layers with more than `max_units` neurons show the first `preview` and a summary step.
+    """
+    graph = graph_spec(doc)
+    x, y, source = resolve_sample(doc, graph, sample, inputs, target, base_dir)
+    settings = doc.settings
+    config = TrainConfig.from_settings(settings)
+    lr = float(settings.get("learning_rate", 0.01)) if learning_rate is None else float(learning_rate)
+    if not lr > 0:
+        raise WalkthroughError(f"the learning rate must be positive, not {lr:g}")
+    weights = {op: {k: np.asarray(v, np.float64) for k, v in arrays.items()}
+               for op, arrays in fitting_weights(doc, graph).items()}
+    try:
+        trace = trace_step(graph, weights, x, y, config.optimizer, lr, dict(doc.optimizer_state or {}) or None,
+                           seed=int(settings.get("seed", 0)))
+    except ValueError as e:
+        raise WalkthroughError(str(e)) from None
+    ctx = Context(graph, trace, None if y is None else np.asarray(y, np.float64)[0], number or NumberFormat(),
+                  max(1, max_units), max(1, min(preview, max_units)))
+    forward_steps(ctx)
+    loss_steps(ctx)
+    backward_steps(ctx)
+    update_steps(ctx)
+    return Walkthrough(ctx.steps, _node_numbers(ctx), graph, trace,
+                       {i: np.asarray(trace.inputs[i][0]) for i in graph.input_ids}, ctx.target, float(trace.loss),
+                       trace.learning_rate, trace.optimizer, ctx.number, source)
+
+
+def _node_numbers(ctx: Context) -> dict[str, NodeNumbers]:
+    t = ctx.trace
+    out = {}
+    for op in ctx.graph.ops:
+        if op.type == "Loss":
+            continue
+        params = {name: ParamNumbers(np.asarray(t.old_weights[op.id][name], np.float64),
+                                     np.asarray(t.param_grads[op.id][name], np.float64),
+                                     np.asarray(t.new_weights[op.id][name], np.float64))
+                  for name in t.param_grads.get(op.id, {})}
+        grad, pre_grad = t.value_grads.get(op.id), t.pre_grads.get(op.id)
+        out[op.id] = NodeNumbers(
+            op.id, op.type, np.asarray(t.values[op.id][0], np.float64),
+            np.asarray(t.pre_activations[op.id][0], np.float64) if op.id in t.pre_activations else None,
+            None if grad is None else np.asarray(grad[0], np.float64),
+            None if pre_grad is None else np.asarray(pre_grad[0], np.float64), params)
+    return out
+
+
+# ---------------------------------------------------------------------- the sample
+def resolve_sample(doc, graph: GraphSpec, sample: int | None, inputs: Mapping[str, Any] | None, target: Any,
+                   base_dir: str | None = None) -> tuple[dict[str, np.ndarray], np.ndarray | None, str]:
+    """Inputs per Input node (batch of one), targets in the loss's format (or None), and a description."""
+    if inputs is not None and sample is not None:
+        raise WalkthroughError("give either a sample index or explicit inputs, not both")
+    if inputs is not None:
+        x = _explicit_inputs(graph, inputs)
+        y_data, source = None, "given inputs"
+    else:
+        x, y_data, source = _data_sample(doc, graph, 0 if sample is None else sample, base_dir)
+    if target is not None:
+        y = _explicit_target(graph, target)
+    elif graph.loss_name == "value":
+        y = None
+    elif y_data is None:
+        raise WalkthroughError(f"the loss {graph.loss_name} needs a target: give one for these inputs")
+    else:
+        y = y_data
+    return x, y, source
+
+
+def _explicit_inputs(graph: GraphSpec, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    ids = list(graph.input_ids)
+    unknown = [k for k in inputs if k not in ids]
+    if unknown:
+        raise WalkthroughError(f"unknown input {unknown[0]!r}; the network's Input nodes are {', '.join(ids)}")
+    missing = [i for i in ids if i not in inputs]
+    if missing:
+        raise WalkthroughError(f"no value for input {', '.join(missing)} (the network's Input nodes are "
+                               f"{', '.join(ids)})")
+    out = {}
+    for i in ids:
+        shape = tuple(graph.op(i).output_shape)
+        try:
+            a = np.asarray(inputs[i], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise WalkthroughError(f"input {i}: {inputs[i]!r} is not a number or a list of numbers") from None
+        if a.size != int(np.prod(shape)):
+            raise WalkthroughError(f"input {i} takes {int(np.prod(shape))} value(s) of shape {shape}, got {a.size}")
+        out[i] = a.reshape((1, *shape))
+    return out
+
+
+def _explicit_target(graph: GraphSpec, target: Any) -> np.ndarray | None:
+    loss = graph.loss_name
+    if loss == "value":
+        raise WalkthroughError("the loss 'value' takes no target (the output itself is the objective)")
+    try:
+        t = np.asarray(target, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise WalkthroughError(f"the target {target!r} is not a number or a list of numbers") from None
+    n = int(np.prod(graph.output_shape))
+    if loss in ("sparse_categorical_crossentropy", "multiclass_hinge") or (
+            loss == "categorical_crossentropy" and t.size == 1 and n > 1):
+        if t.size != 1 or t[0] != round(t[0]) or not 0 <= t[0] < n:
+            raise WalkthroughError(f"the loss {loss} needs one class index 0..{n - 1} as target")
+        if loss == "categorical_crossentropy":
+            return np.eye(n)[[int(t[0])]]
+        return t.reshape(1, 1)
+    if t.size != n:
+        raise WalkthroughError(f"the output has {n} value(s) but the target has {t.size}")
+    return t.reshape(1, n)
+
+
+def _data_sample(doc, graph: GraphSpec, index: int, base_dir: str | None):
+    from .data import DataProblem, document_spec, load_training_data
+
+    try:
+        spec = document_spec(doc)
+        data = load_training_data(graph, spec, base_dir)
+    except DataProblem as e:
+        raise WalkthroughError(str(e)) from None
+    xs, ys = data.train
+    n = len(xs)
+    if not 0 <= index < n:
+        raise WalkthroughError(f"sample {index} does not exist: the training data of {spec} has {n} samples "
+                               f"(0..{n - 1})")
+    row = np.asarray(xs[index:index + 1], dtype=np.float64)
+    y = None if ys is None or graph.loss_name == "value" else np.asarray(ys[index:index + 1], dtype=np.float64)
+    return _split_row(graph, row, list(getattr(data.dataset, "feature_names", []) or [])), y, \
+        f"{spec} sample {index}"
+
+
+def _split_row(graph: GraphSpec, row: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
+    """One data row split over the Input nodes: by feature name where the names are the node ids, else in order."""
+    ids = list(graph.input_ids)
+    flat = row.reshape(1, -1)
+    if len(ids) > 1 and sorted(names) == sorted(ids) and all(graph.op(i).size == 1 for i in ids):
+        return {i: flat[:, [names.index(i)]] for i in ids}
+    out, start = {}, 0
+    for i in ids:
+        size = graph.op(i).size
+        out[i] = flat[:, start:start + size].reshape((1, *graph.op(i).output_shape))
+        start += size
+    return out
+
+
+def base_dir_of(path: str | Path) -> str:
+    """The folder relative data paths of a .nedit file are resolved against."""
+    return str(Path(path).resolve().parent)

@@ -1,0 +1,161 @@
+"""The walk-through's data: steps, what each step highlights, per-node number tables, and the build context.
+
+Everything here is plain data (dataclasses and NumPy arrays), so the GUI can render
+it without knowing how the steps were made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine.spec import GraphSpec, OpSpec
+from ..engine.stepthrough import StepTrace
+from .walkthrough_format import Formula, NumberFormat, Sym
+
+PHASES = ("forward", "loss", "backward", "update")
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What the canvas marks for a step. Indices are 0-based (the rendered symbols count from 1).
+
+    `node`: the node; `units`: flat output elements (neurons) of that node; `weights`:
+    (weight name, element index) pairs of that node; `edges`: (src node, dst node) arrows
+    along which a value or gradient travels.
+    """
+
+    node: str
+    units: tuple[int, ...] = ()
+    weights: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    edges: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Step:
+    """One stop of the walk-through: a phase, a node (and neuron / weight), formulas and their numbers."""
+
+    index: int
+    phase: str                                   # forward | loss | backward | update
+    node: str
+    title: str
+    formulas: list[Formula]
+    values: dict[str, np.ndarray]
+    highlight: Highlight
+    unit: int | None = None                      # the neuron (flat output index), when the step is about one
+    weight: tuple[str, tuple[int, ...]] | None = None   # (name, index) when the step is about one weight element
+    notes: list[str] = field(default_factory=list)
+    summary: bool = False                        # stands for several neurons/elements not shown one by one
+
+    def lines(self, fmt: str = "text", number: NumberFormat = NumberFormat()) -> list[str]:
+        """Every formula of the step rendered in `fmt` (text, markdown, latex)."""
+        return [f.render(fmt, number) for f in self.formulas]
+
+
+@dataclass
+class ParamNumbers:
+    """One weight array of a node: before the step, dL/dw (penalty included) and after the update."""
+
+    old: np.ndarray
+    grad: np.ndarray
+    new: np.ndarray
+
+    @property
+    def update(self) -> np.ndarray:
+        return self.new - self.old
+
+
+@dataclass
+class NodeNumbers:
+    """Every number of one node for the current sample (no batch axis): the neuron view's hover data."""
+
+    node: str
+    type: str
+    value: np.ndarray                   # the node's output
+    pre: np.ndarray | None              # z before the activation (Dense, Activation)
+    grad: np.ndarray | None             # dL/d(output)
+    pre_grad: np.ndarray | None         # dL/dz
+    params: dict[str, ParamNumbers] = field(default_factory=dict)
+
+
+class Context:
+    """The trace of one step plus the helpers every step builder needs (symbols, caps, numbering)."""
+
+    def __init__(self, graph: GraphSpec, trace: StepTrace, target: np.ndarray | None, number: NumberFormat,
+                 max_units: int, preview: int) -> None:
+        self.graph = graph
+        self.trace = trace
+        self.target = target
+        self.number = number
+        self.max_units = max_units
+        self.preview = preview
+        self.steps: list[Step] = []
+        self.ops = {op.id: op for op in graph.ops}
+        out = graph.op(graph.output_id)
+        self.objective = Sym(out.id) if graph.loss_name == "value" and out.size == 1 else Sym("L")
+
+    # ---------------------------------------------------------------- numbers of the one sample
+    def value(self, op_id: str) -> np.ndarray:
+        return np.asarray(self.trace.values[op_id][0], dtype=np.float64).ravel()
+
+    def pre(self, op_id: str) -> np.ndarray:
+        return np.asarray(self.trace.pre_activations[op_id][0], dtype=np.float64).ravel()
+
+    def grad(self, op_id: str) -> np.ndarray | None:
+        g = self.trace.value_grads.get(op_id)
+        return None if g is None else np.asarray(g[0], dtype=np.float64).ravel()
+
+    def pre_grad(self, op_id: str) -> np.ndarray | None:
+        g = self.trace.pre_grads.get(op_id)
+        return None if g is None else np.asarray(g[0], dtype=np.float64).ravel()
+
+    def port_grad(self, op_id: str, port: int) -> np.ndarray | None:
+        g = self.trace.port_grads.get((op_id, port))
+        return None if g is None else np.asarray(g[0], dtype=np.float64).ravel()
+
+    def weight(self, op_id: str, name: str, new: bool = False) -> np.ndarray:
+        src = self.trace.new_weights if new else self.trace.old_weights
+        return np.asarray(src[op_id][name], dtype=np.float64)
+
+    def consumers(self, op_id: str) -> list[tuple[OpSpec, int]]:
+        """(consumer op, port) pairs reading `op_id`, in graph order (the Loss excluded)."""
+        return [(op, k) for op in self.graph.ops if op.type != "Loss" for k, src in enumerate(op.inputs)
+                if src == op_id]
+
+    # ---------------------------------------------------------------- symbols
+    @staticmethod
+    def sub(index: int | tuple[int, ...], size_or_shape: int | tuple[int, ...]) -> str:
+        """1-based subscript of an element, or "" for a single element."""
+        shape = (size_or_shape,) if isinstance(size_or_shape, int) else tuple(size_or_shape)
+        n = int(np.prod(shape)) if shape else 1
+        if n <= 1:
+            return ""
+        if isinstance(index, int):
+            index = tuple(int(i) for i in np.unravel_index(index, shape)) if len(shape) > 1 else (index,)
+        return ",".join(str(i + 1) for i in index)
+
+    def node_sym(self, op_id: str, k: int | None = None) -> Sym:
+        """A node's value as a symbol: its id, with the element subscript when it has several."""
+        op = self.ops[op_id]
+        return Sym(op_id, "" if k is None else self.sub(k, op.output_shape))
+
+    def shown(self, n: int) -> tuple[list[int], int]:
+        """Which of n neurons/elements get their own formulas, and how many are only summarised."""
+        if n <= self.max_units:
+            return list(range(n)), 0
+        return list(range(self.preview)), n - self.preview
+
+    # ---------------------------------------------------------------- steps
+    def add(self, phase: str, node: str, title: str, formulas: list[Formula], values: dict[str, np.ndarray],
+            highlight: Highlight, **extra) -> Step:
+        step = Step(len(self.steps), phase, node, title, formulas, values, highlight, **extra)
+        self.steps.append(step)
+        return step
+
+    def summary(self, phase: str, node: str, hidden: int, what: str, values: dict[str, np.ndarray],
+                units: tuple[int, ...] = ()) -> None:
+        """A step standing for the `hidden` neurons/elements not shown one by one (numbers in `values`)."""
+        if hidden:
+            self.add(phase, node, f"{node}: {hidden} more {what} (numbers in the step's values)", [], values,
+                     Highlight(node, units), summary=True)
