@@ -1,21 +1,28 @@
-"""A node drawn as a rounded card: caption, name, named ports, output shape and parameter count."""
+"""A node drawn as a rounded card: caption, name, named ports, output shape and parameter count.
+
+Everything that does not change between frames (paths, elided texts, fonts) is prepared
+when the node changes, and the card is cached as a pixmap, so panning a big graph is cheap.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem, QWidget)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem, QWidget
 
 from ...model import Node, Problem, node_type
-from .port_item import PortItem
+from .port_item import RADIUS, PortItem, PortState
 
 MIN_WIDTH = 164.0
-MAX_WIDTH = 300.0
+MAX_WIDTH = 208.0
 HEADER = 30.0
 NAME_LINE = 18.0
 ROW = 22.0
 FOOTER = 24.0
 CORNER = 9.0
+LOW_DETAIL = 0.6  # below this zoom small text is illegible: only the card, caption and ports are drawn
+_LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+_RIGHT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
 
 
 def _font(point_size: float, bold: bool = False) -> QFont:
@@ -37,7 +44,7 @@ class NodeItem(QGraphicsItem):
             spec = node_type(node.type)
             self.group, self.description = spec.group, spec.description
         except KeyError:
-            spec, self.group, self.description = None, "", f"unknown node type {node.type!r}"
+            self.group, self.description = "", f"unknown node type {node.type!r}"
         self.caption = ""
         self.shape_text = "?"
         self.params_text = ""
@@ -46,13 +53,16 @@ class NodeItem(QGraphicsItem):
         self.out_ports: dict[str, PortItem] = {}
         self._height = 0.0
         self._width = -1.0  # forces the first layout in sync()
+        self._caption_font = _font(10.0, bold=True)
+        self._small_font = _font(8.5)
+        self._shown_caption = ""
+        self._shown_name = ""
+        self._card = QPainterPath()
+        self._header = QPainterPath()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
-        self._caption_font = _font(10.0, bold=True)
-        self._small_font = _font(8.5)
-        self._label_font = _font(8.5)
         self.sync(node)
         self.setPos(QPointF(*node.pos))
 
@@ -67,12 +77,16 @@ class NodeItem(QGraphicsItem):
             outs = [(p.name, p.description) for p in spec.ports_out()]
         except (KeyError, TypeError, ValueError):
             caption, ins, outs = node.type, [], []
-        width = min(MAX_WIDTH, max(MIN_WIDTH, QFontMetricsF(self._caption_font).horizontalAdvance(caption) + 48))
+        fm = QFontMetricsF(_font(10.0, bold=True))
+        width = min(MAX_WIDTH, max(MIN_WIDTH, fm.horizontalAdvance(caption) + 48))
+        # long captions (e.g. a loss name) get a smaller font rather than a card wider than the grid step
+        self._caption_font = _font(10.0 if fm.horizontalAdvance(caption) + 48 <= MAX_WIDTH else 8.5, bold=True)
         if (width != self._width or [n for n, _ in ins] != list(self.in_ports)
                 or [n for n, _ in outs] != list(self.out_ports)):
             self._width = width
             self._rebuild_ports(ins, outs)
         self.caption = caption
+        self._prepare_texts()
         self._update_tooltip()
         self.update()
 
@@ -80,14 +94,13 @@ class NodeItem(QGraphicsItem):
         params_text = f"{params:,} param{'s' if params != 1 else ''}"
         if (shape_text, params_text, problems) != (self.shape_text, self.params_text, self.problems):
             self.shape_text, self.params_text, self.problems = shape_text, params_text, problems
+            self._prepare_texts()
             self._update_tooltip()
             self.update()
 
     def set_colors(self, colors) -> None:
         self.colors = colors
         self.update()
-        for p in self.ports():
-            p.update()
 
     def _rebuild_ports(self, ins: list[tuple[str, str]], outs: list[tuple[str, str]]) -> None:
         for p in self.ports():
@@ -103,9 +116,21 @@ class NodeItem(QGraphicsItem):
             port.setPos(-self._width / 2, self._row_y(i))
         for i, port in enumerate(self.out_ports.values()):
             port.setPos(self._width / 2, self._row_y(i))
+        r = self.rect()
+        self._card = QPainterPath()
+        self._card.addRoundedRect(r, CORNER, CORNER)
+        top = QPainterPath()
+        top.addRect(QRectF(r.left(), r.top(), r.width(), HEADER))
+        self._header = self._card.intersected(top)
+
+    def _prepare_texts(self) -> None:
+        badge = 18.0 if self.problems else 0.0
+        fm, small = QFontMetricsF(self._caption_font), QFontMetricsF(self._small_font)
+        self._shown_caption = fm.elidedText(self.caption, Qt.TextElideMode.ElideRight, self._width - 20 - badge)
+        self._shown_name = small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, self._width - 20)
 
     def _update_tooltip(self) -> None:
-        lines = [f"<b>{self.node_id}</b> — {self.type_name}", _html(self.description)]
+        lines = [f"<b>{_html(self.node_id)}</b> — {self.type_name}: {_html(self.caption)}", _html(self.description)]
         for p in self.problems:
             color = self.colors.error.name() if p.severity == "error" else self.colors.warning.name()
             lines.append(f"<span style='color:{color}'>● {_html(p.message)}</span>")
@@ -128,12 +153,11 @@ class NodeItem(QGraphicsItem):
         return self.mapToScene(QPointF(-self._width / 2 if is_input else self._width / 2, 0.0))
 
     def boundingRect(self) -> QRectF:
-        return self.rect().adjusted(-4, -4, 5, 6)
+        m = RADIUS + 4
+        return self.rect().adjusted(-m, -4, m, 6)
 
     def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        path.addRoundedRect(self.rect(), CORNER, CORNER)
-        return path
+        return self._card
 
     @property
     def errors(self) -> list[Problem]:
@@ -143,20 +167,14 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         c = self.colors
         r = self.rect()
-        accent = c.groups.get(self.group, c.muted)
+        detailed = option.levelOfDetailFromTransform(painter.worldTransform()) >= LOW_DETAIL
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 28))
-        painter.drawRoundedRect(r.translated(1.5, 3), CORNER, CORNER)
-
-        card = QPainterPath()
-        card.addRoundedRect(r, CORNER, CORNER)
-        painter.fillPath(card, c.card)
-        header = QPainterPath()
-        header.addRect(QRectF(r.left(), r.top(), r.width(), HEADER))
-        painter.fillPath(card.intersected(header), accent)
+        if detailed:
+            painter.setBrush(QColor(0, 0, 0, 26))
+            painter.drawRoundedRect(r.translated(1.5, 3), CORNER, CORNER)
+        painter.fillPath(self._card, c.card)
+        painter.fillPath(self._header, c.groups.get(self.group, c.muted))
 
         errors = self.errors
         if self.isSelected():
@@ -169,54 +187,61 @@ class NodeItem(QGraphicsItem):
             pen = QPen(c.card_border, 1.0)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(card)
+        painter.drawPath(self._card)
         if self.isSelected() and errors:
             painter.setPen(QPen(c.error, 1.6, Qt.PenStyle.DashLine))
             painter.drawRoundedRect(r.adjusted(-4, -4, 4, 4), CORNER + 3, CORNER + 3)
 
-        badge = 0.0
         if self.problems:
-            badge = 18.0
-            color = c.error if errors else c.warning
             center = QPointF(r.right() - 14, r.top() + HEADER / 2)
             painter.setPen(QPen(QColor("white"), 1.4))
-            painter.setBrush(QBrush(color))
+            painter.setBrush(QBrush(c.error if errors else c.warning))
             painter.drawEllipse(center, 7.5, 7.5)
             painter.setFont(self._small_font)
             painter.drawText(QRectF(center.x() - 7.5, center.y() - 7.5, 15, 15), Qt.AlignmentFlag.AlignCenter, "!")
 
         painter.setFont(self._caption_font)
         painter.setPen(QColor("white"))
-        fm = QFontMetricsF(self._caption_font)
-        caption_rect = QRectF(r.left() + 10, r.top(), r.width() - 20 - badge, HEADER)
-        painter.drawText(caption_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         fm.elidedText(self.caption, Qt.TextElideMode.ElideRight, caption_rect.width()))
+        painter.drawText(QRectF(r.left() + 10, r.top(), r.width() - 20, HEADER), _LEFT, self._shown_caption)
+        if detailed:
+            self._paint_body(painter, r, errors)
+        self._paint_ports(painter)
 
+    def _paint_body(self, painter: QPainter, r: QRectF, errors: list[Problem]) -> None:
+        c = self.colors
         painter.setFont(self._small_font)
         painter.setPen(c.text)
-        small = QFontMetricsF(self._small_font)
-        name_rect = QRectF(r.left() + 10, r.top() + HEADER + 2, r.width() - 20, NAME_LINE)
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, name_rect.width()))
-
-        painter.setFont(self._label_font)
-        painter.setPen(c.text)
+        painter.drawText(QRectF(r.left() + 10, r.top() + HEADER + 2, r.width() - 20, NAME_LINE), _LEFT,
+                         self._shown_name)
+        painter.setPen(c.muted)
         for i, name in enumerate(self.in_ports):
-            painter.drawText(QRectF(r.left() + 12, self._row_y(i) - ROW / 2, r.width() / 2 - 12, ROW),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
+            painter.drawText(QRectF(r.left() + 12, self._row_y(i) - ROW / 2, r.width() / 2 - 12, ROW), _LEFT, name)
         for i, name in enumerate(self.out_ports):
-            painter.drawText(QRectF(r.center().x(), self._row_y(i) - ROW / 2, r.width() / 2 - 12, ROW),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, name)
-
+            painter.drawText(QRectF(r.center().x(), self._row_y(i) - ROW / 2, r.width() / 2 - 12, ROW), _RIGHT, name)
         footer_top = r.bottom() - FOOTER
         painter.setPen(QPen(c.card_border, 0.8))
         painter.drawLine(QPointF(r.left() + 8, footer_top), QPointF(r.right() - 8, footer_top))
-        painter.setFont(self._small_font)
         footer = QRectF(r.left() + 10, footer_top, r.width() - 20, FOOTER)
         painter.setPen(c.error if self.shape_text == "?" and errors else c.text)
-        painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.shape_text)
+        painter.drawText(footer, _LEFT, self.shape_text)
         painter.setPen(c.muted)
-        painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.params_text)
+        painter.drawText(footer, _RIGHT, self.params_text)
+
+    def _paint_ports(self, painter: QPainter) -> None:
+        c = self.colors
+        accent = c.groups.get(self.group, c.port)
+        for port in self.ports():
+            radius, color = RADIUS, accent
+            if port.state == PortState.COMPATIBLE:
+                color, radius = c.port_ok, RADIUS + 1.5
+            elif port.state == PortState.HOVER:
+                color, radius = c.port_ok, RADIUS + 3
+            elif port.state == PortState.REFUSED:
+                color = c.port_refused
+            filled = port.connected or port.state in (PortState.COMPATIBLE, PortState.HOVER)
+            painter.setPen(QPen(color.darker(125), 1.6))
+            painter.setBrush(color if filled else c.card)
+            painter.drawEllipse(port.pos(), radius, radius)
 
     # ------------------------------------------------------------------ moving (the scene turns drags into document moves)
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:

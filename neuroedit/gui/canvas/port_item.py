@@ -6,7 +6,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QPainter, QPen
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem, QWidget
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class PortItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(2)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         direction = "input" if is_input else "output"
         hint = "drag to another node's output" if is_input else "drag to another node's input"
         self.setToolTip(f"{name} ({direction}{': ' + description if description else ''}) — {hint}")
@@ -50,28 +51,15 @@ class PortItem(QGraphicsItem):
     def set_state(self, state: PortState) -> None:
         if state != self.state:
             self.state = state
-            self.update()
+            self.node.update()
 
     def set_connected(self, connected: bool) -> None:
         if connected != self.connected:
             self.connected = connected
-            self.update()
+            self.node.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        colors = self.node.colors
-        r = RADIUS
-        color = colors.groups.get(self.node.group, colors.port)
-        if self.state == PortState.COMPATIBLE:
-            color, r = colors.port_ok, RADIUS + 1.5
-        elif self.state == PortState.HOVER:
-            color, r = colors.port_ok, RADIUS + 3
-        elif self.state == PortState.REFUSED:
-            color = colors.port_refused
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(color.darker(125), 1.6))
-        filled = self.connected or self.state in (PortState.COMPATIBLE, PortState.HOVER)
-        painter.setBrush(QBrush(color if filled else colors.card))
-        painter.drawEllipse(QRectF(-r, -r, 2 * r, 2 * r))
+        """Nothing: the node paints its ports into its cached picture; this item is the mouse target."""
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None:

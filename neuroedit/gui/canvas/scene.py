@@ -6,8 +6,8 @@ import math
 from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
-from PySide6.QtGui import QPainter, QPen
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtGui import QPainter, QPen, QPixmapCache
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from ...model import Document, Edge, EditError, analyze
 from ...model.nodetypes import fmt_shape
@@ -19,6 +19,7 @@ from .wire_item import WireItem, WireStyle
 
 GRID = 20.0
 WORLD = 50_000.0
+PIXMAP_CACHE_KB = 96 * 1024  # node pictures of a 300-node graph do not fit Qt's default 10 MB
 
 
 class GraphScene(QGraphicsScene):
@@ -43,6 +44,8 @@ class GraphScene(QGraphicsScene):
         self._analysis_timer.timeout.connect(self.refresh_analysis)
         self.setSceneRect(QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
+        self._fast_zoom = False
         self.doc = doc
         self._binding = DocBinding()
         self.set_document(doc)
@@ -52,6 +55,7 @@ class GraphScene(QGraphicsScene):
         self._binding.unbind()
         self.doc = doc
         self.clear()
+        self._fast_zoom = False
         self.node_items.clear()
         self.wire_items.clear()
         self._wires_of.clear()
@@ -120,6 +124,7 @@ class GraphScene(QGraphicsScene):
 
     def _on_edge_added(self, edge: Edge) -> None:
         wire = WireItem(edge, self.colors)
+        wire.set_fast(self._fast_zoom)
         self.wire_items[edge] = wire
         self._wires_of.setdefault(edge.src, set()).add(edge)
         self._wires_of.setdefault(edge.dst, set()).add(edge)
@@ -201,6 +206,18 @@ class GraphScene(QGraphicsScene):
             painter.setPen(major if round(y / GRID) % 5 == 0 else minor)
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             y += GRID
+
+    def set_fast_zoom(self, on: bool) -> None:
+        """While the zoom changes, paint directly (cached pictures would be thrown away at every step) and
+        draw wires without antialiasing; the sharp cached look returns when the zoom settles."""
+        if on == self._fast_zoom:
+            return
+        self._fast_zoom = on
+        mode = QGraphicsItem.CacheMode.NoCache if on else QGraphicsItem.CacheMode.DeviceCoordinateCache
+        for item in self.node_items.values():
+            item.setCacheMode(mode)
+        for wire in self.wire_items.values():
+            wire.set_fast(on)
 
     # ------------------------------------------------------------------ selection
     def selected_node_ids(self) -> list[str]:
