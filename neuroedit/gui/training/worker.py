@@ -35,6 +35,7 @@ class Chunk:
     steps_per_epoch: int = 1
     epochs_planned: int = 0          # epochs this run will do at most
     epochs_done: int = 0             # epochs completed in this run
+    final_epoch: int = 0             # the epoch number this run ends at (unless stopped early)
     layers: dict | None = None
     histograms: dict | None = None
     wires: dict | None = None
@@ -199,7 +200,8 @@ class TrainingWorker(QObject):
         c = Chunk(events=events, epoch=trainer.epoch_offset + trainer.epoch + (0 if trainer.step_in_epoch == 0 else 1),
                   step=trainer.global_step, step_in_epoch=trainer.step_in_epoch,
                   steps_per_epoch=trainer.steps_per_epoch, epochs_planned=trainer.config.epochs,
-                  epochs_done=trainer.epoch, lr=trainer.current_lr())
+                  epochs_done=trainer.epoch, final_epoch=trainer.epoch_offset + trainer.config.epochs,
+                  lr=trainer.current_lr())
         if trainer.global_step > 0:
             c.layers = trainer.layer_stats()
         if with_hist:

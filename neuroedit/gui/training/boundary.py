@@ -1,0 +1,193 @@
+"""The decision-boundary view for 2-D inputs: the output as a heat map over the input plane with the data points,
+and per-neuron thumbnails of small hidden layers (as in the TensorFlow Playground).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QWidget
+
+from .plots import LivePlot
+from .probes import Boundary, Plane
+
+NEG = np.array([245, 147, 34], float)     # Playground orange (class 0 / low values)
+MID = np.array([248, 248, 248], float)
+POS = np.array([8, 119, 189], float)      # Playground blue (class 1 / high values)
+CLASS_COLORS = np.array([[245, 147, 34], [8, 119, 189], [34, 160, 107], [200, 65, 75], [123, 92, 196],
+                         [15, 143, 156], [184, 134, 11], [214, 51, 132], [100, 100, 100], [60, 60, 160]], float)
+THUMB = 44
+MAX_ROWS = 10
+
+
+def diverging(t: np.ndarray, alpha: int = 255) -> np.ndarray:
+    """t in [0, 1] -> RGBA uint8: orange at 0, white at 0.5, blue at 1."""
+    t = np.clip(np.nan_to_num(np.asarray(t, float), nan=0.5), 0.0, 1.0)[..., None]
+    lo = MID + (NEG - MID) * np.clip(1 - 2 * t, 0, 1)
+    hi = MID + (POS - MID) * np.clip(2 * t - 1, 0, 1)
+    rgb = np.where(t < 0.5, lo, hi)
+    out = np.empty(t.shape[:-1] + (4,), np.uint8)
+    out[..., :3] = rgb.astype(np.uint8)
+    out[..., 3] = alpha
+    return out
+
+
+def to_pixmap(rgba: np.ndarray, size: int) -> QPixmap:
+    """A pixmap of an (h, w, 4) uint8 image, row 0 at the bottom (y grows upwards as on the plot)."""
+    a = np.ascontiguousarray(rgba[::-1])
+    h, w = a.shape[:2]
+    image = QImage(a.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+    return QPixmap.fromImage(image).scaled(size, size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                            Qt.TransformationMode.SmoothTransformation)
+
+
+class BoundaryView(LivePlot):
+    """Heat map + points. `set_plane` once per run, `set_boundary` with each new evaluation."""
+
+    def __init__(self, colors) -> None:
+        super().__init__("Decision boundary", colors, "x₂", x_label="x₁", name="plot_decision_boundary")
+        self.legend.hide()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        self.plot.addItem(self.image)
+        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("white", width=1.0), name="train")
+        self.val_points = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("#222", width=1.0), name="validation")
+        self.plot.addItem(self.train_points)
+        self.plot.addItem(self.val_points)
+        self.item.setAspectLocked(False)
+        self.plane: Plane | None = None
+        self.latest: Boundary | None = None
+        self._dirty = False
+        self.thumbs = QWidget()
+        self.thumb_grid = QGridLayout(self.thumbs)
+        self.thumb_grid.setContentsMargins(2, 2, 2, 2)
+        self.thumb_grid.setSpacing(3)
+        scroll = QScrollArea()
+        scroll.setWidget(self.thumbs)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.thumb_area = scroll
+        row = QHBoxLayout()
+        row.setSpacing(2)
+        self.layout().removeWidget(self.plot)
+        row.addWidget(self.plot, 1)
+        row.addWidget(scroll)
+        self.layout().addLayout(row, 1)
+        scroll.hide()
+        self._thumb_labels: dict[tuple[str, int], QLabel] = {}
+
+    def set_plane(self, plane: Plane | None) -> None:
+        self.plane = plane
+        self.latest = None
+        self.image.clear()
+        self._clear_thumbs()
+        if plane is None:
+            self.train_points.setData([])
+            self.val_points.setData([])
+            return
+        (x0, x1), (y0, y1) = plane.x_range, plane.y_range
+        self.image.setRect(x0, y0, x1 - x0, y1 - y0)
+        self.train_points.setData(pos=plane.train[0], brush=self._brushes(plane.train[1]))
+        if plane.val is not None:
+            self.val_points.setData(pos=plane.val[0], brush=self._brushes(plane.val[1]))
+        else:
+            self.val_points.setData([])
+        self.item.setRange(xRange=plane.x_range, yRange=plane.y_range, padding=0)
+
+    def _value_range(self) -> tuple[float, float]:
+        p = self.plane
+        if p is None or p.task == "classification":
+            return 0.0, 1.0
+        t = p.train[1]
+        lo, hi = float(np.min(t)), float(np.max(t))
+        return (lo, hi) if hi > lo else (lo - 1, lo + 1)
+
+    def _brushes(self, targets: np.ndarray) -> list:
+        p = self.plane
+        if p is not None and p.task == "classification":
+            if p.num_classes <= 2:
+                rgb = np.where(np.asarray(targets)[:, None] >= 0.5, POS, NEG)
+            else:
+                rgb = CLASS_COLORS[np.asarray(targets, int) % len(CLASS_COLORS)]
+        else:
+            lo, hi = self._value_range()
+            rgb = diverging((np.asarray(targets, float) - lo) / (hi - lo))[:, :3].astype(float)
+        return [pg.mkBrush(int(r), int(g), int(b)) for r, g, b in rgb]
+
+    def set_boundary(self, b: Boundary) -> None:
+        self.latest = b
+        self._dirty = True
+
+    def rgba(self, b: Boundary) -> np.ndarray:
+        if b.classes is not None:
+            base = CLASS_COLORS[b.classes % len(CLASS_COLORS)]
+            conf = np.clip(b.value, 0, 1)[..., None]
+            k = max(2, self.plane.num_classes if self.plane else 2)
+            strength = np.clip((conf - 1.0 / k) / (1 - 1.0 / k), 0, 1) * 0.75
+            rgb = MID + (base - MID) * strength
+            out = np.empty(b.value.shape + (4,), np.uint8)
+            out[..., :3] = rgb.astype(np.uint8)
+            out[..., 3] = 255
+            return out
+        lo, hi = self._value_range()
+        return diverging((b.value - lo) / (hi - lo))
+
+    def refresh(self) -> bool:
+        if not self._dirty or self.latest is None:
+            return False
+        self._dirty = False
+        self.image.setImage(self.rgba(self.latest), autoLevels=False)
+        if self.plane is not None:
+            (x0, x1), (y0, y1) = self.plane.x_range, self.plane.y_range
+            self.image.setRect(x0, y0, x1 - x0, y1 - y0)
+        self._update_thumbs(self.latest.neurons)
+        self.redraws += 1
+        return True
+
+    def _clear_thumbs(self) -> None:
+        while self.thumb_grid.count():
+            w = self.thumb_grid.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self._thumb_labels = {}
+        self.thumb_area.hide()
+
+    def _update_thumbs(self, neurons: dict[str, np.ndarray]) -> None:
+        if not neurons:
+            return
+        for column, (op_id, maps) in enumerate(neurons.items()):
+            for u in range(len(maps)):
+                key = (op_id, u)
+                label = self._thumb_labels.get(key)
+                if label is None:
+                    if u == 0:
+                        name = QLabel(op_id)
+                        name.setStyleSheet(f"color: {self.colors.muted.name()}; font-size: 8pt")
+                        self.thumb_grid.addWidget(name, 0, column, Qt.AlignmentFlag.AlignHCenter)
+                    label = QLabel()
+                    label.setFixedSize(THUMB, THUMB)
+                    label.setToolTip(f"{op_id} unit {u}: its output over the input plane")
+                    self.thumb_grid.addWidget(label, 1 + u, column, Qt.AlignmentFlag.AlignHCenter)
+                    self._thumb_labels[key] = label
+                m = maps[u]
+                scale = float(np.max(np.abs(m))) or 1.0
+                label.setPixmap(to_pixmap(diverging(0.5 + 0.5 * m / scale), THUMB))
+        self.thumb_grid.setRowStretch(MAX_ROWS, 1)
+        columns = len(neurons)
+        self.thumb_area.setFixedWidth(columns * (THUMB + 12) + 8)
+        self.thumb_area.show()
+
+    def data_rows(self) -> tuple[list[str], list[list]]:
+        b, p = self.latest, self.plane
+        if b is None or p is None:
+            return ["x1", "x2", "output"], []
+        grid = p.grid()
+        values = b.value.ravel()
+        rows = [[float(x), float(y), float(v)] for (x, y), v in zip(grid, values)]
+        if b.classes is not None:
+            rows = [r + [int(c)] for r, c in zip(rows, b.classes.ravel())]
+            return ["x1", "x2", "confidence", "class"], rows
+        return ["x1", "x2", "output"], rows
