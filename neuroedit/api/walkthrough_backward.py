@@ -85,7 +85,8 @@ def _chain_unit(ctx: Context, act: str, g: np.ndarray, a: np.ndarray, z: np.ndar
         return [Formula.make(lhs, [D(J, a_sym)], [N(dz[j])], value=dz[j], note="linear activation: a = z")]
     if act == "softmax":
         s = float((a * g).sum())
-        return [Formula.make(lhs, [SY(a_sym), O("·"), P("("), D(J, a_sym), O("-"), T("Σₖ aₖ·dL/daₖ", r"\sum_k a_k \frac{\partial L}{\partial a_k}"), P(")")],
+        total = T("Σₖ aₖ·dL/daₖ", r"\sum_k a_k \cdot \mathrm{d}L/\mathrm{d}a_k")
+        return [Formula.make(lhs, [SY(a_sym), O("·"), P("("), D(J, a_sym), O("-"), total, P(")")],
                              [N(a[j]), O("·"), P("("), N(g[j]), O("-"), N(s), P(")")], [N(dz[j])], value=dz[j],
                              note="softmax couples all outputs of the layer")]
     d = float(activation_derivative(act, z, a, alpha)[j])

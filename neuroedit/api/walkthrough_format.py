@@ -242,11 +242,11 @@ def _operand(p: Piece, prev: Piece | None, fmt: str, number: NumberFormat) -> st
         return "^{" + p.text + "}" if latex else p.text.translate(_SUP)
     if p.kind == "pderiv":
         if latex:
-            return r"\frac{\partial " + p.sym.latex() + r"}{\partial " + p.den.latex() + "}"
+            return r"\partial " + p.sym.latex() + r"/\partial " + p.den.latex()
         return _escape_md(f"∂{p.sym.text()}/∂{p.den.text()}", fmt)
     if p.kind == "deriv":
-        if latex:
-            return r"\frac{\partial " + p.sym.latex() + r"}{\partial " + p.den.latex() + "}"
+        if latex:   # slash form: stays legible inline, in table rows
+            return r"\mathrm{d}" + p.sym.latex() + r"/\mathrm{d}" + p.den.latex()
         return _escape_md(f"d{p.sym.text()}/d{p.den.text()}", fmt)
     if latex:
         return p.tex or r"\text{" + latex_text(p.text) + "}"

@@ -53,10 +53,11 @@ def activation_formula(act: str, a_sym: Sym, z_sym: Sym, z: np.ndarray, a: np.nd
                        alpha: float = 1.0) -> Formula:
     """`a = σ(z) = 0.475`; softmax shows exp(z_j)/Σexp(z) with numbers; linear shows α·z."""
     if act == "softmax":
-        e = np.exp(z - z.max())
+        shift = z.max() if z.max() > 50 else 0.0     # only where exp would overflow
+        e = np.exp(z - shift)
         return Formula.make([SY(a_sym)], [*call("exp", SY(z_sym)), O("/"), F("Σ"), *call("exp", S(z_sym.base))],
                             [N(e[j]), O("/"), N(e.sum())], [N(a[j])], value=a[j],
-                            note="exp taken of z - max(z), which leaves the quotient unchanged" if z.max() else "")
+                            note="exp taken of z - max(z), which leaves the quotient unchanged" if shift else "")
     if act == "linear":
         side = [SY(z_sym)] if alpha == 1 else [N(alpha), O("·"), SY(z_sym)]
         return Formula.make([SY(a_sym)], side, [N(a[j])], value=a[j])

@@ -53,6 +53,12 @@ class LossView:
             self.p = refmath.sigmoid(v) if self.name == "binary_crossentropy" else refmath.softmax(v[None])[0]
         else:
             self.p = v
+        # Probabilities are clipped before the logarithm, as the engine (and Keras) does.
+        logs = self.name in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
+        self.clipped = (self.p <= refmath.EPS) | (self.p >= 1 - refmath.EPS) if logs and not self.logits else \
+            np.zeros(self.n, bool)
+        if self.clipped.any():
+            self.p = np.clip(self.p, refmath.EPS, 1 - refmath.EPS)
         y = ctx.target
         self.y = np.zeros(0) if y is None else np.asarray(y, dtype=np.float64).ravel()
         if self.name in ("sparse_categorical_crossentropy", "multiclass_hinge"):
@@ -80,6 +86,9 @@ def loss_steps(ctx: Context) -> None:
                                          value=lv.p[k], note="the loss applies the squashing itself (from_logits)"))
     data_loss = _data_loss(ctx)
     formulas.append(_loss_formula(ctx, lv, data_loss))
+    if lv.clipped.any():
+        formulas[-1] = Formula(formulas[-1].lhs, formulas[-1].sides, formulas[-1].value, formulas[-1].rel,
+                               f"ŷ clipped to [{refmath.EPS:g}, 1 - {refmath.EPS:g}] before the logarithm")
     penalty = float(ctx.trace.loss) - data_loss
     if abs(penalty) > 1e-15:
         formulas.append(Formula.make([S("L")], [N(data_loss), O("+"), N(penalty)], [N(ctx.trace.loss)],
@@ -171,6 +180,9 @@ def _grad_formula(ctx: Context, lv: LossView, k: int, result: float) -> Formula:
         return Formula.make(lhs, [yh, O("-"), S("t", ctx.sub(k, n))], [N(p[k]), O("-"), N(t)], [N(result)],
                             value=result, note="ŷ = softmax(scores), t: the one-hot target")
     lhs = [D(J, out_sym(ctx, lv.out, k))]
+    if lv.clipped[k]:
+        return Formula.make(lhs, [N(result)], value=result,
+                            note="ŷ is outside (0, 1) and was clipped for the logarithm: no gradient flows")
     if name == "value":
         return Formula.make(lhs, [N(result)], value=result, note="the objective is the output itself")
     if name == "binary_crossentropy":

@@ -83,7 +83,7 @@ def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") 
     elif fmt == "markdown":
         parts.append(f"**{markdown_escape(head)}**")
     else:
-        parts.append("% NeuroEdit trace (LaTeX fragment; needs \\usepackage{amsmath})\n"
+        parts.append("% NeuroEdit trace (LaTeX fragment; needs \\usepackage{amsmath,longtable})\n"
                      f"\\noindent\\textbf{{{latex_text(head)}}}")
     for phase in PHASES:
         rows, any_note = _rows(w, phase, fmt)
@@ -98,7 +98,7 @@ def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") 
         else:
             parts.append(latex_table(PHASE_TITLES[phase], [headers[0], headers[1], "Formula"] +
                                      (["Note"] if any_note else []),
-                                     [[r[0], r[1], r[3]] + (r[5:6] if any_note else []) for r in rows]))
+                                     [[r[0], r[1], r[3]] + (r[5:6] if any_note else []) for r in rows], wrap=(1, 3)))
     return "\n\n".join(parts) + "\n"
 
 
@@ -144,11 +144,15 @@ def markdown_table(title: str, headers: list[str], rows: list[list[str]], right:
     return "\n".join(out)
 
 
-def latex_table(title: str, headers: list[str], rows: list[list[str]]) -> str:
-    """A `tabular` under a starred subsection; cells must already be LaTeX."""
-    spec = "r" + "l" * (len(headers) - 1)
-    out = [f"\\subsection*{{{latex_text(title)}}}", f"\\begin{{tabular}}{{{spec}}}", "\\hline",
-           " & ".join(latex_text(h) for h in headers) + r" \\", "\\hline"]
+def latex_table(title: str, headers: list[str], rows: list[list[str]], wrap: tuple[int, ...] = ()) -> str:
+    """A `longtable` (breaks across pages) under a starred subsection; cells must already be LaTeX.
+
+    Columns in `wrap` are paragraph columns so long titles and notes wrap instead of running off the page.
+    """
+    spec = "".join("p{0.22\\linewidth}" if k in wrap else ("r" if k == 0 else "l") for k in range(len(headers)))
+    head = " & ".join(latex_text(h) for h in headers) + r" \\"
+    out = [f"\\subsection*{{{latex_text(title)}}}", f"\\begin{{longtable}}{{{spec}}}", "\\hline", head, "\\hline",
+           "\\endhead"]
     out += [" & ".join(r) + r" \\" for r in rows]
-    out += ["\\hline", "\\end{tabular}"]
+    out += ["\\hline", "\\end{longtable}"]
     return "\n".join(out)

@@ -46,7 +46,7 @@ EXAMPLE_1 = {
              ("w₁", "0.75 - 0.5·0", "0.75"), ("w₂", "0.5 - 0.5·0", "0.5")],
     "latex": [r"$z = 0.75 \cdot 0 + 0.5 \cdot 0 + \left(-0.1\right) = -0.1$", r"$a = \sigma\left(z\right) = 0.475$",
               r"$L = -\ln\left(1 - 0.475\right) = 0.644$", r"$b \leftarrow -0.1 - 0.5 \cdot 0.475 = -0.338$",
-              r"\frac{\partial L}{\partial a} \cdot \sigma'\left(z\right) = 1.905 \cdot 0.249 = 0.475$"],
+              r"$\mathrm{d}L/\mathrm{d}z = \mathrm{d}L/\mathrm{d}a \cdot \sigma'\left(z\right) = 1.905 \cdot 0.249 = 0.475$"],
 }
 
 
@@ -76,7 +76,7 @@ def test_example_2_every_number(capsys, fmt):
         formulas = [r[2] for r in rows]
         expect = [r"$p = x \cdot y = 4 \cdot \left(-2\right) = -8$", r"$q = \max\left(z, w\right) = \max\left(5, -1\right) = 5$",
                   r"$m = p + q = -8 + 5 = -3$", r"$f = m^{2} = \left(-3\right)^{2} = 9$",
-                  r"\frac{\partial f}{\partial x} = \frac{\partial f}{\partial p} \cdot \frac{\partial p}{\partial x} "
+                  r"$\mathrm{d}f/\mathrm{d}x = \mathrm{d}f/\mathrm{d}p \cdot \partial p/\partial x "
                   r"= -6 \cdot \left(-2\right) = 12$"]
         for e in expect:
             assert any(e in f for f in formulas), e
@@ -133,7 +133,7 @@ def test_latex_is_ascii_balanced_and_escaped(capsys, argv):
         depth += (c == "{") - (c == "}")
         assert depth >= 0
     assert depth == 0
-    assert out.count(r"\begin{tabular}") == out.count(r"\end{tabular}") >= 4
+    assert out.count(r"\begin{longtable}") == out.count(r"\end{longtable}") >= 4
     assert len(re.findall(r"\\left(?!arrow)", out)) == len(re.findall(r"\\right(?!arrow)", out))
     for line in out.splitlines():
         body = re.sub(r"\\\$", "", line)
@@ -197,3 +197,13 @@ def test_graph_with_problems_is_one_line(capsys, tmp_path):
 def test_vector_inputs(capsys):
     code, out, _ = run(capsys, XOR1, "--inputs", "input_1=[1,0]", "--target", "1")
     assert code == 0 and ["z", "0.75·1 + 0.5·0 + (-0.1)", "0.65"] in [r[2:5] for r in rows_of(out, "text")]
+
+
+@pytest.mark.parametrize("argv", [["samples/xor_single_neuron.nedit", "--sample", "0", "--gradcheck"],
+                                  ["samples/compute_graph.nedit", "--inputs", "x=4,y=-2,z=5,w=-1", "--gradcheck"]])
+def test_docs_show_the_current_output(capsys, monkeypatch, argv):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    doc = (ROOT / "docs" / "trace-examples.md").read_text(encoding="utf-8")
+    assert f"$ neuroedit trace {' '.join(argv)}\n{out}```" in doc
