@@ -301,13 +301,13 @@ class TrainingController(QObject):
         self._on_done(self.sender(), stop)
 
     def _on_session(self, worker: TrainingWorker, session: TrainingSession) -> None:
-        if worker is not self.worker:
+        if worker is None or worker is not self.worker:
             return
         self.session = session
         self.plane_changed.emit(worker.plane)
 
     def _on_chunk(self, worker: TrainingWorker, chunk: Chunk) -> None:
-        if worker is not self.worker:
+        if worker is None or worker is not self.worker:
             return
         self.last_chunk = chunk
         if chunk.events:
@@ -317,7 +317,7 @@ class TrainingController(QObject):
             self.state_changed.emit(self.state, status_text("running", "", chunk))
 
     def _on_worker_state(self, worker: TrainingWorker, state: str, message: str) -> None:
-        if worker is not self.worker:
+        if worker is None or worker is not self.worker:
             return
         if state == "paused":
             self.commit()
@@ -327,7 +327,7 @@ class TrainingController(QObject):
         self._set_state(state, status_text(state, message, self.last_chunk))
 
     def _on_done(self, worker: TrainingWorker, stop: Stopped | None) -> None:
-        if worker is not self.worker:
+        if worker is None or worker is not self.worker:
             return
         thread = self.thread
         self.worker = self.thread = None

@@ -134,7 +134,11 @@ class Dashboard(QTabWidget):
 
     def set_plane(self, plane) -> None:
         self.boundary.set_plane(plane)
-        self.boundary.setVisible(plane is not None)
+        shown = plane is not None
+        if shown != self.boundary.isVisibleTo(self.overview):
+            self.boundary.setVisible(shown)
+            width = max(self.overview.width(), 900)
+            self.overview.setSizes([width // 3] * 3 if shown else [width // 2, width // 2, 0])
 
     def on_chunk(self, chunk: Chunk) -> None:
         for e in chunk.events:

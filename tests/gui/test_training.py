@@ -1,0 +1,250 @@
+"""Live training driven from the editor: XOR to 100%, controls, live LR, NaN, early stopping, save/reopen/continue."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neuroedit import io as nedit_io
+from neuroedit.model import Document
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+WAIT_MS = 30_000
+
+
+@pytest.fixture
+def train_window(make_window):
+    """A main window with live training on a document (XOR from the samples unless given)."""
+
+    def make(doc: Document | None = None, path: str | None = None, **settings):
+        if doc is None:
+            doc = nedit_io.load(SAMPLES / "xor.nedit")
+        doc.settings.update(settings)
+        window = make_window(doc, path)
+        if not hasattr(window, "training"):
+            from neuroedit.gui.training import attach_training
+            attach_training(window)
+        return window
+
+    return make
+
+
+def wait_state(qtbot, window, *states: str) -> None:
+    qtbot.waitUntil(lambda: window.training.state in states, timeout=WAIT_MS)
+
+
+def finish_cleanly(window) -> None:
+    """Stop any run before the test ends, so closing the window asks nothing."""
+    window.training.shutdown()
+    window.files.forced_dirty = False
+    window.doc.history.set_clean()
+
+
+def regression_doc(lr: float) -> Document:
+    d = Document()
+    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
+    d.add_node("Dense", {"units": 8, "activation": "relu"}, (220, 0), "hidden")
+    d.add_node("Dense", {"units": 1, "activation": "linear"}, (440, 0), "out")
+    d.add_node("Loss", {"loss": "mse"}, (660, 0), "loss")
+    d.connect("x", "hidden")
+    d.connect("hidden", "out")
+    d.connect("out", "loss")
+    d.set_dataset({"spec": "plane"})
+    d.settings.update(learning_rate=lr, epochs=50, batch_mode="full")
+    d.history.set_clean()
+    return d
+
+
+def test_train_xor_from_the_gui_to_full_accuracy(qtbot, train_window):
+    w = train_window(epochs=3000, learning_rate=0.5, batch_mode="full", seed=0)
+    before = {k: v.copy() for k, v in w.doc.weights.get("dense_1", {}).items()}
+    w.training.train()
+    wait_state(qtbot, w, "finished", "failed")
+    assert w.training.last_stop is not None and w.training.last_stop.reason == "finished", w.training.message
+    h = w.doc.training_history
+    assert len(h["loss"]) == 3000 and h["accuracy"][-1] == 1.0 and h["val_accuracy"][-1] == 1.0
+    assert "dense_1" in w.doc.weights and not all(np.array_equal(before.get(k), v)
+                                                  for k, v in w.doc.weights["dense_1"].items())
+    assert w.files.is_dirty() and "*" in w.windowTitle()
+    assert "Finished" in w.statusBar().currentMessage()
+    dash = w.dashboard
+    dash.refresh_all()
+    assert len(dash.loss_raw) > 0 and len(dash.metric_train) > 0 and dash.metric_train.y()[-1] == 1.0
+    assert dash.boundary.latest is not None and set(dash.boundary.latest.neurons) == {"dense_1"}
+    assert "epoch 3000 of 3000" in w.training_panel.progress_label.text()
+    wire = w.scene.wire_items[next(e for e in w.doc.edges if e.dst == "dense_1")]
+    assert wire.style.width is not None and wire.style.color is not None
+    finish_cleanly(w)
+
+
+def test_pause_resume_step_and_step_epoch(qtbot, train_window):
+    w = train_window(epochs=100_000, batch_mode="minibatch", batch_size=2, shuffle=False)
+    c = w.training
+    c.step()                                   # not started yet: starts paused after one batch
+    qtbot.waitUntil(lambda: c.state == "paused" and c.last_chunk is not None, timeout=WAIT_MS)
+    assert c.last_chunk.step == 1 and c.last_chunk.step_in_epoch == 1
+    c.step_epoch()                             # 2 steps per epoch: one more to the epoch's end
+    qtbot.waitUntil(lambda: c.state == "paused" and c.last_chunk.step == 2, timeout=WAIT_MS)
+    assert c.last_chunk.step_in_epoch == 0 and c.last_chunk.epochs_done == 1
+    c.train()                                  # resume
+    qtbot.waitUntil(lambda: c.last_chunk.step > 50, timeout=WAIT_MS)
+    c.pause()
+    wait_state(qtbot, w, "paused")
+    held = c.last_chunk.step
+    qtbot.wait(150)
+    assert c.last_chunk.step == held and c.state == "paused"
+    assert w.doc.training_history and w.files.is_dirty()     # pausing commits the results
+    c.step()
+    qtbot.waitUntil(lambda: c.last_chunk.step == held + 1, timeout=WAIT_MS)
+    c.stop()
+    wait_state(qtbot, w, "finished")
+    assert c.last_stop.reason == "stopped"
+    assert w.doc.optimizer_state["iterations"][0] == held + 1
+    finish_cleanly(w)
+
+
+def test_learning_rate_change_takes_effect_at_the_next_step_and_undo(qtbot, train_window):
+    w = train_window(epochs=100_000, learning_rate=0.5, batch_mode="full")
+    c = w.training
+    c.step()
+    qtbot.waitUntil(lambda: c.state == "paused" and c.last_chunk is not None, timeout=WAIT_MS)
+    w.doc.set_setting("learning_rate", 0.05)       # undoable edit, applied live (no question)
+    assert not c.pending_change and not w.training_panel.banner.isVisibleTo(w.training_panel)
+    c.step()
+    qtbot.waitUntil(lambda: c.last_chunk.step == 2, timeout=WAIT_MS)
+    assert w.dashboard.lr.y()[-1] == pytest.approx(0.05)
+    w.doc.history.undo()
+    c.step()
+    qtbot.waitUntil(lambda: c.last_chunk.step == 3, timeout=WAIT_MS)
+    assert w.dashboard.lr.y()[-1] == pytest.approx(0.5)
+    assert w.training_panel.editor("learning_rate").value() == pytest.approx(0.5)
+    finish_cleanly(w)
+
+
+def test_nan_stops_with_step_and_node(qtbot, train_window):
+    w = train_window(regression_doc(1e3))
+    w.training.train()
+    wait_state(qtbot, w, "finished", "failed")
+    stop = w.training.last_stop
+    assert stop is not None and stop.reason == "nonfinite" and stop.node == "out"
+    text = w.statusBar().currentMessage()
+    assert "NaN" in text and "step 3" in text and "node out" in text
+    assert all(np.isfinite(a).all() for arrays in w.doc.weights.values() for a in arrays.values())
+    finish_cleanly(w)
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(qtbot, train_window):
+    from neuroedit.gui.training.controller import _build_session, snapshot
+
+    w = train_window(epochs=500, early_stopping=True, es_monitor="val_accuracy", es_patience=3,
+                     es_restore_best=True)
+    reference = snapshot(w.doc)
+    w.training.train()
+    wait_state(qtbot, w, "finished")
+    stop = w.training.last_stop
+    assert stop.reason == "early_stopping" and stop.epoch == 4
+    assert "Stopped by early stopping at epoch 4" in w.statusBar().currentMessage()
+    assert w.dashboard.best_epoch == 1 and w.dashboard.best_line.isVisible()
+    assert len(w.doc.training_history["loss"]) == 4
+    reference.settings.update(epochs=1, early_stopping=False)
+    one = _build_session(reference, "xor", None)
+    one.trainer.run()
+    for name, a in one.backend.get_weights()["dense_1"].items():
+        np.testing.assert_allclose(w.doc.weights["dense_1"][name], a, rtol=1e-6)
+    finish_cleanly(w)
+
+
+def test_save_reopen_continue_restores_history_and_optimizer_state(qtbot, train_window, tmp_path):
+    from neuroedit.gui.training.controller import _build_session, snapshot
+
+    path = tmp_path / "xor_adam.nedit"
+    w = train_window(epochs=200, optimizer="adam", learning_rate=0.05, batch_mode="full")
+    straight = snapshot(w.doc)
+    w.training.train()
+    wait_state(qtbot, w, "finished")
+    assert w.files.write(str(path))
+    finish_cleanly(w)
+
+    again = train_window(nedit_io.load(path), str(path), epochs=100)
+    assert len(again.dashboard.loss_raw) == 200 and len(again.dashboard.val_loss) == 200
+    assert int(again.doc.optimizer_state["iterations"][0]) == 200
+    again.training.train()
+    wait_state(qtbot, again, "finished")
+    h = again.doc.training_history
+    assert h["epoch"][0] == 1 and h["epoch"][-1] == 300 and len(h["loss"]) == 300
+    assert int(again.doc.optimizer_state["iterations"][0]) == 300
+    straight.settings.update(epochs=300)           # one uninterrupted run of 300 epochs gives the same weights
+    ref = _build_session(straight, "xor", None)
+    ref.trainer.run()
+    for name, a in ref.backend.get_weights()["dense_2"].items():
+        np.testing.assert_allclose(again.doc.weights["dense_2"][name], a, rtol=1e-5, atol=1e-6)
+    finish_cleanly(again)
+
+
+def test_structural_edit_pauses_and_asks_then_continues(qtbot, train_window):
+    w = train_window(epochs=1_000_000, batch_mode="full")
+    c = w.training
+    c.train()
+    qtbot.waitUntil(lambda: c.last_chunk is not None and c.last_chunk.step > 20, timeout=WAIT_MS)
+    w.doc.set_param("dense_1", "l2", 0.001)               # live: no question
+    assert c.state == "running" and not c.pending_change
+    w.doc.set_param("dense_1", "units", 3)                # structure: pause and ask
+    assert c.pending_change == "structure" and c.state == "paused" and c.worker is None
+    assert w.training_panel.banner.isVisibleTo(w.training_panel)
+    assert w.doc.training_history["loss"]                 # what was trained is kept
+    assert set(w.doc.weights["dense_2"]) == {"bias"}     # the resized kernel no longer fits; the bias does
+    w.training_panel.continue_button.click()
+    wait_state(qtbot, w, "running")
+    qtbot.waitUntil(lambda: c.session is not None, timeout=WAIT_MS)
+    c.stop()
+    wait_state(qtbot, w, "finished")
+    assert w.doc.weights["dense_1"]["kernel"].shape == (2, 3)
+    assert not w.training_panel.banner.isVisibleTo(w.training_panel)
+    finish_cleanly(w)
+
+
+def test_reset_gives_fresh_weights_and_clears_the_plots(qtbot, train_window):
+    w = train_window(epochs=50)
+    w.training.train()
+    wait_state(qtbot, w, "finished")
+    trained = w.doc.weights["dense_1"]["kernel"].copy()
+    w.training.reset()
+    assert w.doc.training_history == {} and w.doc.optimizer_state == {}
+    assert len(w.dashboard.loss_raw) == 0
+    assert not np.array_equal(w.doc.weights["dense_1"]["kernel"], trained)
+    finish_cleanly(w)
+
+
+def test_plots_export_png_and_csv(qtbot, train_window, tmp_path):
+    w = train_window(epochs=100)
+    w.training.train()
+    wait_state(qtbot, w, "finished")
+    w.dashboard.refresh_all()
+    for plot in (w.dashboard.loss_plot, w.dashboard.metric_plot, w.dashboard.boundary, w.dashboard.grad_hist):
+        png, data = tmp_path / f"{plot.objectName()}.png", tmp_path / f"{plot.objectName()}.csv"
+        assert plot.export_png(str(png)) and png.stat().st_size > 1000
+        plot.export_csv(str(data))
+        rows = list(csv.reader(data.open()))
+        assert len(rows) > 2, plot.objectName()
+    loss_rows = list(csv.reader((tmp_path / "plot_loss.csv").open()))
+    assert {r[0] for r in loss_rows[1:]} == {"train (per step)", "train (smoothed)", "validation"}
+    finish_cleanly(w)
+
+
+def test_moved_data_file_is_reported(qtbot, train_window, tmp_path):
+    from neuroedit.gui.training.attach import choose_dataset
+
+    data = tmp_path / "points.csv"
+    rows = "\n".join(f"{i % 7},{i % 5},{(i % 7 + i % 5) % 2}" for i in range(40))
+    data.write_text("a,b,label\n" + rows + "\n")
+    w = train_window(path=str(tmp_path / "net.nedit"))
+    choose_dataset(w, f"csv:{data}")
+    assert w.doc.dataset["file"]["sha256"] and w.training.check_dataset() == ""
+    data.rename(tmp_path / "elsewhere.csv")
+    problem = w.training.check_dataset()
+    assert problem and "points.csv" in problem
+    assert "points.csv" in w.training_panel.dataset_label.text()
+    finish_cleanly(w)
