@@ -86,7 +86,8 @@ class Walkthrough:
         p = self.nodes[node].params[name]
         f = self.number
         old, grad, new = float(p.old[index]), float(p.grad[index]), float(p.new[index])
-        return f"{name}{list(index)} = {f(old)}\ndL/d{name} = {f(grad)}\nupdate: {f(old)} → {f(new)} (Δ = {f(new - old)})"
+        return (f"{name}{list(index)} = {f(old)}\ndL/d{name} = {f(grad)}\n"
+                f"update: {f(old)} → {f(new)} (Δ = {f(new - old)})")
 
 
 def walkthrough(doc, sample: int | None = None, inputs: Mapping[str, Any] | None = None, target: Any = None,

@@ -139,8 +139,10 @@ def _dense(ctx: Context, op: OpSpec) -> None:
     formulas = []
     for i in inputs_shown:
         xs = Sym("x", ctx.sub(i, len(x)))
-        sym = [T("Σⱼ", r"\sum_j"), D(J, Sym("z", "j")), M(), S("w", f"{ctx.sub(i, len(x)) or '1'},j")] if units > 1 else \
-            [D(J, Sym("z")), M(), S("w", ctx.sub(i, len(x)))]
+        if units > 1:
+            sym = [T("Σⱼ", r"\sum_j"), D(J, Sym("z", "j")), M(), S("w", f"{ctx.sub(i, len(x)) or '1'},j")]
+        else:
+            sym = [D(J, Sym("z")), M(), S("w", ctx.sub(i, len(x)))]
         formulas.append(Formula.make([D(J, xs)], sym, weighted_sum(ctx, dz, kernel[i], None), [N(sent[i])],
                                      value=sent[i]))
     ctx.add("backward", op.id, f"{op.id}: gradient sent back to {src}", formulas, {"grad_in": sent},

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 _SUB = str.maketrans("0123456789,ijk", "₀₁₂₃₄₅₆₇₈₉,ᵢⱼₖ")
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # Function names as LaTeX commands (others are set with \operatorname).
-_LATEX_FN = {"σ": r"\sigma", "ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "max": r"\max", "sign": r"\operatorname{sign}",
-             "Σ": r"\sum", "√": r"\sqrt"}
+_LATEX_FN = {"σ": r"\sigma", "ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "max": r"\max", "Σ": r"\sum"}
 _LATEX_OP = {"·": r"\cdot", "←": r"\leftarrow", "−": "-", "≥": r"\geq", "<": "<", "/": "/", "+": "+", "-": "-",
              "=": "=", "≈": r"\approx", "|": "|", ",": ","}
 _BINARY = {"+", "-", "·", "/", "−"}
@@ -291,9 +290,9 @@ _GREEK = {"σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "η
           "ε": r"\varepsilon", "λ": r"\lambda", "Δ": r"\Delta", "Σ": r"\Sigma", "ŷ": r"\hat{y}"}
 # Unicode that titles and notes use, as LaTeX (text mode); everything else non-ASCII becomes "?".
 _TEXT_MATH = {**{k: f"${v}$" for k, v in _GREEK.items()},
-              "←": r"$\leftarrow$", "→": r"$\to$", "·": r"$\cdot$", "…": r"\dots{}", "²": r"$^2$", "√": r"$\surd$",
-              "∂": r"$\partial$", "≥": r"$\geq$", "±": r"$\pm$", "∞": r"$\infty$", "−": "-", "x̂": r"$\hat{x}$",
-              "̂": "", "ⱼ": "$_j$", "ᵢ": "$_i$", "ₖ": "$_k$",
+              "←": r"$\leftarrow$", "→": r"$\to$", "·": r"$\cdot$", "…": r"\dots{}", "²": r"$^2$",
+              "√": r"$\surd$", "∂": r"$\partial$", "≥": r"$\geq$", "±": r"$\pm$", "∞": r"$\infty$", "−": "-",
+              "ⱼ": "$_j$", "ᵢ": "$_i$", "ₖ": "$_k$",
               **{d: f"$_{i}$" for i, d in enumerate("₀₁₂₃₄₅₆₇₈₉")},
               **{d: f"$^{i}$" for i, d in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}}
 
@@ -301,8 +300,13 @@ _TEXT_MATH = {**{k: f"${v}$" for k, v in _GREEK.items()},
 def latex_text(text: str) -> str:
     """Titles and notes as LaTeX text: specials escaped, Greek letters and arrows as math; ASCII only."""
     out = []
-    for c in str(text):
-        if c in _TEXT_MATH:
+    text = str(text)
+    for k, c in enumerate(text):
+        if c == "\u0302":                      # combining hat: already part of the previous character
+            continue
+        if k + 1 < len(text) and text[k + 1] == "\u0302" and c.isascii() and c.isalpha():
+            out.append(rf"$\hat{{{c}}}$")
+        elif c in _TEXT_MATH:
             out.append(_TEXT_MATH[c])
         elif c.isascii():
             out.append(_LATEX_SPECIAL.get(c, c))

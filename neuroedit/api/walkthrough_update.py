@@ -15,8 +15,10 @@ OPTIMIZER_RULES = {
     "nesterov": "v ← μ·v + g;  w ← w - η·(g + μ·v)",
     "adagrad": "s ← s + g²;  w ← w - η·g/√(s + ε)",
     "rmsprop": "s ← ρ·s + (1 - ρ)·g²;  w ← w - η·g/√(s + ε)",
-    "adadelta": "s ← ρ·s + (1 - ρ)·g²;  Δ ← √(u + ε)/√(s + ε)·g;  u ← ρ·u + (1 - ρ)·Δ²;  w ← w - η·Δ",
-    "adam": "m ← β₁·m + (1 - β₁)·g;  v ← β₂·v + (1 - β₂)·g²;  w ← w - η·m̂/(√v̂ + ε) (bias-corrected m̂, v̂)",
+    "adadelta": "s ← ρ·s + (1 - ρ)·g²;  Δ ← √(u + ε)/√(s + ε)·g;  u ← ρ·u + (1 - ρ)·Δ²;  "
+                "w ← w - η·Δ",
+    "adam": "m ← β₁·m + (1 - β₁)·g;  v ← β₂·v + (1 - β₂)·g²;  "
+            "w ← w - η·m̂/(√v̂ + ε) (bias-corrected m̂, v̂)",
     "adamw": "Adam's step plus decoupled weight decay: w ← w - η·(m̂/(√v̂ + ε) + λ·w)",
     "nadam": "Adam with a Nesterov look-ahead in m̂",
     "vario_eta": "w ← w - η·g/(spread of the per-pattern gradients + ε)",

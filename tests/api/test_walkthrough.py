@@ -222,3 +222,12 @@ def test_inputs_without_target_for_a_loss_that_needs_one():
         walkthrough(load(SAMPLES / "xor_single_neuron.nedit"), inputs={"input_1": [0, 1]})
     w = walkthrough(load(SAMPLES / "xor_single_neuron.nedit"), inputs={"input_1": [0, 1]}, target=1)
     assert _texts(w, "loss")[0].startswith("L = -ln(")
+
+
+def test_latex_text_and_markdown_escape():
+    from neuroedit.api.walkthrough_format import latex_text, markdown_escape
+
+    assert latex_text("w ← w - η·m̂ for dense_1 (100% & #2)") == \
+        r"w $\leftarrow$ w - $\eta\cdot\hat{m}$ for dense\_1 (100\% \& \#2)"
+    assert latex_text("σ² ∉").isascii()
+    assert markdown_escape("a|b *c* d_e `f` <g>") == r"a\|b \*c\* d\_e \`f\` &lt;g&gt;"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -207,3 +209,16 @@ def test_docs_show_the_current_output(capsys, monkeypatch, argv):
     assert code == 0
     doc = (ROOT / "docs" / "trace-examples.md").read_text(encoding="utf-8")
     assert f"$ neuroedit trace {' '.join(argv)}\n{out}```" in doc
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_latex_compiles_with_pdflatex(capsys, tmp_path):
+    code, out, _ = run(capsys, str(ROOT / "samples" / "xor.nedit"), "--format", "latex", "--gradcheck")
+    assert code == 0
+    (tmp_path / "trace.tex").write_text(out, encoding="ascii")
+    (tmp_path / "main.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath,longtable}\n"
+                                       "\\begin{document}\n\\input{trace}\n\\end{document}\n", encoding="ascii")
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout[-2000:]
+    assert (tmp_path / "main.pdf").stat().st_size > 0
