@@ -6,7 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QToolBar,
+                               QWidget)
 
 from ..model import Document, EditError, analyze
 from . import clipboard, theme
@@ -59,10 +60,11 @@ class MainWindow(QMainWindow):
         self.add_panel("summary", "Summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["problems"], self.docks["summary"])
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
-        self.docks["problems"].raise_()
-        self.docks["inspector"].raise_()
-        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [210, 300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["problems"]], [170], Qt.Orientation.Vertical)
+        if "data" in self.docks:
+            self.tabifyDockWidget(self.docks["palette"], self.docks["data"])
+        for key in ("problems", "inspector", "palette"):
+            self.docks[key].raise_()
+        self._layout_restored = False
 
         self.files = FileController(self, recovery_folder)
         self.files.document_opened.connect(lambda doc, path: self.set_document(doc))
@@ -102,7 +104,11 @@ class MainWindow(QMainWindow):
             return None
         panel = DataPanel(self)
         panel.spec_chosen.connect(self._set_dataset)
-        self.add_panel("data", "Data", panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        scroller = QScrollArea()  # the panel is wide; scrolling keeps the canvas the widest part
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(panel)
+        self.add_panel("data", "Data", scroller, Qt.DockWidgetArea.LeftDockWidgetArea)
         return panel
 
     def _set_dataset(self, spec: str) -> None:
@@ -420,7 +426,15 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state, STATE_VERSION)
+            self._layout_restored = self.restoreState(state, STATE_VERSION)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:  # first run: a wide canvas between slim side panels
+            self._layout_restored = True
+            side = [self.docks["palette"], self.docks["inspector"]]
+            self.resizeDocks(side, [250, 320], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["problems"]], [150], Qt.Orientation.Vertical)
 
     def _follow_system_theme(self) -> None:
         hints = QGuiApplication.styleHints()

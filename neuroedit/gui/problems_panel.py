@@ -45,6 +45,11 @@ class ProblemsPanel(QListWidget):
             item.setData(NODE_ROLE, p.node_id)
             item.setToolTip(p.message + ("\nClick to show the node." if p.node_id else ""))
             self.addItem(item)
+        if not problems:
+            item = QListWidgetItem(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
+                                   "No problems: the network is complete and its shapes fit together.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.addItem(item)
         errors = sum(p.severity == "error" for p in problems)
         self.count_changed.emit(errors, len(problems) - errors)
 

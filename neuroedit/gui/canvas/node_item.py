@@ -13,14 +13,15 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOpt
 from ...model import Node, Problem, node_type
 from .port_item import RADIUS, PortItem, PortState
 
-MIN_WIDTH = 164.0
-MAX_WIDTH = 208.0
+MIN_WIDTH = 150.0
+MAX_WIDTH = 224.0
 HEADER = 30.0
+HEADER_TWO_LINES = 44.0  # a caption too long for one line splits at ' · '
 NAME_LINE = 18.0
 ROW = 22.0
 FOOTER = 24.0
 CORNER = 9.0
-LOW_DETAIL = 0.6  # below this zoom small text is illegible: only the card, caption and ports are drawn
+LOW_DETAIL = 0.5  # below this zoom small text is illegible: only the card, caption and ports are drawn
 _LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
 _RIGHT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
 
@@ -53,9 +54,15 @@ class NodeItem(QGraphicsItem):
         self.out_ports: dict[str, PortItem] = {}
         self._height = 0.0
         self._width = -1.0  # forces the first layout in sync()
+        self._ports: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
         self._caption_font = _font(10.0, bold=True)
+        self._header_h = HEADER
+        self._caption_lines: list[str] = []
         self._small_font = _font(8.5)
+        self._name_font = _font(8.5)
+        self._name_font.setWeight(QFont.Weight.DemiBold)
         self._shown_caption = ""
+        self._shown_subcaption = ""
         self._shown_name = ""
         self._card = QPainterPath()
         self._header = QPainterPath()
@@ -77,56 +84,82 @@ class NodeItem(QGraphicsItem):
             outs = [(p.name, p.description) for p in spec.ports_out()]
         except (KeyError, TypeError, ValueError):
             caption, ins, outs = node.type, [], []
-        fm = QFontMetricsF(_font(10.0, bold=True))
-        width = min(MAX_WIDTH, max(MIN_WIDTH, fm.horizontalAdvance(caption) + 48))
-        # long captions (e.g. a loss name) get a smaller font rather than a card wider than the grid step
-        self._caption_font = _font(10.0 if fm.horizontalAdvance(caption) + 48 <= MAX_WIDTH else 8.5, bold=True)
-        if (width != self._width or [n for n, _ in ins] != list(self.in_ports)
-                or [n for n, _ in outs] != list(self.out_ports)):
-            self._width = width
-            self._rebuild_ports(ins, outs)
         self.caption = caption
-        self._prepare_texts()
+        self._ports = (ins, outs)
+        self._layout()
         self._update_tooltip()
         self.update()
 
-    def set_analysis(self, shape_text: str, params: int, problems: list[Problem]) -> None:
+    def set_analysis(self, shape_text: str, params: int, problems: list[Problem]) -> bool:
+        """Show the analysis; True when the card changed size (the scene then re-routes its wires)."""
         params_text = f"{params:,} param{'s' if params != 1 else ''}"
-        if (shape_text, params_text, problems) != (self.shape_text, self.params_text, self.problems):
-            self.shape_text, self.params_text, self.problems = shape_text, params_text, problems
-            self._prepare_texts()
-            self._update_tooltip()
-            self.update()
+        if (shape_text, params_text, problems) == (self.shape_text, self.params_text, self.problems):
+            return False
+        self.shape_text, self.params_text, self.problems = shape_text, params_text, problems
+        resized = self._layout()
+        self._update_tooltip()
+        self.update()
+        return resized
 
     def set_colors(self, colors) -> None:
         self.colors = colors
         self.update()
 
-    def _rebuild_ports(self, ins: list[tuple[str, str]], outs: list[tuple[str, str]]) -> None:
-        for p in self.ports():
-            p.setParentItem(None)
-            if p.scene() is not None:
-                p.scene().removeItem(p)
-        self.prepareGeometryChange()
-        rows = max(1, len(ins), len(outs))
-        self._height = HEADER + NAME_LINE + rows * ROW + FOOTER
-        self.in_ports = {n: PortItem(self, n, True, d) for n, d in ins}
-        self.out_ports = {n: PortItem(self, n, False, d) for n, d in outs}
+    def _layout(self) -> bool:
+        """Size the card to its caption and footer, place the ports; True if the size changed."""
+        ins, outs = self._ports
+        big = QFontMetricsF(_font(10.0, bold=True))
+        small = QFontMetricsF(self._small_font)
+        caption_need = big.horizontalAdvance(self.caption) + 40
+        self._caption_font = _font(10.0, bold=True)
+        self._caption_lines = [self.caption]
+        if caption_need > MAX_WIDTH and " · " in self.caption:
+            self._caption_lines = self.caption.split(" · ", 1)
+            caption_need = max(big.horizontalAdvance(self._caption_lines[0]) + 40,
+                               small.horizontalAdvance(self._caption_lines[1]) + 24)
+        header_h = HEADER if len(self._caption_lines) == 1 else HEADER_TWO_LINES
+        footer_need = small.horizontalAdvance(self.shape_text) + small.horizontalAdvance(self.params_text) + 36
+        width = min(MAX_WIDTH, max(MIN_WIDTH, caption_need, footer_need))
+        names_in, names_out = [n for n, _ in ins], [n for n, _ in outs]
+        height = header_h + NAME_LINE + max(1, len(ins), len(outs)) * ROW + FOOTER
+        resized = (width, height) != (self._width, self._height)
+        if names_in != list(self.in_ports) or names_out != list(self.out_ports):
+            self._replace_ports(ins, outs)
+        if resized:
+            self.prepareGeometryChange()
+            self._width, self._height, self._header_h = width, height, header_h
+            r = self.rect()
+            self._card = QPainterPath()
+            self._card.addRoundedRect(r, CORNER, CORNER)
+            top = QPainterPath()
+            top.addRect(QRectF(r.left(), r.top(), r.width(), header_h))
+            self._header = self._card.intersected(top)
         for i, port in enumerate(self.in_ports.values()):
             port.setPos(-self._width / 2, self._row_y(i))
         for i, port in enumerate(self.out_ports.values()):
             port.setPos(self._width / 2, self._row_y(i))
-        r = self.rect()
-        self._card = QPainterPath()
-        self._card.addRoundedRect(r, CORNER, CORNER)
-        top = QPainterPath()
-        top.addRect(QRectF(r.left(), r.top(), r.width(), HEADER))
-        self._header = self._card.intersected(top)
+        self._prepare_texts()
+        return resized
+
+    def _replace_ports(self, ins: list[tuple[str, str]], outs: list[tuple[str, str]]) -> None:
+        """New port items for changed port names; a kept name keeps its 'connected' mark."""
+        connected = {(p.is_input, p.name) for p in self.ports() if p.connected}
+        for p in self.ports():
+            p.setParentItem(None)
+            if p.scene() is not None:
+                p.scene().removeItem(p)
+        self.in_ports = {n: PortItem(self, n, True, d) for n, d in ins}
+        self.out_ports = {n: PortItem(self, n, False, d) for n, d in outs}
+        for p in self.ports():
+            p.connected = (p.is_input, p.name) in connected
 
     def _prepare_texts(self) -> None:
         badge = 18.0 if self.problems else 0.0
-        fm, small = QFontMetricsF(self._caption_font), QFontMetricsF(self._small_font)
-        self._shown_caption = fm.elidedText(self.caption, Qt.TextElideMode.ElideRight, self._width - 20 - badge)
+        fm, small = QFontMetricsF(self._caption_font), QFontMetricsF(self._name_font)
+        self._shown_caption = fm.elidedText(self._caption_lines[0], Qt.TextElideMode.ElideRight,
+                                            self._width - 20 - badge)
+        self._shown_subcaption = "" if len(self._caption_lines) == 1 else QFontMetricsF(self._small_font).elidedText(
+            self._caption_lines[1], Qt.TextElideMode.ElideRight, self._width - 16)
         self._shown_name = small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, self._width - 20)
 
     def _update_tooltip(self) -> None:
@@ -144,7 +177,7 @@ class NodeItem(QGraphicsItem):
         return QRectF(-self._width / 2, -self._height / 2, self._width, self._height)
 
     def _row_y(self, i: int) -> float:
-        return -self._height / 2 + HEADER + NAME_LINE + (i + 0.5) * ROW
+        return -self._height / 2 + self._header_h + NAME_LINE + (i + 0.5) * ROW
 
     def port_scene_pos(self, name: str, is_input: bool) -> QPointF:
         port = (self.in_ports if is_input else self.out_ports).get(name)
@@ -193,7 +226,7 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(r.adjusted(-4, -4, 4, 4), CORNER + 3, CORNER + 3)
 
         if self.problems:
-            center = QPointF(r.right() - 14, r.top() + HEADER / 2)
+            center = QPointF(r.right() - 14, r.top() + self._header_h / 2)
             painter.setPen(QPen(QColor("white"), 1.4))
             painter.setBrush(QBrush(c.error if errors else c.warning))
             painter.drawEllipse(center, 7.5, 7.5)
@@ -202,17 +235,24 @@ class NodeItem(QGraphicsItem):
 
         painter.setFont(self._caption_font)
         painter.setPen(QColor("white"))
-        painter.drawText(QRectF(r.left() + 10, r.top(), r.width() - 20, HEADER), _LEFT, self._shown_caption)
+        if self._shown_subcaption:
+            painter.drawText(QRectF(r.left() + 10, r.top() + 2, r.width() - 20, HEADER - 6), _LEFT, self._shown_caption)
+            painter.setFont(self._small_font)
+            painter.drawText(QRectF(r.left() + 8, r.top() + HEADER - 6, r.width() - 16, self._header_h - HEADER + 4),
+                             _LEFT, self._shown_subcaption)
+        else:
+            painter.drawText(QRectF(r.left() + 10, r.top(), r.width() - 20, self._header_h), _LEFT, self._shown_caption)
         if detailed:
             self._paint_body(painter, r, errors)
         self._paint_ports(painter)
 
     def _paint_body(self, painter: QPainter, r: QRectF, errors: list[Problem]) -> None:
         c = self.colors
-        painter.setFont(self._small_font)
+        painter.setFont(self._name_font)
         painter.setPen(c.text)
-        painter.drawText(QRectF(r.left() + 10, r.top() + HEADER + 2, r.width() - 20, NAME_LINE), _LEFT,
+        painter.drawText(QRectF(r.left() + 10, r.top() + self._header_h + 2, r.width() - 20, NAME_LINE), _LEFT,
                          self._shown_name)
+        painter.setFont(self._small_font)
         painter.setPen(c.muted)
         for i, name in enumerate(self.in_ports):
             painter.drawText(QRectF(r.left() + 12, self._row_y(i) - ROW / 2, r.width() / 2 - 12, ROW), _LEFT, name)

@@ -92,7 +92,9 @@ class GraphScene(QGraphicsScene):
                 text = "scalar loss" if shape is not None else "?"
             else:
                 text = fmt_shape(shape)
-            item.set_analysis(text, sum(a.param_count(node_id)), problems.get(node_id, []))
+            if item.set_analysis(text, sum(a.param_count(node_id)), problems.get(node_id, [])):
+                for edge in self._wires_of.get(node_id, ()):
+                    self._route(edge)
         self.analysis_updated.emit()
 
     # ------------------------------------------------------------------ event handlers
@@ -149,7 +151,6 @@ class GraphScene(QGraphicsScene):
         item.sync(self.doc.nodes[node_id])
         for edge in self._wires_of.get(node_id, ()):
             self._route(edge)
-            self._update_port_marks(edge)
 
     def _on_node_moved(self, node_id: str, pos: tuple[float, float]) -> None:
         item = self.node_items.get(node_id)

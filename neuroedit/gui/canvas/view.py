@@ -83,7 +83,7 @@ class Canvas(QGraphicsView):
         self.frame_rect(rect)
 
     def frame_rect(self, rect: QRectF) -> None:
-        rect = rect.adjusted(-60, -60, 60, 60)
+        rect = rect.adjusted(-40, -40, 40, 40)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > FRAME_MAX_ZOOM:
             self.set_zoom(FRAME_MAX_ZOOM)

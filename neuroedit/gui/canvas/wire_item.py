@@ -22,7 +22,8 @@ class WireStyle:
 
 def bezier(p1: QPointF, p2: QPointF) -> QPainterPath:
     """An S-curve leaving p1 to the right and entering p2 from the left."""
-    dx = max(50.0, abs(p2.x() - p1.x()) * 0.5)
+    gap = p2.x() - p1.x()
+    dx = max(10.0, gap * 0.5) if gap > 0 else max(50.0, -gap * 0.5)  # backwards wires loop around
     path = QPainterPath(p1)
     path.cubicTo(QPointF(p1.x() + dx, p1.y()), QPointF(p2.x() - dx, p2.y()), p2)
     return path
