@@ -27,7 +27,7 @@ from .walkthrough_format import NumberFormat
 from .walkthrough_forward import forward_steps
 from .walkthrough_loss import loss_steps
 from .walkthrough_model import PHASES, Context, Highlight, NodeNumbers, ParamNumbers, Step
-from .walkthrough_update import OPTIMIZER_RULES, update_steps
+from .walkthrough_update import OPTIMIZER_RULES, update_steps, weight_symbol
 
 __all__ = ["Highlight", "NodeNumbers", "NumberFormat", "ParamNumbers", "PHASES", "Step", "Walkthrough",
            "WalkthroughError", "walkthrough", "resolve_sample"]
@@ -52,6 +52,7 @@ class Walkthrough:
     optimizer: str
     number: NumberFormat
     source: str                            # where the sample came from, e.g. "xor sample 0" or "given inputs"
+    objective: str = "L"                   # the loss's symbol: "L", or the output's id for the `value` loss (f)
 
     def phase(self, name: str) -> list[Step]:
         return [s for s in self.steps if s.phase == name]
@@ -75,18 +76,21 @@ class Walkthrough:
         n = self.nodes[node]
         if not lines:
             lines.append(f"{node}[{unit + 1}] = {self.number(n.value.ravel()[unit])}")
+        out, J = "a" if n.type == "Dense" else node, self.objective
         if n.grad is not None:
-            lines.append(f"dL/d(out) = {self.number(n.grad.ravel()[unit])}")
+            lines.append(f"d{J}/d{out} = {self.number(n.grad.ravel()[unit])}")
         if n.pre_grad is not None:
-            lines.append(f"dL/dz = {self.number(n.pre_grad.ravel()[unit])}")
+            lines.append(f"d{J}/dz = {self.number(n.pre_grad.ravel()[unit])}")
         return "\n".join(lines)
 
     def weight_hover(self, node: str, name: str, index: tuple[int, ...]) -> str:
-        """w, dL/dw and the update of one weight element: `w = 0.75`, `dL/dw = 0`, `0.75 → 0.75 (Δ 0)`."""
+        """w, dL/dw and the update of one weight element, one per line: `w₁ = 0.75`, `dL/dw₁ = 0`, `update: ...`."""
         p = self.nodes[node].params[name]
         f = self.number
+        index = tuple(int(i) for i in index)
+        sym = weight_symbol(name, index, tuple(p.old.shape)).text()
         old, grad, new = float(p.old[index]), float(p.grad[index]), float(p.new[index])
-        return (f"{name}{list(index)} = {f(old)}\ndL/d{name} = {f(grad)}\n"
+        return (f"{sym} = {f(old)}\nd{self.objective}/d{sym} = {f(grad)}\n"
                 f"update: {f(old)} → {f(new)} (Δ = {f(new - old)})")
 
 
@@ -119,7 +123,7 @@ def walkthrough(doc, sample: int | None = None, inputs: Mapping[str, Any] | None
     update_steps(ctx)
     return Walkthrough(ctx.steps, _node_numbers(ctx), graph, trace,
                        {i: np.asarray(trace.inputs[i][0]) for i in graph.input_ids}, ctx.target, float(trace.loss),
-                       trace.learning_rate, trace.optimizer, ctx.number, source)
+                       trace.learning_rate, trace.optimizer, ctx.number, source, ctx.objective.text())
 
 
 def _node_numbers(ctx: Context) -> dict[str, NodeNumbers]:

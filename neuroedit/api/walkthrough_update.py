@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.spec import OpSpec
-from .walkthrough_format import Formula, N, O, S
+from .walkthrough_format import Formula, N, O, S, Sym
 from .walkthrough_model import Context, Highlight
 
 # Each optimizer's rule as the slides write it (g = dL/dw, η = learning rate).
@@ -25,6 +25,19 @@ OPTIMIZER_RULES = {
 }
 
 WEIGHT_SYMBOLS = {"kernel": "w", "bias": "b", "alpha": "α", "gamma": "γ", "beta": "β"}
+
+
+def weight_symbol(name: str, index: tuple[int, ...], shape: tuple[int, ...]) -> Sym:
+    """`w₂₁` for kernel[1, 0] (1-based; only the varying index when the other has one element), `b₂`, `α`."""
+    base = WEIGHT_SYMBOLS.get(name, name)
+    if name == "kernel" and len(shape) == 2:
+        i, j = index
+        n_in, units = shape
+        sub = f"{i + 1},{j + 1}" if n_in > 1 and units > 1 else Context.sub(i, n_in) or Context.sub(j, units)
+        return Sym(base, sub)
+    size = int(np.prod(shape)) if shape else 1
+    flat = int(np.ravel_multi_index(index, shape)) if shape else 0
+    return Sym(base, Context.sub(flat, size))
 
 
 def update_steps(ctx: Context) -> None:
@@ -63,8 +76,8 @@ def _dense(ctx: Context, op: OpSpec) -> None:
     for j in shown:
         formulas = []
         for i in inputs_shown:
-            sub = f"{i + 1},{j + 1}" if n_in > 1 and units > 1 else ctx.sub(i, n_in) or ctx.sub(j, units)
-            formulas.append(_formula(ctx, "w", sub, old_k[i, j], g_k[i, j], new_k[i, j]))
+            formulas.append(_formula(ctx, "w", weight_symbol("kernel", (i, j), (n_in, units)).sub, old_k[i, j],
+                                     g_k[i, j], new_k[i, j]))
         values = {"old_w": old_k[:, j].copy(), "grad_w": g_k[:, j].copy(), "new_w": new_k[:, j].copy()}
         if has_bias:
             ob, nb = ctx.weight(op.id, "bias").ravel(), ctx.weight(op.id, "bias", new=True).ravel()

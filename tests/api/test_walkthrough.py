@@ -193,8 +193,10 @@ def test_hover_texts_for_the_neuron_view():
     hover = w.neuron_hover("dense_1", 0)
     assert "z = 0.75·0 + 0.5·0 + (-0.1) = -0.1" in hover and "a = σ(z) = 0.475" in hover
     assert "dL/dz = 0.475" in hover
-    weight = w.weight_hover("dense_1", "bias", (0,))
-    assert "-0.1" in weight and "0.475" in weight and "-0.338" in weight
+    assert w.weight_hover("dense_1", "bias", (0,)) == "b = -0.1\ndL/db = 0.475\nupdate: -0.1 → -0.338 (Δ = -0.238)"
+    assert w.weight_hover("dense_1", "kernel", (1, 0)).splitlines()[:2] == ["w₂ = 0.5", "dL/dw₂ = 0"]
+    graph = walkthrough(load(SAMPLES / "compute_graph.nedit"))
+    assert graph.neuron_hover("p", 0) == "p = x·y = 4·(-2) = -8\ndf/dp = -6"
 
 
 def test_number_format():
