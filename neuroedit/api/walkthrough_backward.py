@@ -15,6 +15,7 @@ from .walkthrough_forward import ACTIVATION_NAMES, _copied_from, batchnorm_xhat,
 from .walkthrough_format import SQ, SY, D, Formula, M, N, O, P, PD, S, Sym, T, call, joined
 from .walkthrough_loss import loss_gradient_step, out_sym
 from .walkthrough_model import Context, Highlight
+from .walkthrough_update import element_index
 
 
 def backward_steps(ctx: Context) -> None:
@@ -298,5 +299,6 @@ def _param_grads(ctx: Context, op: OpSpec) -> None:
     if formulas:
         ctx.add("backward", op.id, f"{op.id}: gradients of its weights", formulas,
                 {f"grad_{k}": v for k, v in grads.items()},
-                Highlight(op.id, (), tuple((k, (i,)) for k, v in grads.items() for i in range(v.size))))
+                Highlight(op.id, (), tuple((k, element_index(i, v.shape)) for k, v in grads.items()
+                                           for i in range(v.size))))
 

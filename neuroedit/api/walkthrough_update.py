@@ -93,13 +93,20 @@ def _dense(ctx: Context, op: OpSpec) -> None:
                 {"old_w": old_k, "new_w": new_k, "grad_w": g_k}, tuple(range(units)))
 
 
+def element_index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The index of element `flat` of an array of `shape` (as Highlight.weights and NodeNumbers use it)."""
+    return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
+
+
 def _array(ctx: Context, op: OpSpec, name: str) -> None:
+    shape = tuple(ctx.weight(op.id, name).shape)
     old, new = ctx.weight(op.id, name).ravel(), ctx.weight(op.id, name, new=True).ravel()
     grad = np.asarray(ctx.trace.param_grads[op.id][name], dtype=np.float64).ravel()
     shown, hidden = ctx.shown(old.size)
-    sym = WEIGHT_SYMBOLS.get(name, name)
-    formulas = [_formula(ctx, sym, ctx.sub(i, old.size), old[i], grad[i], new[i]) for i in shown]
+    indices = [element_index(i, shape) for i in shown]
+    formulas = [_formula(ctx, WEIGHT_SYMBOLS.get(name, name), weight_symbol(name, index, shape).sub, old[i], grad[i],
+                         new[i]) for i, index in zip(shown, indices)]
     ctx.add("update", op.id, _title(ctx, f"{op.id}.{name}"), formulas, {"old": old, "grad": grad, "new": new},
-            Highlight(op.id, (), tuple((name, (i,)) for i in shown)), weight=(name, (shown[0],)) if len(shown) == 1
-            else None)
+            Highlight(op.id, (), tuple((name, index) for index in indices)),
+            weight=(name, indices[0]) if len(indices) == 1 else None)
     ctx.summary("update", op.id, hidden, f"elements of {name}", {"old": old, "grad": grad, "new": new})

@@ -71,6 +71,14 @@ def test_every_graph_walks_through_consistently(case):
             md = f.markdown()
             assert re.search(r"(?<!\\)[|*_]", md) is None, md
     assert checked > 0
+    for step in w.steps:   # what the canvas highlights exists
+        n = w.nodes.get(step.highlight.node)
+        assert n is not None or step.highlight.node == graph.loss_id
+        for u in step.highlight.units:
+            assert 0 <= u < n.value.size
+        for name, index in step.highlight.weights:
+            assert len(index) == n.params[name].old.ndim
+            n.params[name].old[index]
     # the per-node tables agree with the engine's trace
     for node, n in w.nodes.items():
         np.testing.assert_array_equal(n.value, w.trace.values[node][0])
