@@ -79,8 +79,8 @@ def _dense(ctx: Context, op: OpSpec) -> None:
                           [N(z[j])], value=z[j])
         fa = activation_formula(act, Sym("a", js), Sym("z", js), z, a, j)
         weights = tuple(("kernel", (i, j)) for i in range(len(x))) + ((("bias", (j,)),) if bias is not None else ())
-        title = f"{op.id} neuron {j + 1}: weighted sum, then {act}" if units > 1 else \
-            f"{op.id}: weighted sum, then {act}"
+        title = f"{op.id} neuron {j + 1}: " if units > 1 else f"{op.id}: "
+        title += f"weighted sum of {src} (x), then {act}"
         ctx.add("forward", op.id, title, [fz, fa],
                 {"x": x, "w": kernel[:, j].copy(), "b": np.array([] if bias is None else [bias[j]]),
                  "z": z[j:j + 1], "a": a[j:j + 1]},
