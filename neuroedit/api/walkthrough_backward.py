@@ -11,7 +11,7 @@ import numpy as np
 
 from ..engine import refmath
 from ..engine.spec import OpSpec
-from .walkthrough_forward import ACTIVATION_NAMES, _copied_from, batchnorm_xhat, more_terms, operand_index, weighted_sum
+from .walkthrough_forward import ACTIVATION_NAMES, batchnorm_xhat, copied_from, more_terms, operand_index, weighted_sum
 from .walkthrough_format import SQ, SY, D, Formula, M, N, O, P, PD, S, Sym, T, call, joined
 from .walkthrough_loss import loss_gradient_step, out_sym
 from .walkthrough_model import Context, Highlight
@@ -60,20 +60,19 @@ def activation_derivative(act: str, z: np.ndarray, a: np.ndarray, alpha: float) 
     return refmath.activation_grad(act, z[None], a[None], np.ones((1, z.size)), alpha)[0]
 
 
-def _derivative_formula(act: str, z_sym: Sym, z: float, a: float, d: float) -> Formula:
-    """`σ'(z) = a·(1 - a) = 0.475·(1 - 0.475) = 0.249` and its kin."""
-    name = ACTIVATION_NAMES[act] + "'"
-    lhs = call(name, SY(z_sym))
-    a_sym = Sym("a", z_sym.sub) if z_sym.base == "z" else None
-    if act == "sigmoid" and a_sym:
+def _derivative_formula(act: str, z_sym: Sym, a_sym: Sym, z: float, a: float, d: float) -> Formula:
+    """`σ'(z) = a·(1 - a) = 0.475·(1 - 0.475) = 0.249`, `tanh'(z) = 1 - a²`, `ReLU'(z) = [z > 0]`, ..."""
+    lhs = call(ACTIVATION_NAMES[act] + "'", SY(z_sym))
+    if act == "sigmoid":
         return Formula.make(lhs, [SY(a_sym), O("·"), P("("), N(1), O("-"), SY(a_sym), P(")")],
                             [N(a), O("·"), P("("), N(1), O("-"), N(a), P(")")], [N(d)], value=d)
-    if act == "tanh" and a_sym:
-        return Formula.make(lhs, [N(1), O("-"), SY(a_sym), SQ()], [N(1), O("-"), *([P("("), N(a), P(")")] if a < 0
-                                                                                   else [N(a)]), SQ()],
-                            [N(d)], value=d)
-    if act in ("relu", "leaky_relu", "step", "sign"):
-        return Formula.make(lhs, [N(d)], value=d, note=f"z = {z:g}")
+    if act == "tanh":
+        squared = [P("("), N(a), P(")")] if a < 0 else [N(a)]
+        return Formula.make(lhs, [N(1), O("-"), SY(a_sym), SQ()], [N(1), O("-"), *squared, SQ()], [N(d)], value=d)
+    if act == "relu":
+        return Formula.make(lhs, [P("["), SY(z_sym), O(">"), N(0), P("]")], [N(d)], value=d)
+    if act in ("step", "sign"):
+        return Formula.make(lhs, [N(d)], value=d, note=f"{act} is flat almost everywhere: no gradient flows")
     return Formula.make(lhs, [N(d)], value=d)
 
 
@@ -91,7 +90,7 @@ def _chain_unit(ctx: Context, act: str, g: np.ndarray, a: np.ndarray, z: np.ndar
                              [N(a[j]), O("·"), P("("), N(g[j]), O("-"), N(s), P(")")], [N(dz[j])], value=dz[j],
                              note="softmax couples all outputs of the layer")]
     d = float(activation_derivative(act, z, a, alpha)[j])
-    return [_derivative_formula(act, z_sym, float(z[j]), float(a[j]), d),
+    return [_derivative_formula(act, z_sym, a_sym, float(z[j]), float(a[j]), d),
             Formula.make(lhs, [D(J, a_sym), M(), *call(ACTIVATION_NAMES[act] + "'", SY(z_sym))],
                          [N(g[j]), M(), N(d)], [N(dz[j])], value=dz[j])]
 
@@ -242,7 +241,7 @@ def _sources(op: OpSpec, port: int, n_out: int) -> np.ndarray:
     if op.type in ("Concatenate", "Flatten"):
         out = np.full(n_out, -1)
         for k in range(n_out):
-            p, i = _copied_from(op, k)
+            p, i = copied_from(op, k)
             if p == port:
                 out[k] = i
         return out

@@ -17,7 +17,7 @@ _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # Function names as LaTeX commands (others are set with \operatorname).
 _LATEX_FN = {"σ": r"\sigma", "ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "max": r"\max", "Σ": r"\sum"}
 _LATEX_OP = {"·": r"\cdot", "←": r"\leftarrow", "−": "-", "≥": r"\geq", "<": "<", "/": "/", "+": "+", "-": "-",
-             "=": "=", "≈": r"\approx", "|": "|", ",": ","}
+             "=": "=", "≈": r"\approx", "|": "|", ",": ",", ">": ">", "≤": r"\leq"}
 _BINARY = {"+", "-", "·", "/", "−"}
 
 

@@ -138,7 +138,7 @@ def _element_formula(ctx: Context, op: OpSpec, k: int) -> Formula:
         return Formula.make(lhs, joined([[SY(ctx.node_sym(s, k))] for s in op.inputs], "+"),
                             joined([[N(ctx.value(s)[k])] for s in op.inputs], "+"), [N(out[k])], value=out[k])
     if t in ("Concatenate", "Flatten"):
-        port, i = _copied_from(op, k)
+        port, i = copied_from(op, k)
         s = op.inputs[port]
         return Formula.make(lhs, [SY(ctx.node_sym(s, i))], [N(out[k])], value=out[k])
     if t == "Dropout":
@@ -180,7 +180,7 @@ def batchnorm_xhat(ctx: Context, op: OpSpec) -> np.ndarray:
     return xhat.reshape(x.shape[0], -1)[0]
 
 
-def _copied_from(op: OpSpec, k: int) -> tuple[int, int]:
+def copied_from(op: OpSpec, k: int) -> tuple[int, int]:
     """(port, flat element) an output element of Concatenate/Flatten copies."""
     if op.type == "Flatten":
         return 0, k
