@@ -22,6 +22,7 @@ ROW = 22.0
 FOOTER = 24.0
 CORNER = 9.0
 LOW_DETAIL = 0.5  # below this zoom small text is illegible: only the card, caption and ports are drawn
+_SHADOW = QColor(0, 0, 0, 26)
 _LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
 _RIGHT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
 
@@ -66,6 +67,7 @@ class NodeItem(QGraphicsItem):
         self._shown_name = ""
         self._card = QPainterPath()
         self._header = QPainterPath()
+        self._shadow = QPainterPath()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -134,6 +136,7 @@ class NodeItem(QGraphicsItem):
             top = QPainterPath()
             top.addRect(QRectF(r.left(), r.top(), r.width(), header_h))
             self._header = self._card.intersected(top)
+            self._shadow = self._card.translated(1.5, 3)
         for i, port in enumerate(self.in_ports.values()):
             port.setPos(-self._width / 2, self._row_y(i))
         for i, port in enumerate(self.out_ports.values()):
@@ -202,10 +205,8 @@ class NodeItem(QGraphicsItem):
         r = self.rect()
         detailed = option.levelOfDetailFromTransform(painter.worldTransform()) >= LOW_DETAIL
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
         if detailed:
-            painter.setBrush(QColor(0, 0, 0, 26))
-            painter.drawRoundedRect(r.translated(1.5, 3), CORNER, CORNER)
+            painter.fillPath(self._shadow, _SHADOW)
         painter.fillPath(self._card, c.card)
         painter.fillPath(self._header, c.groups.get(self.group, c.muted))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen, QPixmapCache
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from PySide6.QtWidgets import QGraphicsScene
 
 from ...model import Document, Edge, EditError, analyze
 from ...model.nodetypes import fmt_shape
@@ -45,7 +45,7 @@ class GraphScene(QGraphicsScene):
         self.setSceneRect(QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
-        self._fast_zoom = False
+
         self.doc = doc
         self._binding = DocBinding()
         self.set_document(doc)
@@ -55,7 +55,6 @@ class GraphScene(QGraphicsScene):
         self._binding.unbind()
         self.doc = doc
         self.clear()
-        self._fast_zoom = False
         self.node_items.clear()
         self.wire_items.clear()
         self._wires_of.clear()
@@ -126,7 +125,6 @@ class GraphScene(QGraphicsScene):
 
     def _on_edge_added(self, edge: Edge) -> None:
         wire = WireItem(edge, self.colors)
-        wire.set_fast(self._fast_zoom)
         self.wire_items[edge] = wire
         self._wires_of.setdefault(edge.src, set()).add(edge)
         self._wires_of.setdefault(edge.dst, set()).add(edge)
@@ -195,30 +193,18 @@ class GraphScene(QGraphicsScene):
         scale = painter.worldTransform().m11()
         if scale < 0.35:
             return
-        left, top = math.floor(rect.left() / GRID) * GRID, math.floor(rect.top() / GRID) * GRID
-        minor, major = QPen(self.colors.grid_minor, 0), QPen(self.colors.grid_major, 0)
-        x = left
-        while x < rect.right():
-            painter.setPen(major if round(x / GRID) % 5 == 0 else minor)
-            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
-            x += GRID
-        y = top
-        while y < rect.bottom():
-            painter.setPen(major if round(y / GRID) % 5 == 0 else minor)
-            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-            y += GRID
-
-    def set_fast_zoom(self, on: bool) -> None:
-        """While the zoom changes, paint directly (cached pictures would be thrown away at every step) and
-        draw wires without antialiasing; the sharp cached look returns when the zoom settles."""
-        if on == self._fast_zoom:
-            return
-        self._fast_zoom = on
-        mode = QGraphicsItem.CacheMode.NoCache if on else QGraphicsItem.CacheMode.DeviceCoordinateCache
-        for item in self.node_items.values():
-            item.setCacheMode(mode)
-        for wire in self.wire_items.values():
-            wire.set_fast(on)
+        left, top = math.floor(rect.left() / GRID), math.floor(rect.top() / GRID)
+        right, bottom = math.ceil(rect.right() / GRID), math.ceil(rect.bottom() / GRID)
+        minor: list[QLineF] = []
+        major: list[QLineF] = []
+        for i in range(left, right + 1):
+            (major if i % 5 == 0 else minor).append(QLineF(i * GRID, rect.top(), i * GRID, rect.bottom()))
+        for j in range(top, bottom + 1):
+            (major if j % 5 == 0 else minor).append(QLineF(rect.left(), j * GRID, rect.right(), j * GRID))
+        painter.setPen(QPen(self.colors.grid_minor, 0))
+        painter.drawLines(minor)
+        painter.setPen(QPen(self.colors.grid_major, 0))
+        painter.drawLines(major)
 
     # ------------------------------------------------------------------ selection
     def selected_node_ids(self) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView
 
@@ -39,8 +39,6 @@ class Canvas(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._space = False
         self._pan_from: QPointF | None = None
-        self._zoom_settle = QTimer(self, singleShot=True, interval=200)
-        self._zoom_settle.timeout.connect(lambda: self.graph.set_fast_zoom(False))
 
     @property
     def graph(self) -> GraphScene:
@@ -56,8 +54,6 @@ class Canvas(QGraphicsView):
 
     def set_zoom(self, factor: float) -> None:
         step = min(MAX_ZOOM, max(MIN_ZOOM, factor)) / self.zoom()
-        self.graph.set_fast_zoom(True)
-        self._zoom_settle.start()
         self.scale(step, step)
         self.zoom_changed.emit(self.zoom())
 

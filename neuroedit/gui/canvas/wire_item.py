@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 
 from ...model import Edge
 
+LOW_DETAIL = 0.5
+
 
 @dataclass(frozen=True)
 class WireStyle:
@@ -42,9 +44,6 @@ class WireItem(QGraphicsPathItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, not pending)
         self.setAcceptHoverEvents(not pending)
         self._hover = False
-        self.fast = False  # drawn without antialiasing while the view zooms
-        if not pending:
-            self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         if edge is not None:
             self.setToolTip(f"{edge.src}.{edge.src_port} → {edge.dst}.{edge.dst_port}\n"
                             "Drag the input end away to disconnect; select and press Delete to remove.")
@@ -59,12 +58,6 @@ class WireItem(QGraphicsPathItem):
         if self.style.tooltip is not None:
             self.setToolTip(self.style.tooltip)
         self._apply_pen()
-
-    def set_fast(self, on: bool) -> None:
-        """Quick drawing while zooming (every step would otherwise re-render every cached wire)."""
-        if on != self.fast:
-            self.fast = on
-            self.setCacheMode(QGraphicsItem.CacheMode.NoCache if on else QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_colors(self, colors) -> None:
         self.colors = colors
@@ -96,12 +89,11 @@ class WireItem(QGraphicsPathItem):
 
     def hoverLeaveEvent(self, event) -> None:
         self._hover = False
-        self.fast = False  # drawn without antialiasing while the view zooms
-        if not pending:
-            self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._apply_pen()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not self.fast)
+        # far out, wires are hairlines: antialiasing them costs more than it shows
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing,
+                              option.levelOfDetailFromTransform(painter.worldTransform()) >= LOW_DETAIL)
         painter.setPen(self.pen())
         painter.drawPath(self.path())
