@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from ..engine.stepthrough import StepTrace, trace_step
 from ..engine.trainer import TrainConfig
 from .bridge import graph_spec
 from .session import fitting_weights
-from .walkthrough_backward import backward_steps
+from .walkthrough_backward import backward_steps, batch_gradient_steps
 from .walkthrough_format import NumberFormat
 from .walkthrough_forward import forward_steps
 from .walkthrough_loss import loss_steps
@@ -30,7 +30,7 @@ from .walkthrough_model import PHASES, Context, Highlight, NodeNumbers, ParamNum
 from .walkthrough_update import OPTIMIZER_RULES, update_steps, weight_symbol
 
 __all__ = ["Highlight", "NodeNumbers", "NumberFormat", "ParamNumbers", "PHASES", "Step", "Walkthrough",
-           "WalkthroughError", "walkthrough", "resolve_sample"]
+           "WalkthroughError", "node_numbers", "walkthrough", "resolve_sample"]
 
 
 class WalkthroughError(ValueError):
@@ -39,14 +39,19 @@ class WalkthroughError(ValueError):
 
 @dataclass
 class Walkthrough:
-    """Ordered steps of one training step, plus every number per node (for the neuron view)."""
+    """Ordered steps of one training step, plus every number per node (for the neuron view).
+
+    With a mini-batch, forward and backward steps come sample by sample (`Step.sample`),
+    the loss step ends with the batch mean and the weight gradients are summed over the
+    batch before the update. `nodes` holds the first sample's numbers; `nodes_for(n)` any.
+    """
 
     steps: list[Step]
     nodes: dict[str, NodeNumbers]
     graph: GraphSpec
     trace: StepTrace
-    inputs: dict[str, np.ndarray]          # per Input node, one sample (no batch axis)
-    target: np.ndarray | None
+    inputs: dict[str, np.ndarray]          # per Input node, (batch, *shape)
+    target: np.ndarray | None              # (batch, k) in the loss's format; None for the `value` loss
     loss: float
     learning_rate: float
     optimizer: str
@@ -61,19 +66,29 @@ class Walkthrough:
     def optimizer_rule(self) -> str:
         return OPTIMIZER_RULES.get(self.optimizer, self.optimizer)
 
+    @property
+    def batch(self) -> int:
+        return len(next(iter(self.inputs.values())))
+
     def steps_for(self, node: str) -> list[Step]:
         return [s for s in self.steps if s.node == node]
 
-    def neuron_hover(self, node: str, unit: int, fmt: str = "text") -> str:
-        """The formulas of one neuron/element for the current sample, one per line, plus its gradients."""
+    def nodes_for(self, sample: int) -> dict[str, NodeNumbers]:
+        """Every node's numbers for one sample of the batch (weights are the batch's)."""
+        return node_numbers(self.graph, self.trace, sample)
+
+    def neuron_hover(self, node: str, unit: int, fmt: str = "text", sample: int = 0) -> str:
+        """The formulas of one neuron/element for one sample, one per line, plus its gradients."""
         lines = []
         for s in self.steps:
+            if s.sample not in (None, sample):
+                continue
             if s.node == node and s.phase == "forward" and not s.summary and (s.unit == unit or s.unit is None):
                 if s.unit == unit:
                     lines += s.lines(fmt, self.number)
                 else:
                     lines += [f.render(fmt, self.number) for k, f in zip(s.highlight.units, s.formulas) if k == unit]
-        n = self.nodes[node]
+        n = self.nodes_for(sample)[node]
         if not lines:
             lines.append(f"{node}[{unit + 1}] = {self.number(n.value.ravel()[unit])}")
         out, J = "a" if n.type == "Dense" else node, self.objective
@@ -94,11 +109,12 @@ class Walkthrough:
                 f"update: {f(old)} → {f(new)} (Δ = {f(new - old)})")
 
 
-def walkthrough(doc, sample: int | None = None, inputs: Mapping[str, Any] | None = None, target: Any = None,
-                learning_rate: float | None = None, number: NumberFormat | None = None, max_units: int = 8,
-                preview: int = 3, base_dir: str | None = None) -> Walkthrough:
+def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[str, Any] | None = None,
+                target: Any = None, learning_rate: float | None = None, number: NumberFormat | None = None,
+                max_units: int = 8, preview: int = 3, base_dir: str | None = None) -> Walkthrough:
     """Walk one training step of `doc` on one sample: its data set's training sample `sample`
-    (default 0) or explicit `inputs` by Input node id. `target` overrides the data's target.
+    (default 0; a list of indices makes a mini-batch) or explicit `inputs` by Input node id.
+    `target` overrides the data's target (one sample only).
     Layers with more than `max_units` neurons show the first `preview` and a summary step.
     """
     graph = graph_spec(doc)
@@ -115,21 +131,29 @@ def walkthrough(doc, sample: int | None = None, inputs: Mapping[str, Any] | None
                            seed=int(settings.get("seed", 0)))
     except ValueError as e:
         raise WalkthroughError(str(e)) from None
-    ctx = Context(graph, trace, None if y is None else np.asarray(y, np.float64)[0], number or NumberFormat(),
-                  max(1, max_units), max(1, min(preview, max_units)))
-    forward_steps(ctx)
+    targets = None if y is None else np.asarray(y, np.float64).reshape(len(y), -1)
+    ctx = Context(graph, trace, targets, number or NumberFormat(), max(1, max_units), max(1, min(preview, max_units)))
+    for n in range(ctx.batch):
+        ctx.n = n
+        forward_steps(ctx)
     loss_steps(ctx)
-    backward_steps(ctx)
+    for n in range(ctx.batch):
+        ctx.n = n
+        backward_steps(ctx)
+    ctx.n = 0
+    if ctx.batch > 1:
+        batch_gradient_steps(ctx)
     update_steps(ctx)
-    return Walkthrough(ctx.steps, _node_numbers(ctx), graph, trace,
-                       {i: np.asarray(trace.inputs[i][0]) for i in graph.input_ids}, ctx.target, float(trace.loss),
-                       trace.learning_rate, trace.optimizer, ctx.number, source, ctx.objective.text())
+    return Walkthrough(ctx.steps, node_numbers(graph, trace, 0), graph, trace,
+                       {i: np.asarray(trace.inputs[i], np.float64) for i in graph.input_ids}, targets,
+                       float(trace.loss), trace.learning_rate, trace.optimizer, ctx.number, source,
+                       ctx.objective.text())
 
 
-def _node_numbers(ctx: Context) -> dict[str, NodeNumbers]:
-    t = ctx.trace
+def node_numbers(graph: GraphSpec, t: StepTrace, n: int) -> dict[str, NodeNumbers]:
+    """Every node's numbers for sample n of the traced batch."""
     out = {}
-    for op in ctx.graph.ops:
+    for op in graph.ops:
         if op.type == "Loss":
             continue
         params = {name: ParamNumbers(np.asarray(t.old_weights[op.id][name], np.float64),
@@ -138,24 +162,29 @@ def _node_numbers(ctx: Context) -> dict[str, NodeNumbers]:
                   for name in t.param_grads.get(op.id, {})}
         grad, pre_grad = t.value_grads.get(op.id), t.pre_grads.get(op.id)
         out[op.id] = NodeNumbers(
-            op.id, op.type, np.asarray(t.values[op.id][0], np.float64),
-            np.asarray(t.pre_activations[op.id][0], np.float64) if op.id in t.pre_activations else None,
-            None if grad is None else np.asarray(grad[0], np.float64),
-            None if pre_grad is None else np.asarray(pre_grad[0], np.float64), params)
+            op.id, op.type, np.asarray(t.values[op.id][n], np.float64),
+            np.asarray(t.pre_activations[op.id][n], np.float64) if op.id in t.pre_activations else None,
+            None if grad is None else np.asarray(grad[n], np.float64),
+            None if pre_grad is None else np.asarray(pre_grad[n], np.float64), params)
     return out
 
 
 # ---------------------------------------------------------------------- the sample
-def resolve_sample(doc, graph: GraphSpec, sample: int | None, inputs: Mapping[str, Any] | None, target: Any,
-                   base_dir: str | None = None) -> tuple[dict[str, np.ndarray], np.ndarray | None, str]:
-    """Inputs per Input node (batch of one), targets in the loss's format (or None), and a description."""
+def resolve_sample(doc, graph: GraphSpec, sample: int | Sequence[int] | None, inputs: Mapping[str, Any] | None,
+                   target: Any, base_dir: str | None = None) -> tuple[dict[str, np.ndarray], np.ndarray | None, str]:
+    """Inputs per Input node (with a batch axis), targets in the loss's format (or None), and a description."""
     if inputs is not None and sample is not None:
         raise WalkthroughError("give either a sample index or explicit inputs, not both")
+    indices = [0] if sample is None else [sample] if isinstance(sample, (int, np.integer)) else list(sample)
+    if not indices:
+        raise WalkthroughError("the mini-batch is empty: give at least one sample index")
+    if target is not None and len(indices) > 1:
+        raise WalkthroughError("an explicit target fits one sample, not a mini-batch")
     if inputs is not None:
         x = _explicit_inputs(graph, inputs)
         y_data, source = None, "given inputs"
     else:
-        x, y_data, source = _data_sample(doc, graph, 0 if sample is None else sample, base_dir)
+        x, y_data, source = _data_sample(doc, graph, indices, base_dir)
     if target is not None:
         y = _explicit_target(graph, target)
     elif graph.loss_name == "value":
@@ -210,7 +239,7 @@ def _explicit_target(graph: GraphSpec, target: Any) -> np.ndarray | None:
     return t.reshape(1, n)
 
 
-def _data_sample(doc, graph: GraphSpec, index: int, base_dir: str | None):
+def _data_sample(doc, graph: GraphSpec, indices: list[int], base_dir: str | None):
     from .data import DataProblem, document_spec, load_training_data
 
     try:
@@ -220,25 +249,26 @@ def _data_sample(doc, graph: GraphSpec, index: int, base_dir: str | None):
         raise WalkthroughError(str(e)) from None
     xs, ys = data.train
     n = len(xs)
-    if not 0 <= index < n:
-        raise WalkthroughError(f"sample {index} does not exist: the training data of {spec} has {n} samples "
-                               f"(0..{n - 1})")
-    row = np.asarray(xs[index:index + 1], dtype=np.float64)
-    y = None if ys is None or graph.loss_name == "value" else np.asarray(ys[index:index + 1], dtype=np.float64)
-    return _split_row(graph, row, list(getattr(data.dataset, "feature_names", []) or [])), y, \
-        f"{spec} sample {index}"
+    for index in indices:
+        if not 0 <= index < n:
+            raise WalkthroughError(f"sample {index} does not exist: the training data of {spec} has {n} samples "
+                                   f"(0..{n - 1})")
+    rows = np.asarray(xs[indices], dtype=np.float64)
+    y = None if ys is None or graph.loss_name == "value" else np.asarray(ys[indices], dtype=np.float64)
+    what = f"sample {indices[0]}" if len(indices) == 1 else f"mini-batch of samples {', '.join(map(str, indices))}"
+    return _split_rows(graph, rows, list(getattr(data.dataset, "feature_names", []) or [])), y, f"{spec} {what}"
 
 
-def _split_row(graph: GraphSpec, row: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
-    """One data row split over the Input nodes: by feature name where the names are the node ids, else in order."""
+def _split_rows(graph: GraphSpec, rows: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
+    """Data rows split over the Input nodes: by feature name where the names are the node ids, else in order."""
     ids = list(graph.input_ids)
-    flat = row.reshape(1, -1)
+    flat = rows.reshape(len(rows), -1)
     if len(ids) > 1 and sorted(names) == sorted(ids) and all(graph.op(i).size == 1 for i in ids):
         return {i: flat[:, [names.index(i)]] for i in ids}
     out, start = {}, 0
     for i in ids:
         size = graph.op(i).size
-        out[i] = flat[:, start:start + size].reshape((1, *graph.op(i).output_shape))
+        out[i] = flat[:, start:start + size].reshape((len(flat), *graph.op(i).output_shape))
         start += size
     return out
 

@@ -31,7 +31,8 @@ def backward_steps(ctx: Context) -> None:
             _activation(ctx, op)
         else:
             _ports(ctx, op)
-            _param_grads(ctx, op)
+            if ctx.batch == 1:
+                _param_grads(ctx, op)
     for op in reversed(ctx.graph.ops):
         if op.type == "Input" and ctx.grad(op.id) is not None:
             _incoming(ctx, op)
@@ -118,6 +119,11 @@ def _dense(ctx: Context, op: OpSpec) -> None:
         formulas = []
         for i in inputs_shown:
             ws, xs = Sym("w", _pair(ctx, i, j, len(x), units)), Sym("x", ctx.sub(i, len(x)))
+            if ctx.batch > 1:     # this sample's share; the batch's sum follows after the last sample
+                share = dz[j] * x[i]
+                formulas.append(Formula.make([D(J, ws)], [D(J, Sym("z", js)), M(), SY(xs)], [N(dz[j]), M(), N(x[i])],
+                                             [N(share)], value=share, note="this sample's share"))
+                continue
             pen = gw[i, j] - dz[j] * x[i]
             extra_sym = [O("+"), T("penalty", r"\text{penalty}")] if abs(pen) > 1e-15 else []
             extra_num = [O("+"), N(pen)] if abs(pen) > 1e-15 else []
@@ -127,7 +133,9 @@ def _dense(ctx: Context, op: OpSpec) -> None:
             formulas.append(Formula.make([D(J, Sym("w", "…"))], [more_terms(inputs_hidden, "weights of this neuron")],
                                          value=float("nan")))
         if gb is not None:
-            formulas.append(Formula.make([D(J, Sym("b", js))], [D(J, Sym("z", js))], [N(gb[j])], value=gb[j]))
+            b_value = dz[j] if ctx.batch > 1 else gb[j]
+            formulas.append(Formula.make([D(J, Sym("b", js))], [D(J, Sym("z", js))], [N(b_value)], value=b_value,
+                                         note="this sample's share" if ctx.batch > 1 else ""))
         weights = tuple(("kernel", (i, j)) for i in range(len(x))) + ((("bias", (j,)),) if has_bias else ())
         ctx.add("backward", op.id, f"{name}: gradients of its weights and bias", formulas,
                 {"x": x, "grad_w": gw[:, j].copy(), "grad_b": np.array([] if gb is None else [gb[j]])},
@@ -300,4 +308,50 @@ def _param_grads(ctx: Context, op: OpSpec) -> None:
                 {f"grad_{k}": v for k, v in grads.items()},
                 Highlight(op.id, (), tuple((k, element_index(i, v.shape)) for k, v in grads.items()
                                            for i in range(v.size))))
+
+
+def batch_gradient_steps(ctx: Context) -> None:
+    """In a mini-batch: every weight's gradient is the sum of the samples' shares (plus any penalty)."""
+    J = ctx.objective
+    t = ctx.trace
+    for op in reversed(ctx.graph.ops):
+        grads = t.param_grads.get(op.id)
+        if not grads:
+            continue
+        if op.type == "Dense":
+            x = np.asarray(t.values[op.inputs[0]], np.float64).reshape(ctx.batch, -1)
+            dz = np.asarray(t.pre_grads[op.id], np.float64).reshape(ctx.batch, -1)
+            gw = grads["kernel"].reshape(x.shape[1], -1)
+            n_in, units = gw.shape
+            for j in ctx.shown(units)[0]:
+                formulas = []
+                for i in ctx.shown(n_in)[0]:
+                    shares = dz[:, j] * x[:, i]
+                    formulas.append(_sum_formula(J, Sym("w", _pair(ctx, i, j, n_in, units)), shares, gw[i, j]))
+                if "bias" in grads:
+                    formulas.append(_sum_formula(J, Sym("b", ctx.sub(j, units)), dz[:, j], grads["bias"].ravel()[j]))
+                weights = tuple(("kernel", (i, j)) for i in range(n_in))
+                weights += (("bias", (j,)),) if "bias" in grads else ()
+                name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
+                ctx.add("backward", op.id, f"{name}: weight gradients summed over the batch", formulas,
+                        {"grad_w": gw[:, j].copy(), "shares_w": dz[:, j:j + 1] * x},
+                        Highlight(op.id, (j,), weights, ((op.inputs[0], op.id),)), per_sample=False, unit=j)
+            continue
+        formulas = [Formula.make([D(J, Sym(name, ctx.sub(i, v.size)))], [N(v.ravel()[i])], value=v.ravel()[i],
+                                 note="summed over the batch")
+                    for name, v in grads.items() for i in ctx.shown(v.size)[0]]
+        ctx.add("backward", op.id, f"{op.id}: weight gradients summed over the batch", formulas,
+                {f"grad_{k}": v for k, v in grads.items()},
+                Highlight(op.id, (), tuple((k, element_index(i, v.shape)) for k, v in grads.items()
+                                           for i in range(v.size))), per_sample=False)
+
+
+def _sum_formula(J: Sym, w: Sym, shares: np.ndarray, total: float) -> Formula:
+    """`dL/dw = share₁ + share₂ + … (+ penalty) = total`."""
+    penalty = total - float(shares.sum())
+    side = joined([[N(s)] for s in shares], "+")
+    if abs(penalty) > 1e-15:
+        side += [O("+"), N(penalty)]
+    note = "the samples' shares added up" + (", plus the L1/L2 penalty" if abs(penalty) > 1e-15 else "")
+    return Formula.make([D(J, w)], side, [N(total)], value=total, note=note)
 

@@ -287,7 +287,7 @@ def latex_escape(text: str) -> str:
 
 
 _GREEK = {"σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "η": r"\eta", "μ": r"\mu", "ρ": r"\rho",
-          "ε": r"\varepsilon", "λ": r"\lambda", "Δ": r"\Delta", "Σ": r"\Sigma", "ŷ": r"\hat{y}"}
+          "ε": r"\varepsilon", "λ": r"\lambda", "Δ": r"\Delta", "Σ": r"\Sigma", "ŷ": r"\hat{y}", "ℓ": r"\ell"}
 # Unicode that titles and notes use, as LaTeX (text mode); everything else non-ASCII becomes "?".
 _TEXT_MATH = {**{k: f"${v}$" for k, v in _GREEK.items()},
               "←": r"$\leftarrow$", "→": r"$\to$", "·": r"$\cdot$", "…": r"\dots{}", "²": r"$^2$",

@@ -172,12 +172,12 @@ def _element_formula(ctx: Context, op: OpSpec, k: int) -> Formula:
 
 
 def batchnorm_xhat(ctx: Context, op: OpSpec) -> np.ndarray:
-    """x̂ of the traced batch (training mode: the batch's own mean and variance), flat, first sample."""
+    """x̂ of the traced batch (training mode: the batch's own mean and variance), flat, of sample ctx.n."""
     x = np.asarray(ctx.trace.values[op.inputs[0]], dtype=np.float64)
     c = op.output_shape[-1]
     x2 = x.reshape(-1, c)
     xhat = (x2 - x2.mean(axis=0)) / np.sqrt(x2.var(axis=0) + float(op.params["epsilon"]))
-    return xhat.reshape(x.shape[0], -1)[0]
+    return xhat.reshape(x.shape[0], -1)[ctx.n]
 
 
 def copied_from(op: OpSpec, k: int) -> tuple[int, int]:

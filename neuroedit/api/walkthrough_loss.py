@@ -75,7 +75,39 @@ class LossView:
         return S("y", self.ctx.sub(k, self.n))
 
 
+# Losses that average over every output element (the others sum over a sample's outputs);
+# all of them average over the samples of a batch.
+ELEMENT_MEAN_LOSSES = ("binary_crossentropy", "mse", "mae", "hinge")
+
+
 def loss_steps(ctx: Context) -> None:
+    """One loss step (per sample of a batch, then their mean), with the L1/L2 penalty where there is one."""
+    losses = []
+    for n in range(ctx.batch):
+        ctx.n = n
+        losses.append(_sample_loss_step(ctx))
+    ctx.n = 0
+    loss_id = ctx.graph.loss_id
+    data_loss = float(np.mean(losses))
+    penalty = float(ctx.trace.loss) - data_loss
+    formulas = []
+    if ctx.batch > 1:
+        terms = joined([[S("ℓ", str(n + 1))] for n in range(ctx.batch)], "+")
+        formulas.append(Formula.make([SY(ctx.objective)], [P("("), *terms, P(")"), O("/"), N(ctx.batch)],
+                                     [P("("), *joined([[N(v)] for v in losses], "+"), P(")"), O("/"), N(ctx.batch)],
+                                     [N(data_loss)], value=data_loss,
+                                     note="the batch loss is the mean over its samples"))
+    if abs(penalty) > 1e-15:
+        formulas.append(Formula.make([S("L")], [N(data_loss), O("+"), N(penalty)], [N(ctx.trace.loss)],
+                                     value=ctx.trace.loss, note="data loss + L1/L2 penalty of the kernels"))
+    if formulas:
+        ctx.add("loss", loss_id, f"{loss_id}: loss of the batch" if ctx.batch > 1 else f"{loss_id}: L1/L2 penalty",
+                formulas, {"loss": np.array([data_loss]), "penalty": np.array([penalty])},
+                Highlight(loss_id, edges=((ctx.graph.output_id, loss_id),)), per_sample=False)
+
+
+def _sample_loss_step(ctx: Context) -> float:
+    """The loss formula of sample ctx.n; returns its loss (without penalty)."""
     lv = LossView(ctx)
     loss_id = ctx.graph.loss_id
     formulas: list[Formula] = []
@@ -85,17 +117,14 @@ def loss_steps(ctx: Context) -> None:
             formulas.append(Formula.make([lv.yhat(k)], call(squash, SY(out_sym(ctx, lv.out, k))), [N(lv.p[k])],
                                          value=lv.p[k], note="the loss applies the squashing itself (from_logits)"))
     data_loss = _data_loss(ctx)
-    formulas.append(_loss_formula(ctx, lv, data_loss))
+    lhs = [S("ℓ", str(ctx.n + 1))] if ctx.batch > 1 else [SY(ctx.objective)]
+    formulas.append(_loss_formula(ctx, lv, data_loss, lhs))
     if lv.clipped.any():
         formulas[-1] = Formula(formulas[-1].lhs, formulas[-1].sides, formulas[-1].value, formulas[-1].rel,
                                f"ŷ clipped to [{refmath.EPS:g}, 1 - {refmath.EPS:g}] before the logarithm")
-    penalty = float(ctx.trace.loss) - data_loss
-    if abs(penalty) > 1e-15:
-        formulas.append(Formula.make([S("L")], [N(data_loss), O("+"), N(penalty)], [N(ctx.trace.loss)],
-                                     value=ctx.trace.loss, note="data loss + L1/L2 penalty of the kernels"))
     ctx.add("loss", loss_id, f"{loss_id}: {lv.name} loss", formulas,
-            {"y_hat": lv.p, "y": lv.y, "loss": np.array([data_loss]), "penalty": np.array([penalty])},
-            Highlight(loss_id, edges=((lv.out, loss_id),)))
+            {"y_hat": lv.p, "y": lv.y, "loss": np.array([data_loss])}, Highlight(loss_id, edges=((lv.out, loss_id),)))
+    return data_loss
 
 
 def _data_loss(ctx: Context) -> float:
@@ -107,13 +136,12 @@ def _data_loss(ctx: Context) -> float:
     return float(refmath.loss_and_grad(g.loss_name, v, y, logits)[0])
 
 
-def _loss_formula(ctx: Context, lv: LossView, value: float) -> Formula:
+def _loss_formula(ctx: Context, lv: LossView, value: float, lhs: list[Piece]) -> Formula:
     p, y, n, name = lv.p, lv.y, lv.n, lv.name
-    lhs = [SY(ctx.objective)]
     if name == "value":
         if n == 1:
             return Formula.make(lhs, [N(p[0])], value=value, note="the objective is the output itself")
-        return Formula.make([S("L")], _mean(ctx, [[N(p[k])] for k in range(n)], 1), [N(value)], value=value)
+        return Formula.make(lhs, _mean(ctx, [[N(p[k])] for k in range(n)], 1), [N(value)], value=value)
     if name == "binary_crossentropy":
         terms = [_bce_term(p[k], y[k]) for k in range(n)]
         return Formula.make(lhs, _mean(ctx, terms, n), [N(value)], value=value)
@@ -152,6 +180,20 @@ def _bce_term(p: float, y: float) -> list[Piece]:
             *call("ln", N(1), O("-"), N(p)), P(")")]
 
 
+def _top_level_sum(side: list[Piece]) -> bool:
+    """Whether the side has a + or - outside brackets (so dividing it needs brackets)."""
+    depth = 0
+    for k, p in enumerate(side):
+        depth += (p.kind == "open") - (p.kind == "close")
+        if depth == 0 and p.kind == "op" and p.text in ("+", "-") and k > 0:
+            return True
+    return False
+
+
+def _bracketed(side: list[Piece]) -> list[Piece]:
+    return [P("("), *side, P(")")]
+
+
 def loss_gradient_step(ctx: Context) -> None:
     """dL/dŷ for every output: the gradient backpropagation starts with."""
     lv = LossView(ctx)
@@ -168,8 +210,13 @@ def _grad_formula(ctx: Context, lv: LossView, k: int, result: float) -> Formula:
     name, p, y, n = lv.name, lv.p, lv.y, lv.n
     yh, ys = lv.yhat(k), lv.ysym(k)
 
+    den = (n if name in ELEMENT_MEAN_LOSSES else 1) * ctx.batch
+
     def per_n(side: list[Piece]) -> list[Piece]:
-        return [*side, O("/"), N(n)] if n > 1 else side
+        """The side divided by what the loss averages over (outputs and/or samples)."""
+        if den == 1:
+            return side
+        return [*(_bracketed(side) if _top_level_sum(side) else side), O("/"), N(den)]
 
     if lv.raw_logits:
         lhs = [D(J, out_sym(ctx, lv.out, k))]
@@ -177,14 +224,15 @@ def _grad_formula(ctx: Context, lv: LossView, k: int, result: float) -> Formula:
             return Formula.make(lhs, per_n([yh, O("-"), ys]), per_n([N(p[k]), O("-"), N(y[k])]), [N(result)],
                                 value=result, note="ŷ = σ(score): the loss squashes the score itself")
         t = (1.0 if k == lv.cls else 0.0) if lv.cls is not None else y[k]
-        return Formula.make(lhs, [yh, O("-"), S("t", ctx.sub(k, n))], [N(p[k]), O("-"), N(t)], [N(result)],
-                            value=result, note="ŷ = softmax(scores), t: the one-hot target")
+        return Formula.make(lhs, per_n([yh, O("-"), S("t", ctx.sub(k, n))]), per_n([N(p[k]), O("-"), N(t)]),
+                            [N(result)], value=result, note="ŷ = softmax(scores), t: the one-hot target")
     lhs = [D(J, out_sym(ctx, lv.out, k))]
     if lv.clipped[k]:
         return Formula.make(lhs, [N(result)], value=result,
                             note="ŷ is outside (0, 1) and was clipped for the logarithm: no gradient flows")
     if name == "value":
-        return Formula.make(lhs, [N(result)], value=result, note="the objective is the output itself")
+        return Formula.make(lhs, *([per_n([N(1)])] if den > 1 else []), [N(result)], value=result,
+                            note="the objective is the output itself")
     if name == "binary_crossentropy":
         sym = [P("("), yh, O("-"), ys, P(")"), O("/"), P("("), yh, O("·"), P("("), N(1), O("-"), yh, P(")"), P(")")]
         num = [P("("), N(p[k]), O("-"), N(y[k]), P(")"), O("/"), P("("), N(p[k]), O("·"), P("("), N(1), O("-"),
@@ -194,16 +242,15 @@ def _grad_formula(ctx: Context, lv: LossView, k: int, result: float) -> Formula:
         two = [] if name == "squared_error" else [N(2), O("·")]
         sym = [*two, P("("), yh, O("-"), ys, P(")")] if two else [yh, O("-"), ys]
         num = [*two, P("("), N(p[k]), O("-"), N(y[k]), P(")")] if two else [N(p[k]), O("-"), N(y[k])]
-        if name == "mse":
-            sym, num = per_n(sym), per_n(num)
-        return Formula.make(lhs, sym, num, [N(result)], value=result)
+        return Formula.make(lhs, per_n(sym), per_n(num), [N(result)], value=result)
     if name == "mae":
         return Formula.make(lhs, per_n(call("sign", yh, O("-"), ys)), per_n(call("sign", N(p[k]), O("-"), N(y[k]))),
                             [N(result)], value=result)
     if name in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         t = (1.0 if k == lv.cls else 0.0) if name.startswith("sparse") else y[k]
-        return Formula.make(lhs, [O("-"), S("t", ctx.sub(k, n)), O("/"), yh], [O("-"), N(t), O("/"), N(p[k])],
-                            [N(result)], value=result, note="t: the one-hot target")
+        return Formula.make(lhs, per_n([O("-"), S("t", ctx.sub(k, n)), O("/"), yh]),
+                            per_n([O("-"), N(t), O("/"), N(p[k])]), [N(result)], value=result,
+                            note="t: the one-hot target")
     if name == "hinge":
         return Formula.make(lhs, [N(result)], value=result, note="-t/n where the margin 1 - t·ŷ is positive, else 0")
     if name == "multiclass_hinge":

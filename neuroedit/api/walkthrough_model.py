@@ -44,6 +44,7 @@ class Step:
     values: dict[str, np.ndarray]
     highlight: Highlight
     unit: int | None = None                      # the neuron (flat output index), when the step is about one
+    sample: int | None = None                    # position in the mini-batch (None: one sample, or the whole batch)
     weight: tuple[str, tuple[int, ...]] | None = None   # (name, index) when the step is about one weight element
     notes: list[str] = field(default_factory=list)
     summary: bool = False                        # stands for several neurons/elements not shown one by one
@@ -80,13 +81,18 @@ class NodeNumbers:
 
 
 class Context:
-    """The trace of one step plus the helpers every step builder needs (symbols, caps, numbering)."""
+    """The trace of one step plus the helpers every step builder needs (symbols, caps, numbering).
 
-    def __init__(self, graph: GraphSpec, trace: StepTrace, target: np.ndarray | None, number: NumberFormat,
+    `n` is the sample of the batch the per-sample accessors (value, grad, ...) read.
+    """
+
+    def __init__(self, graph: GraphSpec, trace: StepTrace, targets: np.ndarray | None, number: NumberFormat,
                  max_units: int, preview: int) -> None:
         self.graph = graph
         self.trace = trace
-        self.target = target
+        self.targets = targets                  # (batch, k) in the loss's format, or None
+        self.batch = len(next(iter(trace.inputs.values())))
+        self.n = 0
         self.number = number
         self.max_units = max_units
         self.preview = preview
@@ -95,24 +101,28 @@ class Context:
         out = graph.op(graph.output_id)
         self.objective = Sym(out.id) if graph.loss_name == "value" and out.size == 1 else Sym("L")
 
-    # ---------------------------------------------------------------- numbers of the one sample
+    # ---------------------------------------------------------------- numbers of sample n
+    @property
+    def target(self) -> np.ndarray | None:
+        return None if self.targets is None else self.targets[self.n]
+
     def value(self, op_id: str) -> np.ndarray:
-        return np.asarray(self.trace.values[op_id][0], dtype=np.float64).ravel()
+        return np.asarray(self.trace.values[op_id][self.n], dtype=np.float64).ravel()
 
     def pre(self, op_id: str) -> np.ndarray:
-        return np.asarray(self.trace.pre_activations[op_id][0], dtype=np.float64).ravel()
+        return np.asarray(self.trace.pre_activations[op_id][self.n], dtype=np.float64).ravel()
 
     def grad(self, op_id: str) -> np.ndarray | None:
         g = self.trace.value_grads.get(op_id)
-        return None if g is None else np.asarray(g[0], dtype=np.float64).ravel()
+        return None if g is None else np.asarray(g[self.n], dtype=np.float64).ravel()
 
     def pre_grad(self, op_id: str) -> np.ndarray | None:
         g = self.trace.pre_grads.get(op_id)
-        return None if g is None else np.asarray(g[0], dtype=np.float64).ravel()
+        return None if g is None else np.asarray(g[self.n], dtype=np.float64).ravel()
 
     def port_grad(self, op_id: str, port: int) -> np.ndarray | None:
         g = self.trace.port_grads.get((op_id, port))
-        return None if g is None else np.asarray(g[0], dtype=np.float64).ravel()
+        return None if g is None else np.asarray(g[self.n], dtype=np.float64).ravel()
 
     def weight(self, op_id: str, name: str, new: bool = False) -> np.ndarray:
         src = self.trace.new_weights if new else self.trace.old_weights
@@ -148,14 +158,18 @@ class Context:
 
     # ---------------------------------------------------------------- steps
     def add(self, phase: str, node: str, title: str, formulas: list[Formula], values: dict[str, np.ndarray],
-            highlight: Highlight, **extra) -> Step:
-        step = Step(len(self.steps), phase, node, title, formulas, values, highlight, **extra)
+            highlight: Highlight, per_sample: bool = True, **extra) -> Step:
+        """Append a step; in a mini-batch, per-sample steps say which sample they show."""
+        sample = self.n if per_sample and self.batch > 1 else None
+        if sample is not None:
+            title = f"sample {sample + 1}: {title}"
+        step = Step(len(self.steps), phase, node, title, formulas, values, highlight, sample=sample, **extra)
         self.steps.append(step)
         return step
 
     def summary(self, phase: str, node: str, hidden: int, what: str, values: dict[str, np.ndarray],
-                units: tuple[int, ...] = ()) -> None:
+                units: tuple[int, ...] = (), per_sample: bool = True) -> None:
         """A step standing for the `hidden` neurons/elements not shown one by one (numbers in `values`)."""
         if hidden:
             self.add(phase, node, f"{node}: {hidden} more {what} (numbers in the step's values)", [], values,
-                     Highlight(node, units), summary=True)
+                     Highlight(node, units), per_sample=per_sample, summary=True)

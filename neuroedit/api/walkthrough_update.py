@@ -88,9 +88,9 @@ def _dense(ctx: Context, op: OpSpec) -> None:
         name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
         notes = [f"{inputs_hidden} more weights of this neuron change the same way"] if inputs_hidden else []
         ctx.add("update", op.id, _title(ctx, name), formulas, values,
-                Highlight(op.id, (j,), weights, ((op.inputs[0], op.id),)), unit=j, notes=notes)
+                Highlight(op.id, (j,), weights, ((op.inputs[0], op.id),)), per_sample=False, unit=j, notes=notes)
     ctx.summary("update", op.id, hidden, "neurons' updates",
-                {"old_w": old_k, "new_w": new_k, "grad_w": g_k}, tuple(range(units)))
+                {"old_w": old_k, "new_w": new_k, "grad_w": g_k}, tuple(range(units)), per_sample=False)
 
 
 def element_index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -107,6 +107,7 @@ def _array(ctx: Context, op: OpSpec, name: str) -> None:
     formulas = [_formula(ctx, WEIGHT_SYMBOLS.get(name, name), weight_symbol(name, index, shape).sub, old[i], grad[i],
                          new[i]) for i, index in zip(shown, indices)]
     ctx.add("update", op.id, _title(ctx, f"{op.id}.{name}"), formulas, {"old": old, "grad": grad, "new": new},
-            Highlight(op.id, (), tuple((name, index) for index in indices)),
+            Highlight(op.id, (), tuple((name, index) for index in indices)), per_sample=False,
             weight=(name, indices[0]) if len(indices) == 1 else None)
-    ctx.summary("update", op.id, hidden, f"elements of {name}", {"old": old, "grad": grad, "new": new})
+    ctx.summary("update", op.id, hidden, f"elements of {name}", {"old": old, "grad": grad, "new": new},
+                per_sample=False)

@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "that cannot run.",
     )
     p.add_argument("file", metavar="FILE", help="a .nedit network file")
-    p.add_argument("--sample", metavar="I", help="index of the training sample of the file's data set (default 0)")
+    p.add_argument("--sample", metavar="I", help="index of the training sample of the file's data set (default 0); "
+                   "several, like 0,1,2,3, make a mini-batch")
     p.add_argument("--inputs", metavar="NAME=VALUE,...", help="explicit inputs by Input node id, e.g. x=4,y=-2")
     p.add_argument("--target", metavar="T", help="the target: a number, a class index, or a list like 0.2,0.5")
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.sample is not None and args.inputs is not None:
         raise CliError("give either --sample or --inputs, not both", EXIT_USAGE)
-    sample = _integer(args.sample, "--sample", 0) if args.sample is not None else None
+    sample = _samples(args.sample) if args.sample is not None else None
     inputs = parse_inputs(args.inputs) if args.inputs is not None else None
     target = parse_numbers(args.target, "--target") if args.target is not None else None
     lr = _positive(args.lr, "--lr") if args.lr is not None else None
@@ -107,6 +108,15 @@ def _split_top(text: str) -> list[str]:
             cur += c
     items.append(cur)
     return [i for i in items if i.strip()]
+
+
+def _samples(text: str) -> int | list[int]:
+    """`3` -> 3; `0,1,2,3` -> a mini-batch of those samples."""
+    parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    if not parts:
+        raise CliError("--sample: no sample index given", EXIT_USAGE)
+    indices = [_integer(p, "--sample", 0) for p in parts]
+    return indices[0] if len(indices) == 1 and "," not in text else indices
 
 
 def _is_float(text: str) -> bool:

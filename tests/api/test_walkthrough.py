@@ -143,8 +143,8 @@ def test_steps_are_ordered_by_phase_and_highlight_existing_things():
 
 def test_sample_index_picks_the_training_sample_and_its_target():
     w = walkthrough(load(SAMPLES / "xor.nedit"), sample=3)
-    assert w.inputs["input_1"].tolist() == [1.0, 1.0]
-    assert w.target.tolist() == [0.0]
+    assert w.inputs["input_1"].tolist() == [[1.0, 1.0]]
+    assert w.target.tolist() == [[0.0]]
     assert w.source == "xor sample 3"
 
 
