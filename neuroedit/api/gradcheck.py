@@ -2,8 +2,9 @@
 
 Both run on the reference backend in float64 on the same batch in training mode
 (dropout masks are fixed per step, BatchNorm uses the batch's statistics), so any
-disagreement beyond round-off points at a wrong derivative. Input values are
-checked too (dL/dx), which is all a computation graph without weights has.
+disagreement beyond round-off points at a wrong derivative. The input values of the
+batch's first sample are checked too (dL/dx), which is all a computation graph
+without weights has.
 """
 
 from __future__ import annotations

@@ -32,7 +32,6 @@ def _rows(w: Walkthrough, phase: str, fmt: str) -> tuple[list[list[str]], bool]:
     """Table rows of one phase and whether any row has a note."""
     rows: list[list[str]] = []
     any_note = False
-    cell_fmt = "text" if fmt == "text" else fmt
     for step in w.phase(phase):
         first = True
         title = step.title if fmt == "text" else markdown_escape(step.title) if fmt == "markdown" \
@@ -48,8 +47,8 @@ def _rows(w: Walkthrough, phase: str, fmt: str) -> tuple[list[list[str]], bool]:
                 formula, value = f"${f.render('latex', w.number)}$", ""
                 quantity = ""
             else:
-                formula = f.working(cell_fmt, w.number)
-                quantity = f.quantity(cell_fmt)
+                formula = f.working(fmt, w.number)
+                quantity = f.quantity(fmt)
                 value = markdown_escape(value) if fmt == "markdown" else value
             note = " ".join([*notes, f.note]) if first else f.note
             any_note = any_note or bool(note)
