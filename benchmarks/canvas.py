@@ -8,6 +8,7 @@ scene (grid only), measured in the same run.
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import statistics
@@ -102,8 +103,16 @@ def main() -> None:
     view.set_zoom(1.0)
     view.centerOn(scene.node_items["dense_150"] if "dense_150" in scene.node_items else QPointF(3000, 700))
     frames("pan at 100% zoom", lambda: view.pan_by(QPointF(6, 2)))
-    zooms = iter([1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.6, 0.7, 0.8, 0.9] * 10)
-    frames("zoom steps 0.5–1.0 (node pictures re-rendered)", lambda: view.set_zoom(next(zooms)))
+    zooms = itertools.cycle([1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.6, 0.7, 0.8, 0.9])
+    frames("zoom, direct set_zoom (every node picture re-rendered)", lambda: view.set_zoom(next(zooms)))
+    frames("zoom gesture frames (wheel: scaled snapshot)", lambda: view.zoom_gesture(next(zooms)))
+
+    def settle() -> None:  # once per gesture, when the wheel stops
+        view.zoom_gesture(next(zooms))
+        vp.repaint()
+        view.end_zoom_gesture()
+        vp.repaint()
+    rows.append(("zoom gesture end: snapshot + sharp redraw (once)", *_stats(_time_ms(settle, 20))))
 
     def add() -> None:
         doc.add_node("Dense", {"units": 4}, pos=(3000.0, -300.0))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap,
+                           QTransform, QWheelEvent)
 from PySide6.QtWidgets import QGraphicsView
 
 from ...model import Edge
@@ -14,6 +15,7 @@ from .wire_item import WireStyle
 
 NODE_MIME = "application/x-neuroedit-node-type"
 MIN_ZOOM, MAX_ZOOM, FRAME_MAX_ZOOM = 0.1, 4.0, 1.35
+ZOOM_SETTLE_MS = 150
 
 
 class Canvas(QGraphicsView):
@@ -39,6 +41,10 @@ class Canvas(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._space = False
         self._pan_from: QPointF | None = None
+        # While the wheel turns, frames show a scaled snapshot; the sharp redraw comes when it stops.
+        self._snapshot: tuple[QPixmap, QTransform] | None = None
+        self._settle = QTimer(self, singleShot=True, interval=ZOOM_SETTLE_MS)
+        self._settle.timeout.connect(self.end_zoom_gesture)
 
     @property
     def graph(self) -> GraphScene:
@@ -60,8 +66,34 @@ class Canvas(QGraphicsView):
     def zoom_by(self, step: float) -> None:
         old_anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.set_zoom(self.zoom() * step)
+        self.zoom_gesture(self.zoom() * step)
         self.setTransformationAnchor(old_anchor)
+
+    def zoom_gesture(self, factor: float) -> None:
+        """One step of an interactive zoom (wheel, keys): cheap frames now, one sharp redraw at the end."""
+        if self._snapshot is None:
+            self._snapshot = (self.viewport().grab(), self.viewportTransform())
+        self.set_zoom(factor)
+        self._settle.start()
+
+    def end_zoom_gesture(self) -> None:
+        self._settle.stop()
+        if self._snapshot is not None:
+            self._snapshot = None
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._snapshot is None:
+            super().paintEvent(event)
+            return
+        pixmap, old = self._snapshot
+        inverse, ok = old.inverted()
+        painter = QPainter(self.viewport())
+        painter.fillRect(self.viewport().rect(), self.graph.colors.background)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.setTransform(inverse * self.viewportTransform())
+        painter.drawPixmap(0, 0, pixmap)
+        painter.end()
 
     def reset_zoom(self) -> None:
         self.set_zoom(1.0)
@@ -99,7 +131,7 @@ class Canvas(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
-            self.set_zoom(self.zoom() * (1.0015 ** delta))
+            self.zoom_gesture(self.zoom() * (1.0015 ** delta))
         event.accept()
 
     # ------------------------------------------------------------------ panning
