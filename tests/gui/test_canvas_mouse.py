@@ -238,3 +238,21 @@ def test_zoom_pan_and_frame_all(make_window):
     visible = c.mapToScene(c.viewport().rect()).boundingRect()
     for item in w.scene.node_items.values():
         assert visible.contains(item.sceneBoundingRect())
+
+
+def test_wheel_zoom_shows_snapshot_then_redraws_sharp(make_window, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+
+    w = make_window(_two_nodes())
+    c = w.canvas
+    before = c.zoom()
+    pos = QPointF(c.viewport().rect().center())
+    event = QWheelEvent(pos, c.viewport().mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(c.viewport(), event)
+    assert c.zoom() > before
+    assert c._snapshot is not None
+    assert not c.viewport().grab().isNull()  # a frame drawn from the snapshot
+    qtbot.waitUntil(lambda: c._snapshot is None, timeout=2000)
+    assert w.doc.history.texts == []

@@ -180,3 +180,16 @@ def test_shortcuts_dialog_lists_every_action(make_window):
     texts = [dialog.table.item(i, 0).text() for i in range(dialog.table.rowCount())]
     assert len(texts) >= len(SHORTCUTS)
     assert "Undo" in texts and "Pan" in texts
+
+
+def test_float_editor_accepts_scientific_notation(make_window):
+    w = make_window(_xor())
+    w.scene.select_nodes([])
+    lr = w.inspector.editor("learning_rate")
+    lr.lineEdit().selectAll()
+    QTest.keyClicks(lr, "1e-3")
+    QTest.keyClick(lr, Qt.Key.Key_Return)
+    assert w.doc.settings["learning_rate"] == 0.001
+    assert lr.text() == "0.001"
+    w.actions["undo"].trigger()
+    assert lr.value() == 0.5
