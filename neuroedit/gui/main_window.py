@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.files = FileController(self, recovery_folder)
         self.files.document_opened.connect(lambda doc, path: self.set_document(doc))
         self.files.state_changed.connect(self.update_title)
+        self.files.state_changed.connect(self._update_data_folder)
         self.actions: dict[str, QAction] = {}
         self._make_actions()
         self._make_menus()
@@ -79,10 +80,9 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         if restore_layout:
             self._restore_layout()
-        self.set_document(self.doc)
         if path:
             self.files.path = str(Path(path).resolve())
-            self.update_title()
+        self.set_document(self.doc)
 
     # ------------------------------------------------------------------ panels (extension point)
     def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
     def set_document(self, doc: Document) -> None:
         """Show `doc` in every panel (after New/Open/restore)."""
         self.doc = doc
+        self._update_data_folder()
         self.scene.set_document(doc)
         self.inspector.set_document(doc)
         self.problems.set_document(doc)
@@ -139,6 +140,11 @@ class MainWindow(QMainWindow):
     def update_title(self) -> None:
         dirty = self.files.is_dirty()
         self.setWindowTitle(f"{self.files.display_name()}{'*' if dirty else ''} — NeuroEdit")
+
+    def _update_data_folder(self) -> None:
+        """Relative data-set paths (e.g. an IDX folder) are looked up next to the open file."""
+        if self.data_panel is not None and hasattr(self.data_panel, "set_base_dir"):
+            self.data_panel.set_base_dir(str(Path(self.files.path).parent) if self.files.path else None)
 
     def _on_settings_changed(self, name: str, old, new) -> None:
         if name == "dataset" and self.data_panel is not None:
