@@ -29,7 +29,6 @@ class Dashboard(QTabWidget):
         super().__init__(parent)
         self.setObjectName("training_dashboard")
         self.colors = colors
-        pg.setConfigOptions(antialias=True)
         self.loss_raw, self.loss_smooth, self.val_loss = SeriesBuffer(), SeriesBuffer(), SeriesBuffer()
         self.metric_train, self.metric_val, self.lr = SeriesBuffer(), SeriesBuffer(), SeriesBuffer()
         self._last_smooth: float | None = None

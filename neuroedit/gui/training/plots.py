@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from .buffers import SeriesBuffer
 
@@ -86,6 +86,16 @@ class LivePlot(QWidget):
             QColor(colors.card.red(), colors.card.green(), colors.card.blue(), 200)))
         self.log_y = log_y
         self.item.setLogMode(y=log_y)
+        # Axes and legend are cached as pixmaps and the view range only moves in steps (see _fit_range):
+        # repainting unchanged axis text every frame would cost most of the GUI thread's time.
+        for axis in ("left", "bottom"):
+            self.item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.follow = True                        # False once the user pans or zooms (the "A" button resumes)
+        self._xr: tuple[float, float] | None = None
+        self._yr: tuple[float, float] | None = None
+        vb = self.item.getViewBox()
+        vb.sigRangeChangedManually.connect(self._user_moved)
         menu = self.item.getViewBox().menu
         menu.addSeparator()
         menu.addAction("Export PNG…", self._ask_png)
@@ -95,7 +105,7 @@ class LivePlot(QWidget):
     def add_series(self, name: str, buffer: SeriesBuffer, column: int = 0, color: str = TRAIN, width: float = 1.6,
                    style=Qt.PenStyle.SolidLine, symbol: str | None = None, legend: bool = True) -> pg.PlotDataItem:
         curve = pg.PlotDataItem(pen=pg.mkPen(color, width=width, style=style), name=name if legend else None,
-                                connect="finite", symbol=symbol, symbolSize=5, symbolBrush=color,
+                                connect="finite", antialias=False, symbol=symbol, symbolSize=5, symbolBrush=color,
                                 symbolPen=None)
         curve.setClipToView(True)
         curve.setDownsampling(auto=True, method="peak")
@@ -107,6 +117,42 @@ class LivePlot(QWidget):
         self.log_y = on
         self.item.setLogMode(y=on)
         self._seen.clear()
+        self._yr = None
+
+    def _user_moved(self, *args) -> None:
+        self.follow = False
+
+    def _fit_range(self) -> None:
+        """Keep all data in view, moving the range only when data leaves it or fills too little of it."""
+        vb = self.item.getViewBox()
+        if any(vb.autoRangeEnabled()):          # the "A" button: follow the data again
+            self.follow = True
+            vb.disableAutoRange()
+            self._xr = self._yr = None
+        if not self.follow:
+            return
+        xs, ys = [], []
+        for _, _, buffer, column in self.series:
+            if not len(buffer):
+                continue
+            y = buffer.y(column)
+            ok = np.isfinite(y) & ((y > 0) if self.log_y else True)
+            if ok.any():
+                xs.extend((float(buffer.x[0]), float(buffer.x[-1])))
+                yv = np.log10(y[ok]) if self.log_y else y[ok]
+                ys.extend((float(yv.min()), float(yv.max())))
+        if not xs:
+            return
+        x_lo, x_hi = min(xs), nice_ceil(max(xs))
+        if self._xr is None or self._xr[1] < max(xs) or self._xr[0] != x_lo:
+            self._xr = (x_lo, x_hi if x_hi > x_lo else x_lo + 1)
+            self.item.setXRange(*self._xr, padding=0)
+        lo, hi = min(ys), max(ys)
+        span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
+        cur = self._yr
+        if cur is None or lo < cur[0] or hi > cur[1] or span < 0.5 * (cur[1] - cur[0]):
+            self._yr = (lo - 0.1 * span, hi + 0.1 * span)
+            self.item.setYRange(*self._yr, padding=0)
 
     def refresh(self) -> bool:
         """Push changed buffers into their curves; True if anything was redrawn."""
@@ -124,6 +170,7 @@ class LivePlot(QWidget):
                 curve.setData([], [])
             changed = True
         if changed:
+            self._fit_range()
             self.redraws += 1
         return changed
 
@@ -239,6 +286,17 @@ class HistogramPlot(LivePlot):
         counts, edges = h
         return ["bin_start", "bin_end", "count"], [[float(edges[i]), float(edges[i + 1]), int(counts[i])]
                                                    for i in range(len(counts))]
+
+
+def nice_ceil(v: float) -> float:
+    """The smallest 1, 2 or 5 times a power of ten that is >= v (the x axis grows in such steps)."""
+    if v <= 0:
+        return 1.0
+    exp = 10.0 ** math.floor(math.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * exp >= v * (1 + 1e-9):
+            return m * exp
+    return 10.0 * exp
 
 
 def smooth(values: np.ndarray, previous: float | None, alpha: float = 0.1) -> np.ndarray:

@@ -8,20 +8,27 @@ Controls (pause, step, stop, speed) may be called from any thread.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from PySide6.QtCore import QObject, Signal
 
 from ...engine.trainer import EpochEnd, Progress, Stopped
 from . import probes
 
-CHUNK_SECONDS = 0.03       # training time between two chunks sent to the GUI
-HIST_SECONDS = 0.25        # histograms and canvas summaries at most this often
+CHUNK_SECONDS = 0.02       # training time between two chunks sent to the GUI
+STATS_SECONDS = 0.1        # layer statistics at most this often
+HIST_SECONDS = 0.5         # histograms and canvas summaries at most this often
 BOUNDARY_SECONDS = 0.15    # decision boundary at most this often
+# Each time the worker gets the GIL back from NumPy or a kernel it may wait up to this long for the
+# GUI thread (Python's default is 5 ms, which would throttle training while plots repaint).
+SWITCH_INTERVAL = 0.0005
 
 
 @dataclass
@@ -119,7 +126,8 @@ class TrainingWorker(QObject):
             remove_compile_listener(notice)
         self.session_ready.emit(self.session)
         try:
-            self._loop()
+            with _blas_threads(max(1, (os.cpu_count() or 2) - 1)):
+                self._loop()
         except Exception as e:
             traceback.print_exc()
             self.state_changed.emit("failed", f"training failed: {_message(e)}")
@@ -141,7 +149,9 @@ class TrainingWorker(QObject):
     def _loop(self) -> None:
         trainer = self.session.trainer
         per_step = 1e-4
-        last_hist = last_boundary = 0.0
+        last_hist = last_boundary = last_stats = 0.0
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)
         self.state_changed.emit("running", "")
         while True:
             if not self._wait_for_work():
@@ -181,9 +191,12 @@ class TrainingWorker(QObject):
                         break
                 now = time.perf_counter()
                 final = trainer.done or self._paused
+                want_stats = final or now - last_stats >= STATS_SECONDS
                 want_hist = final or now - last_hist >= HIST_SECONDS
                 want_boundary = self.plane is not None and (final or now - last_boundary >= BOUNDARY_SECONDS)
-                chunk = self._chunk(trainer, events, want_hist, want_boundary)
+                chunk = self._chunk(trainer, events, want_hist, want_boundary, want_stats)
+            if want_stats:
+                last_stats = now
             if want_hist:
                 last_hist = now
             if want_boundary:
@@ -196,13 +209,13 @@ class TrainingWorker(QObject):
                 ran_steps = sum(len(e.losses) for e in events if isinstance(e, Progress))
                 time.sleep(max(0.0, ran_steps / rate - (time.perf_counter() - chunk_start)))
 
-    def _chunk(self, trainer, events: list, with_hist: bool, with_boundary: bool) -> Chunk:
+    def _chunk(self, trainer, events: list, with_hist: bool, with_boundary: bool, with_stats: bool = True) -> Chunk:
         c = Chunk(events=events, epoch=trainer.epoch_offset + trainer.epoch + (0 if trainer.step_in_epoch == 0 else 1),
                   step=trainer.global_step, step_in_epoch=trainer.step_in_epoch,
                   steps_per_epoch=trainer.steps_per_epoch, epochs_planned=trainer.config.epochs,
                   epochs_done=trainer.epoch, final_epoch=trainer.epoch_offset + trainer.config.epochs,
                   lr=trainer.current_lr())
-        if trainer.global_step > 0:
+        if with_stats and trainer.global_step > 0:
             c.layers = trainer.layer_stats()
         if with_hist:
             c.histograms = probes.histograms(trainer)
@@ -210,6 +223,18 @@ class TrainingWorker(QObject):
         if with_boundary and self.plane is not None and self.boundary_enabled:
             c.boundary = probes.boundary(trainer.backend, self.plane, self.thumbnails)
         return c
+
+
+@contextmanager
+def _blas_threads(n: int) -> Iterator[None]:
+    """Leave a core to the GUI thread: BLAS threads that spin while the GUI paints slow training down badly."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:           # optional: without it BLAS keeps its own thread count
+        yield
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield
 
 
 def _message(e: Exception) -> str:
