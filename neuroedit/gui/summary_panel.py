@@ -30,6 +30,7 @@ class SummaryPanel(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.refresh)
         self._binding = DocBinding()
+        self._stale = True
         self.set_document(doc)
 
     def set_document(self, doc: Document) -> None:
@@ -39,15 +40,32 @@ class SummaryPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Rebuild the rows; while the panel is hidden (a background tab) wait until it is shown."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         rows = summary_rows(self.doc)
-        self.table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            cells = (r.name, r.type, r.output_shape, f"{r.params:,}")
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if j == 3:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(i, j, item)
+        self.table.setUpdatesEnabled(False)
+        try:
+            self.table.setRowCount(len(rows))
+            for i, r in enumerate(rows):
+                for j, text in enumerate((r.name, r.type, r.output_shape, f"{r.params:,}")):
+                    item = self.table.item(i, j)
+                    if item is None:
+                        item = QTableWidgetItem(text)
+                        if j == 3:
+                            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                        self.table.setItem(i, j, item)
+                    elif item.text() != text:
+                        item.setText(text)
+        finally:
+            self.table.setUpdatesEnabled(True)
         trainable, frozen = analyze(self.doc).totals()
         self.totals.setText(f"Total params: <b>{trainable + frozen:,}</b> &nbsp;·&nbsp; "
                             f"Trainable: {trainable:,} &nbsp;·&nbsp; Non-trainable: {frozen:,}")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()

@@ -23,7 +23,8 @@ class SummaryRow:
 def summary_rows(doc: "Document") -> list[SummaryRow]:
     """One row per node in data-flow order (nodes that cannot be ordered come last)."""
     a = analyze(doc)
-    ordered = a.order + [n for n in doc.nodes if n not in set(a.order)]
+    placed = set(a.order)
+    ordered = a.order + [n for n in doc.nodes if n not in placed]
     rows = []
     for node_id in ordered:
         node = doc.nodes[node_id]

@@ -11,7 +11,8 @@ ROW = 150.0
 def auto_layout(doc: Document) -> dict[str, tuple[float, float]]:
     """New positions for every node: depth = longest path from a source; each column centred on y = 0."""
     order = analyze(doc).order
-    order += [n for n in doc.nodes if n not in set(order)]
+    placed = set(order)
+    order += [n for n in doc.nodes if n not in placed]
     preds: dict[str, list[str]] = {n: [] for n in doc.nodes}
     for e in doc.edges:
         if e.src in preds and e.dst in preds:
