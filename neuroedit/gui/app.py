@@ -13,7 +13,7 @@ from .. import io as nedit_io
 from ..model import Document
 from . import theme
 from .files import find_recoveries
-from .main_window import ICON_PATH, TRAIN_LATER, MainWindow
+from .main_window import ICON_PATH, MainWindow
 from .template_picker import TemplatePicker
 
 ORGANIZATION = "NeuroEdit"
@@ -49,7 +49,7 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
     if open_dialog:
         QTimer.singleShot(0, lambda: window.files.open(skip_prompt=True))
     if train:
-        window.show_status(TRAIN_LATER)
+        QTimer.singleShot(100, window.training.train)
     if unattended:
         delay = 2.0 if quit_after is None else max(0.0, quit_after)
         QTimer.singleShot(int(delay * 1000), lambda: _finish(app, window, screenshot))

@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._connect_widgets()
         self._follow_system_theme()
+        from .training import attach_training
+        self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
         self.resize(1440, 900)
         if restore_layout:
             self._restore_layout()
@@ -380,7 +382,7 @@ class MainWindow(QMainWindow):
         train.setStatusTip(reason or "Train the network")
 
     def _train(self) -> None:
-        self.show_status(TRAIN_LATER)
+        self.training.train()
 
     # ------------------------------------------------------------------ files dropped, closing, layout
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

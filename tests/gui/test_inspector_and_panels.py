@@ -118,12 +118,12 @@ def test_problems_panel_click_selects_and_centres_node(make_window, qtbot):
     assert "Fix the network first" in w.actions["train"].toolTip()
 
 
-def test_train_action_disabled_until_live_training_exists(make_window):
+def test_train_action_enabled_for_a_valid_network(make_window):
     w = make_window(_xor())
     w.problems.refresh()
     train = w.actions["train"]
-    assert not train.isEnabled()
-    assert "live-training" in train.toolTip()
+    assert train.isEnabled()
+    assert train.toolTip() == "Train the network"
 
 
 def test_summary_panel_is_live(make_window):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ...model import EditError
@@ -55,20 +53,18 @@ def attach_training(window) -> TrainingController:
     dashboard.restore(window.doc.training_history)
 
     def opened(doc, path) -> None:
-        _sync_base_dir(window)
         controller.set_document(doc)
         panel.set_document(doc)
         overlay.from_document(clear_badges=True)
 
     window.files.document_opened.connect(opened)
-    window.files.state_changed.connect(lambda: _sync_base_dir(window))
     if getattr(window, "data_panel", None) is not None:
         try:
             window.data_panel.spec_chosen.disconnect(window._set_dataset)
         except (RuntimeError, TypeError):
             pass
         window.data_panel.spec_chosen.connect(lambda spec: choose_dataset(window, spec))
-    _sync_base_dir(window)
+    QTimer.singleShot(0, controller.check_dataset)   # once the window knows its file (relative data paths)
     window.trainer_available = True
     window.update_train_action()
     window._training_close_guard = _CloseGuard(window, controller)
@@ -92,10 +88,3 @@ def choose_dataset(window, spec: str) -> None:
         window.doc.set_dataset(record)
     except EditError as e:
         window.show_status(str(e))
-
-
-def _sync_base_dir(window) -> None:
-    panel = getattr(window, "data_panel", None)
-    path = getattr(window.files, "path", None)
-    if panel is not None and hasattr(panel, "set_base_dir"):
-        panel.set_base_dir(str(Path(path).parent) if path else None)
