@@ -161,3 +161,29 @@ def test_run_app_unattended_with_bad_file_fails_cleanly(tmp_path, capsys):
     assert run_app(str(bad), screenshot=str(tmp_path / "x.png"), quit_after=0.1) == 1
     assert "cannot open" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_file_new_uses_the_template_picker(make_window, monkeypatch):
+    from neuroedit.gui.template_picker import TemplatePicker
+
+    def choose_weather(picker):
+        picker.list.setCurrentRow([t.key for t in TEMPLATES].index("weather"))
+        picker.accept()
+        return TemplatePicker.DialogCode.Accepted
+
+    monkeypatch.setattr(TemplatePicker, "exec", choose_weather)
+    w = make_window()
+    w.actions["new"].trigger()
+    assert w.doc.dataset == {"spec": "weather"}
+    assert w.windowTitle().startswith("Untitled — ")
+    assert not w.files.is_dirty()
+    assert_scene_mirrors(w)
+
+
+def test_template_picker_lists_every_template(qtbot):
+    from neuroedit.gui.template_picker import TemplatePicker
+
+    picker = TemplatePicker()
+    qtbot.addWidget(picker)
+    titles = [picker.list.item(i).text().split("\n")[0] for i in range(picker.list.count())]
+    assert titles == ["XOR", "Single neuron", "Weather", "Fashion-MNIST MLP", "Computation graph", "Blank"]
