@@ -122,9 +122,6 @@ def gui_run(app, doc, seconds: float, warmup: float) -> dict:
     from neuroedit.gui.main_window import MainWindow
 
     window = MainWindow(doc, None, restore_layout=False)
-    if not hasattr(window, "training"):
-        from neuroedit.gui.training import attach_training
-        attach_training(window)
     window.resize(1600, 1000)
     window.show()
     c = window.training

@@ -23,11 +23,7 @@ def train_window(make_window):
         if doc is None:
             doc = nedit_io.load(SAMPLES / "xor.nedit")
         doc.settings.update(settings)
-        window = make_window(doc, path)
-        if not hasattr(window, "training"):
-            from neuroedit.gui.training import attach_training
-            attach_training(window)
-        return window
+        return make_window(doc, path)
 
     return make
 

@@ -51,6 +51,7 @@ class NodeItem(QGraphicsItem):
         self.shape_text = "?"
         self.params_text = ""
         self.problems: list[Problem] = []
+        self.badge: tuple[str, str] | None = None   # (text, explanation) from live training, e.g. "60% dead"
         self.in_ports: dict[str, PortItem] = {}
         self.out_ports: dict[str, PortItem] = {}
         self._height = 0.0
@@ -106,6 +107,14 @@ class NodeItem(QGraphicsItem):
     def set_colors(self, colors) -> None:
         self.colors = colors
         self.update()
+
+    def set_badge(self, text: str | None, tooltip: str | None = None) -> None:
+        """A warning pill under the header (live training: dead or saturated units); None removes it."""
+        badge = (text, tooltip or "") if text else None
+        if badge != self.badge:
+            self.badge = badge
+            self._update_tooltip()
+            self.update()
 
     def _layout(self) -> bool:
         """Size the card to its caption and footer, place the ports; True if the size changed."""
@@ -170,6 +179,8 @@ class NodeItem(QGraphicsItem):
         for p in self.problems:
             color = self.colors.error.name() if p.severity == "error" else self.colors.warning.name()
             lines.append(f"<span style='color:{color}'>● {_html(p.message)}</span>")
+        if self.badge:
+            lines.append(f"<span style='color:{self.colors.warning.name()}'>▲ {_html(self.badge[1])}</span>")
         self.setToolTip("<br>".join(lines))
 
     # ------------------------------------------------------------------ geometry
@@ -253,6 +264,15 @@ class NodeItem(QGraphicsItem):
         painter.setPen(c.text)
         painter.drawText(QRectF(r.left() + 10, r.top() + self._header_h + 2, r.width() - 20, NAME_LINE), _LEFT,
                          self._shown_name)
+        if self.badge:
+            width = QFontMetricsF(self._small_font).horizontalAdvance(self.badge[0]) + 10
+            pill = QRectF(r.right() - 8 - width, r.top() + self._header_h + 3, width, NAME_LINE - 3)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c.warning)
+            painter.drawRoundedRect(pill, 6, 6)
+            painter.setPen(QColor("white"))
+            painter.setFont(self._small_font)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.badge[0])
         painter.setFont(self._small_font)
         painter.setPen(c.muted)
         for i, name in enumerate(self.in_ports):

@@ -28,6 +28,7 @@ class Dashboard(QTabWidget):
     def __init__(self, colors, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("training_dashboard")
+        self.setMinimumHeight(250)
         self.colors = colors
         self.loss_raw, self.loss_smooth, self.val_loss = SeriesBuffer(), SeriesBuffer(), SeriesBuffer()
         self.metric_train, self.metric_val, self.lr = SeriesBuffer(), SeriesBuffer(), SeriesBuffer()

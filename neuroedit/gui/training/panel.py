@@ -74,6 +74,7 @@ class TrainingPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(330)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.controller = controller
         self.colors = colors
         self.doc: Document = controller.doc
@@ -117,12 +118,12 @@ class TrainingPanel(QScrollArea):
         self._layout.addWidget(self.dataset_label)
         grid = QGridLayout()
         grid.setSpacing(4)
-        self.train_button = self._button("▶ Train", "Train the network (resume when paused)", c.train, "train_button")
-        self.pause_button = self._button("⏸ Pause", "Pause after the current chunk of steps", c.pause, "pause_button")
+        self.train_button = self._button("Train", "Train the network (resume when paused)", c.train, "train_button")
+        self.pause_button = self._button("Pause", "Pause after the current chunk of steps", c.pause, "pause_button")
         self.step_button = self._button("Step", "Run one batch, then pause", lambda: c.step(1), "step_button")
         self.epoch_button = self._button("Step epoch", "Run to the end of the epoch, then pause", c.step_epoch,
                                          "epoch_button")
-        self.stop_button = self._button("■ Stop", "Stop training and keep the weights", c.stop, "stop_button")
+        self.stop_button = self._button("Stop", "Stop training and keep the weights", c.stop, "stop_button")
         self.reset_button = self._button("Reset", "New random initial weights from the seed; history starts over",
                                          c.reset, "reset_button")
         for i, b in enumerate((self.train_button, self.pause_button, self.stop_button,
@@ -289,7 +290,7 @@ class TrainingPanel(QScrollArea):
     def _on_state(self, state: str, text: str) -> None:
         active = state in ("compiling", "running", "paused")
         running = state in ("compiling", "running")
-        self.train_button.setText("▶ Resume" if state == "paused" else "▶ Train")
+        self.train_button.setText("Resume" if state == "paused" else "Train")
         self.train_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.step_button.setEnabled(not running)

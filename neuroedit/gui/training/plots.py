@@ -35,6 +35,7 @@ def style_plot(plot: pg.PlotWidget, colors) -> None:
     item = plot.getPlotItem()
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
+        axis.enableAutoSIPrefix(False)
         axis.setPen(pg.mkPen(colors.muted))
         axis.setTextPen(pg.mkPen(colors.text))
     item.showGrid(x=True, y=True, alpha=0.18)

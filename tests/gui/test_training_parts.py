@@ -1,0 +1,109 @@
+"""The pieces behind the live dashboards: bounded buffers, smoothing, wire styles, badges, the decision plane."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neuroedit.engine.trainer import LayerStats
+from neuroedit.gui.training.buffers import SeriesBuffer
+from neuroedit.gui.training.overlay import badges, summary_from_weights, wire_style
+from neuroedit.gui.training.plots import nice_ceil, smooth
+from neuroedit.model import Document
+
+WAIT_MS = 30_000
+
+
+def test_series_buffer_stays_bounded_and_keeps_the_whole_run():
+    b = SeriesBuffer(capacity=64)
+    for start in range(0, 10_000, 37):
+        x = np.arange(start, min(start + 37, 10_000))
+        b.append(x, 2.0 * x)
+    assert len(b) <= 64
+    assert b.x[0] == 0 and b.x[-1] >= 10_000 - b.stride          # start kept, end within one stride
+    assert np.all(np.diff(b.x) == b.stride) and np.array_equal(b.y(), 2.0 * b.x)
+    version = b.version
+    b.clear()
+    assert len(b) == 0 and b.version != version
+
+
+def test_smooth_continues_an_exponential_moving_average_across_chunks():
+    rng = np.random.default_rng(1)
+    x = rng.random(1000)
+    expected, prev = [], 0.3
+    for v in x:
+        prev = 0.1 * v + 0.9 * prev
+        expected.append(prev)
+    first = smooth(x[:333], 0.3)
+    rest = smooth(x[333:], float(first[-1]))
+    np.testing.assert_allclose(np.concatenate([first, rest]), expected, rtol=1e-12)
+    assert smooth(np.array([]), None).size == 0
+
+
+@pytest.mark.parametrize("v, want", [(0.0, 1.0), (0.7, 1.0), (1.0, 2.0), (3.1, 5.0), (42, 50.0), (500, 1000.0)])
+def test_nice_ceil(v, want):
+    assert nice_ceil(v) == want
+
+
+def test_wire_style_colour_by_sign_width_by_magnitude():
+    summary = {"a": {"weights": (0.5, 1.0)}, "b": {"weights": (-0.01, 0.1)}}
+    a, b = wire_style(summary, "weights", "a"), wire_style(summary, "weights", "b")
+    assert a.width > b.width and a.color.blue() > a.color.red() and b.color.red() > b.color.blue()
+    assert wire_style(summary, None, "a") is None and wire_style(summary, "gradients", "a") is None
+    assert wire_style(summary, "weights", "loss") is None
+    s = summary_from_weights({"d": {"kernel": np.array([[1.0, -3.0]]), "bias": np.zeros(2)}})
+    assert s["d"]["weights"] == (-1.0, 2.0)
+
+
+def test_badges_for_dead_and_saturated_units():
+    out = badges({"r": LayerStats(1, 1, 0, 1, dead_fraction=0.75), "s": LayerStats(1, 1, 0, 1, saturated_fraction=0.9),
+                  "ok": LayerStats(1, 1, 0, 1, dead_fraction=0.1)})
+    assert out["r"][0] == "75% dead" and out["s"][0] == "90% saturated" and out["ok"] is None
+
+
+def test_dead_relus_get_a_badge_and_wires_follow_the_toggle(qtbot, make_window):
+    d = Document()
+    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
+    d.add_node("Dense", {"units": 8, "activation": "relu", "bias_initializer": "constant", "bias_init_value": -50.0},
+               (240, 0), "hidden")
+    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, (480, 0), "out")
+    d.add_node("Loss", {"loss": "binary_crossentropy"}, (720, 0), "loss")
+    for a, b in (("x", "hidden"), ("hidden", "out"), ("out", "loss")):
+        d.connect(a, b)
+    d.set_dataset({"spec": "circle"})
+    d.settings.update(epochs=3, batch_mode="full")
+    d.history.set_clean()
+    w = make_window(d)
+    w.training.train()
+    qtbot.waitUntil(lambda: w.training.state == "finished", timeout=WAIT_MS)
+    w.training_overlay.apply()
+    item = w.scene.node_items["hidden"]
+    assert item.badge is not None and item.badge[0] == "100% dead" and "no longer learn" in item.toolTip()
+    assert w.scene.node_items["out"].badge is None
+    edge = next(e for e in d.edges if e.dst == "out")
+    w.training_panel.wire_combo.setCurrentIndex(2)              # gradients of the last step
+    assert "gradients" in w.scene.wire_items[edge].style.tooltip
+    w.training_panel.wire_combo.setCurrentIndex(0)              # plain wires
+    assert w.scene.wire_items[edge].style.width is None
+    assert w.dashboard.dead_plot.buffers["hidden"].y()[-1] == 1.0
+    w.training.shutdown()
+    w.files.forced_dirty = False
+
+
+def test_decision_plane_only_for_two_inputs(qtbot):
+    from neuroedit.gui.training.probes import GRID, boundary, make_plane
+
+    x = np.array([[0, 0], [1, 1], [0, 1]], float)
+    plane = make_plane(2, 1, (x, np.array([0, 1, 1])), None, "classification", 2)
+    assert plane is not None and plane.x_range[0] < 0 < 1 < plane.x_range[1]
+    assert make_plane(3, 1, (np.zeros((3, 3)), None), None, "classification", 2) is None
+    assert make_plane(1, 2, (x, None), None, "classification", 2) is None
+    from neuroedit import io as nedit_io
+    from neuroedit.gui.training.controller import _build_session, snapshot
+    from pathlib import Path
+
+    doc = nedit_io.load(Path(__file__).resolve().parents[2] / "samples" / "xor.nedit")
+    session = _build_session(snapshot(doc), "xor", None)
+    b = boundary(session.backend, plane)
+    assert b.value.shape == (GRID, GRID) and b.classes is None and 0 <= b.value.min() <= b.value.max() <= 1
+    assert b.neurons["dense_1"].shape == (2, GRID, GRID)
