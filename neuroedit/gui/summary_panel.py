@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ..model import Document, analyze, summary_rows
 from .binding import DocBinding
@@ -31,6 +31,7 @@ class SummaryPanel(QWidget):
         self._timer.timeout.connect(self.refresh)
         self._binding = DocBinding()
         self._stale = True
+        self._dock: QDockWidget | None = None
         self.set_document(doc)
 
     def set_document(self, doc: Document) -> None:
@@ -41,7 +42,7 @@ class SummaryPanel(QWidget):
 
     def refresh(self) -> None:
         """Rebuild the rows; while the panel is hidden (a background tab) wait until it is shown."""
-        if not self.isVisible():
+        if not self.isVisible() or self.visibleRegion().isEmpty():
             self._stale = True
             return
         self._stale = False
@@ -67,5 +68,14 @@ class SummaryPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        dock = self.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None and dock is not self._dock:
+            self._dock = dock  # a dock in a background tab stays "visible"; its signal says when it shows
+            dock.visibilityChanged.connect(self._catch_up)
+        self._catch_up(True)
+
+    def _catch_up(self, visible: bool) -> None:
+        if visible and self._stale:
+            QTimer.singleShot(0, self.refresh)

@@ -126,15 +126,16 @@ def test_train_action_enabled_for_a_valid_network(make_window):
     assert train.toolTip() == "Train the network"
 
 
-def test_summary_panel_is_live(make_window):
+def test_summary_panel_is_live(make_window, qtbot):
     w = make_window(_xor())
+    w.docks["summary"].raise_()
+    qtbot.waitUntil(lambda: not w.summary.visibleRegion().isEmpty())
     table = w.summary.table
-    assert table.rowCount() == 4
+    qtbot.waitUntil(lambda: table.rowCount() == 4)
     assert [table.item(1, c).text() for c in range(4)] == ["dense_1", "Dense", "(None, 2)", "6"]
     assert "9" in w.summary.totals.text()
     w.doc.set_param("dense_1", "units", 300)
-    w.summary.refresh()
-    assert table.item(1, 3).text() == "900"
+    qtbot.waitUntil(lambda: table.item(1, 3).text() == "900")
     assert "1,201" in w.summary.totals.text()
 
 
@@ -193,3 +194,13 @@ def test_float_editor_accepts_scientific_notation(make_window):
     assert lr.text() == "0.001"
     w.actions["undo"].trigger()
     assert lr.value() == 0.5
+
+
+def test_hidden_summary_catches_up_when_shown(make_window, qtbot):
+    w = make_window(_xor())
+    w.docks["problems"].raise_()
+    qtbot.waitUntil(lambda: w.summary.visibleRegion().isEmpty())
+    w.doc.set_param("dense_1", "units", 300)
+    w.summary.refresh()
+    w.docks["summary"].raise_()
+    qtbot.waitUntil(lambda: w.summary.table.item(1, 3) is not None and w.summary.table.item(1, 3).text() == "900")
