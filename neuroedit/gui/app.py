@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -96,7 +97,6 @@ def _offer_recovery() -> tuple[Document, str | None, bool, bool] | None:
     if not recoveries:
         return None
     latest = recoveries[0]
-    from datetime import datetime
     when = datetime.fromtimestamp(latest.saved_at).strftime("%Y-%m-%d %H:%M")
     name = Path(latest.original).name if latest.original else "an untitled network"
     answer = QMessageBox.question(
