@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
-
-from PySide6.QtCore import QPointF
 
 from neuroedit import io as nedit_io
 from neuroedit.gui.files import Autosaver, RecentFiles, find_recoveries
