@@ -40,7 +40,7 @@ def test_smooth_continues_an_exponential_moving_average_across_chunks():
     assert smooth(np.array([]), None).size == 0
 
 
-@pytest.mark.parametrize("v, want", [(0.0, 1.0), (0.7, 1.0), (1.0, 2.0), (3.1, 5.0), (42, 50.0), (500, 1000.0)])
+@pytest.mark.parametrize("v, want", [(0.0, 1.0), (0.7, 0.8), (1.0, 1.5), (3.1, 4.0), (42, 50.0), (500, 600.0), (950, 1000.0)])
 def test_nice_ceil(v, want):
     assert nice_ceil(v) == want
 
@@ -104,6 +104,10 @@ def test_decision_plane_only_for_two_inputs(qtbot):
 
     doc = nedit_io.load(Path(__file__).resolve().parents[2] / "samples" / "xor.nedit")
     session = _build_session(snapshot(doc), "xor", None)
+    session.trainer.run()
     b = boundary(session.backend, plane)
     assert b.value.shape == (GRID, GRID) and b.classes is None and 0 <= b.value.min() <= b.value.max() <= 1
+    corners = session.backend.predict(np.array([[plane.x_range[0], plane.y_range[0]],
+                                                [plane.x_range[1], plane.y_range[1]]], np.float32)).ravel()
+    np.testing.assert_allclose([b.value[0, 0], b.value[-1, -1]], corners, rtol=1e-4)   # probabilities, row = y
     assert b.neurons["dense_1"].shape == (2, GRID, GRID)

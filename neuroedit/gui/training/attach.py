@@ -40,7 +40,8 @@ def attach_training(window) -> TrainingController:
                      tabify_with="problems")
     window.docks["training"].raise_()
     window.docks["dashboard"].raise_()
-    window.resizeDocks([window.docks["dashboard"]], [330], Qt.Orientation.Vertical)
+    QTimer.singleShot(0, lambda: (window.resizeDocks([window.docks["dashboard"]], [330], Qt.Orientation.Vertical),
+                                  window.resizeDocks([window.docks["training"]], [360], Qt.Orientation.Horizontal)))
     if hasattr(window, "panels_menu"):
         for key in ("training", "dashboard"):
             window.panels_menu.addAction(window.docks[key].toggleViewAction())

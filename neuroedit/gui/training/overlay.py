@@ -90,7 +90,10 @@ class CanvasOverlay(QObject):
             self.summary = chunk.wires
             self._dirty = True
         if chunk.layers:
-            self.badges = badges(chunk.layers)
+            doc = self.window.doc
+            outputs = {e.src for e in doc.edges if e.dst in doc.nodes and doc.nodes[e.dst].type == "Loss"}
+            # a confident output layer is saturated by design: only hidden layers get badges
+            self.badges = badges({k: v for k, v in chunk.layers.items() if k not in outputs})
             self._dirty = True
 
     def from_document(self, clear_badges: bool = False) -> None:

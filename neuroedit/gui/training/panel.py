@@ -143,6 +143,8 @@ class TrainingPanel(QScrollArea):
         self.wire_combo.setToolTip("Colour wires by the sign and width by the size of the layer's weights, "
                                    "gradients or last updates")
         self.wire_combo.currentIndexChanged.connect(lambda i: self.wire_mode_changed.emit(self.wire_combo.itemData(i)))
+        _compact(self.speed_combo)
+        _compact(self.wire_combo)
         row.addWidget(self.speed_combo, 1)
         row.addWidget(self.wire_combo, 1)
         self._layout.addLayout(row)
@@ -219,6 +221,8 @@ class TrainingPanel(QScrollArea):
             for node_id in dense:
                 for name in REGULARISATION:
                     self._add_node_editor(form, node_id, name, f"{node_id} {name.upper()}")
+        for editor in [*self._editors.values(), *self._node_editors.values()]:
+            _compact(editor)
         self.error_label = QLabel(objectName="training_error")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {self.colors.error.name()}")
@@ -330,6 +334,13 @@ class TrainingPanel(QScrollArea):
     def _on_change_pending(self, kind: str, text: str) -> None:
         self.banner_label.setText(text)
         self.banner.setVisible(bool(kind))
+
+
+def _compact(editor) -> None:
+    """Combo boxes as narrow as a short name (long choices such as sparse_categorical_crossentropy elide)."""
+    if isinstance(editor, QComboBox):
+        editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        editor.setMinimumContentsLength(8)
 
 
 def _html(text: str) -> str:

@@ -30,6 +30,18 @@ def layer_color(i: int) -> str:
     return LAYER_COLORS[i % len(LAYER_COLORS)]
 
 
+class TidyAxis(pg.AxisItem):
+    """On a log scale only 1, 2 and 5 times a power of ten are labelled (the other labels would overlap)."""
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = super().logTickStrings(values, scale, spacing)
+        out = []
+        for v, text in zip(values, strings):
+            mantissa = 10 ** (v - math.floor(v + 1e-9))
+            out.append(text if min(abs(mantissa - m) for m in (1.0, 2.0, 5.0, 10.0)) < 1e-3 else "")
+        return out
+
+
 def style_plot(plot: pg.PlotWidget, colors) -> None:
     plot.setBackground(colors.card)
     item = plot.getPlotItem()
@@ -77,13 +89,14 @@ class LivePlot(QWidget):
             b.clicked.connect(slot)
             head.addWidget(b)
         lay.addLayout(head)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems={"left": TidyAxis("left")})
         style_plot(self.plot, colors)
         self.item = self.plot.getPlotItem()
         self.item.setLabel("bottom", x_label)
         if y_label:
             self.item.setLabel("left", y_label)
-        self.legend = self.item.addLegend(offset=(-8, 8), labelTextColor=colors.text, brush=pg.mkBrush(
+        self.legend = self.item.addLegend(offset=(-6, 6), labelTextColor=colors.text, labelTextSize="8pt",
+                                          verSpacing=-6, brush=pg.mkBrush(
             QColor(colors.card.red(), colors.card.green(), colors.card.blue(), 200)))
         self.log_y = log_y
         self.item.setLogMode(y=log_y)
@@ -144,8 +157,9 @@ class LivePlot(QWidget):
                 ys.extend((float(yv.min()), float(yv.max())))
         if not xs:
             return
-        x_lo, x_hi = min(xs), nice_ceil(max(xs))
-        if self._xr is None or self._xr[1] < max(xs) or self._xr[0] != x_lo:
+        x_lo, x_max = min(xs), max(xs)
+        if self._xr is None or x_max > x_lo + 0.97 * (self._xr[1] - x_lo) or self._xr[0] != x_lo:
+            x_hi = nice_ceil(x_lo + 1.04 * (x_max - x_lo))
             self._xr = (x_lo, x_hi if x_hi > x_lo else x_lo + 1)
             self.item.setXRange(*self._xr, padding=0)
         lo, hi = min(ys), max(ys)
@@ -290,11 +304,11 @@ class HistogramPlot(LivePlot):
 
 
 def nice_ceil(v: float) -> float:
-    """The smallest 1, 2 or 5 times a power of ten that is >= v (the x axis grows in such steps)."""
+    """The smallest "round" number (1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten) >= v: the x axis grows in steps."""
     if v <= 0:
         return 1.0
     exp = 10.0 ** math.floor(math.log10(v))
-    for m in (1.0, 2.0, 5.0, 10.0):
+    for m in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
         if m * exp >= v * (1 + 1e-9):
             return m * exp
     return 10.0 * exp

@@ -76,15 +76,16 @@ def boundary(backend, plane: Plane, thumbnails: bool = True) -> Boundary:
     else:
         values = {}
         out = backend.predict(grid).reshape(len(grid), -1).astype(float)
-    logits, _ = graph.loss_mode()
+    logits, fused = graph.loss_mode()
+    raw = logits and not fused     # from_logits: the output holds scores; a fused loss still outputs probabilities
     classes = None
     if out.shape[1] == 1:
         value = out[:, 0]
-        if logits and plane.task == "classification":
+        if raw and plane.task == "classification":
             value = 1.0 / (1.0 + np.exp(-np.clip(value, -50, 50)))
     else:
         classes = out.argmax(axis=1)
-        e = np.exp(out - out.max(axis=1, keepdims=True)) if logits else np.clip(out, 0, None)
+        e = np.exp(out - out.max(axis=1, keepdims=True)) if raw else np.clip(out, 0, None)
         value = (e.max(axis=1) / np.maximum(e.sum(axis=1), 1e-12))
     neurons = {}
     for op in graph.ops:
