@@ -1,0 +1,221 @@
+"""The pictures of the neuron view: neuron circles, the bias "1", weight lines and the "… N more" glyph.
+
+Items hold no document state; the NeuronScene tells them what to show (numbers, glow,
+selection) and asks the scene for hover texts when the mouse arrives.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsObject
+
+from .neuron_layout import RADIUS, Link
+
+GLOW = QColor(255, 196, 0, 150)
+GRAD_COLOR = QColor("#c2185b")
+UPDATE_COLOR = QColor("#2e7d32")
+POSITIVE = QColor("#0877bd")
+NEGATIVE = QColor("#f59322")
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+class NeuronItem(QGraphicsObject):
+    """One output element of a node: a circle with its symbol, or its value once the forward pass got there."""
+
+    def __init__(self, node: str, unit: int, symbol: str, fill: QColor, colors, square: bool = False) -> None:
+        super().__init__()
+        self.node, self.unit, self.symbol = node, unit, symbol
+        self.fill, self.colors, self.square = fill, colors, square
+        self.value_text = ""
+        self.grad_text = ""
+        self.glow = False
+        self.selected_ring = False
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def boundingRect(self) -> QRectF:
+        r = RADIUS + 10
+        return QRectF(-r - 40, -r, 2 * r + 80, 2 * r + 22)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), RADIUS + 2, RADIUS + 2)
+        return path
+
+    def set_state(self, value: str, grad: str, glow: bool) -> None:
+        if (value, grad, glow) != (self.value_text, self.grad_text, self.glow):
+            self.value_text, self.grad_text, self.glow = value, grad, glow
+            self.update()
+
+    def set_selected_ring(self, on: bool) -> None:
+        if on != self.selected_ring:
+            self.selected_ring = on
+            self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = RADIUS
+        if self.glow:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(GLOW)
+            painter.drawEllipse(QPointF(0, 0), r + 8, r + 8)
+        fill = QColor(self.fill)
+        fill.setAlpha(255 if self.value_text else 70)
+        border = QPen(self.colors.selection if self.selected_ring else self.fill.darker(130),
+                      3.0 if self.selected_ring else 1.6)
+        painter.setPen(border)
+        painter.setBrush(QColor(self.colors.card) if not self.value_text else fill.lighter(175))
+        if self.square:
+            painter.drawRoundedRect(QRectF(-r * 0.75, -r * 0.75, 1.5 * r, 1.5 * r), 4, 4)
+        else:
+            painter.drawEllipse(QPointF(0, 0), r, r)
+        text = self.value_text or self.symbol
+        painter.setPen(self.colors.text if self.value_text else self.colors.muted)
+        size = 9.5 if len(text) <= 5 else 8.0 if len(text) <= 7 else 7.0
+        painter.setFont(_font(size, bool(self.value_text)))
+        painter.drawText(QRectF(-r - 14, -r, 2 * r + 28, 2 * r), Qt.AlignmentFlag.AlignCenter, text)
+        if self.grad_text:
+            painter.setFont(_font(8.0, True))
+            painter.setPen(GRAD_COLOR)
+            painter.drawText(QRectF(-r - 40, r + 1, 2 * r + 80, 18), Qt.AlignmentFlag.AlignCenter, self.grad_text)
+
+    def hoverEnterEvent(self, event) -> None:
+        scene = self.scene()
+        if scene is not None:
+            self.setToolTip(scene.neuron_tip(self.node, self.unit))
+        super().hoverEnterEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        scene = self.scene()
+        if scene is not None and event.button() == Qt.MouseButton.LeftButton:
+            scene.node_clicked.emit(self.node)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+
+class MoreItem(QGraphicsObject):
+    """"… N more": the neurons of a wide layer that are not drawn one by one."""
+
+    def __init__(self, hidden: int, colors) -> None:
+        super().__init__()
+        self.text = f"… {hidden:,} more"
+        self.colors = colors
+        self.setToolTip(f"{hidden:,} more neurons are not drawn; the first ones stand for the layer")
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-48, -12, 96, 24)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.colors.muted, 1.2, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(self.boundingRect().adjusted(1, 1, -1, -1), 11, 11)
+        painter.setFont(_font(8.5))
+        painter.setPen(self.colors.muted)
+        painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+class LinkItem(QGraphicsLineItem):
+    """A line between two elements; with a weight it is coloured by sign, thick by size, and clickable."""
+
+    def __init__(self, link: Link, p1: QPointF, p2: QPointF, colors) -> None:
+        super().__init__(QLineF(p1, p2))
+        self.link = link
+        self.colors = colors
+        self.glow = False
+        self.label = ""
+        self.label_color = GRAD_COLOR
+        self.label_at = 0.42
+        self.setZValue(0)
+        if link.weight is not None:
+            self.setAcceptHoverEvents(True)
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.set_weight(None, 1.0)
+
+    @property
+    def weighted(self) -> bool:
+        return self.link.weight is not None
+
+    def set_weight(self, value: float | None, relative: float) -> None:
+        """Blue for positive, orange for negative weights; width 1..7 by |w| relative to the largest."""
+        if value is None:
+            pen = QPen(self.colors.wire, 1.2)
+            if self.weighted:
+                pen.setStyle(Qt.PenStyle.DashLine)
+        else:
+            color = QColor(POSITIVE if value >= 0 else NEGATIVE)
+            color.setAlphaF(0.55 + 0.45 * relative)
+            pen = QPen(color, 1.0 + 6.0 * relative)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self.setPen(pen)
+
+    def set_marks(self, glow: bool, label: str, label_color: QColor = GRAD_COLOR) -> None:
+        if (glow, label, label_color) != (self.glow, self.label, self.label_color):
+            self.prepareGeometryChange()
+            self.glow, self.label, self.label_color = glow, label, label_color
+            self.setZValue(1 if glow else 0)
+            self.update()
+
+    def label_pos(self) -> QPointF:
+        return self.line().pointAt(self.label_at)
+
+    def boundingRect(self) -> QRectF:
+        r = super().boundingRect().adjusted(-10, -10, 10, 10)
+        if self.label:
+            p = self.label_pos()
+            r = r.united(QRectF(p.x() - 80, p.y() - 14, 160, 28))
+        return r
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self.line().p1())
+        path.lineTo(self.line().p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(9.0, self.pen().widthF() + 4))
+        return stroker.createStroke(path)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.glow:
+            painter.setPen(QPen(GLOW, self.pen().widthF() + 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawLine(self.line())
+        painter.setPen(self.pen())
+        painter.drawLine(self.line())
+        if self.label:
+            painter.setFont(_font(8.5, True))
+            metrics = painter.fontMetrics()
+            w = metrics.horizontalAdvance(self.label) + 10
+            p = self.label_pos()
+            box = QRectF(p.x() - w / 2, p.y() - 10, w, 20)
+            painter.setPen(QPen(self.label_color, 1.0))
+            painter.setBrush(QBrush(self.colors.card))
+            painter.drawRoundedRect(box, 6, 6)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.label)
+
+    def hoverEnterEvent(self, event) -> None:
+        scene = self.scene()
+        if scene is not None and self.weighted:
+            self.setToolTip(scene.weight_tip(self.link))
+        super().hoverEnterEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        scene = self.scene()
+        if scene is not None and self.weighted and event.button() == Qt.MouseButton.LeftButton:
+            scene.edit_requested.emit(self.link, event.scenePos())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+
+def node_label_item_flags(item: QGraphicsItem) -> None:
+    """Labels never take the mouse (clicks go to the neurons and lines below)."""
+    item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+    item.setAcceptHoverEvents(False)

@@ -1,0 +1,240 @@
+"""The neuron view's scene: every neuron a circle, every weight a line, mirroring the Document.
+
+Structure follows `changed` (rebuilt once per burst of edits), line colours and widths
+follow `weights_changed`, numbers and highlights follow the Stepper. Clicking a weight
+asks for a new value (`edit_requested`); the edit goes through `Document.set_weight_value`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
+
+from ...model import EditError, node_type
+from ..binding import DocBinding
+from .neuron_items import GRAD_COLOR, UPDATE_COLOR, LinkItem, MoreItem, NeuronItem, node_label_item_flags
+from .neuron_layout import RADIUS, Link, NeuronLayout, neuron_layout
+from .stepper import Stepper
+
+CALM_LABELS = 3     # a node with more weight lines numbers only the current step's (the rest: hover)
+
+
+class NeuronScene(QGraphicsScene):
+    node_clicked = Signal(str)
+    edit_requested = Signal(object, QPointF)     # Link, scene position of the click
+    status_message = Signal(str)
+
+    def __init__(self, doc, stepper: Stepper, colors, parent=None) -> None:
+        super().__init__(parent)
+        self.colors = colors
+        self.stepper = stepper
+        self.layout = NeuronLayout()
+        self.neurons: dict[tuple[str, int], NeuronItem] = {}
+        self.links: list[LinkItem] = []
+        self.selected: set[str] = set()
+        self._numbers_cache: dict[int, dict] = {}
+        self._binding = DocBinding()
+        self._rebuild_timer = QTimer(self, singleShot=True, interval=0)
+        self._rebuild_timer.timeout.connect(self.rebuild)
+        stepper.changed.connect(self._walk_changed)
+        stepper.step_changed.connect(lambda i: self.refresh_numbers())
+        self.set_document(doc)
+
+    # ---------------------------------------------------------------- document
+    def set_document(self, doc) -> None:
+        self.doc = doc
+        ev = doc.events
+        self._binding.bind(doc, [(ev.changed, self._rebuild_timer.start),
+                                 (ev.weights_changed, self._weights_changed)])
+        self.rebuild()
+
+    def flush(self) -> None:
+        """Apply a pending rebuild now (tests)."""
+        if self._rebuild_timer.isActive():
+            self.rebuild()
+
+    def rebuild(self) -> None:
+        self._rebuild_timer.stop()
+        self.clear()
+        self.neurons.clear()
+        self.links.clear()
+        self.layout = lay = neuron_layout(self.doc)
+        for layer, (x, y) in lay.biases.items():
+            item = NeuronItem(f"bias:{layer}", 0, "1", QColor("#8a93a6"), self.colors, square=True)
+            item.setPos(x, y)
+            self.addItem(item)
+            self.neurons[(item.node, 0)] = item
+            self._label(f"bias of {layer}", x, y - RADIUS - 16, small=True)
+        for g in lay.nodes.values():
+            fill = self._fill(g.type)
+            for unit, y in zip(g.shown, g.ys):
+                item = NeuronItem(g.node, unit, g.symbol, fill, self.colors)
+                item.setPos(g.x, y)
+                self.addItem(item)
+                self.neurons[(g.node, unit)] = item
+            if g.more_y is not None:
+                more = MoreItem(g.hidden, self.colors)
+                more.setPos(g.x, g.more_y)
+                self.addItem(more)
+            self._label(g.node, g.x, g.top - 18)
+        for link in lay.links:
+            a, b = lay.position(link.src, link.src_unit), lay.position(link.dst, link.dst_unit)
+            if a is None or b is None:
+                continue
+            item = LinkItem(link, QPointF(*a), QPointF(*b), self.colors)
+            dst = lay.nodes.get(link.dst)
+            if dst is not None and len(dst.shown) > 1:      # labels of different target neurons do not collide
+                item.label_at = 0.32 + 0.36 * dst.shown.index(link.dst_unit) / (len(dst.shown) - 1)
+            self.addItem(item)
+            self.links.append(item)
+        self._weights_changed()
+        self.set_selected(self.selected)
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-60, -40, 60, 40))
+
+    def _label(self, text: str, x: float, y: float, small: bool = False) -> None:
+        item = QGraphicsSimpleTextItem(text)
+        font = QFont()
+        font.setPointSizeF(8.0 if small else 9.5)
+        font.setBold(not small)
+        item.setFont(font)
+        item.setBrush(QBrush(self.colors.muted if small else self.colors.text))
+        node_label_item_flags(item)
+        r = item.boundingRect()
+        item.setPos(x - r.width() / 2, y - r.height() / 2)
+        self.addItem(item)
+
+    def _fill(self, type_name: str) -> QColor:
+        try:
+            group = node_type(type_name).group
+        except KeyError:
+            return QColor(self.colors.muted)
+        return QColor(self.colors.groups.get(group, self.colors.muted))
+
+    # ---------------------------------------------------------------- weights
+    def weight_value(self, link: Link) -> float | None:
+        if link.weight is None:
+            return None
+        name, index = link.weight
+        a = self.doc.weights.get(link.dst, {}).get(name)
+        try:
+            return float(np.asarray(a)[index]) if a is not None else None
+        except (IndexError, TypeError, ValueError):
+            return None
+
+    def _weights_changed(self, *args) -> None:
+        values = [self.weight_value(item.link) for item in self.links]
+        scale = max((abs(v) for v in values if v is not None), default=0.0)
+        for item, v in zip(self.links, values):
+            item.set_weight(v, abs(v) / scale if v is not None and scale > 0 else 0.0)
+
+    def commit_weight(self, link: Link, text: str) -> bool:
+        """The typed value becomes one undoable edit; a bad value is reported, nothing changes."""
+        try:
+            value = float(text.strip().replace(",", "."))
+        except ValueError:
+            self.status_message.emit(f"{text.strip()!r} is not a number")
+            return False
+        name, index = link.weight
+        try:
+            self.doc.set_weight_value(link.dst, name, index, value)
+        except EditError as e:
+            self.status_message.emit(str(e))
+            return False
+        return True
+
+    # ---------------------------------------------------------------- selection (the layer graph's)
+    def set_selected(self, node_ids) -> None:
+        self.selected = set(node_ids)
+        for (node, _), item in self.neurons.items():
+            item.set_selected_ring(node in self.selected)
+
+    def neurons_of(self, node_id: str) -> list[NeuronItem]:
+        return [item for (node, _), item in self.neurons.items() if node == node_id]
+
+    # ---------------------------------------------------------------- numbers from the walk-through
+    def _walk_changed(self) -> None:
+        self._numbers_cache.clear()
+        self.refresh_numbers()
+
+    def numbers(self, sample: int) -> dict:
+        if sample not in self._numbers_cache:
+            w = self.stepper.walk
+            self._numbers_cache[sample] = w.nodes if sample == 0 else w.nodes_for(sample)
+        return self._numbers_cache[sample]
+
+    def refresh_numbers(self) -> None:
+        w, step, vis = self.stepper.walk, self.stepper.step, self.stepper.visible()
+        if w is None or step is None or vis is None:
+            for item in self.neurons.values():
+                item.set_state("", "", False)
+            for link in self.links:
+                link.set_marks(False, "")
+            return
+        f, J = w.number, w.objective
+        nodes = self.numbers(step.sample or 0)
+        h = step.highlight
+        for (node, unit), item in self.neurons.items():
+            glow = node == h.node and (unit in h.units or (not h.units and not h.weights))
+            if node.startswith("bias:"):
+                item.set_state("", "", any(wt[0] == "bias" for wt in h.weights) and node[5:] == h.node)
+                continue
+            n = nodes.get(node)
+            if n is None:                                    # the loss
+                item.set_state(f(w.loss) if vis.loss else "", "", glow)
+                continue
+            value = f(n.value.ravel()[unit]) if (node, unit) in vis.values else ""
+            grad = (f"∂{J} {f(n.grad.ravel()[unit])}" if (node, unit) in vis.grads and n.grad is not None else "")
+            item.set_state(value, grad, glow)
+        into: dict[str, int] = {}
+        for item in self.links:
+            if item.weighted:
+                into[item.link.dst] = into.get(item.link.dst, 0) + 1
+        for item in self.links:
+            link = item.link
+            src = link.src[5:] if link.src.startswith("bias:") else link.src
+            on_weight = link.weight is not None and link.dst == h.node and link.weight in h.weights
+            on_edge = (src, link.dst) in h.edges and not link.src.startswith("bias:") and (
+                link.dst != h.node or not h.units or link.dst_unit in h.units)
+            glow = on_weight or (on_edge and not (h.weights and link.dst == h.node))
+            label, color = "", GRAD_COLOR
+            key = (link.dst, link.weight)
+            if link.weight is not None and (on_weight or into[link.dst] <= CALM_LABELS) and link.dst in w.nodes:
+                p = w.nodes[link.dst].params.get(link.weight[0])
+                if p is not None:
+                    idx = link.weight[1]
+                    if key in vis.updated:
+                        label, color = f"{f(p.old[idx])} → {f(p.new[idx])}", UPDATE_COLOR
+                    elif key in vis.weight_grads:
+                        label = f"∂{J}/∂w {f(p.grad[idx])}"
+            item.set_marks(glow, label, color)
+
+    # ---------------------------------------------------------------- hover texts
+    def neuron_tip(self, node: str, unit: int) -> str:
+        self.stepper.fresh()
+        w, step = self.stepper.walk, self.stepper.step
+        if node.startswith("bias:"):
+            return (f"The always-on input 1 of {node[5:]}:\nits weights are the biases b (w₀ on the slides).")
+        if w is None:
+            return f"{node}, neuron {unit + 1}" + (f"\n{self.stepper.error}" if self.stepper.error else "")
+        sample = (step.sample or 0) if step is not None else 0
+        if node not in w.nodes:
+            lines = [line for s in w.steps if s.node == node and s.phase == "loss" for line in s.lines("text", w.number)]
+            return "\n".join(lines) or node
+        head = f"{node}, neuron {unit + 1} ({w.source}" + (f", sample {sample + 1})" if w.batch > 1 else ")")
+        return head + "\n" + w.neuron_hover(node, unit, sample=sample)
+
+    def weight_tip(self, link: Link) -> str:
+        self.stepper.fresh()
+        w = self.stepper.walk
+        name, index = link.weight
+        value = self.weight_value(link)
+        tail = "\nClick to type a new value."
+        if w is not None and link.dst in w.nodes and name in w.nodes[link.dst].params:
+            return w.weight_hover(link.dst, name, index) + tail
+        shown = "not set yet" if value is None else f"{value:.4g}"
+        return f"{link.dst}.{name}[{', '.join(map(str, index))}] = {shown}" + tail
+
+    def bounds(self) -> QRectF:
+        return self.itemsBoundingRect()

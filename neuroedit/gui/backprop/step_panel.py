@@ -1,0 +1,251 @@
+"""The Step-through panel: choose the sample, move through the steps, read the current step's formulas."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider,
+                               QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from ...api.walkthrough import PHASES
+from .formula_html import PHASE_COLORS, PHASE_TITLES, status_html, step_html
+from .stepper import SampleChoice, Stepper, parse_numbers
+
+MODES = [("sample", "Training sample"), ("batch", "Mini-batch"), ("inputs", "Typed inputs")]
+
+
+class StepPanel(QWidget):
+    """Controls on top, the list of steps (grouped by phase) on the left, the current step's formulas right."""
+
+    status_message = Signal(str)
+
+    def __init__(self, stepper: Stepper, dark: bool = False, parent=None) -> None:
+        super().__init__(parent)
+        self.stepper = stepper
+        self.dark = dark
+        self._filling = False
+        self._items: list[QTreeWidgetItem] = []
+
+        self.mode = QComboBox()
+        for key, text in MODES:
+            self.mode.addItem(text, key)
+        self.sample = QSpinBox()
+        self.sample.setRange(0, 10_000_000)
+        self.sample.setToolTip("Index of the training sample (0 = the first)")
+        self.sample.setMaximumWidth(110)
+        self.batch = QLineEdit()
+        self.batch.setPlaceholderText("0, 1, 2, 3")
+        self.batch.setToolTip("Training sample indices of the mini-batch, separated by commas")
+        self.batch.setMaximumWidth(220)
+        self.inputs_box = QWidget()
+        self.inputs_row = QHBoxLayout(self.inputs_box)
+        self.inputs_row.setContentsMargins(0, 0, 0, 0)
+        self.input_fields: dict[str, QLineEdit] = {}
+        self.target = QLineEdit()
+        self.target.setPlaceholderText("from the data")
+        self.target.setToolTip("Target for the typed inputs (or to override the sample's); empty: the data's")
+        self.source = QStackedWidget()
+        for w in (self.sample, self.batch, self.inputs_box):
+            self.source.addWidget(w)
+        self.go_button = QPushButton("Walk")
+        self.go_button.setToolTip("Walk this sample from the start")
+        self.rate = QLabel()
+        self.rate.setObjectName("learning_rate_label")
+
+        self.reset_button = QPushButton("⇤ Start")
+        self.prev_button = QPushButton("◀ Previous")
+        self.next_button = QPushButton("Next ▶")
+        self.play_button = QPushButton("▷ Play")
+        self.play_button.setCheckable(True)
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 20)             # quarter steps per second: 0.25 .. 5 steps per second
+        self.speed.setValue(4)
+        self.speed.setFixedWidth(110)
+        self.speed.setToolTip("Play speed")
+        self.position = QLabel()
+        self.apply_button = QPushButton("Apply update")
+        self.apply_button.setToolTip("Write the updated weights into the network (one undoable edit)")
+
+        self.steps = QTreeWidget()
+        self.steps.setHeaderHidden(True)
+        self.steps.setObjectName("step_list")
+        self.formulas = QTextBrowser()
+        self.formulas.setObjectName("step_formulas")
+        self.formulas.setOpenLinks(False)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.steps)
+        split.addWidget(self.formulas)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([300, 520])
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Walk"))
+        top.addWidget(self.mode)
+        top.addWidget(self.source, 1)
+        top.addWidget(QLabel("target"))
+        top.addWidget(self.target)
+        top.addWidget(self.go_button)
+        self.target.setMaximumWidth(120)
+        controls = QHBoxLayout()
+        for b in (self.reset_button, self.prev_button, self.next_button, self.play_button):
+            controls.addWidget(b)
+        controls.addWidget(QLabel("speed"))
+        controls.addWidget(self.speed)
+        controls.addWidget(self.position)
+        controls.addStretch(1)
+        controls.addWidget(self.rate)
+        controls.addWidget(self.apply_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addLayout(controls)
+        layout.addWidget(split, 1)
+
+        self.mode.currentIndexChanged.connect(lambda i: self.source.setCurrentIndex(i))
+        self.go_button.clicked.connect(self.walk)
+        self.sample.editingFinished.connect(self.walk)
+        self.batch.returnPressed.connect(self.walk)
+        self.target.returnPressed.connect(self.walk)
+        self.reset_button.clicked.connect(stepper.reset)
+        self.prev_button.clicked.connect(stepper.previous)
+        self.next_button.clicked.connect(stepper.next)
+        self.play_button.toggled.connect(self._play_toggled)
+        self.speed.valueChanged.connect(lambda v: stepper.set_speed(v / 4))
+        self.apply_button.clicked.connect(self.apply_update)
+        self.steps.currentItemChanged.connect(self._item_chosen)
+        stepper.changed.connect(self.refresh)
+        stepper.step_changed.connect(self.show_step)
+        stepper.playing_changed.connect(self._playing_changed)
+        stepper.set_speed(1.0)
+        self.load_choice()
+        self.refresh()
+
+    # ---------------------------------------------------------------- the sample
+    def load_choice(self) -> None:
+        """Show the stepper's sample choice (after a new document)."""
+        c = self.stepper.choice
+        self._filling = True
+        self.mode.setCurrentIndex([k for k, _ in MODES].index(c.mode))
+        self.sample.setValue(c.index)
+        self.batch.setText(", ".join(map(str, c.batch)))
+        while self.inputs_row.count():
+            widget = self.inputs_row.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.input_fields = {}
+        for name, text in c.inputs.items():
+            field = QLineEdit(text)
+            field.setObjectName(f"input_{name}")
+            field.setToolTip(f"Value of the Input node {name} (a list such as 0, 1 for a vector)")
+            field.setMaximumWidth(120)
+            field.returnPressed.connect(self.walk)
+            self.inputs_row.addWidget(QLabel(name))
+            self.inputs_row.addWidget(field)
+            self.input_fields[name] = field
+        self.inputs_row.addStretch(1)
+        self.target.setText(c.target)
+        self._filling = False
+
+    def choice(self) -> SampleChoice:
+        mode = self.mode.currentData()
+        batch = [int(v) for v in parse_numbers(self.batch.text() or "0", "mini-batch")] if mode == "batch" else []
+        return SampleChoice(mode, self.sample.value(), batch or self.stepper.choice.batch,
+                            {n: f.text() for n, f in self.input_fields.items()}, self.target.text())
+
+    def walk(self) -> None:
+        if self._filling:
+            return
+        try:
+            choice = self.choice()
+        except ValueError as e:
+            self.status_message.emit(str(e))
+            self.formulas.setHtml(status_html(str(e)))
+            return
+        self.stepper.set_choice(choice)
+
+    def set_input(self, name: str, text: str) -> None:
+        self.input_fields[name].setText(text)
+
+    # ---------------------------------------------------------------- steps
+    def refresh(self) -> None:
+        """A new walk-through: rebuild the step list."""
+        s = self.stepper
+        w = s.walk
+        self.steps.blockSignals(True)
+        self.steps.clear()
+        self._items = []
+        if w is not None:
+            bold = QFont()
+            bold.setBold(True)
+            for phase in PHASES:
+                steps = w.phase(phase)
+                if not steps:
+                    continue
+                group = QTreeWidgetItem([f"{PHASE_TITLES[phase]} ({len(steps)})"])
+                group.setFont(0, bold)
+                group.setForeground(0, QBrush(QColor(PHASE_COLORS[phase])))
+                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.steps.addTopLevelItem(group)
+                for step in steps:
+                    item = QTreeWidgetItem([f"{step.index + 1}. {step.title}"])
+                    item.setData(0, Qt.ItemDataRole.UserRole, step.index)
+                    item.setToolTip(0, "\n".join(step.lines("text", w.number)) or step.title)
+                    group.addChild(item)
+                    self._items.append(item)
+                group.setExpanded(True)
+            self.rate.setText(f"η = {w.number(w.learning_rate)} · {w.optimizer_rule}")
+        else:
+            self.rate.setText("")
+        self.steps.blockSignals(False)
+        self.apply_button.setEnabled(bool(w and w.phase("update")))
+        self.show_step(s.index)
+
+    def show_step(self, index: int) -> None:
+        s = self.stepper
+        w = s.walk
+        if w is None or not w.steps:
+            self.formulas.setHtml(status_html(s.error or "Nothing to walk through yet."))
+            self.position.setText("")
+            for b in (self.prev_button, self.next_button, self.reset_button):
+                b.setEnabled(False)
+            return
+        self.formulas.setHtml(step_html(w, w.steps[index], self.dark))
+        self.position.setText(f"{index + 1} / {len(w.steps)}")
+        self.prev_button.setEnabled(index > 0)
+        self.reset_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index + 1 < len(w.steps))
+        if 0 <= index < len(self._items):
+            self.steps.blockSignals(True)
+            self.steps.setCurrentItem(self._items[index])
+            self.steps.scrollToItem(self._items[index])
+            self.steps.blockSignals(False)
+
+    def text(self) -> str:
+        """What the formula area shows, as plain text (tests read this)."""
+        return self.formulas.toPlainText()
+
+    def _item_chosen(self, item: QTreeWidgetItem | None, previous) -> None:
+        if item is not None and item.data(0, Qt.ItemDataRole.UserRole) is not None:
+            self.stepper.go(int(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    # ---------------------------------------------------------------- play and apply
+    def _play_toggled(self, on: bool) -> None:
+        if on:
+            self.stepper.play()
+        else:
+            self.stepper.pause()
+
+    def _playing_changed(self, playing: bool) -> None:
+        self.play_button.blockSignals(True)
+        self.play_button.setChecked(playing)
+        self.play_button.setText("❚❚ Pause" if playing else "▷ Play")
+        self.play_button.blockSignals(False)
+
+    def apply_update(self) -> None:
+        n = self.stepper.apply_update()
+        if n:
+            self.status_message.emit(f"Applied the update to {n} weight{'s' if n > 1 else ''} (Undo takes it back)")
+        else:
+            self.status_message.emit("Nothing to apply: the update changes no weight")
