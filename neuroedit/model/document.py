@@ -222,6 +222,8 @@ class Document:
             old = float(array[index])
         except (IndexError, TypeError):
             raise EditError(f"{node_id}.{name} has shape {array.shape}; index {index} is outside it") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            raise EditError(f"a weight must be a number, got {value!r}")
         if not np.isfinite(value):
             raise EditError("a weight must be a finite number")
         self.history.push(cmd.SetWeightValue(node_id, name, tuple(index), old, float(value)))

@@ -205,3 +205,14 @@ def test_settings_and_dataset_edits(xor_doc):
     assert doc.history.index == 1
     doc.set_setting("epochs", 100)  # unchanged default: no step
     assert doc.history.index == 1
+
+
+def test_set_weight_value_refuses_non_numbers():
+    doc = Document()
+    doc.add_node("Input", {"shape": [2]}, node_id="x")
+    d = doc.add_node("Dense", {"units": 1})
+    doc.connect("x", d)
+    doc.replace_weights({d: {"kernel": np.zeros((2, 1), np.float32), "bias": np.zeros(1, np.float32)}})
+    for bad in ("0.5", None, True):
+        with pytest.raises(EditError, match="must be a number"):
+            doc.set_weight_value(d, "kernel", (0, 0), bad)
