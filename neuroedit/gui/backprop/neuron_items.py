@@ -82,10 +82,22 @@ class NeuronItem(QGraphicsObject):
         size = 9.5 if len(text) <= 5 else 8.0 if len(text) <= 7 else 7.0
         painter.setFont(_font(size, bool(self.value_text)))
         painter.drawText(QRectF(-r - 14, -r, 2 * r + 28, 2 * r), Qt.AlignmentFlag.AlignCenter, text)
+        if self.value_text and self.symbol and not self.square and self.symbol != "L":
+            self._paint_badge(painter)   # the operation stays readable once the value fills the circle
         if self.grad_text:
             painter.setFont(_font(8.0, True))
             painter.setPen(GRAD_COLOR)
             painter.drawText(QRectF(-r - 40, r + 1, 2 * r + 80, 18), Qt.AlignmentFlag.AlignCenter, self.grad_text)
+
+    def _paint_badge(self, painter: QPainter) -> None:
+        painter.setFont(_font(7.0, True))
+        w = max(16.0, painter.fontMetrics().horizontalAdvance(self.symbol) + 8.0)
+        box = QRectF(RADIUS * 0.55, -RADIUS - 6, w, 15)
+        painter.setPen(QPen(self.fill.darker(130), 1.0))
+        painter.setBrush(QBrush(self.colors.card))
+        painter.drawRoundedRect(box, 7, 7)
+        painter.setPen(self.colors.text)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.symbol)
 
     def hoverEnterEvent(self, event) -> None:
         scene = self.scene()

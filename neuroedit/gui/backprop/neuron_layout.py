@@ -17,6 +17,7 @@ from ...model import Document, analyze
 MAX_SHOWN = 12
 PREVIEW = 5
 COLUMN_WIDTH = 250.0
+NARROW_COLUMN = 150.0
 ROW_HEIGHT = 62.0
 NODE_GAP = 46.0
 RADIUS = 20.0
@@ -97,8 +98,11 @@ def neuron_layout(doc: Document) -> NeuronLayout:
     columns: dict[int, list[str]] = {}
     for n in order:
         columns.setdefault(depth[n], []).append(n)
+    x = 0.0
     for d, ids in sorted(columns.items()):
-        glyphs = [_glyphs(doc, n, a.shapes.get(n), d * COLUMN_WIDTH) for n in ids]
+        if d:   # room for weight labels in front of Dense layers; op graphs stay compact
+            x += COLUMN_WIDTH if any(doc.nodes[n].type == "Dense" for n in ids) else NARROW_COLUMN
+        glyphs = [_glyphs(doc, n, a.shapes.get(n), x) for n in ids]
         height = sum(_height(g) for g in glyphs) + NODE_GAP * (len(glyphs) - 1)
         y = -height / 2
         for g in glyphs:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsView, QLineEdit
+from PySide6.QtWidgets import QGraphicsView, QLabel, QLineEdit
 
 from .neuron_layout import Link
 from .neuron_scene import NeuronScene
 
 MAX_FIT_ZOOM = 1.6
+HINT = ("Hover a neuron for its formula, a weight for w, dL/dw and its update · click a weight to type a value · "
+        "blue w > 0, orange w < 0, thicker = larger |w|")
 
 
 class WeightEditor(QLineEdit):
@@ -52,6 +54,9 @@ class NeuronView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setObjectName("neuron_view")
+        self.hint = QLabel(HINT, self)
+        self.hint.setStyleSheet(f"color: {scene.colors.muted.name()}; background: transparent; padding: 4px;")
+        self.hint.setWordWrap(True)
         scene.edit_requested.connect(self.edit_weight)
         scene.sceneRectChanged.connect(lambda r: self.fit())
 
@@ -69,6 +74,8 @@ class NeuronView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.hint.setFixedWidth(max(200, self.viewport().width() - 8))
+        self.hint.adjustSize()
         self.fit()
 
     def showEvent(self, event) -> None:
