@@ -43,6 +43,10 @@ def step_html(w: Walkthrough, step: Step, dark: bool = False) -> str:
         if f.note:
             out.append(f"<tr><td></td><td style='font-size:10pt; color:{muted}'>{escape(f.note)}</td></tr>")
     out.append("</table>")
+    if step.phase == "loss" and w.target is not None:
+        rows = [", ".join(w.number(v) for v in row[:SUMMARY_VALUES]) for row in np.asarray(w.target)]
+        targets = rows[0] if len(rows) == 1 else "; ".join(f"sample {k + 1}: {r}" for k, r in enumerate(rows))
+        out.append(f"<div style='font-size:12pt; color:{text}; margin-top:4px'>target y = {escape(targets)}</div>")
     if step.summary:
         out.append(_values_table(w, step, muted))
     for note in step.notes:
