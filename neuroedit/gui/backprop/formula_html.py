@@ -34,15 +34,14 @@ def step_html(w: Walkthrough, step: Step, dark: bool = False) -> str:
            f"<span style='color:{color}; font-weight:bold'>{escape(phase)}</span>"
            f" · step {step.index + 1} of {len(w.steps)} · {escape(w.source)}</div>",
            f"<div style='font-size:13pt; font-weight:bold; color:{text}; margin-top:4px'>{escape(step.title)}</div>",
-           "<table cellspacing='0' cellpadding='3' style='margin-top:8px'>"]
+           "<div style='margin-top:8px'></div>"]
     for f in step.formulas:
         quantity = escape(f.quantity())
         rest = escape(f.text(w.number)[len(f.quantity()):].lstrip())
-        out.append(f"<tr><td style='font-size:17pt; color:{color}; font-weight:bold; padding-right:6px'>"
-                   f"{quantity}</td><td style='font-size:17pt; color:{text}'>{rest}</td></tr>")
+        out.append(f"<p style='font-size:17pt; color:{text}; margin:2px 0'>"
+                   f"<span style='color:{color}; font-weight:bold'>{quantity}</span> {rest}</p>")
         if f.note:
-            out.append(f"<tr><td></td><td style='font-size:10pt; color:{muted}'>{escape(f.note)}</td></tr>")
-    out.append("</table>")
+            out.append(f"<p style='font-size:10pt; color:{muted}; margin:0 0 4px 24px'>{escape(f.note)}</p>")
     if step.phase == "loss" and w.target is not None:
         rows = [", ".join(w.number(v) for v in row[:SUMMARY_VALUES]) for row in np.asarray(w.target)]
         targets = rows[0] if len(rows) == 1 else "; ".join(f"sample {k + 1}: {r}" for k, r in enumerate(rows))

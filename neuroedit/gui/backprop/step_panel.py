@@ -93,6 +93,8 @@ class StepPanel(QWidget):
             controls.addWidget(b)
         controls.addWidget(QLabel("speed"))
         controls.addWidget(self.speed)
+        self.speed_label = QLabel()
+        controls.addWidget(self.speed_label)
         controls.addWidget(self.position)
         controls.addStretch(1)
         controls.addWidget(self.rate)
@@ -112,13 +114,13 @@ class StepPanel(QWidget):
         self.prev_button.clicked.connect(stepper.previous)
         self.next_button.clicked.connect(stepper.next)
         self.play_button.toggled.connect(self._play_toggled)
-        self.speed.valueChanged.connect(lambda v: stepper.set_speed(v / 4))
+        self.speed.valueChanged.connect(self._speed_changed)
         self.apply_button.clicked.connect(self.apply_update)
         self.steps.currentItemChanged.connect(self._item_chosen)
         stepper.changed.connect(self.refresh)
         stepper.step_changed.connect(self.show_step)
         stepper.playing_changed.connect(self._playing_changed)
-        stepper.set_speed(1.0)
+        self._speed_changed(self.speed.value())
         self.load_choice()
         self.refresh()
 
@@ -242,6 +244,11 @@ class StepPanel(QWidget):
         self.play_button.setChecked(playing)
         self.play_button.setText("❚❚ Pause" if playing else "▷ Play")
         self.play_button.blockSignals(False)
+
+    def _speed_changed(self, value: int) -> None:
+        per_second = value / 4
+        self.stepper.set_speed(per_second)
+        self.speed_label.setText(f"{per_second:g} step/s")
 
     def apply_update(self) -> None:
         n = self.stepper.apply_update()
