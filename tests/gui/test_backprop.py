@@ -313,3 +313,13 @@ def test_broken_graph_explains_and_still_draws(make_window):
     bp.neuron_scene.flush()
     assert len(bp.neuron_scene.neurons_of("d")) == 3
     assert sum(1 for i in bp.neuron_scene.links if i.link.weight and i.link.weight[0] == "kernel") == 6
+
+
+def test_after_apply_the_walk_starts_over_from_the_new_weights(open_sample):
+    window, bp = open_sample("xor_single_neuron.nedit")
+    s = bp.stepper
+    s.go(s.count - 1)
+    bp.step_panel.apply_button.click()
+    assert s.index == 0
+    s.go(next(st.index for st in s.walk.steps if st.node == "dense_1" and st.phase == "forward"))
+    assert "+ (-0.338) = -0.338" in bp.step_panel.text()

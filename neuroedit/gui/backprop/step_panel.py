@@ -252,7 +252,12 @@ class StepPanel(QWidget):
 
     def apply_update(self) -> None:
         n = self.stepper.apply_update()
+        w = self.stepper.walk
+        state = "" if w is None or w.optimizer == "sgd" else f"; {w.optimizer}'s running averages are not stored"
         if n:
-            self.status_message.emit(f"Applied the update to {n} weight{'s' if n > 1 else ''} (Undo takes it back)")
+            self.stepper.recompute()          # the next training step starts from the new weights
+            self.stepper.go(0)
+            self.status_message.emit(f"Applied the update to {n} weight{'s' if n > 1 else ''} "
+                                     f"(Undo takes it back{state})")
         else:
             self.status_message.emit("Nothing to apply: the update changes no weight")
