@@ -323,3 +323,14 @@ def test_after_apply_the_walk_starts_over_from_the_new_weights(open_sample):
     assert s.index == 0
     s.go(next(st.index for st in s.walk.steps if st.node == "dense_1" and st.phase == "forward"))
     assert "+ (-0.338) = -0.338" in bp.step_panel.text()
+
+
+def test_closing_the_panel_clears_the_canvas_marks(open_sample):
+    window, bp = open_sample("xor_single_neuron.nedit")
+    assert bp.marks.items
+    window.docks["stepthrough"].hide()
+    assert bp.marks.items == [] and not bp.stepper.active
+    bp.show_neuron_view()                                # the neuron view still walks
+    assert bp.stepper.active
+    window.docks["stepthrough"].show()
+    assert bp.marks.items

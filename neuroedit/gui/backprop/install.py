@@ -53,7 +53,10 @@ class Backprop(QObject):
     def update_active(self, *args) -> None:
         """Walk only while the step-through dock or the neuron view is on screen."""
         dock = self.window.docks.get("stepthrough")
-        self.stepper.set_active(bool(dock is not None and dock.isVisible()) or self.tabs.currentIndex() == NEURON_TAB)
+        stepping = bool(dock is not None and dock.isVisible())
+        self.stepper.set_active(stepping or self.tabs.currentIndex() == NEURON_TAB)
+        if stepping != self.marks.enabled:        # the canvas shows the walk only while the panel is open
+            self.marks.set_enabled(stepping)
 
     def tab_changed(self, index: int) -> None:
         self.toggle.blockSignals(True)
