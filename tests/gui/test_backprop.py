@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 
 from neuroedit.io import load
@@ -32,6 +34,14 @@ def open_sample(make_window):
         return window, bp
 
     return make
+
+
+def move_to(view, scene_pos) -> None:
+    """A real mouse move (no button) over the view: what makes items receive hover events."""
+    pos = QPointF(view.mapFromScene(scene_pos))
+    event = QMouseEvent(QEvent.Type.MouseMove, pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())),
+                        Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), event)
 
 
 def all_panel_text(bp) -> str:
@@ -334,3 +344,16 @@ def test_closing_the_panel_clears_the_canvas_marks(open_sample):
     assert bp.stepper.active
     window.docks["stepthrough"].show()
     assert bp.marks.items
+
+
+def test_real_hover_sets_the_tooltips(open_sample):
+    window, bp = open_sample("xor_single_neuron.nedit")
+    bp.show_neuron_view()
+    view = bp.neuron_view
+    view.fit()
+    neuron = bp.neuron_scene.neurons[("dense_1", 0)]
+    move_to(view, neuron.scenePos())
+    assert "a = σ(z) = 0.475" in neuron.toolTip()
+    link = next(i for i in bp.neuron_scene.links if i.link.weight == ("kernel", (1, 0)))
+    move_to(view, link.line().pointAt(0.5))
+    assert "w₂ = 0.5" in link.toolTip() and "dL/dw₂ = 0" in link.toolTip()
