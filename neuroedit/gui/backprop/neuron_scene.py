@@ -8,7 +8,7 @@ asks for a new value (`edit_requested`); the edit goes through `Document.set_wei
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QPointF, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
 
@@ -235,6 +235,3 @@ class NeuronScene(QGraphicsScene):
             return w.weight_hover(link.dst, name, index) + tail
         shown = "not set yet" if value is None else f"{value:.4g}"
         return f"{link.dst}.{name}[{', '.join(map(str, index))}] = {shown}" + tail
-
-    def bounds(self) -> QRectF:
-        return self.itemsBoundingRect()
