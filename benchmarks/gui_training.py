@@ -28,7 +28,7 @@ import numpy as np
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 PROBE_MS = 20
@@ -118,6 +118,12 @@ class PaintCounter(QObject):
         return False
 
 
+def run_event_loop(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def gui_run(app, doc, seconds: float, warmup: float) -> dict:
     from neuroedit.gui.main_window import MainWindow
 
@@ -133,15 +139,11 @@ def gui_run(app, doc, seconds: float, warmup: float) -> dict:
     while (c.last_chunk is None or c.state != "running") and time.perf_counter() < deadline:
         app.processEvents()
         time.sleep(0.002)
-    end_warm = time.perf_counter() + warmup
-    while time.perf_counter() < end_warm:
-        app.processEvents()
+    run_event_loop(warmup)
     step0, frames0, paints0 = c.last_chunk.step, window.dashboard.frames, paints.count
     probe.active = True
     t0 = time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        app.processEvents()
-        time.sleep(0.0005)
+    run_event_loop(seconds)                 # the GUI thread idles in Qt's event loop, as in the real app
     elapsed = time.perf_counter() - t0
     probe.active = False
     result = {"steps_per_s": (c.last_chunk.step - step0) / elapsed,

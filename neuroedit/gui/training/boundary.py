@@ -18,6 +18,7 @@ MID = np.array([248, 248, 248], float)
 POS = np.array([8, 119, 189], float)      # Playground blue (class 1 / high values)
 CLASS_COLORS = np.array([[245, 147, 34], [8, 119, 189], [34, 160, 107], [200, 65, 75], [123, 92, 196],
                          [15, 143, 156], [184, 134, 11], [214, 51, 132], [100, 100, 100], [60, 60, 160]], float)
+HEAT_STRENGTH = 0.62   # the heat map is paler than the points, so points of either class stay visible
 THUMB = 44
 MAX_ROWS = 10
 
@@ -52,8 +53,8 @@ class BoundaryView(LivePlot):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
-        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("white", width=1.0), name="train")
-        self.val_points = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("#222", width=1.0), name="validation")
+        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("white", width=1.2), name="train")
+        self.val_points = pg.ScatterPlotItem(size=8, symbol="t", pen=pg.mkPen("#222", width=1.0), name="validation")
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
         self.item.setAspectLocked(False)
@@ -126,14 +127,15 @@ class BoundaryView(LivePlot):
             base = CLASS_COLORS[b.classes % len(CLASS_COLORS)]
             conf = np.clip(b.value, 0, 1)[..., None]
             k = max(2, self.plane.num_classes if self.plane else 2)
-            strength = np.clip((conf - 1.0 / k) / (1 - 1.0 / k), 0, 1) * 0.75
+            strength = np.clip((conf - 1.0 / k) / (1 - 1.0 / k), 0, 1) * HEAT_STRENGTH
             rgb = MID + (base - MID) * strength
             out = np.empty(b.value.shape + (4,), np.uint8)
             out[..., :3] = rgb.astype(np.uint8)
             out[..., 3] = 255
             return out
         lo, hi = self._value_range()
-        return diverging((b.value - lo) / (hi - lo))
+        t = (b.value - lo) / (hi - lo)
+        return diverging(0.5 + (np.clip(t, 0, 1) - 0.5) * HEAT_STRENGTH)
 
     def refresh(self) -> bool:
         if not self._dirty or self.latest is None:

@@ -30,6 +30,7 @@ from .worker import Chunk, TrainingWorker
 ACTIVE = ("compiling", "running", "paused")
 LIVE_SETTINGS = ("learning_rate", "epochs")
 STOP_WAIT_MS = 30_000
+STATUS_SECONDS = 0.25   # the status line is refreshed at a few Hz while training runs
 
 
 def snapshot(doc: Document) -> Document:
@@ -88,6 +89,7 @@ class TrainingController(QObject):
         self.pending_change = ""
         self.speed: float | None = None
         self._uncommitted = False
+        self._status_at = 0.0
         self._binding = DocBinding()
         self.set_document(window.doc)
 
@@ -224,7 +226,6 @@ class TrainingController(QObject):
         worker.done.connect(self._done_slot)
         self.worker, self.thread, self.session = worker, thread, None
         self.last_stop = None
-        self._run_started = time.perf_counter()
         self._set_state("compiling", "")
         thread.start()
 
@@ -313,8 +314,11 @@ class TrainingController(QObject):
         if chunk.events:
             self._uncommitted = True
         self.chunk_received.emit(chunk)
-        if self.state == "running":
-            self.state_changed.emit(self.state, status_text("running", "", chunk))
+        now = time.perf_counter()
+        if self.state == "running" and now - self._status_at >= STATUS_SECONDS:
+            self._status_at = now
+            self.message = status_text("running", "", chunk)
+            self.state_changed.emit(self.state, self.message)
 
     def _on_worker_state(self, worker: TrainingWorker, state: str, message: str) -> None:
         if worker is None or worker is not self.worker:

@@ -23,6 +23,7 @@ from .worker import Chunk
 SPEEDS: tuple[tuple[str, float | None], ...] = (("As fast as possible", None), ("1000 steps/s", 1000.0),
                                                 ("100 steps/s", 100.0), ("30 steps/s", 30.0),
                                                 ("10 steps/s", 10.0), ("1 step/s", 1.0))
+TEXT_SECONDS = 0.2   # progress text refresh interval while training runs
 WIRE_MODES = (("Wires: plain", None), ("Wires: weights", "weights"), ("Wires: gradients", "gradients"),
               ("Wires: last updates", "updates"))
 REGULARISATION = ("l1", "l2")
@@ -79,6 +80,8 @@ class TrainingPanel(QScrollArea):
         self.colors = colors
         self.doc: Document = controller.doc
         self.tracker = ProgressTracker()
+        self._latest: Chunk | None = None
+        self._shown_at = 0.0
         self._editors: dict[str, Any] = {}
         self._node_editors: dict[tuple[str, str], Any] = {}
         self._binding = DocBinding()
@@ -309,9 +312,19 @@ class TrainingPanel(QScrollArea):
             self.state_label.setText(text)
         if state == "compiling":
             self.progress.setFormat("preparing…")
+        elif state != "running" and self._latest is not None:
+            self._show_progress(self._latest)
 
     def _on_chunk(self, chunk: Chunk) -> None:
         self.tracker.update(chunk, self.controller.state == "running")
+        self._latest = chunk
+        now = time.perf_counter()
+        if self.controller.state == "running" and now - self._shown_at < TEXT_SECONDS:
+            return                      # text at a few Hz: repainting labels per chunk costs the GUI thread
+        self._shown_at = now
+        self._show_progress(chunk)
+
+    def _show_progress(self, chunk: Chunk) -> None:
         total = max(1, chunk.epochs_planned * chunk.steps_per_epoch)
         done = chunk.epochs_done * chunk.steps_per_epoch + chunk.step_in_epoch
         self.progress.setValue(int(1000 * min(1.0, done / total)))
@@ -327,6 +340,7 @@ class TrainingPanel(QScrollArea):
 
     def _reset_progress(self) -> None:
         self.tracker.reset()
+        self._latest = None
         self.progress.setValue(0)
         self.progress.setFormat("")
         self.progress_label.setText("")

@@ -121,6 +121,7 @@ class LivePlot(QWidget):
         curve = pg.PlotDataItem(pen=pg.mkPen(color, width=width, style=style), name=name if legend else None,
                                 connect="finite", antialias=False, symbol=symbol, symbolSize=5, symbolBrush=color,
                                 symbolPen=None)
+        curve.curve.setSegmentedLineMode("off")   # one polyline: far cheaper to paint than thousands of segments
         curve.setClipToView(True)
         curve.setDownsampling(auto=True, method="peak")
         self.plot.addItem(curve)
