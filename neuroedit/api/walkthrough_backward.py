@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import refmath
+from ..engine.names import activation_alpha
 from ..engine.spec import OpSpec
 from .walkthrough_forward import ACTIVATION_NAMES, batchnorm_xhat, copied_from, more_terms, operand_index, weighted_sum
 from .walkthrough_format import SQ, SY, D, Formula, M, N, O, P, PD, S, Sym, T, call, joined
@@ -113,7 +114,7 @@ def _dense(ctx: Context, op: OpSpec) -> None:
         js = ctx.sub(j, units)
         name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
         ctx.add("backward", op.id, f"{name}: chain rule through the {act} activation",
-                _chain_unit(ctx, act, g, a, z, dz, j, Sym("z", js), Sym("a", js), 0.01 if act == "leaky_relu" else 1.0),
+                _chain_unit(ctx, act, g, a, z, dz, j, Sym("z", js), Sym("a", js), activation_alpha(op.params)),
                 {"grad": g[j:j + 1], "z": z[j:j + 1], "a": a[j:j + 1], "pre_grad": dz[j:j + 1]},
                 Highlight(op.id, (j,)), unit=j)
         formulas = []
@@ -169,7 +170,7 @@ def _pair(ctx: Context, i: int, j: int, n_in: int, units: int) -> str:
 def _activation(ctx: Context, op: OpSpec) -> None:
     src = op.inputs[0]
     act = str(op.params["activation"])
-    alpha = float(op.params.get("alpha", 0.01))
+    alpha = activation_alpha(op.params)
     g, a, z, dz = ctx.grad(op.id), ctx.value(op.id), ctx.pre(op.id), ctx.port_grad(op.id, 0)
     shown, hidden = ctx.shown(len(g))
     width = op.output_shape[-1]

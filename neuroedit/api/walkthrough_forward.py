@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.names import activation_alpha
 from ..engine.spec import OpSpec, size_of
 from .walkthrough_format import SQ, SY, F, Formula, N, O, P, S, Sym, T, call, joined
 from .walkthrough_model import Context, Highlight
@@ -133,7 +134,7 @@ def _element_formula(ctx: Context, op: OpSpec, k: int) -> Formula:
         j = k % op.output_shape[-1] if act == "softmax" else k
         return activation_formula(act, ctx.node_sym(op.id, k), ctx.node_sym(src, k), z,
                                   out.reshape(-1, op.output_shape[-1])[k // op.output_shape[-1]] if act == "softmax"
-                                  else out, j, float(op.params.get("alpha", 0.01)) if act == "linear" else 1.0)
+                                  else out, j, activation_alpha(op.params))
     if t == "Add":
         return Formula.make(lhs, joined([[SY(ctx.node_sym(s, k))] for s in op.inputs], "+"),
                             joined([[N(ctx.value(s)[k])] for s in op.inputs], "+"), [N(out[k])], value=out[k])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from neuroedit.gui.templates import build_xor
+from neuroedit.model.samples import xor as build_xor
 from neuroedit.model import Document
 
 

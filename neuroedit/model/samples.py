@@ -1,0 +1,148 @@
+"""The course networks shipped as `samples/*.nedit`, built with the Document edit API.
+
+`tools/make_samples.py` writes them to disk; the editor's File > New templates
+build them from here when the sample files are not installed.
+
+Data-set references are plain spec strings (the data package parses them):
+`xor`, `weather`, `idx:fashion-mnist` (the IDX folder `fashion-mnist/` next to
+the file), `idx:fashion-mnist:classes=2,6` (pullover vs shirt) and
+`values:x=4,y=-2,z=5,w=-1` (one sample of named input values, no targets; for
+the computation-graph exercise).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .document import Document
+
+STEP = 220.0  # horizontal distance between consecutive nodes on the canvas
+
+
+def _chain(doc: Document, layers: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Add `layers` left to right, each wired to the one before; return their ids."""
+    ids: list[str] = []
+    for i, (type_name, params) in enumerate(layers):
+        node_id = doc.add_node(type_name, params, pos=(i * STEP, 0.0))
+        if ids:
+            doc.connect(ids[-1], node_id)
+        ids.append(node_id)
+    return ids
+
+
+def _settings(doc: Document, **values: Any) -> None:
+    for name, value in values.items():
+        doc.set_setting(name, value)
+
+
+def _finish(doc: Document, description: str) -> Document:
+    doc.description = description
+    doc.history.clear()
+    return doc
+
+
+def xor() -> Document:
+    doc = Document()
+    _chain(doc, [
+        ("Input", {"shape": [2]}),
+        ("Dense", {"units": 2, "activation": "sigmoid"}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "binary_crossentropy"}),
+    ])
+    _settings(doc, optimizer="sgd", learning_rate=0.5, batch_mode="full", epochs=500)
+    doc.set_dataset({"spec": "xor"})
+    return _finish(doc, "XOR with a hidden layer of two sigmoid neurons (2-2-1, 9 parameters): "
+                        "a single neuron draws one line and cannot separate XOR; two hidden neurons can.")
+
+
+def xor_single_neuron() -> Document:
+    doc = Document()
+    ids = _chain(doc, [
+        ("Input", {"shape": [2]}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "binary_crossentropy"}),
+    ])
+    _settings(doc, optimizer="sgd", learning_rate=0.5, batch_mode="stochastic", shuffle=False, epochs=100)
+    doc.set_dataset({"spec": "xor"})
+    # The lecture's worked example: w = [w0, w1, w2] = [-0.1, 0.75, 0.5] (w0 is the bias).
+    doc.replace_weights({ids[1]: {
+        "kernel": np.array([[0.75], [0.5]], dtype=np.float32),
+        "bias": np.array([-0.1], dtype=np.float32),
+    }})
+    return _finish(doc, "A single sigmoid neuron on XOR with the lecture's initial weights "
+                        "w0 = -0.1, w1 = 0.75, w2 = 0.5: the first pattern (0, 0) gives ŷ = 0.475, "
+                        "loss 0.644, and w0 becomes -0.338. One neuron cannot solve XOR.")
+
+
+def weather() -> Document:
+    doc = Document()
+    _chain(doc, [
+        ("Input", {"shape": [2]}),
+        ("Dense", {"units": 8, "activation": "sigmoid"}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "mse"}),
+    ])
+    _settings(doc, optimizer="sgd", learning_rate=0.1, batch_mode="minibatch", batch_size=32, epochs=200)
+    doc.set_dataset({"spec": "weather"})
+    return _finish(doc, "Weather regression with 2 standardised inputs (temperature, cloudiness), "
+                        "8 sigmoid hidden neurons and 1 sigmoid output: 33 parameters "
+                        "(the lecture's 5-input original has 57).")
+
+
+def compute_graph() -> Document:
+    doc = Document()
+    for node_id, y in (("x", -240.0), ("y", -100.0), ("z", 100.0), ("w", 240.0)):
+        doc.add_node("Input", {"shape": [1]}, pos=(0.0, y), node_id=node_id)
+    doc.add_node("OpMultiply", pos=(STEP, -170.0), node_id="p")
+    doc.add_node("OpMax", pos=(STEP, 170.0), node_id="q")
+    doc.add_node("OpAdd", pos=(2 * STEP, 0.0), node_id="m")
+    doc.add_node("OpSquare", pos=(3 * STEP, 0.0), node_id="f")
+    loss = doc.add_node("Loss", {"loss": "value"}, pos=(4 * STEP, 0.0))
+    for src, dst, port in (("x", "p", "x"), ("y", "p", "y"), ("z", "q", "x"), ("w", "q", "y"),
+                           ("p", "m", "x"), ("q", "m", "y"), ("m", "f", "in"), ("f", loss, "in")):
+        doc.connect(src, dst, dst_port=port)
+    _settings(doc, optimizer="sgd", learning_rate=0.01, batch_mode="full", epochs=1, shuffle=False)
+    doc.set_dataset({"spec": "values:x=4,y=-2,z=5,w=-1"})
+    return _finish(doc, "The computation graph f = (x·y + max(z, w))² at x=4, y=-2, z=5, w=-1: "
+                        "forward p=-8, q=5, m=-3, f=9; backward ∂f/∂x=12, ∂f/∂y=-24, ∂f/∂z=-6, ∂f/∂w=0.")
+
+
+def fashion_mnist_mlp() -> Document:
+    doc = Document()
+    _chain(doc, [
+        ("Input", {"shape": [28, 28]}),
+        ("Flatten", {}),
+        ("Dense", {"units": 300, "activation": "relu"}),
+        ("Dense", {"units": 10, "activation": "softmax"}),
+        ("Loss", {"loss": "sparse_categorical_crossentropy"}),
+    ])
+    _settings(doc, optimizer="sgd", learning_rate=0.01, batch_mode="minibatch", batch_size=32, epochs=30)
+    doc.set_dataset({"spec": "idx:fashion-mnist"})
+    return _finish(doc, "Fashion-MNIST, 10 classes: Flatten 28×28 → Dense(300, relu) → Dense(10, softmax) "
+                        "with sparse categorical cross-entropy (235,500 + 3,010 = 238,510 parameters).")
+
+
+def fashion_mnist_binary() -> Document:
+    doc = Document()
+    _chain(doc, [
+        ("Input", {"shape": [28, 28]}),
+        ("Flatten", {}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "binary_crossentropy"}),
+    ])
+    _settings(doc, optimizer="sgd", learning_rate=0.01, batch_mode="minibatch", batch_size=32, epochs=20)
+    doc.set_dataset({"spec": "idx:fashion-mnist:classes=2,6"})
+    return _finish(doc, "Fashion-MNIST pullover (class 2) vs shirt (class 6): Flatten → Dense(1, sigmoid), "
+                        "a single neuron with 785 parameters.")
+
+
+SAMPLES: dict[str, Callable[[], Document]] = {
+    "xor.nedit": xor,
+    "xor_single_neuron.nedit": xor_single_neuron,
+    "weather.nedit": weather,
+    "compute_graph.nedit": compute_graph,
+    "fashion_mnist_mlp.nedit": fashion_mnist_mlp,
+    "fashion_mnist_binary.nedit": fashion_mnist_binary,
+}
