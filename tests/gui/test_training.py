@@ -244,3 +244,61 @@ def test_moved_data_file_is_reported(qtbot, train_window, tmp_path):
     assert problem and "points.csv" in problem
     assert "points.csv" in w.training_panel.dataset_label.text()
     finish_cleanly(w)
+
+
+def test_speed_limit_slows_training_down(qtbot, train_window):
+    w = train_window(epochs=1_000_000, batch_mode="full")
+    c = w.training
+    w.training_panel.speed_combo.setCurrentIndex(3)          # 30 steps/s
+    c.train()
+    qtbot.waitUntil(lambda: c.state == "running" and c.last_chunk is not None, timeout=WAIT_MS)
+    start = c.last_chunk.step
+    qtbot.wait(1000)
+    ran = c.last_chunk.step - start
+    assert 10 <= ran <= 60, ran
+    w.training_panel.speed_combo.setCurrentIndex(0)          # as fast as possible again
+    qtbot.waitUntil(lambda: c.last_chunk.step > start + ran + 500, timeout=WAIT_MS)
+    finish_cleanly(w)
+
+
+@pytest.mark.parametrize("spec, loss, units, activation", [
+    ("plane", "mse", 1, "linear"),
+    ("spiral_multi:classes=3", "sparse_categorical_crossentropy", 3, "softmax"),
+])
+def test_decision_boundary_for_regression_and_multiclass(qtbot, train_window, spec, loss, units, activation):
+    d = Document()
+    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
+    d.add_node("Dense", {"units": 6, "activation": "tanh"}, (220, 0), "hidden")
+    d.add_node("Dense", {"units": units, "activation": activation}, (440, 0), "out")
+    d.add_node("Loss", {"loss": loss}, (660, 0), "loss")
+    for a, b in (("x", "hidden"), ("hidden", "out"), ("out", "loss")):
+        d.connect(a, b)
+    d.set_dataset({"spec": spec})
+    d.settings.update(epochs=20, optimizer="adam", learning_rate=0.01)
+    d.history.set_clean()
+    w = train_window(d)
+    w.training.train()
+    wait_state(qtbot, w, "finished", "failed")
+    assert w.training.state == "finished", w.training.message
+    view = w.dashboard.boundary
+    view.refresh()
+    assert view.isVisibleTo(w.dashboard) and view.latest is not None
+    assert (view.latest.classes is None) == (units == 1)
+    if units == 1:
+        assert view.plane.task == "regression" and w.dashboard.metric_name == "mae"
+    else:
+        assert set(np.unique(view.latest.classes)) <= {0, 1, 2}
+    assert view.rgba(view.latest).shape[-1] == 4
+    finish_cleanly(w)
+
+
+def test_neuroedit_train_screenshot_quits_while_training(tmp_path):
+    from neuroedit.gui.app import run_app
+
+    doc = nedit_io.load(SAMPLES / "xor.nedit")
+    doc.settings["epochs"] = 10_000_000
+    path = tmp_path / "long.nedit"
+    nedit_io.save(doc, path)
+    png = tmp_path / "training.png"
+    assert run_app(str(path), train=True, screenshot=str(png), quit_after=2.5) == 0
+    assert png.is_file() and png.stat().st_size > 20_000
