@@ -50,6 +50,7 @@ def attach_training(window) -> TrainingController:
     controller.history_restored.connect(dashboard.restore)
     controller.plane_changed.connect(dashboard.set_plane)
     controller.state_changed.connect(lambda state, text: window.statusBar().showMessage(text) if text else None)
+    controller.state_changed.connect(lambda state, text: _show_training_docks(window) if state == "compiling" else None)
     panel.wire_mode_changed.connect(overlay.set_mode)
     dashboard.restore(window.doc.training_history)
 
@@ -89,3 +90,12 @@ def choose_dataset(window, spec: str) -> None:
         window.doc.set_dataset(record)
     except EditError as e:
         window.show_status(str(e))
+
+
+def _show_training_docks(window) -> None:
+    """Pressing Train brings the Training panel and the plots to the front of their dock tabs."""
+    for key in ("training", "dashboard"):
+        dock = window.docks.get(key)
+        if dock is not None:
+            dock.show()
+            dock.raise_()

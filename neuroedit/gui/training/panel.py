@@ -312,6 +312,8 @@ class TrainingPanel(QScrollArea):
             self.state_label.setText(text)
         if state == "compiling":
             self.progress.setFormat("preparing…")
+        elif state == "failed":
+            self.progress.setFormat("")
         elif state != "running" and self._latest is not None:
             self._show_progress(self._latest)
 
