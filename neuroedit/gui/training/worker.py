@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from PySide6.QtCore import QObject, Signal
+from threadpoolctl import threadpool_limits
 
 from ...engine.trainer import EpochEnd, Progress, Stopped
 from . import probes
@@ -228,18 +229,12 @@ class TrainingWorker(QObject):
 @contextmanager
 def _blas_threads(n: int) -> Iterator[None]:
     """Leave a core to the GUI thread: BLAS threads that spin while the GUI paints slow training down badly."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:           # optional: without it BLAS keeps its own thread count
-        yield
-        return
     with threadpool_limits(limits=n, user_api="blas"):
         yield
 
 
 def _message(e: Exception) -> str:
-    text = str(e).strip() or type(e).__name__
-    return text
+    return str(e).strip() or type(e).__name__
 
 
 __all__ = ["Chunk", "TrainingWorker", "EpochEnd", "Progress", "Stopped"]
