@@ -22,12 +22,10 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 @pytest.fixture
 def open_sample(make_window):
-    from neuroedit.gui.backprop import install_backprop
-
     def make(name: str):
         path = SAMPLES / name
         window = make_window(load(path), str(path))
-        bp = getattr(window, "backprop", None) or install_backprop(window)
+        bp = window.backprop
         window.docks["stepthrough"].show()
         bp.stepper.set_active(True)
         bp.stepper.recompute()
@@ -275,7 +273,6 @@ def test_mini_batch_and_errors(open_sample):
 
 
 def test_document_without_weights_gets_initialised(make_window):
-    from neuroedit.gui.backprop import install_backprop
     from neuroedit.model import Document
 
     doc = Document()
@@ -285,7 +282,7 @@ def test_document_without_weights_gets_initialised(make_window):
     doc.connect("x", "d")
     doc.connect("d", "L")
     window = make_window(doc)
-    bp = getattr(window, "backprop", None) or install_backprop(window)
+    bp = window.backprop
     bp.step_panel.set_input("x", "1, 0")
     bp.step_panel.target.setText("1")
     bp.step_panel.walk()
@@ -306,14 +303,13 @@ def test_follows_file_open(open_sample):
 
 
 def test_broken_graph_explains_and_still_draws(make_window):
-    from neuroedit.gui.backprop import install_backprop
     from neuroedit.model import Document
 
     doc = Document()
     doc.add_node("Input", {"shape": (2,)}, node_id="x")
     doc.add_node("Dense", {"units": 3}, node_id="d")         # not connected, no loss
     window = make_window(doc)
-    bp = getattr(window, "backprop", None) or install_backprop(window)
+    bp = window.backprop
     bp.stepper.set_active(True)
     bp.stepper.recompute()
     assert bp.stepper.walk is None and "cannot run" in bp.step_panel.text()
@@ -357,3 +353,23 @@ def test_real_hover_sets_the_tooltips(open_sample):
     link = next(i for i in bp.neuron_scene.links if i.link.weight == ("kernel", (1, 0)))
     move_to(view, link.line().pointAt(0.5))
     assert "w₂ = 0.5" in link.toolTip() and "dL/dw₂ = 0" in link.toolTip()
+
+
+def test_view_menu_switches_views_and_opens_the_panel(make_window, qtbot):
+    window = make_window(load(SAMPLES / "xor.nedit"), str(SAMPLES / "xor.nedit"))
+    bp = window.backprop
+    assert window.centralWidget() is bp.tabs and bp.tabs.widget(0) is window.canvas
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    toggle = window.actions["neuron_view"]
+    assert toggle in view_menu.actions() and window.actions["step_through"] in view_menu.actions()
+    window.scene.select_nodes(["dense_1"])
+    toggle.trigger()
+    assert bp.tabs.currentWidget() is bp.neuron_view and bp.stepper.active
+    assert all(i.selected_ring for i in bp.neuron_scene.neurons_of("dense_1"))
+    bp.tabs.setCurrentIndex(0)
+    assert not toggle.isChecked()
+    window.actions["step_through"].trigger()
+    dock = window.docks["stepthrough"]
+    assert dock.isVisible() and bp.stepper.active
+    qtbot.waitUntil(lambda: bp.stepper.walk is not None, timeout=3000)
+    assert "Forward pass" in bp.step_panel.text()

@@ -32,7 +32,6 @@ def shoot(folder: Path) -> list[Path]:
     from ...io import load
     from .. import theme
     from ..main_window import MainWindow
-    from .install import install_backprop
     from .stepper import SampleChoice
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -42,7 +41,7 @@ def shoot(folder: Path) -> list[Path]:
     for name, sample, inputs, phase, fragment, neuron_view in SHOTS:
         path = ROOT / "samples" / sample
         window = MainWindow(load(path), str(path), restore_layout=False)
-        bp = getattr(window, "backprop", None) or install_backprop(window)
+        bp = window.backprop
         window.resize(1500, 940)
         window.show()
         dock = window.docks["stepthrough"]
