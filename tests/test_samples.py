@@ -77,7 +77,7 @@ def test_nodes_are_laid_out_left_to_right(name):
 def test_xor_settings():
     doc = load(SAMPLES / "xor.nedit")
     s = doc.settings
-    assert (s["optimizer"], s["learning_rate"], s["batch_mode"], s["epochs"]) == ("sgd", 0.5, "full", 500)
+    assert (s["optimizer"], s["learning_rate"], s["batch_mode"], s["epochs"]) == ("sgd", 0.5, "full", 2000)
     assert doc.dataset == {"spec": "xor"}
     assert [n.params.get("activation") for n in doc.nodes.values() if n.type == "Dense"] == ["sigmoid", "sigmoid"]
     assert [n.params["loss"] for n in doc.nodes.values() if n.type == "Loss"] == ["binary_crossentropy"]

@@ -279,7 +279,7 @@ _TYPES: tuple[NodeType, ...] = (
         params=(ParamSpec("shape", "shape", (2,), "per-sample shape, e.g. [2] or [28, 28]"),),
         output_shape=_input_shape,
         input_ports=lambda params: (),
-        caption=lambda p: "Input " + "×".join(map(str, p["shape"])),
+        caption=lambda p: "Input (" + "×".join(map(str, p["shape"])) + ")",
     ),
     NodeType(
         name="Dense",

@@ -61,7 +61,7 @@ def test_info_header_and_table(capsys):
     assert lines[0] == f"File: {XOR}"
     assert "Data set: xor" in lines
     assert "Loss: binary_crossentropy" in lines
-    assert "Optimizer: sgd, lr 0.5, full batch, 500 epochs" in lines
+    assert "Optimizer: sgd, lr 0.5, full batch, 2000 epochs" in lines
     rows = [" ".join(line.split()) for line in lines]
     assert "dense_1 (Dense) (None, 2) 6" in rows and "dense_2 (Dense) (None, 1) 3" in rows
     assert lines[-3:] == ["Total params: 9", "Trainable params: 9", "Non-trainable params: 0"]

@@ -105,7 +105,7 @@ def test_unknown_parameter_is_a_key_error():
 
 def test_captions():
     assert REGISTRY["Dense"].describe({"units": 300, "activation": "relu"}) == "Dense 300 · relu"
-    assert REGISTRY["Input"].describe({"shape": (28, 28)}) == "Input 28×28"
+    assert REGISTRY["Input"].describe({"shape": (28, 28)}) == "Input (28×28)"
     assert REGISTRY["Loss"].describe({"loss": "mse"}) == "Loss · mse"
 
 
