@@ -30,6 +30,8 @@ SHORTCUTS: dict[str, tuple[str, list]] = {
     "snap": ("Snap to grid", ["Ctrl+G"]),
     "find_node": ("Find node type", [Std.Find]),
     "train": ("Train", ["Ctrl+T"]),
+    "neuron_view": ("Neuron view", ["Ctrl+Shift+N"]),
+    "step_through": ("Step through backpropagation", ["Ctrl+Shift+B"]),
     "shortcuts": ("Keyboard shortcuts", ["F1"]),
 }
 

@@ -373,3 +373,10 @@ def test_view_menu_switches_views_and_opens_the_panel(make_window, qtbot):
     assert dock.isVisible() and bp.stepper.active
     qtbot.waitUntil(lambda: bp.stepper.walk is not None, timeout=3000)
     assert "Forward pass" in bp.step_panel.text()
+
+
+def test_backprop_shortcuts_are_listed_in_the_help():
+    from neuroedit.gui.shortcuts import help_rows
+
+    texts = {what for what, _ in help_rows()}
+    assert {"Neuron view", "Step through backpropagation"} <= texts

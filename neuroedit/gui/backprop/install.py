@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QTabWidget
 
-from .. import theme
+from .. import shortcuts, theme
 from ..binding import DocBinding
 from .canvas_marks import CanvasMarks
 from .gradcheck_panel import GradCheckPanel
@@ -115,12 +115,12 @@ def install_backprop(window) -> Backprop:
     bp.toggle = toggle = QAction("Neuron View", window)
     toggle.setObjectName("action_neuron_view")
     toggle.setCheckable(True)
-    toggle.setShortcut(QKeySequence("Ctrl+Shift+N"))
+    toggle.setShortcuts(shortcuts.sequences("neuron_view"))
     toggle.setStatusTip("Switch between the layer graph and the neuron view (every neuron a circle)")
     toggle.toggled.connect(bp.show_neuron_view)
     step_action = QAction("Step Through Backpropagation", window)
     step_action.setObjectName("action_step_through")
-    step_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+    step_action.setShortcuts(shortcuts.sequences("step_through"))
     step_action.setStatusTip("Walk one training step forward, through the loss, backward and the update")
     step_action.triggered.connect(bp.show_step_through)
     for action in (toggle, step_action):
