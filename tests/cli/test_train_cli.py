@@ -10,7 +10,7 @@ import pytest
 
 from neuroedit.cli import main
 from neuroedit.io import load, save
-from neuroedit.model import Document
+from neuroedit.model import Document, samples
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,30 +21,9 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def _xor_doc() -> Document:
-    """The network of samples/xor.nedit (2-2-1 sigmoid, BCE, SGD lr 0.5, full batch), built here."""
-    doc = Document()
-    doc.add_node("Input", {"shape": [2]}, node_id="input_1")
-    doc.add_node("Dense", {"units": 2, "activation": "sigmoid"}, node_id="dense_1")
-    doc.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="dense_2")
-    doc.add_node("Loss", {"loss": "binary_crossentropy"}, node_id="loss_1")
-    doc.connect("input_1", "dense_1")
-    doc.connect("dense_1", "dense_2")
-    doc.connect("dense_2", "loss_1")
-    for k, v in {"optimizer": "sgd", "learning_rate": 0.5, "batch_mode": "full", "epochs": 500}.items():
-        doc.set_setting(k, v)
-    doc.set_dataset({"spec": "xor"})
-    return doc
-
-
 @pytest.fixture
-def xor_file(tmp_path) -> str:
-    sample = ROOT / "samples" / "xor.nedit"
-    if sample.exists():
-        return str(sample)
-    path = tmp_path / "xor.nedit"
-    save(_xor_doc(), path)
-    return str(path)
+def xor_file() -> str:
+    return str(ROOT / "samples" / "xor.nedit")
 
 
 def test_train_writes_log_and_output(capsys, tmp_path, xor_file):
@@ -82,7 +61,7 @@ def test_xor_reaches_full_accuracy_for_most_seeds(capsys, tmp_path, xor_file):
 
 def test_in_place_rewrites_the_file(capsys, tmp_path):
     path = tmp_path / "xor.nedit"
-    save(_xor_doc(), path)
+    save(samples.xor(), path)
     code, _, err = run(capsys, "train", str(path), "--epochs", "3", "--in-place", "-q")
     assert code == 0, err
     assert len(load(path).training_history["loss"]) == 3
