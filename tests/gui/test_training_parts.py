@@ -111,3 +111,16 @@ def test_decision_plane_only_for_two_inputs(qtbot):
                                                 [plane.x_range[1], plane.y_range[1]]], np.float32)).ravel()
     np.testing.assert_allclose([b.value[0, 0], b.value[-1, -1]], corners, rtol=1e-4)   # probabilities, row = y
     assert b.neurons["dense_1"].shape == (2, GRID, GRID)
+
+
+def test_training_panel_keeps_its_editors_when_unrelated_nodes_change(make_window):
+    """Adding a node without editors (not Dense, not Loss) must not rebuild the settings form."""
+    from neuroedit.model import samples
+
+    doc = samples.xor()
+    window = make_window(doc)
+    before = window.training_panel.editor("learning_rate")
+    doc.add_node("Dropout")
+    assert window.training_panel.editor("learning_rate") is before
+    doc.add_node("Dense")
+    assert window.training_panel.editor("learning_rate") is not before

@@ -189,12 +189,24 @@ class TrainingPanel(QScrollArea):
         self.doc = doc
         ev = doc.events
         self._binding.bind(doc, [(ev.settings_changed, self._on_setting), (ev.param_changed, self._on_param),
-                                 (ev.node_added, lambda *a: self._rebuild_settings()),
-                                 (ev.node_removed, lambda *a: self._rebuild_settings()),
-                                 (ev.node_renamed, lambda *a: self._rebuild_settings())])
+                                 (ev.node_added, lambda *a: self._rebuild_if_nodes_changed()),
+                                 (ev.node_removed, lambda *a: self._rebuild_if_nodes_changed()),
+                                 (ev.node_renamed, lambda *a: self._rebuild_if_nodes_changed())])
         self._rebuild_settings()
 
+    def _nodes_with_editors(self) -> tuple[str | None, tuple[str, ...]]:
+        """The Loss node and the Dense layers: the only nodes this panel shows editors for."""
+        nodes = self.doc.nodes.values()
+        loss_id = next((n.id for n in nodes if n.type == "Loss"), None)
+        return loss_id, tuple(n.id for n in nodes if n.type == "Dense")
+
+    def _rebuild_if_nodes_changed(self) -> None:
+        """Rebuilding hundreds of editors is slow on big graphs: only do it when their nodes changed."""
+        if self._nodes_with_editors() != self._built_for:
+            self._rebuild_settings()
+
     def _rebuild_settings(self) -> None:
+        self._built_for = self._nodes_with_editors()
         while self._settings_host.count():
             item = self._settings_host.takeAt(0)
             if item.widget() is not None:
@@ -206,7 +218,7 @@ class TrainingPanel(QScrollArea):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self._form = form
         self._editors, self._node_editors = {}, {}
-        loss_id = next((n.id for n in self.doc.nodes.values() if n.type == "Loss"), None)
+        loss_id, dense = self._built_for
         if loss_id is not None:
             self._add_node_editor(form, loss_id, "loss", "Loss")
         for spec in SETTINGS:
@@ -217,7 +229,6 @@ class TrainingPanel(QScrollArea):
             label.setToolTip(spec.description)
             form.addRow(label, editor)
             self._editors[spec.name] = editor
-        dense = [n.id for n in self.doc.nodes.values() if n.type == "Dense"]
         if dense:
             heading = QLabel("<b>Regularisation</b> (changes apply at the next step)")
             form.addRow(heading)
