@@ -32,7 +32,7 @@ class FileController(QObject):
         self.path: str | None = None
         self.forced_dirty = False
         self.recent = RecentFiles()
-        self.autosaver = Autosaver(lambda: (window.doc, self.path, self.is_dirty()), recovery_folder, parent=self)
+        self.autosaver = Autosaver(self._autosave_state, recovery_folder, parent=self)
 
     # ------------------------------------------------------------------ state
     def is_dirty(self) -> bool:
@@ -112,7 +112,18 @@ class FileController(QObject):
             path += ".nedit"
         return self.write(path)
 
+    def _take_training_results(self) -> None:
+        """A save during a run stores the weights trained so far, not those of the last pause."""
+        training = getattr(self.window, "training", None)
+        if training is not None:
+            training.commit()
+
+    def _autosave_state(self):
+        self._take_training_results()
+        return self.window.doc, self.path, self.is_dirty()
+
     def write(self, path: str) -> bool:
+        self._take_training_results()
         try:
             nedit_io.save(self.window.doc, path)
         except (OSError, nedit_io.SaveError) as e:
