@@ -29,6 +29,9 @@ WIRE_MODES = (("Wires: plain", None), ("Wires: weights", "weights"), ("Wires: gr
 REGULARISATION = ("l1", "l2")
 
 
+NOT_STARTED = "not trained yet: press Train"
+
+
 def format_seconds(s: float) -> str:
     s = max(0, int(round(s)))
     h, rest = divmod(s, 3600)
@@ -155,7 +158,7 @@ class TrainingPanel(QScrollArea):
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
-        self.progress.setFormat("")
+        self.progress.setFormat(NOT_STARTED)
         self._layout.addWidget(self.progress)
         self.progress_label = QLabel(objectName="training_progress_label")
         self.progress_label.setWordWrap(True)
@@ -355,7 +358,7 @@ class TrainingPanel(QScrollArea):
         self.tracker.reset()
         self._latest = None
         self.progress.setValue(0)
-        self.progress.setFormat("")
+        self.progress.setFormat(NOT_STARTED)
         self.progress_label.setText("")
 
     def _on_change_pending(self, kind: str, text: str) -> None:
