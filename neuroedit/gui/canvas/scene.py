@@ -201,10 +201,14 @@ class GraphScene(QGraphicsScene):
             (major if i % 5 == 0 else minor).append(QLineF(i * GRID, rect.top(), i * GRID, rect.bottom()))
         for j in range(top, bottom + 1):
             (major if j % 5 == 0 else minor).append(QLineF(rect.left(), j * GRID, rect.right(), j * GRID))
+        # Hairline grid lines need no antialiasing, which costs more than the rest of a pan frame.
+        antialiased = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(QPen(self.colors.grid_minor, 0))
         painter.drawLines(minor)
         painter.setPen(QPen(self.colors.grid_major, 0))
         painter.drawLines(major)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)
 
     # ------------------------------------------------------------------ selection
     def selected_node_ids(self) -> list[str]:
