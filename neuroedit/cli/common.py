@@ -22,9 +22,9 @@ def load_document(path: str) -> Document:
     try:
         return load(path)
     except LoadError as e:
-        raise CliError(_one_line(f"{path}: {e}"), EXIT_UNREADABLE) from None
+        raise CliError(f"{path}: {e}", EXIT_UNREADABLE) from None
     except OSError as e:
-        raise CliError(_one_line(f"{path}: {e.strerror or e}"), EXIT_UNREADABLE) from None
+        raise CliError(f"{path}: {e.strerror or e}", EXIT_UNREADABLE) from None
 
 
 def describe_dataset(doc: Document) -> str:
@@ -49,7 +49,3 @@ def describe_training(doc: Document) -> str:
     else:
         batching = f"mini-batch {s.get('batch_size')}"
     return f"{s.get('optimizer')}, lr {s.get('learning_rate'):g}, {batching}, {s.get('epochs')} epochs"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())

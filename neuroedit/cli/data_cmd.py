@@ -41,7 +41,7 @@ def run_info(args: argparse.Namespace) -> int:
     try:
         ds = load(args.spec, args.base_dir)
     except DataError as e:
-        raise CliError(" ".join(str(e).split()), 2) from None
+        raise CliError(str(e)) from None
     print("\n".join(describe(ds)))
     return 0
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from .common import load_document
 from .errors import CliError
 
-EXIT_USAGE = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,17 +37,17 @@ def run(args: argparse.Namespace) -> int:
         graph = graph_spec(doc)
         data = load_training_data(graph, document_spec(doc, args.data), str(Path(args.file).resolve().parent))
     except (GraphProblem, DataProblem) as e:
-        raise CliError(" ".join(f"{args.file}: {e}".split()), EXIT_USAGE) from None
+        raise CliError(f"{args.file}: {e}") from None
     part = {"train": data.train, "val": data.val, "test": data.test}[args.split]
     if part is None:
-        raise CliError(f"the data set {data.spec} has no {args.split} samples; try --split train", EXIT_USAGE)
+        raise CliError(f"the data set {data.spec} has no {args.split} samples; try --split train")
     untrained = not doc.weights
     try:
         b = backend_for(doc, args.backend, graph)
         X = b.pack_inputs(split_inputs(graph, part[0]))
         loss, metric = b.evaluate(X, b.pack_targets(part[1], len(X)))
     except EngineError as e:
-        raise CliError(" ".join(f"{args.file}: {e}".split()), EXIT_USAGE) from None
+        raise CliError(f"{args.file}: {e}") from None
     parts = [f"loss: {loss:.4f}"]
     if b.metric:
         parts.append(f"{b.metric}: {metric:.4f}")

@@ -8,7 +8,6 @@ import re
 from .common import load_document
 from .errors import CliError
 
-EXIT_USAGE = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from .trace_format import format_gradcheck, format_walkthrough
 
     if args.sample is not None and args.inputs is not None:
-        raise CliError("give either --sample or --inputs, not both", EXIT_USAGE)
+        raise CliError("give either --sample or --inputs, not both")
     sample = _samples(args.sample) if args.sample is not None else None
     inputs = parse_inputs(args.inputs) if args.inputs is not None else None
     target = parse_numbers(args.target, "--target") if args.target is not None else None
@@ -61,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         if args.gradcheck:
             out += "\n" + format_gradcheck(gradient_check(doc, **kw), args.format)
     except (GraphProblem, WalkthroughError) as e:
-        raise CliError(_one_line(f"{args.file}: {e}"), EXIT_USAGE) from None
+        raise CliError(f"{args.file}: {e}") from None
     print(out, end="")
     return 0
 
@@ -73,13 +72,13 @@ def parse_inputs(text: str) -> dict[str, float | list[float]]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise CliError(f"--inputs: {item.strip()!r} is not NAME=VALUE (e.g. --inputs x=4,y=-2)", EXIT_USAGE)
+            raise CliError(f"--inputs: {item.strip()!r} is not NAME=VALUE (e.g. --inputs x=4,y=-2)")
         if name in out:
-            raise CliError(f"--inputs: {name} is given twice", EXIT_USAGE)
+            raise CliError(f"--inputs: {name} is given twice")
         numbers = parse_numbers(value, f"--inputs {name}")
         out[name] = numbers[0] if len(numbers) == 1 and "[" not in value else numbers
     if not out:
-        raise CliError("--inputs: give NAME=VALUE pairs, e.g. --inputs x=4,y=-2", EXIT_USAGE)
+        raise CliError("--inputs: give NAME=VALUE pairs, e.g. --inputs x=4,y=-2")
     return out
 
 
@@ -88,12 +87,12 @@ def parse_numbers(text: str, what: str) -> list[float]:
     body = text.strip().removeprefix("[").removesuffix("]")
     parts = [p for p in re.split(r"[,;\s]+", body) if p]
     if not parts:
-        raise CliError(f"{what}: no number given", EXIT_USAGE)
+        raise CliError(f"{what}: no number given")
     try:
         return [float(p) for p in parts]
     except ValueError:
         bad = next(p for p in parts if not _is_float(p))
-        raise CliError(f"{what}: {bad!r} is not a number", EXIT_USAGE) from None
+        raise CliError(f"{what}: {bad!r} is not a number") from None
 
 
 def _split_top(text: str) -> list[str]:
@@ -114,7 +113,7 @@ def _samples(text: str) -> int | list[int]:
     """`3` -> 3; `0,1,2,3` -> a mini-batch of those samples."""
     parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
     if not parts:
-        raise CliError("--sample: no sample index given", EXIT_USAGE)
+        raise CliError("--sample: no sample index given")
     indices = [_integer(p, "--sample", 0) for p in parts]
     return indices[0] if len(indices) == 1 and "," not in text else indices
 
@@ -131,10 +130,9 @@ def _integer(text: str, what: str, lo: int, hi: int | None = None) -> int:
     try:
         v = int(str(text).strip())
     except ValueError:
-        raise CliError(f"{what}: {text!r} is not a whole number", EXIT_USAGE) from None
+        raise CliError(f"{what}: {text!r} is not a whole number") from None
     if v < lo or (hi is not None and v > hi):
-        raise CliError(f"{what} must be {lo}..{hi}" if hi is not None else f"{what} must be at least {lo}",
-                       EXIT_USAGE)
+        raise CliError(f"{what} must be {lo}..{hi}" if hi is not None else f"{what} must be at least {lo}")
     return v
 
 
@@ -142,11 +140,7 @@ def _positive(text: str, what: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise CliError(f"{what}: {text!r} is not a number", EXIT_USAGE) from None
+        raise CliError(f"{what}: {text!r} is not a number") from None
     if not v > 0:
-        raise CliError(f"{what} must be a positive number", EXIT_USAGE)
+        raise CliError(f"{what} must be a positive number")
     return v
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())

@@ -12,7 +12,7 @@ from ..engine.names import OPTIMIZERS
 from .common import load_document
 from .errors import CliError
 
-EXIT_OK, EXIT_NONFINITE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NONFINITE = 0, 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,11 +48,11 @@ def _overrides(args: argparse.Namespace) -> dict:
     over: dict = {}
     if args.epochs is not None:
         if args.epochs < 1:
-            raise CliError("--epochs must be at least 1", EXIT_USAGE)
+            raise CliError("--epochs must be at least 1")
         over["epochs"] = args.epochs
     if args.batch_size is not None:
         if args.batch_size < 1:
-            raise CliError("--batch-size must be at least 1", EXIT_USAGE)
+            raise CliError("--batch-size must be at least 1")
         over["batch_mode"], over["batch_size"] = "minibatch", args.batch_size
     if args.full_batch:
         over["batch_mode"] = "full"
@@ -60,11 +60,11 @@ def _overrides(args: argparse.Namespace) -> dict:
         over["optimizer"] = args.optimizer
     if args.lr is not None:
         if not args.lr > 0:
-            raise CliError("--lr must be a positive number", EXIT_USAGE)
+            raise CliError("--lr must be a positive number")
         over["learning_rate"] = args.lr
     if args.seed is not None:
         if args.seed < 0:
-            raise CliError("--seed must be 0 or more", EXIT_USAGE)
+            raise CliError("--seed must be 0 or more")
         over["seed"] = args.seed
     return over
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         graph = graph_spec(doc)
         data = load_training_data(graph, document_spec(doc, args.data), str(Path(args.file).resolve().parent))
     except (GraphProblem, DataProblem) as e:
-        raise CliError(_one_line(f"{args.file}: {e}"), EXIT_USAGE) from None
+        raise CliError(f"{args.file}: {e}") from None
     for k, v in over.items():
         doc.set_setting(k, v)
     if args.reset:
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             session = TrainingSession(doc, data.train[0], data.train[1], data.val, backend=args.backend)
             session.trainer.config.layer_stats = False   # nobody looks at them here
         except (EngineError, ValueError) as e:
-            raise CliError(_one_line(f"{args.file}: {e}"), EXIT_USAGE) from None
+            raise CliError(f"{args.file}: {e}") from None
         trainer = session.trainer
         total = trainer.epoch_offset + trainer.config.epochs
         started = time.perf_counter()
@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             save(doc, target)
         except (SaveError, OSError) as e:
-            raise CliError(_one_line(f"{target}: cannot write: {e}"), EXIT_USAGE) from None
+            raise CliError(f"{target}: cannot write: {e}") from None
         print(f"saved the trained network to {target}")
     elif not args.quiet:
         print("not saved (use --out PATH or --in-place to keep the trained weights)")
@@ -162,7 +162,3 @@ def _bar(epoch: int, total: int, done: int, steps: int, loss: float) -> None:
     bar = "=" * max(filled - 1, 0) + (">" if filled < width else "=") + "." * (width - filled)
     sys.stdout.write(f"\rEpoch {epoch}/{total} {done}/{steps} [{bar}] loss: {loss:.4f}")
     sys.stdout.flush()
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())

@@ -13,7 +13,7 @@ import numpy as np
 
 from .layout import ParamLayout
 from .names import ACTIVATIONS, LOSSES, activation_alpha
-from .spec import GraphSpec, OpSpec, size_of
+from .spec import GraphSpec, size_of
 
 # Row op codes (must match numba_kernels).
 INPUT, DENSE, ACT, DROPOUT, BATCHNORM, COPY, PRELU, ADD, CONCAT, BINARY, SQUARE = range(11)
