@@ -11,6 +11,8 @@ from neuroedit.api.walkthrough import PHASES, NumberFormat, WalkthroughError, wa
 from neuroedit.io import load
 from neuroedit.model import Document
 
+from api_docs import chain_doc
+
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 EXAMPLE_2_INPUTS = {"x": 4, "y": -2, "z": 5, "w": -1}
 
@@ -26,14 +28,8 @@ def _values(w, phase: str) -> dict[str, float]:
 
 def example_5_doc() -> Document:
     """x -> a(L-1) -> a(L), sigmoid, E = ½(a(L) - y)² (SEEDS example 5), with fixed weights."""
-    d = Document()
-    d.add_node("Input", {"shape": [1]}, node_id="x")
-    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="hidden")
-    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="out")
-    d.add_node("Loss", {"loss": "squared_error"}, node_id="E")
-    d.connect("x", "hidden")
-    d.connect("hidden", "out")
-    d.connect("out", "E")
+    d = chain_doc(("x", "Input", {"shape": [1]}), ("hidden", "Dense", {"units": 1, "activation": "sigmoid"}),
+                  ("out", "Dense", {"units": 1, "activation": "sigmoid"}), ("E", "Loss", {"loss": "squared_error"}))
     d.replace_weights({"hidden": {"kernel": np.array([[0.7]]), "bias": np.array([0.2])},
                        "out": {"kernel": np.array([[-1.3]]), "bias": np.array([0.4])}})
     d.set_setting("learning_rate", 0.1)
@@ -149,14 +145,8 @@ def test_sample_index_picks_the_training_sample_and_its_target():
 
 
 def test_large_layers_show_the_first_neurons_and_a_summary():
-    d = Document()
-    d.add_node("Input", {"shape": [12]}, node_id="x")
-    d.add_node("Dense", {"units": 20, "activation": "relu"}, node_id="h")
-    d.add_node("Dense", {"units": 1, "activation": "linear"}, node_id="o")
-    d.add_node("Loss", {"loss": "mse"}, node_id="L")
-    d.connect("x", "h")
-    d.connect("h", "o")
-    d.connect("o", "L")
+    d = chain_doc(("x", "Input", {"shape": [12]}), ("h", "Dense", {"units": 20, "activation": "relu"}),
+                  ("o", "Dense", {"units": 1, "activation": "linear"}), ("L", "Loss", {"loss": "mse"}))
     w = walkthrough(d, inputs={"x": np.linspace(-1, 1, 12)}, target=0.5)
     fwd_h = [s for s in w.phase("forward") if s.node == "h"]
     assert [s.unit for s in fwd_h if not s.summary] == [0, 1, 2]

@@ -10,7 +10,8 @@ import pytest
 from neuroedit.api.gradcheck import ABS_FLOOR, gradient_check, relative_error
 from neuroedit.engine import refmath
 from neuroedit.io import load
-from neuroedit.model import Document
+
+from api_docs import chain_doc
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -46,14 +47,8 @@ def test_a_wrong_derivative_is_flagged(monkeypatch):
 
 
 def test_large_arrays_are_checked_on_a_random_subset():
-    d = Document()
-    d.add_node("Input", {"shape": [30]}, node_id="x")
-    d.add_node("Dense", {"units": 20, "activation": "tanh"}, node_id="h")
-    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="o")
-    d.add_node("Loss", {"loss": "binary_crossentropy"}, node_id="L")
-    d.connect("x", "h")
-    d.connect("h", "o")
-    d.connect("o", "L")
+    d = chain_doc(("x", "Input", {"shape": [30]}), ("h", "Dense", {"units": 20, "activation": "tanh"}),
+                  ("o", "Dense", {"units": 1, "activation": "sigmoid"}), ("L", "Loss", {"loss": "binary_crossentropy"}))
     r = gradient_check(d, inputs={"x": np.linspace(-1, 1, 30)}, target=1, max_per_array=10)
     assert r.checked[("h", "kernel")] == (10, 600)
     assert r.checked[("o", "bias")] == (1, 1)

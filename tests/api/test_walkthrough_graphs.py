@@ -13,7 +13,8 @@ import pytest
 
 from neuroedit.api.bridge import graph_spec
 from neuroedit.api.walkthrough import walkthrough
-from neuroedit.model import Document
+
+from api_docs import chain_doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
 from cases import all_cases  # noqa: E402
@@ -91,12 +92,8 @@ def test_every_graph_walks_through_consistently(case):
 ])
 def test_activation_node_chain_rule_uses_its_own_alpha(activation, params, slope):
     """dL/dz on a negative input is slope · dL/da, with the node's own α (not a default)."""
-    doc = Document()
-    doc.add_node("Input", {"shape": [1]}, node_id="x")
-    doc.add_node("Activation", {"activation": activation, **params}, node_id="act")
-    doc.add_node("Loss", {"loss": "value"}, node_id="L")
-    doc.connect("x", "act")
-    doc.connect("act", "L")
+    doc = chain_doc(("x", "Input", {"shape": [1]}), ("act", "Activation", {"activation": activation, **params}),
+                    ("L", "Loss", {"loss": "value"}))
     w = walkthrough(doc, inputs={"x": -3.0})
     assert w.nodes["x"].grad.ravel()[0] == pytest.approx(slope)
     backward = [s for s in w.steps if s.phase == "backward" and s.node == "act"]
