@@ -174,10 +174,6 @@ def _same_shape(params: dict[str, Any], inputs: dict[str, Shape]) -> Shape:
     return inputs["in"]
 
 
-def _activation_shape(params: dict[str, Any], inputs: dict[str, Shape]) -> Shape:
-    return inputs["in"]
-
-
 def _prelu_weights(params: dict[str, Any], inputs: dict[str, Shape]) -> dict[str, WeightSpec]:
     return {"alpha": WeightSpec(inputs["in"])}
 
@@ -351,7 +347,7 @@ _TYPES: tuple[NodeType, ...] = (
             ParamSpec("slope", "float", 1.0, "α of linear: a = α·z (1 is the identity)",
                       relevant_when=("activation", ("linear",)), structural=False),
         ),
-        output_shape=_activation_shape,
+        output_shape=_same_shape,
         input_ports=_one_input(),
         caption=_act_caption,
     ),
