@@ -39,7 +39,8 @@ def ensure_weights(doc, graph: GraphSpec | None = None, seed: int | None = None)
     have = fitting_weights(doc, graph)
     fresh = initial_weights(graph, seed)
     merged = {op: {**fresh[op], **have.get(op, {})} for op in fresh}
-    if merged != have or set(doc.weights) - set(merged):
+    missing = any(name not in have.get(op, {}) for op, arrays in fresh.items() for name in arrays)
+    if missing or set(doc.weights) - set(merged):
         doc.replace_weights({op: {k: np.asarray(v, np.float32 if doc.settings.get("dtype") != "float64"
                                                  else np.float64) for k, v in arrays.items()}
                              for op, arrays in merged.items()})
