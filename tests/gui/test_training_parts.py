@@ -115,6 +115,8 @@ def test_decision_plane_only_for_two_inputs(qtbot):
 
 def test_training_panel_keeps_its_editors_when_unrelated_nodes_change(make_window):
     """Adding a node without editors (not Dense, not Loss) must not rebuild the settings form."""
+    from PySide6.QtWidgets import QWidget
+
     from neuroedit.model import samples
 
     doc = samples.xor()
@@ -122,5 +124,6 @@ def test_training_panel_keeps_its_editors_when_unrelated_nodes_change(make_windo
     before = window.training_panel.editor("learning_rate")
     doc.add_node("Dropout")
     assert window.training_panel.editor("learning_rate") is before
-    doc.add_node("Dense")
-    assert window.training_panel.editor("learning_rate") is not before
+    new = doc.add_node("Dense")                                  # only the new layer's rows are added
+    assert window.training_panel.editor("learning_rate") is before
+    assert window.training_panel.findChild(QWidget, f"param_{new}_l1") is not None

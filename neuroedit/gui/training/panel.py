@@ -192,9 +192,9 @@ class TrainingPanel(QScrollArea):
         self.doc = doc
         ev = doc.events
         self._binding.bind(doc, [(ev.settings_changed, self._on_setting), (ev.param_changed, self._on_param),
-                                 (ev.node_added, lambda *a: self._rebuild_if_nodes_changed()),
-                                 (ev.node_removed, lambda *a: self._rebuild_if_nodes_changed()),
-                                 (ev.node_renamed, lambda *a: self._rebuild_if_nodes_changed())])
+                                 (ev.node_added, lambda *a: self._sync_node_rows()),
+                                 (ev.node_removed, lambda *a: self._sync_node_rows()),
+                                 (ev.node_renamed, lambda *a: self._sync_node_rows())])
         self._rebuild_settings()
 
     def _nodes_with_editors(self) -> tuple[str | None, tuple[str, ...]]:
@@ -203,13 +203,8 @@ class TrainingPanel(QScrollArea):
         loss_id = next((n.id for n in nodes if n.type == "Loss"), None)
         return loss_id, tuple(n.id for n in nodes if n.type == "Dense")
 
-    def _rebuild_if_nodes_changed(self) -> None:
-        """Rebuilding hundreds of editors is slow on big graphs: only do it when their nodes changed."""
-        if self._nodes_with_editors() != self._built_for:
-            self._rebuild_settings()
-
     def _rebuild_settings(self) -> None:
-        self._built_for = self._nodes_with_editors()
+        """A new form for a new document: the settings, then the rows of its Loss and Dense nodes."""
         while self._settings_host.count():
             item = self._settings_host.takeAt(0)
             if item.widget() is not None:
@@ -221,44 +216,98 @@ class TrainingPanel(QScrollArea):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self._form = form
         self._editors, self._node_editors = {}, {}
-        loss_id, dense = self._built_for
-        if loss_id is not None:
-            self._add_node_editor(form, loss_id, "loss", "Loss")
+        self._built_for: tuple[str | None, tuple[str, ...]] = (None, ())
+        self._regularisation_heading: QLabel | None = None
         for spec in SETTINGS:
             editor = make_editor(spec)
             editor.set_value(self.doc.settings.get(spec.name, spec.default))
             editor.committed.connect(lambda value, name=spec.name: self._commit(self.doc.set_setting, name, value))
+            _compact(editor)
             label = QLabel(spec.title)
             label.setToolTip(spec.description)
             form.addRow(label, editor)
             self._editors[spec.name] = editor
-        if dense:
-            heading = QLabel("<b>Regularisation</b> (changes apply at the next step)")
-            form.addRow(heading)
-            for node_id in dense:
-                for name in REGULARISATION:
-                    self._add_node_editor(form, node_id, name, f"{node_id} {name.upper()}")
-        for editor in [*self._editors.values(), *self._node_editors.values()]:
-            _compact(editor)
         self.error_label = QLabel(objectName="training_error")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {self.colors.error.name()}")
         self.error_label.hide()
         form.addRow(self.error_label)
+        self._sync_node_rows()
         self._settings_host.addWidget(box)
         self._update_visibility()
 
-    def _add_node_editor(self, form: QFormLayout, node_id: str, name: str, title: str) -> None:
+    def _sync_node_rows(self) -> None:
+        """Add and remove only the rows of nodes that appeared or went away.
+
+        Big graphs have hundreds of Dense layers; rebuilding all their editors on every node
+        edit cost far more than a frame. Rows follow the document's node order, so undoing a
+        delete puts a layer's rows back where they were.
+        """
+        loss_id, dense = wanted = self._nodes_with_editors()
+        old_loss, old_dense = self._built_for
+        if wanted == self._built_for:
+            return
+        if loss_id != old_loss:
+            if old_loss is not None:
+                self._remove_node_rows(old_loss, ("loss",))
+            if loss_id is not None:
+                self._insert_node_row(0, loss_id, "loss", "Loss")
+        if dense != old_dense:
+            self._sync_dense_rows(old_dense, dense)
+        self._built_for = wanted
+
+    def _sync_dense_rows(self, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+        keep = set(new)
+        for node_id in old:
+            if node_id not in keep:
+                self._remove_node_rows(node_id, REGULARISATION)
+        before = set(old)
+        if [n for n in old if n in keep] != [n for n in new if n in before]:   # reordered: lay the section out anew
+            for node_id in old:
+                if node_id in keep:
+                    self._remove_node_rows(node_id, REGULARISATION)
+            before = set()
+        if new and self._regularisation_heading is None:
+            self._regularisation_heading = QLabel("<b>Regularisation</b> (changes apply at the next step)")
+            self._form.insertRow(self._row_of(self.error_label), self._regularisation_heading)
+        elif not new and self._regularisation_heading is not None:
+            self._take_row(self._regularisation_heading)
+            self._regularisation_heading = None
+        following: QWidget = self.error_label     # rows go in back to front, each before the next layer's
+        for node_id in reversed(new):
+            if node_id not in before:
+                anchor = self._row_of(following)
+                for offset, name in enumerate(REGULARISATION):
+                    self._insert_node_row(anchor + offset, node_id, name, f"{node_id} {name.upper()}")
+            following = self._node_editors[(node_id, REGULARISATION[0])]
+
+    def _insert_node_row(self, row: int, node_id: str, name: str, title: str) -> None:
         node = self.doc.nodes[node_id]
         spec = node_type(node.type).param(name)
         editor = make_editor(spec)
         editor.setObjectName(f"param_{node_id}_{name}")
         editor.set_value(node.params.get(name, spec.default))
         editor.committed.connect(lambda value: self._commit(lambda n, v: self.doc.set_param(node_id, n, v), name, value))
+        _compact(editor)
         label = QLabel(title)
         label.setToolTip(spec.description)
-        form.addRow(label, editor)
+        self._form.insertRow(row, label, editor)
         self._node_editors[(node_id, name)] = editor
+
+    def _remove_node_rows(self, node_id: str, names: tuple[str, ...]) -> None:
+        for name in names:
+            self._take_row(self._node_editors.pop((node_id, name)))
+
+    def _row_of(self, widget: QWidget) -> int:
+        return self._form.getWidgetPosition(widget)[0]
+
+    def _take_row(self, widget: QWidget) -> None:
+        """Remove a row; its widgets go later, as an edit may come from inside one of them."""
+        taken = self._form.takeRow(widget)
+        for item in (taken.labelItem, taken.fieldItem):
+            if item is not None and item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
 
     def editor(self, name: str):
         return self._editors[name]
