@@ -140,6 +140,11 @@ def install_backprop(window) -> Backprop:
     for source in (bp.neuron_scene, bp.step_panel, bp.gradcheck):
         source.status_message.connect(window.show_status)
     window.files.document_opened.connect(bp.follow)
+    training = getattr(window, "training", None)
+    if training is not None:      # 2-D inputs: each neuron shows its heat map over the input plane, live
+        training.plane_changed.connect(bp.neuron_scene.set_plane)
+        training.chunk_received.connect(bp.neuron_scene.on_chunk)
+        training.history_restored.connect(bp.neuron_scene.clear_boundary)
     bp._moves.bind(window.doc, [(window.doc.events.node_moved, bp.node_moved)])
     bp.update_active()
     return bp

@@ -7,7 +7,7 @@ selection) and asks the scene for hover texts when the mouse arrives.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsObject
 
 from .neuron_layout import RADIUS, Link
@@ -17,6 +17,7 @@ GRAD_COLOR = QColor("#c2185b")
 UPDATE_COLOR = QColor("#2e7d32")
 POSITIVE = QColor("#0877bd")
 NEGATIVE = QColor("#f59322")
+HEAT_RADIUS = RADIUS + 5      # a neuron showing its heat map is a little larger, so the picture reads
 
 
 def _font(size: float, bold: bool = False) -> QFont:
@@ -37,12 +38,13 @@ class NeuronItem(QGraphicsObject):
         self.grad_text = ""
         self.glow = False
         self.selected_ring = False
+        self.thumbnail: QPixmap | None = None     # the neuron's heat map over the 2-D input plane, if probed
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def boundingRect(self) -> QRectF:
-        r = RADIUS + 10
+        r = HEAT_RADIUS + 10
         return QRectF(-r - 40, -r, 2 * r + 80, 2 * r + 22)
 
     def shape(self) -> QPainterPath:
@@ -55,6 +57,11 @@ class NeuronItem(QGraphicsObject):
             self.value_text, self.grad_text, self.glow = value, grad, glow
             self.update()
 
+    def set_thumbnail(self, pixmap: QPixmap | None) -> None:
+        if pixmap is not None or self.thumbnail is not None:
+            self.thumbnail = pixmap
+            self.update()
+
     def set_selected_ring(self, on: bool) -> None:
         if on != self.selected_ring:
             self.selected_ring = on
@@ -62,16 +69,30 @@ class NeuronItem(QGraphicsObject):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = RADIUS
+        heat = self.thumbnail is not None and not self.square
+        r = HEAT_RADIUS if heat else RADIUS
         if self.glow:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(GLOW)
             painter.drawEllipse(QPointF(0, 0), r + 8, r + 8)
+        if heat:
+            self._paint_heat_map(painter)
+        else:
+            self._paint_plain(painter)
+        if self.grad_text:
+            painter.setFont(_font(8.0, True))
+            painter.setPen(GRAD_COLOR)
+            painter.drawText(QRectF(-r - 40, r + 1, 2 * r + 80, 18), Qt.AlignmentFlag.AlignCenter, self.grad_text)
+
+    def _border(self) -> QPen:
+        return QPen(self.colors.selection if self.selected_ring else self.fill.darker(130),
+                    3.0 if self.selected_ring else 1.6)
+
+    def _paint_plain(self, painter: QPainter) -> None:
+        r = RADIUS
         fill = QColor(self.fill)
         fill.setAlpha(255 if self.value_text else 70)
-        border = QPen(self.colors.selection if self.selected_ring else self.fill.darker(130),
-                      3.0 if self.selected_ring else 1.6)
-        painter.setPen(border)
+        painter.setPen(self._border())
         painter.setBrush(QColor(self.colors.card) if not self.value_text else fill.lighter(175))
         if self.square:
             painter.drawRoundedRect(QRectF(-r * 0.75, -r * 0.75, 1.5 * r, 1.5 * r), 4, 4)
@@ -79,20 +100,43 @@ class NeuronItem(QGraphicsObject):
             painter.drawEllipse(QPointF(0, 0), r, r)
         text = self.value_text or self.symbol
         painter.setPen(self.colors.text if self.value_text else self.colors.muted)
-        size = 9.5 if len(text) <= 5 else 8.0 if len(text) <= 7 else 7.0
-        painter.setFont(_font(size, bool(self.value_text)))
+        painter.setFont(_font(_text_size(text), bool(self.value_text)))
         painter.drawText(QRectF(-r - 14, -r, 2 * r + 28, 2 * r), Qt.AlignmentFlag.AlignCenter, text)
         if self.value_text and self.symbol and not self.square and self.symbol != "L":
             self._paint_badge(painter)   # the operation stays readable once the value fills the circle
-        if self.grad_text:
-            painter.setFont(_font(8.0, True))
-            painter.setPen(GRAD_COLOR)
-            painter.drawText(QRectF(-r - 40, r + 1, 2 * r + 80, 18), Qt.AlignmentFlag.AlignCenter, self.grad_text)
 
-    def _paint_badge(self, painter: QPainter) -> None:
+    def _paint_heat_map(self, painter: QPainter) -> None:
+        """The heat map fills the circle; a value from the step-through sits on a pale pill so it stays legible."""
+        r = HEAT_RADIUS
+        clip = QPainterPath()
+        clip.addEllipse(QPointF(0, 0), r, r)
+        painter.save()
+        painter.setClipPath(clip)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawPixmap(QRectF(-r, -r, 2 * r, 2 * r), self.thumbnail, QRectF(self.thumbnail.rect()))
+        painter.restore()
+        painter.setPen(self._border())
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(QPointF(0, 0), r, r)
+        if self.value_text:
+            painter.setFont(_font(_text_size(self.value_text), True))
+            w = painter.fontMetrics().horizontalAdvance(self.value_text) + 8.0
+            h = painter.fontMetrics().height() + 2.0
+            box = QRectF(-w / 2, -h / 2, w, h)
+            pill = QColor(self.colors.card)
+            pill.setAlpha(225)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pill)
+            painter.drawRoundedRect(box, h / 2, h / 2)
+            painter.setPen(self.colors.text)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.value_text)
+        if self.symbol and self.symbol != "L":
+            self._paint_badge(painter, r)
+
+    def _paint_badge(self, painter: QPainter, r: float = RADIUS) -> None:
         painter.setFont(_font(7.0, True))
         w = max(16.0, painter.fontMetrics().horizontalAdvance(self.symbol) + 8.0)
-        box = QRectF(RADIUS * 0.55, -RADIUS - 6, w, 15)
+        box = QRectF(r * 0.55, -r - 6, w, 15)
         painter.setPen(QPen(self.fill.darker(130), 1.0))
         painter.setBrush(QBrush(self.colors.card))
         painter.drawRoundedRect(box, 7, 7)
@@ -112,6 +156,10 @@ class NeuronItem(QGraphicsObject):
             event.accept()
             return
         super().mousePressEvent(event)
+
+
+def _text_size(text: str) -> float:
+    return 9.5 if len(text) <= 5 else 8.0 if len(text) <= 7 else 7.0
 
 
 class MoreItem(QGraphicsObject):

@@ -1,7 +1,8 @@
 """The neuron view's scene: every neuron a circle, every weight a line, mirroring the Document.
 
 Structure follows `changed` (rebuilt once per burst of edits), line colours and widths
-follow `weights_changed`, numbers and highlights follow the Stepper. Clicking a weight
+follow `weights_changed`, numbers and highlights follow the Stepper, and for 2-D inputs the
+neurons' heat maps follow training's probes (repainted only while a view shows the scene). Clicking a weight
 asks for a new value (`edit_requested`); the edit goes through `Document.set_weight_value`.
 """
 
@@ -16,6 +17,7 @@ from ...model import EditError, node_type
 from ..binding import DocBinding
 from .neuron_items import GRAD_COLOR, UPDATE_COLOR, LinkItem, MoreItem, NeuronItem, node_label_item_flags
 from .neuron_layout import RADIUS, Link, NeuronLayout, neuron_layout
+from .neuron_thumbs import thumbnail, unit_maps
 from .stepper import Stepper
 
 CALM_LABELS = 3     # a node with more weight lines numbers only the current step's (the rest: hover)
@@ -35,6 +37,9 @@ class NeuronScene(QGraphicsScene):
         self.links: list[LinkItem] = []
         self.selected: set[str] = set()
         self._numbers_cache: dict[int, dict] = {}
+        self.plane = None             # probes.Plane of the running training (2-D inputs), else None
+        self.boundary = None          # the latest probes.Boundary, None before training and after Reset
+        self._thumbs_stale = False
         self._binding = DocBinding()
         self._rebuild_timer = QTimer(self, singleShot=True, interval=0)
         self._rebuild_timer.timeout.connect(self.rebuild)
@@ -91,6 +96,8 @@ class NeuronScene(QGraphicsScene):
             self.links.append(item)
         self._weights_changed()
         self.set_selected(self.selected)
+        self._thumbs_stale = True
+        self.refresh_thumbnails()
         self.setSceneRect(self.itemsBoundingRect().adjusted(-60, -40, 60, 40))
 
     def _label(self, text: str, x: float, y: float, small: bool = False) -> None:
@@ -111,6 +118,40 @@ class NeuronScene(QGraphicsScene):
         except KeyError:
             return QColor(self.colors.muted)
         return QColor(self.colors.groups.get(group, self.colors.muted))
+
+    # ---------------------------------------------------------------- heat maps over the input plane
+    def set_plane(self, plane) -> None:
+        """A new training run's input plane (None: the input is not 2-D, so no neuron shows a map)."""
+        self.plane = plane
+        if plane is None:
+            self.boundary = None
+        self._thumbs_changed()
+
+    def on_chunk(self, chunk) -> None:
+        """Training's chunks: only those that carry a fresh probe (the worker throttles them) change anything."""
+        if chunk.boundary is not None:
+            self.boundary = chunk.boundary
+            self._thumbs_changed()
+
+    def clear_boundary(self, *args) -> None:
+        """Reset or another document: the maps described weights that are gone."""
+        if self.boundary is not None:
+            self.boundary = None
+            self._thumbs_changed()
+
+    def _thumbs_changed(self) -> None:
+        self._thumbs_stale = True
+        self.refresh_thumbnails()
+
+    def refresh_thumbnails(self) -> None:
+        """Turn the latest maps into pictures, once per new probe and only while a view shows them."""
+        if not self._thumbs_stale or not any(v.isVisible() for v in self.views()):
+            return
+        self._thumbs_stale = False
+        maps = unit_maps(self.doc, self.layout, self.plane, self.boundary)
+        for key, item in self.neurons.items():
+            t = maps.get(key)
+            item.set_thumbnail(None if t is None else thumbnail(t))
 
     # ---------------------------------------------------------------- weights
     def weight_value(self, link: Link) -> float | None:

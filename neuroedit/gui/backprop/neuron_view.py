@@ -80,6 +80,7 @@ class NeuronView(QGraphicsView):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.neuron_scene.refresh_thumbnails()    # heat maps that arrived while the view was hidden
         self.fit()
 
     def wheelEvent(self, event) -> None:

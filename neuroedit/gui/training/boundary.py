@@ -7,41 +7,17 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QWidget
 
+from ..heatmap import MID, NEG, POS, diverging, signed_unit, to_pixmap
 from .plots import LivePlot
 from .probes import Boundary, Plane
 
-NEG = np.array([245, 147, 34], float)     # Playground orange (class 0 / low values)
-MID = np.array([248, 248, 248], float)
-POS = np.array([8, 119, 189], float)      # Playground blue (class 1 / high values)
 CLASS_COLORS = np.array([[245, 147, 34], [8, 119, 189], [34, 160, 107], [200, 65, 75], [123, 92, 196],
                          [15, 143, 156], [184, 134, 11], [214, 51, 132], [100, 100, 100], [60, 60, 160]], float)
 HEAT_STRENGTH = 0.62   # the heat map is paler than the points, so points of either class stay visible
 THUMB = 44
 MAX_ROWS = 10
-
-
-def diverging(t: np.ndarray, alpha: int = 255) -> np.ndarray:
-    """t in [0, 1] -> RGBA uint8: orange at 0, white at 0.5, blue at 1."""
-    t = np.clip(np.nan_to_num(np.asarray(t, float), nan=0.5), 0.0, 1.0)[..., None]
-    lo = MID + (NEG - MID) * np.clip(1 - 2 * t, 0, 1)
-    hi = MID + (POS - MID) * np.clip(2 * t - 1, 0, 1)
-    rgb = np.where(t < 0.5, lo, hi)
-    out = np.empty(t.shape[:-1] + (4,), np.uint8)
-    out[..., :3] = rgb.astype(np.uint8)
-    out[..., 3] = alpha
-    return out
-
-
-def to_pixmap(rgba: np.ndarray, size: int) -> QPixmap:
-    """A pixmap of an (h, w, 4) uint8 image, row 0 at the bottom (y grows upwards as on the plot)."""
-    a = np.ascontiguousarray(rgba[::-1])
-    h, w = a.shape[:2]
-    image = QImage(a.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
-    return QPixmap.fromImage(image).scaled(size, size, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                            Qt.TransformationMode.SmoothTransformation)
 
 
 class BoundaryView(LivePlot):
@@ -174,9 +150,7 @@ class BoundaryView(LivePlot):
                     label.setToolTip(f"{op_id} unit {u}: its output over the input plane")
                     self.thumb_grid.addWidget(label, 1 + u, column, Qt.AlignmentFlag.AlignHCenter)
                     self._thumb_labels[key] = label
-                m = maps[u]
-                scale = float(np.max(np.abs(m))) or 1.0
-                label.setPixmap(to_pixmap(diverging(0.5 + 0.5 * m / scale), THUMB))
+                label.setPixmap(to_pixmap(diverging(signed_unit(maps[u])), THUMB))
         self.thumb_grid.setRowStretch(MAX_ROWS, 1)
         columns = len(neurons)
         self.thumb_area.setFixedWidth(columns * (THUMB + 12) + 8)

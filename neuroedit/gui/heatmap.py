@@ -1,0 +1,45 @@
+"""The Playground's diverging colour map (orange - white - blue) as images: shared by the decision-boundary
+plot and the neuron view's per-neuron heat maps, so both read the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+
+NEG = np.array([245, 147, 34], float)     # Playground orange (class 0 / low values)
+MID = np.array([248, 248, 248], float)
+POS = np.array([8, 119, 189], float)      # Playground blue (class 1 / high values)
+
+
+def diverging(t: np.ndarray, alpha: int = 255) -> np.ndarray:
+    """t in [0, 1] -> RGBA uint8: orange at 0, white at 0.5, blue at 1."""
+    t = np.clip(np.nan_to_num(np.asarray(t, float), nan=0.5), 0.0, 1.0)[..., None]
+    lo = MID + (NEG - MID) * np.clip(1 - 2 * t, 0, 1)
+    hi = MID + (POS - MID) * np.clip(2 * t - 1, 0, 1)
+    rgb = np.where(t < 0.5, lo, hi)
+    out = np.empty(t.shape[:-1] + (4,), np.uint8)
+    out[..., :3] = rgb.astype(np.uint8)
+    out[..., 3] = alpha
+    return out
+
+
+def signed_unit(m: np.ndarray) -> np.ndarray:
+    """A neuron's map scaled to [0, 1] by its largest |value|: 0 stays white, the sign picks orange or blue."""
+    m = np.asarray(m, float)
+    scale = float(np.max(np.abs(np.nan_to_num(m)))) if m.size else 0.0
+    return 0.5 + 0.5 * m / (scale or 1.0)
+
+
+def to_pixmap(rgba: np.ndarray, size: int | None = None) -> QPixmap:
+    """A pixmap of an (h, w, 4) uint8 image, row 0 at the bottom (y grows upwards as on the plot).
+
+    With `size` it is smoothly scaled to size x size; without, it keeps one pixel per grid point.
+    """
+    a = np.ascontiguousarray(rgba[::-1])
+    h, w = a.shape[:2]
+    pixmap = QPixmap.fromImage(QImage(a.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy())
+    if size is None:
+        return pixmap
+    return pixmap.scaled(size, size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
