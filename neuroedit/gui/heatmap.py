@@ -13,22 +13,43 @@ MID = np.array([248, 248, 248], float)
 POS = np.array([8, 119, 189], float)      # Playground blue (class 1 / high values)
 
 
-def diverging(t: np.ndarray, alpha: int = 255) -> np.ndarray:
-    """t in [0, 1] -> RGBA uint8: orange at 0, white at 0.5, blue at 1."""
-    t = np.clip(np.nan_to_num(np.asarray(t, float), nan=0.5), 0.0, 1.0)[..., None]
+LEVELS = 1025      # colours in the lookup table (odd: t = 0.5 is exactly white); adjacent ones differ by <= 1/255
+
+
+def _blend(t: np.ndarray) -> np.ndarray:
+    """The colour map itself, t in [0, 1] -> RGBA uint8 (alpha 255)."""
+    t = np.asarray(t, float)[..., None]
     lo = MID + (NEG - MID) * np.clip(1 - 2 * t, 0, 1)
     hi = MID + (POS - MID) * np.clip(2 * t - 1, 0, 1)
-    rgb = np.where(t < 0.5, lo, hi)
-    out = np.empty(t.shape[:-1] + (4,), np.uint8)
-    out[..., :3] = rgb.astype(np.uint8)
-    out[..., 3] = alpha
+    out = np.full(t.shape[:-1] + (4,), 255, np.uint8)
+    out[..., :3] = np.where(t < 0.5, lo, hi).astype(np.uint8)
+    return out
+
+
+_TABLE = _blend(np.linspace(0.0, 1.0, LEVELS)).view(np.uint32).ravel()   # one RGBA word per level
+
+
+def diverging(t: np.ndarray, alpha: int = 255) -> np.ndarray:
+    """t in [0, 1] -> RGBA uint8: orange at 0, white at 0.5, blue at 1 (NaN: white; outside: clipped).
+
+    A table lookup (about 10x faster than blending per point), so live heat maps stay cheap.
+    """
+    t = np.asarray(t, float)
+    x = np.empty(t.shape)
+    np.clip(t, 0.0, 1.0, out=x)
+    np.copyto(x, 0.5, where=np.isnan(x))
+    x *= LEVELS - 1
+    x += 0.5
+    out = np.asarray(_TABLE[x.astype(np.intp)]).reshape(t.shape + (1,)).view(np.uint8)
+    if alpha != 255:
+        out[..., 3] = alpha
     return out
 
 
 def signed_unit(m: np.ndarray) -> np.ndarray:
     """A neuron's map scaled to [0, 1] by its largest |value|: 0 stays white, the sign picks orange or blue."""
     m = np.asarray(m, float)
-    scale = float(np.max(np.abs(np.nan_to_num(m)))) if m.size else 0.0
+    scale = float(np.max(np.abs(m), where=np.isfinite(m), initial=0.0))
     return 0.5 + 0.5 * m / (scale or 1.0)
 
 

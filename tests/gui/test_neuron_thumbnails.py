@@ -155,3 +155,14 @@ def test_multiclass_output_units_stay_plain_while_hidden_units_get_maps(qtbot, n
         assert_shows(scene.neurons[("hidden", unit)], scene.boundary.neurons["hidden"][unit])
     assert all(scene.neurons[("out", unit)].thumbnail is None for unit in range(3))   # no per-class map probed
     finish_cleanly(w)
+
+
+def test_colour_table_matches_the_colour_map():
+    from neuroedit.gui.heatmap import MID, NEG, POS, _blend, signed_unit
+
+    t = np.linspace(-0.2, 1.2, 2001)
+    assert np.abs(diverging(t).astype(int) - _blend(np.clip(t, 0, 1))).max() <= 1
+    assert diverging(0.0)[:3].tolist() == NEG.tolist() and diverging(1.0)[:3].tolist() == POS.tolist()
+    assert diverging(0.5)[:3].tolist() == diverging(np.nan)[:3].tolist() == MID.tolist()
+    assert diverging([[0.3]], alpha=90).shape == (1, 1, 4) and diverging([[0.3]], alpha=90)[0, 0, 3] == 90
+    assert signed_unit(np.array([1.0, -2.0, np.nan, np.inf]))[:2].tolist() == [0.75, 0.0]

@@ -1,0 +1,73 @@
+"""The neuron-view heat-map screenshot: `python -m neuroedit.gui.backprop.neuron_screenshot [PNG]`.
+
+Trains the README's 2-8-8-1 spiral network in a real MainWindow (run it under Xvfb or with
+QT_QPA_PLATFORM=offscreen), shows the neuron view with the step-through's forward values on the
+first hidden layer's heat maps and saves it (default: docs/screenshots/neuron-thumbnails.png).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ...io import from_bytes, to_bytes
+from ...model import Document
+
+ROOT = Path(__file__).resolve().parents[3]
+TIMEOUT_S = 120.0
+
+
+def spiral_doc() -> Document:
+    """Two tanh layers of 8 on the Playground's spiral: every hidden neuron gets a readable map."""
+    d = Document()
+    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
+    d.add_node("Dense", {"units": 8, "activation": "tanh"}, (220, 0), "hidden_1")
+    d.add_node("Dense", {"units": 8, "activation": "tanh"}, (440, 0), "hidden_2")
+    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, (660, 0), "output")
+    d.add_node("Loss", {"loss": "binary_crossentropy"}, (880, 0), "loss")
+    for a, b in (("x", "hidden_1"), ("hidden_1", "hidden_2"), ("hidden_2", "output"), ("output", "loss")):
+        d.connect(a, b)
+    d.set_dataset({"spec": "spiral"})
+    d.settings.update(epochs=600, optimizer="adam", learning_rate=0.02, batch_mode="minibatch", batch_size=16, seed=0)
+    return from_bytes(to_bytes(d))      # as if opened from a file: no undo history
+
+
+def shoot(out: Path) -> Path:
+    from PySide6.QtWidgets import QApplication
+
+    from .. import theme
+    from ..main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    theme.apply_palette(app, dark=False)
+    window = MainWindow(spiral_doc(), None, restore_layout=False)
+    window.resize(1600, 1000)
+    window.show()
+    bp = window.backprop
+    bp.show_neuron_view(True)
+    window.training.train()
+    deadline = time.monotonic() + TIMEOUT_S
+    while window.training.state not in ("finished", "failed") and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    if window.training.state != "finished":
+        raise RuntimeError(f"training did not finish: {window.training.message}")
+    bp.stepper.recompute()
+    step = [s for s in bp.stepper.walk.steps if s.phase == "forward" and s.node == "hidden_1"][-1]
+    bp.stepper.go(step.index)
+    for _ in range(5):
+        app.processEvents()
+    bp.neuron_view.fit()
+    app.processEvents()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    window.files.autosaver.timer.stop()
+    window.doc.history.set_clean()
+    window.files.forced_dirty = False
+    window.close()
+    return out
+
+
+if __name__ == "__main__":
+    print(shoot(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots" / "neuron-thumbnails.png"))
