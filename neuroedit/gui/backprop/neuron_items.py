@@ -17,7 +17,7 @@ GRAD_COLOR = QColor("#c2185b")
 UPDATE_COLOR = QColor("#2e7d32")
 POSITIVE = QColor("#0877bd")
 NEGATIVE = QColor("#f59322")
-HEAT_RADIUS = RADIUS + 5      # a neuron showing its heat map is a little larger, so the picture reads
+HEAT_RADIUS = RADIUS + 3      # a neuron showing its heat map is a little larger, so the picture reads
 
 
 def _font(size: float, bold: bool = False) -> QFont:
