@@ -60,6 +60,8 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
 def _finish(app: QApplication, window: MainWindow, screenshot: str | None) -> None:
     if screenshot:
         Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+        window.canvas.end_zoom_gesture()    # sharp cards, whatever the zoom timers were doing
+        window.scene.pictures.sharpen_all()
         if not window.grab().save(screenshot):
             print(f"neuroedit: error: could not write the screenshot {screenshot}", file=sys.stderr)
             app.exit(1)

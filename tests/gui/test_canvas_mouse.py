@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -240,19 +241,25 @@ def test_zoom_pan_and_frame_all(make_window):
         assert visible.contains(item.sceneBoundingRect())
 
 
-def test_wheel_zoom_shows_snapshot_then_redraws_sharp(make_window, qtbot):
+def test_wheel_zoom_scales_pictures_then_renders_them_sharp(make_window, qtbot):
     from PySide6.QtCore import QPoint
     from PySide6.QtGui import QWheelEvent
 
     w = make_window(_two_nodes())
     c = w.canvas
+    qtbot.waitUntil(lambda: w.scene.pictures.pending == 0, timeout=2000)
     before = c.zoom()
+    cards = list(w.scene.node_items.values())
+    assert all(card.picture_scale == pytest.approx(before) for card in cards)
     pos = QPointF(c.viewport().rect().center())
     event = QWheelEvent(pos, c.viewport().mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
                         Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(c.viewport(), event)
     assert c.zoom() > before
-    assert c._snapshot is not None
-    assert not c.viewport().grab().isNull()  # a frame drawn from the snapshot
-    qtbot.waitUntil(lambda: c._snapshot is None, timeout=2000)
+    # during the gesture the old pictures are drawn scaled; nothing is re-rendered yet
+    assert all(card.picture_scale == pytest.approx(before) for card in cards)
+    assert w.scene.pictures.pending == len(cards)
+    assert not c.viewport().grab().isNull()
+    qtbot.waitUntil(lambda: w.scene.pictures.pending == 0, timeout=2000)
+    assert all(card.picture_scale == pytest.approx(c.zoom()) for card in cards)
     assert w.doc.history.texts == []

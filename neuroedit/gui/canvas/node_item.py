@@ -1,14 +1,17 @@
 """A node drawn as a rounded card: caption, name, named ports, output shape and parameter count.
 
 Everything that does not change between frames (paths, elided texts, fonts) is prepared
-when the node changes, and the card is cached as a pixmap, so panning a big graph is cheap.
+when the node changes, and the card is drawn from a cached picture (see card_pictures), so
+panning and zooming a big graph is cheap.
 """
 
 from __future__ import annotations
 
+import math
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPixmapItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem,
+                               QWidget)
 
 from ...model import Node, Problem, node_type
 from .port_item import RADIUS, PortItem, PortState
@@ -69,9 +72,15 @@ class NodeItem(QGraphicsItem):
         self._card = QPainterPath()
         self._header = QPainterPath()
         self._shadow = QPainterPath()
+        self.picture_scale = 0.0
+        self.picture_detailed = True
+        self._picture = QGraphicsPixmapItem(self)
+        self._picture.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        self._picture.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._picture.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
         self.sync(node)
         self.setPos(QPointF(*node.pos))
@@ -91,7 +100,7 @@ class NodeItem(QGraphicsItem):
         self._ports = (ins, outs)
         self._layout()
         self._update_tooltip()
-        self.update()
+        self.redraw()
 
     def set_analysis(self, shape_text: str, params: int, problems: list[Problem]) -> bool:
         """Show the analysis; True when the card changed size (the scene then re-routes its wires)."""
@@ -101,12 +110,12 @@ class NodeItem(QGraphicsItem):
         self.shape_text, self.params_text, self.problems = shape_text, params_text, problems
         resized = self._layout()
         self._update_tooltip()
-        self.update()
+        self.redraw()
         return resized
 
     def set_colors(self, colors) -> None:
         self.colors = colors
-        self.update()
+        self.redraw()
 
     def set_badge(self, text: str | None, tooltip: str | None = None) -> None:
         """A warning pill under the header (live training: dead or saturated units); None removes it."""
@@ -114,7 +123,7 @@ class NodeItem(QGraphicsItem):
         if badge != self.badge:
             self.badge = badge
             self._update_tooltip()
-            self.update()
+            self.redraw()
 
     def _layout(self) -> bool:
         """Size the card to its caption and footer, place the ports; True if the size changed."""
@@ -211,10 +220,42 @@ class NodeItem(QGraphicsItem):
         return [p for p in self.problems if p.severity == "error"]
 
     # ------------------------------------------------------------------ painting
+    def redraw(self) -> None:
+        """The card's look changed: its picture is rendered again (at once if it is on screen)."""
+        pictures = getattr(self.scene(), "pictures", None)
+        if pictures is not None:
+            pictures.changed(self)
+        elif self.scene() is not None or self.picture_scale:
+            self.render_picture(self.picture_scale or 1.0, self.picture_detailed)
+
+    def render_picture(self, scale: float, detailed: bool) -> None:
+        """Draw the card into a pixmap with `scale` device pixels per scene unit; shown pixel for pixel."""
+        br = self.boundingRect()
+        picture = QPixmap(max(1, math.ceil(br.width() * scale)), max(1, math.ceil(br.height() * scale)))
+        picture.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(picture)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.scale(scale, scale)
+        painter.translate(-br.topLeft())
+        self._paint_card(painter, detailed)
+        painter.end()
+        picture.setDevicePixelRatio(scale)   # its size in scene units is the card's, whatever the resolution
+        self._picture.setPixmap(picture)
+        self._picture.setOffset(br.topLeft())
+        self._picture.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self.picture_scale, self.picture_detailed = scale, detailed
+
+    def show_scaled(self, smooth: bool) -> None:
+        """The zoom changed and the picture is not re-rendered yet: show it scaled meanwhile."""
+        self._picture.setTransformationMode(Qt.TransformationMode.SmoothTransformation if smooth
+                                            else Qt.TransformationMode.FastTransformation)
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        """Not called (ItemHasNoContents): the child pixmap item shows the card's picture."""
+
+    def _paint_card(self, painter: QPainter, detailed: bool) -> None:
         c = self.colors
         r = self.rect()
-        detailed = option.levelOfDetailFromTransform(painter.worldTransform()) >= LOW_DETAIL
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if detailed:
             painter.fillPath(self._shadow, _SHADOW)
@@ -321,7 +362,10 @@ class NodeItem(QGraphicsItem):
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.update()
+            self.redraw()
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSceneHasChanged and not self.picture_scale:
+            self.redraw()   # a scene without picture management (GraphScene renders on add)
+
         return super().itemChange(change, value)
 
 

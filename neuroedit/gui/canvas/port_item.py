@@ -51,12 +51,12 @@ class PortItem(QGraphicsItem):
     def set_state(self, state: PortState) -> None:
         if state != self.state:
             self.state = state
-            self.node.update()
+            self.node.redraw()
 
     def set_connected(self, connected: bool) -> None:
         if connected != self.connected:
             self.connected = connected
-            self.node.update()
+            self.node.redraw()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Nothing: the node paints its ports into its cached picture; this item is the mouse target."""

