@@ -79,7 +79,8 @@ class NeuronItem(QGraphicsObject):
             self._paint_heat_map(painter)
         else:
             self._paint_plain(painter)
-        if self.grad_text:
+        if self.grad_text:       # where it always is: the next neuron of a stack starts right below
+            r = RADIUS
             painter.setFont(_font(8.0, True))
             painter.setPen(GRAD_COLOR)
             painter.drawText(QRectF(-r - 40, r + 1, 2 * r + 80, 18), Qt.AlignmentFlag.AlignCenter, self.grad_text)
@@ -131,12 +132,12 @@ class NeuronItem(QGraphicsObject):
             painter.setPen(self.colors.text)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.value_text)
         if self.symbol and self.symbol != "L":
-            self._paint_badge(painter, r)
+            self._paint_badge(painter)
 
-    def _paint_badge(self, painter: QPainter, r: float = RADIUS) -> None:
+    def _paint_badge(self, painter: QPainter) -> None:
         painter.setFont(_font(7.0, True))
         w = max(16.0, painter.fontMetrics().horizontalAdvance(self.symbol) + 8.0)
-        box = QRectF(r * 0.55, -r - 6, w, 15)
+        box = QRectF(RADIUS * 0.55, -RADIUS - 6, w, 15)
         painter.setPen(QPen(self.fill.darker(130), 1.0))
         painter.setBrush(QBrush(self.colors.card))
         painter.drawRoundedRect(box, 7, 7)
