@@ -86,6 +86,7 @@ def test_hidden_output_and_input_neurons_show_the_probed_maps(qtbot, neuron_wind
     assert_shows(scene.neurons[("input_1", 1)], grid[:, 1].reshape(64, 64))     # x₂ grows upwards
     assert scene.neurons[("bias:dense_1", 0)].thumbnail is None
     assert scene.neurons[("loss_1", 0)].thumbnail is None
+    assert "input plane" in scene.neuron_tip("dense_1", 0) and "input plane" not in scene.neuron_tip("loss_1", 0)
 
     w.doc.set_setting("learning_rate", 0.3)       # any edit rebuilds the items: the maps come back at once
     scene.flush()

@@ -17,7 +17,7 @@ from ...model import EditError, node_type
 from ..binding import DocBinding
 from .neuron_items import GRAD_COLOR, UPDATE_COLOR, LinkItem, MoreItem, NeuronItem, node_label_item_flags
 from .neuron_layout import RADIUS, Link, NeuronLayout, neuron_layout
-from .neuron_thumbs import thumbnail, unit_maps
+from .neuron_thumbs import HEAT_LEGEND, thumbnail, unit_maps
 from .stepper import Stepper
 
 CALM_LABELS = 3     # a node with more weight lines numbers only the current step's (the rest: hover)
@@ -253,6 +253,11 @@ class NeuronScene(QGraphicsScene):
 
     # ---------------------------------------------------------------- hover texts
     def neuron_tip(self, node: str, unit: int) -> str:
+        item = self.neurons.get((node, unit))
+        legend = f"\n\n{HEAT_LEGEND}" if item is not None and item.thumbnail is not None else ""
+        return self._walk_tip(node, unit) + legend
+
+    def _walk_tip(self, node: str, unit: int) -> str:
         self.stepper.fresh()
         w, step = self.stepper.walk, self.stepper.step
         if node.startswith("bias:"):

@@ -14,6 +14,10 @@ from PySide6.QtGui import QPixmap
 from ..heatmap import diverging, signed_unit, to_pixmap
 from .neuron_layout import NeuronLayout
 
+HEAT_LEGEND = ("The picture: this neuron's output over the input plane (x₁ to the right, x₂ up) at the latest\n"
+               "training update: orange < 0 < blue, white 0, scaled to its largest |value|\n"
+               "(the single output of a classifier: its probability of class 1, white at 0.5).")
+
 
 def unit_maps(doc, layout: NeuronLayout, plane, boundary) -> dict[tuple[str, int], np.ndarray]:
     """(node, unit) -> a (GRID, GRID) map in [0, 1], row 0 at the bottom of the plane, for every drawn neuron that has one.
