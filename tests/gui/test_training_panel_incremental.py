@@ -8,7 +8,7 @@ order, and that the rows still commit to the right node.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QFormLayout, QLabel
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel
 
 from neuroedit.gui.training import panel as panel_module
 from neuroedit.model import samples
@@ -121,3 +121,34 @@ def test_a_new_document_gets_a_fresh_form(make_window):
     panel.set_document(other)
     dense = [n.id for n in other.nodes.values() if n.type == "Dense"]
     assert node_rows(panel)[len(node_rows(panel)) - 2 * len(dense):] == dense_rows(*dense)
+
+
+def test_an_added_row_does_not_move_the_rows_above_it(make_window, qtbot):
+    """Each layout pass over ~400 rows moves every editor; an append must leave the others in place."""
+    from PySide6.QtCore import QEvent, QObject
+
+    doc = samples.xor()
+    for i in range(40):                              # taller than the panel: the form sits at its minimum
+        doc.add_node("Dense", pos=(0.0, 100.0 * i))
+    window = make_window(doc)
+    panel = window.training_panel
+    window.docks["training"].raise_()
+    qtbot.wait(20)
+    editors = {id(e) for e in [*panel._editors.values(), *panel._node_editors.values()]}
+    moved: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Move and id(obj) in editors:
+                moved.append(obj.objectName())
+            return False
+
+    watch = Watch()
+    QApplication.instance().installEventFilter(watch)
+    try:
+        new = doc.add_node("Dense")
+        qtbot.wait(20)
+    finally:
+        QApplication.instance().removeEventFilter(watch)
+    assert panel._node_editors[(new, "l1")].isVisible()
+    assert moved == []
