@@ -91,6 +91,7 @@ def test_typed_inputs_change_the_walk(open_sample):
 
 def test_step_through_all_phases_and_back(open_sample):
     window, bp = open_sample("xor.nedit")
+    bp.show_neuron_view()                                 # the neuron view draws while it is shown
     s, panel = bp.stepper, bp.step_panel
     seen = []
     while True:
@@ -127,6 +128,7 @@ def test_play_steps_on_a_timer(open_sample, qtbot):
 
 def test_highlight_on_both_views(open_sample):
     window, bp = open_sample("xor_single_neuron.nedit")
+    bp.show_neuron_view()
     s = bp.stepper
     step = next(st for st in s.walk.steps if st.phase == "forward" and st.node == "dense_1")
     s.go(step.index)
@@ -143,6 +145,7 @@ def test_highlight_on_both_views(open_sample):
 
 def test_neuron_view_mirrors_weights_and_structure(open_sample):
     window, bp = open_sample("xor.nedit")
+    bp.show_neuron_view()
     scene, doc = bp.neuron_scene, window.doc
     kernel = doc.weights["dense_1"]["kernel"]
     for item in scene.links:
@@ -190,6 +193,7 @@ def test_edit_weight_by_click_and_undo(open_sample, qtbot):
 
 def test_bad_typed_weight_changes_nothing(open_sample):
     window, bp = open_sample("xor_single_neuron.nedit")
+    bp.show_neuron_view()
     link = next(i.link for i in bp.neuron_scene.links if i.link.weight == ("bias", (0,)))
     messages = []
     bp.neuron_scene.status_message.connect(messages.append)
@@ -200,6 +204,7 @@ def test_bad_typed_weight_changes_nothing(open_sample):
 
 def test_neuron_hover_shows_the_formula(open_sample):
     window, bp = open_sample("xor_single_neuron.nedit")
+    bp.show_neuron_view()
     tip = bp.neuron_scene.neuron_tip("dense_1", 0)
     assert "z = 0.75·0 + 0.5·0 + (-0.1) = -0.1" in tip and "a = σ(z) = 0.475" in tip
     assert "0.644" in bp.neuron_scene.neuron_tip("loss_1", 0)
@@ -211,6 +216,7 @@ def test_neuron_hover_shows_the_formula(open_sample):
 def test_selection_is_shared(open_sample):
     window, bp = open_sample("xor.nedit")
     window.scene.select_nodes(["dense_1"])
+    bp.neuron_scene.flush()                               # hidden: brought up to date on request
     assert all(i.selected_ring for i in bp.neuron_scene.neurons_of("dense_1"))
     assert not any(i.selected_ring for i in bp.neuron_scene.neurons_of("dense_2"))
     bp.show_neuron_view()
@@ -299,6 +305,7 @@ def test_follows_file_open(open_sample):
     bp.stepper.set_active(True)
     bp.stepper.recompute()
     assert bp.stepper.walk is not None and bp.stepper.walk.loss == pytest.approx(9.0)
+    bp.show_neuron_view()
     assert ("p", 0) in bp.neuron_scene.neurons and bp.neuron_scene.neurons[("p", 0)].symbol == "×"
 
 
@@ -314,6 +321,7 @@ def test_broken_graph_explains_and_still_draws(make_window):
     bp.stepper.recompute()
     assert bp.stepper.walk is None and "cannot run" in bp.step_panel.text()
     assert not bp.step_panel.next_button.isEnabled() and not bp.step_panel.apply_button.isEnabled()
+    bp.show_neuron_view()
     assert ("x", 1) in bp.neuron_scene.neurons
     doc.connect("x", "d")
     bp.neuron_scene.flush()

@@ -140,7 +140,7 @@ def test_no_thumbnails_without_a_2d_input(qtbot, neuron_window):
     finish_cleanly(w)
 
 
-def test_multiclass_output_units_stay_plain_while_hidden_units_get_maps(qtbot, neuron_window):
+def test_multiclass_output_units_get_maps_like_hidden_units(qtbot, neuron_window):
     d = Document()
     d.add_node("Input", {"shape": [2]}, (0, 0), "x")
     d.add_node("Dense", {"units": 4, "activation": "tanh"}, (220, 0), "hidden")
@@ -154,7 +154,9 @@ def test_multiclass_output_units_stay_plain_while_hidden_units_get_maps(qtbot, n
     scene = w.backprop.neuron_scene
     for unit in range(4):
         assert_shows(scene.neurons[("hidden", unit)], scene.boundary.neurons["hidden"][unit])
-    assert all(scene.neurons[("out", unit)].thumbnail is None for unit in range(3))   # no per-class map probed
+    for unit in range(3):                          # each softmax unit: its class's probability over the plane
+        assert_shows(scene.neurons[("out", unit)], scene.boundary.neurons["out"][unit])
+    assert scene.neurons[("loss", 0)].thumbnail is None
     finish_cleanly(w)
 
 

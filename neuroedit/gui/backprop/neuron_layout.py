@@ -4,10 +4,13 @@ Nodes are placed in columns by depth (longest path from an input), each node a s
 circles (one per output element). Layers wider than `MAX_SHOWN` show their first
 `PREVIEW` neurons and a "… N more" glyph. Every Dense layer with a bias gets an always-on
 "1" node in its input's column, so the bias reads as the weight w₀ of the slides.
+`drawn_size` counts what a layout would draw without building it, so a graph too big to read
+as neurons costs next to nothing.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -124,18 +127,42 @@ def neuron_layout(doc: Document) -> NeuronLayout:
     return out
 
 
+def drawn_size(doc: Document) -> tuple[int, int]:
+    """(circles, lines) that `neuron_layout(doc)` draws, counted from the (cached) analysis in O(nodes + edges)."""
+    a = analyze(doc)
+    shown = {n: _shown_count(_size(node, a.shapes.get(n))) for n, node in doc.nodes.items()}
+    circles, lines = sum(shown.values()), 0
+    for e in doc.edges:
+        if e.src not in shown or e.dst not in shown:
+            continue
+        dst = doc.nodes[e.dst]
+        if dst.type == "Dense":
+            with_bias = bool(dst.params.get("use_bias", True))
+            circles += with_bias
+            lines += shown[e.src] * shown[e.dst] + with_bias * shown[e.dst]
+        else:
+            lines += shown[e.src] if dst.type == "Loss" else shown[e.dst]
+    return circles, lines
+
+
+def _size(node, shape) -> int:
+    """Output elements of a node (the loss and nodes of unknown shape: one circle)."""
+    return math.prod(int(d) for d in shape) if shape is not None and node.type != "Loss" else 1
+
+
+def _shown_count(size: int) -> int:
+    return size if size <= MAX_SHOWN else PREVIEW
+
+
 def _height(g: NodeGlyphs) -> float:
     return (len(g.shown) + (1 if g.hidden else 0)) * ROW_HEIGHT - (ROW_HEIGHT - 2 * RADIUS)
 
 
 def _glyphs(doc: Document, node_id: str, shape, x: float) -> NodeGlyphs:
     node = doc.nodes[node_id]
-    if node.type == "Loss":
-        size, symbol = 1, "L"
-    else:
-        size = int(np.prod(shape)) if shape is not None else 1
-        symbol = _symbol(node) if shape is not None else "?"
-    shown = list(range(size)) if size <= MAX_SHOWN else list(range(PREVIEW))
+    size = _size(node, shape)
+    symbol = "L" if node.type == "Loss" else _symbol(node) if shape is not None else "?"
+    shown = list(range(_shown_count(size)))
     return NodeGlyphs(node_id, node.type, size, shown, size - len(shown), x, [], None, symbol)
 
 

@@ -2,7 +2,10 @@
 
 Structure follows `changed` (rebuilt once per burst of edits), line colours and widths
 follow `weights_changed`, numbers and highlights follow the Stepper, and for 2-D inputs the
-neurons' heat maps follow training's probes (repainted only while a view shows the scene). Clicking a weight
+neurons' heat maps follow training's probes. All of it only while a view shows the scene: while
+hidden (the Layer graph tab in front) events just mark the parts stale, and `catch_up` brings them
+up to date once when a view is shown. A graph that would need more than MAX_DRAWN circles and
+lines is not drawn: a message says so (unreadable, and seconds per rebuild). Clicking a weight
 asks for a new value (`edit_requested`); the edit goes through `Document.set_weight_value`.
 """
 
@@ -11,16 +14,17 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsTextItem
 
 from ...model import EditError, node_type
 from ..binding import DocBinding
 from .neuron_items import GRAD_COLOR, UPDATE_COLOR, LinkItem, MoreItem, NeuronItem, node_label_item_flags
-from .neuron_layout import RADIUS, Link, NeuronLayout, neuron_layout
+from .neuron_layout import RADIUS, Link, NeuronLayout, drawn_size, neuron_layout
 from .neuron_thumbs import HEAT_LEGEND, thumbnail, unit_maps
 from .stepper import Stepper
 
 CALM_LABELS = 3     # a node with more weight lines numbers only the current step's (the rest: hover)
+MAX_DRAWN = 1500    # circles + lines; beyond this a fitted view is a grey blur and a rebuild takes > 60 ms
 
 
 class NeuronScene(QGraphicsScene):
@@ -39,10 +43,13 @@ class NeuronScene(QGraphicsScene):
         self._numbers_cache: dict[int, dict] = {}
         self.plane = None             # probes.Plane of the running training (2-D inputs), else None
         self.boundary = None          # the latest probes.Boundary, None before training and after Reset
+        self.too_big = ""             # the message shown instead of the neurons, "" when they are drawn
+        self.rebuilds = 0             # how often the items were made (tests, benchmarks)
         self._thumbs_stale = False
+        self._stale = {"structure"}   # parts behind the document: structure, weights, numbers, selection
         self._binding = DocBinding()
         self._rebuild_timer = QTimer(self, singleShot=True, interval=0)
-        self._rebuild_timer.timeout.connect(self.rebuild)
+        self._rebuild_timer.timeout.connect(self._rebuild_if_shown)
         stepper.changed.connect(self._walk_changed)
         stepper.step_changed.connect(lambda i: self.refresh_numbers())
         self.set_document(doc)
@@ -51,20 +58,57 @@ class NeuronScene(QGraphicsScene):
     def set_document(self, doc) -> None:
         self.doc = doc
         ev = doc.events
-        self._binding.bind(doc, [(ev.changed, self._rebuild_timer.start),
+        self._binding.bind(doc, [(ev.changed, self._structure_changed),
                                  (ev.weights_changed, self._weights_changed)])
-        self.rebuild()
+        self._stale.add("structure")
+        if self.on_screen():
+            self.rebuild()
+
+    def on_screen(self) -> bool:
+        return any(v.isVisible() for v in self.views())
+
+    def _structure_changed(self, *args) -> None:
+        """An edit: one rebuild per burst of edits (the timer), and none at all while no view shows the scene."""
+        self._stale.add("structure")
+        if self.on_screen():
+            self._rebuild_timer.start()
+
+    def _rebuild_if_shown(self) -> None:
+        if self.on_screen():
+            self.rebuild()
+
+    def catch_up(self) -> None:
+        """Bring every stale part up to date now (a view is being shown; tests): at most one rebuild."""
+        if "structure" in self._stale:
+            self.rebuild()
+            return
+        stale, self._stale = self._stale, set()
+        if "weights" in stale:
+            self._apply_weights()
+        if "numbers" in stale:
+            self._apply_numbers()
+        if "selection" in stale:
+            self._apply_selection()
+        self.refresh_thumbnails()
 
     def flush(self) -> None:
-        """Apply a pending rebuild now (tests)."""
-        if self._rebuild_timer.isActive():
-            self.rebuild()
+        """Apply whatever is pending now, shown or not (tests)."""
+        self.catch_up()
 
     def rebuild(self) -> None:
         self._rebuild_timer.stop()
+        self._stale.clear()
+        self.rebuilds += 1
         self.clear()
         self.neurons.clear()
         self.links.clear()
+        self.layout = NeuronLayout()
+        circles, lines = drawn_size(self.doc)
+        self.too_big = "" if circles + lines <= MAX_DRAWN else too_big_message(len(self.doc.nodes), circles, lines)
+        if self.too_big:
+            self._message(self.too_big)
+            self.setSceneRect(self.itemsBoundingRect().adjusted(-60, -40, 60, 40))
+            return
         self.layout = lay = neuron_layout(self.doc)
         for layer, (x, y) in lay.biases.items():
             item = NeuronItem(f"bias:{layer}", 0, "1", QColor("#8a93a6"), self.colors, square=True)
@@ -94,11 +138,20 @@ class NeuronScene(QGraphicsScene):
                 item.label_at = 0.32 + 0.36 * dst.shown.index(link.dst_unit) / (len(dst.shown) - 1)
             self.addItem(item)
             self.links.append(item)
-        self._weights_changed()
-        self.set_selected(self.selected)
+        self._apply_weights()
+        self._apply_selection()
+        self._apply_numbers()
         self._thumbs_stale = True
         self.refresh_thumbnails()
         self.setSceneRect(self.itemsBoundingRect().adjusted(-60, -40, 60, 40))
+
+    def _message(self, text: str) -> None:
+        item = QGraphicsTextItem()
+        item.setPlainText(text)
+        item.setTextWidth(420)
+        item.setDefaultTextColor(self.colors.muted)
+        item.setObjectName("too_big_message")
+        self.addItem(item)
 
     def _label(self, text: str, x: float, y: float, small: bool = False) -> None:
         item = QGraphicsSimpleTextItem(text)
@@ -145,7 +198,7 @@ class NeuronScene(QGraphicsScene):
 
     def refresh_thumbnails(self) -> None:
         """Turn the latest maps into pictures, once per new probe and only while a view shows them."""
-        if not self._thumbs_stale or not any(v.isVisible() for v in self.views()):
+        if not self._thumbs_stale or not self.on_screen():
             return
         self._thumbs_stale = False
         maps = unit_maps(self.doc, self.layout, self.plane, self.boundary)
@@ -164,7 +217,18 @@ class NeuronScene(QGraphicsScene):
         except (IndexError, TypeError, ValueError):
             return None
 
+    def _deferred(self, part: str) -> bool:
+        """True (and `part` marked stale) when no view shows the scene or a rebuild is due anyway."""
+        if self.on_screen() and "structure" not in self._stale:
+            return False
+        self._stale.add(part)
+        return True
+
     def _weights_changed(self, *args) -> None:
+        if not self._deferred("weights"):
+            self._apply_weights()
+
+    def _apply_weights(self) -> None:
         values = [self.weight_value(item.link) for item in self.links]
         scale = max((abs(v) for v in values if v is not None), default=0.0)
         for item, v in zip(self.links, values):
@@ -188,6 +252,10 @@ class NeuronScene(QGraphicsScene):
     # ---------------------------------------------------------------- selection (the layer graph's)
     def set_selected(self, node_ids) -> None:
         self.selected = set(node_ids)
+        if not self._deferred("selection"):
+            self._apply_selection()
+
+    def _apply_selection(self) -> None:
         for (node, _), item in self.neurons.items():
             item.set_selected_ring(node in self.selected)
 
@@ -206,6 +274,10 @@ class NeuronScene(QGraphicsScene):
         return self._numbers_cache[sample]
 
     def refresh_numbers(self) -> None:
+        if not self._deferred("numbers"):
+            self._apply_numbers()
+
+    def _apply_numbers(self) -> None:
         w, step, vis = self.stepper.walk, self.stepper.step, self.stepper.visible()
         if w is None or step is None or vis is None:
             for item in self.neurons.values():
@@ -222,8 +294,9 @@ class NeuronScene(QGraphicsScene):
                 item.set_state("", "", any(wt[0] == "bias" for wt in h.weights) and node[5:] == h.node)
                 continue
             n = nodes.get(node)
-            if n is None:                                    # the loss
-                item.set_state(f(w.loss) if vis.loss else "", "", glow)
+            if n is None:                                    # the loss (or a node the walk does not know yet)
+                is_loss = self.layout.nodes[node].type == "Loss"
+                item.set_state(f(w.loss) if vis.loss and is_loss else "", "", glow)
                 continue
             value = f(n.value.ravel()[unit]) if (node, unit) in vis.values else ""
             grad = (f"∂{J} {f(n.grad.ravel()[unit])}" if (node, unit) in vis.grads and n.grad is not None else "")
@@ -281,3 +354,10 @@ class NeuronScene(QGraphicsScene):
             return w.weight_hover(link.dst, name, index) + tail
         shown = "not set yet" if value is None else f"{value:.4g}"
         return f"{link.dst}.{name}[{', '.join(map(str, index))}] = {shown}" + tail
+
+
+def too_big_message(nodes: int, circles: int, lines: int) -> str:
+    return (f"Too big to draw as neurons: these {nodes:,} nodes need {circles:,} circles and {lines:,} lines "
+            f"(the neuron view draws at most {MAX_DRAWN:,}; wide layers already show only their first "
+            "neurons).\n\nThe neuron view is for small networks such as the course examples; "
+            "edit and inspect this one in the Layer graph.")

@@ -1,8 +1,9 @@
 """Which neuron of the neuron view shows which heat map over the 2-D input plane (the TensorFlow Playground look).
 
-Training probes the network on a grid over the input plane (`probes.Boundary`): every small hidden
+Training probes the network on a grid over the input plane (`probes.Boundary`): every small
 layer's units, and the output. Here those maps become one picture per neuron circle: the inputs
-show x₁ and x₂ themselves, hidden units their activation, a single output unit the network's answer.
+show x₁ and x₂ themselves, hidden units their activation, a single output unit the network's answer,
+the units of a small multi-unit output (softmax) their class's probability (or score).
 Every map is a value in [0, 1] per grid point for the shared diverging colour map.
 """
 

@@ -62,6 +62,7 @@ class NeuronView(QGraphicsView):
 
     def fit(self) -> None:
         """The whole network in view, never magnified past MAX_FIT_ZOOM (small nets stay crisp, not huge)."""
+        self.hint.setVisible(not self.neuron_scene.too_big)      # nothing to hover on a "too big" message
         rect = self.neuron_scene.sceneRect()
         if rect.isEmpty():
             return
@@ -80,7 +81,7 @@ class NeuronView(QGraphicsView):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.neuron_scene.refresh_thumbnails()    # heat maps that arrived while the view was hidden
+        self.neuron_scene.catch_up()    # edits, weights, steps and heat maps that arrived while the view was hidden
         self.fit()
 
     def wheelEvent(self, event) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 GRID = 64             # decision-boundary resolution (GRID x GRID points)
-MAX_THUMB_UNITS = 8   # hidden layers with at most this many units get per-neuron thumbnails
+MAX_THUMB_UNITS = 8   # layers with at most this many units get per-neuron thumbnails
 MAX_HIST_LAYERS = 8
 
 
@@ -35,7 +35,11 @@ class Plane:
 
 @dataclass
 class Boundary:
-    """The network's output over the plane: `value` (GRID x GRID) and hidden units' maps."""
+    """The network's output over the plane: `value` (GRID x GRID) and per-unit maps of small layers.
+
+    `neurons` holds every small hidden layer and a multi-unit output (its units: the class scores or
+    probabilities as the output op computes them); a single-unit output is `value` alone.
+    """
 
     value: np.ndarray
     classes: np.ndarray | None                      # argmax class per point (multi-class), else None
@@ -89,13 +93,13 @@ def boundary(backend, plane: Plane, thumbnails: bool = True) -> Boundary:
         value = (e.max(axis=1) / np.maximum(e.sum(axis=1), 1e-12))
     neurons = {}
     for op in graph.ops:
-        if op.id == graph.output_id or op.type not in ("Dense", "Activation", "PReLU"):
+        if op.type not in ("Dense", "Activation", "PReLU"):
             continue
         v = values.get(op.id)
         if v is None:
             continue
         v = v.reshape(len(grid), -1)
-        if v.shape[1] <= MAX_THUMB_UNITS:
+        if v.shape[1] <= MAX_THUMB_UNITS and (op.id != graph.output_id or v.shape[1] >= 2):
             neurons[op.id] = v.T.reshape(v.shape[1], GRID, GRID).astype(np.float32)
     return Boundary(value.reshape(GRID, GRID), None if classes is None else classes.reshape(GRID, GRID), neurons)
 
