@@ -1,7 +1,8 @@
 """GUI responsiveness while the editor trains 784-300-10 at full speed on Fashion-MNIST-sized data.
 
 Measured in one process, one after the other on the same data:
-  * headless: the trainer alone, one engine call per epoch, no layer statistics (what the CLI does);
+  * headless: the trainer alone in ~0.25 s engine calls, no layer statistics (what the CLI does),
+    with the BLAS thread count tuned (the default) and fixed at all cores and at 1;
   * GUI: the editor window training the same network through its worker thread, with every
     dashboard live. Meanwhile a probe posts an event to the GUI thread every 20 ms and records
     how long it waits before it is handled (GUI event latency), and the redraws of the plots
@@ -20,7 +21,6 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -64,18 +64,24 @@ def write_data(folder: Path, n: int) -> str:
 
 
 def headless_rate(doc, spec: str, seconds: float, blas_threads: int | None = None) -> float:
-    """Steps per second of the trainer alone (one engine call per epoch, as the CLI does)."""
+    """Steps per second of the trainer alone, in the CLI's ~0.25 s calls (BLAS threads tuned, or fixed)."""
     from neuroedit.gui.training.controller import _build_session, snapshot
-    from neuroedit.gui.training.worker import _blas_threads
 
     session = _build_session(snapshot(doc), spec, None)
     trainer = session.trainer
+    trainer.config.blas_threads = blas_threads
+    trainer.config.layer_stats = False
     trainer.advance(50)                                   # compile / warm up
-    with _blas_threads(blas_threads) if blas_threads else nullcontext():
-        start_step, t0 = trainer.global_step, time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            trainer.advance(trainer.steps_per_epoch)
-        return (trainer.global_step - start_step) / (time.perf_counter() - t0)
+    trainer.advance(50)
+    chunk = 50
+    start_step, t0 = trainer.global_step, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        c0 = time.perf_counter()
+        before = trainer.global_step
+        trainer.advance(chunk)
+        per_step = (time.perf_counter() - c0) / max(1, trainer.global_step - before)
+        chunk = max(1, int(0.25 / per_step))
+    return (trainer.global_step - start_step) / (time.perf_counter() - t0)
 
 
 class LatencyProbe(QObject):
@@ -149,7 +155,8 @@ def gui_run(app, doc, seconds: float, warmup: float) -> dict:
     result = {"steps_per_s": (c.last_chunk.step - step0) / elapsed,
               "fps": (window.dashboard.frames - frames0) / elapsed,
               "paints_per_s": (paints.count - paints0) / elapsed,
-              "latency": np.array(probe.delays) * 1000.0}
+              "latency": np.array(probe.delays) * 1000.0,
+              "threads": c.session.trainer.threads.best if c.session and c.session.trainer.threads else "-"}
     c.shutdown()
     window.files.forced_dirty = False
     window.doc.history.set_clean()
@@ -159,40 +166,48 @@ def gui_run(app, doc, seconds: float, warmup: float) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=6.0, help="measuring time of each side per round")
-    ap.add_argument("--rounds", type=int, default=2, help="rounds (headless default, headless 1 BLAS thread, GUI)")
+    ap.add_argument("--seconds", type=float, default=6.0, help="measuring time of each case per round")
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of all cases (medians are reported)")
     ap.add_argument("--samples", type=int, default=60000)
     args = ap.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    worker_threads = max(1, (os.cpu_count() or 2) - 1)
-    heads, limited, guis = [], [], []
+    cores = os.cpu_count() or 2
+    cases: dict[str, list] = {"tuned": [], "all": [], "one": [], "gui": []}
     with tempfile.TemporaryDirectory() as tmp:
         spec = write_data(Path(tmp), args.samples)
         for _ in range(args.rounds):
-            heads.append(headless_rate(make_document(spec), spec, args.seconds))
-            limited.append(headless_rate(make_document(spec), spec, args.seconds, worker_threads))
-            guis.append(gui_run(app, make_document(spec), args.seconds, warmup=2.0))
-    head, head_limited = float(np.median(heads)), float(np.median(limited))
-    reference = max(head, head_limited)
-    rate = float(np.median([g["steps_per_s"] for g in guis]))
-    fps = float(np.median([g["fps"] for g in guis]))
-    paints = float(np.median([g["paints_per_s"] for g in guis]))
+            cases["tuned"].append(headless_rate(make_document(spec), spec, args.seconds))
+            cases["all"].append(headless_rate(make_document(spec), spec, args.seconds, cores))
+            cases["one"].append(headless_rate(make_document(spec), spec, args.seconds, 1))
+            cases["gui"].append(gui_run(app, make_document(spec), args.seconds, warmup=2.0))
+
+    def med(key: str, field: str | None = None) -> float:
+        return float(np.median([c[field] if field else c for c in cases[key]]))
+
+    def rounds(key: str, field: str | None = None) -> str:
+        return ", ".join(f"{c[field] if field else c:,.0f}" for c in cases[key])
+
+    reference = max(med("tuned"), med("all"))
+    rate = med("gui", "steps_per_s")
+    ratio = rate / reference
+    guis = cases["gui"]
     lat = np.concatenate([g["latency"] for g in guis])
     p50, p95, worst = (np.percentile(lat, 50), np.percentile(lat, 95), lat.max()) if len(lat) else (np.nan,) * 3
-    ratio = rate / reference
+    fps, paints = med("gui", "fps"), med("gui", "paints_per_s")
     print(f"784-300-10 ReLU/softmax, batch 32, SGD, {args.samples} samples; {args.rounds} rounds of "
-          f"{args.seconds:.0f} s per side (medians); {os.cpu_count()} cores")
-    print(f"headless trainer, default BLAS threads : {head:,.0f} steps/s  (rounds: "
-          f"{', '.join(f'{h:,.0f}' for h in heads)})")
-    print(f"headless trainer, {worker_threads} BLAS thread(s)      : {head_limited:,.0f} steps/s  (rounds: "
-          f"{', '.join(f'{h:,.0f}' for h in limited)})")
-    gui_rounds = ", ".join(f"{g['steps_per_s']:,.0f}" for g in guis)
-    print(f"GUI training (all plots live)          : {rate:,.0f} steps/s  (rounds: {gui_rounds})")
-    print(f"throughput GUI / best headless         : {ratio:.1%} (target >= 85%) {'OK' if ratio >= 0.85 else 'MISSED'}")
-    print(f"GUI event latency                      : p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms over "
+          f"{args.seconds:.0f} s per case (medians); {cores} cores")
+    print(f"headless trainer, BLAS threads tuned (CLI) : {med('tuned'):,.0f} steps/s  (rounds: {rounds('tuned')})")
+    print(f"headless trainer, {cores} BLAS threads fixed   : {med('all'):,.0f} steps/s  (rounds: {rounds('all')})")
+    print(f"headless trainer, 1 BLAS thread fixed    : {med('one'):,.0f} steps/s  (rounds: {rounds('one')})")
+    print(f"GUI training (all plots live)            : {rate:,.0f} steps/s  (rounds: {rounds('gui', 'steps_per_s')})")
+    print(f"throughput GUI / best headless           : {ratio:.1%} (target >= 85%) {'OK' if ratio >= 0.85 else 'MISSED'}")
+    print(f"GUI event latency                        : p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms over "
           f"{len(lat)} probes (target p95 <= 30 ms) {'OK' if p95 <= 30 else 'MISSED'}")
-    print(f"plot frames                            : {fps:.1f} redraws/s ({paints:.1f} loss-plot paints/s) "
+    print(f"plot frames                              : {fps:.1f} redraws/s ({paints:.1f} loss-plot paints/s) "
           f"(target >= 25) {'OK' if fps >= 25 else 'MISSED'}")
+    same = rate / med("one")
+    print(f"throughput GUI / headless with 1 thread  : {same:.1%} (GUI runs' tuner chose "
+          f"{', '.join(str(g['threads']) for g in guis)} thread(s))")
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 
 from .backend import Backend
+from .blas_threads import ThreadTuner, shared_blas_threads
 from .optimizers import OptimizerConfig
 from .schedules import Schedule
 
@@ -55,6 +56,7 @@ class TrainConfig:
     report_every: int = 0                  # steps per report; 0 = once per epoch
     report_seconds: float | None = None    # adapt the report interval to about this much time
     layer_stats: bool = True
+    blas_threads: int | None = None        # None: measure which count trains fastest (blas_threads.py)
 
     @classmethod
     def from_settings(cls, s: Mapping[str, Any]) -> "TrainConfig":
@@ -160,6 +162,8 @@ class Trainer:
         self._best: tuple[float, int, np.ndarray, np.ndarray] | None = None
         self._es_wait = 0
         self._chunk = config.report_every or self.steps_per_epoch
+        self.threads: ThreadTuner | None = None
+        self._calls_done = 0
         self._max_rate: float | None = None
         self.finished: Stopped | None = None
         self.metric = backend.metric
@@ -230,7 +234,16 @@ class Trainer:
         start = self.step_in_epoch * self.batch_size
         bounds = np.minimum(np.arange(start, start + (n + 1) * self.batch_size, self.batch_size), len(self.X))
         lrs = np.array([self.current_lr(self.global_step + i) for i in range(n)])
+        tuner = self.threads
+        if tuner is not None:
+            tuner.begin()
+        t0 = time.perf_counter()
         r = self.backend.train(self.X, self.Y, self._order, bounds, lrs)
+        if tuner is not None:
+            tuner.end(time.perf_counter() - t0, r.steps)
+        elif self._calls_done:      # not the first call: compiling is over and BLAS is loaded
+            self.threads = ThreadTuner(shared_blas_threads(), self.config.blas_threads)
+        self._calls_done += 1
         events: list[Event] = []
         if r.steps:
             self._epoch_losses.append(r.losses)

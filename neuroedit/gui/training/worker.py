@@ -8,17 +8,14 @@ Controls (pause, step, stop, speed) may be called from any thread.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
-from threadpoolctl import threadpool_limits
 
 from ...engine.trainer import EpochEnd, Progress, Stopped
 from . import probes
@@ -127,8 +124,7 @@ class TrainingWorker(QObject):
             remove_compile_listener(notice)
         self.session_ready.emit(self.session)
         try:
-            with _blas_threads(max(1, (os.cpu_count() or 2) - 1)):
-                self._loop()
+            self._loop()     # the trainer tunes its BLAS thread count (engine/blas_threads.py)
         except Exception as e:
             traceback.print_exc()
             self.state_changed.emit("failed", f"training failed: {_message(e)}")
@@ -224,13 +220,6 @@ class TrainingWorker(QObject):
         if with_boundary and self.plane is not None and self.boundary_enabled:
             c.boundary = probes.boundary(trainer.backend, self.plane, self.thumbnails)
         return c
-
-
-@contextmanager
-def _blas_threads(n: int) -> Iterator[None]:
-    """Leave a core to the GUI thread: BLAS threads that spin while the GUI paints slow training down badly."""
-    with threadpool_limits(limits=n, user_api="blas"):
-        yield
 
 
 def _message(e: Exception) -> str:
