@@ -7,7 +7,8 @@ selection) and asks the scene for hover texts when the mouse arrives.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen,
+                           QPixmap)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsObject
 
 from .neuron_layout import RADIUS, Link
@@ -186,7 +187,11 @@ class MoreItem(QGraphicsObject):
 
 
 class LinkItem(QGraphicsLineItem):
-    """A line between two elements; with a weight it is coloured by sign, thick by size, and clickable."""
+    """A line between two elements; with a weight it is coloured by sign, thick by size, and clickable.
+
+    Qt paints the line itself (no Python per frame: a drawn network has up to ~1,400 of them); the
+    rare glow and number label are child items, made only while a step shows them.
+    """
 
     def __init__(self, link: Link, p1: QPointF, p2: QPointF, colors) -> None:
         super().__init__(QLineF(p1, p2))
@@ -196,11 +201,13 @@ class LinkItem(QGraphicsLineItem):
         self.label = ""
         self.label_color = GRAD_COLOR
         self.label_at = 0.42
-        self.setZValue(0)
+        self._glow_item: QGraphicsLineItem | None = None
+        self._label_item: LinkLabel | None = None
+        self._shape: QPainterPath | None = None     # Qt asks for it on every boundingRect (each paint)
         if link.weight is not None:
             self.setAcceptHoverEvents(True)
             self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.set_weight(None, 1.0)
+        self.setPen(_pen(colors, self.weighted, None, 1.0))
 
     @property
     def weighted(self) -> bool:
@@ -208,58 +215,45 @@ class LinkItem(QGraphicsLineItem):
 
     def set_weight(self, value: float | None, relative: float) -> None:
         """Blue for positive, orange for negative weights; width 1..7 by |w| relative to the largest."""
-        if value is None:
-            pen = QPen(self.colors.wire, 1.2)
-            if self.weighted:
-                pen.setStyle(Qt.PenStyle.DashLine)
-        else:
-            color = QColor(POSITIVE if value >= 0 else NEGATIVE)
-            color.setAlphaF(0.55 + 0.45 * relative)
-            pen = QPen(color, 1.0 + 6.0 * relative)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen = _pen(self.colors, self.weighted, value, relative)
+        if pen.widthF() != self.pen().widthF():
+            self._shape = None
         self.setPen(pen)
+        if self._glow_item is not None:
+            self._glow_item.setPen(_glow_pen(self.pen().widthF()))
 
     def set_marks(self, glow: bool, label: str, label_color: QColor = GRAD_COLOR) -> None:
-        if (glow, label, label_color) != (self.glow, self.label, self.label_color):
-            self.prepareGeometryChange()
-            self.glow, self.label, self.label_color = glow, label, label_color
-            self.setZValue(1 if glow else 0)
-            self.update()
+        if (glow, label, label_color) == (self.glow, self.label, self.label_color):
+            return
+        self.glow, self.label, self.label_color = glow, label, label_color
+        self.setZValue(1 if glow or label else 0)
+        if glow and self._glow_item is None:
+            self._glow_item = QGraphicsLineItem(self.line(), self)
+            self._glow_item.setPen(_glow_pen(self.pen().widthF()))
+            self._glow_item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+            node_label_item_flags(self._glow_item)
+        elif not glow and self._glow_item is not None:
+            _drop(self._glow_item)
+            self._glow_item = None
+        if self._label_item is not None:
+            _drop(self._label_item)
+            self._label_item = None
+        if label:
+            self._label_item = LinkLabel(label, label_color, self.colors.card, self)
+            self._label_item.setPos(self.label_pos())
 
     def label_pos(self) -> QPointF:
         return self.line().pointAt(self.label_at)
 
-    def boundingRect(self) -> QRectF:
-        r = super().boundingRect().adjusted(-10, -10, 10, 10)
-        if self.label:
-            p = self.label_pos()
-            r = r.united(QRectF(p.x() - 80, p.y() - 14, 160, 28))
-        return r
-
     def shape(self) -> QPainterPath:
-        path = QPainterPath(self.line().p1())
-        path.lineTo(self.line().p2())
-        stroker = QPainterPathStroker()
-        stroker.setWidth(max(9.0, self.pen().widthF() + 4))
-        return stroker.createStroke(path)
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self.glow:
-            painter.setPen(QPen(GLOW, self.pen().widthF() + 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-            painter.drawLine(self.line())
-        painter.setPen(self.pen())
-        painter.drawLine(self.line())
-        if self.label:
-            painter.setFont(_font(8.5, True))
-            metrics = painter.fontMetrics()
-            w = metrics.horizontalAdvance(self.label) + 10
-            p = self.label_pos()
-            box = QRectF(p.x() - w / 2, p.y() - 10, w, 20)
-            painter.setPen(QPen(self.label_color, 1.0))
-            painter.setBrush(QBrush(self.colors.card))
-            painter.drawRoundedRect(box, 6, 6)
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.label)
+        """At least 9 px wide, so a thin line is easy to hover and click."""
+        if self._shape is None:
+            path = QPainterPath(self.line().p1())
+            path.lineTo(self.line().p2())
+            stroker = QPainterPathStroker()
+            stroker.setWidth(max(9.0, self.pen().widthF() + 4))
+            self._shape = stroker.createStroke(path)
+        return self._shape
 
     def hoverEnterEvent(self, event) -> None:
         scene = self.scene()
@@ -274,6 +268,64 @@ class LinkItem(QGraphicsLineItem):
             event.accept()
             return
         super().mousePressEvent(event)
+
+
+class LinkLabel(QGraphicsItem):
+    """A number on a weight line (dL/dw, old → new) in a small rounded box centred on its position."""
+
+    def __init__(self, text: str, color: QColor, card: QColor, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.text, self.color, self.card = text, QColor(color), QColor(card)
+        font = _font(8.5, True)
+        self.width = QFontMetricsF(font).horizontalAdvance(text) + 10
+        node_label_item_flags(self)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-self.width / 2 - 1, -11, self.width + 2, 22)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box = QRectF(-self.width / 2, -10, self.width, 20)
+        painter.setFont(_font(8.5, True))
+        painter.setPen(QPen(self.color, 1.0))
+        painter.setBrush(QBrush(self.card))
+        painter.drawRoundedRect(box, 6, 6)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+_PENS: dict[tuple, QPen] = {}
+
+
+def _pen(colors, weighted: bool, value: float | None, relative: float) -> QPen:
+    """A weight line's pen, shared between lines (a rebuild makes thousands; widths step by 1/50 of the range)."""
+    step = round(relative * 50) if value is not None else -1
+    key = (colors.wire.rgba(), weighted, value is not None and value >= 0, step)
+    pen = _PENS.get(key)
+    if pen is None:
+        if value is None:
+            pen = QPen(colors.wire, 1.2)
+            if weighted:
+                pen.setStyle(Qt.PenStyle.DashLine)
+        else:
+            t = step / 50
+            color = QColor(POSITIVE if value >= 0 else NEGATIVE)
+            color.setAlphaF(0.55 + 0.45 * t)
+            pen = QPen(color, 1.0 + 6.0 * t)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        _PENS[key] = pen
+    return pen
+
+
+def _glow_pen(width: float) -> QPen:
+    return QPen(GLOW, width + 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+
+
+def _drop(item: QGraphicsItem) -> None:
+    scene = item.scene()
+    if scene is not None:
+        scene.removeItem(item)
+    else:
+        item.setParentItem(None)
 
 
 def node_label_item_flags(item: QGraphicsItem) -> None:
