@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from neuroedit.gui.backprop.neuron_layout import drawn_size, neuron_layout
@@ -102,6 +104,22 @@ def test_five_edits_while_shown_rebuild_once(make_window):
     idle()
     assert scene.rebuilds == start + 3 and len(scene.neurons_of("dense_1")) == 2
     assert not any(scene.neurons_of(f"m{k}") for k in range(5))
+
+
+def test_a_weight_line_shows_the_hand_cursor_once_hovered(make_window):
+    window, scene = xor_window(make_window)
+    window.backprop.show_neuron_view()
+    view = window.backprop.neuron_view
+    view.fit()
+    link = next(i for i in scene.links if i.link.weight == ("kernel", (1, 0)))
+    assert not link.hasCursor()                    # not set for each line of a rebuild
+    pos = QPointF(view.mapFromScene(link.line().pointAt(0.3)))     # the middle is where two lines cross
+    event = QMouseEvent(QEvent.Type.MouseMove, pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())),
+                        Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), event)
+    assert link.hasCursor() and link.cursor().shape() == Qt.CursorShape.PointingHandCursor
+    assert view.viewport().cursor().shape() == Qt.CursorShape.PointingHandCursor
+    assert "w₂" in link.toolTip()
 
 
 def chain(layers: int, units: int) -> Document:

@@ -204,10 +204,7 @@ class LinkItem(QGraphicsLineItem):
         self._glow_item: QGraphicsLineItem | None = None
         self._label_item: LinkLabel | None = None
         self._shape: QPainterPath | None = None     # Qt asks for it on every boundingRect (each paint)
-        if link.weight is not None:
-            self.setAcceptHoverEvents(True)
-            self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setPen(_pen(colors, self.weighted, None, 1.0))
+        self.setAcceptHoverEvents(self.weighted)      # the pen comes with the scene's first set_weight
 
     @property
     def weighted(self) -> bool:
@@ -259,6 +256,8 @@ class LinkItem(QGraphicsLineItem):
         scene = self.scene()
         if scene is not None and self.weighted:
             self.setToolTip(scene.weight_tip(self.link))
+            if not self.hasCursor():       # set here, not for each of a rebuild's many lines
+                self.setCursor(Qt.CursorShape.PointingHandCursor)
         super().hoverEnterEvent(event)
 
     def mousePressEvent(self, event) -> None:

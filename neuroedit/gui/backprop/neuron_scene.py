@@ -128,11 +128,12 @@ class NeuronScene(QGraphicsScene):
                 more.setPos(g.x, g.more_y)
                 self.addItem(more)
             self._label(g.node, g.x, g.top - 18)
+        at = {key: item.pos() for key, item in self.neurons.items()}     # bias items are keyed (bias:<layer>, 0)
         for link in lay.links:
-            a, b = lay.position(link.src, link.src_unit), lay.position(link.dst, link.dst_unit)
+            a, b = at.get((link.src, link.src_unit)), at.get((link.dst, link.dst_unit))
             if a is None or b is None:
                 continue
-            item = LinkItem(link, QPointF(*a), QPointF(*b), self.colors)
+            item = LinkItem(link, a, b, self.colors)
             dst = lay.nodes.get(link.dst)
             if dst is not None and len(dst.shown) > 1:      # labels of different target neurons do not collide
                 item.label_at = 0.32 + 0.36 * dst.shown.index(link.dst_unit) / (len(dst.shown) - 1)
