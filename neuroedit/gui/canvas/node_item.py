@@ -21,6 +21,8 @@ MAX_WIDTH = 224.0
 HEADER = 30.0
 HEADER_TWO_LINES = 44.0  # a caption too long for one line splits at ' · '
 NAME_LINE = 18.0
+MAP_ROW = 26.0   # live training: a strip of per-unit heat maps under the name (layers of a few units)
+MAP_SIZE = 20.0
 ROW = 22.0
 FOOTER = 24.0
 CORNER = 9.0
@@ -55,6 +57,7 @@ class NodeItem(QGraphicsItem):
         self.params_text = ""
         self.problems: list[Problem] = []
         self.badge: tuple[str, str] | None = None   # (text, explanation) from live training, e.g. "60% dead"
+        self.unit_maps: list[QPixmap] = []             # live training: each unit's output over a 2-D input plane
         self.in_ports: dict[str, PortItem] = {}
         self.out_ports: dict[str, PortItem] = {}
         self._height = 0.0
@@ -125,6 +128,14 @@ class NodeItem(QGraphicsItem):
             self._update_tooltip()
             self.redraw()
 
+    def set_unit_maps(self, maps: list[QPixmap]) -> bool:
+        """Show each unit's heat map (Playground style); [] removes the strip. True when the card changed size."""
+        had = bool(self.unit_maps)
+        self.unit_maps = list(maps)
+        resized = self._layout() if had != bool(maps) else False
+        self.redraw()
+        return resized
+
     def _layout(self) -> bool:
         """Size the card to its caption and footer, place the ports; True if the size changed."""
         ins, outs = self._ports
@@ -141,7 +152,7 @@ class NodeItem(QGraphicsItem):
         footer_need = small.horizontalAdvance(self.shape_text) + small.horizontalAdvance(self.params_text) + 36
         width = min(MAX_WIDTH, max(MIN_WIDTH, caption_need, footer_need))
         names_in, names_out = [n for n, _ in ins], [n for n, _ in outs]
-        height = header_h + NAME_LINE + max(1, len(ins), len(outs)) * ROW + FOOTER
+        height = header_h + NAME_LINE + self._map_row() + max(1, len(ins), len(outs)) * ROW + FOOTER
         resized = (width, height) != (self._width, self._height)
         if names_in != list(self.in_ports) or names_out != list(self.out_ports):
             self._replace_ports(ins, outs)
@@ -200,7 +211,10 @@ class NodeItem(QGraphicsItem):
         return QRectF(-self._width / 2, -self._height / 2, self._width, self._height)
 
     def _row_y(self, i: int) -> float:
-        return -self._height / 2 + self._header_h + NAME_LINE + (i + 0.5) * ROW
+        return -self._height / 2 + self._header_h + NAME_LINE + self._map_row() + (i + 0.5) * ROW
+
+    def _map_row(self) -> float:
+        return MAP_ROW if self.unit_maps else 0.0
 
     def port_scene_pos(self, name: str, is_input: bool) -> QPointF:
         port = (self.in_ports if is_input else self.out_ports).get(name)
@@ -314,6 +328,8 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QColor("white"))
             painter.setFont(self._small_font)
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.badge[0])
+        if self.unit_maps:
+            self._paint_unit_maps(painter, r)
         painter.setFont(self._small_font)
         painter.setPen(c.muted)
         for i, name in enumerate(self.in_ports):
@@ -328,6 +344,18 @@ class NodeItem(QGraphicsItem):
         painter.drawText(footer, _LEFT, self.shape_text)
         painter.setPen(c.muted)
         painter.drawText(footer, _RIGHT, self.params_text)
+
+    def _paint_unit_maps(self, painter: QPainter, r: QRectF) -> None:
+        n = len(self.unit_maps)
+        size = min(MAP_SIZE, (r.width() - 20) / n - 3)
+        left = r.center().x() - (n * (size + 3) - 3) / 2
+        top = r.top() + self._header_h + NAME_LINE + (MAP_ROW - size) / 2 - 1
+        painter.setPen(QPen(self.colors.card_border, 0.8))
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        for i, pixmap in enumerate(self.unit_maps):
+            cell = QRectF(left + i * (size + 3), top, size, size)
+            painter.drawPixmap(cell, pixmap, QRectF(pixmap.rect()))
+            painter.drawRect(cell)
 
     def _paint_ports(self, painter: QPainter) -> None:
         c = self.colors

@@ -177,6 +177,13 @@ class GraphScene(QGraphicsScene):
                 e.dst == edge.dst and e.dst_port == edge.dst_port for e in self._wires_of.get(edge.dst, ())))
 
     # ------------------------------------------------------------------ look
+    def set_unit_maps(self, node_id: str, maps: list) -> None:
+        """Per-unit heat maps on a card (live training); its wires follow when the card grows or shrinks."""
+        item = self.node_items.get(node_id)
+        if item is not None and item.set_unit_maps(maps):
+            for edge in self._wires_of.get(node_id, ()):
+                self._route(edge)
+
     def set_wire_style(self, style: Callable[[Edge], WireStyle | None] | None) -> None:
         """Colour/thicken wires per edge (live training shows weights this way); None restores the theme."""
         self._wire_style = style

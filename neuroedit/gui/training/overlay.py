@@ -1,5 +1,6 @@
 """Training on the canvas: wires coloured by the sign and thick by the size of their layer's weights
-(or gradients, or last updates), and node badges that warn of dead or saturated units.
+(or gradients, or last updates), node badges that warn of dead or saturated units, and, for 2-D
+inputs, each small layer's units as heat maps over the input plane on its card (the Playground look).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QColor
 
 from ..canvas.wire_item import WireStyle
+from ..heatmap import diverging, signed_unit, to_pixmap
 
 POSITIVE = QColor("#0877bd")     # Playground blue
 NEGATIVE = QColor("#f59322")     # Playground orange
@@ -61,6 +63,13 @@ def badges(layers: dict) -> dict[str, tuple[str, str] | None]:
     return out
 
 
+def card_maps(boundary) -> dict[str, list]:
+    """Per probed layer (at most probes.MAX_THUMB_UNITS units): one heat-map pixmap per unit."""
+    if boundary is None:
+        return {}
+    return {op: [to_pixmap(diverging(signed_unit(m))) for m in maps] for op, maps in boundary.neurons.items()}
+
+
 class CanvasOverlay(QObject):
     """Applies wire styles and badges to the window's scene at a few Hz (never per step)."""
 
@@ -70,6 +79,9 @@ class CanvasOverlay(QObject):
         self.mode: str | None = "weights"
         self.summary: dict = {}
         self.badges: dict = {}
+        self.maps: dict[str, list] = {}
+        self._pending_boundary = None
+        self._maps_dirty = False
         self._dirty = False
         controller.chunk_received.connect(self.on_chunk)
         controller.committed.connect(self.from_document)
@@ -86,6 +98,9 @@ class CanvasOverlay(QObject):
         self.apply()
 
     def on_chunk(self, chunk) -> None:
+        if chunk.boundary is not None:
+            self._pending_boundary = chunk.boundary
+            self._maps_dirty = self._dirty = True
         if chunk.wires:
             self.summary = chunk.wires
             self._dirty = True
@@ -105,6 +120,8 @@ class CanvasOverlay(QObject):
         self.summary = stored
         if clear_badges:
             self.badges = {op: None for op in self.badges}
+            self._pending_boundary = None
+            self._maps_dirty = True
         self._dirty = True
         self.apply()
 
@@ -119,3 +136,11 @@ class CanvasOverlay(QObject):
             item = scene.node_items.get(op_id)
             if item is not None and hasattr(item, "set_badge"):
                 item.set_badge(*(badge or (None, None)))
+        if self._maps_dirty:
+            self._maps_dirty = False
+            maps = card_maps(self._pending_boundary)   # pictures made at the overlay's few Hz, not per chunk
+            for op in set(self.maps) - set(maps):
+                scene.set_unit_maps(op, [])
+            for op, pixmaps in maps.items():
+                scene.set_unit_maps(op, pixmaps)
+            self.maps = maps

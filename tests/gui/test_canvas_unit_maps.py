@@ -1,0 +1,69 @@
+"""For 2-D inputs the canvas shows each small layer's units as heat maps on its card while training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor
+
+from neuroedit import io as nedit_io
+from neuroedit.gui.heatmap import diverging, signed_unit
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def _finish(w) -> None:
+    w.training.shutdown()
+    w.files.forced_dirty = False
+    w.doc.history.set_clean()
+
+
+def test_training_puts_unit_maps_on_the_card_and_reset_removes_them(qtbot, make_window):
+    doc = nedit_io.load(SAMPLES / "xor.nedit")
+    doc.settings.update(epochs=400, learning_rate=0.5, batch_mode="full")
+    w = make_window(doc)
+    card = w.scene.node_items["dense_1"]
+    height = card.rect().height()
+    w.training.train()
+    qtbot.waitUntil(lambda: w.training.state == "finished", timeout=30_000)
+    qtbot.waitUntil(lambda: bool(card.unit_maps), timeout=2_000)
+    assert len(card.unit_maps) == 2                      # dense_1 has 2 units
+    assert card.rect().height() > height                 # a strip for the maps
+    for edge in w.doc.edges_of("dense_1"):               # the wires follow the moved ports
+        wire = w.scene.wire_items[edge]
+        end = wire.path().pointAtPercent(1.0 if edge.dst == "dense_1" else 0.0)
+        port = card.port_scene_pos(edge.dst_port if edge.dst == "dense_1" else edge.src_port, edge.dst == "dense_1")
+        assert (end - port).manhattanLength() < 0.5
+    # the pictures are the probe's values: compare a corner pixel with the colour map
+    maps = w.training_overlay._pending_boundary.neurons["dense_1"]
+    image = card.unit_maps[1].toImage()
+    expected = diverging(signed_unit(maps[1]))[0, -1]     # grid row 0 is the bottom of the plane
+    got = QColor(image.pixel(image.width() - 1, image.height() - 1))
+    assert np.allclose([got.red(), got.green(), got.blue()], expected[:3], atol=2)
+    w.training.reset()
+    qtbot.waitUntil(lambda: not card.unit_maps, timeout=2_000)
+    assert card.rect().height() == pytest.approx(height)
+    _finish(w)
+
+
+def test_no_maps_for_inputs_that_are_not_2d(qtbot, make_window):
+    from neuroedit.model import Document
+
+    d = Document()
+    d.add_node("Input", {"shape": [3]}, (0, 0), "x")
+    d.add_node("Dense", {"units": 3, "activation": "tanh"}, (220, 0), "hidden")
+    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, (440, 0), "out")
+    d.add_node("Loss", {"loss": "binary_crossentropy"}, (660, 0), "loss")
+    for a, b in (("x", "hidden"), ("hidden", "out"), ("out", "loss")):
+        d.connect(a, b)
+    d.set_dataset({"spec": "circle:features=x1,x2,x1x2"})
+    d.settings.update(epochs=20, batch_mode="full")
+    d.history.set_clean()
+    w = make_window(d)
+    w.training.train()
+    qtbot.waitUntil(lambda: w.training.state == "finished", timeout=30_000)
+    qtbot.wait(300)                                       # an overlay tick
+    assert not w.scene.node_items["hidden"].unit_maps
+    _finish(w)
