@@ -310,7 +310,7 @@ def _pen(colors, weighted: bool, value: float | None, relative: float) -> QPen:
             color = QColor(POSITIVE if value >= 0 else NEGATIVE)
             color.setAlphaF(0.55 + 0.45 * t)
             pen = QPen(color, 1.0 + 6.0 * t)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)    # the ends hide under the circles; round caps cost 3-4x per frame
         _PENS[key] = pen
     return pen
 
