@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtGui import QColor
 
 from neuroedit import io as nedit_io
+from neuroedit.gui.canvas.node_item import MAP_ROW, NAME_LINE
 from neuroedit.gui.heatmap import diverging, signed_unit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -42,6 +43,14 @@ def test_training_puts_unit_maps_on_the_card_and_reset_removes_them(qtbot, make_
     expected = diverging(signed_unit(maps[1]))[0, -1]     # grid row 0 is the bottom of the plane
     got = QColor(image.pixel(image.width() - 1, image.height() - 1))
     assert np.allclose([got.red(), got.green(), got.blue()], expected[:3], atol=2)
+    card.set_badge("50% dead", "test")                    # a badge's brush must not paint over the maps
+    picture = card._picture.pixmap().toImage()
+    scale, br, r = card.picture_scale, card.boundingRect(), card.rect()
+    top = r.top() + card._header_h + NAME_LINE                # the strip of maps, in picture pixels
+    rows = range(int((top - br.top()) * scale), int((top + MAP_ROW - br.top()) * scale))
+    columns = range(int((r.left() + 12 - br.left()) * scale), int((r.right() - 12 - br.left()) * scale))
+    strip = [QColor(picture.pixel(x, y)) for x in columns for y in rows]
+    assert sum(c.blue() > c.red() + 60 for c in strip) > 20, "the strip shows no blue map pixels"
     w.training.reset()
     qtbot.waitUntil(lambda: not card.unit_maps, timeout=2_000)
     assert card.rect().height() == pytest.approx(height)

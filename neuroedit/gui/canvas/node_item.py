@@ -351,6 +351,7 @@ class NodeItem(QGraphicsItem):
         left = r.center().x() - (n * (size + 3) - 3) / 2
         top = r.top() + self._header_h + NAME_LINE + (MAP_ROW - size) / 2 - 1
         painter.setPen(QPen(self.colors.card_border, 0.8))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         for i, pixmap in enumerate(self.unit_maps):
             cell = QRectF(left + i * (size + 3), top, size, size)
