@@ -1,4 +1,4 @@
-"""Neuron view cost per edit while it is shown: the 300-node canvas graph and a graph just under the drawing limit.
+"""Neuron view cost per edit while it is shown: the 300-node canvas graph, a graph just under the drawing limit, samples.
 
 Run:  QT_QPA_PLATFORM=offscreen python benchmarks/neuron_view.py
 Target: <= 16 ms per edit (the canvas target). The 300-node graph is over MAX_DRAWN, so the
@@ -23,13 +23,16 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from canvas import BUDGET_MS, build_graph  # noqa: E402
 from neuroedit.gui.backprop.neuron_layout import drawn_size  # noqa: E402
+from neuroedit.gui.backprop.neuron_screenshot import spiral_doc  # noqa: E402
 from neuroedit.gui.backprop.neuron_scene import MAX_DRAWN, NeuronScene  # noqa: E402
 from neuroedit.gui.backprop.neuron_view import NeuronView  # noqa: E402
 from neuroedit.gui.backprop.stepper import Stepper  # noqa: E402
 from neuroedit.gui.theme import LIGHT  # noqa: E402
+from neuroedit.io import load  # noqa: E402
 from neuroedit.model import Document  # noqa: E402
 
 REPEAT = 15
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 def chain(layers: int, units: int) -> Document:
@@ -100,9 +103,10 @@ def main_window(app, doc: Document, neuron_view: bool) -> list[float]:
 def main() -> None:
     app = QApplication.instance() or QApplication([])
     rows = []
-    big = build_graph()
-    small = chain(8, 12)
-    for name, doc in (("300-node canvas graph", big), ("Input + 8 Dense of 12 (under the limit)", small)):
+    cases = [("300-node canvas graph", build_graph()), ("Input + 8 Dense of 12 (under the limit)", chain(8, 12)),
+             ("spiral 2-8-8-1 (README heat-map network)", spiral_doc()),
+             ("samples/fashion_mnist_mlp.nedit", load(SAMPLES / "fashion_mnist_mlp.nedit"))]
+    for name, doc in cases:
         circles, lines = drawn_size(doc)
         edits, rebuilds, per_edit = scene_alone(app, doc)
         rows.append((f"{name}: {circles:,} circles + {lines:,} lines", None, None))

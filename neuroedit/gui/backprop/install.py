@@ -51,10 +51,15 @@ class Backprop(QObject):
         self.tabs.setCurrentIndex(NEURON_TAB if on else LAYER_TAB)
 
     def update_active(self, *args) -> None:
-        """Walk only while the step-through dock or the neuron view is on screen."""
+        """Walk only while the step-through dock or the neuron view's neurons are on screen.
+
+        A graph too big to draw as neurons shows no numbers: walking it for the neuron view alone
+        would cost a full forward and backward pass per edit for nothing.
+        """
         dock = self.window.docks.get("stepthrough")
         stepping = bool(dock is not None and dock.isVisible())
-        self.stepper.set_active(stepping or self.tabs.currentIndex() == NEURON_TAB)
+        neurons = self.tabs.currentIndex() == NEURON_TAB and not self.neuron_scene.too_big
+        self.stepper.set_active(stepping or neurons)
         if stepping != self.marks.enabled:        # the canvas shows the walk only while the panel is open
             self.marks.set_enabled(stepping)
 
@@ -135,6 +140,7 @@ def install_backprop(window) -> Backprop:
 
     tabs.currentChanged.connect(bp.tab_changed)
     dock.visibilityChanged.connect(bp.update_active)
+    bp.neuron_scene.too_big_changed.connect(bp.update_active)
     window.scene.selectionChanged.connect(bp.selection_changed)
     bp.neuron_scene.node_clicked.connect(bp.select_node)
     for source in (bp.neuron_scene, bp.step_panel, bp.gradcheck):

@@ -31,6 +31,7 @@ class NeuronScene(QGraphicsScene):
     node_clicked = Signal(str)
     edit_requested = Signal(object, QPointF)     # Link, scene position of the click
     status_message = Signal(str)
+    too_big_changed = Signal(bool)               # the graph went over (or back under) MAX_DRAWN
 
     def __init__(self, doc, stepper: Stepper, colors, parent=None) -> None:
         super().__init__(parent)
@@ -104,7 +105,10 @@ class NeuronScene(QGraphicsScene):
         self.links.clear()
         self.layout = NeuronLayout()
         circles, lines = drawn_size(self.doc)
+        was_too_big = bool(self.too_big)
         self.too_big = "" if circles + lines <= MAX_DRAWN else too_big_message(len(self.doc.nodes), circles, lines)
+        if was_too_big != bool(self.too_big):
+            self.too_big_changed.emit(bool(self.too_big))
         if self.too_big:
             self._message(self.too_big)
             self.setSceneRect(self.itemsBoundingRect().adjusted(-60, -40, 60, 40))
