@@ -120,3 +120,14 @@ def test_a_removed_card_leaves_the_queue(grid_view):
     assert scene.pictures.pending == 39
     _settle(view)
     assert scene.pictures.pending == 0
+
+
+def test_every_slice_renders_at_least_one_card(grid_view, monkeypatch):
+    """Finding the cards on screen may take longer than a slice on a big graph: sharpening must still progress."""
+    doc, scene, view = grid_view
+    view.set_zoom(0.6)
+    view.end_zoom_gesture()
+    monkeypatch.setattr(card_pictures, "SLICE_MS", 0.0)
+    before = scene.pictures.pending
+    scene.pictures.render_slice()
+    assert scene.pictures.pending == before - 1

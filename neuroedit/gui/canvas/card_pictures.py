@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 from typing import Callable, Protocol
 
-from PySide6.QtCore import QObject, QRectF, QTimer
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer
+from PySide6.QtWidgets import QGraphicsScene
 
 from .node_item import LOW_DETAIL
 
@@ -41,6 +42,7 @@ class CardPictures(QObject):
         self._cards: set[Card] = set()
         self._pending: dict[Card, None] = {}          # an ordered set
         self._big: dict[Card, None] = {}              # cards with pictures finer than OFFSCREEN_MAX_SCALE, oldest first
+        self._screen_cache: tuple | None = None
         self._visible: Callable[[], QRectF | None] = lambda: None
         self._held = False
         self._timer = QTimer(self, singleShot=True)
@@ -76,6 +78,7 @@ class CardPictures(QObject):
         self._cards.clear()
         self._pending.clear()
         self._big.clear()
+        self._screen_cache = None
 
     def _render(self, card: Card, scale: float | None = None) -> None:
         scale = self.scale if scale is None else scale
@@ -88,12 +91,12 @@ class CardPictures(QObject):
 
     def _coarsen_old_pictures(self) -> None:
         """Bound the memory of fine pictures: old ones off screen get a coarse picture (and stay pending)."""
-        rect = self._visible()
+        on_screen = self._on_screen()
         excess = len(self._big) - MAX_BIG_PICTURES
         for card in list(self._big):
             if excess <= 0:
                 break
-            if rect is not None and card.sceneBoundingRect().intersects(rect):
+            if on_screen is None or card in on_screen:
                 continue
             excess -= 1
             del self._big[card]
@@ -151,22 +154,37 @@ class CardPictures(QObject):
         if self._pending and not self._held and not self._timer.isActive():
             self._timer.start(START_DELAY_MS)
 
+    def _on_screen(self) -> set | None:
+        """Cards on screen, from the scene's index (None: no view tells, so none counts as off screen).
+
+        Asking the index costs a few ms for a 300-node graph, so the answer is kept until the view moves.
+        """
+        rect = self._visible()
+        scene = self.parent()
+        if rect is None or not isinstance(scene, QGraphicsScene):
+            return None
+        key = (rect.x(), rect.y(), rect.width(), rect.height(), len(self._cards))
+        if self._screen_cache is None or self._screen_cache[0] != key:
+            items = scene.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            self._screen_cache = (key, {i for i in items if i in self._cards})
+        return self._screen_cache[1]
+
     def _next_batch(self) -> list[Card]:
         """Pending cards on screen first; off screen only while pictures are small."""
-        rect = self._visible()
-        if rect is None:
+        on_screen = self._on_screen()
+        if on_screen is None:
             return list(self._pending)
-        visible = [c for c in self._pending if c.sceneBoundingRect().intersects(rect)]
+        visible = [c for c in on_screen if c in self._pending]
         if visible or self.scale > OFFSCREEN_MAX_SCALE:
             return visible
         return list(self._pending)
 
     def render_slice(self) -> None:
-        """One tick of sharpening: a few milliseconds of rendering, cards on screen first."""
-        deadline = time.perf_counter() + SLICE_MS / 1000
+        """One tick of sharpening: a few milliseconds of rendering (at least one card), cards on screen first."""
         batch = self._next_batch()
-        for card in batch:
-            if time.perf_counter() >= deadline:
+        deadline = time.perf_counter() + SLICE_MS / 1000
+        for i, card in enumerate(batch):
+            if i and time.perf_counter() >= deadline:
                 break
             if card in self._pending:
                 del self._pending[card]
