@@ -204,3 +204,26 @@ def test_hidden_summary_catches_up_when_shown(make_window, qtbot):
     w.summary.refresh()
     w.docks["summary"].raise_()
     qtbot.waitUntil(lambda: w.summary.table.item(1, 3) is not None and w.summary.table.item(1, 3).text() == "900")
+
+
+def test_problems_panel_updates_only_changed_rows_and_matches_a_rebuild(make_window):
+    from neuroedit.gui.problems_panel import ProblemsPanel
+    from neuroedit.model import Document
+
+    doc = Document()
+    w = make_window(doc)
+    panel = w.problems
+    ids = [doc.add_node("Dense", {"units": 3}) for _ in range(6)]
+    panel.refresh()
+    kept = panel.item(panel.count() - 1)
+    doc.add_node("Input", {"shape": [3]}, (0, 0), "x")
+    doc.connect("x", ids[0])
+    doc.remove_nodes([ids[3]])
+    doc.history.undo()
+    panel.refresh()
+    fresh = ProblemsPanel(doc)
+    texts = [panel.item(i).text() for i in range(panel.count())]
+    assert texts == [fresh.item(i).text() for i in range(fresh.count())]
+    assert [panel.item(i).toolTip() for i in range(panel.count())] == [fresh.item(i).toolTip() for i in range(fresh.count())]
+    assert any(panel.item(i) is kept for i in range(panel.count()))   # unchanged rows keep their items
+    fresh.deleteLater()
