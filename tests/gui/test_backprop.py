@@ -388,3 +388,16 @@ def test_backprop_shortcuts_are_listed_in_the_help():
 
     texts = {what for what, _ in help_rows()}
     assert {"Neuron view", "Step through backpropagation"} <= texts
+
+
+def test_canvas_marks_follow_the_step_through_tab(make_window, qtbot):
+    """Docks tabbed together stay isVisible() when behind another tab: the marks follow the tab itself."""
+    from neuroedit import io as nedit_io
+
+    w = make_window(nedit_io.load(SAMPLES / "xor.nedit"))
+    w.docks["stepthrough"].raise_()
+    qtbot.waitUntil(lambda: w.backprop.marks.enabled, timeout=2000)
+    w.docks["dashboard"].raise_()          # Training plots in front of Step through
+    qtbot.waitUntil(lambda: not w.backprop.marks.enabled, timeout=2000)
+    w.docks["stepthrough"].raise_()
+    qtbot.waitUntil(lambda: w.backprop.marks.enabled, timeout=2000)

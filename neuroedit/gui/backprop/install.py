@@ -44,11 +44,17 @@ class Backprop(QObject):
         self.tabs = QTabWidget()
         self.panel_tabs = QTabWidget()
         self._moves = DocBinding()
+        self.dock_shown = False
         bindings = [self._moves, self.stepper._binding, self.neuron_scene._binding]
         self.destroyed.connect(lambda *a: [b.unbind() for b in bindings])   # the Document may outlive us
 
     def show_neuron_view(self, on: bool = True) -> None:
         self.tabs.setCurrentIndex(NEURON_TAB if on else LAYER_TAB)
+
+    def dock_visibility(self, shown: bool) -> None:
+        """The dock's own signal: isVisible() stays True for a dock whose tab is behind another one."""
+        self.dock_shown = shown
+        self.update_active()
 
     def update_active(self, *args) -> None:
         """Walk only while the step-through dock or the neuron view's neurons are on screen.
@@ -56,8 +62,7 @@ class Backprop(QObject):
         A graph too big to draw as neurons shows no numbers: walking it for the neuron view alone
         would cost a full forward and backward pass per edit for nothing.
         """
-        dock = self.window.docks.get("stepthrough")
-        stepping = bool(dock is not None and dock.isVisible())
+        stepping = self.dock_shown
         neurons = self.tabs.currentIndex() == NEURON_TAB and not self.neuron_scene.too_big
         self.stepper.set_active(stepping or neurons)
         if stepping != self.marks.enabled:        # the canvas shows the walk only while the panel is open
@@ -139,7 +144,8 @@ def install_backprop(window) -> Backprop:
         window.panels_menu.addAction(dock.toggleViewAction())
 
     tabs.currentChanged.connect(bp.tab_changed)
-    dock.visibilityChanged.connect(bp.update_active)
+    bp.dock_shown = dock.isVisible()
+    dock.visibilityChanged.connect(bp.dock_visibility)
     bp.neuron_scene.too_big_changed.connect(bp.update_active)
     window.scene.selectionChanged.connect(bp.selection_changed)
     bp.neuron_scene.node_clicked.connect(bp.select_node)
