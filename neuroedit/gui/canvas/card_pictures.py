@@ -9,7 +9,7 @@ visible cards first. Panning blits the pictures in C++ without calling Python pe
 from __future__ import annotations
 
 import time
-from typing import Callable, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QRectF, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsScene
@@ -43,7 +43,6 @@ class CardPictures(QObject):
         self._pending: dict[Card, None] = {}          # an ordered set
         self._big: dict[Card, None] = {}              # cards with pictures finer than OFFSCREEN_MAX_SCALE, oldest first
         self._screen_cache: tuple | None = None
-        self._visible: Callable[[], QRectF | None] = lambda: None
         self._held = False
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.render_slice)
@@ -60,9 +59,16 @@ class CardPictures(QObject):
     def pending(self) -> int:
         return len(self._pending)
 
-    def set_visible_rect(self, provider: Callable[[], QRectF | None]) -> None:
-        """The view tells which part of the scene is on screen (None: all of it)."""
-        self._visible = provider
+    def _visible(self) -> QRectF | None:
+        """The part of the scene on screen in any of its views (None: no view, so none is off screen)."""
+        scene = self.parent()
+        views = scene.views() if isinstance(scene, QGraphicsScene) else []
+        if not views:
+            return None
+        rect = QRectF()
+        for view in views:
+            rect = rect.united(view.mapToScene(view.viewport().rect()).boundingRect())
+        return rect
 
     def add(self, card: Card) -> None:
         self._cards.add(card)

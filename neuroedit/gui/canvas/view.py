@@ -44,7 +44,6 @@ class Canvas(QGraphicsView):
         # While a zoom goes on, cards show their pictures scaled; sharp ones come when it settles.
         self._settle = QTimer(self, singleShot=True, interval=ZOOM_SETTLE_MS)
         self._settle.timeout.connect(self.end_zoom_gesture)
-        scene.pictures.set_visible_rect(self.visible_scene_rect)
         self.zoom_changed.connect(self._zoomed)
 
     @property
