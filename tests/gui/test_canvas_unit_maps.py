@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from neuroedit import io as nedit_io
 from neuroedit.gui.canvas.node_item import MAP_ROW, NAME_LINE
 from neuroedit.gui.heatmap import diverging, signed_unit
+from gui_docs import chain_doc
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -58,18 +59,8 @@ def test_training_puts_unit_maps_on_the_card_and_reset_removes_them(qtbot, make_
 
 
 def test_no_maps_for_inputs_that_are_not_2d(qtbot, make_window):
-    from neuroedit.model import Document
-
-    d = Document()
-    d.add_node("Input", {"shape": [3]}, (0, 0), "x")
-    d.add_node("Dense", {"units": 3, "activation": "tanh"}, (220, 0), "hidden")
-    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, (440, 0), "out")
-    d.add_node("Loss", {"loss": "binary_crossentropy"}, (660, 0), "loss")
-    for a, b in (("x", "hidden"), ("hidden", "out"), ("out", "loss")):
-        d.connect(a, b)
-    d.set_dataset({"spec": "circle:features=x1,x2,x1x2"})
-    d.settings.update(epochs=20, batch_mode="full")
-    d.history.set_clean()
+    d = chain_doc(3, {"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"},
+                  "binary_crossentropy", "circle:features=x1,x2,x1x2", epochs=20, batch_mode="full")
     w = make_window(d)
     w.training.train()
     qtbot.waitUntil(lambda: w.training.state == "finished", timeout=30_000)

@@ -13,6 +13,7 @@ import pytest
 
 from neuroedit import io as nedit_io
 from neuroedit.gui.heatmap import diverging
+from gui_docs import chain_doc
 from neuroedit.model import Document
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -123,14 +124,8 @@ def test_thumbnails_follow_new_chunks_only_while_the_view_is_shown(qtbot, neuron
 
 
 def test_no_thumbnails_without_a_2d_input(qtbot, neuron_window):
-    d = Document()
-    d.add_node("Input", {"shape": [3]}, (0, 0), "x")
-    d.add_node("Dense", {"units": 3, "activation": "tanh"}, (220, 0), "hidden")
-    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, (440, 0), "out")
-    d.add_node("Loss", {"loss": "binary_crossentropy"}, (660, 0), "loss")
-    for a, b in (("x", "hidden"), ("hidden", "out"), ("out", "loss")):
-        d.connect(a, b)
-    d.set_dataset({"spec": "circle:features=x1,x2,x1x2"})
+    d = chain_doc(3, {"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"},
+                  "binary_crossentropy", "circle:features=x1,x2,x1x2")
     w = neuron_window(d, epochs=5)
     train_until(qtbot, w, "finished", "failed")
     assert w.training.state == "finished", w.training.message

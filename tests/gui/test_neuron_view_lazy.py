@@ -19,6 +19,7 @@ from neuroedit.gui.backprop.neuron_scene import MAX_DRAWN
 from neuroedit.gui.backprop.neuron_thumbs import unit_maps
 from neuroedit.io import load
 from neuroedit.model import Document
+from gui_docs import chain_doc
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -160,14 +161,8 @@ def test_too_big_graph_shows_a_message_instead_of_neurons(make_window, qtbot):
 
 
 def softmax_doc() -> Document:
-    d = Document()
-    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
-    d.add_node("Dense", {"units": 4, "activation": "tanh"}, (220, 0), "hidden")
-    d.add_node("Dense", {"units": 3, "activation": "softmax"}, (440, 0), "out")
-    d.add_node("Loss", {"loss": "sparse_categorical_crossentropy"}, (660, 0), "loss")
-    for a, b in (("x", "hidden"), ("hidden", "out"), ("out", "loss")):
-        d.connect(a, b)
-    return d
+    return chain_doc(2, {"units": 4, "activation": "tanh"}, {"units": 3, "activation": "softmax"},
+                     "sparse_categorical_crossentropy")
 
 
 def test_softmax_output_units_get_maps_in_the_neuron_view_and_the_strip(qapp):

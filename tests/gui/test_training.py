@@ -10,6 +10,7 @@ import pytest
 
 from neuroedit import io as nedit_io
 from neuroedit.model import Document
+from gui_docs import chain_doc
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 WAIT_MS = 30_000
@@ -40,18 +41,8 @@ def finish_cleanly(window) -> None:
 
 
 def regression_doc(lr: float) -> Document:
-    d = Document()
-    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
-    d.add_node("Dense", {"units": 8, "activation": "relu"}, (220, 0), "hidden")
-    d.add_node("Dense", {"units": 1, "activation": "linear"}, (440, 0), "out")
-    d.add_node("Loss", {"loss": "mse"}, (660, 0), "loss")
-    d.connect("x", "hidden")
-    d.connect("hidden", "out")
-    d.connect("out", "loss")
-    d.set_dataset({"spec": "plane"})
-    d.settings.update(learning_rate=lr, epochs=50, batch_mode="full")
-    d.history.set_clean()
-    return d
+    return chain_doc(2, {"units": 8, "activation": "relu"}, {"units": 1, "activation": "linear"}, "mse", "plane",
+                     learning_rate=lr, epochs=50, batch_mode="full")
 
 
 def test_train_xor_from_the_gui_to_full_accuracy(qtbot, train_window):

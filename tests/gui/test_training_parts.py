@@ -9,7 +9,7 @@ from neuroedit.engine.trainer import LayerStats
 from neuroedit.gui.training.buffers import SeriesBuffer
 from neuroedit.gui.training.overlay import badges, summary_from_weights, wire_style
 from neuroedit.gui.training.plots import nice_ceil, smooth
-from neuroedit.model import Document
+from gui_docs import chain_doc
 
 WAIT_MS = 30_000
 
@@ -62,17 +62,8 @@ def test_badges_for_dead_and_saturated_units():
 
 
 def test_dead_relus_get_a_badge_and_wires_follow_the_toggle(qtbot, make_window):
-    d = Document()
-    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
-    d.add_node("Dense", {"units": 8, "activation": "relu", "bias_initializer": "constant", "bias_init_value": -50.0},
-               (240, 0), "hidden")
-    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, (480, 0), "out")
-    d.add_node("Loss", {"loss": "binary_crossentropy"}, (720, 0), "loss")
-    for a, b in (("x", "hidden"), ("hidden", "out"), ("out", "loss")):
-        d.connect(a, b)
-    d.set_dataset({"spec": "circle"})
-    d.settings.update(epochs=3, batch_mode="full")
-    d.history.set_clean()
+    d = chain_doc(2, {"units": 8, "activation": "relu", "bias_initializer": "constant", "bias_init_value": -50.0},
+                  {"units": 1, "activation": "sigmoid"}, "binary_crossentropy", "circle", epochs=3, batch_mode="full")
     w = make_window(d)
     w.training.train()
     qtbot.waitUntil(lambda: w.training.state == "finished", timeout=WAIT_MS)
