@@ -27,6 +27,19 @@ def load_document(path: str) -> Document:
         raise CliError(f"{path}: {e.strerror or e}", EXIT_UNREADABLE) from None
 
 
+def load_graph_and_data(path: str, doc: Document, data_spec: str | None):
+    """The engine graph of `doc` and its data set (or `data_spec`), relative paths from the file's folder;
+    an impossible network or unusable data becomes a one-line CliError."""
+    from ..api.bridge import GraphProblem, graph_spec
+    from ..api.data import DataProblem, document_spec, load_training_data
+
+    try:
+        graph = graph_spec(doc)
+        return graph, load_training_data(graph, document_spec(doc, data_spec), str(Path(path).resolve().parent))
+    except (GraphProblem, DataProblem) as e:
+        raise CliError(f"{path}: {e}") from None
+
+
 def describe_dataset(doc: Document) -> str:
     """The data-set reference as the file stores it, e.g. `xor` or `idx:fashion-mnist`."""
     spec = doc.dataset.get("spec") if isinstance(doc.dataset, dict) else None

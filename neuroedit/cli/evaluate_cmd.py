@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from .common import load_document
+from .common import load_document, load_graph_and_data
 from .errors import CliError
 
 
@@ -27,17 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..api.bridge import GraphProblem, graph_spec
-    from ..api.data import DataProblem, document_spec, load_training_data
     from ..api.session import backend_for, split_inputs
     from ..engine import EngineError
 
     doc = load_document(args.file)
-    try:
-        graph = graph_spec(doc)
-        data = load_training_data(graph, document_spec(doc, args.data), str(Path(args.file).resolve().parent))
-    except (GraphProblem, DataProblem) as e:
-        raise CliError(f"{args.file}: {e}") from None
+    graph, data = load_graph_and_data(args.file, doc, args.data)
     part = {"train": data.train, "val": data.val, "test": data.test}[args.split]
     if part is None:
         raise CliError(f"the data set {data.spec} has no {args.split} samples; try --split train")

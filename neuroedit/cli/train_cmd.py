@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from ..engine.names import OPTIMIZERS
-from .common import load_document
+from .common import load_document, load_graph_and_data
 from .errors import CliError
 
 EXIT_OK, EXIT_NONFINITE = 0, 1
@@ -70,19 +69,13 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..api.bridge import GraphProblem, graph_spec
-    from ..api.data import DataProblem, document_spec, load_training_data
     from ..api.session import TrainingSession, reset_weights
     from ..engine import EngineError
     from ..engine.trainer import EpochEnd, Progress, Stopped
 
     over = _overrides(args)
     doc = load_document(args.file)
-    try:
-        graph = graph_spec(doc)
-        data = load_training_data(graph, document_spec(doc, args.data), str(Path(args.file).resolve().parent))
-    except (GraphProblem, DataProblem) as e:
-        raise CliError(f"{args.file}: {e}") from None
+    _, data = load_graph_and_data(args.file, doc, args.data)
     for k, v in over.items():
         doc.set_setting(k, v)
     if args.reset:
