@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 
@@ -57,6 +57,14 @@ DARK = CanvasColors(
     port_ok=QColor("#3ddc84"), port_refused=QColor("#4a505e"),
     groups={k: QColor(v).lighter(115) for k, v in _GROUP_HUES.items()},
 )
+
+
+def font(point_size: float, bold: bool = False) -> QFont:
+    """The application font at a size (canvas cards and neurons size their text themselves)."""
+    f = QFont()
+    f.setPointSizeF(point_size)
+    f.setBold(bold)
+    return f
 
 
 def system_is_dark() -> bool:

@@ -7,10 +7,11 @@ selection) and asks the scene for hover texts when the mouse arrives.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen,
+from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen,
                            QPixmap)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsObject
 
+from ..theme import font
 from .neuron_layout import RADIUS, Link
 
 GLOW = QColor(255, 196, 0, 150)
@@ -19,13 +20,6 @@ UPDATE_COLOR = QColor("#2e7d32")
 POSITIVE = QColor("#0877bd")
 NEGATIVE = QColor("#f59322")
 HEAT_RADIUS = RADIUS + 3      # a neuron showing its heat map is a little larger, so the picture reads
-
-
-def _font(size: float, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPointSizeF(size)
-    f.setBold(bold)
-    return f
 
 
 class NeuronItem(QGraphicsObject):
@@ -82,7 +76,7 @@ class NeuronItem(QGraphicsObject):
             self._paint_plain(painter)
         if self.grad_text:       # where it always is: the next neuron of a stack starts right below
             r = RADIUS
-            painter.setFont(_font(8.0, True))
+            painter.setFont(font(8.0, True))
             painter.setPen(GRAD_COLOR)
             painter.drawText(QRectF(-r - 40, r + 1, 2 * r + 80, 18), Qt.AlignmentFlag.AlignCenter, self.grad_text)
 
@@ -102,7 +96,7 @@ class NeuronItem(QGraphicsObject):
             painter.drawEllipse(QPointF(0, 0), r, r)
         text = self.value_text or self.symbol
         painter.setPen(self.colors.text if self.value_text else self.colors.muted)
-        painter.setFont(_font(_text_size(text), bool(self.value_text)))
+        painter.setFont(font(_text_size(text), bool(self.value_text)))
         painter.drawText(QRectF(-r - 14, -r, 2 * r + 28, 2 * r), Qt.AlignmentFlag.AlignCenter, text)
         if self.value_text and self.symbol and not self.square and self.symbol != "L":
             self._paint_badge(painter)   # the operation stays readable once the value fills the circle
@@ -121,7 +115,7 @@ class NeuronItem(QGraphicsObject):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawEllipse(QPointF(0, 0), r, r)
         if self.value_text:
-            painter.setFont(_font(_text_size(self.value_text), True))
+            painter.setFont(font(_text_size(self.value_text), True))
             w = painter.fontMetrics().horizontalAdvance(self.value_text) + 8.0
             h = painter.fontMetrics().height() + 2.0
             box = QRectF(-w / 2, -h / 2, w, h)
@@ -136,7 +130,7 @@ class NeuronItem(QGraphicsObject):
             self._paint_badge(painter)
 
     def _paint_badge(self, painter: QPainter) -> None:
-        painter.setFont(_font(7.0, True))
+        painter.setFont(font(7.0, True))
         w = max(16.0, painter.fontMetrics().horizontalAdvance(self.symbol) + 8.0)
         box = QRectF(RADIUS * 0.55, -RADIUS - 6, w, 15)
         painter.setPen(QPen(self.fill.darker(130), 1.0))
@@ -181,7 +175,7 @@ class MoreItem(QGraphicsObject):
         painter.setPen(QPen(self.colors.muted, 1.2, Qt.PenStyle.DashLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(self.boundingRect().adjusted(1, 1, -1, -1), 11, 11)
-        painter.setFont(_font(8.5))
+        painter.setFont(font(8.5))
         painter.setPen(self.colors.muted)
         painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self.text)
 
@@ -275,8 +269,7 @@ class LinkLabel(QGraphicsItem):
     def __init__(self, text: str, color: QColor, card: QColor, parent: QGraphicsItem) -> None:
         super().__init__(parent)
         self.text, self.color, self.card = text, QColor(color), QColor(card)
-        font = _font(8.5, True)
-        self.width = QFontMetricsF(font).horizontalAdvance(text) + 10
+        self.width = QFontMetricsF(font(8.5, True)).horizontalAdvance(text) + 10
         node_label_item_flags(self)
 
     def boundingRect(self) -> QRectF:
@@ -285,7 +278,7 @@ class LinkLabel(QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         box = QRectF(-self.width / 2, -10, self.width, 20)
-        painter.setFont(_font(8.5, True))
+        painter.setFont(font(8.5, True))
         painter.setPen(QPen(self.color, 1.0))
         painter.setBrush(QBrush(self.card))
         painter.drawRoundedRect(box, 6, 6)

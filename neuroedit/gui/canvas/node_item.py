@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPixmapItem, QGraphicsScen
                                QWidget)
 
 from ...model import Node, Problem, node_type
+from ..theme import font
 from .port_item import RADIUS, PortItem, PortState
 
 MIN_WIDTH = 150.0
@@ -30,13 +31,6 @@ LOW_DETAIL = 0.5  # below this zoom small text is illegible: only the card, capt
 _SHADOW = QColor(0, 0, 0, 26)
 _LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
 _RIGHT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
-
-
-def _font(point_size: float, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPointSizeF(point_size)
-    f.setBold(bold)
-    return f
 
 
 class NodeItem(QGraphicsItem):
@@ -63,11 +57,11 @@ class NodeItem(QGraphicsItem):
         self._height = 0.0
         self._width = -1.0  # forces the first layout in sync()
         self._ports: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
-        self._caption_font = _font(10.0, bold=True)
+        self._caption_font = font(10.0, bold=True)
         self._header_h = HEADER
         self._caption_lines: list[str] = []
-        self._small_font = _font(8.5)
-        self._name_font = _font(8.5)
+        self._small_font = font(8.5)
+        self._name_font = font(8.5)
         self._name_font.setWeight(QFont.Weight.DemiBold)
         self._shown_caption = ""
         self._shown_subcaption = ""
@@ -139,10 +133,10 @@ class NodeItem(QGraphicsItem):
     def _layout(self) -> bool:
         """Size the card to its caption and footer, place the ports; True if the size changed."""
         ins, outs = self._ports
-        big = QFontMetricsF(_font(10.0, bold=True))
+        big = QFontMetricsF(font(10.0, bold=True))
         small = QFontMetricsF(self._small_font)
         caption_need = big.horizontalAdvance(self.caption) + 40
-        self._caption_font = _font(10.0, bold=True)
+        self._caption_font = font(10.0, bold=True)
         self._caption_lines = [self.caption]
         if caption_need > MAX_WIDTH and " · " in self.caption:
             self._caption_lines = self.caption.split(" · ", 1)
