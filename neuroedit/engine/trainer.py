@@ -385,6 +385,8 @@ class Trainer:
 
     def _finish(self, reason: str, message: str, node: str | None = None) -> Stopped:
         self.finished = Stopped(reason, message, self.epoch_offset + self.epoch, self.global_step, node)
+        if self.threads is not None:     # NumPy work after training gets the usual BLAS threads back
+            self.threads.blas.restore()
         return self.finished
 
     # ------------------------------------------------------------------ diagnostics

@@ -85,3 +85,18 @@ def test_real_openblas_count_changes_and_restores():
     finally:
         blas.restore()
     assert _openblas_threads() == {blas.most}
+
+
+def test_training_gives_the_blas_threads_back_when_it_ends():
+    from cases import dense_chain, spec
+
+    from neuroedit.engine import make_backend
+    from neuroedit.engine.trainer import TrainConfig, Trainer
+
+    np.ones((4, 4)) @ np.ones((4, 4))
+    blas = BlasThreads()
+    doc, x, y = dense_chain(n=64)
+    trainer = Trainer(make_backend("reference", spec(doc)), x, y, TrainConfig(epochs=3, batch_size=8, blas_threads=1))
+    trainer.run()
+    assert trainer.threads is not None and trainer.threads.choice == 1   # it trained with one thread
+    assert _openblas_threads() == {blas.most}
