@@ -18,6 +18,7 @@ from ..data.generators import GENERATORS
 from ..data.spec import Spec
 from .data_import_dialog import ImportDialog
 from .data_preview import ClassHistogram, DataPreview
+from .gc_guard import gui_thread_collector
 
 FILE_KINDS = ("csv", "npz", "idx")
 FILE_ITEM = "__file__"
@@ -307,11 +308,13 @@ class DataPanel(QWidget):
             except (MemoryError, OSError) as e:
                 return None, f"{spec}: {e}"
 
+        gui_thread_collector().hold()     # the loader thread must not run Qt destructors
         future = self._executor.submit(work)
         future.add_done_callback(lambda f: self._signals.finished.emit(generation, *f.result()))
         self._pending = future
 
     def _on_loaded(self, generation: int, dataset, error: str) -> None:
+        gui_thread_collector().release()
         if generation != self._generation:
             return  # a newer request superseded this one
         self._show(dataset, error)

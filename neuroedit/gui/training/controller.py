@@ -10,14 +10,13 @@ the next step; anything else pauses training and asks whether to continue or res
 from __future__ import annotations
 
 import copy
-import gc
 import time
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ...api.data import DataProblem, document_spec, load_training_data
 from ...api.session import TrainingSession, reset_weights
@@ -25,13 +24,13 @@ from ...engine.backend import LIVE_PARAMS
 from ...engine.trainer import Stopped, TrainConfig
 from ...model import Document, Node, analyze, node_type
 from ..binding import DocBinding
+from ..gc_guard import gui_thread_collector
 from . import probes
 from .worker import Chunk, TrainingWorker
 
 ACTIVE = ("compiling", "running", "paused")
 LIVE_SETTINGS = ("learning_rate", "epochs")
 STOP_WAIT_MS = 30_000
-GC_MS = 500            # garbage collection interval (GUI thread) while training runs
 STATUS_SECONDS = 0.25   # the status line is refreshed at a few Hz while training runs
 
 
@@ -92,7 +91,7 @@ class TrainingController(QObject):
         self.speed: float | None = None
         self._uncommitted = False
         self._status_at = 0.0
-        self._gc = GuiThreadCollector(self)
+        self._gc = gui_thread_collector()
         self._binding = DocBinding()
         self.set_document(window.doc)
 
@@ -416,36 +415,6 @@ class TrainingController(QObject):
             self.change_pending.emit("", "")
             if self.worker is None and self.state == "paused":
                 self.state = "idle"
-
-
-class GuiThreadCollector(QObject):
-    """While a worker thread runs, Python's cyclic garbage collector runs only in the GUI thread.
-
-    Automatic collection runs in whichever thread happens to allocate; if the worker thread
-    collected unreachable Qt widgets (e.g. of a closed window), their C++ destructors would run
-    there, which Qt forbids and which deadlocks with the GUI thread (observed). So the automatic
-    collector is paused while training runs and a timer collects in the GUI thread instead.
-    """
-
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
-        self._held = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(GC_MS)
-        self._timer.timeout.connect(lambda: gc.collect(1))
-
-    def hold(self) -> None:
-        if not self._held and gc.isenabled():
-            gc.collect()
-            gc.disable()
-            self._held = True
-            self._timer.start()
-
-    def release(self) -> None:
-        if self._held:
-            self._timer.stop()
-            self._held = False
-            gc.enable()
 
 
 def _build_session(snap: Document, spec: str, base_dir: str | None) -> TrainingSession:
