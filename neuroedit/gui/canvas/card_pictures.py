@@ -1,9 +1,10 @@
 """Pictures of node cards at the view's zoom, re-rendered a few at a time after a zoom.
 
 Qt's DeviceCoordinateCache re-renders every visible card in the first frame after a zoom
-(45-60 ms for a 300-node graph). Here each card shows its last picture, scaled smoothly,
-until the scene renders a sharp one at the new zoom in slices of a few milliseconds,
-visible cards first. Panning blits the pictures in C++ without calling Python per card.
+(45-60 ms for a 300-node graph). Here each card shows its last picture scaled (unfiltered
+while the zoom goes on, smoothly after) until the scene renders a sharp one at the new zoom
+in slices of a few milliseconds, visible cards first. Panning blits the pictures in C++
+without calling Python per card.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ START_DELAY_MS = 40     # after a zoom or scroll, before the first slice
 MAX_SCALE = 8.0         # pictures are never rendered finer than this (zoom x device pixel ratio)
 OFFSCREEN_MAX_SCALE = 1.0   # zoomed further in, only cards on screen get sharp pictures (memory)
 MAX_BIG_PICTURES = 60       # finer pictures kept; older ones off screen are rendered coarser again
-SAME = 1e-3
+SAME = 1e-3             # scales closer than this (relative) count as equal
 
 
 class Card(Protocol):
@@ -166,12 +167,11 @@ class CardPictures(QObject):
         Asking the index costs a few ms for a 300-node graph, so the answer is kept until the view moves.
         """
         rect = self._visible()
-        scene = self.parent()
-        if rect is None or not isinstance(scene, QGraphicsScene):
+        if rect is None:
             return None
         key = (rect.x(), rect.y(), rect.width(), rect.height(), len(self._cards))
         if self._screen_cache is None or self._screen_cache[0] != key:
-            items = scene.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            items = self.parent().items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
             self._screen_cache = (key, {i for i in items if i in self._cards})
         return self._screen_cache[1]
 
