@@ -8,6 +8,7 @@ panning and zooming a big graph is cheap.
 from __future__ import annotations
 
 import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPixmapItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem,
