@@ -35,7 +35,7 @@ def _settle(view: Canvas) -> None:
 
 
 def _on_screen(view: Canvas) -> set[str]:
-    rect = view.visible_scene_rect()
+    rect = view.mapToScene(view.viewport().rect()).boundingRect()
     return {i for i, card in view.graph.node_items.items() if card.sceneBoundingRect().intersects(rect)}
 
 

@@ -84,9 +84,6 @@ class Canvas(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing, self.zoom() >= LOW_DETAIL)
         self.viewport().update()
 
-    def visible_scene_rect(self) -> QRectF:
-        return self.mapToScene(self.viewport().rect()).boundingRect()
-
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
         if self.graph is not None:   # None while QGraphicsView sets itself up
