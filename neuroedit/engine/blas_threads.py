@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from functools import lru_cache
 
 from threadpoolctl import threadpool_info
 
@@ -24,15 +23,15 @@ SMOOTHING = 0.5        # weight of the newest measurement in each count's runnin
 class BlasThreads:
     """OpenBLAS thread counts, set from any thread with one C call (the thread pool is never resized)."""
 
-    def __init__(self) -> None:
+    def __init__(self, at_least: int = 1) -> None:
         self._setters = []
-        most = 1
-        for info in threadpool_info():
-            if info.get("internal_api") != "openblas":
-                continue
+        self.paths: tuple[str, ...] = ()
+        most = at_least
+        for info in _openblas():
             setter = _find_setter(info["filepath"])
             if setter is not None:
                 self._setters.append(setter)
+                self.paths += (info["filepath"],)
                 most = max(most, int(info.get("num_threads") or 1))
         self.most = most
         self.current = most
@@ -50,10 +49,20 @@ class BlasThreads:
         self.set(self.most)
 
 
-@lru_cache(maxsize=1)
+_shared: BlasThreads | None = None
+
+
 def shared_blas_threads() -> BlasThreads:
-    """The process's BLAS thread count is one setting: one object for it (create after BLAS is loaded)."""
-    return BlasThreads()
+    """The process's BLAS thread count is one setting: one object for it, found again when another
+    OpenBLAS was loaded since (NumPy's comes first, SciPy's with the first compiled kernel)."""
+    global _shared
+    if _shared is None or _shared.paths != tuple(i["filepath"] for i in _openblas()):
+        _shared = BlasThreads(at_least=_shared.most if _shared is not None else 1)
+    return _shared
+
+
+def _openblas() -> list[dict]:
+    return [i for i in threadpool_info() if i.get("internal_api") == "openblas"]
 
 
 def _find_setter(path: str):

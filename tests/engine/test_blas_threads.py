@@ -100,3 +100,18 @@ def test_training_gives_the_blas_threads_back_when_it_ends():
     trainer.run()
     assert trainer.threads is not None and trainer.threads.choice == 1   # it trained with one thread
     assert _openblas_threads() == {blas.most}
+
+
+def test_the_shared_object_follows_newly_loaded_blas_libraries(monkeypatch):
+    from neuroedit.engine import blas_threads
+
+    shared = blas_threads.shared_blas_threads()
+    assert blas_threads.shared_blas_threads() is shared          # nothing new loaded: the same object
+    loaded = blas_threads._openblas()
+    monkeypatch.setattr(blas_threads, "_openblas", lambda: loaded[:-1])   # as before the last one was loaded
+    monkeypatch.setattr(blas_threads, "_shared", None)
+    early = blas_threads.shared_blas_threads()
+    monkeypatch.setattr(blas_threads, "_openblas", lambda: loaded)
+    later = blas_threads.shared_blas_threads()
+    assert later is not early and later.paths == tuple(i["filepath"] for i in loaded)
+    assert later.most >= early.most
