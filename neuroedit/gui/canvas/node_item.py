@@ -120,6 +120,7 @@ class NodeItem(QGraphicsItem):
         badge = (text, tooltip or "") if text else None
         if badge != self.badge:
             self.badge = badge
+            self._prepare_texts()
             self._update_tooltip()
             self.redraw()
 
@@ -187,7 +188,11 @@ class NodeItem(QGraphicsItem):
                                             self._width - 20 - badge)
         self._shown_subcaption = "" if len(self._caption_lines) == 1 else QFontMetricsF(self._small_font).elidedText(
             self._caption_lines[1], Qt.TextElideMode.ElideRight, self._width - 16)
-        self._shown_name = small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, self._width - 20)
+        pill = self._badge_width() + 6 if self.badge else 0.0     # the name stops where the badge begins
+        self._shown_name = small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, self._width - 20 - pill)
+
+    def _badge_width(self) -> float:
+        return QFontMetricsF(self._small_font).horizontalAdvance(self.badge[0]) + 10 if self.badge else 0.0
 
     def _update_tooltip(self) -> None:
         lines = [f"<b>{_html(self.node_id)}</b> — {self.type_name}: {_html(self.caption)}", _html(self.description)]
@@ -315,7 +320,7 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(r.left() + 10, r.top() + self._header_h + 2, r.width() - 20, NAME_LINE), _LEFT,
                          self._shown_name)
         if self.badge:
-            width = QFontMetricsF(self._small_font).horizontalAdvance(self.badge[0]) + 10
+            width = self._badge_width()
             pill = QRectF(r.right() - 8 - width, r.top() + self._header_h + 3, width, NAME_LINE - 3)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(c.warning)
