@@ -120,9 +120,7 @@ def test_training_panel_keeps_its_editors_when_unrelated_nodes_change(make_windo
     assert window.training_panel.findChild(QWidget, f"param_{new}_l1") is not None
 
 
-def test_a_badge_shortens_the_name_instead_of_covering_it(qapp):
-    from PySide6.QtGui import QFontMetricsF
-
+def test_a_badge_covers_no_text_of_the_card(qapp):
     from neuroedit.gui.canvas.node_item import NodeItem
     from neuroedit.gui.theme import LIGHT
     from neuroedit.model import Document
@@ -130,10 +128,8 @@ def test_a_badge_shortens_the_name_instead_of_covering_it(qapp):
     d = Document()
     node_id = d.add_node("Dense", {"units": 8}, (0, 0), "hidden_layer_1")
     item = NodeItem(d.nodes[node_id], LIGHT)
-    assert item._shown_name == node_id
     item.set_badge("88% saturated", "why")
-    name_width = QFontMetricsF(item._name_font).horizontalAdvance(item._shown_name)
-    pill_left = item.rect().width() - 8 - item._badge_width()
-    assert item._shown_name != node_id and 10 + name_width <= pill_left
-    item.set_badge(None)
-    assert item._shown_name == node_id
+    pill, card = item.badge_rect(), item.rect()
+    assert item._shown_name == node_id                         # the name keeps its whole width
+    assert pill.center().y() == card.top()                     # on the top edge, above caption and name
+    assert item.boundingRect().contains(pill)                  # inside the card's picture

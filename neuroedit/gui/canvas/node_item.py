@@ -25,6 +25,7 @@ HEADER_TWO_LINES = 44.0  # a caption too long for one line splits at ' · '
 NAME_LINE = 18.0
 MAP_ROW = 26.0   # live training: a strip of per-unit heat maps under the name (layers of a few units)
 MAP_SIZE = 20.0
+BADGE_H = 16.0   # live training's warning pill ("60% dead"), on the card's top edge
 ROW = 22.0
 FOOTER = 24.0
 CORNER = 9.0
@@ -120,7 +121,6 @@ class NodeItem(QGraphicsItem):
         badge = (text, tooltip or "") if text else None
         if badge != self.badge:
             self.badge = badge
-            self._prepare_texts()
             self._update_tooltip()
             self.redraw()
 
@@ -188,11 +188,13 @@ class NodeItem(QGraphicsItem):
                                             self._width - 20 - badge)
         self._shown_subcaption = "" if len(self._caption_lines) == 1 else QFontMetricsF(self._small_font).elidedText(
             self._caption_lines[1], Qt.TextElideMode.ElideRight, self._width - 16)
-        pill = self._badge_width() + 6 if self.badge else 0.0     # the name stops where the badge begins
-        self._shown_name = small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, self._width - 20 - pill)
+        self._shown_name = small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, self._width - 20)
 
-    def _badge_width(self) -> float:
-        return QFontMetricsF(self._small_font).horizontalAdvance(self.badge[0]) + 10 if self.badge else 0.0
+    def badge_rect(self) -> QRectF:
+        """The warning pill sits on the card's top edge, at the right: it covers no text of the card."""
+        width = QFontMetricsF(self._small_font).horizontalAdvance(self.badge[0]) + 12 if self.badge else 0.0
+        r = self.rect()
+        return QRectF(r.right() - 10 - width, r.top() - BADGE_H / 2, width, BADGE_H)
 
     def _update_tooltip(self) -> None:
         lines = [f"<b>{_html(self.node_id)}</b> — {self.type_name}: {_html(self.caption)}", _html(self.description)]
@@ -224,7 +226,7 @@ class NodeItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         m = RADIUS + 4
-        return self.rect().adjusted(-m, -4, m, 6)
+        return self.rect().adjusted(-m, -BADGE_H / 2 - 2, m, 6)
 
     def shape(self) -> QPainterPath:
         return self._card
@@ -320,11 +322,10 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(r.left() + 10, r.top() + self._header_h + 2, r.width() - 20, NAME_LINE), _LEFT,
                          self._shown_name)
         if self.badge:
-            width = self._badge_width()
-            pill = QRectF(r.right() - 8 - width, r.top() + self._header_h + 3, width, NAME_LINE - 3)
-            painter.setPen(Qt.PenStyle.NoPen)
+            pill = self.badge_rect()
+            painter.setPen(QPen(c.card, 1.5))
             painter.setBrush(c.warning)
-            painter.drawRoundedRect(pill, 6, 6)
+            painter.drawRoundedRect(pill, BADGE_H / 2, BADGE_H / 2)
             painter.setPen(QColor("white"))
             painter.setFont(self._small_font)
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.badge[0])
