@@ -64,3 +64,8 @@ def to_pixmap(rgba: np.ndarray, size: int | None = None) -> QPixmap:
     if size is None:
         return pixmap
     return pixmap.scaled(size, size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+def unit_pixmap(m: np.ndarray, size: int | None = None) -> QPixmap:
+    """One neuron's map over the input plane as a picture (signed colours, scaled to its largest |value|)."""
+    return to_pixmap(diverging(signed_unit(m)), size)

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QWidget
 
-from ..heatmap import MID, NEG, POS, diverging, signed_unit, to_pixmap
+from ..heatmap import MID, NEG, POS, diverging, unit_pixmap
 from .plots import LivePlot
 from .probes import Boundary, Plane
 
@@ -150,7 +150,7 @@ class BoundaryView(LivePlot):
                     label.setToolTip(f"{op_id} unit {u}: its output over the input plane")
                     self.thumb_grid.addWidget(label, 1 + u, column, Qt.AlignmentFlag.AlignHCenter)
                     self._thumb_labels[key] = label
-                label.setPixmap(to_pixmap(diverging(signed_unit(maps[u])), THUMB))
+                label.setPixmap(unit_pixmap(maps[u], THUMB))
         self.thumb_grid.setRowStretch(MAX_ROWS, 1)
         columns = len(neurons)
         self.thumb_area.setFixedWidth(columns * (THUMB + 12) + 8)

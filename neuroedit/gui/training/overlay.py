@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QColor
 
 from ..canvas.wire_item import WireStyle
-from ..heatmap import diverging, signed_unit, to_pixmap
+from ..heatmap import unit_pixmap
 
 POSITIVE = QColor("#0877bd")     # Playground blue
 NEGATIVE = QColor("#f59322")     # Playground orange
@@ -67,7 +67,7 @@ def card_maps(boundary) -> dict[str, list]:
     """Per probed layer (at most probes.MAX_THUMB_UNITS units): one heat-map pixmap per unit."""
     if boundary is None:
         return {}
-    return {op: [to_pixmap(diverging(signed_unit(m))) for m in maps] for op, maps in boundary.neurons.items()}
+    return {op: [unit_pixmap(m) for m in maps] for op, maps in boundary.neurons.items()}
 
 
 class CanvasOverlay(QObject):
