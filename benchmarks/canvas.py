@@ -69,7 +69,7 @@ def _time_ms(fn, repeat: int) -> list[float]:
     return times
 
 
-def _stats(times: list[float]) -> tuple[float, float]:
+def median_p95(times: list[float]) -> tuple[float, float]:
     times = sorted(times)
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
@@ -89,14 +89,14 @@ def main() -> None:
     def frames(label: str, step, n: int = 60) -> None:
         step()
         vp.repaint()  # warm the item caches at this zoom
-        rows.append((label, *_stats(_time_ms(lambda: (step(), vp.repaint()), n))))
+        rows.append((label, *median_p95(_time_ms(lambda: (step(), vp.repaint()), n))))
 
     empty_view = Canvas(GraphScene(Document(), LIGHT))
     empty_view.resize(1280, 800)
     empty_view.show()
     app.processEvents()
     empty_view.set_zoom(1.0)
-    ref = _stats(_time_ms(lambda: (empty_view.pan_by(QPointF(7, 3)), empty_view.viewport().repaint()), 60))
+    ref = median_p95(_time_ms(lambda: (empty_view.pan_by(QPointF(7, 3)), empty_view.viewport().repaint()), 60))
 
     view.frame_all()
     view.end_zoom_gesture()   # as when the zoom settles: antialiased wires, sharp cards
@@ -124,7 +124,7 @@ def main() -> None:
     view.set_zoom(1.0)
     view.end_zoom_gesture()
     scene.pictures.sharpen_all()
-    rows.append(("re-render after zoom: one tick (4 ms slice + its repaint)", *_stats(ticks)))
+    rows.append(("re-render after zoom: one tick (4 ms slice + its repaint)", *median_p95(ticks)))
     sharp_note = (f"all 300 cards sharp after a zoom: median {statistics.median(sharp_all):.0f} ms of work "
                   f"in {len(ticks) / 10:.0f} ticks")
 
@@ -147,7 +147,7 @@ def main() -> None:
             edit_times[name] += _time_ms(fn, 1)
         undo()
     for name, times in edit_times.items():
-        rows.append((f"edit: {name} (+ re-analysis, scene update)", *_stats(times)))
+        rows.append((f"edit: {name} (+ re-analysis, scene update)", *median_p95(times)))
 
     print(f"300 nodes, {len(doc.edges)} edges, view 1280×800, offscreen raster")
     print(f"reference: empty-scene repaint median {ref[0]:.2f} ms")
@@ -196,7 +196,7 @@ def full_window_edits() -> None:
     for key, label in (("add", "add Dense: document + every panel's handlers"),
                        ("undo", "undo the add: document + every panel's handlers"),
                        ("idle", "add Dense until idle (+ deferred panel work, repaint)")):
-        med, p95 = _stats(times[key])
+        med, p95 = median_p95(times[key])
         print(f"{label:<58}{med:>10.2f}{p95:>9.2f}{'':>8}{'ok' if p95 <= BUDGET_MS else 'SLOW':>9}")
 
 

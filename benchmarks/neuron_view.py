@@ -9,7 +9,6 @@ full MainWindow with the Layer graph in front (the neuron view hidden does no wo
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from canvas import BUDGET_MS, build_graph  # noqa: E402
+from canvas import BUDGET_MS, build_graph, median_p95  # noqa: E402
 from neuroedit.gui.backprop.neuron_layout import drawn_size  # noqa: E402
 from neuroedit.gui.backprop.neuron_screenshot import spiral_doc  # noqa: E402
 from neuroedit.gui.backprop.neuron_scene import MAX_DRAWN, NeuronScene  # noqa: E402
@@ -45,11 +44,6 @@ def chain(layers: int, units: int) -> Document:
         prev = node
     doc.history.clear()
     return doc
-
-
-def _stats(times: list[float]) -> tuple[float, float]:
-    times = sorted(times)
-    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
 def edits_until_idle(app, doc: Document) -> list[float]:
@@ -110,12 +104,12 @@ def main() -> None:
         circles, lines = drawn_size(doc)
         edits, rebuilds, per_edit = scene_alone(app, doc)
         rows.append((f"{name}: {circles:,} circles + {lines:,} lines", None, None))
-        rows.append(("  shown NeuronView alone: rebuild", *_stats(rebuilds)))
-        rows.append((f"  shown NeuronView alone: add until idle ({per_edit:.0f} rebuild/edit)", *_stats(edits)))
+        rows.append(("  shown NeuronView alone: rebuild", *median_p95(rebuilds)))
+        rows.append((f"  shown NeuronView alone: add until idle ({per_edit:.0f} rebuild/edit)", *median_p95(edits)))
     rows.append(("full MainWindow, 300 nodes, neuron view in front: add until idle",
-                 *_stats(main_window(app, build_graph(), True))))
+                 *median_p95(main_window(app, build_graph(), True))))
     rows.append(("full MainWindow, 300 nodes, layer graph in front: add until idle",
-                 *_stats(main_window(app, build_graph(), False))))
+                 *median_p95(main_window(app, build_graph(), False))))
     print(f"drawing limit MAX_DRAWN = {MAX_DRAWN:,} circles + lines")
     print(f"{'case':<76}{'median ms':>10}{'p95 ms':>9}{'budget':>8}")
     for label, med, p95 in rows:
