@@ -192,7 +192,9 @@ def main() -> None:
         for c in cases:
             results[c.name][0].append(rate(c.neuroedit_epoch, ARGS.seconds))
             results[c.name][1].append(rate(c.torch_epoch, ARGS.seconds))
-    print(f"threads: {ARGS.threads}, rounds: {ARGS.rounds}, torch {torch.__version__}, numpy {np.__version__}")
+    from neuroedit.engine.gemm import IMPLEMENTATION
+    print(f"threads: {ARGS.threads}, rounds: {ARGS.rounds}, torch {torch.__version__}, numpy {np.__version__}; "
+          f"kernels' matrix products: {IMPLEMENTATION}")
     print(f"{'case':<40} {'NeuroEdit steps/s':>18} {'PyTorch steps/s':>16} {'ratio':>8} {'target':>8}")
     for c in cases:
         ne_rate = statistics.median(results[c.name][0])

@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .gemm import NO_TRANS, ROW_MAJOR, TRANS, dgemm, sgemm
+
 # Op codes and columns: the same numbers as tape.py (kept literal so Numba folds them).
 INPUT, DENSE, ACT, DROPOUT, BATCHNORM, COPY, PRELU, ADD, CONCAT, BINARY, SQUARE = range(11)
 (C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX,
@@ -163,6 +165,18 @@ def act_backward(code, alpha, z, a, g, dz, nlast, assign):
 
 
 @njit(cache=True, nogil=True)
+def _gemm(ta, tb, m, n, k, a, b, beta, out):
+    """out = op(a) @ op(b) + beta * out for packed row-major arrays, via gemm.py's BLAS binding."""
+    lda = m if ta == TRANS else k
+    ldb = k if tb == TRANS else n
+    if out.itemsize == 4:
+        sgemm(ROW_MAJOR, ta, tb, m, n, k, np.float32(1.0), a.ctypes.data, lda, b.ctypes.data, ldb,
+              np.float32(beta), out.ctypes.data, n)
+    else:
+        dgemm(ROW_MAJOR, ta, tb, m, n, k, 1.0, a.ctypes.data, lda, b.ctypes.data, ldb, beta, out.ctypes.data, n)
+
+
+@njit(cache=True, nogil=True)
 def _matmul(a, b, out):
     """out = a @ b (a: m x k, b: k x n)."""
     m, k = a.shape
@@ -176,7 +190,7 @@ def _matmul(a, b, out):
                 for j in range(n):
                     out[i, j] += av * b[p, j]
     else:
-        np.dot(a, b, out)
+        _gemm(NO_TRANS, NO_TRANS, m, n, k, a, b, 0.0, out)
 
 
 @njit(cache=True, nogil=True)
@@ -194,7 +208,7 @@ def _matmul_tn(a, b, out):
                 for j in range(n):
                     out[p, j] += av * b[i, j]
     else:
-        np.dot(a.T, b, out)
+        _gemm(TRANS, NO_TRANS, k, n, m, a, b, 0.0, out)
 
 
 @njit(cache=True, nogil=True)
@@ -212,10 +226,8 @@ def _matmul_nt(a, b, out, assign):
                     out[i, p] = acc
                 else:
                     out[i, p] += acc
-    elif assign:
-        np.dot(a, b.T, out)
     else:
-        out += np.dot(a, b.T)
+        _gemm(NO_TRANS, TRANS, m, k, n, a, b, 0.0 if assign else 1.0, out)
 
 
 @njit(cache=True, nogil=True)
