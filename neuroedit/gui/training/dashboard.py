@@ -20,6 +20,10 @@ from .plots import TRAIN, TRAIN_RAW, VAL, HEALTHY_RATIO, HistogramPlot, LayerPlo
 from .worker import Chunk
 
 FRAME_MS = 33
+# Smooth per-step curves (smoothed loss, learning rate) keep fewer points than the raw loss: they
+# need no more points than a plot has pixels, and their 2-px pens cost the GUI thread per point
+# (the smoothed loss at 4,096 points was a third of the thread's time while training).
+SMOOTH_CAPACITY = 1024
 
 
 class Dashboard(QTabWidget):
@@ -30,8 +34,9 @@ class Dashboard(QTabWidget):
         self.setObjectName("training_dashboard")
         self.setMinimumHeight(250)
         self.colors = colors
-        self.loss_raw, self.loss_smooth, self.val_loss = SeriesBuffer(), SeriesBuffer(), SeriesBuffer()
-        self.metric_train, self.metric_val, self.lr = SeriesBuffer(), SeriesBuffer(), SeriesBuffer()
+        self.loss_raw, self.val_loss = SeriesBuffer(), SeriesBuffer()
+        self.loss_smooth, self.lr = SeriesBuffer(capacity=SMOOTH_CAPACITY), SeriesBuffer(capacity=SMOOTH_CAPACITY)
+        self.metric_train, self.metric_val = SeriesBuffer(), SeriesBuffer()
         self._last_smooth: float | None = None
         self.metric_name = "accuracy"
         self.best_epoch: int | None = None
