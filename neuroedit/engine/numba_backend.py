@@ -135,7 +135,7 @@ class NumbaBackend(Backend):
         if done:
             self.last_grad[:] = self.gtheta
             if failed < 0:
-                self.last_update[:] = self.theta - self._backup[3]
+                np.subtract(self.theta, self._backup[3], out=self.last_update)
         return done, (None if failed < 0 else failed)
 
     def _forward_output(self, X: np.ndarray) -> np.ndarray:

@@ -779,10 +779,11 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
     training = mode == TRAIN or mode == GRAD or mode == FWD_TRAIN
     lcode, lsrc, logits, nout = lossv[0], lossv[1], lossv[3] == 1, lossv[4]
     nsteps = bounds.size - 1
+    used_slots = 0 if opt == 0 else (1 if opt <= 4 else 2)   # plain SGD keeps no state to back up
     if mode == TRAIN:
         backup[0, :] = theta
-        backup[1, :] = slots[0]
-        backup[2, :] = slots[1]
+        for j in range(used_slots):
+            backup[1 + j, :] = slots[j]
     for k in range(nsteps):
         s0 = bounds[k]
         b = bounds[k + 1] - s0
@@ -837,8 +838,8 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
     if mode == TRAIN and not (all_finite(theta) and all_finite(frozen)):
         # the finite gradients of step nsteps-1 (or earlier) overflowed a weight: back to the start
         theta[:] = backup[0]
-        slots[0, :] = backup[1]
-        slots[1, :] = backup[2]
+        for j in range(used_slots):
+            slots[j, :] = backup[1 + j]
         frozen[:] = frozen_backup
         return 0, nsteps - 1
     return nsteps, -1

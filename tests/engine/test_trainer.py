@@ -182,3 +182,21 @@ def test_compiling_is_announced_to_listeners():
     assert messages[0] in ("compiling kernels (first run only)...", "loading compiled kernels...")
     assert messages[-1].startswith("kernels ready")
     assert nb.ensure_kernels("float32") == 0.0
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_an_overflowing_update_puts_weights_and_optimizer_state_back(optimizer):
+    """Finite gradients, but lr 1e300 sends a float32 weight to inf: the call is undone, state included."""
+    doc, x, y = dense_chain("tanh", "mse")
+    b = make_backend("numba", spec(doc), "float32", 1)
+    b.set_optimizer(OptimizerConfig(optimizer))
+    order = np.arange(len(x), dtype=np.int64)
+    bounds = np.array([0, 2, 4], np.int64)
+    X = np.ascontiguousarray(x, np.float32)
+    Y = np.ascontiguousarray(np.asarray(y, np.float32).reshape(len(x), -1))
+    assert b.train(X, Y, order, bounds, np.array([0.01, 0.01])).steps == 2     # some optimizer state
+    theta, slots = b.theta.copy(), b.slots.copy()
+    r = b.train(X, Y, order, bounds, np.array([0.01, 1e300]))
+    assert r.steps == 0 and r.failed_step is not None
+    np.testing.assert_array_equal(b.theta, theta)
+    np.testing.assert_array_equal(b.slots, slots)
