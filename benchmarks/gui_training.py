@@ -135,6 +135,12 @@ def run_event_loop(seconds: float) -> None:
     loop.exec()
 
 
+def steps_done(trainer) -> int:
+    """Steps finished so far, counting those of the engine call still running (calls last ~0.1 s)."""
+    call = trainer.live_call
+    return max(trainer.global_step, call.first_step + len(call.finished_losses()) if call is not None else 0)
+
+
 class GuiRun:
     """The editor window training the network; paused while the headless cases run."""
 
@@ -169,15 +175,15 @@ class GuiRun:
         c.train()
         self._wait_for(lambda: c.state == "running")
         run_event_loop(settle)
-        step0, frames0, paints0 = c.last_chunk.step, self.window.dashboard.frames, self.paints.count
+        trainer = c.session.trainer
+        step0, frames0, paints0 = steps_done(trainer), self.window.dashboard.frames, self.paints.count
         self.probe.delays = []
         self.probe.active = True
         cpu0, t0 = time.thread_time(), time.perf_counter()
         run_event_loop(seconds)
         elapsed = time.perf_counter() - t0
         self.probe.active = False
-        trainer = c.session.trainer
-        result = {"steps_per_s": (c.last_chunk.step - step0) / elapsed,
+        result = {"steps_per_s": (steps_done(trainer) - step0) / elapsed,
                   "fps": (self.window.dashboard.frames - frames0) / elapsed,
                   "paints_per_s": (self.paints.count - paints0) / elapsed,
                   "gui_cpu": (time.thread_time() - cpu0) / elapsed,

@@ -61,6 +61,8 @@ class Backend:
         self.iterations = 0
         self.last_grad = np.zeros(self.layout.n_trainable, self.dtype)
         self.last_update = np.zeros(self.layout.n_trainable, self.dtype)
+        # [steps finished by the running train call, interrupt request]: read and written across threads
+        self.live = np.zeros(2, np.int64)
         self.logits, self.fused = graph.loss_mode()
         self.metric = metric_name(graph.loss_name)
         self.input_sizes = [graph.op(i).size for i in graph.input_ids]
@@ -188,19 +190,26 @@ class Backend:
 
     # ------------------------------------------------------------------ running
     def train(self, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bounds: np.ndarray,
-              lrs: np.ndarray) -> RunResult:
+              lrs: np.ndarray, losses: np.ndarray | None = None) -> RunResult:
         """Run len(bounds)-1 training steps; step k uses samples order[bounds[k]:bounds[k+1]] and lr lrs[k].
 
         Stops at the first step whose loss or gradients are not finite (the update is not
-        applied) or whose update makes a weight non-finite (the weights are restored).
+        applied) or whose update makes a weight non-finite (the weights are restored), and
+        after the current step when `interrupt()` is called. While it runs, `live[0]` counts
+        the finished steps and their losses are in `losses` (pass an array to watch them).
         """
         nsteps = len(bounds) - 1
-        losses = np.zeros(nsteps)
+        losses = np.zeros(nsteps) if losses is None else losses
         metrics = np.zeros(nsteps)
+        self.live[0] = 0
         sizes = np.diff(bounds).astype(np.int64)
         done, failed = self._train(X, Y, np.asarray(order, np.int64), np.asarray(bounds, np.int64),
                                    np.asarray(lrs, np.float64), losses, metrics)
         return RunResult(losses[:done], metrics[:done], sizes[:done], done, failed)
+
+    def interrupt(self) -> None:
+        """Make a running `train` call return after its current step (any thread): controls act at once."""
+        self.live[1] = 1
 
     def predict(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         """Outputs in inference mode (no dropout, BatchNorm running statistics)."""

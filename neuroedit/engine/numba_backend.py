@@ -99,15 +99,16 @@ class NumbaBackend(Backend):
         self._dims = np.array([cap, cap * t.sbuf_size], np.int64)
 
     def _call(self, mode: int, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bounds: np.ndarray,
-              lrs: np.ndarray, out_pred: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
+              lrs: np.ndarray, out_pred: np.ndarray | None = None, losses: np.ndarray | None = None,
+              metrics: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
         from .numba_kernels import run
 
         nsteps = len(bounds) - 1
         cap = int(np.diff(bounds).max()) if nsteps else 1
         self._buffers(max(cap, 1))
         t = self.tape
-        losses = np.zeros(max(nsteps, 1))
-        metrics = np.zeros(max(nsteps, 1))
+        losses = np.zeros(max(nsteps, 1)) if losses is None or len(losses) == 0 else losses
+        metrics = np.zeros(max(nsteps, 1)) if metrics is None or len(metrics) == 0 else metrics
         pred = out_pred if out_pred is not None else np.zeros((1, 1), self.dtype)
         if Y.shape[0] == 0 and X.shape[0]:
             Y = np.zeros((X.shape[0], 0), self.dtype)
@@ -117,7 +118,7 @@ class NumbaBackend(Backend):
                            np.ascontiguousarray(lrs, np.float64), self.theta, self.frozen, self.gtheta, self.gsq,
                            self.slots, self._backup, self._frozen_backup, self.buf, self.gbuf, self.sbuf,
                            self.optimizer.code, self.optimizer.hyper_array(), self.iterations, self.seed,
-                           losses, metrics, pred)
+                           losses, metrics, pred, self.live)
         if nsteps:
             last = min(done, nsteps - 1)   # the batch whose values are in the buffers now
             self._last_batch = int(bounds[last + 1] - bounds[last])
@@ -125,9 +126,7 @@ class NumbaBackend(Backend):
 
     # ------------------------------------------------------------------ Backend interface
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
-        done, failed, l, m = self._call(TRAIN, X, Y, order, bounds, lrs)
-        n = len(bounds) - 1
-        losses[:n], metrics[:n] = l[:n], m[:n]
+        done, failed, _, _ = self._call(TRAIN, X, Y, order, bounds, lrs, losses=losses, metrics=metrics)
         if failed >= 0 and done == 0 and failed > 0:
             # the update overflowed: weights went back to the start of this run
             return 0, failed

@@ -764,7 +764,7 @@ def all_finite(a):
 
 @njit(cache=True, nogil=True)
 def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, theta, frozen, gtheta, gsq,
-        slots, backup, frozen_backup, buf, gbuf, sbuf, opt, hyper, t0, seed, out_loss, out_metric, out_pred):
+        slots, backup, frozen_backup, buf, gbuf, sbuf, opt, hyper, t0, seed, out_loss, out_metric, out_pred, live):
     """Run len(bounds)-1 batches in `mode`; returns (batches done, index of the failing batch or -1).
 
     TRAIN: forward, loss, backward, penalty, update. GRAD: one batch, no update.
@@ -773,6 +773,8 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
     On a non-finite loss or gradient the update is not applied. If an update made a weight
     non-finite (checked once at the end, it is that rare), theta and the optimizer state go
     back to `backup` (taken at the start) and the count of batches done is 0.
+    TRAIN publishes progress for other threads: live[0] counts the finished steps, and a
+    non-zero live[1] (an interrupt) makes the current step the last.
     """
     cap, sbase = dims[0], dims[1]
     want_sq = opt == 9
@@ -784,6 +786,7 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
         backup[0, :] = theta
         for j in range(used_slots):
             backup[1 + j, :] = slots[j]
+    done = nsteps
     for k in range(nsteps):
         s0 = bounds[k]
         b = bounds[k + 1] - s0
@@ -832,14 +835,19 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
             return k, k
         if mode == GRAD:
             return 1, -1
-        if k == nsteps - 1:
+        last = k == nsteps - 1 or live[1] != 0
+        if last:
             backup[3, :] = theta
         update(opt, hyper, theta, gtheta, gsq, slots[0], slots[1], lrs[k], t + 1)
+        live[0] = k + 1
+        if last:
+            done = k + 1
+            break
     if mode == TRAIN and not (all_finite(theta) and all_finite(frozen)):
         # the finite gradients of step nsteps-1 (or earlier) overflowed a weight: back to the start
         theta[:] = backup[0]
         for j in range(used_slots):
             slots[j, :] = backup[1 + j]
         frozen[:] = frozen_backup
-        return 0, nsteps - 1
-    return nsteps, -1
+        return 0, done - 1
+    return done, -1

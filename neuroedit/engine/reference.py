@@ -292,6 +292,9 @@ class ReferenceBackend(Backend):
             self.last_grad[:] = gr.flat
             self.last_update[:] = self.theta - before
             losses[k], metrics[k] = gr.loss, gr.metric
+            self.live[0] = k + 1
+            if self.live[1]:
+                return k + 1, None
         return len(bounds) - 1, None
 
     def _forward_output(self, X: np.ndarray) -> np.ndarray:

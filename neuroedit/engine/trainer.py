@@ -103,6 +103,29 @@ class Progress:
     layers: dict[str, LayerStats] | None = None
 
 
+@dataclass(frozen=True)
+class LiveCall:
+    """The engine call running now, for another thread to show its steps before the call returns.
+
+    Its steps become a Progress event (same epoch and first_step) when the call returns.
+    """
+
+    epoch: int
+    first_step: int
+    step_in_epoch: int
+    steps_per_epoch: int
+    losses: np.ndarray           # NaN until a step is done
+    lrs: np.ndarray
+    counter: np.ndarray          # the backend's live array: [steps done in the running call, interrupt]
+
+    def finished_losses(self) -> np.ndarray:
+        """Losses of the steps done so far (a call that has since returned may have been followed by another)."""
+        done = min(int(self.counter[0]), len(self.losses))
+        losses = self.losses[:done]
+        bad = np.flatnonzero(np.isnan(losses))
+        return losses[:bad[0]] if len(bad) else losses
+
+
 @dataclass
 class EpochEnd:
     epoch: int
@@ -166,6 +189,7 @@ class Trainer:
         self._calls_done = 0
         self._max_rate: float | None = None
         self.finished: Stopped | None = None
+        self.live_call: LiveCall | None = None
         self.metric = backend.metric
 
     # ------------------------------------------------------------------ controls (any thread)
@@ -207,6 +231,7 @@ class Trainer:
     def _queue(self, change: Callable[[], None]) -> None:
         with self._lock:
             self._pending.append(change)
+        self.backend.interrupt()      # the running call ends after its current step; the next applies it
 
     def _apply_pending(self) -> None:
         with self._lock:
@@ -229,6 +254,7 @@ class Trainer:
             return []
         if self._stop:
             return [self._finish("stopped", "stopped by the user")]
+        self.backend.live[1] = 0      # an interrupt from now on ends the coming call early
         self._apply_pending()
         n = max(1, min(max_steps, self.steps_per_epoch - self.step_in_epoch))
         start = self.step_in_epoch * self.batch_size
@@ -237,8 +263,11 @@ class Trainer:
         tuner = self.threads
         if tuner is not None:
             tuner.begin()
+        losses = np.full(n, np.nan)
+        self.live_call = LiveCall(self.epoch_offset + self.epoch + 1, self.global_step, self.step_in_epoch,
+                                  self.steps_per_epoch, losses, lrs, self.backend.live)
         t0 = time.perf_counter()
-        r = self.backend.train(self.X, self.Y, self._order, bounds, lrs)
+        r = self.backend.train(self.X, self.Y, self._order, bounds, lrs, losses)
         if tuner is not None:
             tuner.end(time.perf_counter() - t0, r.steps)
         elif self._calls_done:      # not the first call: compiling is over and BLAS is loaded

@@ -200,3 +200,49 @@ def test_an_overflowing_update_puts_weights_and_optimizer_state_back(optimizer):
     assert r.steps == 0 and r.failed_step is not None
     np.testing.assert_array_equal(b.theta, theta)
     np.testing.assert_array_equal(b.slots, slots)
+
+
+@pytest.mark.parametrize("kind", ["reference", "numba"])
+def test_an_interrupt_ends_the_call_after_its_current_step_with_the_same_math(kind):
+    doc, x, y = dense_chain("tanh", "mse", n=8)
+    order, bounds, lrs = np.arange(8, dtype=np.int64), np.arange(0, 9, 2, dtype=np.int64), np.full(4, 0.05)
+    X, Y = np.ascontiguousarray(x, np.float32), np.ascontiguousarray(np.asarray(y, np.float32).reshape(8, -1))
+    whole, cut = (make_backend(kind, spec(doc), "float32", 1) for _ in range(2))
+    one_step = whole.train(X, Y, order, bounds[:2], lrs[:1])
+    cut.interrupt()
+    losses = np.full(4, np.nan)
+    r = cut.train(X, Y, order, bounds, lrs, losses)
+    assert r.steps == 1 and r.failed_step is None and cut.live[0] == 1
+    np.testing.assert_allclose(losses[:1], one_step.losses, rtol=1e-6)
+    assert np.isnan(losses[1:]).all()                       # steps never run stay unwritten
+    np.testing.assert_allclose(cut.theta, whole.theta, rtol=1e-6)
+    np.testing.assert_allclose(cut.last_update, whole.last_update, rtol=1e-5, atol=1e-9)
+
+
+def test_a_learning_rate_change_interrupts_the_running_call_and_applies_at_the_next_step():
+    """The editor sends ~0.1 s engine calls; a control must not wait for the call to end."""
+    d = _doc([("x", "Input", {"shape": [3]}), ("o", "Dense", {"units": 1}), ("L", "Loss", {"loss": "mse"})],
+             [("x", "o"), ("o", "L")])
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400_000, 3))
+    t = Trainer(make_backend("numba", spec(d), "float32", 0), x, x.sum(axis=1),
+                TrainConfig(epochs=1, batch_mode="minibatch", batch_size=1, learning_rate=0.01, layer_stats=False))
+    t.advance(10)                                            # compiled and warm
+    seen: list[int] = []
+
+    def change_soon() -> None:
+        while t.live_call is None or len(t.live_call.finished_losses()) < 100:
+            pass
+        seen.append(len(t.live_call.finished_losses()))
+        t.set_learning_rate(0.02)
+
+    changer = threading.Thread(target=change_soon)
+    changer.start()
+    events = t.advance(399_000)                              # seconds of work without the interrupt
+    changer.join()
+    ran = sum(len(e.losses) for e in events if isinstance(e, Progress))
+    assert seen[0] >= 100 and ran < 399_000
+    assert t.live_call.first_step == 10 and len(t.live_call.finished_losses()) == ran
+    assert t.current_lr() == 0.01                            # the change waits for the next call...
+    nxt = t.advance(5)
+    assert [e for e in nxt if isinstance(e, Progress)][0].lrs[0] == pytest.approx(0.02)   # ...and applies there

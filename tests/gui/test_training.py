@@ -308,3 +308,61 @@ def test_save_while_training_stores_the_weights_trained_so_far(qtbot, train_wind
     assert len(saved.training_history.get("loss", [])) > 0, "the history trained so far is in the file"
     assert saved.optimizer_state or saved.weights["dense_1"]
     finish_cleanly(w)
+
+
+def test_the_dashboard_draws_a_running_calls_steps_once_before_and_after_its_chunk(make_window):
+    """The worker sends a chunk per ~0.1 s engine call; the redraw timer draws the steps in between."""
+    from neuroedit.engine.trainer import LiveCall, Progress
+    from neuroedit.gui.training.worker import Chunk
+
+    def chunk(first: int, values) -> Chunk:
+        n = len(values)
+        done = Progress(1, first, first, 10, np.array(values, float), np.zeros(n), np.full(n, 0.1))
+        return Chunk(events=[done], epoch=1, step=first + n, step_in_epoch=first + n, steps_per_epoch=10)
+
+    dash = make_window(nedit_io.load(SAMPLES / "xor.nedit")).dashboard
+    losses, counter = np.full(4, np.nan), np.zeros(2, np.int64)
+    running = LiveCall(epoch=1, first_step=2, step_in_epoch=2, steps_per_epoch=10, losses=losses,
+                       lrs=np.full(4, 0.1), counter=counter)
+    losses[:3], counter[0] = (0.8, 0.7, 0.6), 3
+    dash.live_source = lambda: running
+    dash.redraw()
+    assert len(dash.loss_raw) == 0            # a run's first call is drawn from its chunk (steps may restart at 0)
+    dash.on_chunk(chunk(0, [1.0, 0.9]))
+    later = LiveCall(epoch=1, first_step=9, step_in_epoch=9, steps_per_epoch=10, losses=np.ones(1),
+                     lrs=np.ones(1), counter=np.array([1, 0]))
+    dash.live_source = lambda: later          # the chunk of steps 2..5 still waits in the queue: draw nothing
+    dash.redraw()
+    assert len(dash.loss_raw) == 2
+    dash.live_source = lambda: running
+    dash.redraw()
+    assert list(dash.loss_raw.y()) == [1.0, 0.9, 0.8, 0.7, 0.6]
+    counter[0] = 7                            # the call returned and the next one counts its own steps:
+    dash.redraw()                             # this call's unfinished slots are NaN and not drawn
+    assert len(dash.loss_raw) == 5
+    dash.on_chunk(chunk(2, [0.8, 0.7, 0.6, 0.5]))
+    np.testing.assert_allclose(dash.loss_raw.y(), [1.0, 0.9, 0.8, 0.7, 0.6, 0.5])
+    np.testing.assert_allclose(dash.loss_raw.x, np.arange(1, 7) / 10)
+    dash.live_source = None
+    dash.on_chunk(chunk(6, [0.4]))
+    assert len(dash.loss_raw) == 7 and dash.lr.y()[-1] == pytest.approx(0.1)
+    dash.new_run()                            # a new run may number its steps from 0 again
+    dash.on_chunk(chunk(0, [2.0]))
+    assert len(dash.loss_raw) == 8
+
+
+def test_live_training_draws_every_step_once(qtbot, train_window):
+    """20,000 steps in ~0.1 s engine calls, drawn from the running calls and from the chunks."""
+    doc = chain_doc(2, {"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"},
+                    "binary_crossentropy", "spiral:n=20000,noise=0.1,seed=2", epochs=1, batch_mode="minibatch",
+                    batch_size=1, learning_rate=0.01)
+    w = train_window(doc)
+    w.training.train()
+    wait_state(qtbot, w, "finished", "failed")
+    assert w.training.last_stop.reason == "finished", w.training.message
+    x = w.dashboard.loss_raw.x
+    assert np.all(np.diff(x) > 0)                                        # in order, no step twice
+    buffer, steps = w.dashboard.loss_raw, w.training.last_chunk.step
+    kept = range(0, steps, buffer.stride)                                # every stride-th step is kept
+    assert len(buffer) == len(kept) and x[-1] == pytest.approx((kept[-1] + 1) / steps)   # none missing
+    finish_cleanly(w)

@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ...api.data import DataProblem, document_spec, load_training_data
 from ...api.session import TrainingSession, reset_weights
 from ...engine.backend import LIVE_PARAMS
-from ...engine.trainer import Stopped, TrainConfig
+from ...engine.trainer import LiveCall, Stopped, TrainConfig
 from ...model import Document, Node, analyze, node_type
 from ..binding import DocBinding
 from ..gc_guard import gui_thread_collector
@@ -144,6 +144,11 @@ class TrainingController(QObject):
             self.worker.resume()
         elif not self.active:
             self._start()
+
+    def live_call(self) -> LiveCall | None:
+        """The engine call running now (its finished steps can be drawn before its chunk arrives), or None."""
+        session = self.session
+        return session.trainer.live_call if session is not None and self.state == "running" else None
 
     def pause(self) -> None:
         if self.worker is not None and self.state in ("running", "compiling"):

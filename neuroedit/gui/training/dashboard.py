@@ -1,19 +1,22 @@
 """The training dashboards: loss, metric, learning rate, gradients, updates, activations, decision boundary.
 
 Chunks from the worker only append to bounded buffers; a ~30 Hz timer pushes changed
-buffers into the curves, so drawing cost does not grow with the training speed.
+buffers into the curves, so drawing cost does not grow with the training speed. The timer
+also draws the steps of the engine call still running, so per-step curves move at the frame
+rate although the worker sends a chunk only every ~0.1 s.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget
 
-from ...engine.trainer import EpochEnd, Progress, Stopped
+from ...engine.trainer import EpochEnd, LiveCall, Progress, Stopped
 from .boundary import BoundaryView
 from .buffers import SeriesBuffer
 from .plots import TRAIN, TRAIN_RAW, VAL, HEALTHY_RATIO, HistogramPlot, LayerPlot, LivePlot, smooth
@@ -41,6 +44,8 @@ class Dashboard(QTabWidget):
         self.metric_name = "accuracy"
         self.best_epoch: int | None = None
         self.frames = 0
+        self.live_source: Callable[[], LiveCall | None] | None = None   # the running engine call, if any
+        self._drawn_until: int | None = None   # global steps before this are drawn (None: a run's first chunk)
 
         self.loss_plot = LivePlot("Loss", colors, "loss", log_toggle=True, log_y=True, name="plot_loss")
         self.loss_plot.add_series("train (per step)", self.loss_raw, color=TRAIN_RAW, width=1.0)
@@ -104,6 +109,7 @@ class Dashboard(QTabWidget):
         for p in (self.grad_plot, self.ratio_plot, self.dead_plot, self.sat_plot, self.grad_hist, self.weight_hist):
             p.clear()
         self._last_smooth = None
+        self._drawn_until = None
         self.best_epoch = None
         self.best_line.hide()
 
@@ -148,14 +154,9 @@ class Dashboard(QTabWidget):
     def on_chunk(self, chunk: Chunk) -> None:
         for e in chunk.events:
             if isinstance(e, Progress):
-                n = len(e.losses)
-                x = (e.epoch - 1) + (e.step_in_epoch + np.arange(1, n + 1)) / max(1, e.steps_per_epoch)
-                self.loss_raw.append(x, e.losses)
-                sm = smooth(e.losses, self._last_smooth)
-                if len(sm):
-                    self._last_smooth = float(sm[-1])
-                self.loss_smooth.append(x, sm)
-                self.lr.append(x, e.lrs)
+                drawn = 0 if self._drawn_until is None else max(0, self._drawn_until - e.first_step)
+                self._append_steps(e, e.losses[drawn:], e.lrs[drawn:], drawn)   # the rest was drawn live
+                self._drawn_until = max(self._drawn_until or 0, e.first_step + len(e.losses))
             elif isinstance(e, EpochEnd):
                 logs = e.logs
                 if "val_loss" in logs:
@@ -180,6 +181,36 @@ class Dashboard(QTabWidget):
         if chunk.boundary is not None:
             self.boundary.set_boundary(chunk.boundary)
 
+    def _append_steps(self, call: Progress | LiveCall, losses: np.ndarray, lrs: np.ndarray, offset: int) -> None:
+        """Per-step loss and learning rate of steps offset.. of an engine call."""
+        n = len(losses)
+        if not n:
+            return
+        x = (call.epoch - 1) + (call.step_in_epoch + offset + np.arange(1, n + 1)) / max(1, call.steps_per_epoch)
+        self.loss_raw.append(x, losses)
+        sm = smooth(losses, self._last_smooth)
+        self._last_smooth = float(sm[-1])
+        self.loss_smooth.append(x, sm)
+        self.lr.append(x, lrs[:n])
+
+    def _pull_live(self) -> None:
+        """Draw the steps the running engine call has finished (its chunk comes only when it returns).
+
+        Only when every earlier step is drawn: chunks of earlier calls may still wait in the queue.
+        """
+        call = self.live_source() if self.live_source is not None else None
+        if call is None or self._drawn_until is None or call.first_step > self._drawn_until:
+            return
+        drawn = self._drawn_until - call.first_step
+        losses = call.finished_losses()
+        if len(losses) > drawn:
+            self._append_steps(call, losses[drawn:], call.lrs[drawn:], drawn)
+            self._drawn_until = call.first_step + len(losses)
+
+    def new_run(self) -> None:
+        """A training run starts: its steps may be numbered from 0 again, so wait for its first chunk."""
+        self._drawn_until = None
+
     def _mark_best(self, epoch: int, restored: bool) -> None:
         self.best_epoch = epoch
         self.best_line.setValue(epoch)
@@ -188,6 +219,7 @@ class Dashboard(QTabWidget):
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
+        self._pull_live()
         drew = False
         for plot in self.plots:
             if plot.isVisible():

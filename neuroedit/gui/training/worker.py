@@ -1,9 +1,13 @@
 """The training worker: runs in a QThread, drives the Trainer in short `advance` chunks, never touches widgets.
 
-Every ~30 ms of training it sends one `Chunk` (events plus NumPy copies of the
+Every ~0.1 s of training it sends one `Chunk` (events plus NumPy copies of the
 statistics the dashboards show) through a queued Qt signal. The engine's kernels
-release the GIL, so the GUI thread keeps running while a chunk computes.
-Controls (pause, step, stop, speed) may be called from any thread.
+release the GIL, so the GUI thread keeps running while a chunk computes, and the
+dashboard draws the running call's losses before its chunk arrives (`Trainer.live_call`).
+Long calls matter: each return from the engine waits for the GIL, which the GUI thread
+holds while it paints; with 20 ms calls the worker waited for it ~20% of the time (py-spy).
+Controls (pause, step, stop, speed) may be called from any thread; they interrupt the
+running call after its current step.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from PySide6.QtCore import QObject, Signal
 from ...engine.trainer import EpochEnd, Progress, Stopped
 from . import probes
 
-CHUNK_SECONDS = 0.02       # training time between two chunks sent to the GUI
+CHUNK_SECONDS = 0.1        # training time between two chunks sent to the GUI (one engine call)
 STATS_SECONDS = 0.1        # layer statistics at most this often
 HIST_SECONDS = 0.5         # histograms and canvas summaries at most this often
 BOUNDARY_SECONDS = 0.15    # decision boundary at most this often
@@ -78,6 +82,7 @@ class TrainingWorker(QObject):
         with self._cond:
             self._paused = True
             self._budget = None
+        self._interrupt()
 
     def resume(self) -> None:
         with self._cond:
@@ -100,9 +105,17 @@ class TrainingWorker(QObject):
         with self._cond:
             self._stop = True
             self._cond.notify_all()
+        self._interrupt()
 
     def set_speed(self, steps_per_second: float | None) -> None:
         self._rate = float(steps_per_second) if steps_per_second else None
+        self._interrupt()
+
+    def _interrupt(self) -> None:
+        """End the running engine call after its current step, so that a control acts at once."""
+        session = self.session
+        if session is not None:
+            session.trainer.backend.interrupt()
 
     # ------------------------------------------------------------------ the thread
     def run(self) -> None:
