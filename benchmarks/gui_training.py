@@ -137,8 +137,7 @@ def run_event_loop(seconds: float) -> None:
 
 def steps_done(trainer) -> int:
     """Steps finished so far, counting those of the engine call still running (calls last ~0.1 s)."""
-    call = trainer.live_call
-    return max(trainer.global_step, call.first_step + len(call.finished_losses()) if call is not None else 0)
+    return max([trainer.global_step] + [c.first_step + len(c.finished_losses()) for c in trainer.live_calls])
 
 
 class GuiRun:

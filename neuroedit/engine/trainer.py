@@ -117,10 +117,12 @@ class LiveCall:
     losses: np.ndarray           # NaN until a step is done
     lrs: np.ndarray
     counter: np.ndarray          # the backend's live array: [steps done in the running call, interrupt]
+    final: np.ndarray = field(default_factory=lambda: np.full(1, -1, np.int64))   # steps done, once returned
 
     def finished_losses(self) -> np.ndarray:
-        """Losses of the steps done so far (a call that has since returned may have been followed by another)."""
-        done = min(int(self.counter[0]), len(self.losses))
+        """Losses of the steps done so far (the counter may already count a later call's steps)."""
+        final = int(self.final[0])
+        done = final if final >= 0 else min(int(self.counter[0]), len(self.losses))
         losses = self.losses[:done]
         bad = np.flatnonzero(np.isnan(losses))
         return losses[:bad[0]] if len(bad) else losses
@@ -189,7 +191,7 @@ class Trainer:
         self._calls_done = 0
         self._max_rate: float | None = None
         self.finished: Stopped | None = None
-        self.live_call: LiveCall | None = None
+        self.live_calls: tuple[LiveCall, ...] = ()   # the last engine call and the one running now
         self.metric = backend.metric
 
     # ------------------------------------------------------------------ controls (any thread)
@@ -244,6 +246,11 @@ class Trainer:
     def done(self) -> bool:
         return self.finished is not None
 
+    @property
+    def live_call(self) -> LiveCall | None:
+        """The engine call running now, or the last one."""
+        return self.live_calls[-1] if self.live_calls else None
+
     def current_lr(self, k: int | None = None) -> float:
         k = self.global_step if k is None else k
         return self.config.schedule.rate(self.lr0, k, self.epoch_offset + self.epoch, self._plateau_scale)
@@ -264,10 +271,12 @@ class Trainer:
         if tuner is not None:
             tuner.begin()
         losses = np.full(n, np.nan)
-        self.live_call = LiveCall(self.epoch_offset + self.epoch + 1, self.global_step, self.step_in_epoch,
-                                  self.steps_per_epoch, losses, lrs, self.backend.live)
+        call = LiveCall(self.epoch_offset + self.epoch + 1, self.global_step, self.step_in_epoch,
+                        self.steps_per_epoch, losses, lrs, self.backend.live)
+        self.live_calls = self.live_calls[-1:] + (call,)
         t0 = time.perf_counter()
         r = self.backend.train(self.X, self.Y, self._order, bounds, lrs, losses)
+        call.final[0] = r.steps
         if tuner is not None:
             tuner.end(time.perf_counter() - t0, r.steps)
         elif self._calls_done:      # not the first call: compiling is over and BLAS is loaded

@@ -325,16 +325,16 @@ def test_the_dashboard_draws_a_running_calls_steps_once_before_and_after_its_chu
     running = LiveCall(epoch=1, first_step=2, step_in_epoch=2, steps_per_epoch=10, losses=losses,
                        lrs=np.full(4, 0.1), counter=counter)
     losses[:3], counter[0] = (0.8, 0.7, 0.6), 3
-    dash.live_source = lambda: running
+    dash.live_source = lambda: (running,)
     dash.redraw()
     assert len(dash.loss_raw) == 0            # a run's first call is drawn from its chunk (steps may restart at 0)
     dash.on_chunk(chunk(0, [1.0, 0.9]))
     later = LiveCall(epoch=1, first_step=9, step_in_epoch=9, steps_per_epoch=10, losses=np.ones(1),
                      lrs=np.ones(1), counter=np.array([1, 0]))
-    dash.live_source = lambda: later          # the chunk of steps 2..5 still waits in the queue: draw nothing
+    dash.live_source = lambda: (later,)       # the chunk of steps 2..5 still waits in the queue: draw nothing
     dash.redraw()
     assert len(dash.loss_raw) == 2
-    dash.live_source = lambda: running
+    dash.live_source = lambda: (running,)
     dash.redraw()
     assert list(dash.loss_raw.y()) == [1.0, 0.9, 0.8, 0.7, 0.6]
     counter[0] = 7                            # the call returned and the next one counts its own steps:
@@ -349,6 +349,14 @@ def test_the_dashboard_draws_a_running_calls_steps_once_before_and_after_its_chu
     dash.new_run()                            # a new run may number its steps from 0 again
     dash.on_chunk(chunk(0, [2.0]))
     assert len(dash.loss_raw) == 8
+    last = LiveCall(epoch=1, first_step=1, step_in_epoch=1, steps_per_epoch=10, losses=np.array([1.9, 1.8, np.nan]),
+                    lrs=np.full(3, 0.1), counter=counter, final=np.array([2]))
+    now = LiveCall(epoch=1, first_step=3, step_in_epoch=3, steps_per_epoch=10, losses=np.array([1.7, np.nan]),
+                   lrs=np.full(2, 0.1), counter=counter)
+    counter[0] = 1
+    dash.live_source = lambda: (last, now)    # the last call returned, its chunk not handled yet
+    dash.redraw()
+    np.testing.assert_allclose(dash.loss_raw.y()[-4:], [2.0, 1.9, 1.8, 1.7])
 
 
 def test_live_training_draws_every_step_once(qtbot, train_window):

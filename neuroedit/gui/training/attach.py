@@ -47,7 +47,7 @@ def attach_training(window) -> TrainingController:
             window.panels_menu.addAction(window.docks[key].toggleViewAction())
 
     controller.chunk_received.connect(dashboard.on_chunk)
-    dashboard.live_source = controller.live_call
+    dashboard.live_source = controller.live_calls
     controller.state_changed.connect(lambda state, text: dashboard.new_run() if state == "compiling" else None)
     controller.history_restored.connect(dashboard.restore)
     controller.plane_changed.connect(dashboard.set_plane)

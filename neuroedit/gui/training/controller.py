@@ -145,10 +145,10 @@ class TrainingController(QObject):
         elif not self.active:
             self._start()
 
-    def live_call(self) -> LiveCall | None:
-        """The engine call running now (its finished steps can be drawn before its chunk arrives), or None."""
+    def live_calls(self) -> tuple[LiveCall, ...]:
+        """The last engine call and the one running now: their steps can be drawn before their chunks arrive."""
         session = self.session
-        return session.trainer.live_call if session is not None and self.state == "running" else None
+        return session.trainer.live_calls if session is not None and self.state == "running" else ()
 
     def pause(self) -> None:
         if self.worker is not None and self.state in ("running", "compiling"):

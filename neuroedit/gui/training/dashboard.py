@@ -44,7 +44,7 @@ class Dashboard(QTabWidget):
         self.metric_name = "accuracy"
         self.best_epoch: int | None = None
         self.frames = 0
-        self.live_source: Callable[[], LiveCall | None] | None = None   # the running engine call, if any
+        self.live_source: Callable[[], tuple[LiveCall, ...]] | None = None   # the last and the running call
         self._drawn_until: int | None = None   # global steps before this are drawn (None: a run's first chunk)
 
         self.loss_plot = LivePlot("Loss", colors, "loss", log_toggle=True, log_y=True, name="plot_loss")
@@ -194,18 +194,20 @@ class Dashboard(QTabWidget):
         self.lr.append(x, lrs[:n])
 
     def _pull_live(self) -> None:
-        """Draw the steps the running engine call has finished (its chunk comes only when it returns).
+        """Draw the steps the engine has finished whose chunks have not come yet (one comes per call).
 
-        Only when every earlier step is drawn: chunks of earlier calls may still wait in the queue.
+        The last call's chunk may still wait in the queue while the next call runs, so both are
+        read, in order, and only steps that follow the drawn ones are drawn.
         """
-        call = self.live_source() if self.live_source is not None else None
-        if call is None or self._drawn_until is None or call.first_step > self._drawn_until:
-            return
-        drawn = self._drawn_until - call.first_step
-        losses = call.finished_losses()
-        if len(losses) > drawn:
-            self._append_steps(call, losses[drawn:], call.lrs[drawn:], drawn)
-            self._drawn_until = call.first_step + len(losses)
+        calls = self.live_source() if self.live_source is not None else ()
+        for call in calls:
+            if self._drawn_until is None or call.first_step > self._drawn_until:
+                return
+            drawn = self._drawn_until - call.first_step
+            losses = call.finished_losses()
+            if len(losses) > drawn:
+                self._append_steps(call, losses[drawn:], call.lrs[drawn:], drawn)
+                self._drawn_until = call.first_step + len(losses)
 
     def new_run(self) -> None:
         """A training run starts: its steps may be numbered from 0 again, so wait for its first chunk."""
