@@ -105,10 +105,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class LiveCall:
-    """The engine call running now, for another thread to show its steps before the call returns.
-
-    Its steps become a Progress event (same epoch and first_step) when the call returns.
-    """
+    """An engine call, running or just returned, for another thread to show its steps before its
+    Progress event (same epoch and first_step) is handled."""
 
     epoch: int
     first_step: int
@@ -245,11 +243,6 @@ class Trainer:
     @property
     def done(self) -> bool:
         return self.finished is not None
-
-    @property
-    def live_call(self) -> LiveCall | None:
-        """The engine call running now, or the last one."""
-        return self.live_calls[-1] if self.live_calls else None
 
     def current_lr(self, k: int | None = None) -> float:
         k = self.global_step if k is None else k

@@ -231,9 +231,9 @@ def test_a_learning_rate_change_interrupts_the_running_call_and_applies_at_the_n
     seen: list[int] = []
 
     def change_soon() -> None:
-        while t.live_call is None or len(t.live_call.finished_losses()) < 100:
+        while not t.live_calls or len(t.live_calls[-1].finished_losses()) < 100:
             pass
-        seen.append(len(t.live_call.finished_losses()))
+        seen.append(len(t.live_calls[-1].finished_losses()))
         t.set_learning_rate(0.02)
 
     changer = threading.Thread(target=change_soon)
@@ -242,7 +242,7 @@ def test_a_learning_rate_change_interrupts_the_running_call_and_applies_at_the_n
     changer.join()
     ran = sum(len(e.losses) for e in events if isinstance(e, Progress))
     assert seen[0] >= 100 and ran < 399_000
-    assert t.live_call.first_step == 10 and len(t.live_call.finished_losses()) == ran
+    assert t.live_calls[-1].first_step == 10 and len(t.live_calls[-1].finished_losses()) == ran
     assert t.current_lr() == 0.01                            # the change waits for the next call...
     nxt = t.advance(5)
     assert [e for e in nxt if isinstance(e, Progress)][0].lrs[0] == pytest.approx(0.02)   # ...and applies there

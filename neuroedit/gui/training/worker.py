@@ -3,7 +3,7 @@
 Every ~0.1 s of training it sends one `Chunk` (events plus NumPy copies of the
 statistics the dashboards show) through a queued Qt signal. The engine's kernels
 release the GIL, so the GUI thread keeps running while a chunk computes, and the
-dashboard draws the running call's losses before its chunk arrives (`Trainer.live_call`).
+dashboard draws the running call's losses before its chunk arrives (`Trainer.live_calls`).
 Long calls matter: each return from the engine waits for the GIL, which the GUI thread
 holds while it paints; with 20 ms calls the worker waited for it ~20% of the time (py-spy).
 Controls (pause, step, stop, speed) may be called from any thread; they interrupt the
