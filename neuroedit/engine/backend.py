@@ -211,6 +211,10 @@ class Backend:
         """Make a running `train` call return after its current step (any thread): controls act at once."""
         self.live[1] = 1
 
+    def clear_interrupt(self) -> None:
+        """Forget an interrupt that came before the caller applied the changes it was sent for."""
+        self.live[1] = 0
+
     def predict(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         """Outputs in inference mode (no dropout, BatchNorm running statistics)."""
         outs = [self._forward_output(X[i:i + batch_size]) for i in range(0, max(len(X), 1), batch_size)]

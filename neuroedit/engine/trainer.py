@@ -254,7 +254,7 @@ class Trainer:
             return []
         if self._stop:
             return [self._finish("stopped", "stopped by the user")]
-        self.backend.live[1] = 0      # an interrupt from now on ends the coming call early
+        self.backend.clear_interrupt()   # an interrupt from now on ends the coming call early
         self._apply_pending()
         n = max(1, min(max_steps, self.steps_per_epoch - self.step_in_epoch))
         start = self.step_in_epoch * self.batch_size
