@@ -18,12 +18,13 @@ from .container import JSON_MEMBER_BYTES, NEDIT_LIMITS, Archive, write_archive
 from .errors import LoadError, SaveError
 from .jsontext import dump_json, parse_json, to_plain
 from .migrations import FORMAT_NAME, FORMAT_VERSION, migrate
+from .runs_json import RUNS, runs_from_json, runs_to_json
 from .schema import check_keys, expect_object, graph_from_json, graph_to_json
 
 MANIFEST, GRAPH, WEIGHTS, OPTIMIZER, HISTORY = (
     "manifest.json", "graph.json", "weights.npz", "optimizer.npz", "history.json")
 REQUIRED = (MANIFEST, GRAPH, WEIGHTS)
-OPTIONAL = (OPTIMIZER, HISTORY)
+OPTIONAL = (OPTIMIZER, HISTORY, RUNS)
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # used with fullmatch
 
 
@@ -52,6 +53,8 @@ def to_bytes(doc: Document) -> bytes:
         members[OPTIMIZER] = (write_npz(doc.optimizer_state, OPTIMIZER, NUMERIC_KINDS), False)
     if doc.training_history:
         members[HISTORY] = (dump_json(to_plain(doc.training_history, "training_history")), True)
+    if doc.runs:
+        members[RUNS] = (dump_json(runs_to_json(doc.runs)), True)
     return write_archive(members)
 
 
@@ -117,6 +120,8 @@ def _read(fileobj: IO[bytes]) -> Document:
         doc.optimizer_state = read_npz(archive.read(OPTIMIZER), OPTIMIZER, NUMERIC_KINDS)
     if HISTORY in archive.infos:
         doc.training_history = expect_object(_json(archive, HISTORY), "", HISTORY)
+    if RUNS in archive.infos:
+        doc.runs = runs_from_json(_json(archive, RUNS))
     return doc
 
 
