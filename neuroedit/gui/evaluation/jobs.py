@@ -1,0 +1,40 @@
+"""Background jobs for the evaluation panels: work runs in a Python thread, results come back as queued signals."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+
+class Job(QObject):
+    """`work(report)` runs in its own thread; `report(value)` emits `progress`. Lives in the GUI thread, so the
+    signals it emits from the worker thread are queued into the GUI thread."""
+
+    progress = Signal(object)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, work: Callable[[Callable[[Any], None]], Any], name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.cancelled = False
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def running(self) -> bool:
+        return self.thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            result = self._work(self.progress.emit)
+        except Exception as e:   # shown in the panel as one line; the details go to stderr for bug reports
+            traceback.print_exc()
+            message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            self.failed.emit(message)
+            return
+        self.finished.emit(result)
