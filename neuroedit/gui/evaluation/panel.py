@@ -117,6 +117,7 @@ class EvaluationPanel(QWidget):
         self.roc_card = Card("ROC curve", self.roc_plot, lambda: _curve_rows(self._metrics().roc, "fpr", "tpr"),
                              "evaluation_roc")
         self.pr_plot = self._plot("recall", "precision")
+        self.pr_plot.getPlotItem().legend.anchor((0, 1), (0, 1), offset=(6, -6))   # PR curves hug the top right
         self.pr_card = Card("Precision–recall", self.pr_plot,
                             lambda: _curve_rows(self._metrics().pr, "recall", "precision"), "evaluation_pr")
         curves.addWidget(self.roc_card)
@@ -169,7 +170,7 @@ class EvaluationPanel(QWidget):
         if unit:
             item.setRange(xRange=(0, 1), yRange=(0, 1.02), padding=0.02)
         item.addLegend(offset=(-6, -6) if unit else (6, 6), labelTextColor=self.colors.text, labelTextSize="8pt",
-                       verSpacing=-6)
+                       verSpacing=-8, brush=pg.mkBrush(255, 255, 255, 190))
         return plot
 
     # ------------------------------------------------------------------ requests and results
@@ -219,6 +220,7 @@ class EvaluationPanel(QWidget):
             item = plot.getPlotItem()
             item.clear()
             item.legend.clear()
+            item.legend.setColumnCount(2 if len(curves) > 5 else 1)
             for i, (name, (xs, ys, _)) in enumerate(curves.items()):
                 item.plot(xs, ys, pen=pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)], width=2),
                           name=f"{name} ({label} {values[name]:.3f})")
