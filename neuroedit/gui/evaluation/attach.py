@@ -73,7 +73,7 @@ class EvaluationController(QObject):
             return evaluate_data(Network(snap), graph, self._data(graph, spec, base), split)
 
         self.panel.show_busy("Evaluating…")
-        job = Job(work, "neuroedit-evaluation", self)
+        job = Job(work, "neuroedit-evaluation")
         job.finished.connect(self._evaluated)
         job.failed.connect(self._failed)
         self.job = job
@@ -107,7 +107,7 @@ class EvaluationController(QObject):
                                epochs_in(doc.training_history))
         elif state in ENDED:
             self._finish_run()
-            if state == "finished" and self.window.docks["evaluation"].isVisible():
+            if state == "finished" and not self.window.docks["evaluation"].visibleRegion().isEmpty():
                 self.evaluate(self.panel.split())
 
     def _finish_run(self) -> None:
@@ -152,7 +152,7 @@ class EvaluationController(QObject):
         def work(report):
             return compare(base, variants, self._data(graph, spec, folder), epochs, report)
 
-        job = Job(work, "neuroedit-compare", self)
+        job = Job(work, "neuroedit-compare")
         job.progress.connect(self._compared_one)
         job.finished.connect(lambda runs: self._compare_done(len(variants)))
         job.failed.connect(lambda message: self._compare_done(len(variants), message))

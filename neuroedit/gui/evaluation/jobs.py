@@ -17,8 +17,8 @@ class Job(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, work: Callable[[Callable[[Any], None]], Any], name: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, work: Callable[[Callable[[Any], None]], Any], name: str) -> None:
+        super().__init__()   # no parent: closing the window must not delete a job whose thread still runs
         self._work = work
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.cancelled = False
@@ -35,6 +35,13 @@ class Job(QObject):
         except Exception as e:   # shown in the panel as one line; the details go to stderr for bug reports
             traceback.print_exc()
             message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            self.failed.emit(message)
+            self._emit(self.failed, message)
             return
-        self.finished.emit(result)
+        self._emit(self.finished, result)
+
+    @staticmethod
+    def _emit(signal, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:    # the application is shutting down: nobody is left to tell
+            pass
