@@ -115,14 +115,14 @@ def test_runs_survive_save_and_reopen(qtbot, make_window, tmp_path):
     doc.settings.update(epochs=15, batch_mode="full")
     path = tmp_path / "xor.nedit"
     w = make_window(doc, str(path))
-    w.docks["evaluation"].show()
-    w.docks["evaluation"].raise_()
     for lr in (0.5, 0.9):
         w.doc.set_setting("learning_rate", lr)
         w.training.train()
         qtbot.waitUntil(lambda: w.training.state in ("finished", "failed"), timeout=WAIT_MS)
         qtbot.waitUntil(lambda: len(w.doc.runs) == (1 if lr == 0.5 else 2), timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: w.evaluation_panel.evaluation is not None, timeout=WAIT_MS)   # evaluated after training
+    assert w.evaluation_panel.evaluation is None
+    w.docks["evaluation"].raise_()        # the panel evaluates the trained weights when it is shown
+    qtbot.waitUntil(lambda: w.evaluation_panel.evaluation is not None, timeout=WAIT_MS)
     assert w.runs_panel.table.rowCount() == 2
     assert w.doc.runs[1]["changed"] == {"learning_rate": [0.5, 0.9]}
     assert len(w.doc.runs[1]["history"]["loss"]) == 15

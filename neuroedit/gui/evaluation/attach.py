@@ -36,6 +36,7 @@ class EvaluationController(QObject):
         self.job: Job | None = None
         self.compare_job: Job | None = None
         self.pending_split: str | None = None
+        self.stale = False      # trained since the last evaluation
         self._data_cache: tuple[Any, Any] | None = None     # (key, TrainingData): reused while nothing changed
         self._run_start: tuple[float, datetime, dict, int] | None = None
         panel.evaluate_requested.connect(self.evaluate)
@@ -107,8 +108,15 @@ class EvaluationController(QObject):
                                epochs_in(doc.training_history))
         elif state in ENDED:
             self._finish_run()
-            if state == "finished" and not self.window.docks["evaluation"].visibleRegion().isEmpty():
-                self.evaluate(self.panel.split())
+            if state == "finished":
+                self.stale = True
+                self.dock_shown(not self.window.docks["evaluation"].visibleRegion().isEmpty())
+
+    def dock_shown(self, visible: bool) -> None:
+        """After training the panel evaluates when it is (or next becomes) visible: no work for a hidden tab."""
+        if visible and self.stale:
+            self.stale = False
+            self.evaluate(self.panel.split())
 
     def _finish_run(self) -> None:
         start, self._run_start = self._run_start, None
@@ -200,10 +208,12 @@ def install_evaluation(window) -> EvaluationController:
         window.docks["dashboard"].raise_()
     runs_panel.set_document(window.doc)
     window.training.state_changed.connect(controller.training_state)
+    window.docks["evaluation"].visibilityChanged.connect(controller.dock_shown)
 
     def opened(doc, path) -> None:
         controller.document_changed()
         controller._run_start = None
+        controller.stale = False
         runs_panel.set_document(doc)
 
     window.files.document_opened.connect(opened)
