@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from ..api.bridge import GraphProblem, graph_spec
 from ..api.data import DataProblem, document_spec, load_training_data
@@ -35,7 +36,10 @@ def evaluate_document(doc, data_spec: str | None = None, split: str = "test", ba
     return evaluate_data(Network(doc), graph, data, split, threshold)
 
 
-def evaluate_data(network: Network, graph, data, split: str = "test", threshold: float | None = None) -> Evaluation:
+def evaluate_data(network: Network, graph, data, split: str = "test", threshold: float | None = None,
+                  first_look: Callable[[Evaluation], None] | None = None) -> Evaluation:
+    """Predict and compute every metric. A classifier's matrix and per-class table are ready well before
+    its ROC and PR curves: `first_look` receives them first (the editor shows them at once)."""
     started = time.perf_counter()
     try:
         pred = predict_split(network, graph, data, split)
@@ -43,11 +47,14 @@ def evaluate_data(network: Network, graph, data, split: str = "test", threshold:
         if isinstance(e, EvaluationProblem):
             raise
         raise EvaluationProblem(str(e)) from None
+    if first_look is not None and pred.task == "classification":
+        first_look(Evaluation(pred, metrics_of(pred, threshold, curves=False), time.perf_counter() - started))
     return Evaluation(pred, metrics_of(pred, threshold), time.perf_counter() - started)
 
 
-def metrics_of(pred: Predictions, threshold: float | None = None) -> ClassificationMetrics | RegressionMetrics:
+def metrics_of(pred: Predictions, threshold: float | None = None,
+               curves: bool = True) -> ClassificationMetrics | RegressionMetrics:
     if pred.task == "classification":
         assert pred.proba is not None
-        return classification_metrics(pred.y_true, pred.proba, pred.class_names, threshold)
+        return classification_metrics(pred.y_true, pred.proba, pred.class_names, threshold, curves)
     return regression_metrics(pred.y_true, pred.outputs, pred.output_names)

@@ -1,6 +1,7 @@
 """A network's predictions on one split of its data: outputs, class probabilities, per-sample losses.
 
-Predictions come from the public `Network.predict`/`Network.evaluate`; what a classifier's outputs
+Predictions come from the public `Network.predict` (one forward pass; the loss is computed from its
+outputs rather than by a second pass through `Network.evaluate`); what a classifier's outputs
 mean as probabilities depends on its loss: fused softmax/sigmoid outputs already are probabilities,
 raw scores (`from_logits`, hinge losses) go through softmax/sigmoid, and other outputs (e.g. a
 sigmoid trained with squared error) are clipped to [0, 1] and normalised.
@@ -32,8 +33,8 @@ class Predictions:
     x: np.ndarray                  # the inputs as the network saw them
     y_true: np.ndarray             # class indices (n,) or target values (n, outputs)
     outputs: np.ndarray            # the network's outputs (n, outputs)
-    sample_loss: np.ndarray        # the loss of each sample (n,)
-    loss: float                    # mean loss as training reports it (with the L1/L2 penalty)
+    sample_loss: np.ndarray        # the loss of each sample (n,), without the L1/L2 penalty
+    loss_penalty: float            # the L1/L2 penalty of the weights
     class_names: list[str] = field(default_factory=list)
     proba: np.ndarray | None = None   # (n, K) class probabilities (classification)
     is_image: bool = False
@@ -44,6 +45,11 @@ class Predictions:
 
     def __len__(self) -> int:
         return len(self.y_true)
+
+    @property
+    def loss(self) -> float:
+        """The mean loss as training reports it: the samples' mean plus the L1/L2 penalty."""
+        return float(self.sample_loss.mean() + self.loss_penalty) if len(self.sample_loss) else float("nan")
 
     @property
     def y_pred(self) -> np.ndarray:
@@ -76,9 +82,8 @@ def predict_split(network: Network, graph: GraphSpec, data: TrainingData, split:
     if data.task not in ("classification", "regression"):
         raise EvaluationProblem(f"the data set {data.spec} has no targets to evaluate against")
     outputs = np.asarray(network.predict(x, batch_size=batch_size), dtype=np.float64).reshape(len(x), -1)
-    result = network.evaluate(x, y_formatted, batch_size=batch_size)
-    loss = float(result[0] if isinstance(result, list) else result)
-    common: dict[str, Any] = dict(split=split, x=np.asarray(x), outputs=outputs, loss=loss, dataset=data.spec,
+    common: dict[str, Any] = dict(split=split, x=np.asarray(x), outputs=outputs, dataset=data.spec,
+                                  loss_penalty=penalty(network.document),
                                   is_image=bool(getattr(ds, "is_image", False)),
                                   input_shape=tuple(getattr(ds, "input_shape", ()) or ()),
                                   feature_names=list(getattr(ds, "feature_names", []) or []))
@@ -95,6 +100,18 @@ def predict_split(network: Network, graph: GraphSpec, data: TrainingData, split:
     names = list(getattr(ds, "target_names", []) or []) or [f"y{i}" for i in range(y.shape[1])]
     return Predictions("regression", y_true=y, sample_loss=sample_losses(graph, outputs, y_formatted, None, None),
                        output_names=names, **common)
+
+
+def penalty(doc) -> float:
+    """L1·Σ|w| + L2/2·Σw² over the kernels of layers with an l1/l2 parameter (what training adds to the loss)."""
+    total = 0.0
+    for node in doc.nodes.values():
+        l1, l2 = float(node.params.get("l1", 0.0) or 0.0), float(node.params.get("l2", 0.0) or 0.0)
+        kernel = doc.weights.get(node.id, {}).get("kernel")
+        if kernel is not None and (l1 or l2):
+            w = np.asarray(kernel, np.float64)
+            total += l1 * np.abs(w).sum() + 0.5 * l2 * (w * w).sum()
+    return total
 
 
 def class_probabilities(outputs: np.ndarray, graph: GraphSpec, k: int) -> np.ndarray:

@@ -116,3 +116,31 @@ def test_png_round_trip_and_plots_draw_something():
     assert hm.shape[0] == hm.shape[1] and (hm != 255).any()
     chart = line_chart([(np.array([0, 0.5, 1]), np.array([0, 0.9, 1]))], [(255, 0, 0)], diagonal=True)
     assert ((chart == (255, 0, 0)).all(axis=2)).sum() > 100
+
+
+@pytest.mark.parametrize("loss, activation, spec", [
+    ("sparse_categorical_crossentropy", "softmax", "spiral_multi:n=120"),
+    ("binary_crossentropy", "sigmoid", "moons:n=120"),
+    ("mse", "sigmoid", "moons:n=120"),
+    ("hinge", "tanh", "moons:n=120"),
+])
+def test_the_evaluation_loss_is_the_loss_training_reports(loss, activation, spec):
+    """One forward pass: the mean per-sample loss plus the L1/L2 penalty equals Network.evaluate's loss."""
+    import neuroedit.api as ne
+    from neuroedit.api.bridge import graph_spec
+    from neuroedit.api.data import load_training_data
+    from neuroedit.evaluation.evaluate import evaluate_data
+
+    data = load_training_data(graph_spec(ne.Sequential([ne.Input((2,)), ne.Dense(1)], loss="mse").document), spec)
+    classes = data.dataset.num_classes
+    units = classes if loss.startswith("sparse") else 1
+    net = ne.Sequential([ne.Input((2,)), ne.Dense(6, activation="tanh", l2=0.01),
+                         ne.Dense(units, activation=activation)], loss=loss, seed=2)
+    net.document.set_dataset({"spec": spec})
+    graph = graph_spec(net.document)
+    data = load_training_data(graph, spec)
+    net.fit(*data.train, epochs=3, verbose=0)
+    ev = evaluate_data(net, graph, data, "train")
+    expected = net.evaluate(*data.train)[0]
+    assert ev.predictions.loss == pytest.approx(expected, rel=1e-4)
+    assert ev.predictions.loss_penalty > 0

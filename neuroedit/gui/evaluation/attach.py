@@ -71,10 +71,11 @@ class EvaluationController(QObject):
         def work(report):
             from ...evaluation.evaluate import evaluate_data
 
-            return evaluate_data(Network(snap), graph, self._data(graph, spec, base), split)
+            return evaluate_data(Network(snap), graph, self._data(graph, spec, base), split, first_look=report)
 
         self.panel.show_busy("Evaluating…")
         job = Job(work, "neuroedit-evaluation")
+        job.progress.connect(self.panel.show_evaluation)
         job.finished.connect(self._evaluated)
         job.failed.connect(self._failed)
         self.job = job

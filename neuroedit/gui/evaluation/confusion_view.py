@@ -123,7 +123,10 @@ class ConfusionView(pg.PlotWidget):
         self.cells.setImage(rgb, levels=(0, 255))
         self.cells.setRect(0, 0, m.shape[1], m.shape[0])
         k = m.shape[0]
+        texts = [f"{v * 100:.0f}%" for v in shares.ravel()] if self.normalized else [str(int(v)) for v in m.ravel()]
         for n, label in enumerate(self.labels):
             i, j = divmod(n, k)
-            label.setText(self.cell_text(i, j))
-            label.setColor("#ffffff" if level[i, j] > 0.5 else "#28283a")
+            color = "#ffffff" if level[i, j] > 0.5 else "#28283a"
+            if (texts[n], color) != getattr(label, "shown", None):   # setText re-lays out HTML: skip unchanged
+                label.setText(texts[n], color)
+                label.shown = (texts[n], color)

@@ -32,8 +32,9 @@ class Job(QObject):
     def _run(self) -> None:
         try:
             result = self._work(self.progress.emit)
-        except Exception as e:   # shown in the panel as one line; the details go to stderr for bug reports
-            traceback.print_exc()
+        except Exception as e:   # shown in the panel as one line; unexpected ones also go to stderr for bug reports
+            if not isinstance(e, ValueError):     # the expected problems (data, shapes) are ValueErrors
+                traceback.print_exc()
             message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             self._emit(self.failed, message)
             return

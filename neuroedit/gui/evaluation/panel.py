@@ -25,6 +25,14 @@ from .samples_view import CLASS_COLORS, MAX_SHOWN, SamplesView
 
 SPLITS = (("validation", "val"), ("test", "test"), ("training", "train"))
 MISTAKES_SHOWN = 60
+CURVE_POINTS = 1000    # a plot is a few hundred pixels wide: more points only cost drawing time
+
+
+def _thin(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(xs) <= CURVE_POINTS:
+        return xs, ys
+    keep = np.unique(np.linspace(0, len(xs) - 1, CURVE_POINTS).round().astype(np.int64))
+    return xs[keep], ys[keep]
 
 
 def _curve_rows(curves: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], x: str, y: str):
@@ -48,7 +56,9 @@ class EvaluationPanel(QWidget):
         self.predicted = np.zeros(0, np.int64)
         self.selected_cell: tuple[int, int] | None = None
         self.asked_at: float | None = None
-        self.shown_after: float | None = None     # seconds from asking to the drawn result
+        self.complete_asked_at: float | None = None
+        self.shown_after: float | None = None     # seconds from asking to the first drawn result
+        self.complete_after: float | None = None  # ... and to the complete one (with the curves)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -120,6 +130,11 @@ class EvaluationPanel(QWidget):
         self.pr_plot.getPlotItem().legend.anchor((0, 1), (0, 1), offset=(6, -6))   # PR curves hug the top right
         self.pr_card = Card("Precision–recall", self.pr_plot,
                             lambda: _curve_rows(self._metrics().pr, "recall", "precision"), "evaluation_pr")
+        self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
+        self.operating_point = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("#e8730c"), pen=pg.mkPen("#222222"))
+        self.operating_point.setVisible(False)
+        self.roc_plot.addItem(self.operating_point)
+        self._curves: dict[int, list[pg.PlotDataItem]] = {}
         curves.addWidget(self.roc_card)
         curves.addWidget(self.pr_card)
         page.addWidget(curves)
@@ -178,7 +193,7 @@ class EvaluationPanel(QWidget):
         return str(self.split_box.currentData())
 
     def request(self) -> None:
-        self.asked_at = time.perf_counter()
+        self.asked_at = self.complete_asked_at = time.perf_counter()
         self.evaluate_requested.emit(self.split())
 
     def show_busy(self, text: str) -> None:
@@ -190,15 +205,20 @@ class EvaluationPanel(QWidget):
         self.evaluate_button.setEnabled(True)
 
     def show_evaluation(self, ev: Evaluation) -> None:
+        """Draw an evaluation; a classifier's first look (no curves yet) is followed by the complete one."""
+        first = self.evaluation is None or self.evaluation.predictions is not ev.predictions
         self.evaluation = ev
-        self.evaluate_button.setEnabled(True)
         p = ev.predictions
         split = "validation" if p.split == "val" else p.split
-        self.samples.set_predictions(p)
+        complete = not isinstance(ev.metrics, ClassificationMetrics) or ev.metrics.complete
+        self.evaluate_button.setEnabled(complete)
+        if first:
+            self.samples.set_predictions(p)
         if isinstance(ev.metrics, ClassificationMetrics):
             self.pages.setCurrentIndex(0)
-            self._show_classification(ev.metrics)
-            self.status.setText(f"{split}: {len(p)} samples, accuracy {ev.metrics.accuracy:.4f}, loss {p.loss:.4f}")
+            self._show_classification(ev.metrics, keep_selection=not first)
+            self.status.setText(f"{split}: {len(p)} samples, accuracy {ev.metrics.accuracy:.4f}, loss {p.loss:.4f}"
+                                + ("" if complete else " · computing ROC and PR…"))
         else:
             self.pages.setCurrentIndex(1)
             self._show_regression(ev.metrics)
@@ -206,33 +226,55 @@ class EvaluationPanel(QWidget):
         if self.asked_at is not None:
             self.shown_after = time.perf_counter() - self.asked_at
             self.asked_at = None
+        if complete and self.complete_asked_at is not None:
+            self.complete_after = time.perf_counter() - self.complete_asked_at
+            self.complete_asked_at = None
 
     def _metrics(self) -> ClassificationMetrics:
         assert self.evaluation is not None and isinstance(self.evaluation.metrics, ClassificationMetrics)
         return self.evaluation.metrics
 
-    def _show_classification(self, m: ClassificationMetrics) -> None:
-        self.threshold_row.setVisible(m.binary)
-        self.selected_cell = None
-        self.confusion.select(None)
-        for plot, curves, values, label in ((self.roc_plot, m.roc, m.roc_auc_per_class, "AUC"),
-                                            (self.pr_plot, m.pr, m.average_precision, "AP")):
-            item = plot.getPlotItem()
-            item.clear()
+    def _set_curves(self, plot: pg.PlotWidget, series: list[tuple[str, np.ndarray, np.ndarray]] | None) -> None:
+        """One curve per class, reused from the last evaluation when the classes are the same."""
+        item = plot.getPlotItem()
+        curves = self._curves.setdefault(id(plot), [])
+        if series is None:             # a first look: the curves follow; keep the items for them
+            for c in curves:
+                c.setData([], [])
+            return
+        if len(curves) != len(series):
+            for c in curves:
+                item.removeItem(c)
             item.legend.clear()
-            item.legend.setColumnCount(2 if len(curves) > 5 else 1)
-            for i, (name, (xs, ys, _)) in enumerate(curves.items()):
-                item.plot(xs, ys, pen=pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)], width=2),
-                          name=f"{name} ({label} {values[name]:.3f})")
-        self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
-        self.operating_point = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("#e8730c"), pen=pg.mkPen("#222222"))
-        self.roc_plot.addItem(self.operating_point)
-        self.operating_point.setVisible(m.binary)
-        auc = m.roc_auc
-        auc_text = f"ROC AUC {auc:.3f}" if isinstance(auc, float) else f"ROC AUC {auc['macro']:.3f} (macro)"
+            item.legend.setColumnCount(2 if len(series) > 5 else 1)
+            curves[:] = [item.plot([], [], pen=pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)], width=2), name=name)
+                         for i, (name, _, _) in enumerate(series)]
+        for curve, (name, xs, ys), (_, label) in zip(curves, series, item.legend.items):
+            curve.setData(*_thin(xs, ys))
+            if curve.opts.get("name") != name:
+                label.setText(name)
+                curve.opts["name"] = name
+
+    def _show_classification(self, m: ClassificationMetrics, keep_selection: bool = False) -> None:
+        self.threshold_row.setVisible(m.binary)
+        if not keep_selection:
+            self.selected_cell = None
+            self.confusion.select(None)
+        self._set_curves(self.roc_plot, [(f"{n} (AUC {m.roc_auc_per_class[n]:.3f})", *c[:2])
+                                         for n, c in m.roc.items()] if m.complete else None)
+        self._set_curves(self.pr_plot, [(f"{n} (AP {m.average_precision[n]:.3f})", *c[:2])
+                                        for n, c in m.pr.items()] if m.complete else None)
+        self.operating_point.setVisible(m.binary and m.complete)
+        if m.complete:
+            auc = m.roc_auc
+            auc_text = f" · ROC AUC {auc:.3f}" if isinstance(auc, float) else f" · ROC AUC {auc['macro']:.3f} (macro)"
+        else:
+            auc_text = ""
         self.summary.setText(f"accuracy {m.accuracy:.4f} · macro F1 {m.macro_avg['f1']:.3f} · "
-                             f"weighted F1 {m.weighted_avg['f1']:.3f} · {auc_text}")
+                             f"weighted F1 {m.weighted_avg['f1']:.3f}{auc_text}")
         if m.binary:
+            if keep_selection:
+                m.threshold = self.threshold_slider.value() / 1000
             self.threshold_slider.blockSignals(True)
             self.threshold_slider.setValue(round((m.threshold or 0.5) * 1000))
             self.threshold_slider.blockSignals(False)

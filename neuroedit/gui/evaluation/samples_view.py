@@ -75,6 +75,7 @@ class SamplesView(QStackedWidget):
         self.kind = "rows"
         self.shown: np.ndarray = np.zeros(0, np.int64)
         self._pred: Predictions | None = None
+        self._drawn: tuple | None = None
 
     def set_predictions(self, pred: Predictions) -> None:
         """A new evaluation: choose the view and draw the whole data set where it is a 2-D plot."""
@@ -90,7 +91,12 @@ class SamplesView(QStackedWidget):
         pred = self._pred
         if pred is None:
             return
-        self.shown = np.asarray(indices, np.int64)
+        indices = np.asarray(indices, np.int64)
+        if self._drawn is not None and self._drawn[0] is pred and np.array_equal(self._drawn[1], indices) \
+                and np.array_equal(self._drawn[2], predicted[indices]):
+            return                       # the same samples with the same predictions: nothing to redraw
+        self._drawn = (pred, indices, predicted[indices])
+        self.shown = indices
         if self.kind == "gallery":
             self._fill_gallery(pred, self.shown[:MAX_SHOWN], predicted)
         elif self.kind == "points":
