@@ -76,8 +76,8 @@ def main(out: Path) -> None:
                             ne.Dense(10, activation="softmax")], loss="sparse_categorical_crossentropy",
                            optimizer="adam", name="digits")
     digits.document.set_dataset({"spec": "sklearn:digits"})
-    from neuroedit.api.data import load_training_data
     from neuroedit.api.bridge import graph_spec
+    from neuroedit.api.data import load_training_data
 
     data = load_training_data(graph_spec(digits.document), "sklearn:digits")
     digits.fit(*data.train, epochs=8, batch_size=32, validation_data=data.val, verbose=0)

@@ -5,7 +5,12 @@ Qt-free. The metrics are scikit-learn's (`sklearn.metrics`, imported only when a
 so that starting the editor or the CLI stays fast).
 """
 
-from .metrics import ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics
+from .metrics import (
+           ClassificationMetrics,
+           RegressionMetrics,
+           classification_metrics,
+           regression_metrics,
+)
 from .predictions import EvaluationProblem, Predictions, predict_split
 
 __all__ = ["ClassificationMetrics", "EvaluationProblem", "Predictions", "RegressionMetrics",

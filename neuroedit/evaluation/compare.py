@@ -8,8 +8,9 @@ resulting runs in the real document and overlays their curves.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..api.bridge import graph_spec
 from ..api.data import TrainingData

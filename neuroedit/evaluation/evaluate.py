@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..api.bridge import GraphProblem, graph_spec
 from ..api.data import DataProblem, document_spec, load_training_data
 from ..api.network import Network
-from .metrics import ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics
+from .metrics import (
+    ClassificationMetrics,
+    RegressionMetrics,
+    classification_metrics,
+    regression_metrics,
+)
 from .predictions import EvaluationProblem, Predictions, predict_split
 
 

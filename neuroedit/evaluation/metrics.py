@@ -111,7 +111,10 @@ def classification_metrics(y_true: np.ndarray, proba: np.ndarray, classes: list[
     weights = s / s.sum() if s.sum() else np.zeros(k)
     averages = {"macro": {"precision": float(p.mean()), "recall": float(r.mean()), "f1": float(f.mean())},
                 "weighted": {"precision": float(p @ weights), "recall": float(r @ weights), "f1": float(f @ weights)}}
-    roc, auc, pr, avg_prec = {}, {}, {}, {}
+    roc: dict[str, Curve] = {}
+    pr: dict[str, Curve] = {}
+    auc: dict[str, float] = {}
+    avg_prec: dict[str, float] = {}
     accuracy = float(np.trace(confusion) / len(y_true)) if len(y_true) else math.nan
     if not curves:
         return ClassificationMetrics(list(classes), confusion, accuracy, per_class, averages["macro"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -28,7 +28,8 @@ PALETTE = ((47, 124, 246), (232, 115, 12), (34, 160, 107), (200, 65, 75), (123, 
 
 
 def color_hex(i: int) -> str:
-    return "#%02x%02x%02x" % PALETTE[i % len(PALETTE)]
+    r, g, b = PALETTE[i % len(PALETTE)]
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def encode_png(rgb: np.ndarray) -> bytes:
@@ -98,11 +99,11 @@ def line_chart(series: Sequence[tuple[np.ndarray, np.ndarray]], colors: Sequence
 
     for t in np.linspace(0, 1, 6):
         gx, gy = px(np.array([t]), np.array([t]))
-        img[top:top + ph + 1, int(round(gx[0]))] = GRID
-        img[int(round(gy[0])), left:left + pw + 1] = GRID
+        img[top:top + ph + 1, round(gx[0])] = GRID
+        img[round(gy[0]), left:left + pw + 1] = GRID
         label = f"{t:.1f}"
-        draw_text(img, label, int(round(gx[0])), top + ph + 8, 2, INK, "center")
-        draw_text(img, label, left - 6, int(round(gy[0])) - 5, 2, INK, "right")
+        draw_text(img, label, round(gx[0]), top + ph + 8, 2, INK, "center")
+        draw_text(img, label, left - 6, round(gy[0]) - 5, 2, INK, "right")
     img[top:top + ph + 1, left] = INK
     img[top + ph, left:left + pw + 1] = INK
     if diagonal:
@@ -156,11 +157,11 @@ def scatter_chart(x: np.ndarray, y: np.ndarray, width: int = 420, height: int = 
     img[:, :left] = 255
     for t in np.linspace(0, 1, 6):
         gx, gy = left + t * pw, top + (1 - t) * ph
-        img[top:top + ph + 1, int(round(gx))] = GRID
-        img[int(round(gy)), left:left + pw + 1] = GRID
+        img[top:top + ph + 1, round(gx)] = GRID
+        img[round(gy), left:left + pw + 1] = GRID
         label = f"{lo + t * span:.2f}"
-        draw_text(img, label, int(round(gx)), top + ph + 8, 1, INK, "center")
-        draw_text(img, label, left - 4, int(round(gy)) - 2, 1, INK, "right")
+        draw_text(img, label, round(gx), top + ph + 8, 1, INK, "center")
+        draw_text(img, label, left - 4, round(gy) - 2, 1, INK, "right")
     img[top:top + ph + 1, left] = INK
     img[top + ph, left:left + pw + 1] = INK
     if identity:

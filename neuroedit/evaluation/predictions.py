@@ -82,11 +82,11 @@ def predict_split(network: Network, graph: GraphSpec, data: TrainingData, split:
     if data.task not in ("classification", "regression"):
         raise EvaluationProblem(f"the data set {data.spec} has no targets to evaluate against")
     outputs = np.asarray(network.predict(x, batch_size=batch_size), dtype=np.float64).reshape(len(x), -1)
-    common: dict[str, Any] = dict(split=split, x=np.asarray(x), outputs=outputs, dataset=data.spec,
-                                  loss_penalty=penalty(network.document),
-                                  is_image=bool(getattr(ds, "is_image", False)),
-                                  input_shape=tuple(getattr(ds, "input_shape", ()) or ()),
-                                  feature_names=list(getattr(ds, "feature_names", []) or []))
+    common: dict[str, Any] = {"split": split, "x": np.asarray(x), "outputs": outputs, "dataset": data.spec,
+                              "loss_penalty": penalty(network.document),
+                              "is_image": bool(getattr(ds, "is_image", False)),
+                              "input_shape": tuple(getattr(ds, "input_shape", ()) or ()),
+                              "feature_names": list(getattr(ds, "feature_names", []) or [])}
     if data.task == "classification" and int(ds.num_classes) >= 2:
         k = int(ds.num_classes)
         names = [str(c) for c in (ds.class_names or [])] or [str(i) for i in range(k)]
@@ -94,11 +94,12 @@ def predict_split(network: Network, graph: GraphSpec, data: TrainingData, split:
         proba = class_probabilities(outputs, graph, k)
         return Predictions("classification", y_true=y, sample_loss=sample_losses(graph, outputs, y_formatted, proba, y),
                            class_names=names[:k], proba=proba, **common)
-    y = raw_y.astype(np.float64).reshape(len(raw_y), -1)
-    if y.shape[1] != outputs.shape[1]:
-        raise EvaluationProblem(f"the network has {outputs.shape[1]} outputs but the targets have {y.shape[1]} values")
-    names = list(getattr(ds, "target_names", []) or []) or [f"y{i}" for i in range(y.shape[1])]
-    return Predictions("regression", y_true=y, sample_loss=sample_losses(graph, outputs, y_formatted, None, None),
+    values = raw_y.astype(np.float64).reshape(len(raw_y), -1)
+    if values.shape[1] != outputs.shape[1]:
+        raise EvaluationProblem(f"the network has {outputs.shape[1]} outputs but the targets have "
+                                f"{values.shape[1]} values")
+    names = list(getattr(ds, "target_names", []) or []) or [f"y{i}" for i in range(values.shape[1])]
+    return Predictions("regression", y_true=values, sample_loss=sample_losses(graph, outputs, y_formatted, None, None),
                        output_names=names, **common)
 
 

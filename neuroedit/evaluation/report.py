@@ -124,7 +124,7 @@ def _table(header: list[str], rows: list[list[str]], markdown: bool) -> list[str
         return ["| " + " | ".join(esc[0]) + " |", "|" + "|".join("---" for _ in header) + "|",
                 *["| " + " | ".join(r) + " |" for r in esc[1:]]]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
     return [fmt(header).rstrip(), *[fmt(r).rstrip() for r in rows]]
 
 
@@ -160,8 +160,8 @@ def to_html(ev: Evaluation, title: str = "") -> str:
     text_title = html.escape(title or "NeuroEdit evaluation")
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{text_title}</title>",
              f"<style>{CSS}</style></head><body><h1>{text_title}</h1>",
-             f"<p>{html.escape(_split(p.split))} split, {len(p)} samples of {html.escape(p.dataset)}; "
-             f"loss {_f(p.loss)}</p>"]
+             (f"<p>{html.escape(_split(p.split))} split, {len(p)} samples of {html.escape(p.dataset)}; "
+              f"loss {_f(p.loss)}</p>")]
     if isinstance(m, RegressionMetrics):
         parts.append(_html_table(["metric", "value"], [["MAE", _f(m.mae)], ["MSE", _f(m.mse)], ["RMSE", _f(m.rmse)],
                                                        ["R²", _f(m.r2)]]))

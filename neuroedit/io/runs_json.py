@@ -37,7 +37,7 @@ def runs_from_json(data: Any) -> list[dict[str, Any]]:
 def _run(raw: Any, where: str) -> dict[str, Any]:
     obj = expect_object(raw, where, RUNS)
     check_keys(obj, RUN_KEYS, ("id", "settings", "history"), where, RUNS)
-    run = {"id": _int(obj["id"], f"{where}.id"),
+    run: dict[str, Any] = {"id": _int(obj["id"], f"{where}.id"),
            "label": _str(obj.get("label", ""), f"{where}.label"),
            "started_at": _str(obj.get("started_at", ""), f"{where}.started_at"),
            "duration_s": _number(obj.get("duration_s", 0.0), f"{where}.duration_s"),
@@ -45,16 +45,19 @@ def _run(raw: Any, where: str) -> dict[str, Any]:
            "dataset": _str(obj.get("dataset", ""), f"{where}.dataset"),
            "settings": expect_object(obj["settings"], f"{where}.settings", RUNS),
            "changed": {}, "history": {}, "metrics": {}}
+    changed: dict[str, list[Any]] = run["changed"]
+    history: dict[str, list[float]] = run["history"]
+    metrics: dict[str, float] = run["metrics"]
     for name, pair in expect_object(obj.get("changed", {}), f"{where}.changed", RUNS).items():
         if not isinstance(pair, list) or len(pair) != 2:
             raise LoadError(f"expected [before, after], got {describe(pair)}", RUNS, f"{where}.changed.{name}")
-        run["changed"][name] = pair
+        changed[name] = pair
     for name, values in expect_object(obj["history"], f"{where}.history", RUNS).items():
         if not isinstance(values, list):
             raise LoadError(f"expected a list of numbers, got {describe(values)}", RUNS, f"{where}.history.{name}")
-        run["history"][name] = [_number_or_nan(v, f"{where}.history.{name}[{k}]") for k, v in enumerate(values)]
+        history[name] = [_number_or_nan(v, f"{where}.history.{name}[{k}]") for k, v in enumerate(values)]
     for name, value in expect_object(obj.get("metrics", {}), f"{where}.metrics", RUNS).items():
-        run["metrics"][name] = _number_or_nan(value, f"{where}.metrics.{name}")
+        metrics[name] = _number_or_nan(value, f"{where}.metrics.{name}")
     return run
 
 

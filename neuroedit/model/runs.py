@@ -10,8 +10,9 @@ A run is a plain JSON-able dict (the `.nedit` file stores the list as `runs.json
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 RUN_KEYS = ("id", "label", "started_at", "duration_s", "seed", "dataset", "settings", "changed", "history", "metrics")
 MAX_RUNS = 50          # oldest runs are dropped beyond this: runs.json stays far below its 16 MiB limit
@@ -78,7 +79,7 @@ def record_run(doc: Any, settings: Mapping[str, Any], history: Mapping[str, Any]
     run = {
         "id": (max(r["id"] for r in doc.runs) + 1) if doc.runs else 1,
         "label": label,
-        "started_at": (started_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "started_at": (started_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         "duration_s": round(float(duration_s), 3),
         "seed": int(settings.get("seed", 0)),
         "dataset": str(doc.dataset.get("spec", "")) if isinstance(doc.dataset, dict) else "",

@@ -9,7 +9,13 @@ import pytest
 
 from neuroedit.api.bridge import graph_spec
 from neuroedit.api.data import load_training_data
-from neuroedit.evaluation.compare import CompareProblem, compare, copy_for_variant, parse_variants, starting_point
+from neuroedit.evaluation.compare import (
+    CompareProblem,
+    compare,
+    copy_for_variant,
+    parse_variants,
+    starting_point,
+)
 from neuroedit.io import load
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"

@@ -119,7 +119,7 @@ def test_runs_survive_save_and_reopen(qtbot, make_window, tmp_path):
         w.doc.set_setting("learning_rate", lr)
         w.training.train()
         qtbot.waitUntil(lambda: w.training.state in ("finished", "failed"), timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: len(w.doc.runs) == (1 if lr == 0.5 else 2), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda n=(1 if lr == 0.5 else 2): len(w.doc.runs) == n, timeout=WAIT_MS)
     assert w.evaluation_panel.evaluation is None
     w.docks["evaluation"].raise_()        # the panel evaluates the trained weights when it is shown
     qtbot.waitUntil(lambda: w.evaluation_panel.evaluation is not None, timeout=WAIT_MS)

@@ -10,7 +10,12 @@ import pytest
 from nedit_helpers import members_of, small_network, zip_of
 
 from neuroedit.io import LoadError, from_bytes, load, to_bytes
-from neuroedit.model.runs import MAX_CURVE_POINTS, describe_changes, record_run, run_settings
+from neuroedit.model.runs import (
+    MAX_CURVE_POINTS,
+    describe_changes,
+    record_run,
+    run_settings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ document's history added in between.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -105,7 +105,7 @@ class EvaluationController(QObject):
             if self._run_start is not None and epochs_in(doc.training_history) <= self._run_start[3]:
                 return      # the worker's own "compiling" report of the run that just started
             self._finish_run()
-            self._run_start = (time.perf_counter(), datetime.now(timezone.utc), run_settings(doc),
+            self._run_start = (time.perf_counter(), datetime.now(UTC), run_settings(doc),
                                epochs_in(doc.training_history))
         elif state in ENDED:
             self._finish_run()

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import csv
-from typing import Callable
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 Rows = tuple[list[str], list[list]]
 

@@ -12,7 +12,7 @@ MAX_LABELLED = 20   # bigger matrices show colour only; their cells still click
 
 
 class _Cells(pg.ImageItem):
-    def __init__(self, view: "ConfusionView") -> None:
+    def __init__(self, view: ConfusionView) -> None:
         super().__init__(axisOrder="row-major")
         self.view = view
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -20,19 +21,19 @@ class Job(QObject):
     def __init__(self, work: Callable[[Callable[[Any], None]], Any], name: str) -> None:
         super().__init__()   # no parent: closing the window must not delete a job whose thread still runs
         self._work = work
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.cancelled = False
 
     def start(self) -> None:
-        self.thread.start()
+        self._thread.start()
 
     def running(self) -> bool:
-        return self.thread.is_alive()
+        return self._thread.is_alive()
 
     def _run(self) -> None:
         try:
             result = self._work(self.progress.emit)
-        except Exception as e:   # shown in the panel as one line; unexpected ones also go to stderr for bug reports
+        except Exception as e:  # noqa: BLE001 - the job boundary: any failure becomes a one-line message
             if not isinstance(e, ValueError):     # the expected problems (data, shapes) are ValueErrors
                 traceback.print_exc()
             message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

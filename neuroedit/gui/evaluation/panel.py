@@ -12,11 +12,28 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QPushButton, QRadioButton, QSlider,
-                               QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QSlider,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...evaluation.evaluate import Evaluation
-from ...evaluation.metrics import ClassificationMetrics, RegressionMetrics, binary_counts, predicted_classes, rates
+from ...evaluation.metrics import (
+    ClassificationMetrics,
+    RegressionMetrics,
+    binary_counts,
+    predicted_classes,
+    rates,
+)
 from ...evaluation.report import predictions_csv_rows
 from ..training.plots import style_plot
 from .card import Card
@@ -283,13 +300,14 @@ class EvaluationPanel(QWidget):
     def set_threshold(self, threshold: float | None) -> None:
         """Binary classifiers: recompute the matrix, P/R/F1 and the ROC operating point for `threshold`."""
         ev = self.evaluation
-        if ev is None or ev.predictions.proba is None:
+        proba = ev.predictions.proba if ev is not None else None
+        if ev is None or proba is None:
             return
         p = ev.predictions
-        self.predicted = predicted_classes(p.proba, threshold)
+        self.predicted = predicted_classes(proba, threshold)
         m = self._metrics()
         if m.binary and threshold is not None:
-            counts = binary_counts(p.y_true, p.proba[:, 1], threshold)
+            counts = binary_counts(p.y_true, proba[:, 1], threshold)
             r = rates(counts)
             self.threshold_label.setText(f"{threshold:.3f} · precision {r['precision']:.3f} · recall "
                                          f"{r['recall']:.3f} · F1 {r['f1']:.3f} · FPR {r['fpr']:.3f}")
@@ -302,12 +320,13 @@ class EvaluationPanel(QWidget):
     def select_cell(self, cell: tuple[int, int] | None) -> None:
         """Show the samples of one cell (true row, predicted column), or the most confident mistakes (None)."""
         ev = self.evaluation
-        if ev is None or ev.predictions.proba is None:
+        proba = ev.predictions.proba if ev is not None else None
+        if ev is None or proba is None:
             return
         p = ev.predictions
         self.selected_cell = cell
         self.confusion.select(cell)
-        confidence = p.proba[np.arange(len(p)), self.predicted]
+        confidence = proba[np.arange(len(p)), self.predicted]
         names = p.class_names
         if cell is None:
             idx = np.nonzero(self.predicted != p.y_true)[0]
