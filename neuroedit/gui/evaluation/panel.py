@@ -119,8 +119,11 @@ class EvaluationPanel(QWidget):
         self.confusion_card = Card("Confusion matrix", self.confusion, self._confusion_rows, "evaluation_confusion")
         left_lay.addWidget(self.confusion_card, 1)
         self.threshold_row = QWidget()
-        row = QHBoxLayout(self.threshold_row)
-        row.setContentsMargins(4, 0, 4, 0)
+        rows = QVBoxLayout(self.threshold_row)
+        rows.setContentsMargins(4, 0, 4, 0)
+        rows.setSpacing(0)
+        row = QHBoxLayout()
+        rows.addLayout(row)
         row.addWidget(QLabel("Threshold"))
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setObjectName("threshold_slider")
@@ -129,9 +132,11 @@ class EvaluationPanel(QWidget):
         self.threshold_slider.setToolTip("Predict the positive class when its probability is at least this")
         self.threshold_slider.valueChanged.connect(lambda v: self.set_threshold(v / 1000))
         row.addWidget(self.threshold_slider, 1)
+        self.threshold_value = QLabel("0.500")
+        row.addWidget(self.threshold_value)
         self.threshold_label = QLabel()
         self.threshold_label.setObjectName("threshold_label")
-        row.addWidget(self.threshold_label)
+        rows.addWidget(self.threshold_label)
         left_lay.addWidget(self.threshold_row)
         self.summary = QLabel()
         self.summary.setObjectName("evaluation_summary")
@@ -309,7 +314,8 @@ class EvaluationPanel(QWidget):
         if m.binary and threshold is not None:
             counts = binary_counts(p.y_true, proba[:, 1], threshold)
             r = rates(counts)
-            self.threshold_label.setText(f"{threshold:.3f} · precision {r['precision']:.3f} · recall "
+            self.threshold_value.setText(f"{threshold:.3f}")
+            self.threshold_label.setText(f"precision {r['precision']:.3f} · recall (TPR) "
                                          f"{r['recall']:.3f} · F1 {r['f1']:.3f} · FPR {r['fpr']:.3f}")
             self.operating_point.setData([r["fpr"]], [r["recall"]])
         else:
