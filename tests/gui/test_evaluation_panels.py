@@ -77,7 +77,49 @@ def test_a_cell_click_filters_the_gallery(qtbot, digits_window):
     assert f"{m[row, col]} samples" in panel.samples_card.title_label.text()
     panel.mistakes_button.click()
     assert panel.selected_cell is None and "mistakes" in panel.samples_card.title_label.text()
+    shown = [panel.samples.gallery.item(i).data(Qt.ItemDataRole.UserRole) for i in range(panel.samples.gallery.count())]
+    confidence = [pred.proba[i, pred.y_pred[i]] for i in shown]
+    assert all(pred.y_pred[i] != pred.y_true[i] for i in shown) and confidence == sorted(confidence, reverse=True)
     close_cleanly(digits_window)
+
+
+def test_plots_export_png_and_csv(qtbot, digits_window, tmp_path):
+    panel = evaluated(qtbot, digits_window)
+    for card in (panel.confusion_card, panel.roc_card, panel.pr_card, panel.samples_card):
+        assert card.export_png(str(tmp_path / f"{card.objectName()}.png"))
+        card.export_csv(str(tmp_path / f"{card.objectName()}.csv"))
+        assert (tmp_path / f"{card.objectName()}.png").read_bytes().startswith(b"\x89PNG")
+    rows = (tmp_path / "evaluation_confusion.csv").read_text().splitlines()
+    assert rows[0].startswith("true \\ predicted,0,1") and len(rows) == 11
+    header = (tmp_path / "evaluation_roc.csv").read_text().splitlines()[0]
+    assert header == "class,fpr,tpr,threshold"
+    assert (tmp_path / "evaluation_samples.csv").read_text().splitlines()[0].startswith("index,true,predicted,p_0")
+    close_cleanly(digits_window)
+
+
+def test_opening_another_file_clears_the_panel(qtbot, digits_window):
+    panel = evaluated(qtbot, digits_window)
+    digits_window.files.open(str(SAMPLES / "xor.nedit"), skip_prompt=True)
+    assert panel.evaluation is None and not panel.pages.isVisible()
+    close_cleanly(digits_window)
+
+
+def test_compare_dialog_refuses_bad_values(qtbot, make_window):
+    from neuroedit.gui.evaluation.compare_dialog import CompareDialog
+
+    w = make_window(nedit_io.load(SAMPLES / "xor.nedit"))
+    dialog = CompareDialog(w, 100, 0)
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("batch"))
+    assert dialog.values.text() == "full, 1, 32"
+    dialog.values.setText("full, zero")
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "'zero' is not a batch size" in dialog.error.text()
+    dialog.values.setText("full, 4")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert [v.label for v in dialog.variants()] == ["full batch", "batch 4"]
+    close_cleanly(w)
 
 
 def test_the_threshold_slider_changes_the_matrix(qtbot, make_window):

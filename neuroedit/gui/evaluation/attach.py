@@ -75,14 +75,16 @@ class EvaluationController(QObject):
 
         self.panel.show_busy("Evaluating…")
         job = Job(work, "neuroedit-evaluation")
-        job.progress.connect(self.panel.show_evaluation)
-        job.finished.connect(self._evaluated)
+        job.progress.connect(lambda ev: self.panel.show_evaluation(ev) if self.window.doc is doc else None)
+        job.finished.connect(lambda ev: self._evaluated(ev if self.window.doc is doc else None))
         job.failed.connect(self._failed)
         self.job = job
         job.start()
 
     def _evaluated(self, ev) -> None:
-        self.panel.show_evaluation(ev)
+        """`ev` is None when another document was opened meanwhile (the result belongs to the old one)."""
+        if ev is not None:
+            self.panel.show_evaluation(ev)
         self._next()
 
     def _failed(self, message: str) -> None:
@@ -216,6 +218,7 @@ def install_evaluation(window) -> EvaluationController:
         controller._run_start = None
         controller.stale = False
         runs_panel.set_document(doc)
+        panel.clear()
 
     window.files.document_opened.connect(opened)
     return controller

@@ -222,6 +222,14 @@ class EvaluationPanel(QWidget):
         self.status.setText(text)
         self.evaluate_button.setEnabled(False)
 
+    def clear(self) -> None:
+        """Another document: its evaluation is still to be made."""
+        self.evaluation = None
+        self.selected_cell = None
+        self.pages.setVisible(False)
+        self.evaluate_button.setEnabled(True)
+        self.status.setText("Train the network or press Evaluate.")
+
     def show_error(self, text: str) -> None:
         self.status.setText(f"Cannot evaluate: {text}")
         self.evaluate_button.setEnabled(True)
@@ -230,6 +238,7 @@ class EvaluationPanel(QWidget):
         """Draw an evaluation; a classifier's first look (no curves yet) is followed by the complete one."""
         first = self.evaluation is None or self.evaluation.predictions is not ev.predictions
         self.evaluation = ev
+        self.pages.setVisible(True)
         p = ev.predictions
         split = "validation" if p.split == "val" else p.split
         complete = not isinstance(ev.metrics, ClassificationMetrics) or ev.metrics.complete
