@@ -79,10 +79,10 @@ class MainWindow(QMainWindow):
         self._follow_system_theme()
         from .training import attach_training
         self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
-        from .backprop import install_backprop
-        self.backprop = install_backprop(self)  # Neuron view tab, Step-through and Gradient-check dock
         from .evaluation import install_evaluation
         self.evaluation = install_evaluation(self)  # Evaluation and Runs docks, run recording, Compare…
+        from .backprop import install_backprop
+        self.backprop = install_backprop(self)  # Neuron view tab, Step-through and Gradient-check dock
         self.resize(1440, 900)
         if restore_layout:
             self._restore_layout()
