@@ -57,6 +57,13 @@ def evaluate_file(args: argparse.Namespace, threshold: float | None = None):
         raise CliError(f"{args.file}: {e}") from None
 
 
+def check_threshold(threshold: float | None, ev) -> None:
+    proba = ev.predictions.proba
+    if threshold is not None and (proba is None or proba.shape[1] != 2):
+        what = f"{proba.shape[1]} classes" if proba is not None else "a regression network"
+        raise CliError(f"--threshold applies to binary classifiers only; this is {what}")
+
+
 def write_output(text: str, path: str | None) -> None:
     if not path:
         sys.stdout.write(text)
@@ -73,10 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from ..evaluation.report import report
 
     ev = evaluate_file(args, args.threshold)
-    if args.threshold is not None and ev.predictions.task == "classification" and ev.predictions.proba is not None \
-            and ev.predictions.proba.shape[1] != 2:
-        raise CliError("--threshold applies to binary classifiers only; this one has "
-                       f"{ev.predictions.proba.shape[1]} classes")
+    check_threshold(args.threshold, ev)
     write_output(report(ev, args.report, title=args.file), args.output)
     if args.output:
         print(f"wrote the {args.report} report to {args.output}", file=sys.stderr)

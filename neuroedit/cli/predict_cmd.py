@@ -7,7 +7,7 @@ import csv
 import io
 import sys
 
-from .evaluate_cmd import add_data_arguments, evaluate_file, write_output
+from .evaluate_cmd import add_data_arguments, check_threshold, evaluate_file, write_output
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from ..evaluation.report import predictions_csv_rows
 
     ev = evaluate_file(args, args.threshold)
+    check_threshold(args.threshold, ev)
     header, rows = predictions_csv_rows(ev, args.threshold)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

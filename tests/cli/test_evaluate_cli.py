@@ -117,3 +117,37 @@ def test_runs_lists_the_recorded_runs(capsys, trained):
     assert runs[1]["seed"] == 1 and runs[1]["metrics"]["loss"] == runs[1]["history"]["loss"][-1]
     code, out, _ = run(capsys, "runs", str(ROOT / "samples" / "xor.nedit"))
     assert code == 0 and "no training runs recorded" in out
+
+
+@pytest.fixture(scope="module")
+def three_classes(tmp_path_factory) -> str:
+    import neuroedit.api as ne
+
+    net = ne.Sequential([ne.Input((2,)), ne.Dense(8, activation="tanh"), ne.Dense(3, activation="softmax")],
+                        loss="sparse_categorical_crossentropy", seed=4)
+    net.document.set_dataset({"spec": "spiral_multi:n=150,classes=3"})
+    path = tmp_path_factory.mktemp("three") / "spiral3.nedit"
+    net.save(path)
+    return str(path)
+
+
+def test_multiclass_json_has_macro_and_per_class_auc(capsys, three_classes):
+    code, out, err = run(capsys, "evaluate", three_classes, "--report", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert len(report["classes"]) == 3 and len(report["confusion_matrix"]) == 3
+    assert set(report["roc_auc"]) == {"macro", "per_class"}
+    assert set(report["roc_auc"]["per_class"]) == set(report["classes"])
+    values = [v for v in report["roc_auc"]["per_class"].values() if v is not None]
+    assert report["roc_auc"]["macro"] == pytest.approx(sum(values) / len(values))
+    code, _, err = run(capsys, "evaluate", three_classes, "--threshold", "0.3")
+    assert code == 2 and "binary classifiers only; this is 3 classes" in err
+    code, _, err = run(capsys, "predict", str(ROOT / "samples" / "weather.nedit"), "--out", "-", "--threshold", "0.5")
+    assert code == 2 and "this is a regression network" in err
+
+
+@pytest.mark.parametrize("fmt, marker", [("text", "R²"), ("markdown", "| MAE |"), ("html", "data:image/png;base64,")])
+def test_regression_in_every_format(capsys, fmt, marker):
+    code, out, err = run(capsys, "evaluate", str(ROOT / "samples" / "weather.nedit"), "--report", fmt)
+    assert code == 0, err
+    assert marker in out
