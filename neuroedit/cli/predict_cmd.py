@@ -7,7 +7,12 @@ import csv
 import io
 import sys
 
-from .evaluate_cmd import add_data_arguments, check_threshold, evaluate_file, write_output
+from .evaluate_cmd import (
+    add_data_arguments,
+    check_threshold,
+    evaluate_file,
+    write_output,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
