@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import IO, Any
 
 import numpy as np
@@ -34,7 +34,7 @@ _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # used with fullmatch
 def to_bytes(doc: Document) -> bytes:
     """The `.nedit` file for `doc`; raises SaveError for content the format cannot hold."""
     manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "app_version": __version__,
-                "saved_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     graph = dump_json(graph_to_json(doc))
     try:  # edits keep a document valid, but code may build one directly: never write a file that will not load
         graph_from_json(parse_json(graph, GRAPH))
