@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,10 @@ APPLICATION = "NeuroEdit"
 
 def make_application() -> QApplication:
     """The QApplication with our names (QSettings and AppDataLocation use them) and palette."""
+    # Qt's raster engine splits big fills over a thread pool and waits for it holding the GIL,
+    # so the pool's threads take the training worker's core while the worker waits for the GIL.
+    # Qt reads this once, at the first paint.
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "neuroedit"])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)

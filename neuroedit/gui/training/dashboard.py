@@ -25,7 +25,7 @@ from .worker import Chunk
 FRAME_MS = 33
 # Smooth per-step curves (smoothed loss, learning rate) keep fewer points than the raw loss: they
 # need no more points than a plot has pixels, and their 2-px pens cost the GUI thread per point
-# (the smoothed loss at 4,096 points was a third of the thread's time while training).
+# (figures in docs/benchmarks.md, "Curves").
 SMOOTH_CAPACITY = 1024
 
 
