@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .csv_source import load_csv
+from .downloads import resolve_idx_folder
 from .dataset import Dataset
 from .errors import DataError
 from .features import expand_features, parse_features
@@ -69,6 +70,8 @@ def _read_source(kind: str, location: str, opts: Options, base_dir: str | None) 
     if kind == "sklearn":
         return load_sklearn(location)
     path = resolve_path(location, base_dir)
+    if kind == "idx":
+        path = resolve_idx_folder(location, path)
     return {"csv": load_csv, "npz": load_npz, "idx": load_idx}[kind](path, opts)
 
 
