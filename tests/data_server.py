@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class FakeMirror:
 
     files: dict[str, bytes]
     url: str = ""
+    delay_s: float = 0.0  # wait before answering, so a test can cancel mid-download
     requests: list[str] = field(default_factory=list)
 
     def dataset(self, name: str = "mnist", title: str = "MNIST", hashes: dict[str, str] | None = None) -> RemoteDataset:
@@ -54,6 +56,7 @@ def fake_mirror(files: dict[str, bytes] | None = None) -> Iterator[FakeMirror]:
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
             name = self.path.rsplit("/", 1)[-1]
             mirror.requests.append(name)
+            time.sleep(mirror.delay_s)
             body = mirror.files.get(name)
             if body is None:
                 self.send_error(404)

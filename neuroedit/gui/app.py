@@ -47,6 +47,8 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
         window.files.recent.add(path)
     window.show()
     QTimer.singleShot(60, window.canvas.frame_all)
+    window.data_download.enabled = not unattended
+    QTimer.singleShot(0, window.data_download.check)
     if open_dialog:
         QTimer.singleShot(0, lambda: window.files.open(skip_prompt=True))
     if train:

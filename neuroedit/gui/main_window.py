@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
         from .backprop import install_backprop
         self.backprop = install_backprop(self)  # Neuron view tab, Step-through and Gradient-check dock
+        from .data_download import DataDownloadOffer
+        self.data_download = DataDownloadOffer(self)  # offers MNIST / Fashion-MNIST when a document lacks it
         self.resize(1440, 900)
         if restore_layout:
             self._restore_layout()
