@@ -9,8 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Tests never touch the user's profile: HOME and the XDG folders (where QStandardPaths, QSettings,
 # platformdirs and the desktop integration look) point into a throw-away folder for the whole run,
-# subprocesses included. The real home is kept so a test can check that it stays untouched.
-REAL_HOME = os.path.expanduser("~")
+# subprocesses included (tests/test_profile_isolation.py checks the real profile stays untouched).
 TEST_HOME = tempfile.mkdtemp(prefix="neuroedit-test-home-")
 atexit.register(shutil.rmtree, TEST_HOME, ignore_errors=True)
 os.environ["HOME"] = TEST_HOME

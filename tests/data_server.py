@@ -53,7 +53,7 @@ def fake_mirror(files: dict[str, bytes] | None = None) -> Iterator[FakeMirror]:
     mirror = FakeMirror(dict(files or fake_idx_files()))
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        def do_GET(self) -> None:
             name = self.path.rsplit("/", 1)[-1]
             mirror.requests.append(name)
             time.sleep(mirror.delay_s)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import pwd
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REAL_HOME, TEST_HOME
+
+REAL_HOME = pwd.getpwuid(os.getuid()).pw_dir  # the account's home, whatever HOME says
+TEST_HOME = os.environ["HOME"]  # tests/conftest.py pointed it at a temporary folder
 
 # Where NeuroEdit keeps things in a real profile (QStandardPaths/QSettings/platformdirs on Linux).
 PROFILE_FOLDERS = (".local/share/NeuroEdit", ".config/NeuroEdit", ".local/share/neuroedit",
@@ -48,7 +51,7 @@ def test_app_writes_land_in_the_temporary_profile_not_the_real_one():
         "print(recovery_dir())\n"
         "print(QSettings().fileName())\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     recovery, settings = done.stdout.split()
     assert recovery.startswith(TEST_HOME) and settings.startswith(TEST_HOME)

@@ -28,6 +28,7 @@ def make_application() -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
     app.setWindowIcon(QIcon(str(ICON_PATH)))
+    app.setDesktopFileName("neuroedit")  # matches resources/neuroedit.desktop (Wayland finds the icon by it)
     theme.apply_palette(app)
     return app
 

@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from ..data import DataError, parse_spec
-from ..data.downloads import DATASETS, IDX_FILES, RemoteDataset, download
 from ..data.availability import unavailable_reason
+from ..data.downloads import DATASETS, IDX_FILES, RemoteDataset, download
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -112,7 +112,7 @@ class DataDownloadOffer(QObject):
             self._signals.done.emit("the download was cancelled; run it again to continue")
         except DataError as e:
             self._signals.done.emit(str(e))
-        except Exception as e:  # noqa: BLE001 - reported in the dialog and the log, never lost in a thread
+        except Exception as e:
             log.exception("data download failed")
             self._signals.done.emit(f"the download failed: {e}")
 

@@ -62,7 +62,7 @@ def debian_package(library: str) -> str:
 def run_ldd(path: str) -> str:
     """`ldd PATH` output (every library the loader would pick, recursively), or "" if ldd is absent."""
     try:
-        return subprocess.run(["ldd", path], capture_output=True, text=True, timeout=20).stdout
+        return subprocess.run(["ldd", path], check=False, capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -140,7 +140,7 @@ def check_platform(env: dict[str, str] | None = None, ldd: Ldd = run_ldd,
         else:
             return None  # a platform we know nothing about: let Qt judge it
     with_libs = [p for p in problems if p.missing_libraries]
-    return (with_libs or problems or [None])[0]
+    return (with_libs or problems)[0] if problems else None
 
 
 def _xcb_problem(env: dict[str, str], ldd: Ldd, plugin: Path,

@@ -8,8 +8,7 @@ import pytest
 from data_server import fake_mirror
 
 from neuroedit.cli import main
-from neuroedit.data import DataError, load
-from neuroedit.data import downloads
+from neuroedit.data import DataError, downloads, load
 from neuroedit.data.availability import unavailable_reason
 from neuroedit.data.downloads import IDX_FILES, DownloadError, MissingDataset, download
 
