@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,8 +12,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import io as nedit_io
+from ..logs import LOGGER, setup_logging
 from ..model import Document
 from . import theme
+from .crash_handler import CrashHandler
 from .files import find_recoveries
 from .main_window import ICON_PATH, MainWindow
 from .template_picker import TemplatePicker
@@ -37,6 +40,8 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
             quit_after: float | None = None) -> int:
     """Open the editor; with `screenshot`/`quit_after`, grab the window to a PNG and quit (docs, demos)."""
     app = make_application()
+    if not logging.getLogger(LOGGER).handlers:  # started from Python rather than the `neuroedit` command
+        setup_logging()
     unattended = screenshot is not None or quit_after is not None
     doc, path, dirty, open_dialog = _initial_document(file, unattended)
     if doc is None:
@@ -49,6 +54,8 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
     window.show()
     QTimer.singleShot(60, window.canvas.frame_all)
     window.data_download.enabled = not unattended
+    crash_handler = CrashHandler(window)
+    crash_handler.install()
     QTimer.singleShot(0, window.data_download.check)
     if open_dialog:
         QTimer.singleShot(0, lambda: window.files.open(skip_prompt=True))
