@@ -33,21 +33,20 @@ def setup_logging(verbose: bool = False) -> Path | None:
         handler.close()
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
-    path: Path | None = log_path()
+    path = log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
-        file_handler.setFormatter(logging.Formatter(
-            "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
-        _add(logger, file_handler)
+        file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
     except OSError:
-        path = None
+        file_handler = None
+    if file_handler is not None:
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+        _add(logger, file_handler)
     if verbose:
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("neuroedit: %(message)s"))
         _add(logger, console)
-    return path
+    return path if file_handler is not None else None
 
 
 def _add(logger: logging.Logger, handler: logging.Handler) -> None:

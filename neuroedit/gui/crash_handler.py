@@ -87,6 +87,6 @@ class CrashHandler(QObject):
             saver = self.window.files.autosaver
             if saver.save_now() and saver.data_path.is_file():
                 return str(saver.data_path)
-        except Exception:  # noqa: BLE001 - the error report must still appear
+        except Exception:  # the error report must still appear
             log.exception("autosave after an uncaught exception failed")
         return None

@@ -49,7 +49,7 @@ def test_exception_in_a_qt_slot_autosaves_and_shows_the_log(handler, dialogs, qt
 
 
 def test_exception_in_a_thread_is_reported_in_the_gui_thread(handler, dialogs, qtbot):
-    w, crash = handler
+    _, crash = handler
 
     def work():
         raise ValueError("worker broke")
@@ -63,7 +63,7 @@ def test_exception_in_a_thread_is_reported_in_the_gui_thread(handler, dialogs, q
 
 
 def test_keyboard_interrupt_is_left_to_python(handler, dialogs, monkeypatch):
-    w, crash = handler
+    _, crash = handler
     seen = []
     monkeypatch.setattr(sys, "__excepthook__", lambda *a: seen.append(a[0]))
     crash.handle(KeyboardInterrupt, KeyboardInterrupt(), None)
