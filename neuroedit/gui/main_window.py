@@ -232,6 +232,8 @@ class MainWindow(QMainWindow):
         net.addAction(a["train"])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
+        from .help_pages import add_help_pages
+        self.help_actions = add_help_pages(self, help_menu)  # Getting started, About
 
     def _make_toolbar(self) -> None:
         bar = QToolBar("Main", self)
