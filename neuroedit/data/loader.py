@@ -159,7 +159,8 @@ def available_sources() -> list[SourceInfo]:
                    "csv:data.csv:target=label"),
         SourceInfo("npz", "file", "auto", "a NumPy .npz archive with arrays x and y (or chosen keys)",
                    "npz:data.npz:x=images,y=labels"),
-        SourceInfo("idx", "file", "classification", "an MNIST / Fashion-MNIST folder of IDX files",
+        SourceInfo("idx", "file", "classification", "an MNIST / Fashion-MNIST folder of IDX files "
+                   "(or `neuroedit data download fashion-mnist|mnist`, then idx:fashion-mnist or idx:mnist)",
                    "idx:fashion-mnist:classes=2,6"),
     ]
     return out
