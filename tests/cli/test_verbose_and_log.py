@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from neuroedit.logs import log_path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,6 +20,7 @@ def _evaluate(*flags: str) -> subprocess.CompletedProcess:
                           env=env, check=False, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # two processes that load the kernels
 def test_evaluate_is_quiet_without_v_and_chatty_with_it():
     quiet = _evaluate()
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr

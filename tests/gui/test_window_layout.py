@@ -25,6 +25,7 @@ def test_default_geometry_fits_the_screen():
     assert default_geometry(QRect(0, 0, 2560, 1400)).size().toTuple() == (2304, 1260)
 
 
+@pytest.mark.slow  # a fresh editor process per screen
 @pytest.mark.parametrize("width,height,scale", [(1366, 768, 1), (1600, 1000, 1), (1600, 1000, 1.5)])
 def test_canvas_keeps_most_of_the_space_and_everything_is_on_screen(tmp_path, width, height, scale):
     config = tmp_path / "screen.json"
