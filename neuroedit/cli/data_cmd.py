@@ -10,7 +10,7 @@ from .errors import CliError
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "data",
-        help="inspect data sets (built-in, CSV, NPZ, IDX, scikit-learn)",
+        help="inspect data sets (built-in, CSV, NPZ, IDX, scikit-learn); download MNIST / Fashion-MNIST",
         description="Inspect the data sets NeuroEdit can train on. A SPEC is e.g. `xor`, "
         "`spiral:n=500,noise=0.1,seed=3`, `csv:file.csv:target=label`, `npz:file.npz:x=images,y=labels`, "
         "`idx:fashion-mnist:classes=2,6` or `sklearn:digits`; common options: split=75:10:15, seed=N, "
@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         epilog="Exit status: 0 on success, 2 if a file cannot be downloaded or verified.")
     dl.add_argument("name", choices=sorted(DATASETS), metavar="NAME",
                     help=f"the data set: {' or '.join(sorted(DATASETS))}")
-    dl.add_argument("--mirror", metavar="URL", help="a folder URL serving the same files (mirror or proxy)")
+    dl.add_argument("--mirror", metavar="URL", help="a folder URL serving the same four files (a mirror); behind a proxy, set "
+                    "HTTPS_PROXY / HTTP_PROXY as usual")
     dl.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     dl.set_defaults(handler=run_download)
     p.set_defaults(handler=lambda args: _usage(p))
