@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from datetime import datetime
@@ -12,8 +13,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import io as nedit_io
+from ..logs import LOGGER, setup_logging
 from ..model import Document
 from . import theme
+from .crash_handler import CrashHandler
 from .files import find_recoveries
 from .main_window import ICON_PATH, MainWindow
 from .template_picker import TemplatePicker
@@ -33,6 +36,7 @@ def make_application() -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
     app.setWindowIcon(QIcon(str(ICON_PATH)))
+    app.setDesktopFileName("neuroedit")  # matches resources/neuroedit.desktop (Wayland finds the icon by it)
     theme.apply_palette(app)
     return app
 
@@ -41,6 +45,8 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
             quit_after: float | None = None) -> int:
     """Open the editor; with `screenshot`/`quit_after`, grab the window to a PNG and quit (docs, demos)."""
     app = make_application()
+    if not logging.getLogger(LOGGER).handlers:  # started from Python rather than the `neuroedit` command
+        setup_logging()
     unattended = screenshot is not None or quit_after is not None
     doc, path, dirty, open_dialog = _initial_document(file, unattended)
     if doc is None:
@@ -52,6 +58,10 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
         window.files.recent.add(path)
     window.show()
     QTimer.singleShot(60, window.canvas.frame_all)
+    window.data_download.enabled = not unattended
+    crash_handler = CrashHandler(window)
+    crash_handler.install()
+    QTimer.singleShot(0, window.data_download.check)
     if open_dialog:
         QTimer.singleShot(0, lambda: window.files.open(skip_prompt=True))
     if train:

@@ -35,7 +35,7 @@ class Dashboard(QTabWidget):
     def __init__(self, colors, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("training_dashboard")
-        self.setMinimumHeight(250)
+        self.setMinimumHeight(150)  # small screens: the canvas keeps most of the height
         self.colors = colors
         self.loss_raw, self.val_loss = SeriesBuffer(), SeriesBuffer()
         self.loss_smooth, self.lr = SeriesBuffer(capacity=SMOOTH_CAPACITY), SeriesBuffer(capacity=SMOOTH_CAPACITY)
