@@ -28,6 +28,11 @@ _MAX_MERGE = 8   # Add / Concatenate take at most this many inputs
 _SIMPLE_ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softplus": "softplus",
                        "Sign": "sign"}
 _BINARY = {"Add": "OpAdd", "Sub": "OpSubtract", "Mul": "OpMultiply", "Max": "OpMax"}
+_SHAPE_OPS = ("Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Reshape")
+# Op types the importer converts (in some forms); the error message lists the others.
+KNOWN_OPS = frozenset({*_SIMPLE_ACTIVATIONS, *_BINARY, *_SHAPE_OPS, "Constant", "Identity", "Cast", "LeakyRelu",
+                       "Elu", "Selu", "Softmax", "PRelu", "Gemm", "MatMul", "Pow", "Sum", "Concat", "Flatten",
+                       "Dropout", "BatchNormalization", "Transpose", "Greater"})
 
 
 @dataclass
@@ -119,16 +124,18 @@ class _Importer:
         if not any(v.kind == "node" for v in self.values.values()):
             raise InteropError(f"{self.where}: the model has no input")
         for node in g.node:
-            try:
-                outputs = self.convert(node)
-            except _Unsupported:
-                label = node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
-                self.unsupported.append(f"{label} ({node.name or node.output[0]})")
+            if any(i and self.get(i).kind == "unsupported" for i in node.input):
+                # fed by an op already reported: report this one only if its type is unknown too
+                if node.op_type not in KNOWN_OPS or node.domain not in ("", "ai.onnx"):
+                    self.note(node)
                 outputs = [_Value("unsupported")] * len(node.output)
+            else:
+                outputs = self.convert_or_note(node)
             for name, value in zip(node.output, outputs):
                 if name:
                     self.values[name] = value
         if self.unsupported:
+
             raise InteropError(f"{self.where}: unsupported operations: {', '.join(self.unsupported)}; "
                                "NeuroEdit imports Gemm, MatMul, Add, Sub, Mul, Max, Sum, Concat, Flatten, Reshape "
                                "(to flatten), BatchNormalization, Dropout, Identity and the activations "
@@ -140,6 +147,17 @@ class _Importer:
             raise InteropError(f"{self.where}: the output {g.output[0].name!r} is not computed from the inputs")
         self.fuse_activations(out.node)
         return self.document(out.node)
+
+    def convert_or_note(self, node: Any) -> list[_Value]:
+        try:
+            return self.convert(node)
+        except _Unsupported:
+            self.note(node)
+            return [_Value("unsupported")] * len(node.output)
+
+    def note(self, node: Any) -> None:
+        label = node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
+        self.unsupported.append(f"{label} ({node.name or node.output[0]})")
 
     def graph_input(self, inp: Any) -> None:
         t = inp.type.tensor_type
@@ -220,10 +238,10 @@ class _Importer:
         if op == "BatchNormalization":
             return self.batchnorm(name, node, ins, a)
         if op == "Transpose":
-            return [self.transpose(ins[0], a.get("perm"))]
+            return [self.transpose(name, ins[0], a.get("perm"))]
         if op == "Greater" and self.get(ins[1]).kind == "const" and np.all(self.const(ins[1]) == 0):
             return [_Value("step", self.node_input(ins[0]))]
-        if op in ("Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Reshape"):
+        if op in _SHAPE_OPS:
             return [self.shape_op(name, op, ins, a)]
         raise _Unsupported()
 
@@ -352,7 +370,7 @@ class _Importer:
         out = self.node_value(name, "BatchNorm", params, [x.node], weights)
         return [out if x.kind == "node" else _Value("bn_channels_first", out.node)]
 
-    def transpose(self, src: str, perm: list[int] | None) -> _Value:
+    def transpose(self, name: str, src: str, perm: list[int] | None) -> _Value:
         v = self.get(src)
         if v.kind == "node" and perm is not None:
             rank = len(self.nodes[v.node].shape) + 1
@@ -360,8 +378,11 @@ class _Importer:
                 return _Value("channels_first", v.node)
         if v.kind == "bn_channels_first" and perm is not None:
             rank = len(self.nodes[v.node].shape) + 1
-            if list(perm) == [0, *range(2, rank), 1]:
-                return _Value("node", v.node)
+            if list(perm) == [0, *range(2, rank), 1]:   # back to channels last: the BatchNorm is complete
+                node = self.nodes.pop(v.node)
+                node.id = self.fresh_id(name, "batch_norm")
+                self.nodes[node.id] = node
+                return _Value("node", node.id)
         raise _Unsupported()
 
     # ------------------------------------------------------------------ shape arithmetic (flatten by Reshape)
