@@ -103,6 +103,7 @@ def write_csv(path, n=48):
     path.write_text("\n".join(lines) + "\n")
 
 
+@pytest.mark.slow
 def test_the_script_trains_from_the_command_line_on_a_csv_spec(tmp_path):
     doc = training_doc("sgd", "sparse_categorical_crossentropy")
     _, script = export(doc, tmp_path)
