@@ -15,7 +15,7 @@ from .._version import __version__
 from .errors import CliError
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace")
+SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace", "export", "import")
 
 
 def _available_subcommands() -> dict[str, object]:

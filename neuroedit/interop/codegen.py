@@ -85,7 +85,8 @@ def write_script(path: str | os.PathLike[str], code: str, arrays: dict[str, np.n
     target = Path(path)
     weights = target.with_suffix(".npz")
     buffer = io.BytesIO()
-    np.savez(buffer, **{k: np.asarray(v, np.float32) for k, v in arrays.items()})
+    payload: dict[str, Any] = {k: np.asarray(v, np.float32) for k, v in arrays.items()}
+    np.savez(buffer, **payload)
     write_atomic(weights, buffer.getvalue())
     write_atomic(target, code.encode("utf-8"))
     return weights

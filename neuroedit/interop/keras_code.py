@@ -10,7 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .codegen import assignment, docstring, graph_arrays, py_name, training_config, write_script
+from .codegen import (
+    assignment,
+    docstring,
+    graph_arrays,
+    py_name,
+    training_config,
+    write_script,
+)
 from .errors import InteropError
 from .graph import Graph, Op, activation_alpha
 from .templates import body
@@ -82,9 +89,9 @@ def _line(op: Op, arrays: dict[str, list[str]]) -> list[str]:
         return [f"    {v} = layers.Dropout({float(p['rate'])!r}, name={n})({x[0]})"]
     if t == "BatchNorm":
         arrays[op.id] = list(op.weights)
-        return [f"    {v} = layers.BatchNormalization(axis=-1, momentum={float(p['momentum'])!r}, "
-                f"epsilon={float(p['epsilon'])!r}, center={bool(p['center'])}, scale={bool(p['scale'])}, "
-                f"name={n})({x[0]})"]
+        layer = (f"layers.BatchNormalization(axis=-1, momentum={float(p['momentum'])!r}, "
+                 f"epsilon={float(p['epsilon'])!r}, center={bool(p['center'])}, scale={bool(p['scale'])}, name={n})")
+        return [f"    {v} = {layer}({x[0]})"]
     if t == "Flatten":
         return [f"    {v} = layers.Flatten(name={n})({x[0]})"]
     if t == "PReLU":
@@ -124,10 +131,6 @@ def keras_script(graph: Graph, script_name: str, weights_name: str) -> str:
         "    \"\"\"The NeuroEdit graph, node by node, with the document's node names on the layers.\"\"\"\n"
         + "\n".join(lines) + "\n"
         f"    return keras.Model([{inputs}], {py_name(graph.output_id)}, name=\"neuroedit\")\n\n\n"
-        "def arrays(model):\n"
-        "    \"\"\"The model's weights as NeuroEdit's arrays ({'node/name': array}).\"\"\"\n"
-        "    return {f\"{layer}/{name}\": np.asarray(value) for layer, names in ARRAYS.items()\n"
-        "            for name, value in zip(names, model.get_layer(layer).get_weights())}\n\n\n"
         "def load_model(path=WEIGHTS):\n"
         "    \"\"\"The network with the weights in `path` (by default the exported ones).\"\"\"\n"
         "    model = build_model()\n"
@@ -150,7 +153,7 @@ def keras_script(graph: Graph, script_name: str, weights_name: str) -> str:
         "    except (DataError, OSError, ValueError) as e:\n"
         "        parser.error(str(e))\n"
         "    config = {**TRAINING, \"epochs\": args.epochs, \"batch_size\": args.batch_size}\n"
-        "    train(load_model(), inputs, targets, config, args.out)\n\n\n"
+        "    train(load_model(), inputs, targets, config, ARRAYS, args.out)\n\n\n"
         "if __name__ == \"__main__\":\n"
         "    main()\n"
     )

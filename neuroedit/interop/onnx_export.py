@@ -8,8 +8,10 @@ importing the file gives back the same training objective.
 
 from __future__ import annotations
 
+import json
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +22,7 @@ OPSET = 17
 BATCH = "batch"
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
-META_LOSS, META_LOGITS = "neuroedit.loss", "neuroedit.from_logits"
+META_LOSS, META_LOGITS, META_SETTINGS = "neuroedit.loss", "neuroedit.from_logits", "neuroedit.settings"
 
 
 class _Builder:
@@ -51,7 +53,7 @@ def _activation(b: _Builder, act: str, alpha: float, z: str, out: str, name: str
     if act == "swish":
         s = b.node("Sigmoid", [z], f"{name}/sigmoid", f"{name}/sigmoid")
         return b.node("Mul", [z, s], out, name)
-    simple = {"sign": ("Sign", {}), "sigmoid": ("Sigmoid", {}), "tanh": ("Tanh", {}), "relu": ("Relu", {}),
+    simple: dict[str, tuple[str, dict[str, Any]]] = {"sign": ("Sign", {}), "sigmoid": ("Sigmoid", {}), "tanh": ("Tanh", {}), "relu": ("Relu", {}),
               "softplus": ("Softplus", {}), "softmax": ("Softmax", {"axis": -1}),
               "leaky_relu": ("LeakyRelu", {"alpha": alpha}), "elu": ("Elu", {"alpha": alpha}),
               "selu": ("Selu", {"alpha": SELU_ALPHA, "gamma": SELU_SCALE})}
@@ -150,10 +152,11 @@ def to_onnx(graph: Graph) -> Any:
     model = h.make_model(g, opset_imports=[h.make_opsetid("", OPSET)], producer_name="neuroedit",
                          doc_string=graph.description)
     model.ir_version = min(model.ir_version, 8)   # readable by onnxruntime releases of the last years
-    h.set_model_props(model, {META_LOSS: graph.loss, META_LOGITS: str(graph.from_logits).lower()})
+    h.set_model_props(model, {META_LOSS: graph.loss, META_LOGITS: str(graph.from_logits).lower(),
+                              META_SETTINGS: json.dumps(graph.settings, sort_keys=True)})
     try:
         onnx.checker.check_model(model, full_check=True)
-    except Exception as e:   # the checker's ValidationError / InferenceError: a bug here, said plainly
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
         raise InteropError(f"the exported ONNX model does not pass onnx.checker: {e}") from None
     return model
 

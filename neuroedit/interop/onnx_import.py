@@ -10,6 +10,7 @@ collected and reported in one message.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,12 +19,20 @@ from typing import Any
 
 import numpy as np
 
-from ..model import LOSSES, REGISTRY, Document, ShapeError, analyze
+from ..model import (
+    LOSSES,
+    REGISTRY,
+    SETTINGS_BY_NAME,
+    Document,
+    EditError,
+    ShapeError,
+    analyze,
+)
+from ..model.layout import STEP_X, layered_positions
 from .errors import InteropError, require
-from .onnx_export import META_LOGITS, META_LOSS, SELU_ALPHA, SELU_SCALE
+from .onnx_export import META_LOGITS, META_LOSS, META_SETTINGS, SELU_ALPHA, SELU_SCALE
 from .onnx_read import read_model, tensor_array
 
-STEP_X, STEP_Y = 220.0, 150.0
 _MAX_MERGE = 8   # Add / Concatenate take at most this many inputs
 _SIMPLE_ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softplus": "softplus",
                        "Sign": "sign"}
@@ -422,9 +431,9 @@ class _Importer:
         dims = [shape[i - 1] if d == 0 and 0 < i <= len(shape) else d for i, d in enumerate(target)]
         if not dims or dims[0] not in (None, 0, -1):
             raise _Unsupported()
-        rest = dims[1:]
-        if any(d is None for d in rest):
+        if any(d is None for d in dims[1:]):
             raise _Unsupported()
+        rest = [int(d) for d in dims[1:] if d is not None]
         if rest.count(-1) == 1 and dims[0] != -1:
             known = int(np.prod([d for d in rest if d != -1]))
             if known == 0 or size % known:
@@ -468,11 +477,7 @@ class _Importer:
             "sparse_categorical_crossentropy" if act == "softmax" and out.shape[-1] > 1 and len(out.shape) == 1 else
             "binary_crossentropy" if act == "sigmoid" and out.shape == (1,) else "mse")
         doc = Document()
-        depth = _depths(self.nodes)
-        column: dict[int, list[str]] = {}
-        for node_id in self.nodes:
-            column.setdefault(depth[node_id], []).append(node_id)
-        pos = {n: (d * STEP_X, (k - (len(ids) - 1) / 2) * STEP_Y) for d, ids in column.items() for k, n in enumerate(ids)}
+        pos = layered_positions({n.id: n.inputs for n in self.nodes.values()})
         for n in self.nodes.values():
             doc.add_node(n.type, n.params, pos[n.id], n.id)
         for n in self.nodes.values():
@@ -482,28 +487,37 @@ class _Importer:
         loss_params: dict[str, Any] = {"loss": loss}
         if meta.get(META_LOGITS) == "true":
             loss_params["from_logits"] = True
-        loss_id = doc.add_node("Loss", loss_params, ((max(depth.values()) + 1) * STEP_X, pos[output_id][1]))
+        loss_id = doc.add_node("Loss", loss_params, (max(x for x, _ in pos.values()) + STEP_X, pos[output_id][1]))
         doc.connect(output_id, loss_id)
         a = analyze(doc)
         if not a.ok:
             raise InteropError(f"{self.where}: the imported network is not valid: "
                                + "; ".join(str(p) for p in a.errors))
         doc.replace_weights({n.id: dict(n.weights) for n in self.nodes.values() if n.weights})
+        _restore_settings(doc, meta.get(META_SETTINGS, ""))
         doc.description = self.model.doc_string or self.model.graph.doc_string or ""
         doc.history.clear()
         return doc
 
 
+def _restore_settings(doc: Document, text: str) -> None:
+    """The training settings a NeuroEdit export carried; anything unknown or invalid is left at its default."""
+    try:
+        settings = json.loads(text) if 0 < len(text) < 100_000 else {}
+    except ValueError:
+        return
+    if isinstance(settings, dict):
+        for name, value in settings.items():
+            if name in SETTINGS_BY_NAME:
+                try:
+                    doc.set_setting(name, value)
+                except EditError:
+                    pass
+
+
 def _f32(x: float) -> float:
     """An ONNX float attribute (stored as float32) back as the shortest decimal, e.g. 0.01 not 0.009999…."""
     return float(np.format_float_positional(np.float32(x), unique=True, trim="-"))
-
-
-def _depths(nodes: dict[str, _Node]) -> dict[str, int]:
-    depth: dict[str, int] = {}
-    for n in nodes.values():   # insertion order is topological
-        depth[n.id] = 1 + max((depth[i] for i in n.inputs), default=-1)
-    return depth
 
 
 def import_onnx(path: str | os.PathLike[str]) -> Document:

@@ -7,8 +7,9 @@ whatever a tensor header claims; this reader checks both before any data is read
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ def read_model(path: str | os.PathLike[str]) -> Any:
         raise InteropError(f"{where}: {p.stat().st_size:,} bytes is larger than an ONNX file can be")
     try:
         model = onnx.load_model_from_string(p.read_bytes())
-    except Exception as e:   # protobuf raises DecodeError, RuntimeWarning-like errors, even ValueError
+    except Exception as e:  # noqa: BLE001 - hostile bytes: protobuf's DecodeError, RuntimeError, ValueError...
         raise InteropError(f"{where}: not an ONNX model ({_one_line(e)})") from None
     if not model.graph.node or not model.graph.output:
         raise InteropError(f"{where}: not an ONNX model (it holds no graph)")
@@ -105,7 +106,7 @@ def read_model(path: str | os.PathLike[str]) -> Any:
         onnx.checker.check_model(model)
     except InteropError:
         raise
-    except Exception as e:   # onnx.checker.ValidationError and the errors of a corrupt tensor type
+    except Exception as e:  # noqa: BLE001 - the checker's ValidationError and a corrupt tensor type's errors
         raise InteropError(f"{where}: invalid ONNX model ({_one_line(e)})") from None
     return model
 
@@ -114,5 +115,5 @@ def tensor_array(onnx: Any, tensor: Any, where: str) -> np.ndarray:
     """A tensor's values; InteropError if its data does not match its declared shape."""
     try:
         return np.array(onnx.numpy_helper.to_array(tensor))
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - data that does not match its header fails in many ways
         raise InteropError(f"{where}: tensor {tensor.name!r} ({_dims(tensor)}) cannot be read ({_one_line(e)})") from None

@@ -10,7 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .codegen import assignment, docstring, graph_arrays, py_name, training_config, write_script
+from .codegen import (
+    assignment,
+    docstring,
+    graph_arrays,
+    py_name,
+    training_config,
+    write_script,
+)
 from .errors import InteropError
 from .graph import Graph, Op, activation_alpha, exported_graph, fused_output_activation
 from .templates import body
@@ -74,6 +81,9 @@ class PReLU(nn.Module):
     def forward(self, x):
         return torch.where(x > 0, x, self.alpha * x)
 '''
+
+
+_OPERATORS = {"OpAdd": "+", "OpSubtract": "-", "OpMultiply": "*"}
 
 
 def activation_code(act: str, alpha: float, z: str) -> str:
@@ -161,7 +171,7 @@ class _Module:
             self.forward.append(f"        {v} = torch.cat([{', '.join(x)}], dim=-1)")
         elif t in ("OpAdd", "OpSubtract", "OpMultiply"):
             a, b = _aligned(op, x)
-            self.forward.append(f"        {v} = {a} {dict(OpAdd='+', OpSubtract='-', OpMultiply='*')[t]} {b}")
+            self.forward.append(f"        {v} = {a} {_OPERATORS[t]} {b}")
         elif t == "OpMax":
             a, b = _aligned(op, x)
             self.forward.append(f"        {v} = torch.maximum({a}, {b})")

@@ -12,12 +12,12 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 pytest.importorskip("torch")
 keras = pytest.importorskip("keras")
 
-from interop_graphs import NODE_CASES, predict, random_graph, sample_inputs  # noqa: E402
+from interop_graphs import NODE_CASES, predict, random_graph, sample_inputs
 
-from neuroedit.api.session import ensure_weights  # noqa: E402
-from neuroedit.interop.graph import exported_graph  # noqa: E402
-from neuroedit.interop.keras_code import save_keras_script  # noqa: E402
-from neuroedit.model.samples import SAMPLES  # noqa: E402
+from neuroedit.api.session import ensure_weights
+from neuroedit.interop.graph import exported_graph
+from neuroedit.interop.keras_code import save_keras_script
+from neuroedit.model.samples import SAMPLES
 
 pytestmark = [pytest.mark.skipif(keras.backend.backend() != "torch", reason="the tests run Keras on PyTorch"),
               pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")]
@@ -57,6 +57,7 @@ def test_keras_script_trains_and_saves_neuroedit_arrays(tmp_path):
         doc.set_setting(k, v)
     module = export(doc, tmp_path)
     x = np.random.default_rng(0).normal(size=(32, 4)).astype(np.float32)
-    module.train(module.load_model(), [x], x[:, :4] * 2, dict(module.TRAINING), tmp_path / "out.npz")
+    module.train(module.load_model(), [x], x[:, :4] * 2, dict(module.TRAINING), module.ARRAYS,
+                 tmp_path / "out.npz")
     with np.load(tmp_path / "out.npz") as f:
         assert set(f.files) == {f"{op}/{name}" for op, arrays in doc.weights.items() for name in arrays}

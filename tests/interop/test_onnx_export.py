@@ -8,13 +8,15 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from interop_graphs import NODE_CASES, predict, random_graph, sample_inputs  # noqa: E402
+from interop_graphs import NODE_CASES, predict, random_graph, sample_inputs
 
-from neuroedit.api.session import ensure_weights  # noqa: E402
-from neuroedit.interop import InteropError  # noqa: E402
-from neuroedit.interop import onnx_export  # noqa: E402
-from neuroedit.interop.graph import exported_graph  # noqa: E402
-from neuroedit.model.samples import SAMPLES  # noqa: E402
+from neuroedit.api.session import ensure_weights
+from neuroedit.interop import (
+    InteropError,
+    onnx_export,
+)
+from neuroedit.interop.graph import exported_graph
+from neuroedit.model.samples import SAMPLES
 
 
 def run_onnx(model, xs: dict[str, np.ndarray]) -> np.ndarray:

@@ -10,13 +10,13 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from interop_graphs import NODE_CASES, predict, random_graph, sample_inputs  # noqa: E402
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from interop_graphs import NODE_CASES, predict, random_graph, sample_inputs
+from onnx import TensorProto, helper, numpy_helper
 
-from neuroedit.interop import InteropError  # noqa: E402
-from neuroedit.interop.graph import exported_graph  # noqa: E402
-from neuroedit.interop.onnx_export import save_onnx, to_onnx  # noqa: E402
-from neuroedit.interop.onnx_import import import_onnx  # noqa: E402
+from neuroedit.interop import InteropError
+from neuroedit.interop.graph import exported_graph
+from neuroedit.interop.onnx_export import save_onnx, to_onnx
+from neuroedit.interop.onnx_import import import_onnx
 
 
 def run_file(path, xs):
@@ -161,7 +161,7 @@ def test_unsupported_ops_are_listed_in_one_message(tmp_path):
     assert "relu1" not in msg
 
 
-def _hostile_external(tmp_path, location: str) -> "os.PathLike[str]":
+def _hostile_external(tmp_path, location: str) -> os.PathLike[str]:
     tensor = numpy_helper.from_array(np.ones((2, 2), np.float32), "w")
     tensor.ClearField("raw_data")
     tensor.data_location = TensorProto.EXTERNAL

@@ -12,13 +12,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from interop_graphs import NODE_CASES, chain, predict, random_graph, sample_inputs  # noqa: E402
+from interop_graphs import NODE_CASES, chain, predict, random_graph, sample_inputs
 
-from neuroedit.api import Network  # noqa: E402
-from neuroedit.api.session import ensure_weights  # noqa: E402
-from neuroedit.interop.graph import exported_graph  # noqa: E402
-from neuroedit.interop.torch_code import save_torch_script  # noqa: E402
-from neuroedit.model.samples import SAMPLES  # noqa: E402
+from neuroedit.api import Network
+from neuroedit.api.session import ensure_weights
+from neuroedit.interop.graph import exported_graph
+from neuroedit.interop.torch_code import save_torch_script
+from neuroedit.model.samples import SAMPLES
 
 
 def export(doc, folder, name="model"):
@@ -108,14 +108,14 @@ def test_the_script_trains_from_the_command_line_on_a_csv_spec(tmp_path):
     doc = training_doc("sgd", "sparse_categorical_crossentropy")
     _, script = export(doc, tmp_path)
     write_csv(tmp_path / "train.csv")
-    done = subprocess.run([sys.executable, str(script), "--data", "csv:train.csv:target=label", "--epochs", "2",
+    done = subprocess.run(check=False, args=[sys.executable, str(script), "--data", "csv:train.csv:target=label", "--epochs", "2",
                            "--out", str(tmp_path / "out.npz")], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Epoch 2/2 - loss:" in done.stdout
     with np.load(tmp_path / "out.npz") as f:
         assert set(f.files) == {f"{n}/{k}" for (n, k) in Network(doc).get_weights()}
-    bad = subprocess.run([sys.executable, str(script), "--data", "xor"], cwd=tmp_path, capture_output=True, text=True,
+    bad = subprocess.run(check=False, args=[sys.executable, str(script), "--data", "xor"], cwd=tmp_path, capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode == 2 and "csv:, npz: and idx:" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -128,13 +128,13 @@ def test_torchrun_with_two_processes_ends_with_the_same_weights(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
     torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
     common = ["--data", "csv:train.csv:target=label", "--epochs", "2"]
-    two = subprocess.run([torchrun, "--standalone", "--nproc_per_node=2", str(script), *common,
+    two = subprocess.run(check=False, args=[torchrun, "--standalone", "--nproc_per_node=2", str(script), *common,
                           "--out", str(tmp_path / "two.npz")], cwd=tmp_path, env=env, capture_output=True,
                          text=True, timeout=300)
     assert two.returncode == 0, two.stderr[-3000:]
     assert "weights agree on all 2 processes (largest difference 0)" in two.stdout
     assert two.stdout.count("Epoch 2/2") == 1, "only rank 0 logs"
-    one = subprocess.run([sys.executable, str(script), *common, "--out", str(tmp_path / "one.npz")], cwd=tmp_path,
+    one = subprocess.run(check=False, args=[sys.executable, str(script), *common, "--out", str(tmp_path / "one.npz")], cwd=tmp_path,
                          env=env, capture_output=True, text=True, timeout=120)
     assert one.returncode == 0, one.stderr
     with np.load(tmp_path / "two.npz") as a, np.load(tmp_path / "one.npz") as b:

@@ -47,8 +47,7 @@ def _number(text):
 
 def _classes(values):
     """Labels as class indices 0..k-1 (sorted, as NeuroEdit numbers them)."""
-    names, index = np.unique(values, return_inverse=True)
-    return index.astype(np.int64)
+    return np.unique(values, return_inverse=True)[1].astype(np.int64)
 
 
 def read_csv(path, options):

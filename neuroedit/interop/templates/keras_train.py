@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-import keras
+import keras  # type: ignore[import-untyped]
 import numpy as np
 from keras import ops
 
@@ -99,7 +99,13 @@ def schedule_callbacks(config):
     return []
 
 
-def train(model, inputs, targets, config, out_path=None):
+def arrays(model, table):
+    """The model's weights as NeuroEdit's arrays ({'node/name': array}); `table` lists each layer's names."""
+    return {f"{layer}/{name}": np.asarray(value) for layer, names in table.items()
+            for name, value in zip(names, model.get_layer(layer).get_weights())}
+
+
+def train(model, inputs, targets, config, table, out_path=None):
     """Compile and fit `model` as the document trains; save the weights (NeuroEdit's names) to `out_path`."""
     keras.utils.set_random_seed(config["seed"])
     n = len(targets)
@@ -108,6 +114,6 @@ def train(model, inputs, targets, config, out_path=None):
     model.fit(inputs if len(inputs) > 1 else inputs[0], targets, batch_size=batch, epochs=config["epochs"],
               shuffle=config["shuffle"], callbacks=schedule_callbacks(config), verbose=2)
     if out_path:
-        np.savez(out_path, **arrays(model))
+        np.savez(out_path, **arrays(model, table))
         print(f"saved the trained weights to {out_path}", flush=True)
     return model

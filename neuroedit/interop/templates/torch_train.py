@@ -61,7 +61,7 @@ class RootEpsilon(torch.optim.Optimizer):
     Nadam with a constant β₁), which torch.optim's versions do not reproduce exactly."""
 
     def __init__(self, params, rule, lr, rho=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(params, dict(lr=lr, rho=rho, beta_1=beta_1, beta_2=beta_2, eps=epsilon))
+        super().__init__(params, {"lr": lr, "rho": rho, "beta_1": beta_1, "beta_2": beta_2, "eps": epsilon})
         self.rule = rule
 
     @torch.no_grad()
