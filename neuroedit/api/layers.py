@@ -15,6 +15,12 @@ class Layer:
     name: str | None = None
     input_shape: tuple[int, ...] | None = None
 
+    def __call__(self, inputs: Any) -> Any:
+        """The functional API: `ne.Dense(5)(x)` is a tensor whose node will be fed by `x` (see functional.py)."""
+        from .functional import call
+
+        return call(self, inputs)
+
 
 def _shape(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, int):
