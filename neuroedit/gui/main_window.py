@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
         from .backprop import install_backprop
         self.backprop = install_backprop(self)  # Neuron view tab, Step-through and Gradient-check dock
+        from .interop_actions import install_interop
+        self.interop = install_interop(self)  # File > Export... and File > Import ONNX...
         self.resize(1440, 900)
         if restore_layout:
             self._restore_layout()
