@@ -78,9 +78,17 @@ class _Importer:
 
     # ------------------------------------------------------------------ helpers
     def fresh_id(self, wanted: str, prefix: str) -> str:
-        base = re.sub(r"[^A-Za-z0-9_]", "_", wanted).strip("_")[:60]
-        if not base or not re.match(r"[A-Za-z_]", base):
-            base = f"{prefix}_{base}" if base else prefix
+        """A free node id from an ONNX name: `/fc1/Gemm` (PyTorch) and `dense_1/gemm` (NeuroEdit) name the layer
+        before the slash; a name that is only an op (`/Relu`) gives a NeuroEdit-style `activation_1`."""
+        layer = wanted.rsplit("/", 1)[0] if "/" in wanted else wanted
+        base = re.sub(r"[^A-Za-z0-9_]", "_", layer).strip("_")[:60]
+        if base and not re.match(r"[A-Za-z_]", base):
+            base = f"{prefix}_{base}"
+        if not base:
+            n = 1
+            while f"{prefix}_{n}" in self.nodes:
+                n += 1
+            return f"{prefix}_{n}"
         name, n = base, 1
         while name in self.nodes:
             n += 1
@@ -154,8 +162,7 @@ class _Importer:
         out = self.get(g.output[0].name)
         if out.kind != "node":
             raise InteropError(f"{self.where}: the output {g.output[0].name!r} is not computed from the inputs")
-        self.fuse_activations(out.node)
-        return self.document(out.node)
+        return self.document(self.fuse_activations(out.node))
 
     def convert_or_note(self, node: Any) -> list[_Value]:
         try:
@@ -452,8 +459,9 @@ class _Importer:
         g = self.model.graph
         return sum(list(n.input).count(tensor) for n in g.node) + sum(o.name == tensor for o in g.output)
 
-    def fuse_activations(self, output_id: str) -> None:
-        """Dense(linear) → Activation becomes one Dense when nothing else reads the Dense output."""
+    def fuse_activations(self, output_id: str) -> str:
+        """Dense(linear) → Activation becomes one Dense (keeping the Dense's id) when nothing else reads the
+        Dense output; returns the output's id afterwards."""
         for act in list(self.nodes.values()):
             if act.type != "Activation" or act.id not in self.nodes:
                 continue
@@ -466,8 +474,11 @@ class _Importer:
                     name == "elu" and act.params["elu_alpha"] != 1.0) or name == "linear":
                 continue
             src.params["activation"] = name
-            self.nodes[act.id] = _Node(act.id, "Dense", src.params, src.inputs, act.shape, src.weights)
-            del self.nodes[src.id]
+            del self.nodes[act.id]
+            for reader in self.nodes.values():
+                reader.inputs = [src.id if i == act.id else i for i in reader.inputs]
+            output_id = src.id if output_id == act.id else output_id
+        return output_id
 
     def document(self, output_id: str) -> Document:
         meta = {p.key: p.value for p in self.model.metadata_props}
