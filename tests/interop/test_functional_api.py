@@ -98,3 +98,11 @@ def test_interop_imports_its_optional_packages_only_when_used():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_inputs_take_operators_like_tensors():
+    x, y, z, w = (ne.Input(1, name=n) for n in "xyzw")
+    f = ne.Model([x, y, z, w], ne.square(x * y + ne.maximum(z, w)), loss="value")
+    assert f.predict({"x": [[4.0]], "y": [[-2.0]], "z": [[5.0]], "w": [[-1.0]]})[0, 0] == pytest.approx(9.0)
+    g = ne.Model([x, y], (x - y) ** 2)
+    assert g.predict({"x": [[4.0]], "y": [[1.0]]})[0, 0] == pytest.approx(9.0)
