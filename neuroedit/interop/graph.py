@@ -38,6 +38,7 @@ class Graph:
     from_logits: bool
     settings: dict[str, Any]
     description: str
+    dataset: str = ""    # the document's data-set spec, e.g. "idx:fashion-mnist"
 
     def op(self, op_id: str) -> Op:
         return next(o for o in self.ops if o.id == op_id)
@@ -87,7 +88,7 @@ def exported_graph(doc: Document) -> Graph:
     loss = losses[0]
     return Graph(tuple(ops), tuple(o.id for o in ops if o.type == "Input"), incoming[loss.id]["in"],
                  str(loss.params["loss"]), bool(loss.params.get("from_logits", False)), dict(doc.settings),
-                 doc.description)
+                 doc.description, str(doc.dataset.get("spec", "")) if isinstance(doc.dataset, dict) else "")
 
 
 def activation_alpha(op: Op) -> float:

@@ -33,7 +33,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from keras import layers, ops  # noqa: E402
+from keras import {names}  # noqa: E402
 """
 
 # NeuroEdit activations Keras names the same and computes the same (α at its default).
@@ -119,7 +119,8 @@ def keras_script(graph: Graph, script_name: str, weights_name: str) -> str:
     inputs = ", ".join(py_name(i) for i in graph.input_ids)
     stem = Path(script_name).stem
     return (
-        docstring(graph, "Keras 3", script_name, weights_name) + "\n" + _IMPORTS + "\n"
+        docstring(graph, "Keras 3", script_name, weights_name) + "\n"
+        + _IMPORTS.format(names="layers, ops" if any("layers." in line for line in lines) else "ops") + "\n"
         "HERE = os.path.dirname(os.path.abspath(__file__))\n"
         f"WEIGHTS = os.path.join(HERE, {weights_name!r})\n"
         + assignment("INPUT_SHAPES", [tuple(graph.op(i).output_shape) for i in graph.input_ids])

@@ -140,3 +140,13 @@ def test_torchrun_with_two_processes_ends_with_the_same_weights(tmp_path):
     with np.load(tmp_path / "two.npz") as a, np.load(tmp_path / "one.npz") as b:
         for key in a.files:   # two processes with half batches each take the same steps as one process
             np.testing.assert_allclose(a[key], b[key], atol=1e-5, err_msg=key)
+
+
+def test_any_description_and_node_names_give_a_valid_script(tmp_path):
+    doc = chain([("Dense", {"units": 2})])
+    doc.description = 'Ends with a quote " and has """ inside, a backslash \\ and ünïcode'
+    doc.rename_node("dense_1", "lambda")   # a Python keyword as a node name
+    module, path = export(doc, tmp_path)
+    assert module.__doc__.startswith('Ends with a quote " and has """ inside, a backslash \\')
+    xs = sample_inputs(doc)
+    np.testing.assert_allclose(torch_predict(module, xs), predict(doc, xs), atol=1e-5)
