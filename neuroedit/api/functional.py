@@ -14,8 +14,8 @@ networks do not do, so it is refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..model import REGISTRY, Document

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from ..api.bridge import GraphProblem
 from ..api.session import ensure_weights
@@ -34,7 +34,8 @@ class InteropActions:
                                           "(trains on several GPUs with torchrun) or a Keras script", self.export)
         self.import_action = self._action("Import ONNX…", "Ctrl+I", "Open an ONNX model as a new network",
                                           self.import_)
-        file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+        file_menu = next(m for a in window.menuBar().actions() if a.text() == "&File"
+                         and isinstance(m := a.menu(), QMenu))
         quit_action = window.actions["quit"]
         file_menu.insertAction(quit_action, self.export_action)
         file_menu.insertAction(quit_action, self.import_action)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 import io
 import keyword
-import textwrap
 import os
+import textwrap
 from pathlib import Path
 from typing import Any
 

@@ -146,7 +146,7 @@ def test_any_description_and_node_names_give_a_valid_script(tmp_path):
     doc = chain([("Dense", {"units": 2})])
     doc.description = 'Ends with a quote " and has """ inside, a backslash \\ and ünïcode'
     doc.rename_node("dense_1", "lambda")   # a Python keyword as a node name
-    module, path = export(doc, tmp_path)
+    module, _ = export(doc, tmp_path)
     assert module.__doc__.startswith('Ends with a quote " and has """ inside, a backslash \\')
     xs = sample_inputs(doc)
     np.testing.assert_allclose(torch_predict(module, xs), predict(doc, xs), atol=1e-5)
