@@ -247,3 +247,23 @@ def test_cli_import_of_a_hostile_file_prints_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("neuroedit: error:") and "\n" not in err
     assert not (tmp_path / "out.nedit").exists()
+
+
+def test_corrupted_exports_never_escape_as_other_errors(tmp_path):
+    """Bytes flipped at random in a valid file: it imports, or fails with one line; nothing else."""
+    good = to_onnx(exported_graph(random_graph(2))).SerializeToString()
+    rng = np.random.default_rng(0)
+    path = tmp_path / "flipped.onnx"
+    outcomes = set()
+    for _ in range(150):
+        data = bytearray(good)
+        for _ in range(int(rng.integers(1, 6))):
+            data[int(rng.integers(0, len(data)))] = int(rng.integers(0, 256))
+        path.write_bytes(bytes(data))
+        try:
+            import_onnx(path)
+            outcomes.add("imported")
+        except InteropError as e:
+            assert "\n" not in str(e)
+            outcomes.add("refused")
+    assert outcomes == {"imported", "refused"}
