@@ -10,27 +10,19 @@ collected and reported in one message.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..model import (
-    LOSSES,
-    REGISTRY,
-    SETTINGS_BY_NAME,
-    Document,
-    EditError,
-    ShapeError,
-    analyze,
-)
-from ..model.layout import STEP_X, layered_positions
+from ..model import REGISTRY, Document, ShapeError
 from .errors import InteropError, require
-from .onnx_export import META_LOGITS, META_LOSS, META_SETTINGS, SELU_ALPHA, SELU_SCALE
+from .onnx_document import PendingNode, assemble, fuse_activations
+from .onnx_export import SELU_ALPHA, SELU_SCALE
 from .onnx_read import read_model, tensor_array
 
 _MAX_MERGE = 8   # Add / Concatenate take at most this many inputs
@@ -42,16 +34,6 @@ _SHAPE_OPS = ("Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Reshape")
 KNOWN_OPS = frozenset({*_SIMPLE_ACTIVATIONS, *_BINARY, *_SHAPE_OPS, "Constant", "Identity", "Cast", "LeakyRelu",
                        "Elu", "Selu", "Softmax", "PRelu", "Gemm", "MatMul", "Pow", "Sum", "Concat", "Flatten",
                        "Dropout", "BatchNormalization", "Transpose", "Greater"})
-
-
-@dataclass
-class _Node:
-    id: str
-    type: str
-    params: dict[str, Any]
-    inputs: list[str]
-    shape: tuple[int, ...]
-    weights: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,8 +54,9 @@ class _Importer:
     def __init__(self, onnx: Any, model: Any, where: str) -> None:
         self.onnx, self.model, self.where = onnx, model, where
         self.values: dict[str, _Value] = {}
-        self.nodes: dict[str, _Node] = {}
+        self.nodes: dict[str, PendingNode] = {}
         self.unsupported: list[str] = []
+        self.use_count = Counter([i for n in model.graph.node for i in n.input] + [o.name for o in model.graph.output])
         self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 17)
 
     # ------------------------------------------------------------------ helpers
@@ -105,7 +88,7 @@ class _Importer:
         except ShapeError as e:
             raise InteropError(f"{self.where}: node {name!r}: {e}") from None
         node_id = self.fresh_id(name, spec.id_prefix)
-        self.nodes[node_id] = _Node(node_id, type_name, full, inputs, tuple(shape), weights or {})
+        self.nodes[node_id] = PendingNode(node_id, type_name, full, inputs, tuple(shape), weights or {})
         return node_id
 
     def get(self, name: str) -> _Value:
@@ -162,7 +145,8 @@ class _Importer:
         out = self.get(g.output[0].name)
         if out.kind != "node":
             raise InteropError(f"{self.where}: the output {g.output[0].name!r} is not computed from the inputs")
-        return self.document(self.fuse_activations(out.node))
+        output_id = fuse_activations(self.nodes, out.node)
+        return assemble(self.nodes, output_id, self.model, self.where)
 
     def convert_or_note(self, node: Any) -> list[_Value]:
         try:
@@ -456,76 +440,7 @@ class _Importer:
 
     # ------------------------------------------------------------------ finishing
     def uses(self, tensor: str) -> int:
-        g = self.model.graph
-        return sum(list(n.input).count(tensor) for n in g.node) + sum(o.name == tensor for o in g.output)
-
-    def fuse_activations(self, output_id: str) -> str:
-        """Dense(linear) → Activation becomes one Dense (keeping the Dense's id) when nothing else reads the
-        Dense output; returns the output's id afterwards."""
-        for act in list(self.nodes.values()):
-            if act.type != "Activation" or act.id not in self.nodes:
-                continue
-            src = self.nodes[act.inputs[0]]
-            readers = [n for n in self.nodes.values() if src.id in n.inputs]
-            if src.type != "Dense" or src.params["activation"] != "linear" or len(readers) != 1 or src.id == output_id:
-                continue
-            name = act.params["activation"]
-            if (name == "leaky_relu" and not np.isclose(act.params["negative_slope"], 0.01)) or (
-                    name == "elu" and act.params["elu_alpha"] != 1.0) or name == "linear":
-                continue
-            src.params["activation"] = name
-            del self.nodes[act.id]
-            for reader in self.nodes.values():
-                reader.inputs = [src.id if i == act.id else i for i in reader.inputs]
-            output_id = src.id if output_id == act.id else output_id
-        return output_id
-
-    def document(self, output_id: str) -> Document:
-        meta = {p.key: p.value for p in self.model.metadata_props}
-        out = self.nodes[output_id]
-        act = out.params.get("activation")
-        loss = meta.get(META_LOSS) if meta.get(META_LOSS) in LOSSES else (
-            "sparse_categorical_crossentropy" if act == "softmax" and out.shape[-1] > 1 and len(out.shape) == 1 else
-            "binary_crossentropy" if act == "sigmoid" and out.shape == (1,) else "mse")
-        doc = Document()
-        pos = layered_positions({n.id: n.inputs for n in self.nodes.values()})
-        for n in self.nodes.values():
-            doc.add_node(n.type, n.params, pos[n.id], n.id)
-        for n in self.nodes.values():
-            ports = [p.name for p in REGISTRY[n.type].ports_in(n.params)]
-            for port, src in zip(ports, n.inputs):
-                doc.connect(src, n.id, dst_port=port)
-        loss_params: dict[str, Any] = {"loss": loss}
-        if meta.get(META_LOGITS) == "true":
-            loss_params["from_logits"] = True
-        loss_id = doc.add_node("Loss", loss_params, (max(x for x, _ in pos.values()) + STEP_X, pos[output_id][1]))
-        doc.connect(output_id, loss_id)
-        a = analyze(doc)
-        if not a.ok:
-            raise InteropError(f"{self.where}: the imported network is not valid: "
-                               + "; ".join(str(p) for p in a.errors))
-        doc.replace_weights({n.id: dict(n.weights) for n in self.nodes.values() if n.weights})
-        _restore_settings(doc, meta.get(META_SETTINGS, ""))
-        doc.description = self.model.doc_string or self.model.graph.doc_string or ""
-        doc.history.clear()
-        return doc
-
-
-def _restore_settings(doc: Document, text: str) -> None:
-    """The training settings a NeuroEdit export carried; anything unknown or invalid is left at its default."""
-    try:
-        settings = json.loads(text) if 0 < len(text) < 100_000 else {}
-    except ValueError:
-        return
-    if isinstance(settings, dict):
-        for name, value in settings.items():
-            if name in SETTINGS_BY_NAME:
-                try:
-                    doc.set_setting(name, value)
-                except EditError:
-                    pass
-
-
+        return self.use_count.get(tensor, 0)
 def _f32(x: float) -> float:
     """An ONNX float attribute (stored as float32) back as the shortest decimal, e.g. 0.01 not 0.009999…."""
     return float(np.format_float_positional(np.float32(x), unique=True, trim="-"))
