@@ -16,6 +16,10 @@ import numpy as np
 
 # ---- body ----
 
+# Data: the NeuroEdit CLI's csv:, npz: and idx: specs, read with NumPy alone. Training uses every sample of the
+# training part (NeuroEdit also holds out validation and test splits); inputs are scaled as NeuroEdit scales them
+# by default: uint8 images divided by 255, other features standardised (scale=standard|minmax|none overrides).
+
 
 class DataError(ValueError):
     """The data cannot be used; the message says why."""

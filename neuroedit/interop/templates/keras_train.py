@@ -14,6 +14,10 @@ from keras import ops
 
 # ---- body ----
 
+# Training as NeuroEdit trains, with Keras's optimizers: Adagrad and RMSprop put epsilon outside the square root
+# and Nadam decays its momentum, so those three follow NeuroEdit closely, not exactly. Early stopping is not
+# reproduced: every epoch runs.
+
 EPS = 1e-7
 
 

@@ -20,6 +20,11 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 # ---- body ----
 
+# Training as NeuroEdit trains: its losses, update rules and learning-rate schedules. Under
+# `torchrun --nproc_per_node=N` the same loop is data-parallel: DistributedDataParallel averages the gradients,
+# each process takes batch_size // N samples of every batch, rank 0 logs and saves. Early stopping is not
+# reproduced: every epoch runs.
+
 EPS = 1e-7   # probabilities are clipped to [EPS, 1 - EPS] before a logarithm, as NeuroEdit and Keras do
 
 
@@ -143,14 +148,14 @@ def _start_processes():
     return dist.get_rank(), world, torch.device(f"cuda:{local}" if cuda else "cpu")
 
 
-def _agreement(model):
-    """The largest difference between this process's weights and rank 0's (0 when DDP kept them in step)."""
-    worst = torch.zeros(())
+def _agreement(model, device):
+    """The largest difference between this process's weights and rank 0's (0 when DDP kept them in step).
+    Tensors stay on the device: NCCL only moves GPU tensors."""
+    worst = torch.zeros((), device=device)
     for p in model.parameters():
-        mine = p.detach().cpu()
-        first = mine.clone()
+        first = p.detach().clone()
         dist.broadcast(first, 0)
-        worst = torch.maximum(worst, (mine - first).abs().max())
+        worst = torch.maximum(worst, (p.detach() - first).abs().max())
     dist.all_reduce(worst, op=dist.ReduceOp.MAX)
     return float(worst)
 
@@ -178,7 +183,7 @@ def train(model, inputs, targets, config, out_path=None):
         if sampler is not None:
             sampler.set_epoch(epoch)
         net.train()
-        totals = torch.zeros(2, dtype=torch.float64)
+        totals = torch.zeros(2, dtype=torch.float64, device=device)
         for *xb, yb in loader:
             xb, yb = [x.to(device) for x in xb], yb.to(device)
             lr = learning_rate(config, k, epoch, total_steps, plateau_scale)
@@ -189,7 +194,7 @@ def train(model, inputs, targets, config, out_path=None):
             loss.backward()
             optimizer.step()
             k += 1
-            totals += torch.tensor([loss.item() * len(yb), len(yb)], dtype=torch.float64)
+            totals += torch.tensor([loss.item() * len(yb), len(yb)], dtype=torch.float64, device=device)
         if world > 1:
             dist.all_reduce(totals)
         epoch_loss = float(totals[0] / totals[1])
@@ -203,7 +208,7 @@ def train(model, inputs, targets, config, out_path=None):
         if rank == 0:
             print(f"Epoch {epoch + 1}/{config['epochs']} - loss: {epoch_loss:.4f} - lr: {lr:.4g}", flush=True)
     if world > 1:
-        difference = _agreement(model)
+        difference = _agreement(model, device)
         if rank == 0:
             print(f"weights agree on all {world} processes (largest difference {difference:g})", flush=True)
     if rank == 0 and out_path:
