@@ -125,8 +125,11 @@ def test_files_written_by_torch_onnx_export(tmp_path):
             return self.head(torch.cat([h + k, h * k], dim=1))
 
     torch.manual_seed(0)
+    activations = nn.Sequential(nn.Linear(4, 6), nn.PReLU(), nn.Linear(6, 6), nn.SiLU(), nn.Linear(6, 6), nn.ELU(0.5),
+                                nn.Linear(6, 6), nn.SELU(), nn.Linear(6, 6), nn.Softplus(), nn.Dropout(0.3),
+                                nn.Linear(6, 3), nn.Softmax(dim=1))
     for module, shape in ((nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.Tanh(), nn.Linear(8, 2), nn.Sigmoid()),
-                           (3, 4)), (Branchy(), (3, 4))):
+                           (3, 4)), (Branchy(), (3, 4)), (activations, (4,))):
         module.eval()
         with torch.no_grad():
             for p in module.parameters():
