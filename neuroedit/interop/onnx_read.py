@@ -113,6 +113,8 @@ def read_model(path: str | os.PathLike[str]) -> Any:
 
 def tensor_array(onnx: Any, tensor: Any, where: str) -> np.ndarray:
     """A tensor's values; InteropError if its data does not match its declared shape."""
+    if tensor.data_location == onnx.TensorProto.EXTERNAL:   # only read_model may follow external data, checked
+        raise InteropError(f"{where}: tensor {tensor.name!r} keeps its data in another file where it cannot be read")
     try:
         return np.array(onnx.numpy_helper.to_array(tensor))
     except Exception as e:  # noqa: BLE001 - data that does not match its header fails in many ways
