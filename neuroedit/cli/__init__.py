@@ -17,7 +17,7 @@ from .errors import CliError
 # Subcommand modules, in the order `--help` lists them.
 VERBOSE_FLAGS = ("-v", "--verbose")  # accepted before or after the subcommand
 
-SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace", "desktop")
+SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace", "export", "import", "desktop")
 
 
 def _available_subcommands() -> dict[str, object]:

@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
         from .backprop import install_backprop
         self.backprop = install_backprop(self)  # Neuron view tab, Step-through and Gradient-check dock
+        from .interop_actions import install_interop
+        self.interop = install_interop(self)  # File > Export... and File > Import ONNX...
         from .data_download import DataDownloadOffer
         self.data_download = DataDownloadOffer(self)  # offers MNIST / Fashion-MNIST when a document lacks it
         window_layout.place_on_screen(self)  # sized from the screen's available area
