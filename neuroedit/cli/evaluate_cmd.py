@@ -51,6 +51,9 @@ def evaluate_file(args: argparse.Namespace, threshold: float | None = None):
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise CliError(f"--threshold must be between 0 and 1, got {threshold:g}")
     doc = load_document(args.file)
+    if not doc.weights:
+        print(f"note: {args.file} has no trained weights; evaluating fresh initial ones from seed "
+              f"{doc.settings.get('seed', 0)}", file=sys.stderr)
     try:
         return evaluate_document(doc, args.data, args.split, str(Path(args.file).resolve().parent), threshold)
     except (EvaluationProblem, EngineError) as e:
