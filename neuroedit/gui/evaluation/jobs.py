@@ -33,7 +33,7 @@ class Job(QObject):
     def _run(self) -> None:
         try:
             result = self._work(self.progress.emit)
-        except Exception as e:  # noqa: BLE001 - the job boundary: any failure becomes a one-line message
+        except Exception as e:  # the job boundary: any failure becomes a one-line message
             if not isinstance(e, ValueError):     # the expected problems (data, shapes) are ValueErrors
                 traceback.print_exc()
             message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

@@ -92,7 +92,8 @@ class RunsPanel(QWidget):
         self.loss_plot = self._plot("loss")
         self.metric_plot = self._plot("accuracy")
         plots = QSplitter(Qt.Orientation.Vertical)
-        self.loss_card = Card("Loss (dashed: validation)", self.loss_plot, lambda: self._curve_rows("loss"), "runs_loss")
+        self.loss_card = Card("Loss (dashed: validation)", self.loss_plot, lambda: self._curve_rows("loss"),
+                              "runs_loss")
         self.metric_card = Card("Metric", self.metric_plot, lambda: self._curve_rows(self._metric()), "runs_metric")
         plots.addWidget(self.loss_card)
         plots.addWidget(self.metric_card)
