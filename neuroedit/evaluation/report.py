@@ -124,8 +124,11 @@ def _table(header: list[str], rows: list[list[str]], markdown: bool) -> list[str
         return ["| " + " | ".join(esc[0]) + " |", "|" + "|".join("---" for _ in header) + "|",
                 *["| " + " | ".join(r) + " |" for r in esc[1:]]]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-    return [fmt(header).rstrip(), *[fmt(r).rstrip() for r in rows]]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+
+    return [line(header), *[line(r) for r in rows]]
 
 
 # --------------------------------------------------------------------------- HTML
