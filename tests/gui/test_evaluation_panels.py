@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 
 import neuroedit.api as ne
@@ -57,6 +58,15 @@ def test_evaluation_runs_in_a_background_thread(qtbot, digits_window, monkeypatc
                         lambda *a, **k: (threads.append(threading.current_thread()), real(*a, **k))[1])
     evaluated(qtbot, digits_window)
     assert threads and threads[0] is not threading.main_thread()
+
+
+def test_network_menu_evaluates(qtbot, digits_window):
+    action = digits_window.findChild(QAction, "action_evaluate")
+    action.trigger()
+    qtbot.waitUntil(lambda: digits_window.evaluation_panel.evaluation is not None
+                    and digits_window.evaluation_panel.evaluation.metrics.complete, timeout=WAIT_MS)
+    assert digits_window.findChild(QAction, "action_compare") is not None
+    close_cleanly(digits_window)
 
 
 def test_a_cell_click_filters_the_gallery(qtbot, digits_window):

@@ -200,6 +200,26 @@ class EvaluationController(QObject):
         dock.raise_()
 
 
+def _add_menu_actions(window, controller: EvaluationController) -> None:
+    """Network › Evaluate and Network › Compare training settings… (the panels' buttons, from the menu)."""
+    menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Network"), None)
+    if menu is None:
+        return
+
+    def evaluate() -> None:
+        dock = window.docks["evaluation"]
+        dock.show()
+        dock.raise_()
+        controller.panel.request()
+
+    menu.addSeparator()
+    for text, slot, name in (("Evaluate", evaluate, "action_evaluate"),
+                             ("Compare Training Settings…", controller.ask_compare, "action_compare")):
+        action = menu.addAction(text)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+
+
 def warm_metrics() -> None:
     """Import scikit-learn's metrics in the background while the first training compiles (1-3 s here), so the
     first evaluation after it does not wait for the import."""
@@ -222,6 +242,7 @@ def install_evaluation(window) -> EvaluationController:
             window.panels_menu.addAction(window.docks[key].toggleViewAction())
     if near == "dashboard":
         window.docks["dashboard"].raise_()
+    _add_menu_actions(window, controller)
     runs_panel.set_document(window.doc)
     window.training.state_changed.connect(controller.training_state)
     window.docks["evaluation"].visibilityChanged.connect(controller.dock_shown)
