@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QFrame, QScrollArea, QWidget
 
 from ...api.bridge import graph_spec
 from ...api.data import DataProblem, document_spec, load_training_data
@@ -200,6 +200,16 @@ class EvaluationController(QObject):
         dock.raise_()
 
 
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """The panels need room for three plots side by side; in a small window they scroll instead of
+    squeezing the canvas (a dock is never smaller than its widget's minimum size)."""
+    scroller = QScrollArea()
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.Shape.NoFrame)
+    scroller.setWidget(panel)
+    return scroller
+
+
 def _add_menu_actions(window, controller: EvaluationController) -> None:
     """Network › Evaluate and Network › Compare training settings… (the panels' buttons, from the menu)."""
     menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Network"), None)
@@ -235,8 +245,10 @@ def install_evaluation(window) -> EvaluationController:
     controller = EvaluationController(window, panel, runs_panel)
     window.evaluation_panel, window.runs_panel, window.evaluation = panel, runs_panel, controller
     near = "dashboard" if "dashboard" in window.docks else "problems"
-    window.add_panel("evaluation", "Evaluation", panel, Qt.DockWidgetArea.BottomDockWidgetArea, tabify_with=near)
-    window.add_panel("runs", "Runs", runs_panel, Qt.DockWidgetArea.BottomDockWidgetArea, tabify_with=near)
+    window.add_panel("evaluation", "Evaluation", _scrolling(panel), Qt.DockWidgetArea.BottomDockWidgetArea,
+                     tabify_with=near)
+    window.add_panel("runs", "Runs", _scrolling(runs_panel), Qt.DockWidgetArea.BottomDockWidgetArea,
+                     tabify_with=near)
     if hasattr(window, "panels_menu"):
         for key in ("evaluation", "runs"):
             window.panels_menu.addAction(window.docks[key].toggleViewAction())
