@@ -13,8 +13,10 @@ import numpy as np
 from .._version import __version__
 from ..model.analysis import analyze
 from ..model.document import Document
+from ..untrusted import NpyHeader, clip, open_regular, shorten
 from .arrays import FLOAT_KINDS, NUMERIC_KINDS, read_npz, write_npz
-from .container import JSON_MEMBER_BYTES, NEDIT_LIMITS, Archive, write_archive
+from .budget import UNSHAPED_WEIGHT_BYTES, ArrayBudget, array_budget
+from .container import JSON_MEMBER_BYTES, NEDIT_LIMITS, Archive, as_load_error, write_archive
 from .errors import LoadError, SaveError
 from .jsontext import dump_json, parse_json, to_plain
 from .migrations import FORMAT_NAME, FORMAT_VERSION, migrate
@@ -34,25 +36,39 @@ def to_bytes(doc: Document) -> bytes:
     """The `.nedit` file for `doc`; raises SaveError for content the format cannot hold."""
     manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "app_version": __version__,
                 "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    graph = dump_json(graph_to_json(doc))
+    graph = _json_member(GRAPH, graph_to_json(doc))
     try:  # edits keep a document valid, but code may build one directly: never write a file that will not load
         graph_from_json(parse_json(graph, GRAPH))
     except LoadError as e:
         raise SaveError(f"cannot save, the file would not load: {e}") from None
+    budget = array_budget(doc)
     weights = {f"{node_id}/{name}": array for (node_id, name), array in _fitting_weights(doc).items()}
     members: dict[str, tuple[bytes, bool]] = {
         MANIFEST: (dump_json(manifest), True),
         GRAPH: (graph, True),
         WEIGHTS: (write_npz(weights, WEIGHTS, FLOAT_KINDS), False),
     }
+    if len(members[WEIGHTS][0]) > budget.weights:
+        raise SaveError(f"{WEIGHTS}: the weights of nodes whose shapes cannot be inferred take more than "
+                        f"{UNSHAPED_WEIGHT_BYTES // 2**20} MiB; fix the network's errors or reset its weights")
     if doc.optimizer_state:
         for key in doc.optimizer_state:
             if not isinstance(key, str) or not key or "\x00" in key or not _utf8(key):
-                raise SaveError(f"{OPTIMIZER}: key {key!r} must be a non-empty string of valid Unicode")
-        members[OPTIMIZER] = (write_npz(doc.optimizer_state, OPTIMIZER, NUMERIC_KINDS), False)
+                raise SaveError(f"{OPTIMIZER}: key {shorten(key)} must be a non-empty string of valid Unicode")
+        state = write_npz(doc.optimizer_state, OPTIMIZER, NUMERIC_KINDS)
+        if len(state) <= budget.optimizer:  # larger state belongs to an older, bigger graph: it could not resume
+            members[OPTIMIZER] = (state, False)
     if doc.training_history:
-        members[HISTORY] = (dump_json(to_plain(doc.training_history, "training_history")), True)
+        members[HISTORY] = (_json_member(HISTORY, to_plain(doc.training_history, "training_history")), True)
     return write_archive(members)
+
+
+def _json_member(name: str, value: Any) -> bytes:
+    data = dump_json(value)
+    if len(data) > JSON_MEMBER_BYTES:
+        raise SaveError(f"{name} would be {len(data):,} bytes; the limit is {JSON_MEMBER_BYTES:,} "
+                        "(is the description or the training history very long?)")
+    return data
 
 
 def _utf8(text: str) -> bool:
@@ -95,11 +111,14 @@ def read_document(fileobj: IO[bytes], source: str) -> Document:
 
 
 def load_path(path: str | os.PathLike[str]) -> Document:
-    size = os.path.getsize(path)
-    if size > NEDIT_LIMITS.max_total_bytes:
-        raise LoadError(f"the file is {size:,} bytes; the limit is {NEDIT_LIMITS.max_total_bytes:,}",
-                        source=os.fspath(path))
-    with open(path, "rb") as f:
+    """The Document in the regular file `path`; FIFOs, devices and oversized files are refused unread."""
+    try:
+        with as_load_error():
+            f = open_regular(path, NEDIT_LIMITS.max_total_bytes)
+    except LoadError as e:
+        e.source = os.fspath(path)
+        raise
+    with f:
         return read_document(f, os.fspath(path))
 
 
@@ -112,9 +131,12 @@ def _read(fileobj: IO[bytes]) -> Document:
     g = graph_from_json(migrate(_json(archive, GRAPH), version))
     doc = Document(nodes=g.nodes, edges=g.edges, settings=g.settings, dataset=g.dataset, view=g.view,
                    description=g.description)
-    doc.weights = _weights(doc, read_npz(_member(archive, WEIGHTS), WEIGHTS, FLOAT_KINDS))
+    budget = array_budget(doc)
+    expected = _WeightCheck(doc)
+    doc.weights = expected.grouped(read_npz(_arrays_member(archive, WEIGHTS, budget), WEIGHTS, FLOAT_KINDS,
+                                            expected))
     if OPTIMIZER in archive.infos:
-        doc.optimizer_state = read_npz(archive.read(OPTIMIZER), OPTIMIZER, NUMERIC_KINDS)
+        doc.optimizer_state = read_npz(_arrays_member(archive, OPTIMIZER, budget), OPTIMIZER, NUMERIC_KINDS)
     if HISTORY in archive.infos:
         doc.training_history = expect_object(_json(archive, HISTORY), "", HISTORY)
     return doc
@@ -125,6 +147,15 @@ def _member(archive: Archive, name: str, max_bytes: int | None = None) -> bytes:
         raise LoadError(f"missing member {name} (a .nedit file holds {', '.join(REQUIRED)}"
                         f" and optionally {', '.join(OPTIONAL)})")
     return archive.read(name, max_bytes)
+
+
+def _arrays_member(archive: Archive, name: str, budget: ArrayBudget) -> bytes:
+    """An array member, refused from its declared size if it is larger than the graph can need."""
+    limit = budget.weights if name == WEIGHTS else budget.optimizer
+    if name in archive.infos and archive.infos[name].file_size > limit:
+        raise LoadError(f"unpacks to {archive.infos[name].file_size:,} bytes, more than the {limit:,} "
+                        "this network's arrays can take", name)
+    return _member(archive, name)
 
 
 def _json(archive: Archive, name: str) -> Any:
@@ -151,22 +182,33 @@ def _manifest(data: Any) -> int:
     return version
 
 
-def _weights(doc: Document, flat: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
-    """Group `node/param` arrays by node, checking names and, where the analysis knows them, shapes."""
-    specs = analyze(doc).weights if flat else {}
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for key, array in flat.items():
+class _WeightCheck:
+    """Checks each `node/param` array of weights.npz from its header (names, nodes and, where the
+    analysis knows them, shapes) before its data is read, then groups the arrays by node."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.specs = analyze(doc).weights
+
+    def __call__(self, key: str, header: NpyHeader) -> None:
         node_id, slash, name = key.partition("/")
+        where = clip(key)
         if not slash or not _PARAM_NAME.fullmatch(name):
-            raise LoadError("array names must be node_id/param_name, e.g. dense_1/kernel", WEIGHTS, key)
-        if node_id not in doc.nodes:
-            raise LoadError(f"there is no node {node_id!r} in graph.json", WEIGHTS, key)
-        known = specs.get(node_id)
+            raise LoadError("array names must be node_id/param_name, e.g. dense_1/kernel", WEIGHTS, where)
+        if node_id not in self.doc.nodes:
+            raise LoadError(f"there is no node {shorten(node_id)} in graph.json", WEIGHTS, where)
+        known = self.specs.get(node_id)
         if known is not None:
             if name not in known:
                 has = f"its weights are {', '.join(known)}" if known else "it has no weights"
-                raise LoadError(f"{node_id} ({doc.nodes[node_id].type}) has no weight {name!r}; {has}", WEIGHTS, key)
-            if array.shape != tuple(known[name].shape):
-                raise LoadError(f"expected shape {tuple(known[name].shape)}, got {array.shape}", WEIGHTS, key)
-        out.setdefault(node_id, {})[name] = array
-    return out
+                raise LoadError(f"{node_id} ({self.doc.nodes[node_id].type}) has no weight {name!r}; {has}",
+                                WEIGHTS, where)
+            if header.shape != tuple(known[name].shape):
+                raise LoadError(f"expected shape {tuple(known[name].shape)}, got {header.shape}", WEIGHTS, where)
+
+    def grouped(self, flat: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for key, array in flat.items():
+            node_id, _, name = key.partition("/")
+            out.setdefault(node_id, {})[name] = array
+        return out
