@@ -449,7 +449,7 @@ def test_pickled_object_array_is_never_unpickled(good, tmp_path):
     marker = tmp_path / "pwned"
     array = np.array([_Exploit(str(marker)), 1.0], dtype=object)
     assert weights_error(good, {"dense_1/bias": array}, allow_pickle=True) == (
-        "weights.npz: dense_1/bias: holds Python objects (a pickled array); only numeric arrays are allowed, "
+        "weights.npz: dense_1/bias: holds Python objects (a pickled array); only plain arrays are allowed, "
         "and nothing in a file is ever unpickled")
     assert not marker.exists()
     pickle.loads(pickle.dumps(_Exploit(str(marker))))  # the payload is real: unpickling does run it
