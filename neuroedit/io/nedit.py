@@ -18,7 +18,7 @@ from .arrays import FLOAT_KINDS, NUMERIC_KINDS, read_npz, write_npz
 from .budget import UNSHAPED_WEIGHT_BYTES, ArrayBudget, array_budget
 from .container import JSON_MEMBER_BYTES, NEDIT_LIMITS, Archive, as_load_error, write_archive
 from .errors import LoadError, SaveError
-from .jsontext import dump_json, parse_json, to_plain
+from .jsontext import dump_json, is_valid_unicode, parse_json, to_plain
 from .migrations import FORMAT_NAME, FORMAT_VERSION, migrate
 from .schema import check_keys, expect_object, graph_from_json, graph_to_json
 
@@ -53,7 +53,7 @@ def to_bytes(doc: Document) -> bytes:
                         f"{UNSHAPED_WEIGHT_BYTES // 2**20} MiB; fix the network's errors or reset its weights")
     if doc.optimizer_state:
         for key in doc.optimizer_state:
-            if not isinstance(key, str) or not key or "\x00" in key or not _utf8(key):
+            if not isinstance(key, str) or not key or "\x00" in key or not is_valid_unicode(key):
                 raise SaveError(f"{OPTIMIZER}: key {shorten(key)} must be a non-empty string of valid Unicode")
         state = write_npz(doc.optimizer_state, OPTIMIZER, NUMERIC_KINDS)
         if len(state) <= budget.optimizer:  # larger state belongs to an older, bigger graph: it could not resume
@@ -69,14 +69,6 @@ def _json_member(name: str, value: Any) -> bytes:
         raise SaveError(f"{name} would be {len(data):,} bytes; the limit is {JSON_MEMBER_BYTES:,} "
                         "(is the description or the training history very long?)")
     return data
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _fitting_weights(doc: Document) -> dict[tuple[str, str], np.ndarray]:
@@ -127,7 +119,7 @@ def _read(fileobj: IO[bytes]) -> Document:
     version = _manifest(_json(archive, MANIFEST))
     for name in archive.names:
         if name not in REQUIRED + OPTIONAL:
-            raise LoadError(f"unexpected member {name!r}; a .nedit file holds {', '.join(REQUIRED + OPTIONAL)}")
+            raise LoadError(f"unexpected member {shorten(name)}; a .nedit file holds {', '.join(REQUIRED + OPTIONAL)}")
     g = graph_from_json(migrate(_json(archive, GRAPH), version))
     doc = Document(nodes=g.nodes, edges=g.edges, settings=g.settings, dataset=g.dataset, view=g.view,
                    description=g.description)
@@ -167,18 +159,18 @@ def _manifest(data: Any) -> int:
     m = expect_object(data, "", MANIFEST)
     fmt = m.get("format")
     if fmt != FORMAT_NAME:
-        raise LoadError(f"not a NeuroEdit network: expected {FORMAT_NAME!r}, got "
-                        f"{'nothing' if fmt is None else repr(fmt)}", MANIFEST, "format")
+        raise LoadError(f"not a NeuroEdit network: expected '{FORMAT_NAME}', got "
+                        f"{'nothing' if fmt is None else shorten(fmt)}", MANIFEST, "format")
     version = m.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise LoadError(f"expected a non-negative integer, got {version!r}", MANIFEST, "format_version")
+        raise LoadError(f"expected a non-negative integer, got {shorten(version)}", MANIFEST, "format_version")
     if version > FORMAT_VERSION:
         migrate({}, version)  # raises the "written by a newer NeuroEdit" error
     keys = ("format", "format_version", "app_version", "saved_at")
     check_keys(m, keys, keys, "", MANIFEST)
     for key in ("app_version", "saved_at"):
         if not isinstance(m[key], str):
-            raise LoadError(f"expected a string, got {m[key]!r}", MANIFEST, key)
+            raise LoadError(f"expected a string, got {shorten(m[key])}", MANIFEST, key)
     return version
 
 
@@ -201,7 +193,7 @@ class _WeightCheck:
         if known is not None:
             if name not in known:
                 has = f"its weights are {', '.join(known)}" if known else "it has no weights"
-                raise LoadError(f"{node_id} ({self.doc.nodes[node_id].type}) has no weight {name!r}; {has}",
+                raise LoadError(f"{node_id} ({self.doc.nodes[node_id].type}) has no weight {shorten(name)}; {has}",
                                 WEIGHTS, where)
             if header.shape != tuple(known[name].shape):
                 raise LoadError(f"expected shape {tuple(known[name].shape)}, got {header.shape}", WEIGHTS, where)

@@ -32,7 +32,11 @@ class Unreadable(ValueError):
 
 def shorten(value: object, limit: int = MAX_SHOWN) -> str:
     """`repr(value)`, cut in the middle when long, so that a 1 MB name cannot make a 1 MB message."""
-    return clip(repr(value), limit)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer with more digits than Python prints
+        return f"a {type(value).__name__} too long to print"
+    return clip(text, limit)
 
 
 def clip(text: str, limit: int = MAX_SHOWN) -> str:
