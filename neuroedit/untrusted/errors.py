@@ -7,6 +7,7 @@ import contextlib
 import csv
 import lzma
 import struct
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -14,9 +15,10 @@ from collections.abc import Iterator
 # What zipfile, zlib, bz2, lzma, gzip, csv and numpy.lib.format raise for damaged or unsupported input.
 # ValueError covers e.g. "negative seek value" and bad .npy headers; NotImplementedError a zip version or
 # compression method zipfile does not know; RuntimeError an encrypted member; OverflowError absurd sizes.
+# NumPy parses a .npy header with Python's tokenizer and ast: SyntaxError, tokenize.TokenError.
 _LIBRARY_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, csv.Error, struct.error,
                    EOFError, OSError, ValueError, NotImplementedError, RuntimeError, OverflowError, KeyError,
-                   IndexError, TypeError, MemoryError)
+                   IndexError, TypeError, MemoryError, SyntaxError, tokenize.TokenError)
 
 MAX_SHOWN = 80  # characters of a hostile value that a message repeats
 
