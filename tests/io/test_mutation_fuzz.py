@@ -19,6 +19,8 @@ from neuroedit.io import LoadError, from_bytes, load, to_bytes
 from neuroedit.model import analyze
 from nedit_helpers import assert_same_document, members_of, small_network, zip_of
 
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "samples").glob("*.nedit"))
 INTERESTING_INTS = [0, 1, -1, 2, 255, 256, 65535, 2**31 - 1, 2**31, 2**32 - 1, 2**63, 2**64, 10**400]
 INTERESTING_VALUES: list[Any] = [None, True, False, 0, -1, 0.5, -1e308, 1e308, 2**64, 10**30, "", "x" * 300,
