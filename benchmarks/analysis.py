@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import sys
@@ -35,7 +36,7 @@ def graph(kind: str, n: int) -> Document:
     if kind == "chain":
         nodes = {"input_1": Node("input_1", "Input", {"shape": [2]}, (0.0, 0.0)), **nodes}
         ids = list(nodes)
-        edges = [Edge(a, b) for a, b in zip(ids, ids[1:])]
+        edges = [Edge(a, b) for a, b in itertools.pairwise(ids)]
     elif kind == "cycle":
         edges = [Edge(f"d{i}", f"d{(i + 1) % n}") for i in range(n)]
     else:
@@ -48,7 +49,7 @@ def chain_file(folder: str, n: int) -> str:
     nodes = [{"id": "input_1", "type": "Input", "params": {"shape": [2]}}]
     nodes += [{"id": f"d{i}", "type": "Dense"} for i in range(n)]
     ids = [x["id"] for x in nodes]
-    edges = [{"src": a, "dst": b} for a, b in zip(ids, ids[1:])]
+    edges = [{"src": a, "dst": b} for a, b in itertools.pairwise(ids)]
     manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "app_version": "0", "saved_at": "now"}
     path = os.path.join(folder, f"chain{n}.nedit")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:

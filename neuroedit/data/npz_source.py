@@ -13,12 +13,21 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..untrusted import Archive, Limits, NpyHeader, Unreadable, clip, open_regular, read_array, read_header, shorten
+from ..untrusted import (
+    Archive,
+    Limits,
+    NpyHeader,
+    Unreadable,
+    clip,
+    open_regular,
+    read_array,
+    read_header,
+    shorten,
+)
 from .errors import DataError, as_data_error
 from .memory import MEMORY_CAP_BYTES, check_memory
 from .options import Options
 from .raw import RawData
-
 
 MAX_CLASSES = 10_000
 NPZ_LIMITS = Limits(max_members=4096, max_member_bytes=MEMORY_CAP_BYTES, max_total_bytes=MEMORY_CAP_BYTES)

@@ -45,16 +45,15 @@ def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Pat
     """Delete this module's temporary files in `folder` untouched for STALE_AFTER_S (left by killed saves)."""
     now = time.time() if now is None else now
     removed = []
-    with contextlib.suppress(OSError):
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if not _TEMPORARY.fullmatch(entry.name):
-                    continue
-                with contextlib.suppress(OSError):
-                    info = entry.stat(follow_symlinks=False)
-                    if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_AFTER_S:
-                        os.unlink(entry.path)
-                        removed.append(Path(entry.path))
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not _TEMPORARY.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_AFTER_S:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
     return removed
 
 

@@ -14,8 +14,7 @@ import zlib
 from collections.abc import Iterator
 from typing import IO
 
-from ..untrusted import Unreadable
-from ..untrusted import zips
+from ..untrusted import Unreadable, zips
 from ..untrusted.zips import GiB, Limits, MiB
 from .errors import LoadError
 

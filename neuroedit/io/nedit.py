@@ -16,7 +16,13 @@ from ..model.document import Document
 from ..untrusted import NpyHeader, clip, open_regular, shorten
 from .arrays import FLOAT_KINDS, NUMERIC_KINDS, read_npz, write_npz
 from .budget import UNSHAPED_WEIGHT_BYTES, ArrayBudget, array_budget
-from .container import JSON_MEMBER_BYTES, NEDIT_LIMITS, Archive, as_load_error, write_archive
+from .container import (
+    JSON_MEMBER_BYTES,
+    NEDIT_LIMITS,
+    Archive,
+    as_load_error,
+    write_archive,
+)
 from .errors import LoadError, SaveError
 from .jsontext import dump_json, is_valid_unicode, parse_json, to_plain
 from .migrations import FORMAT_NAME, FORMAT_VERSION, migrate

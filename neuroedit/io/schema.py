@@ -15,8 +15,8 @@ from ..model.document import ID_PATTERN, Document, Edge, Node
 from ..model.nodetypes import REGISTRY
 from ..model.params import ParamError, ParamSpec
 from ..model.settings import SETTINGS_BY_NAME, default_settings
-from .errors import LoadError
 from ..untrusted import shorten
+from .errors import LoadError
 from .jsontext import to_plain
 
 GRAPH = "graph.json"

@@ -159,9 +159,8 @@ class Archive:
         if info.file_size > limit:
             raise Unreadable(f"unpacks to {info.file_size:,} bytes; the limit is {limit:,}", where)
         allowed = min(limit, info.file_size, self.limits.max_total_bytes - self._read_total)
-        with library_errors(where, "member"):
-            with self._zip.open(info) as f:
-                data = f.read(allowed + 1)  # never more than one byte past what is allowed
+        with library_errors(where, "member"), self._zip.open(info) as f:
+            data = f.read(allowed + 1)  # never more than one byte past what is allowed
         if len(data) > allowed:
             raise Unreadable("unpacks to more bytes than its header declares or the limits allow; "
                              "refusing a possible zip bomb", where)
@@ -172,6 +171,5 @@ class Archive:
 
     def read_start(self, name: str, count: int) -> bytes:
         """At most the first `count` bytes of a member (e.g. a header), decompressing no more than that."""
-        with library_errors(self.where(name), "member"):
-            with self._zip.open(self.infos[name]) as f:
-                return f.read(min(count, self.infos[name].file_size))
+        with library_errors(self.where(name), "member"), self._zip.open(self.infos[name]) as f:
+            return f.read(min(count, self.infos[name].file_size))

@@ -12,8 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from neuroedit.data import DataError, load
-from neuroedit.data import memory
+from neuroedit.data import DataError, load, memory
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 

@@ -11,13 +11,20 @@ import zipfile
 
 import numpy as np
 import pytest
+from nedit_helpers import (
+    edit_json,
+    good_bytes,
+    members_of,
+    small_network,
+    with_members,
+    zip_of,
+)
 
 import neuroedit.io.arrays as arrays_module
 from neuroedit.io import LoadError, SaveError, from_bytes, load, save, to_bytes
 from neuroedit.io.atomic import STALE_AFTER_S, remove_stale_temporaries
 from neuroedit.io.container import JSON_MEMBER_BYTES
 from neuroedit.untrusted import Archive
-from nedit_helpers import edit_json, good_bytes, members_of, small_network, with_members, zip_of
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # item 11: no warning before the error
 

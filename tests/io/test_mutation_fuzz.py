@@ -4,7 +4,6 @@ survives analysis and a save/reload unchanged. The seed is fixed, so a failure r
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import re
@@ -14,10 +13,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from nedit_helpers import assert_same_document, members_of, small_network, zip_of
 
 from neuroedit.io import LoadError, from_bytes, load, to_bytes
 from neuroedit.model import analyze
-from nedit_helpers import assert_same_document, members_of, small_network, zip_of
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
