@@ -22,6 +22,7 @@ QT = ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6", "PySide2")
 NUMBA = ("numba",)
 ENGINE, DATA, MODEL, IO = "neuroedit.engine", "neuroedit.data", "neuroedit.model", "neuroedit.io"
 API, GUI, CLI = "neuroedit.api", "neuroedit.gui", "neuroedit.cli"
+UNTRUSTED = "neuroedit.untrusted"
 
 # Only this package may import Qt or pyqtgraph; every other module is checked for it.
 QT_ALLOWED_IN = GUI
@@ -42,6 +43,8 @@ RULES = (
     Rule(ENGINE, (MODEL, IO, GUI, API, CLI), "the engine computes on arrays, knowing no documents or views"),
     Rule(DATA, (MODEL, IO, GUI, API, CLI), "data sets are plain NumPy"),
     Rule(API, (GUI, CLI), "the Python API must work headless"),
+    Rule(UNTRUSTED, NUMBA + (ENGINE, DATA, MODEL, IO, API, GUI, CLI),
+         "reading untrusted bytes is shared by io and data, so it depends on neither"),
     Rule("neuroedit._version", NUMBA, "the package import must stay light"),
 )
 

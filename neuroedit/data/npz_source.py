@@ -174,9 +174,10 @@ def _labels(y: np.ndarray, task: str, names: list[str], path: str, key: str) -> 
     with np.errstate(invalid="ignore"):  # NaN labels fail the whole-number test below
         if y.size and not (y.min() >= 0 and np.all(y == np.round(y))):
             raise DataError(f"{path}: class labels must be whole numbers from 0")
-    top = int(y.max()) if y.size else -1
+    top = y.max() if y.size else -1
     if top >= MAX_CLASSES:
-        raise DataError(f"{path}: labels go up to {top:,}; at most {MAX_CLASSES:,} classes are supported")
+        raise DataError(f"{path}: labels go up to {top:.6g}; at most {MAX_CLASSES:,} classes are supported")
+    top = int(top)
     y = y.astype(np.int64)
     k = top + 1
     if names and len(names) < k:

@@ -147,7 +147,7 @@ def test_12_idx_overflow_with_matching_labels_is_a_memory_error(tmp_path):
 
 def test_13_npz_class_labels_capped(tmp_path):
     write_npz(tmp_path / "d.npz", {"x.npy": npy(np.zeros((2, 2), np.float32)), "y.npy": npy(np.array([0, 2**40]))})
-    assert message("npz:d.npz", tmp_path).endswith("labels go up to 1,099,511,627,776; at most 10,000 classes are supported")
+    assert message("npz:d.npz", tmp_path).endswith("labels go up to 1.09951e+12; at most 10,000 classes are supported")
 
 
 def test_13_npz_bomb_refused_from_its_zip_directory(tmp_path):
@@ -212,6 +212,19 @@ def test_14_npz_non_finite_inputs(tmp_path, bad, shown):
 def test_14_npz_nan_regression_targets(tmp_path):
     write_npz(tmp_path / "d.npz", {"x.npy": npy(np.ones((4, 2))), "y.npy": npy(np.array([0.5, np.nan, 1.0, 2.0]))})
     assert "array 'y' holds nan at index (1,)" in message("npz:d.npz", tmp_path)
+
+
+@pytest.mark.parametrize("scale", ["minmax", "standard"])
+def test_11_values_near_the_float32_limit_scale_without_warnings(tmp_path, scale):
+    (tmp_path / "d.csv").write_text("a,b,y\n" + "3e38,1,0\n-3e38,2,1\n1,1,0\n2,2,1\n" * 3)
+    ds = load(f"csv:d.csv:scale={scale}", str(tmp_path))
+    assert np.isfinite(ds.train[0]).all()
+
+
+def test_13_npz_huge_float_labels_give_a_short_message(tmp_path):
+    write_npz(tmp_path / "d.npz", {"x.npy": npy(np.ones((3, 2))), "y.npy": npy(np.array([0.0, 1.0, 1e300]))})
+    assert message("npz:d.npz:task=classification", tmp_path).endswith(
+        "labels go up to 1e+300; at most 10,000 classes are supported")
 
 
 def test_pickle_is_never_called(tmp_path, monkeypatch):
