@@ -12,7 +12,7 @@ import gzip
 import math
 import os
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO, cast
 
 import numpy as np
 
@@ -118,7 +118,7 @@ def _payload(path: str) -> np.ndarray:
 
 
 @contextlib.contextmanager
-def _open(path: str) -> Iterator[BinaryIO]:
+def _open(path: str) -> Iterator[IO[bytes]]:
     """The file (decompressed as it is read if it ends in .gz); only regular files within the memory cap."""
     with as_data_error():
         try:
@@ -127,5 +127,9 @@ def _open(path: str) -> Iterator[BinaryIO]:
             raise Unreadable(e.problem, path) from None
         except OSError as e:
             raise DataError(f"{path}: {e.strerror or e}") from None
-    with f, (gzip.GzipFile(fileobj=f, mode="rb") if path.endswith(".gz") else contextlib.nullcontext(f)) as stream:
-        yield stream
+    with f:
+        if not path.endswith(".gz"):
+            yield f
+            return
+        with gzip.GzipFile(fileobj=f, mode="rb") as stream:
+            yield cast(IO[bytes], stream)

@@ -142,7 +142,7 @@ def _task(y: np.ndarray, task_opt: str) -> str:
     return "classification" if y.dtype.kind in "biu" and (y.ndim == 1 or y.shape[1:] == (1,)) else "regression"
 
 
-def _inputs(x: np.ndarray, divide: float | None, key: str, path: str) -> np.ndarray:
+def _inputs(x: np.ndarray, divide: float | None, key: str | None, path: str) -> np.ndarray:
     """float32 samples; a 1-D array is one input per sample, shape (n, 1)."""
     out = _finite_float32(x, key, path)
     out = out.reshape(x.shape[0], -1) if x.ndim == 1 else out
@@ -151,7 +151,7 @@ def _inputs(x: np.ndarray, divide: float | None, key: str, path: str) -> np.ndar
     return out
 
 
-def _finite_float32(a: np.ndarray, key: str, path: str) -> np.ndarray:
+def _finite_float32(a: np.ndarray, key: str | None, path: str) -> np.ndarray:
     """`a` as float32, refusing NaN, infinities and values beyond float32's range like the CSV reader does."""
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, as an error
         out = a.astype(np.float32)
@@ -163,7 +163,7 @@ def _finite_float32(a: np.ndarray, key: str, path: str) -> np.ndarray:
     return out
 
 
-def _labels(y: np.ndarray, task: str, names: list[str], path: str, key: str) -> tuple[np.ndarray, list[str]]:
+def _labels(y: np.ndarray, task: str, names: list[str], path: str, key: str | None) -> tuple[np.ndarray, list[str]]:
     if task == "regression":
         y = _finite_float32(y, key, path)
         return (y[:, None] if y.ndim == 1 else y.reshape(y.shape[0], -1)), []
