@@ -4,7 +4,7 @@ Three shapes of graph, each at 10,000 and 100,000 nodes: a chain of Dense layers
 cycle (every node reported), and 100,000 unconnected layers (every node reported). The
 10,000-node run is the reference: for O(n) work the 100k/10k ratio is about 10. `validate`
 is the CLI's work on a `.nedit` file written with compact JSON: load (parse, check, analyse
-for the weight budget) and the report.
+for the weight budget) and the report. Times are CPU seconds of this process (best of 3).
 
     .venv/bin/python benchmarks/analysis.py
 """
@@ -66,11 +66,12 @@ def _empty_zip() -> bytes:
 
 
 def best_of(runs: int, work) -> float:
+    """Best CPU time of the process over `runs` (on a shared machine, wall time mostly measures the others)."""
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         work()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 

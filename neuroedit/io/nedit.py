@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import os
 import re
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import IO, Any
 
@@ -102,10 +105,25 @@ def from_bytes(data: bytes, source: str = "<bytes>") -> Document:
 
 def read_document(fileobj: IO[bytes], source: str) -> Document:
     try:
-        return _read(fileobj)
+        with _collector_paused():
+            return _read(fileobj)
     except LoadError as e:
         e.source = source
         raise
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is read: a big graph is a million small objects
+    without cycles, and each automatic collection would walk all of them again (a third of the time
+    of loading 100,000 nodes). If something else paused it already, it is left paused."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_path(path: str | os.PathLike[str]) -> Document:
