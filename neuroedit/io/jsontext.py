@@ -60,6 +60,23 @@ def parse_json(raw: bytes, member: str) -> Any:
     return value
 
 
+MAX_FREE_FORM_DEPTH = 64  # nesting of free-form objects (dataset, view, history); saving recurses per level
+
+
+def check_depth(value: Any, member: str, where: str) -> Any:
+    """`value`, or LoadError if it nests deeper than MAX_FREE_FORM_DEPTH (it would load, but not save again)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_FREE_FORM_DEPTH:
+            raise LoadError(f"nested more than {MAX_FREE_FORM_DEPTH} levels deep", member, where or None)
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return value
+
+
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -115,16 +132,21 @@ def to_plain(value: Any, where: str) -> Any:
     raise SaveError(f"{where}: a {type(value).__name__} cannot be stored in JSON")
 
 
-def dump_json(value: Any) -> bytes:
-    """Indented JSON that stays readable: lists of scalars and short flat objects sit on one line."""
+def dump_json(value: Any, compact: bool = False) -> bytes:
+    """Indented JSON that stays readable: lists of scalars and short flat objects sit on one line.
+
+    `compact` leaves out all optional whitespace (for members that would otherwise be too large).
+    """
     try:
-        return (_dumps(value, "") + "\n").encode("utf-8")
+        text = _ENCODER_COMPACT.encode(value) if compact else _dumps(value, "")
+        return (text + "\n").encode("utf-8")
     except UnicodeEncodeError as e:
         raise SaveError(f"text {e.object[max(e.start - 20, 0):e.end]!r} holds a character that is not valid "
                         "Unicode (a lone surrogate)") from None
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_ENCODER_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def _dumps(value: Any, pad: str) -> str:

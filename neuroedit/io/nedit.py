@@ -27,7 +27,7 @@ from .container import (
     write_archive,
 )
 from .errors import LoadError, SaveError
-from .jsontext import dump_json, is_valid_unicode, parse_json, to_plain
+from .jsontext import check_depth, dump_json, is_valid_unicode, parse_json, to_plain
 from .migrations import FORMAT_NAME, FORMAT_VERSION, migrate
 from .schema import check_keys, expect_object, graph_from_json, graph_to_json
 
@@ -68,15 +68,24 @@ def to_bytes(doc: Document) -> bytes:
         if len(state) <= budget.optimizer:  # larger state belongs to an older, bigger graph: it could not resume
             members[OPTIMIZER] = (state, False)
     if doc.training_history:
-        members[HISTORY] = (_json_member(HISTORY, to_plain(doc.training_history, "training_history")), True)
+        history = to_plain(doc.training_history, "training_history")
+        try:
+            check_depth(history, HISTORY, "")
+        except LoadError as e:
+            raise SaveError(f"cannot save, the file would not load: {e}") from None
+        members[HISTORY] = (_json_member(HISTORY, history), True)
     return write_archive(members)
 
 
 def _json_member(name: str, value: Any) -> bytes:
+    """Indented JSON, or compact JSON when the indented form would pass the reader's limit."""
     data = dump_json(value)
     if len(data) > JSON_MEMBER_BYTES:
+        data = dump_json(value, compact=True)
+    if len(data) > JSON_MEMBER_BYTES:
         raise SaveError(f"{name} would be {len(data):,} bytes; the limit is {JSON_MEMBER_BYTES:,} "
-                        "(is the description or the training history very long?)")
+                        "even without indentation (is the description or the training history very long, "
+                        "or the network tens of thousands of nodes?)")
     return data
 
 
@@ -154,7 +163,7 @@ def _read(fileobj: IO[bytes]) -> Document:
     if OPTIMIZER in archive.infos:
         doc.optimizer_state = read_npz(_arrays_member(archive, OPTIMIZER, budget), OPTIMIZER, NUMERIC_KINDS)
     if HISTORY in archive.infos:
-        doc.training_history = expect_object(_json(archive, HISTORY), "", HISTORY)
+        doc.training_history = check_depth(expect_object(_json(archive, HISTORY), "", HISTORY), HISTORY, "")
     return doc
 
 

@@ -17,7 +17,7 @@ from ..model.params import ParamError, ParamSpec
 from ..model.settings import SETTINGS_BY_NAME, default_settings
 from ..untrusted import shorten
 from .errors import LoadError
-from .jsontext import to_plain
+from .jsontext import check_depth, to_plain
 
 GRAPH = "graph.json"
 _GRAPH_KEYS = ("nodes", "edges", "settings", "dataset", "view", "description")
@@ -122,8 +122,8 @@ def graph_from_json(data: Any) -> Graph:
         raise fail(f"edges[{closing}]", f"{g.edges[closing]} would make a cycle")
     if "settings" in top:
         g.settings.update(_settings(top["settings"]))
-    g.dataset = expect_object(top.get("dataset", {}), "dataset")
-    g.view = expect_object(top.get("view", {}), "view")
+    g.dataset = check_depth(expect_object(top.get("dataset", {}), "dataset"), GRAPH, "dataset")
+    g.view = check_depth(expect_object(top.get("view", {}), "view"), GRAPH, "view")
     g.description = _expect_str(top.get("description", ""), "description")
     return g
 

@@ -257,6 +257,18 @@ def test_9_what_load_would_refuse_save_refuses():
         to_bytes(doc)
 
 
+def test_9_a_graph_too_large_for_indented_json_is_saved_compact(monkeypatch):
+    from neuroedit.io import nedit
+
+    doc = small_network()
+    indented = len(members_of(to_bytes(doc))["graph.json"])
+    monkeypatch.setattr(nedit, "JSON_MEMBER_BYTES", indented - 1)
+    data = to_bytes(doc)
+    assert len(members_of(data)["graph.json"]) < indented and b"\n  " not in members_of(data)["graph.json"]
+    monkeypatch.undo()
+    assert from_bytes(data).nodes == doc.nodes
+
+
 def test_9_oversized_weights_of_unshaped_nodes_are_refused_by_save(monkeypatch):
     from neuroedit.io import budget
 
@@ -266,6 +278,30 @@ def test_9_oversized_weights_of_unshaped_nodes_are_refused_by_save(monkeypatch):
     doc._analysis_cache = None
     doc.weights["dense_2"] = {"kernel": np.zeros((200, 200), np.float32)}
     with pytest.raises(SaveError, match="cannot be inferred take more than"):
+        to_bytes(doc)
+
+
+@pytest.mark.parametrize("member", ["graph.json", "history.json"])
+def test_9_deeply_nested_free_form_json_is_refused_on_load(good, member):
+    """600 levels parse, but saving them again would exhaust Python's recursion limit."""
+    nested = '{"a": ' * 600 + "{}" + "}" * 600
+    members = members_of(good)
+    if member == "graph.json":
+        members[member] = members[member].replace(b'"view": {}', b'"view": {"deep": ' + nested.encode() + b"}", 1)
+        where = "graph.json: view"
+    else:
+        members[member] = ('{"loss": [0.5], "deep": ' + nested + "}").encode()
+        where = "history.json"
+    assert error_of(zip_of(members)) == f"{where}: nested more than 64 levels deep"
+
+
+def test_9_deeply_nested_history_is_refused_by_save():
+    doc = small_network()
+    deep: dict = {}
+    for _ in range(100):
+        deep = {"a": deep}
+    doc.training_history = {"deep": deep}
+    with pytest.raises(SaveError, match="history.json: nested more than 64 levels deep"):
         to_bytes(doc)
 
 

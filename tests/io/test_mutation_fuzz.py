@@ -23,7 +23,8 @@ pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "samples").glob("*.nedit"))
 INTERESTING_INTS = [0, 1, -1, 2, 255, 256, 65535, 2**31 - 1, 2**31, 2**32 - 1, 2**63, 2**64, 10**400]
 INTERESTING_VALUES: list[Any] = [None, True, False, 0, -1, 0.5, -1e308, 1e308, 2**64, 10**30, "", "x" * 300,
-                                 "\ud800", "input_1", "Dense", "out", "in", [], [0], [2, 2], [-1], {}, {"units": 3}]
+                                 "\ud800", "input_1", "Dense", "out", "in", [], [0], [2, 2], [-1], {}, {"units": 3},
+                                 json.loads("[" * 70 + "]" * 70)]
 SHAPES = ["()", "(0,)", "(-1,)", "(0, 18446744073709551616)", "(4294967296, 4294967296)", "(2, 2)", "(1, 2)",
           "(2,)", "(1,)", "(3, 1)", "(9223372036854775807,)"]
 DESCRS = ["'<f4'", "'<f8'", "'>f8'", "'<f2'", "'|O'", "'<i8'", "'|b1'", "'<c16'", "'|V8'", "'<U1'", "'|S4'",
