@@ -1,4 +1,4 @@
-"""Reading bytes we do not trust: regular files only, capped reads, zips and `.npy` headers checked first.
+"""Reading bytes we do not trust: regular files of a capped size, zips and `.npy` headers checked first.
 
 Pure Python + NumPy, shared by the file format (`neuroedit.io`) and data import (`neuroedit.data`),
 each of which turns `Unreadable` into its own error. Library exceptions raised while parsing
@@ -7,9 +7,9 @@ each of which turns `Unreadable` into its own error. Library exceptions raised w
 """
 
 from .errors import Unreadable, clip, library_errors, shorten
-from .files import open_regular, read_regular
+from .files import open_regular
 from .npy import NpyHeader, read_array, read_header
 from .zips import Archive, Limits
 
 __all__ = ["Archive", "Limits", "NpyHeader", "Unreadable", "clip", "library_errors", "open_regular", "read_array",
-           "read_header", "read_regular", "shorten"]
+           "read_header", "shorten"]

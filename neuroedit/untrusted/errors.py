@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bz2  # noqa: F401  (imported so that zipfile's bz2 members raise the errors caught below)
 import contextlib
 import csv
 import lzma
@@ -59,7 +58,7 @@ def _describe(error: BaseException) -> str:
     else:
         kind = "is damaged"
     name = type(error).__name__
-    if name == "error":  # zlib.error, csv.Error's peers: the module says what failed
+    if name == "error":  # zlib.error: only the module name says which library failed
         name = f"{type(error).__module__}.error"
     detail = " ".join(str(error).split())
     detail = detail if len(detail) <= MAX_SHOWN else detail[:MAX_SHOWN - 3] + "..."

@@ -1,4 +1,4 @@
-"""Open only regular files, and never read more bytes than the caller allows.
+"""Open only regular files no larger than the caller allows.
 
 A path may name a FIFO (opening it would block until a writer comes), a device such as /dev/zero
 (endless bytes) or a folder; all are refused before any byte is read.
@@ -26,7 +26,7 @@ def open_regular(path: str | os.PathLike[str], max_bytes: int) -> BinaryIO:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            kind = next((word for test, word in _KINDS if test(info.st_mode)), "not a regular file")
+            kind = next((word for test, word in _KINDS if test(info.st_mode)), "a special file")
             raise Unreadable(f"is {kind}, not a regular file")
         if info.st_size > max_bytes:
             raise Unreadable(f"the file is {info.st_size:,} bytes; the limit is {max_bytes:,}")
@@ -37,11 +37,3 @@ def open_regular(path: str | os.PathLike[str], max_bytes: int) -> BinaryIO:
         os.close(fd)
         raise
 
-
-def read_regular(path: str | os.PathLike[str], max_bytes: int) -> bytes:
-    """All bytes of a regular file of at most `max_bytes` (checked again while reading: files can grow)."""
-    with open_regular(path, max_bytes) as f:
-        data = f.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise Unreadable(f"the file holds more than {max_bytes:,} bytes, the limit")
-    return data
