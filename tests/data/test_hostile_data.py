@@ -111,6 +111,24 @@ def test_12_npz_shape_beyond_any_array(tmp_path):
     assert "impossible shape (0, 18446744073709551616)" in message("npz:d.npz", tmp_path)
 
 
+@pytest.mark.parametrize("images, labels", [((0, 2, 2), (0,)), ((3, 0, 2), (3,))])
+def test_12_idx_without_samples_or_pixels(tmp_path, idx_writer, images, labels):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    idx_writer(folder / "train-images-idx3-ubyte", np.zeros(images))
+    idx_writer(folder / "train-labels-idx1-ubyte", np.zeros(labels))
+    assert message("idx:mnist", tmp_path).startswith("data set idx:mnist: ")
+
+
+@pytest.mark.parametrize("x, y, problem", [
+    (np.ones((5, 0)), np.arange(5) % 2, "samples of shape (0,) hold no input values"),
+    (np.ones((5, 2)), np.ones((5, 0)), "the targets of shape (0,) hold no values"),
+])
+def test_12_npz_without_values(tmp_path, x, y, problem):
+    write_npz(tmp_path / "d.npz", {"x.npy": npy(x), "y.npy": npy(y)})
+    assert message("npz:d.npz", tmp_path).endswith(problem)
+
+
 def test_12_idx_corrupt_gzip(tmp_path, idx_writer):
     folder = tmp_path / "mnist"
     folder.mkdir()
