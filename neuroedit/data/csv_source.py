@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from ..untrusted import clip, open_regular, shorten
+from ..untrusted import clip, library_errors, open_regular, shorten
 from .errors import DataError, as_data_error
 from .memory import MEMORY_CAP_BYTES, check_memory
 from .options import Options
@@ -146,10 +146,8 @@ def _cells(line: str, delimiter: str | None, where: str) -> list[str]:
     """The cells of one line; `where` ("FILE: line N") names it if the csv module refuses it."""
     if delimiter is None:
         return line.split()
-    try:
+    with as_data_error(), library_errors(where, "the line"):  # e.g. a cell over csv.field_size_limit()
         return next(csv.reader([line], delimiter=delimiter))
-    except csv.Error as e:  # e.g. a cell longer than csv.field_size_limit()
-        raise DataError(f"{where}: cannot be read as CSV ({e})") from None
 
 
 def _is_number(text: str) -> bool:

@@ -48,3 +48,18 @@ def test_damaged_autosave_is_set_aside_and_reported(tmp_path, monkeypatch, qapp)
     assert "weights.npz: dense_1/bias: the header declares the impossible shape (0, 18446744073709551616)" in shown[0]
     assert sorted(os.listdir(folder)) == ["autosave-99999999.damaged.nedit"]
     assert find_recoveries(folder) == [] and app._offer_recovery() is None  # the next start is not offered it
+
+
+def test_open_shows_the_loaders_one_line_message(make_window, tmp_path, dialogs):
+    """File > Open of hostile files: the dialog carries the same message as `neuroedit validate`."""
+    w = make_window()
+    lying = tmp_path / "lying.nedit"
+    lying.write_bytes(_with_lying_weights())
+    fifo = tmp_path / "pipe.nedit"
+    os.mkfifo(fifo)
+    for path, expected in ((lying, "weights.npz: dense_1/bias: the header declares the impossible shape"),
+                           (fifo, "is a named pipe (FIFO), not a regular file")):
+        assert not w.files.load(str(path))
+        kind, _, text = dialogs[-1]
+        assert kind == "critical" and expected in text
+    assert w.windowTitle().startswith("Untitled")
