@@ -58,8 +58,8 @@ def _describe(error: BaseException) -> str:
     else:
         kind = "is damaged"
     name = type(error).__name__
-    if name == "error":  # zlib.error: only the module name says which library failed
-        name = f"{type(error).__module__}.error"
+    if name in ("error", "Error"):  # zlib.error, csv.Error: only the module says which library failed
+        name = f"{type(error).__module__.lstrip('_')}.{name}"
     detail = " ".join(str(error).split())
     detail = detail if len(detail) <= MAX_SHOWN else detail[:MAX_SHOWN - 3] + "..."
     return f"{kind} ({name}: {detail})" if detail else f"{kind} ({name})"
