@@ -35,8 +35,13 @@ def write_npz(arrays: dict[str, np.ndarray], member: str, kinds: str) -> bytes:
     return write_archive(members, NPZ_LIMITS)
 
 
+def _allowed(dtype: np.dtype, kinds: str) -> bool:
+    """Plain numbers of at most 8 bytes (no float128 or complex: the budget and the engine assume so)."""
+    return not dtype.hasobject and dtype.fields is None and dtype.kind in kinds and dtype.itemsize <= 8
+
+
 def _check_for_save(array: np.ndarray, where: str, kinds: str) -> None:
-    if array.dtype.hasobject or array.dtype.kind not in kinds or array.dtype.fields is not None:
+    if not _allowed(array.dtype, kinds):
         raise SaveError(f"{where}: dtype {array.dtype} cannot be saved; arrays must be {_KIND_WORDS[kinds]}")
     bad = _first_non_finite(array)
     if bad is not None:
@@ -59,7 +64,7 @@ def read_npz(raw: bytes, member: str, kinds: str,
         key = name[:-4]
         with as_load_error():
             header = read_header(archive, name, f"{member}: {clip(key)}")
-        if header.dtype.kind not in kinds:
+        if not _allowed(header.dtype, kinds):
             raise LoadError(f"has dtype {header.dtype}; arrays must be {_KIND_WORDS[kinds]}", member, clip(key))
         if expect is not None:
             expect(key, header)

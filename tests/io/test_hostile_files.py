@@ -182,6 +182,12 @@ def test_4_array_shape_is_checked_from_its_header_before_inflating(good, monkeyp
     assert error_of(with_members(good, weights_npz=npz)) == "weights.npz: dense_1/kernel: expected shape (2, 2), got (60, 60)"
 
 
+@pytest.mark.parametrize("descr", ["<f16", "<c16", "<M8[s]"])
+def test_4_weights_wider_than_float64_are_refused(good, descr):
+    npz = stored_npz({"dense_1/bias.npy": npy_with_header("(2,)", descr, bytes(2 * np.dtype(descr).itemsize))})
+    assert error_of(with_members(good, weights_npz=npz)).startswith("weights.npz: dense_1/bias: has dtype ")
+
+
 # ------------------------------------------------------------------ 6. non-regular files
 
 
