@@ -11,5 +11,15 @@ from .files import open_regular
 from .npy import NpyHeader, read_array, read_header
 from .zips import Archive, Limits
 
-__all__ = ["Archive", "Limits", "NpyHeader", "Unreadable", "clip", "library_errors", "open_regular", "read_array",
-           "read_header", "shorten"]
+__all__ = [
+    "Archive",
+    "Limits",
+    "NpyHeader",
+    "Unreadable",
+    "clip",
+    "library_errors",
+    "open_regular",
+    "read_array",
+    "read_header",
+    "shorten",
+]

@@ -15,9 +15,26 @@ from collections.abc import Iterator
 # ValueError covers e.g. "negative seek value" and bad .npy headers; NotImplementedError a zip version or
 # compression method zipfile does not know; RuntimeError an encrypted member; OverflowError absurd sizes.
 # NumPy parses a .npy header with Python's tokenizer and ast: SyntaxError, tokenize.TokenError.
-_LIBRARY_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, csv.Error, struct.error,
-                   EOFError, OSError, ValueError, NotImplementedError, RuntimeError, OverflowError, KeyError,
-                   IndexError, TypeError, MemoryError, SyntaxError, tokenize.TokenError)
+_LIBRARY_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    csv.Error,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    OverflowError,
+    KeyError,
+    IndexError,
+    TypeError,
+    MemoryError,
+    SyntaxError,
+    tokenize.TokenError,
+)
 
 MAX_SHOWN = 80  # characters of a hostile value that a message repeats
 
@@ -61,7 +78,7 @@ def _describe(error: BaseException) -> str:
     if name in ("error", "Error"):  # zlib.error, csv.Error: only the module says which library failed
         name = f"{type(error).__module__.lstrip('_')}.{name}"
     detail = " ".join(str(error).split())
-    detail = detail if len(detail) <= MAX_SHOWN else detail[:MAX_SHOWN - 3] + "..."
+    detail = detail if len(detail) <= MAX_SHOWN else detail[: MAX_SHOWN - 3] + "..."
     return f"{kind} ({name}: {detail})" if detail else f"{kind} ({name})"
 
 

@@ -12,8 +12,13 @@ from typing import BinaryIO
 
 from .errors import Unreadable
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def open_regular(path: str | os.PathLike[str], max_bytes: int) -> BinaryIO:
@@ -36,4 +41,3 @@ def open_regular(path: str | os.PathLike[str], max_bytes: int) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
-

@@ -49,8 +49,11 @@ def read_header(archive: Archive, name: str, where: str | None = None) -> NpyHea
         else:
             raise Unreadable(f".npy format version {version[0]}.{version[1]} is not supported", where)
     if dtype.hasobject:
-        raise Unreadable("holds Python objects (a pickled array); only plain arrays are allowed, "
-                         "and nothing in a file is ever unpickled", where)
+        raise Unreadable(
+            "holds Python objects (a pickled array); only plain arrays are allowed, "
+            "and nothing in a file is ever unpickled",
+            where,
+        )
     if dtype.fields is not None or dtype.subdtype is not None or dtype.itemsize == 0:
         raise Unreadable(f"has the structured dtype {shorten(str(dtype))}; only plain arrays are allowed", where)
     extent = math.prod(max(int(d), 1) for d in shape) * dtype.itemsize
@@ -59,8 +62,11 @@ def read_header(archive: Archive, name: str, where: str | None = None) -> NpyHea
     header = NpyHeader(tuple(int(d) for d in shape), dtype, bool(fortran), start.tell())
     size = archive.infos[name].file_size
     if header.data_offset + header.nbytes != size:
-        raise Unreadable(f"header says shape {header.shape} of {dtype} ({header.nbytes:,} bytes) "
-                         f"but {size - header.data_offset:,} bytes follow", where)
+        raise Unreadable(
+            f"header says shape {header.shape} of {dtype} ({header.nbytes:,} bytes) "
+            f"but {size - header.data_offset:,} bytes follow",
+            where,
+        )
     return header
 
 

@@ -64,7 +64,7 @@ def _check_directory(fileobj: IO[bytes], limits: Limits, label: str | None) -> N
         if at < 0 or len(tail) - at < 22:
             return
         entries, directory_bytes = struct.unpack_from("<xxxxxxxxxxHI", tail, at)
-        if at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
+        if at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
             (offset,) = struct.unpack_from("<Q", tail, at - 12)
             fileobj.seek(offset)
             record = fileobj.read(56)
@@ -77,8 +77,11 @@ def _check_directory(fileobj: IO[bytes], limits: Limits, label: str | None) -> N
     if entries > limits.max_members:
         raise Unreadable(f"{_subject(label)} holds {entries} members; the limit is {limits.max_members}", label)
     if directory_bytes > limits.max_members * _DIRECTORY_BYTES_PER_MEMBER:
-        raise Unreadable(f"{_subject(label)}'s zip directory is {directory_bytes:,} bytes, too large for "
-                         f"{limits.max_members} members at most", label)
+        raise Unreadable(
+            f"{_subject(label)}'s zip directory is {directory_bytes:,} bytes, too large for "
+            f"{limits.max_members} members at most",
+            label,
+        )
 
 
 def _subject(label: str | None) -> str:
@@ -100,8 +103,14 @@ class Archive:
     `not_a_zip` is the message for bytes that are not a zip at all.
     """
 
-    def __init__(self, fileobj: IO[bytes], limits: Limits, label: str | None = None,
-                 check_names: bool = True, not_a_zip: str = "not a zip archive") -> None:
+    def __init__(
+        self,
+        fileobj: IO[bytes],
+        limits: Limits,
+        label: str | None = None,
+        check_names: bool = True,
+        not_a_zip: str = "not a zip archive",
+    ) -> None:
         self.label = label
         self.limits = limits
         _check_directory(fileobj, limits, label)
@@ -129,18 +138,23 @@ class Archive:
             if info.flag_bits & 0x1:
                 raise Unreadable(f"member {shown} is encrypted", label)
             if info.file_size > limits.max_member_bytes:
-                raise Unreadable(f"member {shown} unpacks to {info.file_size:,} bytes; "
-                                 f"the limit is {limits.max_member_bytes:,}", label)
+                raise Unreadable(
+                    f"member {shown} unpacks to {info.file_size:,} bytes; the limit is {limits.max_member_bytes:,}",
+                    label,
+                )
             if limits.refuses_ratio(info.file_size, info.compress_size):
                 ratio = info.file_size / max(info.compress_size, 1)
-                raise Unreadable(f"member {shown} is compressed {ratio:,.0f}:1 (limit {limits.max_ratio:g}:1 for "
-                                 f"members over {limits.ratio_applies_above // MiB} MiB); refusing a possible zip bomb",
-                                 label)
+                raise Unreadable(
+                    f"member {shown} is compressed {ratio:,.0f}:1 (limit {limits.max_ratio:g}:1 for "
+                    f"members over {limits.ratio_applies_above // MiB} MiB); refusing a possible zip bomb",
+                    label,
+                )
             total += info.file_size
             self.infos[name] = info
         if total > limits.max_total_bytes:
-            raise Unreadable(f"{_subject(label)} unpacks to {total:,} bytes in all; "
-                             f"the limit is {limits.max_total_bytes:,}", label)
+            raise Unreadable(
+                f"{_subject(label)} unpacks to {total:,} bytes in all; the limit is {limits.max_total_bytes:,}", label
+            )
         self._read_total = 0
 
     @property
@@ -162,8 +176,10 @@ class Archive:
         with library_errors(where, "member"), self._zip.open(info) as f:
             data = f.read(allowed + 1)  # never more than one byte past what is allowed
         if len(data) > allowed:
-            raise Unreadable("unpacks to more bytes than its header declares or the limits allow; "
-                             "refusing a possible zip bomb", where)
+            raise Unreadable(
+                "unpacks to more bytes than its header declares or the limits allow; refusing a possible zip bomb",
+                where,
+            )
         if len(data) != info.file_size:
             raise Unreadable(f"member is truncated: {len(data):,} of {info.file_size:,} bytes", where)
         self._read_total += len(data)

@@ -49,13 +49,18 @@ def test_1_npy_shape_2_to_the_64(capsys, tmp_path, command):
     path = with_lying_weights(tmp_path / "lie.nedit")
     assert one_line_error(capsys, command, str(path)) == (
         f"neuroedit: error: {path}: weights.npz: dense_1/bias: the header declares the impossible shape "
-        "(0, 18446744073709551616)")
+        "(0, 18446744073709551616)"
+    )
 
 
 def test_6_devices_and_fifos(capsys, tmp_path):
-    assert one_line_error(capsys, "validate", "/dev/zero").endswith("/dev/zero: is a character device, not a regular file")
+    assert one_line_error(capsys, "validate", "/dev/zero").endswith(
+        "/dev/zero: is a character device, not a regular file"
+    )
     os.mkfifo(tmp_path / "x.nedit")
-    assert one_line_error(capsys, "info", str(tmp_path / "x.nedit")).endswith("is a named pipe (FIFO), not a regular file")
+    assert one_line_error(capsys, "info", str(tmp_path / "x.nedit")).endswith(
+        "is a named pipe (FIFO), not a regular file"
+    )
 
 
 def test_6_data_info_on_a_fifo(capsys, tmp_path):
@@ -69,8 +74,12 @@ def test_7_closed_pipe_exits_quietly(tmp_path):
         doc.add_node("Dense", {"units": 2}, (0.0, 0.0))
     save(doc, tmp_path / "big.nedit")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    reader = subprocess.Popen([sys.executable, "-m", "neuroedit", "validate", str(tmp_path / "big.nedit")],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "neuroedit", "validate", str(tmp_path / "big.nedit")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     first = reader.stdout.readline()
     reader.stdout.close()  # like `| head -1`
     err = reader.stderr.read()

@@ -64,7 +64,8 @@ def patch_central(path, offset: int, fmt: str, value: int) -> None:
 def test_12_csv_cell_over_the_csv_field_limit(tmp_path):
     (tmp_path / "d.csv").write_text('a,y\n"' + "9" * 140_000 + '",1\n2,0\n')
     assert message("csv:d.csv", tmp_path) == (
-        f"{tmp_path}/d.csv: line 2: the line is damaged (csv.Error: field larger than field limit (131072))")
+        f"{tmp_path}/d.csv: line 2: the line is damaged (csv.Error: field larger than field limit (131072))"
+    )
 
 
 def test_12_npz_class_names_pickled(tmp_path):
@@ -94,8 +95,9 @@ def test_12_npz_unsupported_compression(tmp_path):
 def test_12_npz_zip_version_8_4(tmp_path):
     path = write_npz(tmp_path / "d.npz", xy())
     patch_central(path, 6, "<H", 84)
-    assert message("npz:d.npz", tmp_path) == (f"{path}: the zip archive uses a zip feature that cannot be read "
-                                               "(NotImplementedError: zip file version 8.4)")
+    assert message("npz:d.npz", tmp_path) == (
+        f"{path}: the zip archive uses a zip feature that cannot be read (NotImplementedError: zip file version 8.4)"
+    )
 
 
 def test_12_npz_corrupt_deflate(tmp_path):
@@ -120,10 +122,13 @@ def test_12_idx_without_samples_or_pixels(tmp_path, idx_writer, images, labels):
     assert message("idx:mnist", tmp_path).startswith("data set idx:mnist: ")
 
 
-@pytest.mark.parametrize("x, y, problem", [
-    (np.ones((5, 0)), np.arange(5) % 2, "samples of shape (0,) hold no input values"),
-    (np.ones((5, 2)), np.ones((5, 0)), "the targets of shape (0,) hold no values"),
-])
+@pytest.mark.parametrize(
+    "x, y, problem",
+    [
+        (np.ones((5, 0)), np.arange(5) % 2, "samples of shape (0,) hold no input values"),
+        (np.ones((5, 2)), np.ones((5, 0)), "the targets of shape (0,) hold no values"),
+    ],
+)
 def test_12_npz_without_values(tmp_path, x, y, problem):
     write_npz(tmp_path / "d.npz", {"x.npy": npy(x), "y.npy": npy(y)})
     assert message("npz:d.npz", tmp_path).endswith(problem)
@@ -137,7 +142,7 @@ def test_12_idx_corrupt_gzip(tmp_path, idx_writer):
     idx_writer(folder / "train-labels-idx1-ubyte", np.zeros(40))
     data = bytearray((folder / "train-images-idx3-ubyte.gz").read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 16] = b"\xff" * 16
+    data[middle : middle + 16] = b"\xff" * 16
     (folder / "train-images-idx3-ubyte.gz").write_bytes(bytes(data))
     assert "is damaged" in message("idx:mnist", tmp_path)
 
@@ -146,7 +151,9 @@ def test_12_idx_dimensions_whose_product_overflows(tmp_path, idx_writer):
     folder = tmp_path / "mnist"
     folder.mkdir()
     # 2**16 × 2**16 × 2**16 × 2**16 = 2**64: zero in 64-bit arithmetic, far too much memory in fact
-    (folder / "train-images-idx3-ubyte").write_bytes(bytes([0, 0, 8, 3]) + struct.pack(">III", 65536, 65536, 65536 * 65536 - 1))
+    (folder / "train-images-idx3-ubyte").write_bytes(
+        bytes([0, 0, 8, 3]) + struct.pack(">III", 65536, 65536, 65536 * 65536 - 1)
+    )
     idx_writer(folder / "train-labels-idx1-ubyte", np.zeros(4))
     text = message("idx:mnist", tmp_path)
     assert "65536 images but 4 labels" in text or "memory" in text
@@ -215,7 +222,9 @@ def test_14_csv_target_too_large_for_a_number(tmp_path):
 
 def test_14_csv_input_beyond_float32(tmp_path):
     (tmp_path / "d.csv").write_text("a,y\n1,0\n1e300,1\n")
-    assert "line 3, column 1 ('a'): missing or infinite value, or beyond float32's range" in message("csv:d.csv", tmp_path)
+    assert "line 3, column 1 ('a'): missing or infinite value, or beyond float32's range" in message(
+        "csv:d.csv", tmp_path
+    )
 
 
 @pytest.mark.parametrize("bad, shown", [(np.nan, "nan"), (np.inf, "inf"), (1e300, "1e+300")])
@@ -223,8 +232,10 @@ def test_14_npz_non_finite_inputs(tmp_path, bad, shown):
     x = np.ones((4, 2))
     x[2, 1] = bad
     write_npz(tmp_path / "d.npz", {"x.npy": npy(x), "y.npy": npy(np.arange(4) % 2)})
-    assert message("npz:d.npz", tmp_path) == (f"{tmp_path}/d.npz: array 'x' holds {shown} at index (2, 1); "
-                                               "values must be finite numbers within float32's range")
+    assert message("npz:d.npz", tmp_path) == (
+        f"{tmp_path}/d.npz: array 'x' holds {shown} at index (2, 1); "
+        "values must be finite numbers within float32's range"
+    )
 
 
 def test_14_npz_nan_regression_targets(tmp_path):
@@ -242,7 +253,8 @@ def test_11_values_near_the_float32_limit_scale_without_warnings(tmp_path, scale
 def test_13_npz_huge_float_labels_give_a_short_message(tmp_path):
     write_npz(tmp_path / "d.npz", {"x.npy": npy(np.ones((3, 2))), "y.npy": npy(np.array([0.0, 1.0, 1e300]))})
     assert message("npz:d.npz:task=classification", tmp_path).endswith(
-        "labels go up to 1e+300; at most 10,000 classes are supported")
+        "labels go up to 1e+300; at most 10,000 classes are supported"
+    )
 
 
 def test_pickle_is_never_called(tmp_path, monkeypatch):

@@ -16,10 +16,30 @@ from neuroedit.data import DataError, load
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
-CSV = ("# weather\nhumidity,temp,wind,label\n0.5,21.5,3,sunny\n0.9,12.0,11,rain\n0.7,15.5,7,cloudy\n"
-       "0.4,25.0,2,sunny\n0.95,10.5,14,rain\n0.6,18.0,5,cloudy\n0.3,27.5,1,sunny\n0.85,11.0,12,rain\n")
-EDGE_TEXT = ["", ",", ";", "\t", '"', '""', "nan", "inf", "-inf", "1e309", "9" * 400, "x" * 200, "\ufeff", "\x00",
-             "\r\n", "\n", "1,2,3,4,5", "\ud800"]
+CSV = (
+    "# weather\nhumidity,temp,wind,label\n0.5,21.5,3,sunny\n0.9,12.0,11,rain\n0.7,15.5,7,cloudy\n"
+    "0.4,25.0,2,sunny\n0.95,10.5,14,rain\n0.6,18.0,5,cloudy\n0.3,27.5,1,sunny\n0.85,11.0,12,rain\n"
+)
+EDGE_TEXT = [
+    "",
+    ",",
+    ";",
+    "\t",
+    '"',
+    '""',
+    "nan",
+    "inf",
+    "-inf",
+    "1e309",
+    "9" * 400,
+    "x" * 200,
+    "\ufeff",
+    "\x00",
+    "\r\n",
+    "\n",
+    "1,2,3,4,5",
+    "\ud800",
+]
 
 
 def npy(array) -> bytes:
@@ -30,8 +50,11 @@ def npy(array) -> bytes:
 
 def npz_members() -> dict[str, bytes]:
     rng = np.random.default_rng(0)
-    return {"x.npy": npy(rng.normal(size=(12, 3)).astype(np.float32)), "y.npy": npy(np.arange(12) % 3),
-            "class_names.npy": npy(np.array(["a", "b", "c"]))}
+    return {
+        "x.npy": npy(rng.normal(size=(12, 3)).astype(np.float32)),
+        "y.npy": npy(np.arange(12) % 3),
+        "class_names.npy": npy(np.array(["a", "b", "c"])),
+    }
 
 
 def mutate(rng: random.Random, data: bytes) -> bytes:
@@ -46,13 +69,13 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
         elif kind == 1:
             width = rng.choice((2, 4))
             value = rng.choice([0, 1, 255, 65535, 2**31 - 1, 2**32 - 1]) % (1 << (8 * width))
-            out[at:at + width] = value.to_bytes(width, rng.choice(("little", "big")))
+            out[at : at + width] = value.to_bytes(width, rng.choice(("little", "big")))
         elif kind == 2:
-            del out[rng.randrange(len(out)):]
+            del out[rng.randrange(len(out)) :]
         elif kind == 3:
             out[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 6)))
         else:
-            out[at:at] = out[at:at + rng.randint(1, 32)]
+            out[at:at] = out[at : at + rng.randint(1, 32)]
     return bytes(out)
 
 
@@ -74,9 +97,22 @@ def mutate_npz(rng: random.Random) -> bytes:
     if rng.random() < 0.5:
         members[name] = mutate(rng, members[name])
     else:
-        members[name] = npy(rng.choice([np.zeros((0, 3)), np.full((12, 3), np.nan), np.arange(12) * 1e300,
-                                        np.array([0, 2**40] * 6), np.ones((12, 3), np.int8), np.zeros(12, bool),
-                                        np.array(["a", "bb"] * 6), np.ones((11, 3)), np.zeros(()), -np.ones(12)]))
+        members[name] = npy(
+            rng.choice(
+                [
+                    np.zeros((0, 3)),
+                    np.full((12, 3), np.nan),
+                    np.arange(12) * 1e300,
+                    np.array([0, 2**40] * 6),
+                    np.ones((12, 3), np.int8),
+                    np.zeros(12, bool),
+                    np.array(["a", "bb"] * 6),
+                    np.ones((11, 3)),
+                    np.zeros(()),
+                    -np.ones(12),
+                ]
+            )
+        )
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])) as z:
         for member, raw in members.items():

@@ -29,8 +29,10 @@ def _with_lying_weights() -> bytes:
     with zipfile.ZipFile(npz, "w") as z:
         z.writestr("dense_1/bias.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(nedit_io.to_bytes(TEMPLATES_BY_KEY["xor"].create()))) as src, \
-            zipfile.ZipFile(out, "w") as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(nedit_io.to_bytes(TEMPLATES_BY_KEY["xor"].create()))) as src,
+        zipfile.ZipFile(out, "w") as dst,
+    ):
         for info in src.infolist():
             dst.writestr(info.filename, npz.getvalue() if info.filename == "weights.npz" else src.read(info))
     return out.getvalue()
@@ -57,8 +59,10 @@ def test_open_shows_the_loaders_one_line_message(make_window, tmp_path, dialogs)
     lying.write_bytes(_with_lying_weights())
     fifo = tmp_path / "pipe.nedit"
     os.mkfifo(fifo)
-    for path, expected in ((lying, "weights.npz: dense_1/bias: the header declares the impossible shape"),
-                           (fifo, "is a named pipe (FIFO), not a regular file")):
+    for path, expected in (
+        (lying, "weights.npz: dense_1/bias: the header declares the impossible shape"),
+        (fifo, "is a named pipe (FIFO), not a regular file"),
+    ):
         assert not w.files.load(str(path))
         kind, _, text = dialogs[-1]
         assert kind == "critical" and expected in text

@@ -22,23 +22,75 @@ pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "samples").glob("*.nedit"))
 INTERESTING_INTS = [0, 1, -1, 2, 255, 256, 65535, 2**31 - 1, 2**31, 2**32 - 1, 2**63, 2**64, 10**400]
-INTERESTING_VALUES: list[Any] = [None, True, False, 0, -1, 0.5, -1e308, 1e308, 2**64, 10**30, "", "x" * 300,
-                                 "\ud800", "input_1", "Dense", "out", "in", [], [0], [2, 2], [-1], {}, {"units": 3},
-                                 json.loads("[" * 70 + "]" * 70)]
-SHAPES = ["()", "(0,)", "(-1,)", "(0, 18446744073709551616)", "(4294967296, 4294967296)", "(2, 2)", "(1, 2)",
-          "(2,)", "(1,)", "(3, 1)", "(9223372036854775807,)"]
-DESCRS = ["'<f4'", "'<f8'", "'>f8'", "'<f2'", "'|O'", "'<i8'", "'|b1'", "'<c16'", "'|V8'", "'<U1'", "'|S4'",
-          "[('a', '<f4')]", "('<f4', (2,))"]
+INTERESTING_VALUES: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    0.5,
+    -1e308,
+    1e308,
+    2**64,
+    10**30,
+    "",
+    "x" * 300,
+    "\ud800",
+    "input_1",
+    "Dense",
+    "out",
+    "in",
+    [],
+    [0],
+    [2, 2],
+    [-1],
+    {},
+    {"units": 3},
+    json.loads("[" * 70 + "]" * 70),
+]
+SHAPES = [
+    "()",
+    "(0,)",
+    "(-1,)",
+    "(0, 18446744073709551616)",
+    "(4294967296, 4294967296)",
+    "(2, 2)",
+    "(1, 2)",
+    "(2,)",
+    "(1,)",
+    "(3, 1)",
+    "(9223372036854775807,)",
+]
+DESCRS = [
+    "'<f4'",
+    "'<f8'",
+    "'>f8'",
+    "'<f2'",
+    "'|O'",
+    "'<i8'",
+    "'|b1'",
+    "'<c16'",
+    "'|V8'",
+    "'<U1'",
+    "'|S4'",
+    "[('a', '<f4')]",
+    "('<f4', (2,))",
+]
 
 
 def with_weights(data: bytes) -> bytes:
     """A sample with weights and optimizer state of the right shapes, so array members are fuzzed too."""
     doc = from_bytes(data)
     rng = np.random.default_rng(0)
-    doc.weights = {node_id: {name: rng.normal(size=spec.shape).astype(np.float32) for name, spec in specs.items()}
-                   for node_id, specs in analyze(doc).weights.items() if specs}
-    doc.optimizer_state = {"iterations": np.array([3], np.int64),
-                           **{f"{n}/{k}/m": np.zeros_like(a) for n, arrays in doc.weights.items() for k, a in arrays.items()}}
+    doc.weights = {
+        node_id: {name: rng.normal(size=spec.shape).astype(np.float32) for name, spec in specs.items()}
+        for node_id, specs in analyze(doc).weights.items()
+        if specs
+    }
+    doc.optimizer_state = {
+        "iterations": np.array([3], np.int64),
+        **{f"{n}/{k}/m": np.zeros_like(a) for n, arrays in doc.weights.items() for k, a in arrays.items()},
+    }
     doc.training_history = {"loss": [0.5, 0.25], "lr": [0.1, 0.1]}
     doc._analysis_cache = None
     return to_bytes(doc)
@@ -76,14 +128,14 @@ def mutate_bytes(rng: random.Random, data: bytes) -> bytes:
         elif kind == 2:  # a 16- or 32-bit field (sizes, offsets, counts) set to an edge value
             width = rng.choice((2, 4))
             value = rng.choice(INTERESTING_INTS) % (1 << (8 * width))
-            out[at:at + width] = value.to_bytes(width, "little")
+            out[at : at + width] = value.to_bytes(width, "little")
         elif kind == 3:
-            del out[rng.randrange(1, len(out)):]
+            del out[rng.randrange(1, len(out)) :]
         elif kind == 4:
             out[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
         else:
             length = rng.randint(1, 64)
-            out[at:at] = out[at:at + length]
+            out[at:at] = out[at : at + length]
         if not out:
             break
     return bytes(out)
@@ -140,7 +192,7 @@ def mutate_npy(rng: random.Random, raw: bytes) -> bytes:
     elif action == 2:
         header = header.replace("False", "True")
     elif action == 3:
-        body = body[:rng.randrange(len(body) + 1)]
+        body = body[: rng.randrange(len(body) + 1)]
     elif action == 4:
         body += bytes(rng.randint(1, 64))
     else:
@@ -163,8 +215,9 @@ def mutate_npz(rng: random.Random, raw: bytes) -> bytes:
         del members[rng.choice(names)]
     elif action == 3:
         name = rng.choice(names)
-        members[rng.choice(["dense_1/kernel.npy", "ghost/kernel.npy", "kernel.npy", name[:-4], name + "x"])] = \
+        members[rng.choice(["dense_1/kernel.npy", "ghost/kernel.npy", "kernel.npy", name[:-4], name + "x"])] = (
             members.pop(name)
+        )
     else:
         members[rng.choice(["extra.npy", "dense_1/bias.npy"])] = rng.choice(list(members.values()) or [b""])
     return zip_of(members, rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
