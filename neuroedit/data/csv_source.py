@@ -18,6 +18,8 @@ from .memory import MEMORY_CAP_BYTES, check_memory
 from .options import Options
 from .raw import RawData
 
+PREVIEW_CHARS = 1 << 20  # what the import dialog's preview reads at most
+
 # Integer-valued numeric targets with at most this many distinct values count as classes.
 MAX_AUTO_CLASSES = 20
 
@@ -270,9 +272,9 @@ def csv_preview(path: str, max_rows: int = 20) -> tuple[list[str], list[list[str
     lines: list[str] = []
     try:
         with _open_text(path, MEMORY_CAP_BYTES) as f:
-            for line in f:
+            for line in f.read(PREVIEW_CHARS).splitlines():  # a bounded read: one line may be gigabytes
                 if line.strip() and not line.lstrip().startswith("#"):
-                    lines.append(line.rstrip("\r\n"))
+                    lines.append(line)
                     if len(lines) > max_rows:
                         break
     except (OSError, UnicodeDecodeError) as e:

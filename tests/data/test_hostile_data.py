@@ -262,3 +262,15 @@ def test_pickle_is_never_called(tmp_path, monkeypatch):
     monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("unpickled"))
     write_npz(tmp_path / "d.npz", {"x.npy": npy(np.array([{"a": 1}], dtype=object)), "y.npy": npy(np.arange(1))})
     assert "pickled" in message("npz:d.npz", tmp_path)
+
+
+def test_6_preview_reads_a_bounded_prefix(tmp_path, monkeypatch):
+    from neuroedit.data import csv_preview, csv_source
+
+    monkeypatch.setattr(csv_source, "PREVIEW_CHARS", 1000)
+    (tmp_path / "one-line.csv").write_text(",".join(["1"] * 100_000) + "\n")
+    names, rows, header = csv_preview(str(tmp_path / "one-line.csv"))
+    assert len(names) == 500 and rows and not header
+    os.mkfifo(tmp_path / "pipe.csv")
+    with pytest.raises(DataError, match="is a named pipe"):
+        csv_preview(str(tmp_path / "pipe.csv"))
