@@ -30,6 +30,7 @@ from .options import Options
 from .raw import RawData
 
 MAX_CLASSES = 10_000
+MAX_CLASS_NAME_BYTES = 16 * 1024 * 1024  # 10,000 names of 400 characters
 NPZ_LIMITS = Limits(max_members=4096, max_member_bytes=MEMORY_CAP_BYTES, max_total_bytes=MEMORY_CAP_BYTES)
 
 
@@ -133,6 +134,8 @@ def _class_names(archive: Archive, entry: tuple[str, NpyHeader | Unreadable], pa
     if math.prod(header.shape) > MAX_CLASSES:
         raise DataError(f"{path}: 'class_names' holds {math.prod(header.shape):,} names; at most "
                         f"{MAX_CLASSES:,} classes are supported")
+    if header.nbytes > MAX_CLASS_NAME_BYTES:
+        raise DataError(f"{path}: 'class_names' takes {header.nbytes:,} bytes; names must be shorter")
     return [str(s) for s in read_array(archive, name, header).reshape(-1)]
 
 

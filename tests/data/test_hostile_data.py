@@ -175,6 +175,16 @@ def test_13_npz_class_labels_capped(tmp_path):
     assert message("npz:d.npz", tmp_path).endswith("labels go up to 1.09951e+12; at most 10,000 classes are supported")
 
 
+def test_13_npz_class_names_of_huge_width_refused_from_the_header(tmp_path, monkeypatch):
+    from neuroedit.data import npz_source
+
+    monkeypatch.setattr(npz_source, "MAX_CLASS_NAME_BYTES", 100)  # scaled down from 16 MiB
+    members = xy()
+    members["class_names.npy"] = npy(np.array(["a" * 20, "b", "c"]))  # <U20: 240 bytes
+    write_npz(tmp_path / "d.npz", members)
+    assert message("npz:d.npz", tmp_path).endswith("'class_names' takes 240 bytes; names must be shorter")
+
+
 def test_13_npz_bomb_refused_from_its_zip_directory(tmp_path):
     x = np.zeros((200_000, 8), np.float32)  # 6.4 MB of zeros, deflates about 1000:1
     write_npz(tmp_path / "d.npz", {"x.npy": npy(x), "y.npy": npy(np.zeros(200_000, np.int64))}, zipfile.ZIP_DEFLATED)
