@@ -83,7 +83,12 @@ def fit_scaling(x_train: np.ndarray, method: str) -> dict:
 
 def apply_scaling(x: np.ndarray, scaling: dict) -> np.ndarray:
     if scaling["method"] == "standard":
-        return ((x - scaling["mean"]) / scaling["std"]).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below as an error, not a warning
+            out = ((x - scaling["mean"]) / scaling["std"]).astype(np.float32)
+        if not np.isfinite(out).all():
+            raise DataError("standard scaling overflows float32 (inputs near ±3.4e38 with a mean far from them); "
+                            "rescale the data or use scale=minmax or scale=none")
+        return out
     if scaling["method"] == "minmax":  # in float64, where x - min cannot overflow
         return ((x - scaling["min"].astype(np.float64)) / scaling["range"]).astype(np.float32)
     return x

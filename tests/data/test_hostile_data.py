@@ -260,6 +260,12 @@ def test_11_values_near_the_float32_limit_scale_without_warnings(tmp_path, scale
     assert np.isfinite(ds.train[0]).all()
 
 
+def test_11_standard_scaling_that_would_overflow_is_an_error(tmp_path):
+    (tmp_path / "d.csv").write_text("a,y\n" + "3.4e38,0\n3.4e38,1\n-3.4e38,0\n" * 4)
+    with pytest.raises(DataError, match="standard scaling overflows float32"):
+        load("csv:d.csv:split=100:0:0", str(tmp_path))
+
+
 def test_13_npz_huge_float_labels_give_a_short_message(tmp_path):
     write_npz(tmp_path / "d.npz", {"x.npy": npy(np.ones((3, 2))), "y.npy": npy(np.array([0.0, 1.0, 1e300]))})
     assert message("npz:d.npz:task=classification", tmp_path).endswith(
