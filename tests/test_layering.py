@@ -23,6 +23,7 @@ NUMBA = ("numba",)
 ENGINE, DATA, MODEL, IO = "neuroedit.engine", "neuroedit.data", "neuroedit.model", "neuroedit.io"
 API, GUI, CLI = "neuroedit.api", "neuroedit.gui", "neuroedit.cli"
 INTEROP = "neuroedit.interop"
+UNTRUSTED = "neuroedit.untrusted"
 
 # Only this package may import Qt or pyqtgraph; every other module is checked for it.
 QT_ALLOWED_IN = GUI
@@ -44,6 +45,8 @@ RULES = (
     Rule(DATA, (MODEL, IO, GUI, API, CLI), "data sets are plain NumPy"),
     Rule(API, (GUI, CLI), "the Python API must work headless"),
     Rule(INTEROP, NUMBA + (ENGINE, API, GUI, CLI), "export and import read documents, not engines or views"),
+    Rule(UNTRUSTED, NUMBA + (ENGINE, DATA, MODEL, IO, API, GUI, CLI),
+         "reading untrusted bytes is shared by io and data, so it depends on neither"),
     Rule("neuroedit._version", NUMBA, "the package import must stay light"),
 )
 

@@ -8,7 +8,9 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 
 from .._version import __version__
@@ -18,6 +20,7 @@ from .errors import CliError
 VERBOSE_FLAGS = ("-v", "--verbose")  # accepted before or after the subcommand
 
 SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace", "export", "import", "desktop")
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe
 
 
 def _available_subcommands() -> dict[str, object]:
@@ -68,10 +71,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(handler, args) -> int:
     try:
-        return int(handler(args) or 0)
+        code = int(handler(args) or 0)
+        sys.stdout.flush()  # buffered output may meet a closed pipe: here, not at interpreter exit
+        return code
     except CliError as e:
         print(f"neuroedit: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("neuroedit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+
+
+def quiet_broken_pipe() -> int:
+    """The reader of our output went away (`neuroedit validate BIG | head -1`): stop without a traceback.
+
+    stdout is pointed at devnull so that the interpreter's final flush cannot fail again.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
