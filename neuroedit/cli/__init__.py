@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import os
 import sys
+from types import ModuleType
 
 from .._version import __version__
 from .errors import CliError
@@ -23,15 +24,8 @@ SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace", "export
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe
 
 
-def _available_subcommands() -> dict[str, object]:
-    modules = {}
-    for name in SUBCOMMANDS:
-        try:
-            modules[name] = importlib.import_module(f"{__name__}.{name}_cmd")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}_cmd":
-                raise
-    return modules
+def _subcommand_modules() -> list[ModuleType]:
+    return [importlib.import_module(f"{__name__}.{name}_cmd") for name in SUBCOMMANDS]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show progress details (e.g. kernel loading) on stderr; anywhere on the line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _available_subcommands().values():
+    for module in _subcommand_modules():
         module.register(sub)
     return parser
 
@@ -56,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..logs import setup_logging
 
     setup_logging(verbose)
-    modules = _available_subcommands()
-    if not argv or (argv[0] not in modules and argv[0] not in ("-h", "--help", "--version")):
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         from . import gui_cmd
 
         return _run(gui_cmd.main, argv)

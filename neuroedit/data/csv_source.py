@@ -134,13 +134,13 @@ def _read_lines(path: str) -> tuple[list[str], list[int]]:
     if not keep:
         raise DataError(f"{path}: the file is empty")
     if len(keep) == len(raw):
-        return raw, range(1, len(raw) + 1)
+        return raw, list(range(1, len(raw) + 1))
     return [raw[i] for i in keep], [i + 1 for i in keep]
 
 
 def _detect_delimiter(line: str) -> str | None:
     counts = {d: line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else None
 
 
@@ -225,7 +225,7 @@ def _strings(lines: list[str], delimiter: str | None, col: int, where: _Where) -
 
 
 def _targets(columns: list[np.ndarray], task: str, where: _Where, names: list[str]):
-    numeric = []
+    numeric: list[np.ndarray | None] = []
     for values, name in zip(columns, names):
         try:
             numeric.append(values.astype(np.float64))
@@ -239,12 +239,14 @@ def _targets(columns: list[np.ndarray], task: str, where: _Where, names: list[st
                                 "number (several target columns must all be numeric)")
         if task == "classification":
             raise DataError(f"{where.path}: classification needs a single target column")
-        return np.stack(numeric, axis=1).astype(np.float32), "regression", []
-    for num, name in zip(numeric, names):
-        bad = None if num is None else np.flatnonzero(~np.isfinite(num.astype(np.float32)))
-        if bad is not None and bad.size:
-            raise DataError(f"{where.cell(int(bad[0]), where.names.index(name))}: the target "
-                            f"{shorten(str(columns[names.index(name)][bad[0]]))} is not a finite number "
+        return np.stack([n for n in numeric if n is not None], axis=1).astype(np.float32), "regression", []
+    for column, name in zip(numeric, names):
+        if column is None:
+            continue
+        not_finite = np.flatnonzero(~np.isfinite(column.astype(np.float32)))
+        if not_finite.size:
+            raise DataError(f"{where.cell(int(not_finite[0]), where.names.index(name))}: the target "
+                            f"{shorten(str(columns[names.index(name)][not_finite[0]]))} is not a finite number "
                             "within float32's range")
     values, num = columns[0], numeric[0]
     if num is None:

@@ -32,15 +32,16 @@ def load_idx(folder: str, opts: Options) -> RawData:
     fashion = opts.flag("fashion", fashion_default)
     if not os.path.isdir(folder):
         raise DataError(f"{folder}: no such folder (idx: needs the folder holding the MNIST-style files)")
-    files = {(p, k): find_idx_file(folder, p, k) for p in ("train", "t10k") for k in ("images", "labels")}
-    if files[("train", "images")] is None or files[("train", "labels")] is None:
+    found = {(p, k): find_idx_file(folder, p, k) for p in ("train", "t10k") for k in ("images", "labels")}
+    if found[("train", "images")] is None or found[("train", "labels")] is None:
         raise DataError(f"{folder}: needs train-images-idx3-ubyte and train-labels-idx1-ubyte "
                         "(or the .gz / train-images.idx3-ubyte spellings)")
-    has_test = files[("t10k", "images")] is not None or files[("t10k", "labels")] is not None
-    if has_test and None in (files[("t10k", "images")], files[("t10k", "labels")]):
+    has_test = found[("t10k", "images")] is not None or found[("t10k", "labels")] is not None
+    if has_test and None in (found[("t10k", "images")], found[("t10k", "labels")]):
         raise DataError(f"{folder}: found only one of the t10k image/label files; both are needed")
+    files = {key: path for key, path in found.items() if path is not None}
 
-    headers = {key: read_header(path) for key, path in files.items() if path}
+    headers = {key: read_header(path) for key, path in files.items()}
     total = 0
     for prefix in ("train", "t10k") if has_test else ("train",):
         img, lab = headers[(prefix, "images")], headers[(prefix, "labels")]

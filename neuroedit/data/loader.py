@@ -45,9 +45,9 @@ def load(spec: str, base_dir: str | None = None) -> Dataset:
     fractions = parse_split(opts.text("split"))
     method = opts.choice("scale", raw.default_scale, ("standard", "minmax", "none"))
     if opts.has("classes") and parsed.kind != "spiral_multi":
-        raw = _subset(raw, parse_classes(opts.text("classes")))
+        raw = _subset(raw, parse_classes(opts.text("classes", "")))
     if opts.has("features"):
-        raw = _with_features(raw, parse_features(opts.text("features")))
+        raw = _with_features(raw, parse_features(opts.text("features", "")))
 
     if raw.no_split:
         train = val = test = _all(raw)

@@ -58,7 +58,7 @@ def load_npz(path: str, opts: Options) -> RawData:
             arrays = {k: read_array(archive, headers[k][0], h) for k, h in checked.items()}
             names = _class_names(archive, headers["class_names"], path) if "class_names" in headers else []
     x, y = arrays[xk], arrays[yk]
-    test = (arrays[xtk], arrays[ytk]) if xtk else None
+    test = (arrays[xtk], arrays[ytk]) if xtk is not None and ytk is not None else None
     for xs, ys, kx, ky in [(x, y, xk, yk)] + ([(test[0], test[1], xtk, ytk)] if test else []):
         if xs.shape[0] != ys.shape[0]:
             raise DataError(f"{path}: {kx!r} has {xs.shape[0]} samples but {ky!r} has {ys.shape[0]}")

@@ -61,7 +61,8 @@ def split_indices(n: int, fractions: tuple[float, float, float], rng: np.random.
         parts[0].append(idx[:n_train])
         parts[1].append(idx[n_train:n_train + n_val])
         parts[2].append(idx[n_train + n_val:])
-    return tuple(rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts)
+    train, validation, test = (rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts)
+    return train, validation, test
 
 
 def fit_scaling(x_train: np.ndarray, method: str) -> dict:

@@ -94,20 +94,20 @@ def _analyze(doc: "Document") -> Analysis:
 
     incoming: dict[str, dict[str, str]] = {n: {} for n in doc.nodes}
     succ: dict[str, list[str]] = {n: [] for n in doc.nodes}
-    for e in doc.edges:
-        if e.src not in doc.nodes or e.dst not in doc.nodes:
-            a.problems.append(Problem(e.dst if e.dst in doc.nodes else None, f"connection {e} refers to a missing node"))
+    for edge in doc.edges:
+        if edge.src not in doc.nodes or edge.dst not in doc.nodes:
+            a.problems.append(Problem(edge.dst if edge.dst in doc.nodes else None, f"connection {edge} refers to a missing node"))
             continue
-        dst = doc.nodes[e.dst]
-        ports = [] if e.dst in bad_params else [p.name for p in REGISTRY[dst.type].ports_in(dst.params)]
-        if e.dst not in bad_params and e.dst_port not in ports:
-            a.problems.append(Problem(e.dst, f"{e.src} is wired to input port {e.dst_port!r}, which {e.dst} does not have"))
+        dst = doc.nodes[edge.dst]
+        ports = [] if edge.dst in bad_params else [p.name for p in REGISTRY[dst.type].ports_in(dst.params)]
+        if edge.dst not in bad_params and edge.dst_port not in ports:
+            a.problems.append(Problem(edge.dst, f"{edge.src} is wired to input port {edge.dst_port!r}, which {edge.dst} does not have"))
             continue
-        if e.dst_port in incoming[e.dst]:
-            a.problems.append(Problem(e.dst, f"input port {e.dst_port!r} has more than one connection"))
+        if edge.dst_port in incoming[edge.dst]:
+            a.problems.append(Problem(edge.dst, f"input port {edge.dst_port!r} has more than one connection"))
             continue
-        incoming[e.dst][e.dst_port] = e.src
-        succ[e.src].append(e.dst)
+        incoming[edge.dst][edge.dst_port] = edge.src
+        succ[edge.src].append(edge.dst)
 
     a.order = _topological_order(doc, incoming, succ, a)
     for node_id in a.order:
