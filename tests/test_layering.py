@@ -23,6 +23,7 @@ NUMBA = ("numba",)
 ENGINE, DATA, MODEL, IO = "neuroedit.engine", "neuroedit.data", "neuroedit.model", "neuroedit.io"
 API, GUI, CLI = "neuroedit.api", "neuroedit.gui", "neuroedit.cli"
 INTEROP = "neuroedit.interop"
+UNTRUSTED = "neuroedit.untrusted"
 EVALUATION = "neuroedit.evaluation"
 
 # Only this package may import Qt or pyqtgraph; every other module is checked for it.
@@ -45,6 +46,8 @@ RULES = (
     Rule(DATA, (MODEL, IO, GUI, API, CLI), "data sets are plain NumPy"),
     Rule(API, (GUI, CLI, EVALUATION), "the Python API must work headless"),
     Rule(INTEROP, NUMBA + (ENGINE, API, GUI, CLI), "export and import read documents, not engines or views"),
+    Rule(UNTRUSTED, NUMBA + (ENGINE, DATA, MODEL, IO, API, GUI, CLI),
+         "reading untrusted bytes is shared by io and data, so it depends on neither"),
     Rule(EVALUATION, (GUI, CLI), "metrics and reports must work headless (CLI, scripts)"),
     Rule("neuroedit._version", NUMBA, "the package import must stay light"),
 )

@@ -7,12 +7,14 @@ JSON has fixed keys for scripts; HTML is one self-contained file with the plots 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from .common import load_document
 from .errors import CliError
 
 SPLIT_CHOICES = ("train", "validation", "val", "test")
+log = logging.getLogger(__name__)   # the console shows it with -v (the CLI is quiet otherwise)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,8 +54,8 @@ def evaluate_file(args: argparse.Namespace, threshold: float | None = None):
         raise CliError(f"--threshold must be between 0 and 1, got {threshold:g}")
     doc = load_document(args.file)
     if not doc.weights:
-        print(f"note: {args.file} has no trained weights; evaluating fresh initial ones from seed "
-              f"{doc.settings.get('seed', 0)}", file=sys.stderr)
+        log.info("%s has no trained weights; evaluating fresh initial ones from seed %s", args.file,
+                 doc.settings.get("seed", 0))
     try:
         return evaluate_document(doc, args.data, args.split, str(Path(args.file).resolve().parent), threshold)
     except (EvaluationProblem, EngineError) as e:
@@ -86,5 +88,5 @@ def run(args: argparse.Namespace) -> int:
     check_threshold(args.threshold, ev)
     write_output(report(ev, args.report, title=args.file), args.output)
     if args.output:
-        print(f"wrote the {args.report} report to {args.output}", file=sys.stderr)
+        log.info("wrote the %s report to %s", args.report, args.output)
     return 0

@@ -11,6 +11,7 @@ from .evaluate_cmd import (
     add_data_arguments,
     check_threshold,
     evaluate_file,
+    log,
     write_output,
 )
 
@@ -45,5 +46,5 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(buffer.getvalue())
         return 0
     write_output(buffer.getvalue(), args.out)
-    print(f"wrote {len(rows)} predictions ({ev.predictions.split} split) to {args.out}", file=sys.stderr)
+    log.info("wrote %d predictions (%s split) to %s", len(rows), ev.predictions.split, args.out)
     return 0

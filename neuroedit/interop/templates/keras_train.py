@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-import keras  # type: ignore[import-untyped]
+import keras
 import numpy as np
 from keras import ops
 
