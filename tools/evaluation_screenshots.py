@@ -1,6 +1,6 @@
 """Screenshots of the Evaluation and Runs panels for docs/screenshots (run under Xvfb).
 
-    xvfb-run -s "-screen 0 1600x1000x24" python tools/evaluation_screenshots.py docs/screenshots
+    HOME=$(mktemp -d) xvfb-run -s "-screen 0 1600x1000x24" python tools/evaluation_screenshots.py docs/screenshots
 """
 
 from __future__ import annotations
