@@ -1,0 +1,81 @@
+"""Tiled shared-memory matrix product with the transposed variants backward needs and a fused epilogue.
+
+All matrices are row-major inside flat device arrays, addressed by an offset, so the
+step launcher passes the whole value buffer and no views are built per launch:
+
+    C = alpha * op(A) @ op(B) + beta * C        op(A): m x k, op(B): k x n
+    ta: A is stored k x m (A^T @ B, the weight gradient); tb: B is stored n x k (A @ B^T, the input gradient)
+    sq: square A's and B's elements on load (vario_eta's per-pattern squared gradients)
+    obias >= 0: add bias[obias + j]; act >= 0: also write act(C) at `oout` (Dense + activation)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from numba import cuda, from_dtype
+
+from .device_math import act_value
+from .launch import TILE, tiles
+
+
+@lru_cache(maxsize=None)
+def gemm_kernel(dtype: str):
+    """The kernel for one float dtype (the tiles and the accumulator are in that dtype, like BLAS)."""
+    nbtype = from_dtype(np.dtype(dtype))
+    zero = np.dtype(dtype).type(0)
+
+    @cuda.jit
+    def gemm(ta, tb, sq, m, n, k, a, oa, b, ob, alpha, beta, c, oc, bias, obias, act, act_alpha, out, oout,
+             failed):
+        if failed[0] >= 0:
+            return
+        sa = cuda.shared.array((TILE, TILE), nbtype)
+        sb = cuda.shared.array((TILE, TILE), nbtype)
+        tx = cuda.threadIdx.x
+        ty = cuda.threadIdx.y
+        row = cuda.blockIdx.y * TILE + ty
+        col = cuda.blockIdx.x * TILE + tx
+        acc = zero
+        for p0 in range(0, k, TILE):
+            p = p0 + tx
+            v = zero
+            if row < m and p < k:
+                v = a[oa + p * m + row] if ta else a[oa + row * k + p]
+                if sq:
+                    v = v * v
+            sa[ty, tx] = v
+            p = p0 + ty
+            v = zero
+            if col < n and p < k:
+                v = b[ob + col * k + p] if tb else b[ob + p * n + col]
+                if sq:
+                    v = v * v
+            sb[ty, tx] = v
+            cuda.syncthreads()
+            for q in range(TILE):
+                acc += sa[ty, q] * sb[q, tx]
+            cuda.syncthreads()
+        if row < m and col < n:
+            i = oc + row * n + col
+            r = alpha * acc
+            if beta != 0:
+                r += beta * c[i]
+            if obias >= 0:
+                r += bias[obias + col]
+            c[i] = r
+            if act >= 0:
+                out[oout + row * n + col] = act_value(act, act_alpha, c[i])
+
+    return gemm
+
+
+def launch_gemm(ta: bool, tb: bool, m: int, n: int, k: int, a, oa: int, b, ob: int, c, oc: int, failed,
+                alpha: float = 1.0, beta: float = 0.0, sq: bool = False, bias=None, obias: int = -1,
+                act: int = -1, act_alpha: float = 1.0, out=None, oout: int = 0) -> None:
+    """Queue C = alpha * op(A) @ op(B) + beta * C (+ bias, + activation into `out`) on the default stream."""
+    blocks, threads = tiles(m, n)
+    gemm_kernel(c.dtype.name)[blocks, threads](
+        ta, tb, sq, m, n, k, a, oa, b, ob, alpha, beta, c, oc, c if bias is None else bias, obias,
+        act, act_alpha, c if out is None else out, oout, failed)
