@@ -161,7 +161,7 @@ def test_every_optimizer_update_matches_the_reference_rule(k, name):
         dsq.copy_to_device(gsq)
         c1, c1n, c2, cr = k.opt.corrections(hyper, t)
         k.go(k.opt.update, n, n, cfg.code, 0.05, *(float(h) for h in hyper[:6]), c1, c1n, c2, cr, dt, k.dev(g), dsq,
-             ds1, ds2, k.ok())
+             ds1, ds2, 0, k.dev(np.ones(1)), k.dev(np.zeros(1, np.int32)), k.ok())
     np.testing.assert_allclose(dt.copy_to_host(), theta, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ds1.copy_to_host(), slots[0], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ds2.copy_to_host(), slots[1], rtol=1e-12, atol=1e-14)

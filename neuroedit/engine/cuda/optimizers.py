@@ -14,10 +14,18 @@ from .launch import THREADS
 
 
 @cuda.jit
-def update(n, code, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr, theta, g, gsq, s1, s2, failed):
-    """One step of rule `code` (names.OPTIMIZERS order) on every weight."""
+def update(n, code, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr, theta, g, gsq, s1, s2, k, losses, flag, failed):
+    """Step k's update by rule `code` (names.OPTIMIZERS order) on every weight.
+
+    It first settles the step (checks.settle_step, folded in to save a launch): a raised
+    non-finite flag or a non-finite loss means no weight changes and failed[0] = k.
+    """
     i = cuda.grid(1)
     if failed[0] >= 0 or i >= n:
+        return
+    if flag[0] != 0 or not math.isfinite(losses[k]):
+        if i == 0:
+            failed[0] = k
         return
     gi = g[i]
     if code == 0:

@@ -61,6 +61,7 @@ class TapeRunner:
         s = self.state
         nsteps = len(bounds) - 1
         s.failed.copy_to_device(np.full(1, -1, np.int64))
+        s.flag.copy_to_device(np.zeros(1, np.int32))
         training = mode in (TRAIN, GRAD, FWD_TRAIN)
         fpar = self.tape.fpar.tolist()
         want_sq = optimizer == 9
@@ -84,15 +85,15 @@ class TapeRunner:
             self.backward(b, fpar, want_sq, t, seed)
             self.penalty(fpar, want_sq, k)
             _go(checks.flag_nonfinite, s.n_trainable, s.n_trainable, s.gtheta, s.flag, s.failed)
-            checks.settle_step[1, 1](k, s.losses, s.flag, s.failed)
-            if s.n_frozen and mode == TRAIN:
-                _go(checks.restore_if_failed, s.n_frozen, s.n_frozen, k, s.failed, s.frozen, s.frozen_backup)
             if mode == GRAD:
+                checks.settle_step[1, 1](k, s.losses, s.flag, s.failed)
                 return self._finish_grad()
             last = k == nsteps - 1 or live[1] != 0
             if last:
                 s.prev_theta.copy_to_device(s.theta)
-            self.update(optimizer, hyper, float(lrs[k]), t + 1)
+            self.update(optimizer, hyper, float(lrs[k]), t + 1, k)
+            if s.n_frozen:
+                _go(checks.restore_if_failed, s.n_frozen, s.n_frozen, k, s.failed, s.frozen, s.frozen_backup)
             now = time.perf_counter()
             if last or now - published >= PUBLISH_SECONDS:
                 published = now
@@ -310,9 +311,9 @@ class TapeRunner:
         out.copy_to_device(a)
         _go(ew.axpy, s.n_trainable, s.n_trainable, -1.0, b, 0, out, 0, False, s.failed)
 
-    def update(self, optimizer: int, hyper: np.ndarray, lr: float, t: int) -> None:
+    def update(self, optimizer: int, hyper: np.ndarray, lr: float, t: int, k: int) -> None:
         s = self.state
         mom, b1, b2, rho, eps, wd = (float(h) for h in hyper[:6])
         c1, c1n, c2, cr = opt.corrections(hyper, t)
         _go(opt.update, s.n_trainable, s.n_trainable, optimizer, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr,
-            s.theta, s.gtheta, s.gsq, s.slot1, s.slot2, s.failed)
+            s.theta, s.gtheta, s.gsq, s.slot1, s.slot2, k, s.losses, s.flag, s.failed)
