@@ -37,6 +37,10 @@ class CudaStatus:
         return f"{self.name}, {self.memory_bytes / 2 ** 30:.1f} GiB"
 
 
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
 def _one_line(error: BaseException) -> str:
     text = " ".join(str(error).split())
     return text or type(error).__name__
@@ -46,12 +50,12 @@ def _one_line(error: BaseException) -> str:
 def cuda_status() -> CudaStatus:
     """Probe once per process (initialising the driver is slow); never raises."""
     try:
-        if importlib.util.find_spec("numba") is None:
+        if not _installed("numba"):
             return CudaStatus(False, reason="Numba is not installed")
-        if importlib.util.find_spec("numba_cuda") is None:
+        if not _installed("numba_cuda"):
             return CudaStatus(False, reason=f"numba-cuda is not installed ({INSTALL_HINT})")
         from numba import config
-        if config.ENABLE_CUDASIM:
+        if config.ENABLE_CUDASIM:  # type: ignore[attr-defined]
             return CudaStatus(True, "CUDA simulator (NUMBA_ENABLE_CUDASIM=1)", simulator=True)
         from numba import cuda
         if not cuda.is_available():
@@ -62,7 +66,7 @@ def cuda_status() -> CudaStatus:
         name = device.name.decode() if isinstance(device.name, bytes) else str(device.name)
         _free, total = cuda.current_context().get_memory_info()
         return CudaStatus(True, name, int(total))
-    except Exception as error:  # a broken installation must not crash the app: report it
+    except Exception as error:  # noqa: BLE001  (a broken installation must not crash the app: report it)
         return CudaStatus(False, reason=_one_line(error))
 
 
@@ -70,7 +74,7 @@ def require_cuda() -> CudaStatus:
     """The CUDA status if it can train; otherwise an EngineError saying why."""
     status = cuda_status()
     if not status.usable:
-        raise EngineError(f"the device cuda was asked for but {status.reason}")
+        raise EngineError(f"CUDA was asked for but is unavailable: {status.reason}")
     return status
 
 

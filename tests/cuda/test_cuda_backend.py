@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWar
 CASES = [c for c in all_cases() if not c[0].startswith(("dense-", "loss-"))
          or c[0] in ("dense-nobias-l1l2", "dense-softmax", "loss-categorical_crossentropy-linear-logits",
                      "loss-value-tanh", "loss-sparse_categorical_crossentropy-softmax")]
-TOL64 = dict(rtol=1e-9, atol=1e-11)
+TOL64 = {"rtol": 1e-9, "atol": 1e-11}
 
 
 def _pair(doc, dtype, seed=1):
@@ -96,7 +96,7 @@ def test_cuda_matches_numba_after_50_steps_for_every_optimizer(optimizer):
 
 
 def test_cuda_trains_batchnorm_running_statistics_like_the_cpu():
-    name, doc, x, y = next(c for c in all_cases() if c[0] == "reshaped-BatchNorm")
+    _, doc, x, y = next(c for c in all_cases() if c[0] == "reshaped-BatchNorm")
     cpu, gpu = _pair(doc, "float64")
     X, Y = cpu.pack_inputs(x), cpu.pack_targets(y, len(x))
     for b in (cpu, gpu):

@@ -12,7 +12,7 @@ from neuroedit.engine.randomness import uniform
 
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # simulator: uint64 wraps
 
-TOL = {"float64": dict(rtol=1e-12, atol=1e-12), "float32": dict(rtol=1e-5, atol=1e-6)}
+TOL = {"float64": {"rtol": 1e-12, "atol": 1e-12}, "float32": {"rtol": 1e-5, "atol": 1e-6}}
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,15 @@ host arrays are passed again.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import cuda
 
 from ..tape import Tape
 
 
-def _zeros(n: int, dtype) -> "cuda.devicearray.DeviceNDArray":
+def _zeros(n: int, dtype: np.dtype | type) -> Any:
     # Never empty: kernels get a real pointer even for a graph without frozen weights.
     return cuda.to_device(np.zeros(max(int(n), 1), dtype))
 

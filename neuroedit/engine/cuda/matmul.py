@@ -11,7 +11,7 @@ step launcher passes the whole value buffer and no views are built per launch:
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from numba import cuda, from_dtype
@@ -20,7 +20,7 @@ from .device_math import act_value
 from .launch import TILE, tiles
 
 
-@lru_cache(maxsize=None)
+@cache
 def gemm_kernel(dtype: str):
     """The kernel for one float dtype (the tiles and the accumulator are in that dtype, like BLAS)."""
     nbtype = from_dtype(np.dtype(dtype))
