@@ -9,6 +9,8 @@ from __future__ import annotations
 from numba import config
 
 SIMULATOR = bool(config.ENABLE_CUDASIM)  # type: ignore[attr-defined]
+# Small grids are the point of many small layers (launches are queued without waiting): no warning per launch.
+config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # type: ignore[attr-defined]
 # Edge of the square shared-memory tile of the matrix product (TILE x TILE threads per block).
 TILE = 4 if SIMULATOR else 16
 # Threads per block for element-wise and per-row kernels, and for one-block reductions.
