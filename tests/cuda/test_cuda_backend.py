@@ -158,3 +158,23 @@ def test_host_writes_reach_the_device_and_training_results_reach_the_host():
     assert gpu.evaluate(X, Y) == pytest.approx(cpu.evaluate(X, Y), rel=1e-9)
     assert set(gpu.last_values()) == set(cpu.last_values())
     np.testing.assert_allclose(gpu.last_values()["o"], cpu.last_values()["o"], **TOL64)
+
+
+def test_a_read_while_a_call_runs_is_a_snapshot_that_is_never_sent_back():
+    """The GUI's probes read theta from another thread while the trainer's call runs."""
+    doc, x, y = dense_chain("tanh", "mse", n=4)
+    cpu, gpu = _pair(doc, "float64")
+    X, Y = cpu.pack_inputs(x), cpu.pack_targets(y, len(x))
+    run = gpu.runner.run
+    snapshots = []
+
+    def run_and_read_midway(*args, **kwargs):
+        snapshots.append(gpu.theta.copy())        # as if read by another thread once the call started
+        return run(*args, **kwargs)
+
+    gpu.runner.run = run_and_read_midway
+    for _ in range(2):
+        for b in (cpu, gpu):
+            b.train(X, Y, np.arange(4), np.array([0, 2, 4]), np.full(2, 0.05))
+        np.testing.assert_allclose(gpu.theta, cpu.theta, **TOL64)
+    assert not np.allclose(snapshots[1], cpu.theta)

@@ -1,9 +1,12 @@
 """CudaBackend: the Backend interface (what the trainer calls) on top of DeviceState and TapeRunner.
 
 This is the only module that knows the host-side contract. Weights, optimizer state and
-the data sets live on the GPU; the host arrays `theta`, `frozen` and `slots` are mirrors
-copied down when read after training and copied up before the next call if they may have
-been written. `last_grad` and `last_update` are copied down only when read.
+the data sets live on the GPU; the host arrays `theta`, `frozen` and `slots` are mirrors,
+copied down when read after a call changed the device copies, and copied up before the
+next call if they differ from what was last copied (the trainer, gradient checks and
+imports write into them). Reads from another thread while a call runs (the GUI's
+probes) get a snapshot and never send it back. `last_grad` and `last_update` are
+copied down only when read.
 """
 
 from __future__ import annotations
@@ -31,12 +34,10 @@ class _Mirror:
         if obj is None:
             return self
         obj._pull()
-        obj._host_written = True        # the caller may write into it: send it up before the next call
         return obj.__dict__["_host_" + self.name]
 
     def __set__(self, obj: Any, value: np.ndarray) -> None:
         obj.__dict__["_host_" + self.name] = value
-        obj._host_written = True
 
 
 class _Lazy:
@@ -69,8 +70,10 @@ class CudaBackend(Backend):
     def __init__(self, *args, **kwargs) -> None:
         from ..devices import require_cuda
         require_cuda()
-        self._device_newer = False
-        self._host_written = True
+        # Host and device copies of theta/frozen/slots: the device's version counts calls that may
+        # change it; the host holds version `_pulled`, and `_synced` is what both held then.
+        self._device_version = self._pulled = 0
+        self._synced: dict[str, np.ndarray] = {}
         self._stale: set[str] = set()
         super().__init__(*args, **kwargs)
         self.tape = compile_tape(self.graph, self.layout, self.op_params)
@@ -79,24 +82,33 @@ class CudaBackend(Backend):
         self._last_batch = 0
 
     # ------------------------------------------------------------------ host <-> device
+    def _host(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        d = self.__dict__
+        return d["_host_theta"], d["_host_frozen"], d["_host_slots"]
+
     def _pull(self) -> None:
-        if self._device_newer:
-            self._device_newer = False
-            d = self.__dict__
-            self.state.download_params(d["_host_theta"], d["_host_frozen"], d["_host_slots"])
+        version = self._device_version
+        if self._pulled != version:
+            self.state.download_params(*self._host())
+            self._synced = {name: a.copy() for name, a in zip(_MIRRORED, self._host())}
+            self._pulled = version
 
     def _push(self) -> None:
-        if self._host_written:
-            self._pull()
-            d = self.__dict__
-            self.state.upload_params(d["_host_theta"], d["_host_frozen"], d["_host_slots"])
-            self._host_written = False
-        self._device_newer = True      # the call about to run changes the device copies
+        """Before a call: send the host arrays up if they were written since they were last in sync."""
+        if self._pulled != self._device_version:
+            return      # the device is newer and nobody read (so nobody wrote) the host copies since
+        if not self._synced or any(not np.array_equal(a, self._synced[name])
+                                   for name, a in zip(_MIRRORED, self._host())):
+            self.state.upload_params(*self._host())
+            self._synced = {name: a.copy() for name, a in zip(_MIRRORED, self._host())}
 
     def _run(self, mode: int, X: np.ndarray, Y: np.ndarray | None, order: np.ndarray, bounds: np.ndarray,
              lrs: np.ndarray, losses: np.ndarray | None = None, cached: bool = False) -> tuple[int, int]:
         nsteps = len(bounds) - 1
         self._push()
+        changes = mode == TRAIN
+        # counted before and after: a read while the call runs gets a snapshot, a read after it the result
+        self._device_version += changes
         self.state.reserve(self.tape, max(int(np.diff(bounds).max()) if nsteps else 1, 1), max(nsteps, 1))
         Y = np.zeros((len(X), 0), self.dtype) if Y is None or (Y.shape[0] == 0 and len(X)) else Y
         if cached:
@@ -107,6 +119,7 @@ class CudaBackend(Backend):
         done, failed = self.runner.run(mode, Xd, Yd, cuda.to_device(np.ascontiguousarray(order, np.int64)), bounds,
                                        lrs, self.optimizer.code, self.optimizer.hyper_array(), self.iterations,
                                        self.seed, self.live, losses)
+        self._device_version += changes
         if nsteps:
             last = min(done, nsteps - 1)      # the batch whose values are in the buffers now
             self._last_batch = int(bounds[last + 1] - bounds[last])
