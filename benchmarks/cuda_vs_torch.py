@@ -15,6 +15,7 @@ backend from the same weights. Needs numba-cuda; PyTorch with CUDA for the refer
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import time
 import warnings
@@ -36,7 +37,7 @@ def mlp_spec(sizes: list[int]) -> GraphSpec:
     """Dense ReLU layers, linear logits, sparse categorical cross-entropy (fused with softmax)."""
     ops = [OpSpec("x", "Input", {"shape": (sizes[0],)}, output_shape=(sizes[0],))]
     prev = "x"
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         act = "relu" if i < len(sizes) - 2 else "linear"
         ops.append(OpSpec(f"d{i}", "Dense", {"units": b, "activation": act, "kernel_initializer": "glorot_uniform",
                                              "bias_initializer": "zeros"}, (prev,), ((a,),), (b,),
@@ -72,7 +73,7 @@ class TorchRun:
     def __init__(self, torch, sizes: list[int], weights: dict, X: np.ndarray, Y: np.ndarray, device: str) -> None:
         self.torch, self.device = torch, device
         layers = []
-        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for i, (a, b) in enumerate(itertools.pairwise(sizes)):
             lin = torch.nn.Linear(a, b)
             with torch.no_grad():
                 lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(weights[f"d{i}"]["kernel"].T, np.float32)))
@@ -85,7 +86,7 @@ class TorchRun:
         self.loss = torch.nn.CrossEntropyLoss()
 
     def rate(self, batch: int, steps: int) -> float:
-        torch, n = self.torch, len(self.X)
+        n = len(self.X)
         starts = [(k * batch) % n for k in range(steps)]
         self._sync()
         start = time.perf_counter()
@@ -95,7 +96,6 @@ class TorchRun:
             self.loss(self.model(xb), yb).backward()
             self.opt.step()
         self._sync()
-        del torch
         return steps / (time.perf_counter() - start)
 
     def _sync(self) -> None:
