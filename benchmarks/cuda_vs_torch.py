@@ -15,10 +15,12 @@ backend from the same weights. Needs numba-cuda; PyTorch with CUDA for the refer
 from __future__ import annotations
 
 import argparse
+import importlib
 import itertools
 import statistics
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -117,6 +119,19 @@ def parity(sizes: list[int], batch: int, steps: int) -> tuple[float, float]:
     return float(np.abs(a.losses - b.losses).max()), float(np.abs(cpu.theta - gpu.theta).max())
 
 
+def load_torch(smoke: bool) -> tuple[Any, str]:
+    """(the torch module or None, the device its reference runs on), with a line saying which."""
+    try:
+        torch = importlib.import_module("torch")
+    except ImportError:
+        print("PyTorch is not installed: NeuroEdit alone")
+        return None, ""
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    print(f"PyTorch {torch.__version__} on {torch.cuda.get_device_name() if device == 'cuda' else 'the CPU'}"
+          + ("" if device == "cuda" or smoke else "  (no CUDA: ratios are not the issue's targets)"))
+    return torch, device
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--steps", type=int, default=300, help="steps per measurement (default 300)")
@@ -131,14 +146,7 @@ def main() -> None:
         warnings.filterwarnings("ignore", "overflow encountered")   # the simulator's uint64 arithmetic
     cases = SMOKE if args.smoke else FULL
     steps, rounds = (3, 1) if args.smoke else (args.steps, args.rounds)
-    try:
-        import torch
-        tdev = "cuda" if torch.cuda.is_available() else "cpu"
-        print(f"PyTorch {torch.__version__} on {torch.cuda.get_device_name() if tdev == 'cuda' else 'the CPU'}"
-              + ("" if tdev == "cuda" or args.smoke else "  (no CUDA: ratios are not the issue's targets)"))
-    except ImportError:
-        torch, tdev = None, ""
-        print("PyTorch is not installed: NeuroEdit alone")
+    torch, tdev = load_torch(args.smoke)
     print(f"{'network':<18}{'batch':>6}{'NeuroEdit steps/s':>19}{'PyTorch steps/s':>17}{'ratio':>8}{'target':>8}")
     for name, sizes, batch, target in cases:
         X, Y = data(sizes, max(4 * batch, 64))
