@@ -11,7 +11,7 @@ import math
 from numba import cuda
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def bn_forward(c, mrows, x, ox, out, oout, xhat, oxh, inv, oinv, theta, pg, pb, frozen, pm, pv, eps, mom,
                training, update_stats, failed):
     ch = cuda.grid(1)
@@ -43,7 +43,7 @@ def bn_forward(c, mrows, x, ox, out, oout, xhat, oxh, inv, oinv, theta, pg, pb, 
         out[oout + i * c + ch] = h * gamma + beta
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def bn_backward(c, mrows, b, g, og, xhat, oxh, inv, oinv, theta, pg, pb, gtheta, gsq, want_sq, gx, ogx, send,
                 assign, failed):
     ch = cuda.grid(1)

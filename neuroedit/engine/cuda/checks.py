@@ -12,14 +12,14 @@ import math
 from numba import cuda
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def flag_nonfinite(n, a, flag, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < n and not math.isfinite(a[i]):
         flag[0] = 1
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def settle_step(k, losses, flag, failed):
     """One thread: step k failed if its loss or a gradient is not finite; the flag is cleared for the next step."""
     if cuda.grid(1) == 0:
@@ -28,7 +28,7 @@ def settle_step(k, losses, flag, failed):
         flag[0] = 0
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def restore_if_failed(n, k, failed, dst, src):
     i = cuda.grid(1)
     if failed[0] == k and i < n:

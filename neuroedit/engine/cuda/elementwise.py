@@ -15,21 +15,21 @@ from numba import cuda
 from .device_math import act_slope, act_value, uniform
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def fill(n, a, oa, value, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < n:
         a[oa + i] = value
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def copy(n, src, osrc, dst, odst, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < n:
         dst[odst + i] = src[osrc + i]
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def axpy(n, scale, x, ox, out, oout, assign, failed):
     """out (=|+=) scale * x: Flatten, Add and their gradients."""
     i = cuda.grid(1)
@@ -41,7 +41,7 @@ def axpy(n, scale, x, ox, out, oout, assign, failed):
             out[oout + i] += v
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def gather_rows(b, n, X, col, order, s0, out, oout, failed):
     """An Input's batch: out[s, j] = X[order[s0 + s], col + j]."""
     i = cuda.grid(1)
@@ -50,14 +50,14 @@ def gather_rows(b, n, X, col, order, s0, out, oout, failed):
         out[oout + i] = X[order[s0 + s], col + i - s * n]
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def act_forward(n, code, alpha, x, ox, out, oout, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < n:
         out[oout + i] = act_value(code, alpha, x[ox + i])
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def act_backward(n, code, alpha, x, ox, a, oa, g, og, dz, odz, assign, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < n:
@@ -68,7 +68,7 @@ def act_backward(n, code, alpha, x, ox, a, oa, g, og, dz, odz, assign, failed):
             dz[odz + i] += d
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def softmax_forward(groups, width, x, ox, out, oout, failed):
     """Softmax over each of `groups` consecutive runs of `width` values (one thread per run)."""
     r = cuda.grid(1)
@@ -86,7 +86,7 @@ def softmax_forward(groups, width, x, ox, out, oout, failed):
             out[oout + j] = out[oout + j] / tot
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def softmax_backward(groups, width, a, oa, g, og, dz, odz, assign, failed):
     r = cuda.grid(1)
     if failed[0] < 0 and r < groups:
@@ -102,7 +102,7 @@ def softmax_backward(groups, width, a, oa, g, og, dz, odz, assign, failed):
                 dz[odz + j] += d
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def dropout_forward(n, rate, seed, t, opidx, x, ox, out, oout, failed):
     """Inverted dropout with randomness.uniform's numbers (training only; otherwise the launcher copies)."""
     i = cuda.grid(1)
@@ -110,7 +110,7 @@ def dropout_forward(n, rate, seed, t, opidx, x, ox, out, oout, failed):
         out[oout + i] = x[ox + i] * (1.0 / (1.0 - rate)) if uniform(seed, t, opidx, i) >= rate else 0.0
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def dropout_backward(n, rate, seed, t, opidx, g, og, gx, ogx, assign, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < n:
@@ -122,14 +122,14 @@ def dropout_backward(n, rate, seed, t, opidx, g, og, gx, ogx, assign, failed):
             gx[ogx + i] += d
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def square_forward(n, x, ox, out, oout, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < n:
         out[oout + i] = x[ox + i] * x[ox + i]
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def square_backward(n, x, ox, g, og, gx, ogx, assign, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < n:
@@ -140,7 +140,7 @@ def square_backward(n, x, ox, g, og, gx, ogx, assign, failed):
             gx[ogx + i] += d
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def prelu_forward(b, n, x, ox, theta, op, out, oout, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < b * n:
@@ -148,7 +148,7 @@ def prelu_forward(b, n, x, ox, theta, op, out, oout, failed):
         out[oout + i] = v if v > 0 else theta[op + i % n] * v
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def prelu_backward(b, n, x, ox, theta, op, g, og, gx, ogx, assign, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < b * n:
@@ -159,7 +159,7 @@ def prelu_backward(b, n, x, ox, theta, op, g, og, gx, ogx, assign, failed):
             gx[ogx + i] += d
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def prelu_alpha_grad(b, n, x, ox, g, og, gtheta, gsq, op, want_sq, failed):
     """dLoss/dalpha per unit (one thread per unit sums over the batch, in the CPU's order)."""
     j = cuda.grid(1)
@@ -177,7 +177,7 @@ def prelu_alpha_grad(b, n, x, ox, g, og, gtheta, gsq, op, want_sq, failed):
             gsq[op + j] = acc2 * b
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def column_sums(b, n, src, osrc, sq, scale, dst, odst, failed):
     """dst[j] = scale * sum over rows of src[s, j] (squared when sq): the bias gradient."""
     j = cuda.grid(1)
@@ -189,7 +189,7 @@ def column_sums(b, n, src, osrc, sq, scale, dst, odst, failed):
         dst[odst + j] = acc * scale
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def concat_forward(b, nk, n, y, oy, imap, m0, out, oout, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < b * nk:
@@ -197,7 +197,7 @@ def concat_forward(b, nk, n, y, oy, imap, m0, out, oout, failed):
         out[oout + s * n + imap[m0 + i - s * nk]] = y[oy + i]
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def concat_backward(b, nk, n, g, og, imap, m0, gk, ogk, failed):
     i = cuda.grid(1)
     if failed[0] < 0 and i < b * nk:
@@ -216,7 +216,7 @@ def _binary(kind, u, v):
     return u if u >= v else v  # noqa: FURB136  (as the CPU kernel: u when u == v, v when either is NaN)
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def binary_forward(b, n, kind, x, ox, nx, mx, y, oy, ny, my, imap, out, oout, failed):
     """Broadcasting +, -, *, max: imap maps each output element to the element of each input it reads."""
     i = cuda.grid(1)
@@ -226,7 +226,7 @@ def binary_forward(b, n, kind, x, ox, nx, mx, y, oy, ny, my, imap, out, oout, fa
         out[oout + i] = _binary(kind, x[ox + s * nx + imap[mx + j]], y[oy + s * ny + imap[my + j]])
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def binary_backward(b, n, kind, q, x, ox, nx, mx, y, oy, ny, my, imap, g, og, gk, ogk, nk, mk, failed):
     """Gradient into input q; one thread per sample, because broadcasting sums several outputs into one input."""
     s = cuda.grid(1)

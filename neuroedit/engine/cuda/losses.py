@@ -24,7 +24,7 @@ def _put(g, i, d, assign):
         g[i] += d
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def loss_rows(b, n, code, logits, v, ov, Y, order, s0, g, og, assign, lrow, hrow, failed):
     """Sample s's loss into lrow[s], its hits into hrow[s], dLoss/dv (already divided by b) into g."""
     s = cuda.grid(1)
@@ -143,7 +143,7 @@ def metric_scale(code: int, b: int, n: int) -> float:
     return 1.0 / b
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def finish_loss(b, lrow, hrow, lscale, hscale, losses, metrics, k, failed):
     """One block: losses[k] = lscale * sum(lrow[:b]), metrics[k] = hscale * sum(hrow[:b])."""
     if failed[0] >= 0:

@@ -13,7 +13,7 @@ from numba import cuda, float64
 from .launch import THREADS
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def update(n, code, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr, theta, g, gsq, s1, s2, k, losses, flag, failed):
     """Step k's update by rule `code` (names.OPTIMIZERS order) on every weight.
 
@@ -74,7 +74,7 @@ def corrections(hyper, t: int) -> tuple[float, float, float, float]:
     return 1.0 - b1 ** t, 1.0 - b1 ** (t + 1), 1.0 - b2 ** t, 1.0 - rho ** t
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def penalty(n, l1, l2, theta, p0, gtheta, gsq, want_sq, losses, k, failed):
     """Add an L1/L2 penalty's gradient to one Dense kernel's gradient and its value to losses[k]."""
     part = cuda.shared.array(THREADS, float64)
