@@ -21,6 +21,7 @@ from . import elementwise as ew
 from . import losses as ls
 from . import optimizers as opt
 from .buffers import DeviceState
+from .device_math import SOFTMAX
 from .launch import REDUCE_THREADS, grid
 from .matmul import launch_gemm
 
@@ -29,6 +30,7 @@ PUBLISH_SECONDS = 1 / 30
 
 
 def _go(kernel, n: int, *args) -> None:
+    """Queue `kernel(*args)` with one thread for each of n items."""
     blocks, threads = grid(n)
     kernel[blocks, threads](*args)
 
@@ -46,7 +48,7 @@ class TapeRunner:
         self.fused = [False] * len(self.rows)
         for r, row in enumerate(self.rows[:-1]):
             nxt = self.rows[r + 1]
-            if (row[tp.C_OP] == tp.DENSE and nxt[tp.C_OP] == tp.ACT and nxt[tp.C_AUX0] != 11
+            if (row[tp.C_OP] == tp.DENSE and nxt[tp.C_OP] == tp.ACT and nxt[tp.C_AUX0] != SOFTMAX
                     and self.ins[nxt[tp.C_IN0]][0] == r):
                 self.fused[r] = True
 
@@ -166,7 +168,7 @@ class TapeRunner:
                 launch_gemm(False, False, b, n, k, buf, x, s.theta, row[tp.C_P0], buf, out, f,
                             bias=s.theta, obias=row[tp.C_P1], act=act, act_alpha=alpha, out=buf, oout=a_out)
             elif code == tp.ACT:
-                if row[tp.C_AUX0] == 11:
+                if row[tp.C_AUX0] == SOFTMAX:
                     width = row[tp.C_AUX1]
                     _go(ew.softmax_forward, b * n // width, b * n // width, width, buf, x, buf, out, f)
                 else:
@@ -244,7 +246,7 @@ class TapeRunner:
                 if send:
                     launch_gemm(False, True, b, nin, n, gbuf, go, s.theta, p0, gbuf, x, f, beta=0.0 if assign else 1.0)
             elif code == tp.ACT:
-                if send and row[tp.C_AUX0] == 11:
+                if send and row[tp.C_AUX0] == SOFTMAX:
                     width = row[tp.C_AUX1]
                     _go(ew.softmax_backward, b * n // width, b * n // width, width, buf, go, gbuf, go, gbuf, x,
                         assign, f)
