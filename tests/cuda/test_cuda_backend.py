@@ -178,3 +178,18 @@ def test_a_read_while_a_call_runs_is_a_snapshot_that_is_never_sent_back():
             b.train(X, Y, np.arange(4), np.array([0, 2, 4]), np.full(2, 0.05))
         np.testing.assert_allclose(gpu.theta, cpu.theta, **TOL64)
     assert not np.allclose(snapshots[1], cpu.theta)
+
+
+def test_a_data_set_too_big_for_the_gpu_is_streamed_call_by_call(monkeypatch):
+    from neuroedit.engine.cuda.buffers import DeviceState
+
+    monkeypatch.setattr(DeviceState, "fits", lambda self, *arrays: False)
+    doc, x, y = dense_chain("tanh", "categorical_crossentropy", out_activation="softmax", n=6)
+    cpu, gpu = _pair(doc, "float64")
+    X, Y = cpu.pack_inputs(x), cpu.pack_targets(y, len(x))
+    order = np.array([5, 2, 0, 3, 1, 4, 2, 5])
+    for bounds in (np.array([0, 3, 6]), np.array([6, 7, 8])):     # the second call starts mid-order
+        r_cpu, r_gpu = cpu.train(X, Y, order, bounds, np.full(2, 0.1)), gpu.train(X, Y, order, bounds, np.full(2, 0.1))
+        np.testing.assert_allclose(r_gpu.losses, r_cpu.losses, **TOL64)
+    np.testing.assert_allclose(gpu.theta, cpu.theta, **TOL64)
+    assert gpu.evaluate(X, Y, batch_size=4) == pytest.approx(cpu.evaluate(X, Y, batch_size=4), rel=1e-9)

@@ -111,8 +111,13 @@ class CudaBackend(Backend):
         self._device_version += changes
         self.state.reserve(self.tape, max(int(np.diff(bounds).max()) if nsteps else 1, 1), max(nsteps, 1))
         Y = np.zeros((len(X), 0), self.dtype) if Y is None or (Y.shape[0] == 0 and len(X)) else Y
-        if cached:
-            Xd, Yd = self.state.data(X, Y)
+        resident = self.state.data(X, Y) if cached else None
+        if resident:
+            Xd, Yd = resident
+        elif cached:
+            # too big to keep on the GPU: send this call's rows, in the order the steps use them
+            Xd, Yd = self.state.stream(X, Y, np.asarray(order[bounds[0]:bounds[-1]], np.int64))
+            order, bounds = np.arange(bounds[-1] - bounds[0]), bounds - bounds[0]
         else:
             Xd = cuda.to_device(np.ascontiguousarray(X, self.dtype))
             Yd = cuda.to_device(np.ascontiguousarray(Y if Y.shape[1] else np.zeros((len(X), 1)), self.dtype))

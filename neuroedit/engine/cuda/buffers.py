@@ -2,7 +2,8 @@
 
 The host decides when to copy: `upload_params`/`download_params` move weights and
 optimizer state, `data` uploads a training set once and reuses it while the same
-host arrays are passed again.
+host arrays are passed again; a set too big for the GPU is `stream`ed instead, the
+rows of one call at a time through a pinned (page-locked) staging buffer.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import numpy as np
 from numba import cuda
 
 from ..tape import Tape
+
+# A data set is kept on the device when it takes at most this share of the free memory.
+RESIDENT_SHARE = 0.5
 
 
 def _zeros(n: int, dtype: np.dtype | type) -> Any:
@@ -41,6 +45,7 @@ class DeviceState:
         self.cap = 0
         self.steps = 0
         self._data: dict[tuple, tuple] = {}
+        self._staged: dict[str, tuple] = {}
 
     def reserve(self, tape: Tape, cap: int, steps: int) -> None:
         """Room for batches of `cap` samples and `steps` per-step losses."""
@@ -56,19 +61,42 @@ class DeviceState:
             self.losses = _zeros(steps, np.float64)
             self.metrics = _zeros(steps, np.float64)
 
-    def data(self, X: np.ndarray, Y: np.ndarray) -> tuple:
+    def data(self, X: np.ndarray, Y: np.ndarray) -> tuple | None:
         """(X, Y) on the device, uploaded once: the training and the validation set stay there between calls.
 
         A set is known by its host arrays' identity (the trainer passes the same ones every call);
-        the two most recent sets are kept.
+        the two most recent sets are kept. None if the set does not fit (then `stream` it).
         """
         key = (id(X), X.shape, X.ctypes.data, id(Y), Y.shape, Y.ctypes.data)
         if key not in self._data:
+            if not self.fits(X, Y):
+                return None
             y = Y if Y.shape[1] else np.zeros((len(Y), 1), self.dtype)
             entry = (cuda.to_device(np.ascontiguousarray(X, self.dtype)),
                      cuda.to_device(np.ascontiguousarray(y, self.dtype)), X, Y)   # the host arrays keep their ids
             self._data = {**dict(list(self._data.items())[-1:]), key: entry}
         return self._data[key][:2]
+
+    def fits(self, *arrays: np.ndarray) -> bool:
+        """Whether these host arrays, in the backend's dtype, fit the device's memory with room to spare."""
+        need = sum(a.size for a in arrays) * self.dtype.itemsize
+        return need <= RESIDENT_SHARE * cuda.current_context().get_memory_info()[0]
+
+    def stream(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> tuple:
+        """X[rows] and Y[rows] on the device (for one call), gathered on the host into pinned buffers."""
+        y = Y if Y.shape[1] else np.zeros((len(Y), 1), self.dtype)
+        return self._stage("X", X, rows), self._stage("Y", y, rows)
+
+    def _stage(self, name: str, a: np.ndarray, rows: np.ndarray) -> Any:
+        n, width = len(rows), a.shape[1]
+        host, dev = self._staged.get(name, (None, None))
+        if host is None or host.shape[0] < n or host.shape[1] != width:
+            host = cuda.pinned_array((max(n, 1), width), self.dtype)
+            dev = cuda.device_array((max(n, 1), width), self.dtype)
+            self._staged[name] = (host, dev)
+        np.take(a, rows, axis=0, out=host[:n])
+        dev[:n].copy_to_device(host[:n])
+        return dev
 
     def upload_params(self, theta: np.ndarray, frozen: np.ndarray, slots: np.ndarray) -> None:
         if self.n_trainable:
