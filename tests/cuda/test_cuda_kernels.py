@@ -55,6 +55,20 @@ def test_gemm_transposed_variants_accumulate_and_square(k, ta, tb, dtype):
     np.testing.assert_allclose(dc.copy_to_host().reshape(m, n), 4.0 * (opa * opa) @ (opb * opb), **TOL[dtype])
 
 
+@pytest.mark.parametrize("sq", [False, True])
+def test_gemm_ones_row_gives_weight_and_bias_gradients_in_one_product(k, sq):
+    rng = np.random.default_rng(8)
+    b, nin, n = 6, 5, 3
+    x, dz = rng.normal(size=(b, nin)), rng.normal(size=(b, n))
+    out = k.dev(np.zeros(2 + (nin + 1) * n))
+    k.gemm(True, False, nin + 1, n, b, k.dev(x.ravel()), 0, k.dev(dz.ravel()), 0, out, 2, k.ok(), alpha=2.0, sq=sq,
+           ones=True)
+    f = (lambda a: a * a) if sq else (lambda a: a)
+    got = out.copy_to_host()[2:].reshape(nin + 1, n)
+    np.testing.assert_allclose(got[:nin], 2.0 * f(x).T @ f(dz), **TOL["float64"])
+    np.testing.assert_allclose(got[nin], 2.0 * f(dz).sum(axis=0), **TOL["float64"])
+
+
 @pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", "elu"])
 def test_gemm_epilogue_adds_bias_and_writes_the_activation(k, act):
     rng = np.random.default_rng(1)

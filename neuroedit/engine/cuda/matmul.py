@@ -6,6 +6,8 @@ step launcher passes the whole value buffer and no views are built per launch:
     C = alpha * op(A) @ op(B) + beta * C        op(A): m x k, op(B): k x n
     ta: A is stored k x m (A^T @ B, the weight gradient); tb: B is stored n x k (A @ B^T, the input gradient)
     sq: square A's and B's elements on load (vario_eta's per-pattern squared gradients)
+    ones: op(A)'s last row is all ones, so C's last row is B's column sums (a Dense layer's
+          weight and bias gradients in one launch: the bias follows the kernel in theta)
     obias >= 0: add bias[obias + j]; act >= 0: also write act(C) at `oout` (Dense + activation)
 """
 
@@ -25,9 +27,10 @@ def gemm_kernel(dtype: str):
     """The kernel for one float dtype (the tiles and the accumulator are in that dtype, like BLAS)."""
     nbtype = from_dtype(np.dtype(dtype))
     zero = np.dtype(dtype).type(0)
+    one = np.dtype(dtype).type(1)
 
     @cuda.jit
-    def gemm(ta, tb, sq, m, n, k, a, oa, b, ob, alpha, beta, c, oc, bias, obias, act, act_alpha, out, oout,
+    def gemm(ta, tb, sq, ones, m, n, k, a, oa, b, ob, alpha, beta, c, oc, bias, obias, act, act_alpha, out, oout,
              failed):
         if failed[0] >= 0:
             return
@@ -38,13 +41,17 @@ def gemm_kernel(dtype: str):
         row = cuda.blockIdx.y * TILE + ty
         col = cuda.blockIdx.x * TILE + tx
         acc = zero
+        lda = m - 1 if ones else m      # the stored A lacks the ones row
         for p0 in range(0, k, TILE):
             p = p0 + tx
             v = zero
             if row < m and p < k:
-                v = a[oa + p * m + row] if ta else a[oa + row * k + p]
-                if sq:
-                    v = v * v
+                if ones and row == m - 1:
+                    v = one
+                else:
+                    v = a[oa + p * lda + row] if ta else a[oa + row * k + p]
+                    if sq:
+                        v = v * v
             sa[ty, tx] = v
             p = p0 + ty
             v = zero
@@ -72,10 +79,10 @@ def gemm_kernel(dtype: str):
 
 
 def launch_gemm(ta: bool, tb: bool, m: int, n: int, k: int, a, oa: int, b, ob: int, c, oc: int, failed,
-                alpha: float = 1.0, beta: float = 0.0, sq: bool = False, bias=None, obias: int = -1,
-                act: int = -1, act_alpha: float = 1.0, out=None, oout: int = 0) -> None:
+                alpha: float = 1.0, beta: float = 0.0, sq: bool = False, ones: bool = False, bias=None,
+                obias: int = -1, act: int = -1, act_alpha: float = 1.0, out=None, oout: int = 0) -> None:
     """Queue C = alpha * op(A) @ op(B) + beta * C (+ bias, + activation into `out`) on the default stream."""
     blocks, threads = tiles(m, n)
     gemm_kernel(c.dtype.name)[blocks, threads](
-        ta, tb, sq, m, n, k, a, oa, b, ob, alpha, beta, c, oc, c if bias is None else bias, obias,
+        ta, tb, sq, ones, m, n, k, a, oa, b, ob, alpha, beta, c, oc, c if bias is None else bias, obias,
         act, act_alpha, c if out is None else out, oout, failed)

@@ -236,12 +236,14 @@ class TapeRunner:
             assign = self.ins[i0][2] == 1
             if code == tp.DENSE:
                 p0, p1 = row[tp.C_P0], row[tp.C_P1]
-                launch_gemm(True, False, nin, n, b, buf, x, gbuf, go, s.gtheta, p0, f)
-                if p1 >= 0:
+                ones = p1 == p0 + nin * n      # the bias gradient comes out as one more row of the product
+                launch_gemm(True, False, nin + ones, n, b, buf, x, gbuf, go, s.gtheta, p0, f, ones=ones)
+                if p1 >= 0 and not ones:
                     _go(ew.column_sums, n, b, n, gbuf, go, False, 1.0, s.gtheta, p1, f)
                 if want_sq:
-                    launch_gemm(True, False, nin, n, b, buf, x, gbuf, go, s.gsq, p0, f, alpha=float(b), sq=True)
-                    if p1 >= 0:
+                    launch_gemm(True, False, nin + ones, n, b, buf, x, gbuf, go, s.gsq, p0, f, alpha=float(b),
+                                sq=True, ones=ones)
+                    if p1 >= 0 and not ones:
                         _go(ew.column_sums, n, b, n, gbuf, go, True, float(b), s.gsq, p1, f)
                 if send:
                     launch_gemm(False, True, b, nin, n, gbuf, go, s.theta, p0, gbuf, x, f, beta=0.0 if assign else 1.0)
