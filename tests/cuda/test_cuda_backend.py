@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWar
 
 # Activations and losses are covered kernel by kernel (test_cuda_kernels.py); these cases add every op type.
 CASES = [c for c in all_cases() if not c[0].startswith(("dense-", "loss-"))
-         or c[0] in ("dense-nobias-l1l2", "dense-softmax", "loss-categorical_crossentropy-linear-logits",
+         or c[0] in ("dense-nobias-l1l2", "loss-categorical_crossentropy-linear-logits",
                      "loss-value-tanh", "loss-sparse_categorical_crossentropy-softmax")]
 TOL64 = {"rtol": 1e-9, "atol": 1e-11}
 
