@@ -11,8 +11,12 @@ from numba import config
 SIMULATOR = bool(config.ENABLE_CUDASIM)  # type: ignore[attr-defined]
 # Small grids are the point of many small layers (launches are queued without waiting): no warning per launch.
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # type: ignore[attr-defined]
-# Edge of the square shared-memory tile of the matrix product (TILE x TILE threads per block).
-TILE = 4 if SIMULATOR else 16
+# The matrix product: BLOCK x BLOCK threads, each computing PER_THREAD x PER_THREAD outputs from
+# registers, so a block covers a TILE x TILE piece of C and reads A and B in K_TILE-deep slices.
+BLOCK = 2 if SIMULATOR else 16
+PER_THREAD = 2 if SIMULATOR else 4
+TILE = BLOCK * PER_THREAD
+K_TILE = 4 if SIMULATOR else 16
 # Threads per block for element-wise and per-row kernels, and for one-block reductions.
 THREADS = 32 if SIMULATOR else 256
 REDUCE_THREADS = 4 if SIMULATOR else 256
@@ -28,5 +32,5 @@ def grid(n: int) -> tuple[int, int]:
 
 
 def tiles(m: int, n: int) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(blocks, threads) for an m x n matrix product: one thread per output element, TILE x TILE per block."""
-    return (-(-max(n, 1) // TILE), -(-max(m, 1) // TILE)), (TILE, TILE)
+    """(blocks, threads) for an m x n matrix product: a TILE x TILE piece of it per block."""
+    return (-(-max(n, 1) // TILE), -(-max(m, 1) // TILE)), (BLOCK, BLOCK)
