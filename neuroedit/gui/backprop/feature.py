@@ -38,8 +38,15 @@ class Backprop(QObject):
 
     status_message = Signal(str)
 
-    def __init__(self, doc: Document, scene: GraphScene, canvas: QWidget, colors: CanvasColors,
-                 folder: Callable[[], str | None], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        scene: GraphScene,
+        canvas: QWidget,
+        colors: CanvasColors,
+        folder: Callable[[], str | None],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.scene = scene
         self.stepper = Stepper(doc, folder, self)
@@ -62,12 +69,20 @@ class Backprop(QObject):
         self.panel_tabs.addTab(self.step_panel, "Step through")
         self.panel_tabs.addTab(self.gradcheck, "Gradient check")
 
-        self.toggle = _action("neuron_view", "Neuron View", self,
-                              "Switch between the layer graph and the neuron view (every neuron a circle)")
+        self.toggle = _action(
+            "neuron_view",
+            "Neuron View",
+            self,
+            "Switch between the layer graph and the neuron view (every neuron a circle)",
+        )
         self.toggle.setCheckable(True)
         self.toggle.toggled.connect(self.show_neuron_view)
-        step_action = _action("step_through", "Step Through Backpropagation", self,
-                              "Walk one training step forward, through the loss, backward and the update")
+        step_action = _action(
+            "step_through",
+            "Step Through Backpropagation",
+            self,
+            "Walk one training step forward, through the loss, backward and the update",
+        )
         step_action.triggered.connect(self.show_step_through)
         self.actions = {"neuron_view": self.toggle, "step_through": step_action}
 
@@ -85,8 +100,13 @@ class Backprop(QObject):
 
     def place(self, docks: DockHost) -> QDockWidget:
         """The step-through and gradient-check tabs in one dock beside Problems."""
-        dock = docks.add_panel("stepthrough", "Step through", self.panel_tabs, Qt.DockWidgetArea.BottomDockWidgetArea,
-                               tabify_with="problems")
+        dock = docks.add_panel(
+            "stepthrough",
+            "Step through",
+            self.panel_tabs,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            tabify_with="problems",
+        )
         self.dock = dock
         self.dock_shown = dock.isVisible()
         dock.visibilityChanged.connect(self.dock_visibility)
@@ -110,7 +130,7 @@ class Backprop(QObject):
         stepping = self.dock_shown
         neurons = self.tabs.currentIndex() == NEURON_TAB and not self.neuron_scene.too_big
         self.stepper.set_active(stepping or neurons)
-        if stepping != self.marks.enabled:        # the canvas shows the walk only while the panel is open
+        if stepping != self.marks.enabled:  # the canvas shows the walk only while the panel is open
             self.marks.set_enabled(stepping)
 
     def tab_changed(self, index: int) -> None:
@@ -124,7 +144,7 @@ class Backprop(QObject):
     def selection_changed(self) -> None:
         try:
             ids = self.scene.selected_node_ids()
-        except RuntimeError:          # the canvas is being cleared or destroyed: its items are gone
+        except RuntimeError:  # the canvas is being cleared or destroyed: its items are gone
             return
         self.neuron_scene.set_selected(ids)
 

@@ -19,14 +19,20 @@ from .dashboard import Dashboard
 from .overlay import CanvasOverlay
 from .panel import TrainingPanel
 
-PANEL_WIDTH, PLOTS_HEIGHT = 360, 330   # first-run sizes of the Training dock and the Training plots dock
+PANEL_WIDTH, PLOTS_HEIGHT = 360, 330  # first-run sizes of the Training dock and the Training plots dock
 
 
 class TrainingFeature(QObject):
     """The controller's views: the Training panel, the Training plots and the canvas overlay, kept in step."""
 
-    def __init__(self, controller: TrainingController, colors: CanvasColors, scene: GraphScene,
-                 status_bar: QStatusBar, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        controller: TrainingController,
+        colors: CanvasColors,
+        scene: GraphScene,
+        status_bar: QStatusBar,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.panel = TrainingPanel(controller, colors)
@@ -42,21 +48,31 @@ class TrainingFeature(QObject):
         controller.plane_changed.connect(self.dashboard.set_plane)
         self.panel.wire_mode_changed.connect(self.overlay.set_mode)
         self.dashboard.restore(controller.doc.training_history)
-        QTimer.singleShot(0, controller.check_dataset)   # once the window knows its file (relative data paths)
+        QTimer.singleShot(0, controller.check_dataset)  # once the window knows its file (relative data paths)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(controller.shutdown)
 
     def place(self, docks: DockHost) -> None:
         """The Training panel beside the Inspector, the plots beside Problems, both in front."""
-        panel = docks.add_panel("training", "Training", self.panel, Qt.DockWidgetArea.RightDockWidgetArea,
-                                tabify_with="inspector")
-        plots = docks.add_panel("dashboard", "Training plots", self.dashboard, Qt.DockWidgetArea.BottomDockWidgetArea,
-                                tabify_with="problems")
+        panel = docks.add_panel(
+            "training", "Training", self.panel, Qt.DockWidgetArea.RightDockWidgetArea, tabify_with="inspector"
+        )
+        plots = docks.add_panel(
+            "dashboard",
+            "Training plots",
+            self.dashboard,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            tabify_with="problems",
+        )
         self.docks = docks
         self._show_docks()
-        QTimer.singleShot(0, lambda: (docks.resizeDocks([plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical),
-                                      docks.resizeDocks([panel], [PANEL_WIDTH], Qt.Orientation.Horizontal)))
+
+        def first_sizes() -> None:  # once the docks have their own first sizes (queued while they were built)
+            docks.resizeDocks([plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical)
+            docks.resizeDocks([panel], [PANEL_WIDTH], Qt.Orientation.Horizontal)
+
+        QTimer.singleShot(0, first_sizes)
 
     def follow(self, doc: Document, path: str | None = None) -> None:
         """File › New/Open: stop any run of the old document and show the new one's results."""
@@ -65,7 +81,7 @@ class TrainingFeature(QObject):
         self.overlay.from_document(clear_badges=True)
 
     def _state_changed(self, state: str, text: str) -> None:
-        if state == "compiling":      # a new run: fresh plots, and the panel and plots come to the front
+        if state == "compiling":  # a new run: fresh plots, and the panel and plots come to the front
             self.dashboard.new_run()
         if text:
             self.status_bar.showMessage(text)
