@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         for key in ("problems", "inspector", "palette"):
             self.docks[key].raise_()
         self.data_panel.spec_chosen.connect(self.choose_dataset)
+        self._follow_system_theme()
 
         # The window's commands: actions, menus, toolbar, status bar.
         self._make_actions()
@@ -115,10 +116,9 @@ class MainWindow(QMainWindow):
         self._make_toolbar()
         self._make_status_bar()
         self._connect_widgets()
-        self._follow_system_theme()
 
         # Live training: the Train action, the Training panel, live plots, weights on the canvas.
-        # The controller still takes the window (its document, file folder, dirty flag, status line).
+        # The controller takes the window for its document, file folder, dirty flag and status line.
         self.training: TrainingController = TrainingController(self)
         training = TrainingFeature(self.training, self.colors, self.scene, self.statusBar(), self)
         self.training_panel: TrainingPanel = training.panel

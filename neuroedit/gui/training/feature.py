@@ -66,7 +66,8 @@ class TrainingFeature(QObject):
             tabify_with="problems",
         )
         self.docks = docks
-        self._show_docks()
+        panel.raise_()
+        plots.raise_()
 
         def first_sizes() -> None:  # once the docks have their own first sizes (queued while they were built)
             docks.resizeDocks([plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical)
