@@ -7,7 +7,8 @@ uses (the document, the scene, the dock host `add_panel`/`show_panel`, a menu, `
 the file controller's signals), never the window, and it is kept in a typed field.
 
 Adding a feature is one block at the end of `_compose`: build it, place its panel (`add_panel`
-also lists it in View › Panels and remembers its layout under the key), add its commands, and
+also lists it in View › Panels and remembers its layout under the key), add its actions to a menu
+(`self._add_commands(actions, self.menus["file"])`: shortcuts work wherever the focus is), and
 connect it to the document's life (`files.document_opened` for New/Open), e.g.
 
     self.evaluation = EvaluationPanel(self.doc)
