@@ -270,6 +270,14 @@ class Document:
         self.revision += 1
         self.events.runs_changed.emit()
 
+    def replace_training_results(self, optimizer_state: dict[str, np.ndarray],
+                                 training_history: dict[str, Any]) -> None:
+        """Install a run's optimizer state and history, or {} for both after Reset (not an undo step, like weights)."""
+        self.optimizer_state = dict(optimizer_state)
+        self.training_history = dict(training_history)
+        self.revision += 1
+        self.events.training_results_changed.emit()
+
     # ------------------------------------------------------------------ helpers
     def _type(self, name: str):
         if name not in REGISTRY:

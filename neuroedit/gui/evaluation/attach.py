@@ -249,9 +249,6 @@ def install_evaluation(window) -> EvaluationController:
                      tabify_with=near)
     window.add_panel("runs", "Runs", _scrolling(runs_panel), Qt.DockWidgetArea.BottomDockWidgetArea,
                      tabify_with=near)
-    if hasattr(window, "panels_menu"):
-        for key in ("evaluation", "runs"):
-            window.panels_menu.addAction(window.docks[key].toggleViewAction())
     if near == "dashboard":
         window.docks["dashboard"].raise_()
     _add_menu_actions(window, controller)
