@@ -28,6 +28,13 @@ def width(text: str) -> int:
     return sum(0 if unicodedata.combining(c) else 1 for c in text)
 
 
+def headers(w: Walkthrough, phase: str) -> tuple[str, ...]:
+    """Column titles; an optimizer with state writes its rule out, so the update's working is more than a change."""
+    if phase == "update" and w.optimizer != "sgd":
+        return ("#", "Step", "Quantity", "Rule with numbers", "New value")
+    return HEADERS[phase]
+
+
 def _rows(w: Walkthrough, phase: str, fmt: str) -> tuple[list[list[str]], bool]:
     """Table rows of one phase and whether any row has a note."""
     rows: list[list[str]] = []
@@ -69,7 +76,7 @@ def _note(note: str, fmt: str) -> str:
 def header_line(w: Walkthrough, file_label: str) -> str:
     target = "none" if w.target is None else ", ".join(w.number(v) for v in np.ravel(w.target))
     return (f"NeuroEdit trace of {file_label}: {w.source}, target {target}; loss {w.graph.loss_name}; "
-            f"{w.optimizer} ({w.optimizer_rule}), learning rate η = {w.learning_rate:g}")
+            f"{w.optimizer} ({w.optimizer_rule}), learning rate η = {w.number(w.learning_rate)}")
 
 
 def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") -> str:
@@ -88,16 +95,17 @@ def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") 
         rows, any_note = _rows(w, phase, fmt)
         if not rows:
             continue
-        headers = list(HEADERS[phase]) + (["Note"] if any_note else [])
+        titles = list(headers(w, phase)) + (["Note"] if any_note else [])
         rows = [r if any_note else r[:-1] for r in rows]
         if fmt == "text":
-            parts.append(text_table(PHASE_TITLES[phase], headers, rows))
+            parts.append(text_table(PHASE_TITLES[phase], titles, rows))
         elif fmt == "markdown":
-            parts.append(markdown_table(PHASE_TITLES[phase], headers, rows, right=(0, 4)))
+            parts.append(markdown_table(PHASE_TITLES[phase], titles, rows, right=(0, 4)))
         else:
-            parts.append(latex_table(PHASE_TITLES[phase], [headers[0], headers[1], "Formula"] +
+            parts.append(latex_table(PHASE_TITLES[phase], [titles[0], titles[1], "Formula"] +
                                      (["Note"] if any_note else []),
-                                     [[r[0], r[1], r[3]] + (r[5:6] if any_note else []) for r in rows], wrap=(1, 3)))
+                                     [[r[0], r[1], r[3]] + (r[5:6] if any_note else []) for r in rows],
+                                     widths={1: 0.22, 2: 0.44 if any_note else 0.64, 3: 0.2}))
     return "\n\n".join(parts) + "\n"
 
 
@@ -143,12 +151,15 @@ def markdown_table(title: str, headers: list[str], rows: list[list[str]], right:
     return "\n".join(out)
 
 
-def latex_table(title: str, headers: list[str], rows: list[list[str]], wrap: tuple[int, ...] = ()) -> str:
+def latex_table(title: str, headers: list[str], rows: list[list[str]], widths: dict[int, float] | None = None) -> str:
     """A `longtable` (breaks across pages) under a starred subsection; cells must already be LaTeX.
 
-    Columns in `wrap` are paragraph columns so long titles and notes wrap instead of running off the page.
+    Columns in `widths` are paragraph columns of that fraction of the line, so long titles, formulas
+    (inline math breaks after its operators) and notes wrap instead of running off the page.
     """
-    spec = "".join("p{0.22\\linewidth}" if k in wrap else ("r" if k == 0 else "l") for k in range(len(headers)))
+    widths = widths or {}
+    spec = "".join(f"p{{{widths[k]:g}\\linewidth}}" if k in widths else ("r" if k == 0 else "l")
+                   for k in range(len(headers)))
     head = " & ".join(latex_text(h) for h in headers) + r" \\"
     out = [f"\\subsection*{{{latex_text(title)}}}", f"\\begin{{longtable}}{{{spec}}}", "\\hline", head, "\\hline",
            "\\endhead"]
