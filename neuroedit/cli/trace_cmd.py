@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
+from ..model.catalog import OPTIMIZERS
 from .common import load_document
 from .errors import CliError
 
@@ -29,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--target", metavar="T", help="the target: a number, a class index, or a list like 0.2,0.5")
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")
     p.add_argument("--lr", metavar="LR", help="learning rate for the update (default: the file's)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, metavar="NAME",
+                   help=f"update rule for the step (default: the file's): {', '.join(OPTIMIZERS)}")
     p.add_argument("--digits", metavar="N", default="3", help="decimals shown (default 3, as on the slides)")
     p.add_argument("--max-units", metavar="N", default="8",
                    help="layers with more neurons show the first few and a summary (default 8)")
@@ -61,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         if args.inputs is not None:
             raise CliError("give either --data (with --sample) or --inputs, not both")
         doc.set_dataset({**(doc.dataset if isinstance(doc.dataset, dict) else {}), "spec": args.data})
+    if args.optimizer is not None and args.optimizer != doc.settings.get("optimizer"):
+        doc.set_setting("optimizer", args.optimizer)
+        doc.optimizer_state = {}      # another rule's state does not carry over
     kw = dict(sample=sample, inputs=inputs, target=target, base_dir=base_dir_of(args.file))
     try:
         w = walkthrough(doc, learning_rate=lr, number=NumberFormat(digits), max_units=max_units,
