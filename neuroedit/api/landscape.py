@@ -93,6 +93,14 @@ class Landscape:
             out[k] = self.loss(theta)
         return out
 
+    def pre_activations(self, op_id: str) -> np.ndarray:
+        """z of a Dense or Activation op for every sample, flattened (the activation plot's histogram)."""
+        with np.errstate(all="ignore"):
+            pre = self.backend.forward(self.X, training=False).pre
+        if op_id not in pre:
+            raise LandscapeError(f"{op_id} has no activation")
+        return np.asarray(pre[op_id], np.float64).ravel()
+
     def tangent(self, key: WeightKey, index: int | Sequence[int]) -> Tangent:
         i = self.flat_index(key, index)
         return Tangent(float(self.origin[i]), self.loss(), float(self.gradient()[i]))
@@ -181,3 +189,19 @@ def flat_weights(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray
     for seg in layout.trainable:
         theta[seg.start:seg.stop] = np.asarray(weights[seg.op_id][seg.name], np.float64).ravel()
     return theta
+
+
+def document_landscape(doc, weights: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+                       base_dir: str | None = None, max_samples: int | None = None, seed: int = 0) -> Landscape:
+    """The landscape of a document on its training data (a random subset of `max_samples` when larger)."""
+    from .bridge import graph_spec
+    from .data import document_spec, load_training_data
+    from .session import fitting_weights, split_inputs
+
+    graph = graph_spec(doc)
+    x, y = load_training_data(graph, document_spec(doc), base_dir).train
+    if max_samples is not None and len(x) > max_samples:
+        rows = np.sort(np.random.default_rng(seed).choice(len(x), max_samples, replace=False))
+        x, y = x[rows], (None if y is None else y[rows])
+    return Landscape(graph, weights if weights is not None else fitting_weights(doc, graph), split_inputs(graph, x), y,
+                     int(doc.settings.get("seed", 0)))

@@ -218,6 +218,8 @@ def render_side(side: tuple[Piece, ...] | list[Piece], fmt: str, number: NumberF
             op = _op(p.text, fmt)
             tight = p.text == "/" or (p.text == "·" and not p.value)
             op = _escape_md(op, fmt)
+            if fmt == "latex" and p.text == "/":
+                op = r"/\allowbreak"            # a long quotient may wrap in a table cell
             out.append(", " if p.text == "," else op if tight and fmt != "latex" else f" {op} ")
         else:
             out.append(_gap(prev, p) + _operand(p, prev, fmt, number))
@@ -322,6 +324,8 @@ def latex_text(text: str) -> str:
             out.append(rf"$\hat{{{c}}}$")
         elif c in _TEXT_MATH:
             out.append(_TEXT_MATH[c])
+        elif c in "_/:":                       # file names, ids and data specs may break here
+            out.append(_LATEX_SPECIAL.get(c, c) + r"\allowbreak{}")
         elif c.isascii():
             out.append(_LATEX_SPECIAL.get(c, c))
         else:

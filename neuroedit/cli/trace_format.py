@@ -90,7 +90,7 @@ def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") 
         parts.append(f"**{markdown_escape(head)}**")
     else:
         parts.append("% NeuroEdit trace (LaTeX fragment; needs \\usepackage{amsmath,longtable})\n"
-                     f"\\noindent\\textbf{{{latex_text(head)}}}")
+                     f"{{\\sloppy\\noindent\\textbf{{{latex_text(head)}}}\\par}}")
     for phase in PHASES:
         rows, any_note = _rows(w, phase, fmt)
         if not rows:
@@ -105,7 +105,7 @@ def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") 
             parts.append(latex_table(PHASE_TITLES[phase], [titles[0], titles[1], "Formula"] +
                                      (["Note"] if any_note else []),
                                      [[r[0], r[1], r[3]] + (r[5:6] if any_note else []) for r in rows],
-                                     widths={1: 0.22, 2: 0.44 if any_note else 0.64, 3: 0.2}))
+                                     widths={1: 0.2, 2: 0.42 if any_note else 0.62, 3: 0.18}))
     return "\n\n".join(parts) + "\n"
 
 

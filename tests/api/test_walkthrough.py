@@ -220,6 +220,6 @@ def test_latex_text_and_markdown_escape():
     from neuroedit.api.walkthrough_format import latex_text, markdown_escape
 
     assert latex_text("w ← w - η·m̂ for dense_1 (100% & #2)") == \
-        r"w $\leftarrow$ w $-$ $\eta\cdot\hat{m}$ for dense\_1 (100\% \& \#2)"
+        r"w $\leftarrow$ w $-$ $\eta\cdot\hat{m}$ for dense\_\allowbreak{}1 (100\% \& \#2)"
     assert latex_text("σ² ∉").isascii()
     assert markdown_escape("a|b *c* d_e `f` <g>") == r"a\|b \*c\* d\_e \`f\` &lt;g&gt;"
