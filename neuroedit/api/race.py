@@ -23,7 +23,7 @@ RACERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", 
 # adds up to 1/(1 - μ) = 10 past gradients. The adaptive rules take steps of about their learning rate
 # in x and y whatever the gradient's size, so theirs is a fraction of the start's scale.
 GRADIENT_SCALED = {"sgd": 1.0, "momentum": 0.25, "nesterov": 0.25}
-ADAPTIVE_RATES = {"adagrad": 0.3, "rmsprop": 0.02, "adam": 0.05, "adamw": 0.05, "nadam": 0.05, "adadelta": 20.0}
+ADAPTIVE_RATES = {"adagrad": 0.3, "rmsprop": 0.02, "adam": 0.05, "adamw": 0.05, "nadam": 0.05, "adadelta": 10.0}
 POSITION = ("x", "y")
 # A racer farther than this many start scales from the start has run away and stops.
 ESCAPE = 25.0

@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
         from .backprop import install_backprop
         self.backprop = install_backprop(self)  # Neuron view tab, Step-through and Gradient-check dock
+        from .descent import install_descent
+        self.descent = install_descent(self)  # Loss along a weight, loss surface, optimizer race, activation curves
         self.resize(1440, 900)
         if restore_layout:
             self._restore_layout()
