@@ -142,3 +142,18 @@ def test_landscape_pre_activations_are_the_forward_pass():
     g = graph_spec(doc)
     land = Landscape(g, fitting_weights(doc, g), np.array([[0, 0], [1, 1]], float), np.array([0, 0], float))
     np.testing.assert_allclose(land.pre_activations("dense_1"), [-0.1, 1.15], rtol=1e-6)
+
+
+def test_step_through_lecture_notation_option(make_window, qtbot):
+    window = make_window(load(SAMPLES / "xor.nedit"))
+    bp = window.backprop
+    bp.show_step_through()
+    bp.stepper.set_active(True)
+    bp.step_panel.lecture.setChecked(True)
+    walk = bp.stepper.walk
+    assert walk.notation == "lecture"
+    updates = walk.phase("update")
+    assert updates[0].node == "dense_2"                          # the last layer first
+    assert any("δʰⁱᵈ" in f.render() for s in walk.phase("backward") for f in s.formulas)
+    bp.step_panel.lecture.setChecked(False)
+    assert bp.stepper.walk.phase("update")[0].node == "dense_1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider,
                                QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -64,6 +64,10 @@ class StepPanel(QWidget):
         self.speed.setFixedWidth(110)
         self.speed.setToolTip("Play speed")
         self.position = QLabel()
+        self.lecture = QCheckBox("Lecture notation")
+        self.lecture.setObjectName("lecture_notation")
+        self.lecture.setToolTip("Write the steps as the lectures do: w_kj (neuron k, input j; the bias is w_k0), "
+                                "δ_out and δ_hidden for dL/dz, and the updates from the last layer back")
         self.apply_button = QPushButton("Apply update")
         self.apply_button.setToolTip("Write the updated weights into the network (one undoable edit)")
 
@@ -97,6 +101,7 @@ class StepPanel(QWidget):
         controls.addWidget(self.speed_label)
         controls.addWidget(self.position)
         controls.addStretch(1)
+        controls.addWidget(self.lecture)
         controls.addWidget(self.rate)
         controls.addWidget(self.apply_button)
         layout = QVBoxLayout(self)
@@ -116,6 +121,7 @@ class StepPanel(QWidget):
         self.play_button.toggled.connect(self._play_toggled)
         self.speed.valueChanged.connect(self._speed_changed)
         self.apply_button.clicked.connect(self.apply_update)
+        self.lecture.toggled.connect(lambda on: stepper.set_notation("lecture" if on else "standard"))
         self.steps.currentItemChanged.connect(self._item_chosen)
         stepper.changed.connect(self.refresh)
         stepper.step_changed.connect(self.show_step)
