@@ -10,8 +10,9 @@ random direction scaled to that filter's norm; biases and other 1-D arrays stay 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,7 +62,8 @@ class Landscape:
         size = seg.stop - seg.start
         shape = tuple(seg.shape) or (1,)
         try:
-            flat = int(index) if np.ndim(index) == 0 else int(np.ravel_multi_index(tuple(index), shape))
+            flat = int(np.ravel_multi_index(tuple(np.atleast_1d(index).tolist()), shape)) if np.ndim(index) \
+                else int(np.asarray(index))
         except (ValueError, TypeError):
             raise LandscapeError(f"{key[0]}.{key[1]} has shape {shape}; index {index} is outside it") from None
         if not 0 <= flat < size:
@@ -83,7 +85,7 @@ class Landscape:
         with np.errstate(all="ignore"):
             return b.backward(b.forward(self.X, training=False), self.Y).flat.copy()
 
-    def along(self, key: WeightKey, index: int | Sequence[int], values: Sequence[float]) -> np.ndarray:
+    def along(self, key: WeightKey, index: int | Sequence[int], values: Sequence[float] | np.ndarray) -> np.ndarray:
         """The loss with one weight set to each of `values`, every other weight as it is."""
         i = self.flat_index(key, index)
         theta = self.origin.copy()
@@ -126,7 +128,7 @@ class Landscape:
         return d
 
     def plane(self, directions: str | Sequence[WeightRef] = "random", span: float = 1.0, steps: int = 21,
-              seed: int = 0) -> "Surface":
+              seed: int = 0) -> Surface:
         if not 3 <= int(steps) <= MAX_STEPS or int(steps) % 2 == 0:
             raise LandscapeError(f"steps must be an odd number from 3 to {MAX_STEPS} (the centre is the current "
                                  f"weights), not {steps}")

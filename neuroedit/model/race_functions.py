@@ -8,8 +8,8 @@ The document's learning rate is SGD's in the optimizer race (neuroedit.api.race)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .document import Document
 

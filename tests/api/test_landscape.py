@@ -92,10 +92,10 @@ def test_projection_recovers_points_of_the_plane():
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    (dict(steps=8), "odd"), (dict(steps=43), "odd"), (dict(span=0), "span"),
-    (dict(directions="pca"), "random"), (dict(directions=[(("dense_1", "kernel"), 0)]), "two weights"),
-    (dict(directions=[(("dense_9", "kernel"), 0), (("dense_1", "kernel"), 1)]), "dense_9"),
-    (dict(directions=[(("dense_1", "kernel"), (5, 0)), (("dense_1", "kernel"), 1)]), "outside"),
+    ({"steps": 8}, "odd"), ({"steps": 43}, "odd"), ({"span": 0}, "span"),
+    ({"directions": "pca"}, "random"), ({"directions": [(("dense_1", "kernel"), 0)]}, "two weights"),
+    ({"directions": [(("dense_9", "kernel"), 0), (("dense_1", "kernel"), 1)]}, "dense_9"),
+    ({"directions": [(("dense_1", "kernel"), (5, 0)), (("dense_1", "kernel"), 1)]}, "outside"),
 ])
 def test_bad_surface_requests_say_what_is_wrong(kwargs, message):
     with pytest.raises(LandscapeError, match=message):

@@ -44,7 +44,7 @@ def _walk(optimizer: str, steps_before: int = 0, lr: float = 0.1):
 @pytest.mark.parametrize("optimizer", sorted(ROWS))
 @pytest.mark.parametrize("steps_before", [0, 1])
 def test_each_rule_shows_its_state_and_ends_at_the_engine_value(optimizer, steps_before):
-    doc, w = _walk(optimizer, steps_before)
+    _doc, w = _walk(optimizer, steps_before)
     step = w.phase("update")[0]
     bias_rows = step.formulas[-len(ROWS[optimizer]):]
     assert [f.quantity() for f in bias_rows] == ROWS[optimizer]

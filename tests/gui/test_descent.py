@@ -122,7 +122,7 @@ def test_inspector_shows_activation_curves_and_weight_matrix(make_window, qtbot)
                                   "linear", "softmax"])
 def test_activation_derivative_matches_finite_differences(name):
     z = np.linspace(-3, 3, 61) + 0.013          # off the kinks
-    a, d, _ = curves(name, 0.01 if name == "leaky_relu" else 1.0, z)
+    _a, d, _ = curves(name, 0.01 if name == "leaky_relu" else 1.0, z)
     h = 1e-6
     up, _, _ = curves(name, 0.01 if name == "leaky_relu" else 1.0, z + h)
     down, _, _ = curves(name, 0.01 if name == "leaky_relu" else 1.0, z - h)

@@ -8,7 +8,8 @@ newer request replaces a waiting one, so fast changes (training chunks) never pi
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -49,7 +50,7 @@ class Background(QObject):
                 self._pending = None
             try:
                 result = work()
-            except Exception as e:       # the reason goes to the status bar; the GUI keeps running
+            except Exception as e:  # noqa: BLE001 - any failure becomes a one-line reason; the GUI keeps running
                 self._emit(self.failed, token, str(e).splitlines()[0] if str(e) else type(e).__name__)
                 continue
             self._emit(self.done, token, result)

@@ -42,6 +42,11 @@ class Descent(QObject):
         self.curve.select(node, name, index)
         self.follow_stepper()
 
+    def weight_line_clicked(self, link, scene_pos) -> None:
+        """A weight line of the neuron view (the click also opens its inline editor)."""
+        if link.weight is not None:
+            self.select_weight(link.dst, *link.weight)
+
     def show_surface(self) -> SurfaceView:
         if self.surface is None:
             self.surface = SurfaceView(self.window, self.window.colors, self.cache, self.window)
@@ -129,8 +134,8 @@ def install_descent(window) -> Descent:
     else:
         window.menuBar().addMenu(menu)
     actions = (("loss_along_weight", "Loss Along a Weight", lambda: (dock.show(), dock.raise_()),
-                "L(w) of the selected weight with the tangent of slope dL/dw (select a weight in the neuron view "
-                "or the inspector)"),
+                ("L(w) of the selected weight with the tangent of slope dL/dw (select a weight in the neuron view "
+                "or the inspector)")),
                ("loss_surface", "Loss Surface…", d.show_surface,
                 "The loss over a plane through the current weights, with the training path"),
                ("optimizer_race", "Optimizer Race…", d.show_race,
@@ -147,8 +152,7 @@ def install_descent(window) -> Descent:
     window.inspector.node_extras.append(d.inspector_extra)
     backprop = getattr(window, "backprop", None)
     if backprop is not None:
-        backprop.neuron_scene.edit_requested.connect(
-            lambda link, pos: link.weight is not None and d.select_weight(link.dst, *link.weight))
+        backprop.neuron_scene.edit_requested.connect(d.weight_line_clicked)
         backprop.stepper.changed.connect(d.follow_stepper)
     training = getattr(window, "training", None)
     if training is not None:

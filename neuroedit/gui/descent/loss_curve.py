@@ -59,7 +59,7 @@ class LossCurvePanel(QWidget):
 
     def __init__(self, window, colors, cache: DataCache, parent=None) -> None:
         super().__init__(parent)
-        self.window = window
+        self.main = window
         self.cache = cache
         self.ref: WeightRef | None = None
         self.curve: Curve | None = None
@@ -68,13 +68,16 @@ class LossCurvePanel(QWidget):
         self.background.done.connect(self._done)
         self.background.failed.connect(self._failed)
         self.title = QLabel("Select a weight: click a weight line in the neuron view or a cell of the inspector's "
-                            "weight matrix.", objectName="loss_curve_title")
+                            "weight matrix.")
+        self.title.setObjectName("loss_curve_title")
         self.title.setWordWrap(True)
-        self.width_box = QDoubleSpinBox(objectName="loss_curve_width", decimals=2, minimum=0.01, maximum=100.0,
+        self.width_box = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=100.0,
                                         singleStep=0.5, value=2.0, prefix="w ± ")
+        self.width_box.setObjectName("loss_curve_width")
         self.width_box.setToolTip("How far left and right of the weight's value the curve is drawn")
         self.width_box.valueChanged.connect(self.refresh)
-        self.slope_label = QLabel(objectName="loss_curve_slope")
+        self.slope_label = QLabel()
+        self.slope_label.setObjectName("loss_curve_slope")
         self.plot = pg.PlotWidget()
         style_plot(self.plot, colors)
         self.plot.setLabel("left", "loss L")
@@ -110,7 +113,7 @@ class LossCurvePanel(QWidget):
         if self.ref is None:
             return
         try:
-            snap = snapshot(self.window)
+            snap = snapshot(self.main)
         except ValueError as e:
             self._failed(0, str(e).splitlines()[-1].strip())
             return
@@ -128,7 +131,7 @@ class LossCurvePanel(QWidget):
             return
         self.curve = curve
         t = curve.tangent
-        shape = tuple(self.window.doc.weights.get(curve.ref.node, {}).get(curve.ref.name, np.zeros(0)).shape)
+        shape = tuple(self.main.doc.weights.get(curve.ref.node, {}).get(curve.ref.name, np.zeros(0)).shape)
         self.title.setText(f"<b>Loss along {curve.ref.label(shape)}</b>")
         self.line.setData(curve.values, curve.losses)
         half = (curve.values[-1] - curve.values[0]) / 4

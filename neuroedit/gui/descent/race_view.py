@@ -11,8 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...api.race import RACERS, Race, RaceError, TwoDFunction, default_rate, view_box
 from ..training.plots import style_plot
@@ -40,17 +50,24 @@ class RaceView(QWidget):
         self.timer = QTimer(self, interval=40)
         self.timer.timeout.connect(self.tick)
 
-        self.title = QLabel(objectName="race_title")
+        self.title = QLabel()
+        self.title.setObjectName("race_title")
         self.title.setWordWrap(True)
-        self.play_button = QPushButton("Play", objectName="race_play", checkable=True)
+        self.play_button = QPushButton("Play")
+        self.play_button.setCheckable(True)
+        self.play_button.setObjectName("race_play")
         self.play_button.toggled.connect(self.play)
-        self.step_button = QPushButton("Step", objectName="race_step")
+        self.step_button = QPushButton("Step")
+        self.step_button.setObjectName("race_step")
         self.step_button.clicked.connect(lambda: self.advance(1))
-        self.reset_button = QPushButton("Restart", objectName="race_reset")
+        self.reset_button = QPushButton("Restart")
+        self.reset_button.setObjectName("race_reset")
         self.reset_button.clicked.connect(self.restart)
-        self.per_tick = QSpinBox(objectName="race_speed", minimum=1, maximum=50, value=2, prefix="steps per frame: ")
-        self.max_steps = QSpinBox(objectName="race_max", minimum=10, maximum=100000, value=500, singleStep=50,
+        self.per_tick = QSpinBox(minimum=1, maximum=50, value=2, prefix="steps per frame: ")
+        self.per_tick.setObjectName("race_speed")
+        self.max_steps = QSpinBox(minimum=10, maximum=100000, value=500, singleStep=50,
                                   prefix="stop after: ")
+        self.max_steps.setObjectName("race_max")
         controls = QHBoxLayout()
         for w in (self.play_button, self.step_button, self.reset_button, self.per_tick, self.max_steps):
             controls.addWidget(w)
@@ -69,7 +86,8 @@ class RaceView(QWidget):
         self.start_mark = self.plot.plot([], [], pen=None, symbol="s", symbolSize=11, symbolBrush="#ffffff",
                                          symbolPen=pg.mkPen("#202020"))
 
-        self.table = QTableWidget(0, len(COLUMNS), objectName="race_table")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("race_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -115,6 +133,8 @@ class RaceView(QWidget):
         self._draw_paths()
 
     def _draw_contour(self) -> None:
+        if self.function is None:
+            return
         preview = Race(self.function, 0.0, rates=self.rates)
         preview.step(PREVIEW_STEPS)
         x0, x1, y0, y1 = view_box(preview)
@@ -137,6 +157,8 @@ class RaceView(QWidget):
 
     def _fill_table(self) -> None:
         race = self.race
+        if race is None:
+            return
         self.table.setRowCount(len(race.racers))
         for row, r in enumerate(race.racers):
             name = QTableWidgetItem(f"■ {r.name}")
@@ -194,6 +216,8 @@ class RaceView(QWidget):
 
     def _update_table(self) -> None:
         race = self.race
+        if race is None:
+            return
         for row, r in enumerate(race.racers):
             x, y = r.path[-1]
             state = ", ".join(f"{slot} = ({v[0]:.3g}, {v[1]:.3g})" for slot, v in race.state(r.name).items())

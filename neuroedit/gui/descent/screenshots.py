@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -62,6 +62,7 @@ def shoot(folder: Path) -> list[Path]:
     from .. import theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     theme.apply_palette(app, dark=False)
     folder.mkdir(parents=True, exist_ok=True)
     saved = []
@@ -91,6 +92,15 @@ def shoot(folder: Path) -> list[Path]:
     window.scene.select_nodes(["dense_1"])
     _wait(app, lambda: "pre-activations" in (window.inspector.findChild(type(d.curve.title), "activation_note")
                                              or d.curve.title).text())
+    from PySide6.QtCore import Qt
+
+    from .activation_plot import ActivationPlot
+
+    window.resizeDocks([window.docks["inspector"]], [560], Qt.Orientation.Horizontal)
+    plot = window.inspector.findChild(ActivationPlot)
+    app.processEvents()
+    window.inspector.ensureWidgetVisible(plot, 0, 0)
+    app.processEvents()
     out = folder / "descent-loss-curve-and-activation.png"
     window.grab().save(str(out))
     saved.append(out)

@@ -14,12 +14,22 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...api.bridge import graph_spec
-from ...api.landscape import MAX_STEPS, Surface, flat_weights
+from ...api.landscape import MAX_STEPS, Surface, WeightRef, flat_weights
 from ...engine.layout import ParamLayout
+from ...engine.spec import GraphSpec
 from ..training.plots import style_plot
 from .background import Background
 from .live import live_weights
@@ -61,7 +71,7 @@ class SurfaceView(QWidget):
         self.main = window
         self.cache = cache
         self.result: SurfaceResult | None = None
-        self.graph = None
+        self.graph: GraphSpec | None = None
         self.path: list[np.ndarray] = []        # (α, β) of each weight setting seen since the grid was computed
         self._last: np.ndarray | None = None      # the flat weights of the last point
         self.background = Background(self)
@@ -69,22 +79,31 @@ class SurfaceView(QWidget):
         self.background.failed.connect(self._failed)
         self.progress.connect(self._progress)
 
-        self.mode = QComboBox(objectName="surface_mode")
+        self.mode = QComboBox()
+        self.mode.setObjectName("surface_mode")
         self.mode.addItem("Two random directions, filter-normalised (Li et al. 2018)", "random")
         self.mode.addItem("Two chosen weights", "weights")
-        self.first, self.second = QComboBox(objectName="surface_first"), QComboBox(objectName="surface_second")
-        self.span = QDoubleSpinBox(objectName="surface_span", decimals=2, minimum=0.01, maximum=50.0, value=1.0,
+        self.first, self.second = QComboBox(), QComboBox()
+        self.first.setObjectName("surface_first")
+        self.second.setObjectName("surface_second")
+        self.span = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=50.0, value=1.0,
                                    singleStep=0.25)
+        self.span.setObjectName("surface_span")
         self.span.setToolTip("α and β run from -span to +span (for weights: the change of the weight's value)")
-        self.steps = QSpinBox(objectName="surface_steps", minimum=5, maximum=MAX_STEPS, singleStep=2, value=31)
+        self.steps = QSpinBox(minimum=5, maximum=MAX_STEPS, singleStep=2, value=31)
+        self.steps.setObjectName("surface_steps")
         self.steps.setToolTip(f"grid points per axis (odd, at most {MAX_STEPS}: the centre is the current weights)")
-        self.seed = QSpinBox(objectName="surface_seed", minimum=0, maximum=9999, value=0)
+        self.seed = QSpinBox(minimum=0, maximum=9999, value=0)
+        self.seed.setObjectName("surface_seed")
         self.seed.setToolTip("seed of the random directions")
-        self.compute_button = QPushButton("Compute", objectName="surface_compute")
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.setObjectName("surface_compute")
         self.compute_button.clicked.connect(self.compute)
-        self.clear_button = QPushButton("Clear path", objectName="surface_clear")
+        self.clear_button = QPushButton("Clear path")
+        self.clear_button.setObjectName("surface_clear")
         self.clear_button.clicked.connect(self.clear_path)
-        self.info = QLabel(objectName="surface_info")
+        self.info = QLabel()
+        self.info.setObjectName("surface_info")
         self.info.setWordWrap(True)
         self.mode.currentIndexChanged.connect(self._mode_changed)
 
@@ -160,7 +179,7 @@ class SurfaceView(QWidget):
             if a is None or b is None:
                 self._failed(0, "the network has no weights to choose")
                 return
-            directions = [((a[0], a[1]), a[2]), ((b[0], b[1]), b[2])]
+            directions: str | list[WeightRef] = [((a[0], a[1]), a[2]), ((b[0], b[1]), b[2])]
             label = (self.first.currentText(), self.second.currentText())
         else:
             directions, label = "random", ("α (random direction 1)", "β (random direction 2)")

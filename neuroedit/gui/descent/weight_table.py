@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...api.walkthrough_update import weight_symbol
 
@@ -25,7 +31,8 @@ class WeightTable(QWidget):
         bias = weights.get("bias")
         n_in, units = kernel.shape
         rows, cols = min(n_in, MAX_SHOWN), min(units, MAX_SHOWN)
-        self.table = QTableWidget(rows + (bias is not None), cols, objectName="weight_table")
+        self.table = QTableWidget(rows + (bias is not None), cols)
+        self.table.setObjectName("weight_table")
         self.table.setHorizontalHeaderLabels([f"neuron {j + 1}" for j in range(cols)])
         self.table.setVerticalHeaderLabels([f"input {i + 1}" for i in range(rows)] + (["bias"] if bias is not None
                                                                                         else []))
