@@ -67,6 +67,7 @@ class ActivationPlot(QWidget):
         for p in (self.top, self.bottom):
             p.showGrid(x=True, y=True, alpha=0.18)
             for axis in ("left", "bottom"):
+                p.getAxis(axis).enableAutoSIPrefix(False)
                 p.getAxis(axis).setTextPen(pg.mkPen(colors.text))
                 p.getAxis(axis).setPen(pg.mkPen(colors.muted))
         self.top.addLegend(offset=(5, 5))
