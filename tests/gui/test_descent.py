@@ -157,3 +157,17 @@ def test_step_through_lecture_notation_option(make_window, qtbot):
     assert any("δʰⁱᵈ" in f.render() for s in walk.phase("backward") for f in s.formulas)
     bp.step_panel.lecture.setChecked(False)
     assert bp.stepper.walk.phase("update")[0].node == "dense_1"
+
+
+def test_step_through_shows_adams_state(make_window, qtbot):
+    doc = load(SAMPLES / "xor_single_neuron.nedit")
+    doc.set_setting("optimizer", "adam")
+    window = make_window(doc)
+    bp = window.backprop
+    bp.show_step_through()
+    bp.stepper.set_active(True)
+    bp.stepper.recompute()
+    step = bp.stepper.walk.phase("update")[0]
+    bp.stepper.go(step.index)
+    text = bp.step_panel.formulas.toPlainText()
+    assert "m̂" in text and "v̂" in text and "√" in text and "step t = 1" in text
