@@ -41,6 +41,7 @@ class Racer:
     learning_rate: float
     path: list[np.ndarray]
     values: list[float]
+    gradient: np.ndarray                # at the last point of the path (the next step's g)
     slots: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))
     stopped: str = ""     # why the racer stopped early: the numbers overflowed or it ran far away
 
@@ -106,12 +107,12 @@ class Race:
     def __init__(self, function: TwoDFunction, learning_rate: float, racers: tuple[str, ...] = RACERS,
                  rates: dict[str, float] | None = None, hyper: dict[str, float] | None = None) -> None:
         self.function = function
-        f0, _ = function.value_and_gradient(function.start)
+        f0, g0 = function.value_and_gradient(function.start)
         self.racers = []
         for name in racers:
             lr = (rates or {}).get(name, default_rate(name, learning_rate, function.scale))
             self.racers.append(Racer(OptimizerConfig(name, dict(hyper or {})), float(lr), [function.start.copy()],
-                                     [f0]))
+                                     [f0], g0.copy()))
 
     def racer(self, name: str) -> Racer:
         return next(r for r in self.racers if r.name == name)
@@ -125,10 +126,10 @@ class Race:
 
     def _step(self, r: Racer) -> None:
         theta = r.path[-1].copy()
-        _, g = self.function.value_and_gradient(theta)
+        g = r.gradient
         with np.errstate(all="ignore"):
             reference_update(r.config, theta, g, g * g, r.slots, r.learning_rate, r.steps + 1)
-        value, _ = self.function.value_and_gradient(theta)
+        value, gradient = self.function.value_and_gradient(theta)
         far = np.abs(theta - self.function.start).max() > ESCAPE * self.function.scale
         if not (np.isfinite(theta).all() and np.isfinite(value)):
             r.stopped = "diverged"
@@ -138,12 +139,14 @@ class Race:
             return
         r.path.append(theta)
         r.values.append(value)
+        r.gradient = gradient
 
     def restart(self, name: str, learning_rate: float) -> None:
         """Start one racer again from the start point with another learning rate."""
         r = self.racer(name)
         r.learning_rate = float(learning_rate)
         r.path, r.values, r.stopped = [r.path[0]], [r.values[0]], ""
+        r.gradient = self.function.value_and_gradient(r.path[0])[1]
         r.slots[:] = 0
 
     def state(self, name: str) -> dict[str, np.ndarray]:

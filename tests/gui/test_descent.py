@@ -171,3 +171,28 @@ def test_step_through_shows_adams_state(make_window, qtbot):
     bp.stepper.go(step.index)
     text = bp.step_panel.formulas.toPlainText()
     assert "m̂" in text and "v̂" in text and "√" in text and "step t = 1" in text
+
+
+@pytest.mark.slow
+def test_views_follow_live_training(make_window, qtbot):
+    doc = load(SAMPLES / "xor.nedit")
+    ensure_weights(doc)
+    doc.settings.update(epochs=300, learning_rate=0.5, batch_mode="full")
+    window = make_window(doc)
+    d = window.descent
+    d.select_weight("dense_2", "kernel", (0, 0))
+    qtbot.waitUntil(lambda: d.curve.curve is not None, timeout=20000)
+    before = d.curve.curve.tangent.weight
+    surface = d.show_surface()
+    surface.steps.setValue(5)
+    surface.compute()
+    qtbot.waitUntil(lambda: surface.result is not None, timeout=20000)
+    window.training.train()
+    qtbot.waitUntil(lambda: window.training.state in ("finished", "failed"), timeout=60000)
+    assert window.training.state == "finished"
+    qtbot.waitUntil(lambda: d.curve.curve.tangent.weight != before, timeout=20000)
+    final = float(window.doc.weights["dense_2"]["kernel"][0, 0])
+    qtbot.waitUntil(lambda: d.curve.curve.tangent.weight == pytest.approx(final, rel=1e-6), timeout=20000)
+    assert len(surface.path) >= 2
+    window.training.shutdown()
+    window.doc.history.set_clean()
