@@ -171,6 +171,7 @@ def test_step_through_shows_adams_state(make_window, qtbot):
     bp.stepper.go(step.index)
     text = bp.step_panel.formulas.toPlainText()
     assert "m̂" in text and "v̂" in text and "√" in text and "step t = 1" in text
+    assert "Serif" in bp.step_panel.formulas.toHtml()      # hats drawn in a font that places them right
 
 
 @pytest.mark.slow

@@ -203,7 +203,9 @@ class StepPanel(QWidget):
                     group.addChild(item)
                     self._items.append(item)
                 group.setExpanded(True)
-            self.rate.setText(f"η = {w.number(w.learning_rate)} · {w.optimizer_rule}")
+            # The rule in full is the tooltip: Adam's no longer fits beside the buttons.
+            self.rate.setText(f"η = {w.number(w.learning_rate)} · {w.optimizer}")
+            self.rate.setToolTip(f"{w.optimizer}: {w.optimizer_rule}")
         else:
             self.rate.setText("")
         self.steps.blockSignals(False)

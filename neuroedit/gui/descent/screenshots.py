@@ -106,6 +106,24 @@ def shoot(folder: Path) -> list[Path]:
     saved.append(out)
     _close(app, window)
 
+    window = _window(app, "weather_5_inputs.nedit")
+    window.doc.set_setting("optimizer", "adam")
+    bp = window.backprop
+    bp.show_step_through()
+    bp.stepper.set_active(True)
+    bp.step_panel.lecture.setChecked(True)
+    window.resizeDocks([window.docks["stepthrough"]], [420], Qt.Orientation.Vertical)
+    bp.show_neuron_view(True)
+    step = next(s for s in bp.stepper.walk.steps if s.phase == "update" and s.node == "dense_2")
+    bp.stepper.go(step.index)
+    app.processEvents()
+    bp.neuron_view.fit()
+    app.processEvents()
+    out = folder / "descent-step-through-adam-lecture.png"
+    window.grab().save(str(out))
+    saved.append(out)
+    _close(app, window)
+
     window = _window(app, "xor.nedit")
     surface = window.descent.show_surface()
     surface.steps.setValue(31)
