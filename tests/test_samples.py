@@ -29,7 +29,7 @@ PARAMS = {
     "fashion_mnist_dropout.nedit": 266_610,
     "fashion_mnist_linear.nedit": 235_801,
     "fashion_mnist_relu.nedit": 235_801,
-    "spiral.nedit": 337,
+    "spiral.nedit": 105,
     "race_ravine.nedit": 0,
     "race_rosenbrock.nedit": 0,
     "race_beale.nedit": 0,

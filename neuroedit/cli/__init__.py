@@ -15,7 +15,9 @@ from .._version import __version__
 from .errors import CliError
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace")
+VERBOSE_FLAGS = ("-v", "--verbose")  # accepted before or after the subcommand
+
+SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace", "desktop")
 
 
 def _available_subcommands() -> dict[str, object]:
@@ -36,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no subcommand, opens the editor on FILE (or a template picker).",
     )
     parser.add_argument("--version", action="version", version=f"neuroedit {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show progress details (e.g. kernel loading) on stderr; anywhere on the line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _available_subcommands().values():
         module.register(sub)
@@ -44,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = any(a in VERBOSE_FLAGS for a in argv)
+    argv = [a for a in argv if a not in VERBOSE_FLAGS]
+    from ..logs import setup_logging
+
+    setup_logging(verbose)
     modules = _available_subcommands()
     if not argv or (argv[0] not in modules and argv[0] not in ("-h", "--help", "--version")):
         from . import gui_cmd

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .csv_source import load_csv
+from .downloads import resolve_idx_folder
 from .dataset import Dataset
 from .errors import DataError
 from .features import expand_features, parse_features
@@ -69,6 +70,8 @@ def _read_source(kind: str, location: str, opts: Options, base_dir: str | None) 
     if kind == "sklearn":
         return load_sklearn(location)
     path = resolve_path(location, base_dir)
+    if kind == "idx":
+        path = resolve_idx_folder(location, path)
     return {"csv": load_csv, "npz": load_npz, "idx": load_idx}[kind](path, opts)
 
 
@@ -156,7 +159,8 @@ def available_sources() -> list[SourceInfo]:
                    "csv:data.csv:target=label"),
         SourceInfo("npz", "file", "auto", "a NumPy .npz archive with arrays x and y (or chosen keys)",
                    "npz:data.npz:x=images,y=labels"),
-        SourceInfo("idx", "file", "classification", "an MNIST / Fashion-MNIST folder of IDX files",
+        SourceInfo("idx", "file", "classification", "an MNIST / Fashion-MNIST folder of IDX files "
+                   "(or `neuroedit data download fashion-mnist|mnist`, then idx:fashion-mnist or idx:mnist)",
                    "idx:fashion-mnist:classes=2,6"),
     ]
     return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider,
-                               QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
+                               QSlider, QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from ...api.walkthrough import PHASES
@@ -52,6 +52,8 @@ class StepPanel(QWidget):
         self.go_button.setToolTip("Walk this sample from the start")
         self.rate = QLabel()
         self.rate.setObjectName("learning_rate_label")
+        # The update rule can be long (Adam's): it is cut on a narrow screen rather than widening the window.
+        self.rate.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.reset_button = QPushButton("⇤ Start")
         self.prev_button = QPushButton("◀ Previous")
