@@ -169,8 +169,10 @@ def _weather(opts: Options) -> RawData:
     return RawData(
         x.astype(np.float32), target.astype(np.float32)[:, None], "regression",
         feature_names=["temperature", "cloudiness", *list(WEATHER_EXTRA)[:inputs - 2]], target_names=["pleasant"],
-        notes=["weather: standardised temperature and cloudiness -> fraction of a pleasant day "
-               "(0..1); noise-free value at (1.3, 0.8) is 0.45"],
+        notes=["weather: standardised temperature and cloudiness"
+               + (" (plus wind, humidity and pressure)" if inputs == 5 else "")
+               + " -> fraction of a pleasant day (0..1); noise-free value at (1.3, 0.8"
+               + (", 0, 0, 0" if inputs == 5 else "") + ") is 0.45"],
     )
 
 
