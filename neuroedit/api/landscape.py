@@ -53,12 +53,14 @@ class Landscape:
     # ------------------------------------------------------------------ single weights
     def flat_index(self, key: WeightKey, index: int | Sequence[int]) -> int:
         """Position of one element of a trainable array in the flat parameter vector."""
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise LandscapeError(f"a weight is named (node, array), e.g. ('dense_1', 'kernel'), not {key!r}")
         try:
             trainable, seg = self.backend.layout.find(*key)
         except KeyError:
             raise LandscapeError(f"{key[0]} has no weight {key[1]!r}") from None
         if not trainable:
-            raise LandscapeError(f"{key[0]}.{key[1]} is not trained, so the loss does not depend on it in training")
+            raise LandscapeError(f"{key[0]}.{key[1]} is not a trained weight: gradient descent never moves it")
         size = seg.stop - seg.start
         shape = tuple(seg.shape) or (1,)
         try:
@@ -109,6 +111,9 @@ class Landscape:
 
     # ------------------------------------------------------------------ planes
     def weight_direction(self, ref: WeightRef) -> np.ndarray:
+        if not (isinstance(ref, (tuple, list)) and len(ref) == 2):
+            raise LandscapeError(f"a direction weight is ((node, array), index), e.g. (('dense_1', 'kernel'), (0, 1)), "
+                                 f"not {ref!r}")
         d = np.zeros_like(self.origin)
         d[self.flat_index(*ref)] = 1.0
         return d

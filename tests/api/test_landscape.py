@@ -96,6 +96,7 @@ def test_projection_recovers_points_of_the_plane():
     ({"directions": "pca"}, "random"), ({"directions": [(("dense_1", "kernel"), 0)]}, "two weights"),
     ({"directions": [(("dense_9", "kernel"), 0), (("dense_1", "kernel"), 1)]}, "dense_9"),
     ({"directions": [(("dense_1", "kernel"), (5, 0)), (("dense_1", "kernel"), 1)]}, "outside"),
+    ({"directions": ["dense_1", (("dense_1", "kernel"), 1)]}, "direction weight"),
 ])
 def test_bad_surface_requests_say_what_is_wrong(kwargs, message):
     with pytest.raises(LandscapeError, match=message):
