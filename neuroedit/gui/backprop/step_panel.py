@@ -93,6 +93,7 @@ class StepPanel(QWidget):
         top.addWidget(QLabel("target"))
         top.addWidget(self.target)
         top.addWidget(self.go_button)
+        top.addWidget(self.lecture)
         self.target.setMaximumWidth(120)
         controls = QHBoxLayout()
         for b in (self.reset_button, self.prev_button, self.next_button, self.play_button):
@@ -103,7 +104,6 @@ class StepPanel(QWidget):
         controls.addWidget(self.speed_label)
         controls.addWidget(self.position)
         controls.addStretch(1)
-        controls.addWidget(self.lecture)
         controls.addWidget(self.rate)
         controls.addWidget(self.apply_button)
         layout = QVBoxLayout(self)

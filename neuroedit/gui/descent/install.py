@@ -124,8 +124,7 @@ def install_descent(window) -> Descent:
     window.descent = d
     dock = window.add_panel("loss_curve", "Loss along weight", d.curve, Qt.DockWidgetArea.BottomDockWidgetArea,
                             tabify_with="stepthrough")
-    if "stepthrough" in window.docks:        # tabifying made the new tab current; the step-through stays in front
-        window.docks["stepthrough"].raise_()
+    dock.hide()        # shown when a weight is chosen (or from the menu), so it adds no tab until it is wanted
     d.curve.status_message.connect(window.show_status)
     menu = QMenu("&Gradient Descent", window)
     help_menu = next((a for a in window.menuBar().actions() if a.text() == "&Help"), None)
