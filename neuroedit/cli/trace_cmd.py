@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
                         preview=min(3, max_units), notation=args.notation, **kw)
         out = format_walkthrough(w, args.format, args.file)
         if args.gradcheck:
-            out += "\n" + format_gradcheck(gradient_check(doc, **kw), args.format)
+            out += "\n" + format_gradcheck(gradient_check(doc, **kw), args.format, NumberFormat(digits))
     except (GraphProblem, WalkthroughError) as e:
         raise CliError(f"{args.file}: {e}") from None
     print(out, end="")

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..api.gradcheck import GradCheck
 from ..api.walkthrough import PHASES, Walkthrough
-from ..api.walkthrough_format import latex_escape, latex_text, markdown_escape
+from ..api.walkthrough_format import NumberFormat, latex_escape, latex_text, markdown_escape
 
 FORMATS = ("text", "markdown", "latex")
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass (chain rule)",
@@ -109,13 +109,15 @@ def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") 
     return "\n\n".join(parts) + "\n"
 
 
-def format_gradcheck(r: GradCheck, fmt: str = "text") -> str:
+def format_gradcheck(r: GradCheck, fmt: str = "text", number: NumberFormat | None = None) -> str:
+    """The check as a table; backprop and numeric values with `number`'s decimals (--digits)."""
+    number = number or NumberFormat(6)
     headers = ["Node", "Parameter", "Index", "Backprop", "Numeric", "Rel. error", "Flag"]
     rows = []
     for row in r.rows:
         flag = f"> {r.threshold:g}" if row.flagged else "ok"
-        rows.append([row.node, row.param, ",".join(str(i) for i in row.index), f"{row.backprop:.6g}",
-                     f"{row.numeric:.6g}", f"{row.rel_err:.1e}", flag])
+        rows.append([row.node, row.param, ",".join(str(i) for i in row.index), number(row.backprop),
+                     number(row.numeric), f"{row.rel_err:.1e}", flag])
     title = "Gradient check (central differences, float64)"
     summary = (f"{len(r.rows)} elements checked with h = {r.h:g}; largest relative error {r.max_rel_err:.1e}; "
                f"{len(r.flagged)} flagged above {r.threshold:g}")
