@@ -197,3 +197,23 @@ def test_views_follow_live_training(make_window, qtbot):
     assert len(surface.path) >= 2
     window.training.shutdown()
     window.doc.history.set_clean()
+
+
+def test_opening_another_document_clears_the_views(make_window, qtbot):
+    window = _weather(make_window)
+    d = window.descent
+    d.select_weight("dense_2", "bias", (0,))
+    qtbot.waitUntil(lambda: d.curve.curve is not None, timeout=20000)
+    surface = d.show_surface()
+    surface.steps.setValue(5)
+    surface.compute()
+    qtbot.waitUntil(lambda: surface.result is not None, timeout=20000)
+    surface.compute()                       # a second grid replaces the first one's contour lines
+    qtbot.waitUntil(lambda: surface.compute_button.isEnabled(), timeout=20000)
+    assert len([i for i in surface.image.childItems() if i in surface.isos]) == len(surface.isos)
+    surface.choose(("dense_2", "bias", (0,)))
+    assert surface.first.currentText() == "dense_2.bias[0]"
+    window.files.document_opened.emit(window.doc, None)
+    xs, _ = d.curve.line.getData()
+    assert d.curve.ref is None and (xs is None or len(xs) == 0)
+    assert surface.result is None and surface.path == [] and surface.first.currentText() == "dense_1.kernel[0, 0]"

@@ -50,7 +50,7 @@ class Background(QObject):
                 self._pending = None
             try:
                 result = work()
-            except Exception as e:  # noqa: BLE001 - any failure becomes a one-line reason; the GUI keeps running
+            except Exception as e:  # any failure becomes a one-line reason; the GUI keeps running
                 self._emit(self.failed, token, str(e).splitlines()[0] if str(e) else type(e).__name__)
                 continue
             self._emit(self.done, token, result)

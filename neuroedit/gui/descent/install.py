@@ -88,10 +88,9 @@ class Descent(QObject):
     def follow(self, doc, path=None) -> None:
         self._binding.bind(doc, [(doc.events.weights_changed, self.weights_changed),
                                  (doc.events.changed, self.structure_changed)])
-        self.curve.ref = None
+        self.curve.clear()
         if self.surface is not None:
-            self.surface.reload_choices()
-            self.surface.result = None
+            self.surface.clear()
         if self.race is not None and self.race.isVisible():
             self.race.load()
 

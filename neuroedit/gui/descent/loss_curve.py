@@ -100,6 +100,15 @@ class LossCurvePanel(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=150)     # coalesces bursts of weight changes
         self._timer.timeout.connect(self.refresh)
 
+    def clear(self) -> None:
+        """Forget the weight (another document was opened)."""
+        self.ref, self.curve, self.after_w = None, None, None
+        for item in (self.line, self.tangent_line, self.point, self.after_point):
+            item.setData([], [])
+        self.title.setText("Select a weight: click a weight line in the neuron view or a cell of the inspector's "
+                           "weight matrix.")
+        self.slope_label.setText("")
+
     def select(self, node: str, name: str, index: tuple[int, ...]) -> None:
         self.ref = WeightRef(node, name, tuple(int(i) for i in index))
         self.after_w = None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...api.race import RACERS, Race, RaceError, TwoDFunction, default_rate, view_box
 from ..training.plots import style_plot
+from .contours import replace_contours
 from .live import base_dir
 
 COLORS = {"sgd": "#202020", "momentum": "#2f7cf6", "nesterov": "#7b5cc4", "adagrad": "#22a06b",
@@ -145,14 +146,8 @@ class RaceView(QWidget):
         self.image.setImage(shown.T, autoLevels=True)
         self.image.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
         self.image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
-        for item in self.isos:
-            item.setParentItem(None)
-            self.plot.removeItem(item)
-        self.isos = []
-        for level in np.linspace(np.nanmin(shown), np.nanmax(shown), 16)[1:-1]:
-            iso = pg.IsocurveItem(data=shown.T, level=float(level), pen=pg.mkPen((255, 255, 255, 70), width=1))
-            iso.setParentItem(self.image)
-            self.isos.append(iso)
+        self.isos = replace_contours(self.image, self.isos, shown.T,
+                                     np.linspace(np.nanmin(shown), np.nanmax(shown), 16)[1:-1], 70)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _fill_table(self) -> None:

@@ -32,6 +32,7 @@ from ...engine.layout import ParamLayout
 from ...engine.spec import GraphSpec
 from ..training.plots import style_plot
 from .background import Background
+from .contours import replace_contours
 from .live import live_weights
 from .source import DataCache, snapshot
 
@@ -72,6 +73,7 @@ class SurfaceView(QWidget):
         self.cache = cache
         self.result: SurfaceResult | None = None
         self.graph: GraphSpec | None = None
+        self.refs: dict[str, tuple[str, str, tuple[int, ...]]] = {}
         self.path: list[np.ndarray] = []        # (α, β) of each weight setting seen since the grid was computed
         self._last: np.ndarray | None = None      # the flat weights of the last point
         self.background = Background(self)
@@ -146,20 +148,30 @@ class SurfaceView(QWidget):
             choices = weight_choices(self.main.doc)
         except ValueError:
             choices = []
+        self.refs = dict(choices)      # label -> (node, name, index); Qt compares Python tuples poorly as item data
         for box in (self.first, self.second):
             box.clear()
-            for label, ref in choices:
-                box.addItem(label, ref)
+            box.addItems(list(self.refs))
         if len(choices) > 1:
             self.second.setCurrentIndex(1)
 
-    def choose(self, first: tuple[str, str, tuple[int, ...]], second: tuple[str, str, tuple[int, ...]] | None = None):
+    def choose(self, first: tuple[str, str, tuple[int, ...]],
+               second: tuple[str, str, tuple[int, ...]] | None = None) -> None:
         """Preselect weights (the loss curve's weight first)."""
+        labels = {ref: label for label, ref in self.refs.items()}
         for box, ref in ((self.first, first), (self.second, second)):
-            if ref is not None:
-                k = box.findData(ref)
-                if k >= 0:
-                    box.setCurrentIndex(k)
+            if ref is not None and ref in labels:
+                box.setCurrentIndex(box.findText(labels[ref]))
+
+    def clear(self) -> None:
+        """Another document: its weights span another space, so the grid and the path go."""
+        self.result, self._last, self.path = None, None, []
+        self.image.clear()
+        self.isos = replace_contours(self.image, self.isos, np.zeros((2, 2)), np.array([]), 0)
+        for item in (self.path_line, self.start_point, self.now_point):
+            item.setData([], [])
+        self.info.setText("Press Compute for the loss around the current weights.")
+        self.reload_choices()
 
     def _mode_changed(self, *args) -> None:
         weights = self.mode.currentData() == "weights"
@@ -175,7 +187,7 @@ class SurfaceView(QWidget):
             self._failed(0, str(e).splitlines()[-1].strip())
             return
         if self.mode.currentData() == "weights":
-            a, b = self.first.currentData(), self.second.currentData()
+            a, b = self.refs.get(self.first.currentText()), self.refs.get(self.second.currentText())
             if a is None or b is None:
                 self._failed(0, "the network has no weights to choose")
                 return
@@ -216,13 +228,7 @@ class SurfaceView(QWidget):
         finite = shown[np.isfinite(shown)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         self.bar.setLevels((lo, hi if hi > lo else lo + 1e-9))
-        for item in self.isos:
-            self.plot.removeItem(item)
-        self.isos = []
-        for level in np.linspace(lo, hi, 12)[1:-1]:
-            iso = pg.IsocurveItem(data=shown.T, level=float(level), pen=pg.mkPen((255, 255, 255, 90), width=1))
-            iso.setParentItem(self.image)
-            self.isos.append(iso)
+        self.isos = replace_contours(self.image, self.isos, shown.T, np.linspace(lo, hi, 12)[1:-1], 90)
         self.plot.setLabel("bottom", result.label[0])
         self.plot.setLabel("left", result.label[1])
         centre = float(Z[len(s.betas) // 2, len(s.alphas) // 2])
