@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 
@@ -58,7 +59,7 @@ def _overrides(args: argparse.Namespace) -> dict:
     if args.optimizer:
         over["optimizer"] = args.optimizer
     if args.lr is not None:
-        if not args.lr > 0:
+        if not (math.isfinite(args.lr) and args.lr > 0):  # nan, inf and 1e309 (which parses as inf)
             raise CliError("--lr must be a positive number")
         over["learning_rate"] = args.lr
     if args.seed is not None:
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from ..api.session import TrainingSession, reset_weights
     from ..engine import EngineError
     from ..engine.trainer import EpochEnd, Progress, Stopped
+    from ..model.runs import epochs_in, history_since, record_run, run_settings
 
     over = _overrides(args)
     doc = load_document(args.file)
@@ -100,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"{args.file}: {e}") from None
         trainer = session.trainer
         total = trainer.epoch_offset + trainer.config.epochs
+        first_epoch, settings = epochs_in(doc.training_history), run_settings(doc)
         started = time.perf_counter()
         final: Stopped | None = None
         last_logs: dict = {}
@@ -127,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
             log.close()
     session.commit()
     elapsed = time.perf_counter() - started
+    record_run(doc, settings, history_since(doc.training_history, first_epoch), elapsed)
     assert final is not None
     summary = " - ".join(f"{k}: {v:.4f}" for k, v in last_logs.items() if k != "lr")
     print(f"{final.message} in {elapsed:.1f} s" + (f" - {summary}" if summary else ""), flush=True)

@@ -40,13 +40,14 @@ def load(spec: str, base_dir: str | None = None) -> Dataset:
         return _assemble(raw, canonical, _all(raw), _all(raw), _all(raw), {"method": "none"})
     opts = Options(parsed.options, f"data set {canonical}")
     raw = _read_source(parsed.kind, parsed.location, opts, base_dir)
+    _check_not_empty(raw, canonical)
     seed = opts.integer("seed", 0, lo=0)
     fractions = parse_split(opts.text("split"))
     method = opts.choice("scale", raw.default_scale, ("standard", "minmax", "none"))
     if opts.has("classes") and parsed.kind != "spiral_multi":
-        raw = _subset(raw, parse_classes(opts.text("classes")))
+        raw = _subset(raw, parse_classes(opts.text("classes", "")))
     if opts.has("features"):
-        raw = _with_features(raw, parse_features(opts.text("features")))
+        raw = _with_features(raw, parse_features(opts.text("features", "")))
 
     if raw.no_split:
         train = val = test = _all(raw)
@@ -73,6 +74,16 @@ def _read_source(kind: str, location: str, opts: Options, base_dir: str | None) 
     if kind == "idx":
         path = resolve_idx_folder(location, path)
     return {"csv": load_csv, "npz": load_npz, "idx": load_idx}[kind](path, opts)
+
+
+def _check_not_empty(raw: RawData, canonical: str) -> None:
+    """Every later step (splits, scaling, training) needs samples with values and targets."""
+    if raw.x.shape[0] == 0:
+        raise DataError(f"data set {canonical}: holds no samples")
+    if raw.x.size == 0:
+        raise DataError(f"data set {canonical}: samples of shape {raw.x.shape[1:]} hold no input values")
+    if raw.y.size == 0:
+        raise DataError(f"data set {canonical}: the targets of shape {raw.y.shape[1:]} hold no values")
 
 
 def _all(raw: RawData) -> tuple[np.ndarray, np.ndarray]:

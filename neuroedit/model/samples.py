@@ -222,13 +222,14 @@ def fashion_mnist_relu() -> Document:
 def spiral() -> Document:
     """The README's screenshot network: two tanh layers of 8 learn the Playground's two spirals."""
     doc = Document()
-    for node_id, (type_name, params) in zip(("x", "hidden_1", "hidden_2", "output", "loss"), [
+    layers: list[tuple[str, dict[str, Any]]] = [
         ("Input", {"shape": [2]}),
         ("Dense", {"units": 8, "activation": "tanh"}),
         ("Dense", {"units": 8, "activation": "tanh"}),
         ("Dense", {"units": 1, "activation": "sigmoid"}),
         ("Loss", {"loss": "binary_crossentropy"}),
-    ]):
+    ]
+    for node_id, (type_name, params) in zip(("x", "hidden_1", "hidden_2", "output", "loss"), layers):
         doc.add_node(type_name, params, pos=(len(doc.nodes) * STEP, 0.0), node_id=node_id)
     ids = list(doc.nodes)
     for a, b in zip(ids, ids[1:]):

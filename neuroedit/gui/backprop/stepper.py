@@ -119,6 +119,10 @@ class Stepper(QObject):
         self.index = 0
         self.invalidate()
 
+    def detach(self) -> None:
+        """Stop following the document (its views are going; the Document may outlive them)."""
+        self._binding.unbind()
+
     def invalidate(self, *args) -> None:
         """The document changed: recompute soon (now if watched, else when someone starts watching)."""
         self._stale = True

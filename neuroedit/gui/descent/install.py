@@ -145,8 +145,6 @@ def install_descent(window) -> Descent:
         action.triggered.connect(slot)
         menu.addAction(action)
         window.actions[key] = action
-    if hasattr(window, "panels_menu"):
-        window.panels_menu.addAction(dock.toggleViewAction())
     window.inspector.node_extras.append(d.inspector_extra)
     backprop = getattr(window, "backprop", None)
     if backprop is not None:
