@@ -35,6 +35,7 @@ from .canvas import Canvas, GraphScene
 from .canvas.layout import auto_layout
 from .data_download import DataDownloadOffer
 from .data_panel import DataPanel
+from .descent import Descent, install_descent
 from .evaluation import install_evaluation
 from .evaluation.attach import EvaluationController
 from .file_controller import FileController
@@ -161,6 +162,10 @@ class MainWindow(QMainWindow):
 
         # Interoperability: File › Export… (ONNX, PyTorch, Keras) and File › Import ONNX….
         self.interop: InteropActions = install_interop(self)
+
+        # Gradient descent: Loss-along-weight dock, Gradient Descent menu (loss surface, optimizer race),
+        # activation curves and the weight matrix in the inspector; follows training and the step-through.
+        self.descent: Descent = install_descent(self)
 
     # ------------------------------------------------------------------ panels (the dock host)
     def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
