@@ -9,6 +9,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import epochs as E
 from .backend import Backend
 from .tape import C_N, C_OFF, Tape, compile_tape, refresh_fpar
 
@@ -80,8 +81,10 @@ class NumbaBackend(Backend):
         n = self.layout.n_trainable
         self.gtheta = np.zeros(n, self.dtype)
         self.gsq = np.zeros(n, self.dtype)
-        self._backup = np.zeros((4, n), self.dtype)
+        self._backup = np.zeros((6, n), self.dtype)   # epoch_kernel.BACKUP_ROWS
         self._frozen_backup = np.zeros(self.layout.n_frozen, self.dtype)
+        self._frozen_step = np.zeros(self.layout.n_frozen, self.dtype)
+        self._order = np.zeros(0, np.int64)
         self._last_batch = 0
 
     def set_op_param(self, op_id, name, value) -> None:
@@ -97,6 +100,17 @@ class NumbaBackend(Backend):
         self.gbuf = np.zeros(cap * t.buf_size, self.dtype)
         self.sbuf = np.zeros(cap * t.sbuf_size + t.sbuf_extra + 1, self.dtype)
         self._dims = np.array([cap, cap * t.sbuf_size], np.int64)
+
+    def _val_buffers(self, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Buffers of their own for validation, so the last training batch's values stay readable."""
+        t = self.tape
+        cap = max(cap, 1)
+        if getattr(self, "_vcap", 0) < cap:
+            self._vcap = cap
+            self._vbufs = (np.zeros(cap * t.buf_size, self.dtype), np.zeros(cap * t.buf_size, self.dtype),
+                           np.zeros(cap * t.sbuf_size + t.sbuf_extra + 1, self.dtype),
+                           np.array([cap, cap * t.sbuf_size], np.int64))
+        return self._vbufs
 
     def _call(self, mode: int, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bounds: np.ndarray,
               lrs: np.ndarray, out_pred: np.ndarray | None = None, losses: np.ndarray | None = None,
@@ -125,17 +139,59 @@ class NumbaBackend(Backend):
         return int(done), int(failed), losses, metrics
 
     # ------------------------------------------------------------------ Backend interface
+    def _train_epochs(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out):
+        from .epoch_kernel import train_epochs
+
+        bs = int(pi[E.P_BATCH])
+        self._buffers(max(bs, 1))
+        vbuf, vgbuf, vsbuf, vdims = self._val_buffers(min(len(Xv), E.VAL_BATCH))
+        if len(self._order) != len(X):
+            self._order = np.zeros(len(X), np.int64)
+            self._vorder = np.arange(max(len(Xv), 1), dtype=np.int64)
+        if len(self._vorder) < len(Xv):
+            self._vorder = np.arange(len(Xv), dtype=np.int64)
+        rows = np.zeros((max_steps // max(int(pi[E.P_STEPS_PER_EPOCH]), 1) + 2, E.EPOCH_COLUMNS))
+        t = self.tape
+        losses, metrics, lrs = out
+        start = int(si[E.S_STEP])
+        steps, ended = train_epochs(
+            t.rows, t.fpar, t.ins, t.imap, t.loss, self._dims, X, Y, Xv, Yv, self._vorder, vdims, vbuf, vgbuf, vsbuf,
+            pi, pf, si, sf,
+            max_steps, max_epochs, self.theta, self.frozen, self.gtheta, self.gsq, self.slots, self._backup,
+            self._frozen_backup, self._frozen_step, self._best, self.buf, self.gbuf, self.sbuf, self.optimizer.code,
+            self.optimizer.hyper_array(), losses, metrics, lrs, rows, self._order, self.live)
+        self.iterations = int(si[E.S_STEP])
+        if steps:
+            self.last_grad[:] = self.gtheta
+            if si[E.S_LAST_UPDATE_KNOWN]:
+                np.subtract(self.theta, self._backup[3], out=self.last_update)
+            else:
+                self.last_update[:] = 0
+            j = int(si[E.S_STEP_IN_EPOCH]) - 1
+            if j < 0:
+                j = int(pi[E.P_STEPS_PER_EPOCH]) - 1
+            self._last_batch = min(bs, int(pi[E.P_N]) - j * bs)
+        return E.EpochCall(int(steps), losses[:steps], metrics[:steps], lrs[:steps], rows[:ended])
+
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
         done, failed, _, _ = self._call(TRAIN, X, Y, order, bounds, lrs, losses=losses, metrics=metrics)
         if failed >= 0 and done == 0 and failed > 0:
-            # the update overflowed: weights went back to the start of this run
-            return 0, failed
+            # an update overflowed and the weights went back to the start of the call: redo the good steps
+            return self._train_one_by_one(X, Y, order, bounds[:failed + 2], lrs, losses, metrics)
         self.iterations += done
         if done:
             self.last_grad[:] = self.gtheta
             if failed < 0:
                 np.subtract(self.theta, self._backup[3], out=self.last_update)
         return done, (None if failed < 0 else failed)
+
+    def _train_one_by_one(self, X, Y, order, bounds, lrs, losses, metrics):
+        """The failure rule step by step: stops at the first step that fails, with the weights before it."""
+        for k in range(len(bounds) - 1):
+            done, failed = self._train(X, Y, order, bounds[k:k + 2], lrs[k:k + 1], losses[k:k + 1], metrics[k:k + 1])
+            if failed is not None:
+                return k, k
+        return len(bounds) - 1, None
 
     def _forward_output(self, X: np.ndarray) -> np.ndarray:
         out = np.zeros((len(X), self.graph.op(self.graph.output_id).size), self.dtype)
