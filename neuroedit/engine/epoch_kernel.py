@@ -218,13 +218,12 @@ def validate(rows, fpar, ins, imap, lossv, dims, Xv, Yv, vorder, theta, frozen, 
 @njit(cache=True, nogil=True)
 def epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, vbuf, vgbuf, vsbuf, pi, pf, si, sf, max_steps, max_epochs,
                theta, frozen, gtheta, gsq, slots, backup, frozen_step, best, buf, gbuf, sbuf, opt, hyper,
-               out_loss, out_metric, out_lr, out_epochs, order, live, careful):
+               out_loss, out_metric, out_lr, out_epochs, order, live, seed, careful):
     """Steps until a limit; returns (steps, epochs ended, overflowed). `careful` checks every update."""
     cap, sbase = dims[0], dims[1]
     want_sq = opt == 9
     used_slots = 0 if opt == 0 else (1 if opt <= 4 else 2)
     n, bs, spe = pi[P_N], pi[P_BATCH], pi[P_STEPS_PER_EPOCH]
-    seed = pi[P_SEED]
     nt = theta.size
     nf = frozen.size
     epoch_order(pi, pi[P_EPOCH_OFFSET] + si[S_EPOCH], order)
@@ -322,8 +321,9 @@ def epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, 
 @njit(cache=True, nogil=True)
 def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, vbuf, vgbuf, vsbuf, pi, pf, si, sf, max_steps, max_epochs,
                  theta, frozen, gtheta, gsq, slots, backup, frozen_start, frozen_step, best, buf, gbuf, sbuf, opt,
-                 hyper, out_loss, out_metric, out_lr, out_epochs, order, live):
-    """epochs.train_epochs_python, compiled; returns (steps, epochs ended)."""
+                 hyper, out_loss, out_metric, out_lr, out_epochs, order, live, seed):
+    """epochs.train_epochs_python, compiled; returns (steps, epochs ended). `seed` draws dropout masks (the
+    backend's seed, as in the reference); the plan's seed shuffles."""
     nt = theta.size
     used_slots = 0 if opt == 0 else (1 if opt <= 4 else 2)
     backup[B_THETA, :nt] = theta
@@ -336,7 +336,7 @@ def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims
                                           pi, pf, si, sf,
                                           max_steps, max_epochs, theta, frozen, gtheta, gsq, slots, backup,
                                           frozen_step, best, buf, gbuf, sbuf, opt, hyper, out_loss, out_metric,
-                                          out_lr, out_epochs, order, live, False)
+                                          out_lr, out_epochs, order, live, seed, False)
     if overflowed:
         theta[:] = backup[B_THETA, :nt]
         for q in range(used_slots):
@@ -348,5 +348,5 @@ def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims
                                           pi, pf, si, sf,
                                      steps + 1, max_epochs, theta, frozen, gtheta, gsq, slots, backup, frozen_step,
                                      best, buf, gbuf, sbuf, opt, hyper, out_loss, out_metric, out_lr, out_epochs,
-                                     order, live, True)
+                                     order, live, seed, True)
     return steps, ended

@@ -159,7 +159,7 @@ class NumbaBackend(Backend):
             pi, pf, si, sf,
             max_steps, max_epochs, self.theta, self.frozen, self.gtheta, self.gsq, self.slots, self._backup,
             self._frozen_backup, self._frozen_step, self._best, self.buf, self.gbuf, self.sbuf, self.optimizer.code,
-            self.optimizer.hyper_array(), losses, metrics, lrs, rows, self._order, self.live)
+            self.optimizer.hyper_array(), losses, metrics, lrs, rows, self._order, self.live, self.seed)
         self.iterations = int(si[E.S_STEP])
         if steps:
             self.last_grad[:] = self.gtheta

@@ -408,6 +408,11 @@ class Trainer:
 
 def locate_nonfinite(backend: Backend, X: np.ndarray, Y: np.ndarray) -> tuple[str, str]:
     """(node, what) of the first NaN/Inf on this batch: a forward value, the loss, a gradient, or a weight."""
+    with np.errstate(all="ignore"):     # the NaN/Inf is expected here: it is what we look for
+        return _locate_nonfinite(backend, X, Y)
+
+
+def _locate_nonfinite(backend: Backend, X: np.ndarray, Y: np.ndarray) -> tuple[str, str]:
     graph = backend.graph
     values = backend.values(X, training=True)
     for op in graph.ops:
