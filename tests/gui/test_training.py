@@ -194,6 +194,27 @@ def test_structural_edit_pauses_and_asks_then_continues(qtbot, train_window):
     finish_cleanly(w)
 
 
+@pytest.mark.parametrize("control", ["train", "step"])
+def test_resume_or_step_after_an_edit_paused_training_continue_it(qtbot, train_window, control):
+    w = train_window(epochs=1_000_000, batch_mode="full")
+    c = w.training
+    states: list[str] = []
+    c.state_changed.connect(lambda state, _text: states.append(state))
+    c.train()
+    qtbot.waitUntil(lambda: c.last_chunk is not None and c.last_chunk.step > 20, timeout=WAIT_MS)
+    w.doc.set_setting("batch_size", 2)                    # not live: pause and ask
+    assert c.pending_change and c.state == "paused" and c.worker is None
+    getattr(c, control)()                                 # the toolbar's Train (Resume) or Step
+    assert "idle" in states[-3:]                          # the question's end is announced
+    if control == "train":
+        wait_state(qtbot, w, "running")
+    else:
+        qtbot.waitUntil(lambda: c.state == "paused" and c.worker is not None and c.last_chunk is not None
+                        and c.last_chunk.step_in_epoch == 0, timeout=WAIT_MS)
+    assert not c.pending_change and not w.training_panel.banner.isVisibleTo(w.training_panel)
+    finish_cleanly(w)
+
+
 def test_reset_gives_fresh_weights_and_clears_the_plots(qtbot, train_window):
     w = train_window(epochs=50)
     w.training.train()
