@@ -130,7 +130,8 @@ class NumbaBackend(Backend):
                            np.ascontiguousarray(X, self.dtype), np.ascontiguousarray(Y, self.dtype),
                            np.ascontiguousarray(order, np.int64), np.ascontiguousarray(bounds, np.int64),
                            np.ascontiguousarray(lrs, np.float64), self.theta, self.frozen, self.gtheta, self.gsq,
-                           self.slots, self._backup, self._frozen_backup, self.buf, self.gbuf, self.sbuf,
+                           self.slots, self._backup, self._frozen_step, self._frozen_backup, self.buf, self.gbuf,
+                           self.sbuf,
                            self.optimizer.code, self.optimizer.hyper_array(), self.iterations, self.seed,
                            losses, metrics, pred, self.live)
         if nsteps:
@@ -174,10 +175,14 @@ class NumbaBackend(Backend):
         return E.EpochCall(int(steps), losses[:steps], metrics[:steps], lrs[:steps], rows[:ended])
 
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
+        from .numba_kernels import OVERFLOWED
+
         done, failed, _, _ = self._call(TRAIN, X, Y, order, bounds, lrs, losses=losses, metrics=metrics)
-        if failed >= 0 and done == 0 and failed > 0:
-            # an update overflowed and the weights went back to the start of the call: redo the good steps
-            return self._train_one_by_one(X, Y, order, bounds[:failed + 2], lrs, losses, metrics)
+        if failed == OVERFLOWED:
+            # an update overflowed and everything went back to the start of the call: redo the good steps
+            if len(bounds) == 2:
+                return 0, 0
+            return self._train_one_by_one(X, Y, order, bounds, lrs, losses, metrics)
         self.iterations += done
         if done:
             self.last_grad[:] = self.gtheta

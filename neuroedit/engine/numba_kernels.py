@@ -21,6 +21,7 @@ INPUT, DENSE, ACT, DROPOUT, BATCHNORM, COPY, PRELU, ADD, CONCAT, BINARY, SQUARE 
 F_ALPHA, F_RATE, F_MOMENTUM, F_EPS, F_L1, F_L2 = range(6)
 # Run modes.
 TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)
+OVERFLOWED = -2     # run's failing-batch result when an update overflowed (see run)
 
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
@@ -763,16 +764,28 @@ def all_finite(a):
 
 
 @njit(cache=True, nogil=True)
+def _undo_call(theta, slots, frozen, backup, frozen_start, used_slots):
+    """Back to the start of the call: an update overflowed somewhere in it."""
+    theta[:] = backup[0]
+    for j in range(used_slots):
+        slots[j, :] = backup[1 + j]
+    frozen[:] = frozen_start
+    return 0, OVERFLOWED
+
+
+@njit(cache=True, nogil=True)
 def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, theta, frozen, gtheta, gsq,
-        slots, backup, frozen_backup, buf, gbuf, sbuf, opt, hyper, t0, seed, out_loss, out_metric, out_pred, live):
+        slots, backup, frozen_backup, frozen_start, buf, gbuf, sbuf, opt, hyper, t0, seed, out_loss, out_metric,
+        out_pred, live):
     """Run len(bounds)-1 batches in `mode`; returns (batches done, index of the failing batch or -1).
 
     TRAIN: forward, loss, backward, penalty, update. GRAD: one batch, no update.
     PREDICT: outputs into out_pred. EVAL: loss and metric per batch (inference).
     FWD_TRAIN / FWD_EVAL: forward only (values stay in buf).
     On a non-finite loss or gradient the update is not applied. If an update made a weight
-    non-finite (checked once at the end, it is that rare), theta and the optimizer state go
-    back to `backup` (taken at the start) and the count of batches done is 0.
+    non-finite (checked when a step fails and at the end, it is that rare), the weights, the
+    optimizer state and the BatchNorm statistics go back to the start of the call and the
+    result is (0, OVERFLOWED): the caller redoes the steps one call each to find the last good one.
     TRAIN publishes progress for other threads: live[0] counts the finished steps, and a
     non-zero live[1] (an interrupt) makes the current step the last.
     """
@@ -786,6 +799,7 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
         backup[0, :] = theta
         for j in range(used_slots):
             backup[1 + j, :] = slots[j]
+        frozen_start[:] = frozen
     done = nsteps
     for k in range(nsteps):
         s0 = bounds[k]
@@ -820,6 +834,8 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
             continue
         if not math.isfinite(loss):
             frozen[:] = frozen_backup
+            if not all_finite(theta):
+                return _undo_call(theta, slots, frozen, backup, frozen_start, used_slots)
             return k, k
         for r in range(rows.shape[0]):
             if rows[r, C_NEED] == 1 and rows[r, C_FANOUT] != 1 and r != lsrc:
@@ -832,6 +848,8 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
         if not (math.isfinite(loss) and all_finite(gtheta)):
             if mode == TRAIN:
                 frozen[:] = frozen_backup
+                if not all_finite(theta):
+                    return _undo_call(theta, slots, frozen, backup, frozen_start, used_slots)
             return k, k
         if mode == GRAD:
             return 1, -1
@@ -844,10 +862,5 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
             done = k + 1
             break
     if mode == TRAIN and not (all_finite(theta) and all_finite(frozen)):
-        # the finite gradients of step nsteps-1 (or earlier) overflowed a weight: back to the start
-        theta[:] = backup[0]
-        for j in range(used_slots):
-            slots[j, :] = backup[1 + j]
-        frozen[:] = frozen_backup
-        return 0, done - 1
+        return _undo_call(theta, slots, frozen, backup, frozen_start, used_slots)
     return done, -1
