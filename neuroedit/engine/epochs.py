@@ -5,7 +5,7 @@ it without returning to Python: the per-epoch shuffle (a counter-based permutati
 epoch number), the epoch's loss and metric sums, validation, the learning-rate schedule (the
 plateau's state included), early stopping and the NaN/Inf stop. The state arrays carry over
 from call to call, which is why a run gives the same bits however its epochs are split into
-calls. `train_epochs_python` is the definition; the Numba kernel (`epoch_kernel.py`) must match it.
+calls. `train_epochs_python` is the definition; the Numba kernel (`kernels/epochs.py`) must match it.
 """
 
 from __future__ import annotations

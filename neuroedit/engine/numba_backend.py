@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from . import epochs as E
 from .backend import Backend
 from .tape import C_N, C_OFF, Tape, compile_tape, refresh_fpar
 
-TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)
+TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)   # kernels/run.py's modes
 
 # Called with a short status line when kernels must be compiled or loaded (the GUI shows it).
 _listeners: list[Callable[[str], None]] = []
@@ -31,15 +31,15 @@ def remove_compile_listener(fn: Callable[[str], None]) -> None:
 
 
 def _notify(message: str) -> None:
-    for fn in list(_listeners):
+    for fn in _listeners:
         fn(message)
 
 
 def kernels_cached() -> bool:
     """Whether compiled kernels from an earlier run are on disk (next to the module)."""
     here = os.path.dirname(__file__)
-    source = os.path.getmtime(os.path.join(here, "numba_kernels.py"))
-    index = glob.glob(os.path.join(here, "__pycache__", "numba_kernels.run-*.nbi"))
+    source = os.path.getmtime(os.path.join(here, "kernels", "run.py"))
+    index = glob.glob(os.path.join(here, "kernels", "__pycache__", "run.run-*.nbi"))
     return any(os.path.getmtime(p) >= source for p in index)
 
 
@@ -49,7 +49,7 @@ def ensure_kernels(dtype: str) -> float:
         return 0.0
     _notify("loading compiled kernels..." if kernels_cached() else "compiling kernels (first run only)...")
     start = time.perf_counter()
-    from . import numba_kernels  # noqa: F401  (imports numba)
+    from .kernels import run  # noqa: F401  (imports numba)
     from .spec import GraphSpec, OpSpec
     g = GraphSpec((OpSpec("x", "Input", {"shape": (1,)}, output_shape=(1,)),
                    OpSpec("d", "Dense", {"units": 1, "activation": "linear", "kernel_initializer": "zeros",
@@ -81,7 +81,7 @@ class NumbaBackend(Backend):
         n = self.layout.n_trainable
         self.gtheta = np.zeros(n, self.dtype)
         self.gsq = np.zeros(n, self.dtype)
-        self._backup = np.zeros((6, n), self.dtype)   # epoch_kernel.BACKUP_ROWS
+        self._backup = np.zeros((6, n), self.dtype)   # kernels/epochs.py BACKUP_ROWS
         self._frozen_backup = np.zeros(self.layout.n_frozen, self.dtype)
         self._frozen_step = np.zeros(self.layout.n_frozen, self.dtype)
         self._order = np.zeros(0, np.int64)
@@ -115,7 +115,7 @@ class NumbaBackend(Backend):
     def _call(self, mode: int, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bounds: np.ndarray,
               lrs: np.ndarray, out_pred: np.ndarray | None = None, losses: np.ndarray | None = None,
               metrics: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
-        from .numba_kernels import run
+        from .kernels.run import run
 
         nsteps = len(bounds) - 1
         cap = int(np.diff(bounds).max()) if nsteps else 1
@@ -141,7 +141,7 @@ class NumbaBackend(Backend):
 
     # ------------------------------------------------------------------ Backend interface
     def _train_epochs(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out):
-        from .epoch_kernel import train_epochs
+        from .kernels.epochs import train_epochs
 
         bs = int(pi[E.P_BATCH])
         self._buffers(max(bs, 1))
@@ -154,7 +154,6 @@ class NumbaBackend(Backend):
         rows = np.zeros((max_steps // max(int(pi[E.P_STEPS_PER_EPOCH]), 1) + 2, E.EPOCH_COLUMNS))
         t = self.tape
         losses, metrics, lrs = out
-        start = int(si[E.S_STEP])
         steps, ended = train_epochs(
             t.rows, t.fpar, t.ins, t.imap, t.loss, self._dims, X, Y, Xv, Yv, self._vorder, vdims, vbuf, vgbuf, vsbuf,
             pi, pf, si, sf,
@@ -175,7 +174,7 @@ class NumbaBackend(Backend):
         return E.EpochCall(int(steps), losses[:steps], metrics[:steps], lrs[:steps], rows[:ended])
 
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
-        from .numba_kernels import OVERFLOWED
+        from .kernels.run import OVERFLOWED
 
         done, failed, _, _ = self._call(TRAIN, X, Y, order, bounds, lrs, losses=losses, metrics=metrics)
         if failed == OVERFLOWED:
@@ -193,7 +192,7 @@ class NumbaBackend(Backend):
     def _train_one_by_one(self, X, Y, order, bounds, lrs, losses, metrics):
         """The failure rule step by step: stops at the first step that fails, with the weights before it."""
         for k in range(len(bounds) - 1):
-            done, failed = self._train(X, Y, order, bounds[k:k + 2], lrs[k:k + 1], losses[k:k + 1], metrics[k:k + 1])
+            _, failed = self._train(X, Y, order, bounds[k:k + 2], lrs[k:k + 1], losses[k:k + 1], metrics[k:k + 1])
             if failed is not None:
                 return k, k
         return len(bounds) - 1, None

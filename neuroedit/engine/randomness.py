@@ -31,7 +31,7 @@ _SHUFFLE = np.uint64(0x5851F42D4C957F2D)
 
 
 def shuffle_keys(seed: int, epoch: int, n: int) -> np.ndarray:
-    """Distinct 64-bit keys, one per sample (splitmix64 is a bijection, so they never tie)."""
+    """One 64-bit key per position: splitmix64 of (seed, epoch, position)."""
     with np.errstate(over="ignore"):
         z = np.uint64(seed) * _GOLDEN + np.uint64(epoch) * _STEP + _SHUFFLE + np.arange(n, dtype=np.uint64)
         z = (z ^ (z >> np.uint64(30))) * _M1
@@ -40,5 +40,11 @@ def shuffle_keys(seed: int, epoch: int, n: int) -> np.ndarray:
 
 
 def permutation(seed: int, epoch: int, n: int) -> np.ndarray:
-    """The order of epoch `epoch`'s samples: the samples sorted by their keys (a function of seed and epoch only)."""
-    return np.argsort(shuffle_keys(seed, epoch, n), kind="stable").astype(np.int64)
+    """The order of epoch `epoch`'s samples: a Fisher-Yates shuffle whose swaps come from the keys
+    (a function of seed and epoch only, so no generator state is carried between epochs)."""
+    keys = shuffle_keys(seed, epoch, n).tolist()
+    out = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = keys[i] % (i + 1)
+        out[i], out[j] = out[j], out[i]
+    return np.array(out, dtype=np.int64)

@@ -138,7 +138,7 @@ def test_the_nan_stop_matches_the_reference_and_keeps_the_last_good_step(fast_ba
 
 
 def test_the_kernels_shuffle_and_schedules_are_the_python_definitions():
-    from neuroedit.engine import epoch_kernel as K
+    from neuroedit.engine.kernels import epochs as K
     from neuroedit.engine.names import SCHEDULES
 
     for seed, epoch, n in ((0, 0, 1), (3, 7, 10), (2**40, 123456, 1000)):

@@ -2,7 +2,7 @@
 
 Shuffling, epoch sums, validation, the schedule, early stopping and the NaN/Inf stop run here
 without returning to Python. Numba's on-disk cache only notices changes to this file, so the
-layout numbers of epochs.py are repeated as literals and `check_layout()` compares them at import.
+layout numbers of epochs.py are repeated as literals and `codes.check` compares them at import.
 
 Failure rule (the reference's): a step whose loss or gradient is not finite is not applied, and a
 step whose update makes a weight or a BatchNorm statistic non-finite is undone, so the weights,
@@ -18,9 +18,21 @@ import math
 import numpy as np
 from numba import njit
 
-from . import epochs as E
-from .numba_kernels import (C_FANOUT, C_N, C_NEED, C_OFF, C_P0, C_AUX0, DENSE, F_L1, F_L2, _GOLDEN, _M1, _M2,
-                            _STEP, all_finite, backward, forward, loss_and_grad, penalty, update)
+from ... import vocabulary
+from .. import epochs as E
+from .. import tape
+from . import codes
+from .losses import loss_and_grad
+from .ops import backward, forward, penalty, penalty_value
+from .optimizers import state_vectors, update
+from .run import all_finite
+
+(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX,
+ C_BWD, C_FANOUT) = range(16)
+codes.check(globals(), tape, "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX "
+            "C_BWD C_FANOUT")
+VARIO_ETA = 9
+codes.check(globals(), vocabulary, "VARIO_ETA")
 
 (P_N, P_BATCH, P_STEPS_PER_EPOCH, P_EPOCHS, P_SHUFFLE, P_SEED, P_SCHEDULE, P_EVERY, P_PLATEAU_PATIENCE,
  P_DECAY_STEPS, P_TOTAL_STEPS, P_ES_MONITOR, P_ES_VAL, P_ES_PATIENCE, P_ES_RESTORE, P_ES_MAXIMISE,
@@ -32,47 +44,47 @@ from .numba_kernels import (C_FANOUT, C_N, C_NEED, C_OFF, C_P0, C_AUX0, DENSE, F
 RUNNING, FINISHED, EARLY_STOPPING, NONFINITE = range(4)
 E_LOSS, E_METRIC, E_VAL_LOSS, E_VAL_METRIC, E_LR, E_BEST_EPOCH = range(6)
 MONITOR_NONE, MONITOR_LOSS, MONITOR_METRIC = -1, 0, 1
-SCHEDULE_STEP, SCHEDULE_LINEAR, SCHEDULE_EXPONENTIAL, SCHEDULE_ONE_CYCLE, SCHEDULE_PLATEAU = 1, 2, 3, 4, 5
+STEP_DECAY, LINEAR_DECAY, EXPONENTIAL_DECAY, ONE_CYCLE, REDUCE_ON_PLATEAU = 1, 2, 3, 4, 5
+codes.check(globals(), vocabulary, "STEP_DECAY LINEAR_DECAY EXPONENTIAL_DECAY ONE_CYCLE REDUCE_ON_PLATEAU")
 VAL_BATCH = 1024
+# randomness.shuffle_keys's constants (a test compares the permutations)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_STEP = np.uint64(0xD1B54A32D192ED03)
 _SHUFFLE = np.uint64(0x5851F42D4C957F2D)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
 # Rows of the backup array: the call's start (weights, two optimizer slots), then the step's start.
 B_THETA, B_SLOT0, B_SLOT1, B_STEP_THETA, B_STEP_SLOT0, B_STEP_SLOT1 = range(6)
 BACKUP_ROWS = 6
 
 
-def check_layout() -> None:
-    """The literals above must be the numbers epochs.py names (the cache cannot see that file)."""
-    from .names import SCHEDULES
-    names = ("P_N P_BATCH P_STEPS_PER_EPOCH P_EPOCHS P_SHUFFLE P_SEED P_SCHEDULE P_EVERY P_PLATEAU_PATIENCE "
-             "P_DECAY_STEPS P_TOTAL_STEPS P_ES_MONITOR P_ES_VAL P_ES_PATIENCE P_ES_RESTORE P_ES_MAXIMISE "
-             "P_EPOCH_OFFSET P_N_VAL P_HAS_METRIC PF_LR0 PF_FACTOR PF_FINAL_LR PF_DECAY_RATE PF_MAX_LR "
-             "PF_ES_MIN_DELTA PF_PLATEAU_MIN_DELTA S_EPOCH S_STEP_IN_EPOCH S_STEP S_PLATEAU_WAIT S_ES_WAIT "
-             "S_BEST_EPOCH S_STOP S_FAILED_LO S_FAILED_HI S_FAILED_STEP S_LAST_UPDATE_KNOWN SF_LOSS_SUM "
-             "SF_METRIC_SUM SF_SAMPLES SF_PLATEAU_SCALE SF_PLATEAU_BEST SF_ES_BEST RUNNING FINISHED "
-             "EARLY_STOPPING NONFINITE E_LOSS E_METRIC E_VAL_LOSS E_VAL_METRIC E_LR E_BEST_EPOCH MONITOR_NONE "
-             "MONITOR_LOSS MONITOR_METRIC VAL_BATCH").split()
-    wrong = [n for n in names if globals()[n] != getattr(E, n)]
-    wrong += [n for n, code in (("step", SCHEDULE_STEP), ("linear", SCHEDULE_LINEAR),
-                                ("exponential", SCHEDULE_EXPONENTIAL), ("one_cycle", SCHEDULE_ONE_CYCLE),
-                                ("reduce_on_plateau", SCHEDULE_PLATEAU)) if SCHEDULES.index(n) != code]
-    if wrong:
-        raise ImportError(f"epoch_kernel.py's numbers differ from epochs.py/names.py for {', '.join(wrong)}")
+codes.check(globals(), E, "P_N P_BATCH P_STEPS_PER_EPOCH P_EPOCHS P_SHUFFLE P_SEED P_SCHEDULE P_EVERY "
+            "P_PLATEAU_PATIENCE P_DECAY_STEPS P_TOTAL_STEPS P_ES_MONITOR P_ES_VAL P_ES_PATIENCE P_ES_RESTORE "
+            "P_ES_MAXIMISE P_EPOCH_OFFSET P_N_VAL P_HAS_METRIC PF_LR0 PF_FACTOR PF_FINAL_LR PF_DECAY_RATE PF_MAX_LR "
+            "PF_ES_MIN_DELTA PF_PLATEAU_MIN_DELTA S_EPOCH S_STEP_IN_EPOCH S_STEP S_PLATEAU_WAIT S_ES_WAIT "
+            "S_BEST_EPOCH S_STOP S_FAILED_LO S_FAILED_HI S_FAILED_STEP S_LAST_UPDATE_KNOWN SF_LOSS_SUM "
+            "SF_METRIC_SUM SF_SAMPLES SF_PLATEAU_SCALE SF_PLATEAU_BEST SF_ES_BEST RUNNING FINISHED "
+            "EARLY_STOPPING NONFINITE E_LOSS E_METRIC E_VAL_LOSS E_VAL_METRIC E_LR E_BEST_EPOCH MONITOR_NONE "
+            "MONITOR_LOSS MONITOR_METRIC VAL_BATCH")
 
 
-check_layout()
+# runtime_flags: a literal True or False passed to a compiled function makes Numba compile another
+# copy of it (and of everything it calls) for that value, so flags are passed as runtime values.
 
 
 @njit(cache=True, nogil=True)
 def permutation(seed, epoch, n, out):
-    """randomness.permutation: the samples sorted by their distinct splitmix64 keys."""
-    keys = np.empty(n, np.uint64)
+    """randomness.permutation: a Fisher-Yates shuffle driven by counter-based keys."""
     base = np.uint64(seed) * _GOLDEN + np.uint64(epoch) * _STEP + _SHUFFLE
     for i in range(n):
+        out[i] = i
+    for i in range(n - 1, 0, -1):
         z = base + np.uint64(i)
         z = (z ^ (z >> np.uint64(30))) * _M1
         z = (z ^ (z >> np.uint64(27))) * _M2
-        keys[i] = z ^ (z >> np.uint64(31))
-    out[:] = np.argsort(keys)
+        z = z ^ (z >> np.uint64(31))
+        j = np.int64(z % np.uint64(i + 1))
+        out[i], out[j] = out[j], out[i]
 
 
 @njit(cache=True, nogil=True)
@@ -90,14 +102,14 @@ def schedule_rate(pi, pf, step, epoch, plateau_scale):
     """epochs.schedule_rate."""
     lr0 = pf[PF_LR0]
     code = pi[P_SCHEDULE]
-    if code == SCHEDULE_STEP:
+    if code == STEP_DECAY:
         return lr0 * pf[PF_FACTOR] ** (epoch // max(pi[P_EVERY], 1))
-    if code == SCHEDULE_LINEAR:
+    if code == LINEAR_DECAY:
         f = min(step / max(pi[P_DECAY_STEPS], 1), 1.0)
         return lr0 + (pf[PF_FINAL_LR] - lr0) * f
-    if code == SCHEDULE_EXPONENTIAL:
+    if code == EXPONENTIAL_DECAY:
         return lr0 * math.exp(-pf[PF_DECAY_RATE] * step)
-    if code == SCHEDULE_ONE_CYCLE:
+    if code == ONE_CYCLE:
         p = step / max(pi[P_TOTAL_STEPS], 1)
         mx = pf[PF_MAX_LR]
         if p < 0.45:
@@ -105,7 +117,7 @@ def schedule_rate(pi, pf, step, epoch, plateau_scale):
         if p < 0.9:
             return mx + (lr0 - mx) * (p - 0.45) / 0.45
         return lr0 + (lr0 / 100 - lr0) * min((p - 0.9) / 0.1, 1.0)
-    if code == SCHEDULE_PLATEAU:
+    if code == REDUCE_ON_PLATEAU:
         return lr0 * plateau_scale
     return lr0
 
@@ -124,7 +136,7 @@ def end_epoch(pi, pf, si, sf, row, val_loss, val_metric):
     si[S_STEP_IN_EPOCH] = 0
     epoch_number = pi[P_EPOCH_OFFSET] + si[S_EPOCH]
     has_val = pi[P_N_VAL] > 0
-    if pi[P_SCHEDULE] == SCHEDULE_PLATEAU:
+    if pi[P_SCHEDULE] == REDUCE_ON_PLATEAU:
         value = val_loss if has_val else row[E_LOSS]
         if value < sf[SF_PLATEAU_BEST] - pf[PF_PLATEAU_MIN_DELTA]:
             sf[SF_PLATEAU_BEST] = value
@@ -165,24 +177,6 @@ def end_epoch(pi, pf, si, sf, row, val_loss, val_metric):
 
 
 @njit(cache=True, nogil=True)
-def penalty_value(rows, fpar, theta):
-    """The L1/L2 penalty of the Dense kernels (what Backend.penalty computes), without touching gradients."""
-    total = 0.0
-    for r in range(rows.shape[0]):
-        if rows[r, 0] != DENSE:
-            continue
-        l1 = fpar[r, F_L1]
-        l2 = fpar[r, F_L2]
-        if l1 == 0.0 and l2 == 0.0:
-            continue
-        p0 = rows[r, C_P0]
-        for i in range(p0, p0 + rows[r, C_AUX0] * rows[r, C_N]):
-            w = float(theta[i])
-            total += l1 * abs(w) + 0.5 * l2 * w * w
-    return total
-
-
-@njit(cache=True, nogil=True)
 def batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, keep_grad):
     """The loss and metric of the batch whose forward pass is in `buf`; dLoss/d(output) into gbuf."""
     lsrc = lossv[1]
@@ -200,16 +194,17 @@ def batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, keep_grad):
 
 
 @njit(cache=True, nogil=True)
-def validate(rows, fpar, ins, imap, lossv, dims, Xv, Yv, vorder, theta, frozen, buf, gbuf, sbuf, seed):
+def validate(rows, fpar, ins, imap, lossv, dims, Xv, Yv, vorder, theta, frozen, buf, gbuf, sbuf, t, seed):
     """Mean validation loss (with the penalty) and metric in inference mode, in VAL_BATCH batches."""
     cap, sbase = dims[0], dims[1]
+    off = rows.shape[0] < 0      # False, as a runtime value: see `runtime_flags`
     nv = Xv.shape[0]
     total_loss = 0.0
     total_metric = 0.0
     for s0 in range(0, nv, VAL_BATCH):
         b = min(VAL_BATCH, nv - s0)
-        forward(rows, fpar, ins, imap, Xv, vorder, s0, b, cap, sbase, theta, frozen, buf, sbuf, False, False, 0, seed)
-        loss, metric = batch_loss(rows, ins, lossv, cap, Yv, vorder, s0, b, buf, gbuf, False)
+        forward(rows, fpar, ins, imap, Xv, vorder, s0, b, cap, sbase, theta, frozen, buf, sbuf, off, off, t, seed)
+        loss, metric = batch_loss(rows, ins, lossv, cap, Yv, vorder, s0, b, buf, gbuf, off)
         total_loss += loss * b
         total_metric += metric * b
     return total_loss / nv + penalty_value(rows, fpar, theta), total_metric / nv
@@ -220,9 +215,10 @@ def epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, 
                theta, frozen, gtheta, gsq, slots, backup, frozen_step, best, buf, gbuf, sbuf, opt, hyper,
                out_loss, out_metric, out_lr, out_epochs, order, live, seed, careful):
     """Steps until a limit; returns (steps, epochs ended, overflowed). `careful` checks every update."""
+    on = rows.shape[0] >= 0      # True, as a runtime value: see `runtime_flags`
     cap, sbase = dims[0], dims[1]
-    want_sq = opt == 9
-    used_slots = 0 if opt == 0 else (1 if opt <= 4 else 2)
+    want_sq = opt == VARIO_ETA
+    used_slots = state_vectors(opt)
     n, bs, spe = pi[P_N], pi[P_BATCH], pi[P_STEPS_PER_EPOCH]
     nt = theta.size
     nf = frozen.size
@@ -238,8 +234,8 @@ def epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, 
         lr = schedule_rate(pi, pf, t, pi[P_EPOCH_OFFSET] + si[S_EPOCH], sf[SF_PLATEAU_SCALE])
         out_lr[steps] = lr
         frozen_step[:] = frozen
-        forward(rows, fpar, ins, imap, X, order, s0, b, cap, sbase, theta, frozen, buf, sbuf, True, True, t, seed)
-        loss, metric = batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, True)
+        forward(rows, fpar, ins, imap, X, order, s0, b, cap, sbase, theta, frozen, buf, sbuf, on, on, t, seed)
+        loss, metric = batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, on)
         ok = math.isfinite(loss)
         if ok:
             for r in range(rows.shape[0]):
@@ -299,7 +295,7 @@ def epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, 
             vm = math.nan
             if pi[P_N_VAL] > 0:
                 vl, vm = validate(rows, fpar, ins, imap, lossv, vdims, Xv, Yv, vorder, theta, frozen, vbuf, vgbuf,
-                                  vsbuf, seed)
+                                  vsbuf, t, seed)
             if end_epoch(pi, pf, si, sf, row, vl, vm):
                 best[:nt] = theta
                 best[nt:nt + nf] = frozen
@@ -325,7 +321,8 @@ def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims
     """epochs.train_epochs_python, compiled; returns (steps, epochs ended). `seed` draws dropout masks (the
     backend's seed, as in the reference); the plan's seed shuffles."""
     nt = theta.size
-    used_slots = 0 if opt == 0 else (1 if opt <= 4 else 2)
+    used_slots = state_vectors(opt)
+    replay = rows.shape[0] < 0      # False, as a runtime value: see `runtime_flags`
     backup[B_THETA, :nt] = theta
     for q in range(used_slots):
         backup[B_SLOT0 + q, :nt] = slots[q]
@@ -336,7 +333,7 @@ def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims
                                           pi, pf, si, sf,
                                           max_steps, max_epochs, theta, frozen, gtheta, gsq, slots, backup,
                                           frozen_step, best, buf, gbuf, sbuf, opt, hyper, out_loss, out_metric,
-                                          out_lr, out_epochs, order, live, seed, False)
+                                          out_lr, out_epochs, order, live, seed, replay)
     if overflowed:
         theta[:] = backup[B_THETA, :nt]
         for q in range(used_slots):
@@ -348,5 +345,5 @@ def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims
                                           pi, pf, si, sf,
                                      steps + 1, max_epochs, theta, frozen, gtheta, gsq, slots, backup, frozen_step,
                                      best, buf, gbuf, sbuf, opt, hyper, out_loss, out_metric, out_lr, out_epochs,
-                                     order, live, seed, True)
+                                     order, live, seed, not replay)
     return steps, ended
