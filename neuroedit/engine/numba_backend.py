@@ -17,7 +17,7 @@ TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)   # kernels/run.py's 
 
 # Called with a short status line when kernels must be compiled or loaded (the GUI shows it).
 _listeners: list[Callable[[str], None]] = []
-_ready: set[str] = set()
+_ready: set[tuple[str, str]] = set()    # (dtype, part) compiled or loaded in this process
 
 
 def add_compile_listener(fn: Callable[[str], None]) -> None:
@@ -35,21 +35,23 @@ def _notify(message: str) -> None:
         fn(message)
 
 
-def kernels_cached() -> bool:
-    """Whether compiled kernels from an earlier run are on disk (next to the module)."""
-    here = os.path.dirname(__file__)
-    source = os.path.getmtime(os.path.join(here, "kernels", "run.py"))
-    index = glob.glob(os.path.join(here, "kernels", "__pycache__", "run.run-*.nbi"))
-    return any(os.path.getmtime(p) >= source for p in index)
+# What a run may need compiled: "training" (kernels/epochs.py, all that training calls) and
+# "steps" (kernels/run.py: explicit steps, gradients, predictions, values for the probes).
+PARTS = {"training": ("epochs", "train_epochs"), "steps": ("run", "run")}
 
 
-def ensure_kernels(dtype: str) -> float:
-    """Compile (first use on a machine) or load the kernels for `dtype`; returns the seconds it took."""
-    if dtype in _ready:
-        return 0.0
-    _notify("loading compiled kernels..." if kernels_cached() else "compiling kernels (first run only)...")
-    start = time.perf_counter()
-    from .kernels import run  # noqa: F401  (imports numba)
+def kernels_cached(part: str = "training") -> bool:
+    """Whether this part's compiled kernels from an earlier run are on disk."""
+    module, function = PARTS[part]
+    source = os.path.join(os.path.dirname(__file__), "kernels", f"{module}.py")
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    pattern = (os.path.join(root, "**", f"{module}.{function}-*.nbi") if root
+               else os.path.join(os.path.dirname(source), "__pycache__", f"{module}.{function}-*.nbi"))
+    stamp = os.path.getmtime(source)
+    return any(os.path.getmtime(p) >= stamp for p in glob.glob(pattern, recursive=True))
+
+
+def _tiny_backend(dtype: str) -> NumbaBackend:
     from .spec import GraphSpec, OpSpec
     g = GraphSpec((OpSpec("x", "Input", {"shape": (1,)}, output_shape=(1,)),
                    OpSpec("d", "Dense", {"units": 1, "activation": "linear", "kernel_initializer": "zeros",
@@ -59,12 +61,44 @@ def ensure_kernels(dtype: str) -> float:
     b = NumbaBackend.__new__(NumbaBackend)
     Backend.__init__(b, g, dtype)
     b._setup()
-    x = np.zeros((1, 1), dtype)
-    b._call(TRAIN, x, x, np.zeros(1, np.int64), np.array([0, 1]), np.zeros(1))
-    _ready.add(dtype)
+    return b
+
+
+def ensure_kernels(dtype: str, part: str = "training") -> float:
+    """Compile (first use on a machine) or load one part of the kernels for `dtype`; returns the seconds it took.
+
+    Only what a run calls is compiled: training needs "training" alone, so a first run does not
+    wait for the kernels of predictions and gradient checks ("steps"), which compile when first used.
+    """
+    if (dtype, part) in _ready:
+        return 0.0
+    what = "training kernels" if part == "training" else "inference kernels"
+    _notify(f"loading compiled {what}..." if kernels_cached(part) else f"compiling {what} (first run only)...")
+    start = time.perf_counter()
+    _ready.add((dtype, part))      # before the call: the call below asks again
+    try:
+        b = _tiny_backend(dtype)
+        x = np.zeros((1, 1), dtype)
+        if part == "training":
+            si, sf = E.new_state()
+            pi = np.zeros(E.PLAN_INTS, np.int64)
+            pf = np.zeros(E.PLAN_FLOATS, np.float64)
+            pi[E.P_N] = pi[E.P_BATCH] = pi[E.P_STEPS_PER_EPOCH] = pi[E.P_EPOCHS] = 1
+            pi[E.P_ES_MONITOR] = E.MONITOR_NONE
+            b.train_epochs(x, x, x[:0], x[:0], (pi, pf), (si, sf), 1)
+        else:
+            b._call(TRAIN, x, x, np.zeros(1, np.int64), np.array([0, 1]), np.zeros(1))
+    except BaseException:
+        _ready.discard((dtype, part))
+        raise
     took = time.perf_counter() - start
-    _notify(f"kernels ready ({took:.1f} s)")
+    _notify(f"{what} ready ({took:.1f} s)")
     return took
+
+
+def prepare_kernels(dtype: str = "float32") -> float:
+    """Compile or load every part for `dtype` (the editor does this in the background at launch)."""
+    return sum(ensure_kernels(dtype, part) for part in PARTS)
 
 
 class NumbaBackend(Backend):
@@ -73,7 +107,7 @@ class NumbaBackend(Backend):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._setup()
-        ensure_kernels(self.dtype.name)
+        ensure_kernels(self.dtype.name, "training")
 
     def _setup(self) -> None:
         self.tape: Tape = compile_tape(self.graph, self.layout, self.op_params)
@@ -117,6 +151,7 @@ class NumbaBackend(Backend):
               metrics: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
         from .kernels.run import run
 
+        ensure_kernels(self.dtype.name, "steps")
         nsteps = len(bounds) - 1
         cap = int(np.diff(bounds).max()) if nsteps else 1
         self._buffers(max(cap, 1))

@@ -26,6 +26,7 @@ from ...model import Document, Node, analyze, node_type
 from ..binding import DocBinding
 from ..gc_guard import gui_thread_collector
 from . import probes
+from .warmup import KernelWarmup
 from .worker import Chunk, TrainingWorker
 
 ACTIVE = ("compiling", "running", "paused")
@@ -93,6 +94,7 @@ class TrainingController(QObject):
         self._status_at = 0.0
         self._gc = gui_thread_collector()
         self._binding = DocBinding()
+        self.warmup: KernelWarmup | None = None
         self.set_document(window.doc)
 
     # ------------------------------------------------------------------ document
@@ -131,6 +133,13 @@ class TrainingController(QObject):
                 problem = f"the data-set record is unreadable: {e}"
         self.dataset_problem.emit(problem)
         return problem
+
+    def start_warmup(self) -> None:
+        """Compile the training kernels in the background (editor launch); the status bar says so."""
+        self.warmup = KernelWarmup(self)
+        self.warmup.message.connect(lambda text: self.window.statusBar().showMessage(text, 0 if "..." in text
+                                                                                      else 6000))
+        self.warmup.start()
 
     # ------------------------------------------------------------------ controls
     @property
@@ -217,8 +226,11 @@ class TrainingController(QObject):
             return
         snap = snapshot(self.doc)
         base = self.base_dir()
+        warmup = self.warmup if self.warmup is not None and self.warmup.running else None
         worker = TrainingWorker(partial(_build_session, snap, spec, base), start_paused=steps is not None or epoch_step,
-                                steps=steps, plane_for=_plane_for)
+                                steps=steps, plane_for=_plane_for,
+                                before_build=("finishing the training engine started at launch...", warmup.wait)
+                                if warmup is not None else None)
         if epoch_step:
             worker.control.step_epoch()
         worker.control.set_speed(self.speed)
@@ -257,6 +269,8 @@ class TrainingController(QObject):
 
     def shutdown(self) -> None:
         """Stop training and keep its results (the window is closing)."""
+        if self.warmup is not None:
+            self.warmup.stop()
         self._shutdown(commit=True)
 
     # ------------------------------------------------------------------ results into the document

@@ -62,9 +62,11 @@ class TrainingWorker(QObject):
     done = Signal(object)             # Stopped, or None after a failure
 
     def __init__(self, build: Callable[[], Any], start_paused: bool = False, steps: int | None = None,
-                 plane_for: Callable[[Any], Any] | None = None) -> None:
+                 plane_for: Callable[[Any], Any] | None = None,
+                 before_build: tuple[str, Callable[[], None]] | None = None) -> None:
         super().__init__()
         self._build = build
+        self._before_build = before_build     # (status text, a wait): the kernels compiling since launch
         self._plane_for = plane_for
         # pause, step, step-epoch, speed and stop: the engine's one control loop (any thread may call them)
         self.control = RunControl(CHUNK_SECONDS, start_paused, steps)
@@ -83,6 +85,10 @@ class TrainingWorker(QObject):
 
         add_compile_listener(notice)
         try:
+            if self._before_build is not None:
+                text, wait = self._before_build
+                self.state_changed.emit("compiling", text)
+                wait()
             self.state_changed.emit("compiling", "preparing the network and loading data...")
             self.session = self._build()
             self.plane = self._plane_for(self.session) if self._plane_for is not None else None
