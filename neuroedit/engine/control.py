@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from typing import Callable, ContextManager, Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 from .trainer import Event, Progress, Trainer
 
@@ -87,7 +88,7 @@ class RunControl:
                 on_state("running")
             return not self._stop
 
-    def calls(self, trainer: Trainer, lock: ContextManager | None = None,
+    def calls(self, trainer: Trainer, lock: AbstractContextManager | None = None,
               on_state: Callable[[str], None] | None = None) -> Iterator[list[Event]]:
         """Train to the end, yielding each engine call's events (the lock is held while they are yielded).
 

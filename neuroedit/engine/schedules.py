@@ -27,7 +27,7 @@ class Schedule:
 
     def rate(self, lr0: float, k: int, epoch: int, plateau_scale: float = 1.0) -> float:
         """η at step k. reduce_on_plateau uses `plateau_scale`, which the trainer lowers on stalls."""
-        from .epochs import schedule_rate   # the one definition the kernels mirror
+        from .epochs import schedule_rate  # the one definition the kernels mirror
 
         pi, pf = self.plan(lr0)
         return schedule_rate(pi, pf, k, epoch, plateau_scale)

@@ -248,7 +248,7 @@ class Trainer:
         pi[E.P_ES_MONITOR] = E.MONITOR_NONE
         es = c.early_stopping
         if es is not None:
-            name = es.monitor[4:] if es.monitor.startswith("val_") else es.monitor
+            name = es.monitor.removeprefix("val_")
             kind = E.MONITOR_LOSS if name == "loss" else (E.MONITOR_METRIC if name == self.metric else E.MONITOR_NONE)
             pi[E.P_ES_MONITOR], pi[E.P_ES_VAL] = kind, int(es.monitor.startswith("val_"))
             pi[E.P_ES_PATIENCE], pi[E.P_ES_RESTORE] = es.patience, int(es.restore_best_weights)

@@ -45,7 +45,7 @@ def _assert_same(a, b):
 
 
 def test_weights_in_and_out(backend):
-    b, X, Y = _setup(backend)
+    b, _, _ = _setup(backend)
     w = b.get_weights()
     assert w["h"]["kernel"].shape == (4, 3) and "moving_mean" in w["bn"]
     flat = b.flat("weights")

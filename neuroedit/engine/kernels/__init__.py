@@ -30,8 +30,9 @@ def _drop_stale_cache() -> None:
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in _SOURCES)).hexdigest()
     from numba.core import caching, config
 
-    folder = (os.path.join(config.CACHE_DIR, caching._CacheLocator.get_suitable_cache_subpath(str(_SOURCES[0])))
-              if config.CACHE_DIR else str(_HERE / "__pycache__"))
+    root = getattr(config, "CACHE_DIR", "")     # NUMBA_CACHE_DIR
+    folder = (os.path.join(root, caching._CacheLocator.get_suitable_cache_subpath(str(_SOURCES[0])))
+              if root else str(_HERE / "__pycache__"))
     stamp = os.path.join(folder, "sources.sha256")
     try:
         with open(stamp, encoding="ascii") as f:

@@ -60,9 +60,10 @@ class KernelWarmup(QObject):
     def stop(self) -> None:
         """The window closes: a half-done compile is of no use to anyone."""
         self._timer.stop()
-        if self.running:
-            self.process.kill()
-            self.process.wait()
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
 
     def _poll(self) -> None:
         if self.running:
