@@ -237,7 +237,7 @@ for _ in range({steps}):
     loss = loss_fn(model(x), y)
     loss.backward()
     opt.step()
-print(time.perf_counter() - start, float(loss))
+print(time.perf_counter() - start, float(loss.detach()))
 """
 
 
@@ -364,9 +364,10 @@ def user_section() -> None:
     row(f"net.fit XOR 2-2-1 full batch, epochs={XOR_EPOCHS}", med(fit_xor), med(torch_xor), 50, "st/s")
     row("net.fit 784-300-10 relu/softmax, batch 32", med(fit_m), med(torch_m), 1.5, "st/s")
     row(f"neuroedit train xor --epochs {XOR_EPOCHS} (whole process)", med(cli), med(pt_proc), 3, "s", True)
-    row("editor XOR as fast as possible (steps/s)", med(editor), med(torch_ed), 0, "st/s")
-    print(f"editor XOR: {med(editor):,.0f} steps/s (target >= 100,000), plots {med(fps):.0f} frames/s "
-          "(target >= 25)")
+    ok = "ok" if med(editor) >= 100_000 and med(fps) >= 25 else "MISSED"
+    print(f"editor XOR as fast as possible, every plot live: {med(editor):,.0f} steps/s (target >= 100,000; "
+          f"{med(editor) / med(torch_ed):.0f}x PyTorch's loop in the same rounds), plots {med(fps):.0f} frames/s "
+          f"(target >= 25) {ok}")
 
 
 def main() -> None:
