@@ -42,6 +42,8 @@ PARTS = {"training": ("epochs", "train_epochs"), "steps": ("run", "run")}
 
 def kernels_cached(part: str = "training") -> bool:
     """Whether this part's compiled kernels from an earlier run are on disk."""
+    from . import kernels  # noqa: F401  (drops cached kernels whose sources changed)
+
     module, function = PARTS[part]
     source = os.path.join(os.path.dirname(__file__), "kernels", f"{module}.py")
     root = os.environ.get("NUMBA_CACHE_DIR")

@@ -91,7 +91,8 @@ class LayerStats:
 
 @dataclass
 class Progress:
-    """Steps first_step .. first_step+len(losses)-1 (global, 0-based) of epoch `epoch` (1-based)."""
+    """Steps first_step .. first_step+len(losses)-1 (global, 0-based) of one engine call. They start at step
+    `step_in_epoch` of epoch `epoch` (1-based) and may run on through later epochs."""
 
     epoch: int
     first_step: int
