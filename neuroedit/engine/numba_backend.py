@@ -11,6 +11,7 @@ import numpy as np
 
 from . import epochs as E
 from .backend import Backend
+from .optimizers import SLOTS
 from .tape import C_N, C_OFF, Tape, compile_tape, refresh_fpar
 
 TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)   # kernels/run.py's modes
@@ -191,12 +192,20 @@ class NumbaBackend(Backend):
         rows = np.zeros((max_steps // max(int(pi[E.P_STEPS_PER_EPOCH]), 1) + 2, E.EPOCH_COLUMNS))
         t = self.tape
         losses, metrics, lrs = out
-        steps, ended = train_epochs(
-            t.rows, t.fpar, t.ins, t.imap, t.loss, self._dims, X, Y, Xv, Yv, self._vorder, vdims, vbuf, vgbuf, vsbuf,
-            pi, pf, si, sf,
-            max_steps, max_epochs, self.theta, self.frozen, self.gtheta, self.gsq, self.slots, self._backup,
-            self._frozen_backup, self._frozen_step, self._best, self.buf, self.gbuf, self.sbuf, self.optimizer.code,
-            self.optimizer.hyper_array(), losses, metrics, lrs, rows, self._order, self.live, self.seed)
+        si0, sf0 = si.copy(), sf.copy()
+        args = (t.rows, t.fpar, t.ins, t.imap, t.loss, self._dims, X, Y, Xv, Yv, self._vorder, vdims, vbuf, vgbuf,
+                vsbuf, pi, pf, si, sf)
+        state = (self.theta, self.frozen, self.gtheta, self.gsq, self.slots, self._backup, self._frozen_backup,
+                 self._frozen_step, self._best, self.buf, self.gbuf, self.sbuf, self.optimizer.code,
+                 self.optimizer.hyper_array(), losses, metrics, lrs, rows, self._order, self.live, self.seed)
+        steps, ended, overflowed = train_epochs(*args, max_steps, max_epochs, *state, False)
+        if overflowed:   # an update overflowed: back to the call's start, then again checking every step
+            used = len(SLOTS[self.optimizer.name])
+            self.theta[:] = self._backup[0]
+            self.slots[:used] = self._backup[1:1 + used]
+            self.frozen[:] = self._frozen_backup
+            si[:], sf[:] = si0, sf0
+            steps, ended, _ = train_epochs(*args, steps + 1, max_epochs, *state, True)
         self.iterations = int(si[E.S_STEP])
         if steps:
             self.last_grad[:] = self.gtheta

@@ -211,10 +211,17 @@ def validate(rows, fpar, ins, imap, lossv, dims, Xv, Yv, vorder, theta, frozen, 
 
 
 @njit(cache=True, nogil=True)
-def epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, vbuf, vgbuf, vsbuf, pi, pf, si, sf, max_steps, max_epochs,
-               theta, frozen, gtheta, gsq, slots, backup, frozen_step, best, buf, gbuf, sbuf, opt, hyper,
-               out_loss, out_metric, out_lr, out_epochs, order, live, seed, careful):
-    """Steps until a limit; returns (steps, epochs ended, overflowed). `careful` checks every update."""
+def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, vbuf, vgbuf, vsbuf, pi, pf, si,
+                 sf, max_steps, max_epochs, theta, frozen, gtheta, gsq, slots, backup, frozen_start, frozen_step, best,
+                 buf, gbuf, sbuf, opt, hyper, out_loss, out_metric, out_lr, out_epochs, order, live, seed, careful):
+    """epochs.train_epochs_python, compiled: steps until a limit; returns (steps, epochs ended, overflowed).
+
+    The fast pass (`careful` False) first keeps the weights, optimizer state and statistics in
+    `backup` / `frozen_start`; when it reports an overflow the caller puts them and the state back
+    and calls again with `careful`, which checks every update and stops before the bad one.
+    `seed` draws dropout masks (the backend's seed, as in the reference); the plan's seed shuffles.
+    (One compiled entry: each level of compiled calls re-optimises everything below it.)
+    """
     on = rows.shape[0] >= 0      # True, as a runtime value: see `runtime_flags`
     cap, sbase = dims[0], dims[1]
     want_sq = opt == VARIO_ETA
@@ -222,6 +229,11 @@ def epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, 
     n, bs, spe = pi[P_N], pi[P_BATCH], pi[P_STEPS_PER_EPOCH]
     nt = theta.size
     nf = frozen.size
+    if not careful:
+        backup[B_THETA, :nt] = theta
+        for q in range(used_slots):
+            backup[B_SLOT0 + q, :nt] = slots[q]
+        frozen_start[:] = frozen
     epoch_order(pi, pi[P_EPOCH_OFFSET] + si[S_EPOCH], order)
     steps = 0
     ended = 0
@@ -312,38 +324,3 @@ def epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, 
     if not careful and not (all_finite(theta) and all_finite(frozen)):
         return steps, ended, True
     return steps, ended, False
-
-
-@njit(cache=True, nogil=True)
-def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, vbuf, vgbuf, vsbuf, pi, pf, si, sf, max_steps, max_epochs,
-                 theta, frozen, gtheta, gsq, slots, backup, frozen_start, frozen_step, best, buf, gbuf, sbuf, opt,
-                 hyper, out_loss, out_metric, out_lr, out_epochs, order, live, seed):
-    """epochs.train_epochs_python, compiled; returns (steps, epochs ended). `seed` draws dropout masks (the
-    backend's seed, as in the reference); the plan's seed shuffles."""
-    nt = theta.size
-    used_slots = state_vectors(opt)
-    replay = rows.shape[0] < 0      # False, as a runtime value: see `runtime_flags`
-    backup[B_THETA, :nt] = theta
-    for q in range(used_slots):
-        backup[B_SLOT0 + q, :nt] = slots[q]
-    frozen_start[:] = frozen
-    si0 = si.copy()
-    sf0 = sf.copy()
-    steps, ended, overflowed = epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, vbuf, vgbuf, vsbuf,
-                                          pi, pf, si, sf,
-                                          max_steps, max_epochs, theta, frozen, gtheta, gsq, slots, backup,
-                                          frozen_step, best, buf, gbuf, sbuf, opt, hyper, out_loss, out_metric,
-                                          out_lr, out_epochs, order, live, seed, replay)
-    if overflowed:
-        theta[:] = backup[B_THETA, :nt]
-        for q in range(used_slots):
-            slots[q, :] = backup[B_SLOT0 + q, :nt]
-        frozen[:] = frozen_start
-        si[:] = si0
-        sf[:] = sf0
-        steps, ended, _ = epoch_loop(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, vbuf, vgbuf, vsbuf,
-                                          pi, pf, si, sf,
-                                     steps + 1, max_epochs, theta, frozen, gtheta, gsq, slots, backup, frozen_step,
-                                     best, buf, gbuf, sbuf, opt, hyper, out_loss, out_metric, out_lr, out_epochs,
-                                     order, live, seed, not replay)
-    return steps, ended
