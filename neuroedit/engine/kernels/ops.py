@@ -1,5 +1,9 @@
 """Each tape row's forward and backward side by side, and the two passes over the tape.
 
+The per-op functions are inlined into `forward` and `backward` when compiled (`inline="always"`):
+as separate compiled functions each level re-optimised the code below it, which cost seconds of
+the first run's compile.
+
 Values of a batch live in `buf`, gradients in `gbuf` (row r's b x n block starts at
 cap * rows[r, C_OFF]); BatchNorm keeps x̂ and 1/σ in `sbuf`. A backward writes dL/d(input)
 (`assign`) or adds to it when the input has several consumers.
@@ -35,7 +39,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def uniform(seed, t, opidx, j):
     """The dropout random number for one element: identical to randomness.uniform."""
     z = np.uint64(seed) * _GOLDEN + np.uint64(t) * _STEP + np.uint64(opidx) * _OPC + np.uint64(j) + _GOLDEN
@@ -45,7 +49,7 @@ def uniform(seed, t, opidx, j):
     return float(z >> np.uint64(40)) / 16777216.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def put(out, i, value, assign):
     if assign:
         out[i] = value
@@ -54,7 +58,7 @@ def put(out, i, value, assign):
 
 
 # ---------------------------------------------------------------- Input
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def input_forward(X, order, s0, b, col, n, out):
     for s in range(b):
         row = order[s0 + s]
@@ -63,7 +67,7 @@ def input_forward(X, order, s0, b, col, n, out):
 
 
 # ---------------------------------------------------------------- Dense: z = x·W + b
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def dense_forward(x, theta, b, k, n, p0, p1, out):
     w = theta[p0: p0 + k * n].reshape(k, n)
     z = out.reshape(b, n)
@@ -74,7 +78,7 @@ def dense_forward(x, theta, b, k, n, p0, p1, out):
                 z[s, j] += theta[p1 + j]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def dense_backward(x, go, gx, theta, gtheta, gsq, b, k, n, p0, p1, want_sq, send, assign):
     dz = go.reshape(b, n)
     xm = x.reshape(b, k)
@@ -140,7 +144,7 @@ def penalty_value(rows, fpar, theta):
 
 
 # ---------------------------------------------------------------- Dropout (inverted, counter-based masks)
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def dropout_forward(x, out, rate, training, seed, t, opidx):
     if training and rate > 0:
         scale = 1.0 / (1.0 - rate)
@@ -150,7 +154,7 @@ def dropout_forward(x, out, rate, training, seed, t, opidx):
         out[:] = x
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def dropout_backward(go, gx, rate, seed, t, opidx, assign):
     scale = 1.0 / (1.0 - rate) if rate > 0 else 1.0
     for i in range(go.size):
@@ -158,7 +162,7 @@ def dropout_backward(go, gx, rate, seed, t, opidx, assign):
 
 
 # ---------------------------------------------------------------- BatchNorm over the last axis
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def batchnorm_forward(x, out, xhat, inv, theta, frozen, c, eps, mom, pg, pb, pm, pv, training, update_stats):
     mrows = x.size // c
     xv = x.reshape(mrows, c)
@@ -191,7 +195,7 @@ def batchnorm_forward(x, out, xhat, inv, theta, frozen, c, eps, mom, pg, pb, pm,
             yv[i, ch] = h * gamma + beta
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def batchnorm_backward(go, gx, xhat, inv, theta, gtheta, gsq, b, c, pg, pb, want_sq, send, assign):
     mrows = go.size // c
     per = mrows // b
@@ -236,7 +240,7 @@ def batchnorm_backward(go, gx, xhat, inv, theta, gtheta, gsq, b, c, pg, pb, want
 
 
 # ---------------------------------------------------------------- PReLU: a = x if x > 0 else α·x (α per unit)
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def prelu_forward(x, out, theta, b, n, p0):
     for s in range(b):
         for j in range(n):
@@ -244,7 +248,7 @@ def prelu_forward(x, out, theta, b, n, p0):
             out[s * n + j] = v if v > 0 else theta[p0 + j] * v
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def prelu_backward(x, go, gx, theta, gtheta, gsq, b, n, p0, want_sq, send, assign):
     for j in range(n):
         acc = 0.0
@@ -266,27 +270,27 @@ def prelu_backward(x, go, gx, theta, gtheta, gsq, b, n, p0, want_sq, send, assig
 
 
 # ---------------------------------------------------------------- Square: a = x²
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def square_forward(x, out):
     for i in range(out.size):
         out[i] = x[i] * x[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def square_backward(x, go, gx, assign):
     for i in range(go.size):
         put(gx, i, 2.0 * x[i] * go[i], assign)
 
 
 # ---------------------------------------------------------------- Add, Concatenate, element-wise binary ops
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def source(rows, ins, buf, cap, b, q):
     """The b x n block of values (or gradients, given gbuf) of tape input q (an index into `ins`)."""
     sr = ins[q, 0]
     return buf[cap * rows[sr, C_OFF]: cap * rows[sr, C_OFF] + b * rows[sr, C_N]]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def add_forward(rows, ins, i0, nsrc, buf, cap, b, out):
     out[:] = source(rows, ins, buf, cap, b, i0)
     for q in range(i0 + 1, i0 + nsrc):
@@ -295,7 +299,7 @@ def add_forward(rows, ins, i0, nsrc, buf, cap, b, out):
             out[i] += y[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def concat_forward(rows, ins, imap, i0, nsrc, buf, cap, b, n, out):
     for q in range(i0, i0 + nsrc):
         y = source(rows, ins, buf, cap, b, q)
@@ -306,7 +310,7 @@ def concat_forward(rows, ins, imap, i0, nsrc, buf, cap, b, n, out):
                 out[s * n + imap[m0 + j]] = y[s * nk + j]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def binary_value(kind, u, v):
     if kind == BIN_ADD:
         return u + v
@@ -317,7 +321,7 @@ def binary_value(kind, u, v):
     return max(u, v)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def binary_forward(kind, rows, ins, imap, i0, buf, cap, b, n, out):
     x = source(rows, ins, buf, cap, b, i0)
     y = source(rows, ins, buf, cap, b, i0 + 1)
@@ -328,7 +332,7 @@ def binary_forward(kind, rows, ins, imap, i0, buf, cap, b, n, out):
             out[s * n + j] = binary_value(kind, x[s * nx + imap[mx + j]], y[s * ny + imap[my + j]])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def merge_backward(code, kind, rows, ins, imap, i0, nsrc, buf, gbuf, cap, b, n, go):
     """Sends dL/d(output) to every input that needs it (summing over broadcast positions)."""
     for q in range(nsrc):
