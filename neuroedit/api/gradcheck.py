@@ -101,17 +101,23 @@ def check_graph(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]
         err = relative_error(analytic, numeric)
         result.rows.append(GradRow(node, param, index, analytic, numeric, err, bool(err > threshold)))
 
+    theta = b.flat("weights")
+
+    def loss_at(i: int, value: float) -> float:
+        moved = theta.copy()
+        moved[i] = value
+        b.set_flat("weights", moved)
+        return loss()
+
     for seg in b.layout.trainable:
         chosen = pick(seg.stop - seg.start)
         result.checked[(seg.op_id, seg.name)] = (len(chosen), seg.stop - seg.start)
         for k in chosen:
             i = seg.start + int(k)
-            old = b.theta[i]
-            b.theta[i] = old + h
-            up = loss()
-            b.theta[i] = old - h
-            down = loss()
-            b.theta[i] = old
+            old = theta[i]
+            up = loss_at(i, old + h)
+            down = loss_at(i, old - h)
+            b.set_flat("weights", theta)
             index = tuple(int(v) for v in np.unravel_index(int(k), seg.shape)) if seg.shape else ()
             add(seg.op_id, seg.name, index, float(gr.flat[i]), (up - down) / (2 * h))
     if check_inputs:

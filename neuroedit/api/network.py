@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from ..engine.trainer import EarlyStopping, EpochEnd, Stopped, TrainConfig
+from ..engine.trainer import EarlyStopping, Epochs, Stopped, TrainConfig
 from ..model import Document, format_summary
 from ..model.runs import history_since, record_run, run_settings
 from . import optimizers as opt
@@ -54,7 +54,13 @@ class Network:
             optimizer: Any = None, validation_data: tuple[Any, Any] | None = None,
             callbacks: Iterable[Any] | None = None, verbose: int = 1, shuffle: bool = True,
             seed: int | None = None, learning_rate: float | None = None) -> History:
-        """Train; batch_size=None or "full" uses the whole set per step, 1 is stochastic training."""
+        """Train; batch_size=None or "full" uses the whole set per step, 1 is stochastic training.
+
+        `callbacks` may hold `ne.EarlyStopping` (runs inside the engine) and your own functions
+        `f(epoch, logs)` or objects with `on_epoch_end(epoch, logs)`. Your own callbacks are
+        called after every epoch, so the engine then returns to Python once per epoch instead
+        of running many epochs per call: training tiny networks gets much slower.
+        """
         self.compile(optimizer)
         doc = self.document
         over: dict[str, Any] = {"epochs": int(epochs), "shuffle": bool(shuffle)}
@@ -68,16 +74,32 @@ class Network:
             over["learning_rate"] = float(learning_rate)
         ensure_weights(doc)
         config = TrainConfig.from_settings({**doc.settings, **over})
+        own: list[Any] = []
         for cb in callbacks or ():
             if isinstance(cb, EarlyStopping):
                 config.early_stopping = cb
+            elif callable(getattr(cb, "on_epoch_end", None)):
+                own.append(cb.on_epoch_end)
+            elif callable(cb):
+                own.append(cb)
             else:
-                raise TypeError(f"unsupported callback {cb!r}: use ne.EarlyStopping")
+                raise TypeError(f"unsupported callback {cb!r}: use ne.EarlyStopping, a function f(epoch, logs) "
+                                "or an object with on_epoch_end(epoch, logs)")
+        config.epochs_per_call = 1 if own else 0
         session = TrainingSession(doc, x, y, validation_data, over, config=config)
         first = len(session.trainer.history.get("loss", []))
         total = first + config.epochs
         settings, started = run_settings(doc, over), time.perf_counter()
-        stopped = session.trainer.run(lambda e: _print_event(e, total) if verbose else None)
+
+        def on_event(event: Any) -> None:
+            if verbose:
+                _print_event(event, total)
+            if own and isinstance(event, Epochs):
+                for epoch, logs in event.rows():
+                    for fn in own:
+                        fn(epoch - 1, logs)
+
+        stopped = session.trainer.run(on_event)
         session.commit()
         record_run(doc, settings, history_since(doc.training_history, first), time.perf_counter() - started)
         h = session.trainer.history
@@ -232,9 +254,12 @@ def _loss_name(loss: str) -> str:
 
 
 def _print_event(event: Any, total: int) -> None:
-    if isinstance(event, EpochEnd):
-        parts = [f"Epoch {event.epoch}/{total}"]
-        parts += [f"{k}: {v:.4f}" if k != "lr" else f"lr: {v:.4g}" for k, v in event.logs.items()]
-        print(" - ".join(parts), file=sys.stdout, flush=True)
+    if isinstance(event, Epochs):
+        lines = []
+        for epoch, logs in event.rows():
+            parts = [f"Epoch {epoch}/{total}"]
+            parts += [f"{k}: {v:.4f}" if k != "lr" else f"lr: {v:.4g}" for k, v in logs.items()]
+            lines.append(" - ".join(parts))
+        print("\n".join(lines), file=sys.stdout, flush=True)
     elif isinstance(event, Stopped) and event.reason != "finished":
         print(event.message, file=sys.stdout, flush=True)

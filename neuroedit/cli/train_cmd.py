@@ -72,7 +72,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     from ..api.session import TrainingSession, reset_weights
     from ..engine import EngineError
-    from ..engine.trainer import EpochEnd, Progress, Stopped
+    from ..engine.trainer import Epochs, Progress, Stopped
     from ..model.runs import epochs_in, history_since, record_run, run_settings
 
     over = _overrides(args)
@@ -97,7 +97,6 @@ def run(args: argparse.Namespace) -> int:
         try:
             session = TrainingSession(doc, data.train[0], data.train[1], data.val, backend=args.backend)
             session.trainer.config.layer_stats = False   # nobody looks at them here
-            session.trainer.config.report_seconds = 0.25  # progress 4x a second; BLAS threads are tuned per call
         except (EngineError, ValueError) as e:
             raise CliError(f"{args.file}: {e}") from None
         trainer = session.trainer
@@ -112,16 +111,18 @@ def run(args: argparse.Namespace) -> int:
                   f"lr {trainer.lr0:g}", flush=True)
         for event in trainer.run_iter():
             if isinstance(event, Progress) and tty:
-                done = event.step_in_epoch + len(event.losses)
-                _bar(event.epoch, total, done, event.steps_per_epoch, float(event.losses[-1]))
-            elif isinstance(event, EpochEnd):
-                last_logs = event.logs
+                done = (event.step_in_epoch + len(event.losses) - 1) % event.steps_per_epoch + 1
+                epoch = event.epoch + (event.step_in_epoch + len(event.losses) - 1) // event.steps_per_epoch
+                _bar(epoch, total, done, event.steps_per_epoch, float(event.losses[-1]))
+            elif isinstance(event, Epochs):
+                rows = list(event.rows())
+                last_logs = rows[-1][1]
                 if tty:
                     sys.stdout.write("\r\033[K")
                 if not args.quiet:
-                    print(_epoch_line(event, total), flush=True)
+                    print("\n".join(_epoch_line(epoch, logs, total) for epoch, logs in rows), flush=True)
                 if log:
-                    log.write(json.dumps({"epoch": event.epoch, **event.logs}) + "\n")
+                    log.write("".join(json.dumps({"epoch": epoch, **logs}) + "\n" for epoch, logs in rows))
             elif isinstance(event, Stopped):
                 final = event
     finally:
@@ -147,9 +148,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_NONFINITE if final.reason == "nonfinite" else EXIT_OK
 
 
-def _epoch_line(event, total: int) -> str:
-    parts = [f"Epoch {event.epoch}/{total}"]
-    for k, v in event.logs.items():
+def _epoch_line(epoch: int, logs: dict, total: int) -> str:
+    parts = [f"Epoch {epoch}/{total}"]
+    for k, v in logs.items():
         parts.append(f"lr: {v:.4g}" if k == "lr" else f"{k}: {v:.4f}")
     return " - ".join(parts)
 

@@ -1,28 +1,15 @@
 """Targets in the form a loss expects, and the data-vs-Input-shape check.
 
-`LOSS_TARGETS` duplicates the mapping in neuroedit/model/catalog.py (the data package must
-not import the model package); keep the two in step.
+`LOSS_TARGETS` comes from neuroedit/vocabulary.py, the leaf module the model reads too.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..vocabulary import LOSS_TARGETS
 from .dataset import Dataset
 from .errors import DataError
-
-LOSS_TARGETS: dict[str, str] = {
-    "squared_error": "values",
-    "sum_squared_error": "values",
-    "mse": "values",
-    "mae": "values",
-    "binary_crossentropy": "binary",
-    "categorical_crossentropy": "one_hot",
-    "sparse_categorical_crossentropy": "class_index",
-    "hinge": "binary",
-    "multiclass_hinge": "class_index",
-    "value": "none",
-}
 
 
 def targets_for_loss(y: np.ndarray, loss_name: str, num_classes: int) -> np.ndarray:

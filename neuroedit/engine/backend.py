@@ -1,10 +1,31 @@
-"""What every backend offers the trainer: weights, optimizer state, and running batches of steps.
+"""The backend contract: what the trainer, the probes, gradient checks and the API may ask of a backend.
 
-A backend owns the flat parameter vectors and the optimizer state; subclasses
-implement `_train`, `_forward_output`, `_evaluate_batch`, `gradients`, `values`
-and `last_values`. The reference backend
-does it op by op in NumPy; the Numba backend runs a compiled tape; a CUDA
-backend would run the same tape on the GPU and pass the same tests.
+A backend owns everything that changes while training runs, possibly in device memory:
+the trainable weights, the non-trainable ones (BatchNorm moving statistics), the optimizer
+state, the last step's gradients and updates, the best-weights snapshot of early stopping,
+and the values of the last batch. Code outside a backend never touches those arrays; it
+uses these methods (host NumPy arrays in and out):
+
+- weights: `get_weights`, `set_weights` ({op: {name: array}}); `flat(what)` copies one flat
+  vector ("weights", "frozen", "gradients", "updates"), `set_flat(what, v)` installs one
+  ("weights", "frozen"); `penalty()`.
+- optimizer: `set_optimizer`, `export_optimizer_state`, `import_optimizer_state`; `iterations`.
+- live parameters: `set_op_param` (L1/L2, dropout rate, BatchNorm momentum/epsilon, alpha).
+- training: `train_epochs` runs steps and epochs (shuffle, schedule, validation, early
+  stopping, NaN/Inf stop inside, see epochs.py) and is what the trainer calls; `train` runs
+  explicitly listed batches. `keep_best` / `restore_best` hold the early-stopping snapshot.
+  `interrupt` (any thread) ends a running call after its step; `live[0]` counts its steps.
+- inference and inspection: `predict`, `evaluate`, `gradients`, `values`, `last_values`.
+
+Failure rule, the same in every backend: a step whose loss or gradient is not finite is not
+applied, and a step whose update makes a weight or a BatchNorm statistic non-finite is undone
+(weights, optimizer state and moving statistics go back to before that step).
+
+A new backend subclasses `Backend` and implements `_train`, `_forward_output`,
+`_evaluate_batch`, `gradients`, `values` and `last_values`; it may override `_train_epochs`
+(the default is the reference loop, one `train` call per step) and, when its arrays do not
+live in host memory, the weight and snapshot methods. tests/engine/test_backend_contract.py
+runs the same tests on every backend.
 """
 
 from __future__ import annotations
@@ -14,6 +35,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from . import epochs as E
 from .initializers import initial_weights
 from .layout import ParamLayout
 from .names import metric_name
@@ -61,6 +83,7 @@ class Backend:
         self.iterations = 0
         self.last_grad = np.zeros(self.layout.n_trainable, self.dtype)
         self.last_update = np.zeros(self.layout.n_trainable, self.dtype)
+        self._best = np.zeros(self.layout.n_trainable + self.layout.n_frozen, self.dtype)
         # [steps finished by the running train call, interrupt request]: read and written across threads
         self.live = np.zeros(2, np.int64)
         self.logits, self.fused = graph.loss_mode()
@@ -83,6 +106,41 @@ class Backend:
                 if a.shape != tuple(seg.shape):
                     raise EngineError(f"{op_id}.{name} must have shape {tuple(seg.shape)}, got {a.shape}")
                 (self.theta if trainable else self.frozen)[seg.start:seg.stop] = a.ravel()
+
+    FLAT = ("weights", "frozen", "gradients", "updates")
+
+    def _vector(self, what: str) -> np.ndarray:
+        if what not in self.FLAT:
+            raise EngineError(f"no flat vector {what!r}; known: {', '.join(self.FLAT)}")
+        return {"weights": self.theta, "frozen": self.frozen, "gradients": self.last_grad,
+                "updates": self.last_update}[what]
+
+    def flat(self, what: str) -> np.ndarray:
+        """A host copy of one flat vector: "weights" (trainable, in layout order), "frozen" (BatchNorm
+        statistics), "gradients" or "updates" (of the last training step)."""
+        return self._vector(what).copy()
+
+    def set_flat(self, what: str, values: np.ndarray) -> None:
+        """Install a whole flat vector of "weights" or "frozen"."""
+        if what not in ("weights", "frozen"):
+            raise EngineError(f"only weights and frozen can be set, not {what!r}")
+        target = self._vector(what)
+        v = np.asarray(values)
+        if v.shape != target.shape:
+            raise EngineError(f"{what} must have shape {target.shape}, got {v.shape}")
+        target[:] = v
+
+    def keep_best(self) -> None:
+        """Snapshot the weights and BatchNorm statistics (early stopping's best epoch)."""
+        nt = self.layout.n_trainable
+        self._best[:nt] = self.theta
+        self._best[nt:] = self.frozen
+
+    def restore_best(self) -> None:
+        """Go back to the last `keep_best` snapshot."""
+        nt = self.layout.n_trainable
+        self.theta[:] = self._best[:nt]
+        self.frozen[:] = self._best[nt:]
 
     def last_gradients(self) -> dict[str, dict[str, np.ndarray]]:
         """dLoss/dw of the last training step, as {op_id: {name: array}} (canvas overlays, histograms)."""
@@ -207,6 +265,22 @@ class Backend:
                                    np.asarray(lrs, np.float64), losses, metrics)
         return RunResult(losses[:done], metrics[:done], sizes[:done], done, failed)
 
+    def train_epochs(self, X: np.ndarray, Y: np.ndarray, Xv: np.ndarray, Yv: np.ndarray, plan: tuple[np.ndarray, np.ndarray],
+                     state: tuple[np.ndarray, np.ndarray], max_steps: int, max_epochs: int = 0,
+                     out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> E.EpochCall:
+        """Run up to max_steps steps of the run described by `plan` (epochs.py), from and into `state`.
+
+        Also stops after max_epochs epoch ends (0: no limit), when the run finishes, stops early or
+        fails (state[0][S_STOP]), and after the current step on `interrupt()`. `out` are
+        (losses, metrics, lrs) arrays of at least max_steps, written step by step for other threads.
+        """
+        pi, pf = plan
+        si, sf = state
+        if out is None:
+            out = (np.zeros(max_steps), np.zeros(max_steps), np.zeros(max_steps))
+        self.live[0] = 0
+        return self._train_epochs(X, Y, Xv, Yv, pi, pf, si, sf, int(max_steps), int(max_epochs), out)
+
     def interrupt(self) -> None:
         """Make a running `train` call return after its current step (any thread): controls act at once."""
         self.live[1] = 1
@@ -246,6 +320,9 @@ class Backend:
         return total
 
     # ------------------------------------------------------------------ for subclasses
+    def _train_epochs(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out) -> E.EpochCall:
+        return E.train_epochs_python(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out)
+
     def _train(self, X, Y, order, bounds, lrs, losses, metrics) -> tuple[int, int | None]:
         raise NotImplementedError
 

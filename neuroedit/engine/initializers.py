@@ -85,5 +85,5 @@ def _op_weights(op: OpSpec, rng: np.random.Generator) -> dict[str, np.ndarray]:
         elif op.type == "PReLU":
             w[name] = np.full(shape, float(p.get("alpha_init", 0.25)))
         else:
-            w[name] = np.zeros(shape)
+            raise ValueError(f"{op.id}: no initial values for the weight {name!r} of a {op.type} node")
     return w

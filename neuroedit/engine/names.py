@@ -1,23 +1,30 @@
-"""The names the engine implements (activations, losses, initializers, optimizers, schedules).
+"""The engine's use of the course's names (neuroedit/vocabulary.py defines them and their codes)."""
 
-They must equal the catalog of the document model; a test checks that, so the
-engine never has to import the model.
-"""
+from ..vocabulary import (
+    ACTIVATIONS,
+    BINARY_LOSSES,
+    CLASS_INDEX_LOSSES,
+    CLASSIFICATION_LOSSES,
+    INITIALIZERS,
+    LOSSES,
+    ONE_HOT_LOSSES,
+    OPTIMIZERS,
+    SCHEDULES,
+)
 
-ACTIVATIONS = ("linear", "step", "sign", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "swish",
-               "softplus", "softmax")
-LOSSES = ("squared_error", "sum_squared_error", "mse", "mae", "binary_crossentropy", "categorical_crossentropy",
-          "sparse_categorical_crossentropy", "hinge", "multiclass_hinge", "value")
-INITIALIZERS = ("zeros", "constant", "normal", "uniform", "uniform_fan_in", "glorot_normal", "glorot_uniform",
-                "he_normal", "he_uniform", "lecun_normal")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "nadam", "vario_eta")
-SCHEDULES = ("constant", "step", "linear", "exponential", "one_cycle", "reduce_on_plateau")
-
-# Loss families: what the targets look like and which metric the trainer reports.
-CLASS_INDEX_LOSSES = ("sparse_categorical_crossentropy", "multiclass_hinge")
-ONE_HOT_LOSSES = ("categorical_crossentropy",)
-BINARY_LOSSES = ("binary_crossentropy", "hinge")
-CLASSIFICATION_LOSSES = CLASS_INDEX_LOSSES + ONE_HOT_LOSSES + BINARY_LOSSES
+__all__ = [
+    "ACTIVATIONS",
+    "BINARY_LOSSES",
+    "CLASSIFICATION_LOSSES",
+    "CLASS_INDEX_LOSSES",
+    "INITIALIZERS",
+    "LOSSES",
+    "ONE_HOT_LOSSES",
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "activation_alpha",
+    "metric_name",
+]
 
 
 def activation_alpha(params: dict) -> float:

@@ -6,18 +6,20 @@ import glob
 import logging
 import os
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
+from . import epochs as E
 from .backend import Backend
+from .optimizers import SLOTS
 from .tape import C_N, C_OFF, Tape, compile_tape, refresh_fpar
 
-TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)
+TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)   # kernels/run.py's modes
 
 # Called with a short status line when kernels must be compiled or loaded (the GUI shows it).
 _listeners: list[Callable[[str], None]] = []
-_ready: set[str] = set()
+_ready: set[tuple[str, str]] = set()    # (dtype, part) compiled or loaded in this process
 log = logging.getLogger(__name__)
 
 
@@ -37,21 +39,25 @@ def _notify(message: str) -> None:
         fn(message)
 
 
-def kernels_cached() -> bool:
-    """Whether compiled kernels from an earlier run are on disk (next to the module)."""
-    here = os.path.dirname(__file__)
-    source = os.path.getmtime(os.path.join(here, "numba_kernels.py"))
-    index = glob.glob(os.path.join(here, "__pycache__", "numba_kernels.run-*.nbi"))
-    return any(os.path.getmtime(p) >= source for p in index)
+# What a run may need compiled: "training" (kernels/epochs.py, all that training calls) and
+# "steps" (kernels/run.py: explicit steps, gradients, predictions, values for the probes).
+PARTS = {"training": ("epochs", "train_epochs"), "steps": ("run", "run")}
 
 
-def ensure_kernels(dtype: str) -> float:
-    """Compile (first use on a machine) or load the kernels for `dtype`; returns the seconds it took."""
-    if dtype in _ready:
-        return 0.0
-    _notify("loading compiled kernels..." if kernels_cached() else "compiling kernels (first run only)...")
-    start = time.perf_counter()
-    from . import numba_kernels  # noqa: F401  (imports numba)
+def kernels_cached(part: str = "training") -> bool:
+    """Whether this part's compiled kernels from an earlier run are on disk."""
+    from . import kernels  # noqa: F401  (drops cached kernels whose sources changed)
+
+    module, function = PARTS[part]
+    source = os.path.join(os.path.dirname(__file__), "kernels", f"{module}.py")
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    pattern = (os.path.join(root, "**", f"{module}.{function}-*.nbi") if root
+               else os.path.join(os.path.dirname(source), "__pycache__", f"{module}.{function}-*.nbi"))
+    stamp = os.path.getmtime(source)
+    return any(os.path.getmtime(p) >= stamp for p in glob.glob(pattern, recursive=True))
+
+
+def _tiny_backend(dtype: str) -> NumbaBackend:
     from .spec import GraphSpec, OpSpec
     g = GraphSpec((OpSpec("x", "Input", {"shape": (1,)}, output_shape=(1,)),
                    OpSpec("d", "Dense", {"units": 1, "activation": "linear", "kernel_initializer": "zeros",
@@ -61,12 +67,44 @@ def ensure_kernels(dtype: str) -> float:
     b = NumbaBackend.__new__(NumbaBackend)
     Backend.__init__(b, g, dtype)
     b._setup()
-    x = np.zeros((1, 1), dtype)
-    b._call(TRAIN, x, x, np.zeros(1, np.int64), np.array([0, 1]), np.zeros(1))
-    _ready.add(dtype)
+    return b
+
+
+def ensure_kernels(dtype: str, part: str = "training") -> float:
+    """Compile (first use on a machine) or load one part of the kernels for `dtype`; returns the seconds it took.
+
+    Only what a run calls is compiled: training needs "training" alone, so a first run does not
+    wait for the kernels of predictions and gradient checks ("steps"), which compile when first used.
+    """
+    if (dtype, part) in _ready:
+        return 0.0
+    what = "training kernels" if part == "training" else "inference kernels"
+    _notify(f"loading compiled {what}..." if kernels_cached(part) else f"compiling {what} (first run only)...")
+    start = time.perf_counter()
+    _ready.add((dtype, part))      # before the call: the call below asks again
+    try:
+        b = _tiny_backend(dtype)
+        x = np.zeros((1, 1), dtype)
+        if part == "training":
+            si, sf = E.new_state()
+            pi = np.zeros(E.PLAN_INTS, np.int64)
+            pf = np.zeros(E.PLAN_FLOATS, np.float64)
+            pi[E.P_N] = pi[E.P_BATCH] = pi[E.P_STEPS_PER_EPOCH] = pi[E.P_EPOCHS] = 1
+            pi[E.P_ES_MONITOR] = E.MONITOR_NONE
+            b.train_epochs(x, x, x[:0], x[:0], (pi, pf), (si, sf), 1)
+        else:
+            b._call(TRAIN, x, x, np.zeros(1, np.int64), np.array([0, 1]), np.zeros(1))
+    except BaseException:
+        _ready.discard((dtype, part))
+        raise
     took = time.perf_counter() - start
-    _notify(f"kernels ready ({took:.1f} s)")
+    _notify(f"{what} ready ({took:.1f} s)")
     return took
+
+
+def prepare_kernels(dtype: str = "float32") -> float:
+    """Compile or load every part for `dtype` (the editor does this in the background at launch)."""
+    return sum(ensure_kernels(dtype, part) for part in PARTS)
 
 
 class NumbaBackend(Backend):
@@ -75,7 +113,7 @@ class NumbaBackend(Backend):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._setup()
-        ensure_kernels(self.dtype.name)
+        ensure_kernels(self.dtype.name, "training")
 
     def _setup(self) -> None:
         self.tape: Tape = compile_tape(self.graph, self.layout, self.op_params)
@@ -83,8 +121,10 @@ class NumbaBackend(Backend):
         n = self.layout.n_trainable
         self.gtheta = np.zeros(n, self.dtype)
         self.gsq = np.zeros(n, self.dtype)
-        self._backup = np.zeros((4, n), self.dtype)
+        self._backup = np.zeros((6, n), self.dtype)   # kernels/epochs.py BACKUP_ROWS
         self._frozen_backup = np.zeros(self.layout.n_frozen, self.dtype)
+        self._frozen_step = np.zeros(self.layout.n_frozen, self.dtype)
+        self._order = np.zeros(0, np.int64)
         self._last_batch = 0
 
     def set_op_param(self, op_id, name, value) -> None:
@@ -101,11 +141,23 @@ class NumbaBackend(Backend):
         self.sbuf = np.zeros(cap * t.sbuf_size + t.sbuf_extra + 1, self.dtype)
         self._dims = np.array([cap, cap * t.sbuf_size], np.int64)
 
+    def _val_buffers(self, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Buffers of their own for validation, so the last training batch's values stay readable."""
+        t = self.tape
+        cap = max(cap, 1)
+        if getattr(self, "_vcap", 0) < cap:
+            self._vcap = cap
+            self._vbufs = (np.zeros(cap * t.buf_size, self.dtype), np.zeros(cap * t.buf_size, self.dtype),
+                           np.zeros(cap * t.sbuf_size + t.sbuf_extra + 1, self.dtype),
+                           np.array([cap, cap * t.sbuf_size], np.int64))
+        return self._vbufs
+
     def _call(self, mode: int, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bounds: np.ndarray,
               lrs: np.ndarray, out_pred: np.ndarray | None = None, losses: np.ndarray | None = None,
               metrics: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
-        from .numba_kernels import run
+        from .kernels.run import run
 
+        ensure_kernels(self.dtype.name, "steps")
         nsteps = len(bounds) - 1
         cap = int(np.diff(bounds).max()) if nsteps else 1
         self._buffers(max(cap, 1))
@@ -119,7 +171,8 @@ class NumbaBackend(Backend):
                            np.ascontiguousarray(X, self.dtype), np.ascontiguousarray(Y, self.dtype),
                            np.ascontiguousarray(order, np.int64), np.ascontiguousarray(bounds, np.int64),
                            np.ascontiguousarray(lrs, np.float64), self.theta, self.frozen, self.gtheta, self.gsq,
-                           self.slots, self._backup, self._frozen_backup, self.buf, self.gbuf, self.sbuf,
+                           self.slots, self._backup, self._frozen_step, self._frozen_backup, self.buf, self.gbuf,
+                           self.sbuf,
                            self.optimizer.code, self.optimizer.hyper_array(), self.iterations, self.seed,
                            losses, metrics, pred, self.live)
         if nsteps:
@@ -128,17 +181,71 @@ class NumbaBackend(Backend):
         return int(done), int(failed), losses, metrics
 
     # ------------------------------------------------------------------ Backend interface
+    def _train_epochs(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out):
+        from .kernels.epochs import train_epochs
+
+        bs = int(pi[E.P_BATCH])
+        self._buffers(max(bs, 1))
+        vbuf, vgbuf, vsbuf, vdims = self._val_buffers(min(len(Xv), E.VAL_BATCH))
+        passes = -(-E.epoch_samples(pi) // max(len(X), 1))
+        if len(self._order) != passes * len(X):
+            self._order = np.zeros(passes * len(X), np.int64)
+            self._vorder = np.arange(max(len(Xv), 1), dtype=np.int64)
+        if len(self._vorder) < len(Xv):
+            self._vorder = np.arange(len(Xv), dtype=np.int64)
+        rows = np.zeros((max_steps // max(int(pi[E.P_STEPS_PER_EPOCH]), 1) + 2, E.EPOCH_COLUMNS))
+        t = self.tape
+        losses, metrics, lrs = out
+        si0, sf0 = si.copy(), sf.copy()
+        args = (t.rows, t.fpar, t.ins, t.imap, t.loss, self._dims, X, Y, Xv, Yv, self._vorder, vdims, vbuf, vgbuf,
+                vsbuf, pi, pf, si, sf)
+        state = (self.theta, self.frozen, self.gtheta, self.gsq, self.slots, self._backup, self._frozen_backup,
+                 self._frozen_step, self._best, self.buf, self.gbuf, self.sbuf, self.optimizer.code,
+                 self.optimizer.hyper_array(), losses, metrics, lrs, rows, self._order, self.live, self.seed)
+        steps, ended, overflowed = train_epochs(*args, max_steps, max_epochs, *state, False)
+        if overflowed:   # an update overflowed: back to the call's start, then again checking every step
+            used = len(SLOTS[self.optimizer.name])
+            self.theta[:] = self._backup[0]
+            self.slots[:used] = self._backup[1:1 + used]
+            self.frozen[:] = self._frozen_backup
+            si[:], sf[:] = si0, sf0
+            steps, ended, _ = train_epochs(*args, steps + 1, max_epochs, *state, True)
+        self.iterations = int(si[E.S_STEP])
+        if steps:
+            self.last_grad[:] = self.gtheta
+            if si[E.S_LAST_UPDATE_KNOWN]:
+                np.subtract(self.theta, self._backup[3], out=self.last_update)
+            else:
+                self.last_update[:] = 0
+            j = int(si[E.S_STEP_IN_EPOCH]) - 1
+            if j < 0:
+                j = int(pi[E.P_STEPS_PER_EPOCH]) - 1
+            self._last_batch = min(bs, E.epoch_samples(pi) - j * bs)
+        return E.EpochCall(int(steps), losses[:steps], metrics[:steps], lrs[:steps], rows[:ended])
+
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
+        from .kernels.run import OVERFLOWED
+
         done, failed, _, _ = self._call(TRAIN, X, Y, order, bounds, lrs, losses=losses, metrics=metrics)
-        if failed >= 0 and done == 0 and failed > 0:
-            # the update overflowed: weights went back to the start of this run
-            return 0, failed
+        if failed == OVERFLOWED:
+            # an update overflowed and everything went back to the start of the call: redo the good steps
+            if len(bounds) == 2:
+                return 0, 0
+            return self._train_one_by_one(X, Y, order, bounds, lrs, losses, metrics)
         self.iterations += done
         if done:
             self.last_grad[:] = self.gtheta
             if failed < 0:
                 np.subtract(self.theta, self._backup[3], out=self.last_update)
         return done, (None if failed < 0 else failed)
+
+    def _train_one_by_one(self, X, Y, order, bounds, lrs, losses, metrics):
+        """The failure rule step by step: stops at the first step that fails, with the weights before it."""
+        for k in range(len(bounds) - 1):
+            _, failed = self._train(X, Y, order, bounds[k:k + 2], lrs[k:k + 1], losses[k:k + 1], metrics[k:k + 1])
+            if failed is not None:
+                return k, k
+        return len(bounds) - 1, None
 
     def _forward_output(self, X: np.ndarray) -> np.ndarray:
         out = np.zeros((len(X), self.graph.op(self.graph.output_id).size), self.dtype)

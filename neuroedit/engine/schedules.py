@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from .names import SCHEDULES
 
@@ -26,22 +27,21 @@ class Schedule:
 
     def rate(self, lr0: float, k: int, epoch: int, plateau_scale: float = 1.0) -> float:
         """η at step k. reduce_on_plateau uses `plateau_scale`, which the trainer lowers on stalls."""
-        n = self.name
-        if n == "step":
-            return lr0 * self.factor ** (epoch // max(self.every, 1))
-        if n == "linear":
-            f = min(k / max(self.decay_steps, 1), 1.0)
-            return lr0 + (self.final_lr - lr0) * f
-        if n == "exponential":
-            return lr0 * math.exp(-self.decay_rate * k)
-        if n == "one_cycle":
-            # rise from η0 to η_max over 45% of training, fall back over 45%, then anneal to η0/100
-            p = k / max(self.total_steps, 1)
-            if p < 0.45:
-                return lr0 + (self.max_lr - lr0) * p / 0.45
-            if p < 0.9:
-                return self.max_lr + (lr0 - self.max_lr) * (p - 0.45) / 0.45
-            return lr0 + (lr0 / 100 - lr0) * min((p - 0.9) / 0.1, 1.0)
-        if n == "reduce_on_plateau":
-            return lr0 * plateau_scale
-        return lr0
+        from .epochs import schedule_rate  # the one definition the kernels mirror
+
+        pi, pf = self.plan(lr0)
+        return schedule_rate(pi, pf, k, epoch, plateau_scale)
+
+    def plan(self, lr0: float) -> tuple[np.ndarray, np.ndarray]:
+        """The schedule's part of a run plan (epochs.py), with the base rate lr0."""
+        from . import epochs as E
+
+        pi = np.zeros(E.PLAN_INTS, np.int64)
+        pf = np.zeros(E.PLAN_FLOATS, np.float64)
+        pi[E.P_SCHEDULE] = SCHEDULES.index(self.name)
+        pi[E.P_EVERY], pi[E.P_PLATEAU_PATIENCE] = self.every, self.patience
+        pi[E.P_DECAY_STEPS], pi[E.P_TOTAL_STEPS] = self.decay_steps, self.total_steps
+        pf[E.PF_LR0], pf[E.PF_FACTOR], pf[E.PF_FINAL_LR] = lr0, self.factor, self.final_lr
+        pf[E.PF_DECAY_RATE], pf[E.PF_MAX_LR] = self.decay_rate, self.max_lr
+        pf[E.PF_PLATEAU_MIN_DELTA] = E.PLATEAU_MIN_DELTA
+        return pi, pf

@@ -11,13 +11,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..vocabulary import (
+    ACT,
+    ACTIVATIONS,
+    ADD,
+    BATCHNORM,
+    BINARY,
+    BINARY_OPS,
+    CONCAT,
+    COPY,
+    DENSE,
+    DROPOUT,
+    INPUT,
+    LOSSES,
+    PRELU,
+    SQUARE,
+)
 from .layout import ParamLayout
-from .names import ACTIVATIONS, LOSSES, activation_alpha
+from .names import activation_alpha
 from .spec import GraphSpec, size_of
 
-# Row op codes (must match numba_kernels).
-INPUT, DENSE, ACT, DROPOUT, BATCHNORM, COPY, PRELU, ADD, CONCAT, BINARY, SQUARE = range(11)
-BINARY_CODES = {"OpAdd": 0, "OpSubtract": 1, "OpMultiply": 2, "OpMax": 3}
+BINARY_CODES = {name: code for code, name in enumerate(BINARY_OPS)}
 
 # Columns of the integer tape.
 (C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX,

@@ -1,10 +1,10 @@
 """The training loop shared by the GUI, the CLI and the Python API (no Qt).
 
-`Trainer.advance(n)` runs up to n steps (never past an epoch end) and returns the
-events they produced; `Trainer.run_iter()` is a generator a GUI worker thread
-drives, honouring pause / resume / single step / step epoch / stop requests made
-from another thread. Learning-rate and regularisation changes are queued and
-take effect at the next step.
+`Trainer.advance(steps, epochs)` is one engine call: it may cross many epoch ends
+(shuffling, validation, schedules and early stopping run inside the backend, see
+epochs.py) and returns the events it produced. `Trainer.run_iter()` trains to the end
+in calls of about `report_seconds`. Learning-rate and regularisation changes are
+queued and take effect at the next step.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
+from . import epochs as E
 from .backend import Backend
 from .blas_threads import ThreadTuner, shared_blas_threads
 from .optimizers import OptimizerConfig
 from .schedules import Schedule
 
 SATURATING = ("sigmoid", "tanh")
-# reduce_on_plateau: smaller improvements of the monitored loss count as a stall (Keras's default).
-PLATEAU_MIN_DELTA = 1e-4
 RELU_LIKE = ("relu",)
 
 
@@ -53,9 +52,10 @@ class TrainConfig:
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     schedule: Schedule = field(default_factory=Schedule)
     early_stopping: EarlyStopping | None = None
-    report_every: int = 0                  # steps per report; 0 = once per epoch
+    report_every: int = 0                  # steps in the first call; 0 = one epoch
+    report_seconds: float | None = 0.5     # later calls take about this long (run_iter)
+    epochs_per_call: int = 0               # 1 when Python must see every epoch (user callbacks); 0 = no limit
     updates_per_epoch: int = 0             # 0: an epoch is one pass over the data; N: N updates (lecture 2: 250)
-    report_seconds: float | None = None    # adapt the report interval to about this much time
     layer_stats: bool = True
     blas_threads: int | None = None        # None: measure which count trains fastest (blas_threads.py)
 
@@ -92,7 +92,8 @@ class LayerStats:
 
 @dataclass
 class Progress:
-    """Steps first_step .. first_step+len(losses)-1 (global, 0-based) of epoch `epoch` (1-based)."""
+    """Steps first_step .. first_step+len(losses)-1 (global, 0-based) of one engine call. They start at step
+    `step_in_epoch` of epoch `epoch` (1-based) and may run on through later epochs."""
 
     epoch: int
     first_step: int
@@ -128,10 +129,17 @@ class LiveCall:
 
 
 @dataclass
-class EpochEnd:
-    epoch: int
-    logs: dict[str, float]       # Keras names: loss, accuracy|mae, val_loss, val_accuracy|val_mae, lr
-    best_epoch: int | None = None
+class Epochs:
+    """The epochs that ended in one engine call, as arrays (one call may end thousands of epochs)."""
+
+    epochs: np.ndarray                   # epoch numbers, 1-based over the whole history
+    logs: dict[str, np.ndarray]          # Keras names: loss, accuracy|mae, val_loss, val_accuracy|val_mae, lr
+    best_epoch: int | None = None        # early stopping's best epoch after the last of them
+
+    def rows(self) -> Iterator[tuple[int, dict[str, float]]]:
+        """(epoch, logs) per epoch, for printing."""
+        for i, e in enumerate(self.epochs.tolist()):
+            yield e, {k: float(v[i]) for k, v in self.logs.items()}
 
 
 @dataclass
@@ -143,10 +151,12 @@ class Stopped:
     node: str | None = None
 
 
-Event = Progress | EpochEnd | Stopped
+Event = Progress | Epochs | Stopped
 
 
 class Trainer:
+    """One training run: the data, the settings, and the run's state between engine calls (`state`)."""
+
     def __init__(self, backend: Backend, x: Any, y: Any, config: TrainConfig,
                  validation: tuple[Any, Any] | None = None, history: Mapping[str, list] | None = None) -> None:
         self.backend = backend
@@ -159,6 +169,8 @@ class Trainer:
         if validation is not None and validation[0] is not None and len(validation[0]):
             self.Xv = backend.pack_inputs(validation[0])
             self.Yv = backend.pack_targets(validation[1], len(self.Xv))
+        self._Xv = self.Xv if self.Xv is not None else self.X[:0]
+        self._Yv = self.Yv if self.Yv is not None else self.Y[:0]
         backend.set_optimizer(config.optimizer)
         n = len(self.X)
         self.batch_size = {"full": n, "stochastic": 1}.get(config.batch_mode, max(1, min(config.batch_size, n)))
@@ -166,61 +178,41 @@ class Trainer:
         self.config.schedule.total_steps = max(1, config.epochs * self.steps_per_epoch)
         self.history: dict[str, list] = {k: list(v) for k, v in (history or {}).items()}
         self.epoch_offset = len(self.history.get("loss", []))
-        self.epoch = 0                    # epochs completed in this run
-        self.step_in_epoch = 0
-        self.global_step = backend.iterations
+        self.state = E.new_state()
+        self.state[0][E.S_STEP] = backend.iterations
         self.lr0 = config.learning_rate
-        self._plateau_scale = 1.0
-        self._plateau_best = math.inf
-        self._plateau_wait = 0
-        self._order = self._epoch_order(0)
-        self._epoch_losses: list[np.ndarray] = []
-        self._epoch_metrics: list[np.ndarray] = []
-        self._epoch_sizes: list[np.ndarray] = []
         self._pending: list[Callable[[], None]] = []
         self._lock = threading.Lock()
-        self._running = threading.Event()
-        self._running.set()
         self._stop = False
-        self._step_budget: int | None = None
-        self._best: tuple[float, int, np.ndarray, np.ndarray] | None = None
-        self._es_wait = 0
-        self._chunk = config.report_every or self.steps_per_epoch
         self.threads: ThreadTuner | None = None
         self._calls_done = 0
-        self._max_rate: float | None = None
         self.finished: Stopped | None = None
         self.live_calls: tuple[LiveCall, ...] = ()   # the last engine call and the one running now
         self.metric = backend.metric
 
-    # ------------------------------------------------------------------ controls (any thread)
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._step_budget = None
-        self._running.set()
-
-    def stop(self) -> None:
-        self._stop = True
-        self._running.set()
-
-    def request_steps(self, n: int = 1) -> None:
-        """While paused: run exactly n more steps, then pause again (the Step button)."""
-        self._step_budget = n
-        self._running.set()
-
-    def request_epoch(self) -> None:
-        """While paused: run to the end of the current epoch, then pause again."""
-        self.request_steps(self.steps_per_epoch - self.step_in_epoch)
-
-    def set_speed(self, steps_per_second: float | None) -> None:
-        """Slow training down to about this many steps per second (None: as fast as possible)."""
-        self._max_rate = float(steps_per_second) if steps_per_second else None
+    # ------------------------------------------------------------------ where the run is
+    @property
+    def epoch(self) -> int:
+        """Epochs completed in this run."""
+        return int(self.state[0][E.S_EPOCH])
 
     @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
+    def step_in_epoch(self) -> int:
+        return int(self.state[0][E.S_STEP_IN_EPOCH])
+
+    @property
+    def global_step(self) -> int:
+        return int(self.state[0][E.S_STEP])
+
+    @property
+    def best_epoch(self) -> int | None:
+        return int(self.state[0][E.S_BEST_EPOCH]) or None
+
+    # ------------------------------------------------------------------ changes (any thread)
+    def stop(self) -> None:
+        """End the run at the next call (the running one ends after its step)."""
+        self._stop = True
+        self.backend.interrupt()
 
     def set_learning_rate(self, lr: float) -> None:
         self._queue(lambda: setattr(self, "lr0", float(lr)))
@@ -245,31 +237,52 @@ class Trainer:
     def done(self) -> bool:
         return self.finished is not None
 
+    def plan(self) -> tuple[np.ndarray, np.ndarray]:
+        """The run's settings as the arrays `Backend.train_epochs` reads (rebuilt per call: epochs and
+        the learning rate may change while training runs)."""
+        c = self.config
+        pi, pf = c.schedule.plan(self.lr0)
+        pi[E.P_N], pi[E.P_BATCH], pi[E.P_STEPS_PER_EPOCH] = len(self.X), self.batch_size, self.steps_per_epoch
+        pi[E.P_EPOCH_SAMPLES] = c.updates_per_epoch * self.batch_size
+        pi[E.P_EPOCHS], pi[E.P_SEED] = c.epochs, c.seed
+        pi[E.P_SHUFFLE] = int(c.shuffle and c.batch_mode != "full")
+        pi[E.P_EPOCH_OFFSET], pi[E.P_N_VAL] = self.epoch_offset, len(self._Xv)
+        pi[E.P_HAS_METRIC] = int(self.metric is not None)
+        pi[E.P_ES_MONITOR] = E.MONITOR_NONE
+        es = c.early_stopping
+        if es is not None:
+            name = es.monitor.removeprefix("val_")
+            kind = E.MONITOR_LOSS if name == "loss" else (E.MONITOR_METRIC if name == self.metric else E.MONITOR_NONE)
+            pi[E.P_ES_MONITOR], pi[E.P_ES_VAL] = kind, int(es.monitor.startswith("val_"))
+            pi[E.P_ES_PATIENCE], pi[E.P_ES_RESTORE] = es.patience, int(es.restore_best_weights)
+            pi[E.P_ES_MAXIMISE] = int(es.maximise)
+            pf[E.PF_ES_MIN_DELTA] = es.min_delta
+        return pi, pf
+
     def current_lr(self, k: int | None = None) -> float:
         k = self.global_step if k is None else k
-        return self.config.schedule.rate(self.lr0, k, self.epoch_offset + self.epoch, self._plateau_scale)
+        return self.config.schedule.rate(self.lr0, k, self.epoch_offset + self.epoch,
+                                         float(self.state[1][E.SF_PLATEAU_SCALE]))
 
-    def advance(self, max_steps: int) -> list[Event]:
-        """Run up to max_steps steps of the current epoch; handles the epoch's end."""
+    def advance(self, max_steps: int, max_epochs: int = 0) -> list[Event]:
+        """One engine call: up to max_steps steps and max_epochs epoch ends (0: as many as fit)."""
         if self.done:
             return []
         if self._stop:
             return [self._finish("stopped", "stopped by the user")]
         self.backend.clear_interrupt()   # an interrupt from now on ends the coming call early
         self._apply_pending()
-        n = max(1, min(max_steps, self.steps_per_epoch - self.step_in_epoch))
-        start = self.step_in_epoch * self.batch_size
-        bounds = np.minimum(np.arange(start, start + (n + 1) * self.batch_size, self.batch_size), len(self._order))
-        lrs = np.array([self.current_lr(self.global_step + i) for i in range(n)])
+        n = max(1, int(max_steps))
+        losses, metrics, lrs = np.full(n, np.nan), np.zeros(n), np.full(n, np.nan)
+        epoch, first, in_epoch = self.epoch_offset + self.epoch + 1, self.global_step, self.step_in_epoch
+        call = LiveCall(epoch, first, in_epoch, self.steps_per_epoch, losses, lrs, self.backend.live)
+        self.live_calls = self.live_calls[-1:] + (call,)
         tuner = self.threads
         if tuner is not None:
             tuner.begin()
-        losses = np.full(n, np.nan)
-        call = LiveCall(self.epoch_offset + self.epoch + 1, self.global_step, self.step_in_epoch,
-                        self.steps_per_epoch, losses, lrs, self.backend.live)
-        self.live_calls = self.live_calls[-1:] + (call,)
         t0 = time.perf_counter()
-        r = self.backend.train(self.X, self.Y, self._order, bounds, lrs, losses)
+        r = self.backend.train_epochs(self.X, self.Y, self._Xv, self._Yv, self.plan(), self.state, n, max_epochs,
+                                      (losses, metrics, lrs))
         call.final[0] = r.steps
         if tuner is not None:
             tuner.end(time.perf_counter() - t0, r.steps)
@@ -278,42 +291,32 @@ class Trainer:
         self._calls_done += 1
         events: list[Event] = []
         if r.steps:
-            self._epoch_losses.append(r.losses)
-            self._epoch_metrics.append(r.metrics)
-            self._epoch_sizes.append(r.sizes)
-            events.append(Progress(self.epoch_offset + self.epoch + 1, self.global_step, self.step_in_epoch,
-                                   self.steps_per_epoch, r.losses, r.metrics, lrs[:r.steps],
+            events.append(Progress(epoch, first, in_epoch, self.steps_per_epoch, r.losses, r.metrics, r.lrs,
                                    self.layer_stats() if self.config.layer_stats else None))
-            self.global_step += r.steps
-            self.step_in_epoch += r.steps
-        if r.failed_step is not None:
-            events.append(self._nonfinite(bounds[r.failed_step], bounds[r.failed_step + 1],
-                                          r.failed_step - r.steps))
-            return events
-        if self.step_in_epoch >= self.steps_per_epoch:
-            events.extend(self._end_epoch())
+        if len(r.epochs):
+            events.append(self._record(r.epochs))
+        stop = int(self.state[0][E.S_STOP])
+        if stop == E.NONFINITE:
+            events.append(self._nonfinite())
+        elif stop == E.FINISHED:
+            events.append(self._finish("finished", f"finished {self.epoch} epochs"))
+        elif stop == E.EARLY_STOPPING:
+            es = self.config.early_stopping
+            assert es is not None
+            best = self.best_epoch
+            restored = f"; restored the weights of epoch {best}" if es.restore_best_weights and best else ""
+            events.append(self._finish("early_stopping", f"early stopping at epoch {self.epoch_offset + self.epoch}: "
+                                                         f"{es.monitor} did not improve for {es.patience} "
+                                                         f"epochs{restored}"))
+        elif self._stop and len(r.epochs):
+            events.append(self._finish("stopped", "stopped by the user"))
         return events
 
     def run_iter(self) -> Iterator[Event]:
-        """Train to the end, yielding events; blocks while paused (controls come from other threads)."""
-        while not self.done:
-            self._running.wait()
-            budget = self._step_budget
-            rate = self._max_rate
-            chunk = self._chunk if rate is None else max(1, int(rate / 30))
-            want = chunk if budget is None else min(chunk, budget)
-            t0 = time.perf_counter()
-            before = self.global_step
-            events = self.advance(want)
-            if budget is not None:
-                self._step_budget = budget - (self.global_step - before)
-                if self._step_budget <= 0:
-                    self._step_budget = None
-                    self._running.clear()
-            elapsed = time.perf_counter() - t0
-            self._adapt_chunk(elapsed, self.global_step - before)
-            if rate is not None:
-                time.sleep(max(0.0, (self.global_step - before) / rate - elapsed))
+        """Train to the end in calls of about `config.report_seconds` (control.RunControl), yielding events."""
+        from .control import RunControl
+
+        for events in RunControl(self.config.report_seconds or 0.5).calls(self):
             yield from events
 
     def run(self, callback: Callable[[Event], None] | None = None) -> Stopped:
@@ -323,104 +326,30 @@ class Trainer:
         assert self.finished is not None
         return self.finished
 
-    def _adapt_chunk(self, elapsed: float, steps: int) -> None:
-        target = self.config.report_seconds
-        if not target or steps <= 0 or elapsed <= 0:
-            return
-        per_step = elapsed / steps
-        self._chunk = int(max(1, min(self.steps_per_epoch, target / per_step)))
-
     # ------------------------------------------------------------------ epochs
-    def _epoch_order(self, epoch: int) -> np.ndarray:
-        if self.config.updates_per_epoch:    # N updates: passes over the data, back to back, cut after N batches
-            want = self.config.updates_per_epoch * self.batch_size
-            passes = [self._pass_order(epoch, k) for k in range(math.ceil(want / len(self.X)))]
-            return np.concatenate(passes)[:want]
-        return self._pass_order(epoch, 0)
+    def epoch_order(self, epoch: int) -> np.ndarray:
+        """The sample order of epoch `epoch` (0-based over the whole history)."""
+        c = self.config
+        return E.epoch_order(c.shuffle and c.batch_mode != "full", c.seed, epoch, len(self.X), self.batch_size,
+                             c.updates_per_epoch * self.batch_size)
 
-    def _pass_order(self, epoch: int, k: int) -> np.ndarray:
-        n = len(self.X)
-        if not self.config.shuffle or self.config.batch_mode == "full":
-            return np.arange(n, dtype=np.int64)
-        rng = np.random.default_rng([self.config.seed, self.epoch_offset + epoch] + ([k] if k else []))
-        return rng.permutation(n).astype(np.int64)
-
-    def _end_epoch(self) -> list[Event]:
-        sizes = np.concatenate(self._epoch_sizes).astype(float)
-        logs: dict[str, float] = {"loss": float(np.dot(np.concatenate(self._epoch_losses), sizes) / sizes.sum())}
+    def _record(self, rows: np.ndarray) -> Epochs:
+        """History and the event of the epochs one call ended."""
+        k = len(rows)
+        numbers = np.arange(self.epoch_offset + self.epoch - k + 1, self.epoch_offset + self.epoch + 1)
+        logs = {"loss": rows[:, E.E_LOSS]}
         if self.metric:
-            logs[self.metric] = float(np.dot(np.concatenate(self._epoch_metrics), sizes) / sizes.sum())
+            logs[self.metric] = rows[:, E.E_METRIC]
         if self.Xv is not None:
-            vl, vm = self.backend.evaluate(self.Xv, self.Yv)
-            logs["val_loss"] = vl
+            logs["val_loss"] = rows[:, E.E_VAL_LOSS]
             if self.metric:
-                logs[f"val_{self.metric}"] = vm
-        logs["lr"] = self.current_lr(self.global_step - 1)
-        self.epoch += 1
-        epoch_number = self.epoch_offset + self.epoch
-        self.history.setdefault("epoch", []).append(epoch_number)
-        for k, v in logs.items():
-            self.history.setdefault(k, []).append(v)
-        self._epoch_losses, self._epoch_metrics, self._epoch_sizes = [], [], []
-        self.step_in_epoch = 0
-        self._order = self._epoch_order(self.epoch)
-        self._update_plateau(logs)
-        events: list[Event] = [EpochEnd(epoch_number, logs, self._best[1] if self._best else None)]
-        stop = self._early_stopping(logs, epoch_number)
-        if stop is not None:
-            events[0].best_epoch = self._best[1] if self._best else None
-            events.append(stop)
-        elif self.epoch >= self.config.epochs:
-            events.append(self._finish("finished", f"finished {self.epoch} epochs"))
-        elif self._stop:
-            events.append(self._finish("stopped", "stopped by the user"))
-        return events
-
-    def _monitored(self, logs: Mapping[str, float], name: str) -> float | None:
-        if name in logs:
-            return logs[name]
-        if name.startswith("val_") and name[4:] in logs:
-            return logs[name[4:]]
-        return None
-
-    def _update_plateau(self, logs: Mapping[str, float]) -> None:
-        sch = self.config.schedule
-        if sch.name != "reduce_on_plateau":
-            return
-        value = self._monitored(logs, "val_loss")
-        if value is None:
-            return
-        if value < self._plateau_best - PLATEAU_MIN_DELTA:
-            self._plateau_best, self._plateau_wait = value, 0
-        else:
-            self._plateau_wait += 1
-            if self._plateau_wait >= sch.patience:
-                self._plateau_scale *= sch.factor
-                self._plateau_wait = 0
-
-    def _early_stopping(self, logs: Mapping[str, float], epoch_number: int) -> Stopped | None:
-        es = self.config.early_stopping
-        if es is None:
-            return None
-        value = self._monitored(logs, es.monitor)
-        if value is None or not math.isfinite(value):
-            return None
-        better = (self._best is None or (value > self._best[0] + es.min_delta if es.maximise
-                                         else value < self._best[0] - es.min_delta))
-        if better:
-            self._best = (value, epoch_number, self.backend.theta.copy(), self.backend.frozen.copy())
-            self._es_wait = 0
-            return None
-        self._es_wait += 1
-        if self._es_wait < es.patience:
-            return None
-        restored = ""
-        if es.restore_best_weights and self._best is not None:
-            self.backend.theta[:] = self._best[2]
-            self.backend.frozen[:] = self._best[3]
-            restored = f"; restored the weights of epoch {self._best[1]}"
-        return self._finish("early_stopping", f"early stopping at epoch {epoch_number}: {es.monitor} did not "
-                                              f"improve for {es.patience} epochs{restored}")
+                logs[f"val_{self.metric}"] = rows[:, E.E_VAL_METRIC]
+        logs["lr"] = rows[:, E.E_LR]
+        self.history.setdefault("epoch", []).extend(numbers.tolist())
+        for name, values in logs.items():
+            self.history.setdefault(name, []).extend(values.tolist())
+        best = int(rows[-1, E.E_BEST_EPOCH])
+        return Epochs(numbers, logs, best or None)
 
     def _finish(self, reason: str, message: str, node: str | None = None) -> Stopped:
         self.finished = Stopped(reason, message, self.epoch_offset + self.epoch, self.global_step, node)
@@ -429,11 +358,11 @@ class Trainer:
         return self.finished
 
     # ------------------------------------------------------------------ diagnostics
-    def _nonfinite(self, lo: int, hi: int, ahead: int = 0) -> Stopped:
-        """`ahead` > 0 when an update overflowed and the weights went back `ahead` steps before the failure."""
-        idx = self._order[lo:hi]
+    def _nonfinite(self) -> Stopped:
+        si = self.state[0]
+        idx = self.epoch_order(self.epoch_offset + self.epoch)[int(si[E.S_FAILED_LO]):int(si[E.S_FAILED_HI])]
         node, what = locate_nonfinite(self.backend, self.X[idx], self.Y[idx])
-        step = self.global_step + ahead + 1
+        step = int(si[E.S_FAILED_STEP]) + 1
         return self._finish("nonfinite", f"stopped at step {step} (epoch {self.epoch_offset + self.epoch + 1}): "
                                          f"{what} became NaN/Inf first in node {node}; "
                                          "the weights of the last finite step are kept", node)
@@ -443,6 +372,7 @@ class Trainer:
         b = self.backend
         out: dict[str, LayerStats] = {}
         values = b.last_values()
+        theta, grad, upd = b.flat("weights"), b.flat("gradients"), b.flat("updates")
         for op in b.graph.ops:
             segs = [s for s in b.layout.trainable if s.op_id == op.id]
             act = op.params.get("activation") if op.type in ("Dense", "Activation") else None
@@ -450,10 +380,10 @@ class Trainer:
                 continue
             if segs:
                 sl = slice(segs[0].start, segs[-1].stop)
-                w = b.theta[sl].astype(np.float64)
+                w = theta[sl].astype(np.float64)
                 wn = float(np.linalg.norm(w))
-                st = LayerStats(float(np.linalg.norm(b.last_grad[sl])),
-                                float(np.linalg.norm(b.last_update[sl])) / wn if wn > 0 else 0.0,
+                st = LayerStats(float(np.linalg.norm(grad[sl])),
+                                float(np.linalg.norm(upd[sl])) / wn if wn > 0 else 0.0,
                                 float(w.mean()), float(w.std()))
             else:
                 st = LayerStats(0.0, 0.0, 0.0, 0.0)
@@ -476,11 +406,17 @@ class Trainer:
         if not segs:
             return {}
         sl = slice(segs[0].start, segs[-1].stop)
-        return {"weights": np.histogram(b.theta[sl], bins=bins), "gradients": np.histogram(b.last_grad[sl], bins=bins)}
+        return {"weights": np.histogram(b.flat("weights")[sl], bins=bins),
+                "gradients": np.histogram(b.flat("gradients")[sl], bins=bins)}
 
 
 def locate_nonfinite(backend: Backend, X: np.ndarray, Y: np.ndarray) -> tuple[str, str]:
     """(node, what) of the first NaN/Inf on this batch: a forward value, the loss, a gradient, or a weight."""
+    with np.errstate(all="ignore"):     # the NaN/Inf is expected here: it is what we look for
+        return _locate_nonfinite(backend, X, Y)
+
+
+def _locate_nonfinite(backend: Backend, X: np.ndarray, Y: np.ndarray) -> tuple[str, str]:
     graph = backend.graph
     values = backend.values(X, training=True)
     for op in graph.ops:
@@ -494,7 +430,8 @@ def locate_nonfinite(backend: Backend, X: np.ndarray, Y: np.ndarray) -> tuple[st
         for s in backend.layout.trainable:
             if s.op_id == op.id and not np.isfinite(grads[s.start:s.stop]).all():
                 return op.id, f"the gradient of {s.name}"
+    theta = backend.flat("weights")
     for s in backend.layout.trainable:
-        if not np.isfinite(backend.theta[s.start:s.stop]).all():
+        if not np.isfinite(theta[s.start:s.stop]).all():
             return s.op_id, f"the weight {s.name}"
     return graph.output_id, "the update"

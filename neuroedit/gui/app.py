@@ -57,6 +57,7 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
     if path and not unattended:
         window.files.recent.add(path)
     window.show()
+    QTimer.singleShot(0, window.training.start_warmup)     # compile the training engine while the user looks
     QTimer.singleShot(60, window.canvas.frame_all)
     window.data_download.enabled = not unattended
     crash_handler = CrashHandler(window)

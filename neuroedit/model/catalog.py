@@ -1,11 +1,22 @@
-"""Names the course uses, with the one-line explanations shown in tooltips and the CLI.
+"""The one-line explanations of the course's names, shown in tooltips and the CLI.
 
-The engine implements each of these; a test keeps the two lists in step.
+The names and their order come from neuroedit/vocabulary.py; `_explain` refuses a list of
+explanations that misses a name or adds one.
 """
 
 from __future__ import annotations
 
-ACTIVATIONS: dict[str, str] = {
+from .. import vocabulary
+
+
+def _explain(names: tuple[str, ...], text: dict[str, str]) -> dict[str, str]:
+    """The explanations in the vocabulary's order; every name has exactly one."""
+    if set(text) != set(names):
+        raise ImportError(f"explanations and names differ: {sorted(set(text) ^ set(names))}")
+    return {name: text[name] for name in names}
+
+
+ACTIVATIONS: dict[str, str] = _explain(vocabulary.ACTIVATIONS, {
     "linear": "a = α·z (identity when α = 1); a stack of linear layers is still linear",
     "step": "Heaviside step: 1 if z > 0 else 0. Its gradient is zero almost everywhere, so backprop cannot learn through it",
     "sign": "sign(z) in {-1, 0, 1}. Its gradient is zero almost everywhere, so backprop cannot learn through it",
@@ -18,12 +29,12 @@ ACTIVATIONS: dict[str, str] = {
     "swish": "z·σ(z) (also called SiLU)",
     "softplus": "ln(1 + e^z), a smooth ReLU",
     "softmax": "e^z_i / Σ_j e^z_j over the last axis: class probabilities that sum to 1",
-}
+})
 
 # Activations whose output saturates; the trainer reports the fraction of saturated units.
 SATURATING = ("sigmoid", "tanh")
 
-LOSSES: dict[str, str] = {
+LOSSES: dict[str, str] = _explain(vocabulary.LOSSES, {
     "squared_error": "E = ½·Σ (ŷ - y)² per sample (the lectures' E), mean over the batch",
     "sum_squared_error": "Σ (ŷ - y)² per sample, mean over the batch",
     "mse": "mean squared error: mean (ŷ - y)² over outputs and batch",
@@ -34,25 +45,12 @@ LOSSES: dict[str, str] = {
     "hinge": "binary hinge max(0, 1 - y·ŷ), targets -1/+1 (0/1 are mapped to -1/+1)",
     "multiclass_hinge": "Σ_{j≠y} max(0, s_j - s_y + 1) over class scores, integer class targets",
     "value": "no targets: minimise the input value itself (computation-graph exercises)",
-}
+})
 
-# What the targets of each loss look like; the data layer shapes labels to match.
-LOSS_TARGETS: dict[str, str] = {
-    "squared_error": "values",
-    "sum_squared_error": "values",
-    "mse": "values",
-    "mae": "values",
-    "binary_crossentropy": "binary",
-    "categorical_crossentropy": "one_hot",
-    "sparse_categorical_crossentropy": "class_index",
-    "hinge": "binary",
-    "multiclass_hinge": "class_index",
-    "value": "none",
-}
+LOSS_TARGETS = vocabulary.LOSS_TARGETS
+CLASSIFICATION_LOSSES = vocabulary.CLASSIFICATION_LOSSES
 
-CLASSIFICATION_LOSSES = tuple(k for k, v in LOSS_TARGETS.items() if v in ("binary", "one_hot", "class_index"))
-
-INITIALIZERS: dict[str, str] = {
+INITIALIZERS: dict[str, str] = _explain(vocabulary.INITIALIZERS, {
     "zeros": "all zeros: every unit stays identical, so hidden layers never break symmetry",
     "constant": "every value = c",
     "normal": "N(0, σ²); the lectures' small random init uses σ = 0.01",
@@ -63,9 +61,9 @@ INITIALIZERS: dict[str, str] = {
     "he_normal": "He: N(0, 2/fan_in) truncated at 2σ, for ReLU",
     "he_uniform": "He: U(±√(6/fan_in)), for ReLU",
     "lecun_normal": "the lecture's 'Xavier' N(0, 1/m), m = fan-in (Keras's LeCun normal, truncated at 2σ)",
-}
+})
 
-OPTIMIZERS: dict[str, str] = {
+OPTIMIZERS: dict[str, str] = _explain(vocabulary.OPTIMIZERS, {
     "sgd": "w ← w - η·g",
     "momentum": "v ← μ·v + g; w ← w - η·v",
     "nesterov": "momentum with the gradient taken at the look-ahead point w - η·μ·v",
@@ -76,13 +74,13 @@ OPTIMIZERS: dict[str, str] = {
     "adamw": "Adam with decoupled weight decay",
     "nadam": "Adam with Nesterov momentum",
     "vario_eta": "step scaled by 1/σ of the per-pattern gradients in the batch",
-}
+})
 
-SCHEDULES: dict[str, str] = {
+SCHEDULES: dict[str, str] = _explain(vocabulary.SCHEDULES, {
     "constant": "η stays at its initial value",
     "step": "η ← η·factor every k epochs",
     "linear": "η falls linearly from η₀ to η_T at iteration T, then stays",
     "exponential": "η = η₀·e^(-γ·k) at iteration k",
     "one_cycle": "η rises to η_max over the first part of training, then falls below η₀",
     "reduce_on_plateau": "η ← η·factor when the monitored loss stops improving for `patience` epochs",
-}
+})

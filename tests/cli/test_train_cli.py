@@ -110,6 +110,20 @@ def test_nan_stops_with_exit_1_and_the_node(capsys, tmp_path):
     assert all(np.isfinite(a).all() for arrays in weights.values() for a in arrays.values())
 
 
+@pytest.mark.parametrize("sample,optimizer", [("weather", "sgd"), ("xor_single_neuron", "momentum")])
+def test_an_overflowing_first_update_keeps_the_initial_weights_and_saves_them(capsys, tmp_path, sample, optimizer):
+    out_path = tmp_path / "out.nedit"
+    before = load(ROOT / "samples" / f"{sample}.nedit")
+    code, out, _ = run(capsys, "train", str(ROOT / "samples" / f"{sample}.nedit"), "--lr", "1e300", "--optimizer",
+                       optimizer, "-q", "--out", str(out_path))
+    assert code == 1
+    assert "stopped at step 1 (epoch 1)" in out and "the weights of the last finite step are kept" in out
+    after = load(out_path)
+    for op, arrays in before.weights.items():
+        for name, a in arrays.items():
+            np.testing.assert_array_equal(after.weights[op][name], a)     # step 1 was undone
+
+
 def test_evaluate_missing_split_and_file(capsys, tmp_path, xor_file):
     code, _, err = run(capsys, "evaluate", str(tmp_path / "none.nedit"))
     assert code == 2 and "no such file" in err

@@ -17,7 +17,10 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from neuroedit.engine import gemm
-from neuroedit.engine.numba_kernels import SMALL_MATMUL, _matmul, _matmul_nt, _matmul_tn
+from neuroedit.engine.kernels.matmul import SMALL_MATMUL
+from neuroedit.engine.kernels.matmul import matmul as _matmul
+from neuroedit.engine.kernels.matmul import matmul_nt as _matmul_nt
+from neuroedit.engine.kernels.matmul import matmul_tn as _matmul_tn
 
 SHAPES = [(3, 40, 50), (32, 784, 30), (17, 33, 29), (1, 300, 20)]   # m, k, n; all above SMALL_MATMUL
 TOLERANCE = {np.float32: 2e-5, np.float64: 1e-12}

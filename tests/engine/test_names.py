@@ -1,6 +1,14 @@
 """The engine implements exactly the names the document model offers."""
 
+import types
+
+import pytest
+
+from neuroedit import vocabulary as V
 from neuroedit.engine import names, spec
+from neuroedit.engine.initializers import initial_weights
+from neuroedit.engine.kernels import activations, codes, epochs, losses, ops, optimizers
+from neuroedit.engine.spec import GraphSpec, OpSpec
 from neuroedit.model import catalog
 from neuroedit.model.nodetypes import REGISTRY
 
@@ -19,3 +27,29 @@ def test_every_node_type_is_an_op_type():
 
 def test_classification_losses_agree():
     assert set(names.CLASSIFICATION_LOSSES) == set(catalog.CLASSIFICATION_LOSSES)
+
+
+def test_the_kernels_codes_are_the_vocabularys_positions():
+    for listed, module in ((V.ACTIVATIONS, activations), (V.LOSSES, losses), (V.OPTIMIZERS, optimizers)):
+        for code, name in enumerate(listed):
+            assert getattr(V, name.upper()) == code
+            assert getattr(module, name.upper()) == code           # e.g. activations.SOFTMAX, optimizers.ADAM
+    for code, name in enumerate(V.TAPE_OPS):
+        assert getattr(ops, {"activation": "ACT"}.get(name, name.upper())) == code
+    assert ops.BIN_MAX == V.BINARY_OPS.index("OpMax")
+    assert epochs.REDUCE_ON_PLATEAU == V.SCHEDULES.index("reduce_on_plateau")
+    assert epochs.ONE_CYCLE == V.SCHEDULES.index("one_cycle")
+
+
+def test_a_kernel_module_with_a_wrong_code_refuses_to_load():
+    with pytest.raises(ImportError, match="SOFTMAX"):
+        codes.check({"__name__": "k", "SOFTMAX": 10, "RELU": 5}, V, "RELU SOFTMAX")
+    codes.check({"__name__": "k", "RELU": 5}, types.SimpleNamespace(RELU=5, __name__="v"), "RELU")
+
+
+def test_initial_values_for_an_unknown_weight_are_an_error():
+    g = GraphSpec((OpSpec("x", "Input", {"shape": (2,)}, output_shape=(2,)),
+                   OpSpec("f", "Flatten", {}, ("x",), ((2,),), (2,), {"scale": ((2,), True)}),
+                   OpSpec("l", "Loss", {"loss": "value"}, ("f",), ((2,),), ())), ("x",), "f", "l")
+    with pytest.raises(ValueError, match="f: no initial values for the weight 'scale' of a Flatten node"):
+        initial_weights(g, 0)

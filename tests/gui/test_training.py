@@ -194,6 +194,48 @@ def test_structural_edit_pauses_and_asks_then_continues(qtbot, train_window):
     finish_cleanly(w)
 
 
+@pytest.mark.parametrize("control", ["train", "step"])
+def test_resume_or_step_after_an_edit_paused_training_continue_it(qtbot, train_window, control):
+    w = train_window(epochs=1_000_000, batch_mode="full")
+    c = w.training
+    states: list[str] = []
+    c.state_changed.connect(lambda state, _text: states.append(state))
+    c.train()
+    qtbot.waitUntil(lambda: c.last_chunk is not None and c.last_chunk.step > 20, timeout=WAIT_MS)
+    w.doc.set_setting("batch_size", 2)                    # not live: pause and ask
+    assert c.pending_change and c.state == "paused" and c.worker is None
+    getattr(c, control)()                                 # the toolbar's Train (Resume) or Step
+    assert "idle" in states[-3:]                          # the question's end is announced
+    if control == "train":
+        wait_state(qtbot, w, "running")
+    else:
+        qtbot.waitUntil(lambda: c.state == "paused" and c.worker is not None and c.last_chunk is not None
+                        and c.last_chunk.step_in_epoch == 0, timeout=WAIT_MS)
+    assert not c.pending_change and not w.training_panel.banner.isVisibleTo(w.training_panel)
+    finish_cleanly(w)
+
+
+def test_the_engine_compiles_in_the_background_at_launch_and_train_waits_for_it(qtbot, train_window, monkeypatch):
+    from neuroedit.engine import numba_backend
+    from neuroedit.gui.training import warmup
+
+    monkeypatch.setattr(numba_backend, "kernels_cached", lambda part="training": False)   # a new install
+    monkeypatch.setattr(warmup, "COMPILE", "import time; time.sleep(1.5)  # {dtype}")
+    w = train_window(epochs=3)
+    c = w.training
+    statuses: list[str] = []
+    c.state_changed.connect(lambda state, text: statuses.append(text))
+    c.start_warmup()
+    assert c.warmup.running
+    assert "Preparing the training engine" in w.statusBar().currentMessage()
+    c.train()
+    wait_state(qtbot, w, "finished")
+    assert any("finishing the training engine started at launch" in t for t in statuses)
+    qtbot.waitUntil(lambda: "Training engine ready" in w.statusBar().currentMessage()
+                    or not c.warmup.running, timeout=WAIT_MS)
+    finish_cleanly(w)
+
+
 def test_reset_gives_fresh_weights_and_clears_the_plots(qtbot, train_window):
     w = train_window(epochs=50)
     w.training.train()

@@ -26,6 +26,7 @@ from ...model import Document, Node, analyze, node_type
 from ..binding import DocBinding
 from ..gc_guard import gui_thread_collector
 from . import probes
+from .warmup import KernelWarmup
 from .worker import Chunk, TrainingWorker
 
 ACTIVE = ("compiling", "running", "paused")
@@ -93,6 +94,7 @@ class TrainingController(QObject):
         self._status_at = 0.0
         self._gc = gui_thread_collector()
         self._binding = DocBinding()
+        self.warmup: KernelWarmup | None = None
         self.set_document(window.doc)
 
     # ------------------------------------------------------------------ document
@@ -132,16 +134,23 @@ class TrainingController(QObject):
         self.dataset_problem.emit(problem)
         return problem
 
+    def start_warmup(self) -> None:
+        """Compile the training kernels in the background (editor launch); the status bar says so."""
+        self.warmup = KernelWarmup(self)
+        self.warmup.message.connect(lambda text: self.window.statusBar().showMessage(text, 0 if "..." in text
+                                                                                      else 6000))
+        self.warmup.start()
+
     # ------------------------------------------------------------------ controls
     @property
     def active(self) -> bool:
         return self.state in ACTIVE
 
     def train(self) -> None:
-        """Train (or resume when paused)."""
+        """Train (or resume when paused; after an edit paused it, continue with the edited network)."""
+        self._clear_pending()
         if self.state == "paused" and self.worker is not None:
-            self._clear_pending()
-            self.worker.resume()
+            self.worker.control.resume()
         elif not self.active:
             self._start()
 
@@ -152,26 +161,26 @@ class TrainingController(QObject):
 
     def pause(self) -> None:
         if self.worker is not None and self.state in ("running", "compiling"):
-            self.worker.pause()
+            self.worker.control.pause()
 
     def step(self, n: int = 1) -> None:
         """One batch (n steps), then pause."""
+        self._clear_pending()
         if self.worker is not None:
-            self._clear_pending()
-            self.worker.step(n)
+            self.worker.control.step(n)
         elif not self.active:
             self._start(steps=n)
 
     def step_epoch(self) -> None:
+        self._clear_pending()
         if self.worker is not None:
-            self._clear_pending()
-            self.worker.step_epoch()
+            self.worker.control.step_epoch()
         elif not self.active:
             self._start(epoch_step=True)
 
     def stop(self) -> None:
         if self.worker is not None:
-            self.worker.stop()
+            self.worker.control.stop()
         elif self.pending_change:
             self._clear_pending()
             self._set_state("idle", "Stopped")
@@ -195,7 +204,7 @@ class TrainingController(QObject):
     def set_speed(self, steps_per_second: float | None) -> None:
         self.speed = steps_per_second
         if self.worker is not None:
-            self.worker.set_speed(steps_per_second)
+            self.worker.control.set_speed(steps_per_second)
 
     def continue_after_change(self, reset: bool = False) -> None:
         """The answer to the question after an edit: continue with the edited network, or reset it first."""
@@ -217,11 +226,14 @@ class TrainingController(QObject):
             return
         snap = snapshot(self.doc)
         base = self.base_dir()
+        warmup = self.warmup if self.warmup is not None and self.warmup.running else None
         worker = TrainingWorker(partial(_build_session, snap, spec, base), start_paused=steps is not None or epoch_step,
-                                steps=steps, plane_for=_plane_for)
+                                steps=steps, plane_for=_plane_for,
+                                before_build=("finishing the training engine started at launch...", warmup.wait)
+                                if warmup is not None else None)
         if epoch_step:
-            worker.step_epoch()
-        worker.set_speed(self.speed)
+            worker.control.step_epoch()
+        worker.control.set_speed(self.speed)
         thread = QThread()
         thread.setObjectName("neuroedit-training")
         worker.moveToThread(thread)
@@ -243,7 +255,7 @@ class TrainingController(QObject):
         if worker is None or thread is None:
             return
         self.worker = self.thread = None
-        worker.stop()
+        worker.control.stop()
         thread.quit()
         thread.wait(STOP_WAIT_MS)
         self._gc.release()
@@ -257,6 +269,8 @@ class TrainingController(QObject):
 
     def shutdown(self) -> None:
         """Stop training and keep its results (the window is closing)."""
+        if self.warmup is not None:
+            self.warmup.stop()
         self._shutdown(commit=True)
 
     # ------------------------------------------------------------------ results into the document
@@ -414,11 +428,12 @@ class TrainingController(QObject):
         self.change_pending.emit(kind, text)
 
     def _clear_pending(self) -> None:
+        """Forget the question after an edit; the run it paused has ended, so the state becomes idle (and says so)."""
         if self.pending_change:
             self.pending_change = ""
             self.change_pending.emit("", "")
             if self.worker is None and self.state == "paused":
-                self.state = "idle"
+                self._set_state("idle", self.message)
 
 
 def _build_session(snap: Document, spec: str, base_dir: str | None) -> TrainingSession:

@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget
 
-from ...engine.trainer import EpochEnd, LiveCall, Progress, Stopped
+from ...engine.trainer import Epochs, LiveCall, Progress, Stopped
 from .boundary import BoundaryView
 from .buffers import SeriesBuffer
 from .plots import TRAIN, TRAIN_RAW, VAL, HEALTHY_RATIO, HistogramPlot, LayerPlot, LivePlot, smooth
@@ -157,16 +157,16 @@ class Dashboard(QTabWidget):
                 drawn = 0 if self._drawn_until is None else max(0, self._drawn_until - e.first_step)
                 self._append_steps(e, e.losses[drawn:], e.lrs[drawn:], drawn)   # the rest was drawn live
                 self._drawn_until = max(self._drawn_until or 0, e.first_step + len(e.losses))
-            elif isinstance(e, EpochEnd):
+            elif isinstance(e, Epochs):
                 logs = e.logs
                 if "val_loss" in logs:
-                    self.val_loss.append([e.epoch], [logs["val_loss"]])
+                    self.val_loss.append(e.epochs, logs["val_loss"])
                 name = "mae" if "mae" in logs else "accuracy"
                 self._set_metric(name)
                 if name in logs:
-                    self.metric_train.append([e.epoch], [logs[name]])
+                    self.metric_train.append(e.epochs, logs[name])
                 if f"val_{name}" in logs:
-                    self.metric_val.append([e.epoch], [logs[f"val_{name}"]])
+                    self.metric_val.append(e.epochs, logs[f"val_{name}"])
                 if e.best_epoch is not None:
                     self._mark_best(e.best_epoch, False)
             elif isinstance(e, Stopped) and e.reason == "early_stopping" and self.best_epoch is not None:

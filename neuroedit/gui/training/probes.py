@@ -110,11 +110,12 @@ def wire_summary(backend) -> dict[str, dict[str, tuple[float, float]]]:
     by_op: dict[str, list] = {}
     for seg in backend.layout.trainable:
         by_op.setdefault(seg.op_id, []).append(seg)
+    vectors = {key: backend.flat(key) for key in ("weights", "gradients", "updates")}
     for op_id, segs in by_op.items():
         chosen = [s for s in segs if s.name == "kernel"] or segs
         sl = slice(chosen[0].start, chosen[0].stop)
         entry = {}
-        for key, vec in (("weights", backend.theta), ("gradients", backend.last_grad), ("updates", backend.last_update)):
+        for key, vec in vectors.items():
             a = vec[sl].astype(np.float64)
             entry[key] = (float(a.mean()), float(np.abs(a).mean())) if a.size else (0.0, 0.0)
         out[op_id] = entry

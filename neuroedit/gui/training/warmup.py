@@ -1,0 +1,74 @@
+"""Compile the training kernels in the background at launch, so that the first Train press does not wait.
+
+On a new install Numba compiles the kernels once (then they load from its disk cache). The
+editor starts that compile in a separate process as soon as the window opens: the GUI keeps
+its responsiveness (compiling is mostly Python, which would hold the GIL in a thread) and the
+work uses another core. A Train press while it runs waits for it and then loads the result.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+POLL_MS = 500
+COMPILE = "from neuroedit.engine.numba_backend import prepare_kernels; prepare_kernels({dtype!r})"
+
+
+class KernelWarmup(QObject):
+    """One background compile. `message` carries the status-bar text; `wait()` blocks until it is done."""
+
+    message = Signal(str)
+
+    def __init__(self, parent: QObject | None = None, dtype: str = "float32") -> None:
+        super().__init__(parent)
+        self.dtype = dtype
+        self.process: subprocess.Popen | None = None
+        self._started = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    def start(self) -> bool:
+        """Start compiling unless the kernels are already on disk; True when a compile started."""
+        from ...engine.numba_backend import PARTS, kernels_cached
+
+        if all(kernels_cached(part) for part in PARTS):
+            return False
+        try:
+            self.process = subprocess.Popen([sys.executable, "-c", COMPILE.format(dtype=self.dtype)],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            return False          # training then compiles when first pressed, as without a warm-up
+        self._started = time.perf_counter()
+        self.message.emit("Preparing the training engine in the background (first run only)...")
+        self._timer.start()
+        return True
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def wait(self) -> None:
+        """Block until the background compile has ended (any thread)."""
+        if self.process is not None:
+            self.process.wait()
+
+    def stop(self) -> None:
+        """The window closes: a half-done compile is of no use to anyone."""
+        self._timer.stop()
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
+    def _poll(self) -> None:
+        if self.running:
+            return
+        self._timer.stop()
+        took = time.perf_counter() - self._started
+        ok = self.process is not None and self.process.returncode == 0
+        self.message.emit(f"Training engine ready ({took:.0f} s)" if ok else "")
