@@ -24,7 +24,7 @@ from canvas import BUDGET_MS, build_graph, median_p95  # noqa: E402
 from neuroedit.gui.backprop.neuron_layout import drawn_size  # noqa: E402
 from neuroedit.gui.backprop.neuron_scene import MAX_DRAWN, NeuronScene  # noqa: E402
 from neuroedit.gui.backprop.neuron_view import NeuronView  # noqa: E402
-from neuroedit.gui.backprop.stepper import Stepper  # noqa: E402
+from neuroedit.gui.backprop.walkthrough_player import WalkthroughPlayer  # noqa: E402
 from neuroedit.gui.theme import LIGHT  # noqa: E402
 from neuroedit.io import load  # noqa: E402
 from neuroedit.model import Document  # noqa: E402
@@ -60,7 +60,7 @@ def edits_until_idle(app, doc: Document) -> list[float]:
 
 def scene_alone(app, doc: Document) -> tuple[list[float], list[float], int]:
     """A shown NeuronView: add-until-idle times, direct rebuild times, rebuilds per edit."""
-    scene = NeuronScene(doc, Stepper(doc), LIGHT)
+    scene = NeuronScene(doc, WalkthroughPlayer(doc), LIGHT)
     view = NeuronView(scene)
     view.resize(1280, 800)
     view.show()

@@ -30,7 +30,7 @@ def shoot(folder: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from neuroedit.gui import theme
-    from neuroedit.gui.backprop.stepper import SampleChoice
+    from neuroedit.gui.backprop.walkthrough_player import SampleChoice
     from neuroedit.gui.main_window import MainWindow
     from neuroedit.io import load
 
@@ -44,18 +44,18 @@ def shoot(folder: Path) -> list[Path]:
         bp = window.backprop
         window.resize(1500, 940)
         window.show()
-        dock = window.docks["stepthrough"]
+        dock = window.docks["walkthrough"]
         dock.show()
         dock.raise_()
         window.resizeDocks([dock], [360], Qt.Orientation.Vertical)
         if inputs is not None:
-            bp.stepper.set_choice(SampleChoice("inputs", inputs=inputs))
+            bp.player.set_choice(SampleChoice("inputs", inputs=inputs))
             bp.step_panel.load_choice()
-        bp.stepper.set_active(True)
-        bp.stepper.recompute()
+        bp.player.set_active(True)
+        bp.player.recompute()
         bp.show_neuron_view(neuron_view)
-        step = next(s for s in bp.stepper.walk.steps if s.phase == phase and fragment in s.title)
-        bp.stepper.go(step.index)
+        step = next(s for s in bp.player.walk.steps if s.phase == phase and fragment in s.title)
+        bp.player.go(step.index)
         for _ in range(5):
             app.processEvents()
         if neuron_view:

@@ -43,9 +43,9 @@ def shoot(out: Path) -> Path:
         time.sleep(0.01)
     if window.training.state != "finished":
         raise RuntimeError(f"training did not finish: {window.training.message}")
-    bp.stepper.recompute()
-    step = [s for s in bp.stepper.walk.steps if s.phase == "forward" and s.node == "hidden_1"][-1]
-    bp.stepper.go(step.index)
+    bp.player.recompute()
+    step = [s for s in bp.player.walk.steps if s.phase == "forward" and s.node == "hidden_1"][-1]
+    bp.player.go(step.index)
     for _ in range(5):
         app.processEvents()
     bp.neuron_view.fit()

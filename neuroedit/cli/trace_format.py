@@ -12,7 +12,7 @@ import numpy as np
 
 from ..api.gradcheck import GradCheck
 from ..api.walkthrough import PHASES, Walkthrough
-from ..api.walkthrough_format import NumberFormat, latex_escape, latex_text, markdown_escape
+from ..api.walkthrough.format import NumberFormat, latex_escape, latex_text, markdown_escape
 
 FORMATS = ("text", "markdown", "latex")
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass (chain rule)",

@@ -217,7 +217,7 @@ def test_inputs_without_target_for_a_loss_that_needs_one():
 
 
 def test_latex_text_and_markdown_escape():
-    from neuroedit.api.walkthrough_format import latex_text, markdown_escape
+    from neuroedit.api.walkthrough.format import latex_text, markdown_escape
 
     assert latex_text("w ← w - η·m̂ for dense_1 (100% & #2)") == \
         r"w $\leftarrow$ w $-$ $\eta\cdot\hat{m}$ for dense\_\allowbreak{}1 (100\% \& \#2)"

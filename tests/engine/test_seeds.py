@@ -8,7 +8,7 @@ from cases import _doc, spec
 
 from neuroedit.engine import make_backend
 from neuroedit.engine.optimizers import OptimizerConfig
-from neuroedit.engine.stepthrough import trace_step
+from neuroedit.engine.walkthrough import record_walkthrough
 
 
 def _single_neuron():
@@ -31,7 +31,7 @@ def test_example_1_single_neuron_on_xor(backend):
 
 
 def test_example_1_trace():
-    t = trace_step(spec(_single_neuron()), W1, [[0.0, 0.0]], [0.0], learning_rate=0.5)
+    t = record_walkthrough(spec(_single_neuron()), W1, [[0.0, 0.0]], [0.0], learning_rate=0.5)
     assert t.pre_activations["neuron"][0, 0] == pytest.approx(-0.1)
     assert t.values["neuron"][0, 0] == pytest.approx(0.475, abs=5e-4)
     assert t.loss == pytest.approx(0.644, abs=5e-4)
@@ -50,7 +50,7 @@ def _compute_graph():
 
 
 def test_example_2_computation_graph():
-    t = trace_step(spec(_compute_graph()), {}, {"x": [4.0], "y": [-2.0], "z": [5.0], "w": [-1.0]}, None)
+    t = record_walkthrough(spec(_compute_graph()), {}, {"x": [4.0], "y": [-2.0], "z": [5.0], "w": [-1.0]}, None)
     forward = {k: float(t.values[k][0, 0]) for k in "pqmf"}
     assert forward == {"p": -8.0, "q": 5.0, "m": -3.0, "f": 9.0}
     back = {k: float(t.value_grads[k][0, 0]) for k in "mpqxyzw"}
@@ -101,7 +101,7 @@ def test_example_5_minimal_network():
              [("x", "a1"), ("a1", "a2"), ("a2", "E")])
     w = {"a1": {"kernel": np.array([[0.7]]), "bias": np.array([0.2])},
          "a2": {"kernel": np.array([[-1.3]]), "bias": np.array([0.4])}}
-    t = trace_step(spec(d), w, [[0.9]], [[0.25]], OptimizerConfig("sgd"), 0.1)
+    t = record_walkthrough(spec(d), w, [[0.9]], [[0.25]], OptimizerConfig("sgd"), 0.1)
     a_prev, a, y = t.values["a1"][0, 0], t.values["a2"][0, 0], 0.25
     assert t.loss == pytest.approx(0.5 * (a - y) ** 2)
     delta = (a - y) * a * (1 - a)

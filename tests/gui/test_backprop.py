@@ -26,9 +26,9 @@ def open_sample(make_window):
         path = SAMPLES / name
         window = make_window(load(path), str(path))
         bp = window.backprop
-        window.docks["stepthrough"].show()
-        bp.stepper.set_active(True)
-        bp.stepper.recompute()
+        window.docks["walkthrough"].show()
+        bp.player.set_active(True)
+        bp.player.recompute()
         return window, bp
 
     return make
@@ -53,7 +53,7 @@ def all_panel_text(bp) -> str:
 
 def test_xor_single_neuron_shows_example_1(open_sample):
     window, bp = open_sample("xor_single_neuron.nedit")
-    assert bp.stepper.error == ""
+    assert bp.player.error == ""
     text = all_panel_text(bp)
     for expected in ("z = 0.75·0 + 0.5·0 + (-0.1) = -0.1", "σ(z) = 0.475", "-ln(1 - 0.475) = 0.644",
                      "-0.1 - 0.5·0.475 = -0.338", "0.75 - 0.5·0 = 0.75", "0.5 - 0.5·0 = 0.5"):
@@ -80,19 +80,19 @@ def test_typed_inputs_change_the_walk(open_sample):
     panel = bp.step_panel
     panel.set_input("x", "3")
     panel.walk()
-    step = next(s for s in bp.stepper.walk.steps if s.node == "p" and s.phase == "forward")
-    bp.stepper.go(step.index)
+    step = next(s for s in bp.player.walk.steps if s.node == "p" and s.phase == "forward")
+    bp.player.go(step.index)
     assert "4·(-2)" not in panel.text() and "3·(-2) = -6" in panel.text()
     panel.set_input("x", "three")
     panel.walk()
-    assert bp.stepper.walk is None and "input x" in bp.stepper.error
+    assert bp.player.walk is None and "input x" in bp.player.error
     assert "input x" in panel.text()                      # the message says which field is wrong
 
 
 def test_step_through_all_phases_and_back(open_sample):
     window, bp = open_sample("xor.nedit")
     bp.show_neuron_view()                                 # the neuron view draws while it is shown
-    s, panel = bp.stepper, bp.step_panel
+    s, panel = bp.player, bp.step_panel
     seen = []
     while True:
         seen.append(s.step.phase)
@@ -119,17 +119,17 @@ def test_step_through_all_phases_and_back(open_sample):
 
 def test_play_steps_on_a_timer(open_sample, qtbot):
     window, bp = open_sample("xor_single_neuron.nedit")
-    bp.stepper.set_speed(5)
+    bp.player.set_speed(5)
     bp.step_panel.play_button.click()
-    qtbot.waitUntil(lambda: bp.stepper.index == bp.stepper.count - 1, timeout=5000)
-    qtbot.waitUntil(lambda: not bp.stepper.timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: bp.player.index == bp.player.count - 1, timeout=5000)
+    qtbot.waitUntil(lambda: not bp.player.timer.isActive(), timeout=2000)
     assert bp.step_panel.play_button.text().endswith("Play")
 
 
 def test_highlight_on_both_views(open_sample):
     window, bp = open_sample("xor_single_neuron.nedit")
     bp.show_neuron_view()
-    s = bp.stepper
+    s = bp.player
     step = next(st for st in s.walk.steps if st.phase == "forward" and st.node == "dense_1")
     s.go(step.index)
     assert bp.neuron_scene.neurons[("dense_1", 0)].glow
@@ -269,12 +269,12 @@ def test_mini_batch_and_errors(open_sample):
     panel.mode.setCurrentIndex(1)
     panel.batch.setText("0, 1")
     panel.walk()
-    assert bp.stepper.walk is not None and bp.stepper.walk.batch == 2
-    assert "sample 2:" in "\n".join(s.title for s in bp.stepper.walk.steps)
+    assert bp.player.walk is not None and bp.player.walk.batch == 2
+    assert "sample 2:" in "\n".join(s.title for s in bp.player.walk.steps)
     panel.mode.setCurrentIndex(0)
     panel.sample.setValue(99)
     panel.walk()
-    assert bp.stepper.walk is None and "sample 99 does not exist" in panel.text()
+    assert bp.player.walk is None and "sample 99 does not exist" in panel.text()
     assert not panel.next_button.isEnabled()
 
 
@@ -292,19 +292,19 @@ def test_document_without_weights_gets_initialised(make_window):
     bp.step_panel.set_input("x", "1, 0")
     bp.step_panel.target.setText("1")
     bp.step_panel.walk()
-    assert bp.stepper.error == ""
+    assert bp.player.error == ""
     assert set(doc.weights["d"]) == {"kernel", "bias"}
-    assert np.isfinite(bp.stepper.walk.loss)
+    assert np.isfinite(bp.player.walk.loss)
 
 
 def test_follows_file_open(open_sample):
     window, bp = open_sample("xor.nedit")
     window.files.open(str(SAMPLES / "compute_graph.nedit"))
-    assert window.doc is bp.stepper.doc is bp.neuron_scene.doc
+    assert window.doc is bp.player.doc is bp.neuron_scene.doc
     assert set(bp.step_panel.input_fields) == {"x", "y", "z", "w"}
-    bp.stepper.set_active(True)
-    bp.stepper.recompute()
-    assert bp.stepper.walk is not None and bp.stepper.walk.loss == pytest.approx(9.0)
+    bp.player.set_active(True)
+    bp.player.recompute()
+    assert bp.player.walk is not None and bp.player.walk.loss == pytest.approx(9.0)
     bp.show_neuron_view()
     assert ("p", 0) in bp.neuron_scene.neurons and bp.neuron_scene.neurons[("p", 0)].symbol == "×"
 
@@ -317,9 +317,9 @@ def test_broken_graph_explains_and_still_draws(make_window):
     doc.add_node("Dense", {"units": 3}, node_id="d")         # not connected, no loss
     window = make_window(doc)
     bp = window.backprop
-    bp.stepper.set_active(True)
-    bp.stepper.recompute()
-    assert bp.stepper.walk is None and "cannot run" in bp.step_panel.text()
+    bp.player.set_active(True)
+    bp.player.recompute()
+    assert bp.player.walk is None and "cannot run" in bp.step_panel.text()
     assert not bp.step_panel.next_button.isEnabled() and not bp.step_panel.apply_button.isEnabled()
     bp.show_neuron_view()
     assert ("x", 1) in bp.neuron_scene.neurons
@@ -331,7 +331,7 @@ def test_broken_graph_explains_and_still_draws(make_window):
 
 def test_after_apply_the_walk_starts_over_from_the_new_weights(open_sample):
     window, bp = open_sample("xor_single_neuron.nedit")
-    s = bp.stepper
+    s = bp.player
     s.go(s.count - 1)
     bp.step_panel.apply_button.click()
     assert s.index == 0
@@ -342,11 +342,11 @@ def test_after_apply_the_walk_starts_over_from_the_new_weights(open_sample):
 def test_closing_the_panel_clears_the_canvas_marks(open_sample):
     window, bp = open_sample("xor_single_neuron.nedit")
     assert bp.marks.items
-    window.docks["stepthrough"].hide()
-    assert bp.marks.items == [] and not bp.stepper.active
+    window.docks["walkthrough"].hide()
+    assert bp.marks.items == [] and not bp.player.active
     bp.show_neuron_view()                                # the neuron view still walks
-    assert bp.stepper.active
-    window.docks["stepthrough"].show()
+    assert bp.player.active
+    window.docks["walkthrough"].show()
     assert bp.marks.items
 
 
@@ -372,14 +372,14 @@ def test_view_menu_switches_views_and_opens_the_panel(make_window, qtbot):
     assert toggle in view_menu.actions() and window.actions["step_through"] in view_menu.actions()
     window.scene.select_nodes(["dense_1"])
     toggle.trigger()
-    assert bp.tabs.currentWidget() is bp.neuron_view and bp.stepper.active
+    assert bp.tabs.currentWidget() is bp.neuron_view and bp.player.active
     assert all(i.selected_ring for i in bp.neuron_scene.neurons_of("dense_1"))
     bp.tabs.setCurrentIndex(0)
     assert not toggle.isChecked()
     window.actions["step_through"].trigger()
-    dock = window.docks["stepthrough"]
-    assert dock.isVisible() and bp.stepper.active
-    qtbot.waitUntil(lambda: bp.stepper.walk is not None, timeout=3000)
+    dock = window.docks["walkthrough"]
+    assert dock.isVisible() and bp.player.active
+    qtbot.waitUntil(lambda: bp.player.walk is not None, timeout=3000)
     assert "Forward pass" in bp.step_panel.text()
 
 
@@ -395,9 +395,9 @@ def test_canvas_marks_follow_the_step_through_tab(make_window, qtbot):
     from neuroedit import io as nedit_io
 
     w = make_window(nedit_io.load(SAMPLES / "xor.nedit"))
-    w.docks["stepthrough"].raise_()
+    w.docks["walkthrough"].raise_()
     qtbot.waitUntil(lambda: w.backprop.marks.enabled, timeout=2000)
     w.docks["dashboard"].raise_()          # Training plots in front of Step through
     qtbot.waitUntil(lambda: not w.backprop.marks.enabled, timeout=2000)
-    w.docks["stepthrough"].raise_()
+    w.docks["walkthrough"].raise_()
     qtbot.waitUntil(lambda: w.backprop.marks.enabled, timeout=2000)

@@ -60,10 +60,10 @@ def test_backprop_works_in_any_dock_host(qtbot, tmp_path):
     bp.status_message.connect(messages.append)
     host.show()
     assert bp.tabs.widget(0) is canvas and set(bp.actions) == {"neuron_view", "step_through"}
-    host.docks["stepthrough"].hide()
+    host.docks["walkthrough"].hide()
     bp.actions["step_through"].trigger()
-    assert host.docks["stepthrough"].isVisible()
-    qtbot.waitUntil(lambda: bp.stepper.walk is not None, timeout=10_000)
+    assert host.docks["walkthrough"].isVisible()
+    qtbot.waitUntil(lambda: bp.player.walk is not None, timeout=10_000)
     bp.step_panel.status_message.emit("from the step panel")
     assert messages == ["from the step panel"]
     scene.select_nodes(["dense_1"])
@@ -71,7 +71,7 @@ def test_backprop_works_in_any_dock_host(qtbot, tmp_path):
     other = nedit_io.load(SAMPLES / "weather.nedit")
     scene.set_document(other)
     bp.follow(other)
-    assert bp.stepper.doc is other and bp.neuron_scene.doc is other
+    assert bp.player.doc is other and bp.neuron_scene.doc is other
 
 
 def test_closing_while_training_stops_the_run_and_keeps_what_it_trained(qtbot, make_window, dialogs):

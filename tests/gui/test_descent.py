@@ -43,12 +43,12 @@ def test_step_through_update_is_marked_downhill(make_window, qtbot):
     window = _weather(make_window)
     d = window.descent
     window.backprop.show_step_through()
-    window.backprop.stepper.set_active(True)
-    window.backprop.stepper.recompute()
+    window.backprop.player.set_active(True)
+    window.backprop.player.recompute()
     d.select_weight("dense_2", "bias", (0,))
     qtbot.waitUntil(lambda: d.curve.curve is not None and d.curve.curve.after is not None, timeout=20000)
     c = d.curve.curve
-    new = float(window.backprop.stepper.walk.nodes["dense_2"].params["bias"].new[0])
+    new = float(window.backprop.player.walk.nodes["dense_2"].params["bias"].new[0])
     assert c.after[0] == pytest.approx(new)
     assert np.sign(c.after[0] - c.tangent.weight) == -np.sign(c.tangent.slope)      # against the slope
 
@@ -148,15 +148,15 @@ def test_step_through_lecture_notation_option(make_window, qtbot):
     window = make_window(load(SAMPLES / "xor.nedit"))
     bp = window.backprop
     bp.show_step_through()
-    bp.stepper.set_active(True)
+    bp.player.set_active(True)
     bp.step_panel.lecture.setChecked(True)
-    walk = bp.stepper.walk
+    walk = bp.player.walk
     assert walk.notation == "lecture"
     updates = walk.phase("update")
     assert updates[0].node == "dense_2"                          # the last layer first
     assert any("δʰⁱᵈ" in f.render() for s in walk.phase("backward") for f in s.formulas)
     bp.step_panel.lecture.setChecked(False)
-    assert bp.stepper.walk.phase("update")[0].node == "dense_1"
+    assert bp.player.walk.phase("update")[0].node == "dense_1"
 
 
 def test_step_through_shows_adams_state(make_window, qtbot):
@@ -165,10 +165,10 @@ def test_step_through_shows_adams_state(make_window, qtbot):
     window = make_window(doc)
     bp = window.backprop
     bp.show_step_through()
-    bp.stepper.set_active(True)
-    bp.stepper.recompute()
-    step = bp.stepper.walk.phase("update")[0]
-    bp.stepper.go(step.index)
+    bp.player.set_active(True)
+    bp.player.recompute()
+    step = bp.player.walk.phase("update")[0]
+    bp.player.go(step.index)
     text = bp.step_panel.formulas.toPlainText()
     assert "m̂" in text and "v̂" in text and "√" in text and "step t = 1" in text
     assert "Serif" in bp.step_panel.formulas.toHtml()      # hats drawn in a font that places them right

@@ -73,9 +73,9 @@ def test_weights_and_steps_while_hidden_are_applied_when_shown(make_window):
     doc.set_weight_value("dense_1", "kernel", (0, 0), 40.0)     # far the largest |w|: its line gets thickest
     idle()
     assert link.pen().widthF() == before and scene.rebuilds == 1
-    window.docks["stepthrough"].show()                           # the walk runs; the hidden view waits
-    bp.stepper.recompute()
-    bp.stepper.go(bp.stepper.first_of("loss"))
+    window.docks["walkthrough"].show()                           # the walk runs; the hidden view waits
+    bp.player.recompute()
+    bp.player.go(bp.player.first_of("loss"))
     idle()
     assert scene.neurons[("dense_2", 0)].value_text == ""
     bp.show_neuron_view()                                        # weights and numbers now, no rebuild needed
@@ -142,22 +142,22 @@ def test_too_big_graph_shows_a_message_instead_of_neurons(make_window, qtbot):
     assert circles + lines > MAX_DRAWN
     window = make_window(doc)
     bp, scene = window.backprop, window.backprop.neuron_scene
-    window.docks["stepthrough"].hide()             # only the neuron view could want the walk-through
+    window.docks["walkthrough"].hide()             # only the neuron view could want the walk-through
     bp.show_neuron_view()
     assert scene.too_big.startswith("Too big to draw as neurons: these 13 nodes")
     assert f"{lines:,} lines" in scene.too_big and scene.neurons == {} and scene.links == []
     assert len(scene.items()) == 1 and scene.items()[0].toPlainText() == scene.too_big
     assert not bp.neuron_view.hint.isVisible()
-    assert not bp.stepper.active                   # no numbers to show: no walk-through per edit either
+    assert not bp.player.active                   # no numbers to show: no walk-through per edit either
     for k in range(11, 5, -1):                     # small enough again: drawn as neurons
         doc.remove_nodes([f"d{k}"])
     idle()
     assert scene.too_big == "" and len(scene.neurons_of("d5")) == 12 and bp.neuron_view.hint.isVisible()
-    assert bp.stepper.active
+    assert bp.player.active
     for _ in range(3):                             # over the limit again while shown: d6..d8 are back
         doc.history.undo()
     idle()
-    assert scene.too_big and not bp.stepper.active
+    assert scene.too_big and not bp.player.active
 
 
 def softmax_doc() -> Document:

@@ -13,19 +13,19 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsSimpleTextItem
 
 from .neuron_items import GLOW, GRAD_COLOR
-from .stepper import Stepper
+from .walkthrough_player import WalkthroughPlayer
 
 MAX_SHOWN_VALUES = 3
 
 
 class CanvasMarks:
-    def __init__(self, scene, stepper: Stepper) -> None:
+    def __init__(self, scene, player: WalkthroughPlayer) -> None:
         self.scene = scene
-        self.stepper = stepper
+        self.player = player
         self.items: list[QGraphicsItem] = []
         self.enabled = True
-        stepper.changed.connect(self.refresh)
-        stepper.step_changed.connect(lambda i: self.refresh())
+        player.changed.connect(self.refresh)
+        player.step_changed.connect(lambda i: self.refresh())
 
     def clear(self) -> None:
         for item in self.items:
@@ -39,10 +39,10 @@ class CanvasMarks:
 
     def refresh(self) -> None:
         self.clear()
-        w, step = self.stepper.walk, self.stepper.step
+        w, step = self.player.walk, self.player.step
         if not self.enabled or w is None or step is None:
             return
-        vis = self.stepper.visible()
+        vis = self.player.visible()
         nodes = w.nodes if not step.sample else w.nodes_for(step.sample)
         h = step.highlight
         for edge, wire in self.scene.wire_items.items():

@@ -25,7 +25,7 @@ from .gradcheck_panel import GradCheckPanel
 from .neuron_scene import NeuronScene
 from .neuron_view import NeuronView
 from .step_panel import StepPanel
-from .stepper import Stepper
+from .walkthrough_player import WalkthroughPlayer
 
 LAYER_TAB, NEURON_TAB = 0, 1
 
@@ -49,12 +49,12 @@ class Backprop(QObject):
     ) -> None:
         super().__init__(parent)
         self.scene = scene
-        self.stepper = Stepper(doc, folder, self)
-        self.neuron_scene = NeuronScene(doc, self.stepper, colors, self)
+        self.player = WalkthroughPlayer(doc, folder, self)
+        self.neuron_scene = NeuronScene(doc, self.player, colors, self)
         self.neuron_view = NeuronView(self.neuron_scene)
-        self.step_panel = StepPanel(self.stepper, colors is theme.DARK)
-        self.gradcheck = GradCheckPanel(self.stepper)
-        self.marks = CanvasMarks(scene, self.stepper)
+        self.step_panel = StepPanel(self.player, colors is theme.DARK)
+        self.gradcheck = GradCheckPanel(self.player)
+        self.marks = CanvasMarks(scene, self.player)
         self.dock: QDockWidget | None = None
         self.dock_shown = False
         self._moves = DocBinding()
@@ -94,14 +94,14 @@ class Backprop(QObject):
             source.status_message.connect(self.status_message)
         self._moves.bind(doc, [(doc.events.node_moved, self.node_moved)])
         # Pure-Python calls: they run while Qt destroys the C++ objects. The Document may outlive us.
-        detach = (self._moves.unbind, self.stepper.detach, self.neuron_scene.detach)
+        detach = (self._moves.unbind, self.player.detach, self.neuron_scene.detach)
         self.destroyed.connect(lambda *a: [d() for d in detach])
         self.update_active()
 
     def place(self, docks: DockHost) -> QDockWidget:
         """The step-through and gradient-check tabs in one dock beside Problems."""
         dock = docks.add_panel(
-            "stepthrough",
+            "walkthrough",
             "Step through",
             self.panel_tabs,
             Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -129,7 +129,7 @@ class Backprop(QObject):
         """
         stepping = self.dock_shown
         neurons = self.tabs.currentIndex() == NEURON_TAB and not self.neuron_scene.too_big
-        self.stepper.set_active(stepping or neurons)
+        self.player.set_active(stepping or neurons)
         if stepping != self.marks.enabled:  # the canvas shows the walk only while the panel is open
             self.marks.set_enabled(stepping)
 
@@ -159,7 +159,7 @@ class Backprop(QObject):
 
     def follow(self, doc: Document, path: str | None = None) -> None:
         """A new document (File › New/Open): every part follows it."""
-        self.stepper.set_document(doc)
+        self.player.set_document(doc)
         self.neuron_scene.set_document(doc)
         self.step_panel.load_choice()
         self._moves.bind(doc, [(doc.events.node_moved, self.node_moved)])

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...api.gradcheck import GradCheck, gradient_check
-from .stepper import Stepper, parse_numbers
+from .walkthrough_player import WalkthroughPlayer, parse_numbers
 
 COLUMNS = ["Node", "Parameter", "Index", "Backprop", "Numeric", "Relative error"]
 FLAG_BACKGROUND = QColor("#f8d7da")
@@ -18,9 +18,9 @@ FLAG_TEXT = QColor("#9b1c1c")
 class GradCheckPanel(QWidget):
     status_message = Signal(str)
 
-    def __init__(self, stepper: Stepper, parent=None) -> None:
+    def __init__(self, player: WalkthroughPlayer, parent=None) -> None:
         super().__init__(parent)
-        self.stepper = stepper
+        self.player = player
         self.result: GradCheck | None = None
         self.run_button = QPushButton("Run gradient check")
         self.run_button.setToolTip("Compare every backprop gradient with (L(w+h) − L(w−h)) / 2h on the current sample")
@@ -43,7 +43,7 @@ class GradCheckPanel(QWidget):
         self.run_button.clicked.connect(self.run)
 
     def run(self) -> GradCheck | None:
-        c, kw = self.stepper.choice, {}
+        c, kw = self.player.choice, {}
         try:
             if c.mode == "inputs":
                 kw["inputs"] = {n: (v[0] if len(v) == 1 else v)
@@ -54,8 +54,8 @@ class GradCheckPanel(QWidget):
                 kw["target"] = parse_numbers(c.target, "target")
             from ...api.session import ensure_weights
 
-            ensure_weights(self.stepper.doc)
-            self.result = gradient_check(self.stepper.doc, base_dir=self.stepper.base_dir(), **kw)
+            ensure_weights(self.player.doc)
+            self.result = gradient_check(self.player.doc, base_dir=self.player.base_dir(), **kw)
         except ValueError as e:
             self.result = None
             self.table.setRowCount(0)

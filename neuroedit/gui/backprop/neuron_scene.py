@@ -1,7 +1,7 @@
 """The neuron view's scene: every neuron a circle, every weight a line, mirroring the Document.
 
 Structure follows `changed` (rebuilt once per burst of edits), line colours and widths
-follow `weights_changed`, numbers and highlights follow the Stepper, and for 2-D inputs the
+follow `weights_changed`, numbers and highlights follow the WalkthroughPlayer, and for 2-D inputs the
 neurons' heat maps follow training's probes. All of it only while a view shows the scene: while
 hidden (the Layer graph tab in front) events just mark the parts stale, and `catch_up` brings them
 up to date once when a view is shown. A graph that would need more than MAX_DRAWN circles and
@@ -21,7 +21,7 @@ from ..binding import DocBinding
 from .neuron_items import GRAD_COLOR, UPDATE_COLOR, LinkItem, MoreItem, NeuronItem, node_label_item_flags
 from .neuron_layout import RADIUS, Link, NeuronLayout, drawn_size, neuron_layout
 from .neuron_thumbs import HEAT_LEGEND, thumbnail, unit_maps
-from .stepper import Stepper
+from .walkthrough_player import WalkthroughPlayer
 
 CALM_LABELS = 3     # a node with more weight lines numbers only the current step's (the rest: hover)
 MAX_DRAWN = 1500    # circles + lines; beyond this a fitted view is a grey blur and a rebuild takes > 60 ms
@@ -33,10 +33,10 @@ class NeuronScene(QGraphicsScene):
     status_message = Signal(str)
     too_big_changed = Signal(bool)               # the graph went over (or back under) MAX_DRAWN
 
-    def __init__(self, doc, stepper: Stepper, colors, parent=None) -> None:
+    def __init__(self, doc, player: WalkthroughPlayer, colors, parent=None) -> None:
         super().__init__(parent)
         self.colors = colors
-        self.stepper = stepper
+        self.player = player
         self.layout = NeuronLayout()
         self.neurons: dict[tuple[str, int], NeuronItem] = {}
         self.links: list[LinkItem] = []
@@ -51,8 +51,8 @@ class NeuronScene(QGraphicsScene):
         self._binding = DocBinding()
         self._rebuild_timer = QTimer(self, singleShot=True, interval=0)
         self._rebuild_timer.timeout.connect(self._rebuild_if_shown)
-        stepper.changed.connect(self._walk_changed)
-        stepper.step_changed.connect(lambda i: self.refresh_numbers())
+        player.changed.connect(self._walk_changed)
+        player.step_changed.connect(lambda i: self.refresh_numbers())
         self.set_document(doc)
 
     # ---------------------------------------------------------------- document
@@ -278,7 +278,7 @@ class NeuronScene(QGraphicsScene):
 
     def numbers(self, sample: int) -> dict:
         if sample not in self._numbers_cache:
-            w = self.stepper.walk
+            w = self.player.walk
             self._numbers_cache[sample] = w.nodes if sample == 0 else w.nodes_for(sample)
         return self._numbers_cache[sample]
 
@@ -287,7 +287,7 @@ class NeuronScene(QGraphicsScene):
             self._apply_numbers()
 
     def _apply_numbers(self) -> None:
-        w, step, vis = self.stepper.walk, self.stepper.step, self.stepper.visible()
+        w, step, vis = self.player.walk, self.player.step, self.player.visible()
         if w is None or step is None or vis is None:
             for item in self.neurons.values():
                 item.set_state("", "", False)
@@ -340,12 +340,12 @@ class NeuronScene(QGraphicsScene):
         return self._walk_tip(node, unit) + legend
 
     def _walk_tip(self, node: str, unit: int) -> str:
-        self.stepper.fresh()
-        w, step = self.stepper.walk, self.stepper.step
+        self.player.fresh()
+        w, step = self.player.walk, self.player.step
         if node.startswith("bias:"):
             return (f"The always-on input 1 of {node[5:]}:\nits weights are the biases b (w₀ on the slides).")
         if w is None:
-            return f"{node}, neuron {unit + 1}" + (f"\n{self.stepper.error}" if self.stepper.error else "")
+            return f"{node}, neuron {unit + 1}" + (f"\n{self.player.error}" if self.player.error else "")
         sample = (step.sample or 0) if step is not None else 0
         if node not in w.nodes:
             lines = [line for s in w.steps if s.node == node and s.phase == "loss" for line in s.lines("text", w.number)]
@@ -354,8 +354,8 @@ class NeuronScene(QGraphicsScene):
         return head + "\n" + w.neuron_hover(node, unit, sample=sample)
 
     def weight_tip(self, link: Link) -> str:
-        self.stepper.fresh()
-        w = self.stepper.walk
+        self.player.fresh()
+        w = self.player.walk
         name, index = link.weight
         value = self.weight_value(link)
         tail = "\nClick to type a new value."

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineE
 
 from ...api.walkthrough import PHASES
 from .formula_html import PHASE_COLORS, PHASE_TITLES, status_html, step_html
-from .stepper import SampleChoice, Stepper, parse_numbers
+from .walkthrough_player import SampleChoice, WalkthroughPlayer, parse_numbers
 
 MODES = [("sample", "Training sample"), ("batch", "Mini-batch"), ("inputs", "Typed inputs")]
 
@@ -20,9 +20,9 @@ class StepPanel(QWidget):
 
     status_message = Signal(str)
 
-    def __init__(self, stepper: Stepper, dark: bool = False, parent=None) -> None:
+    def __init__(self, player: WalkthroughPlayer, dark: bool = False, parent=None) -> None:
         super().__init__(parent)
-        self.stepper = stepper
+        self.player = player
         self.dark = dark
         self._filling = False
         self._items: list[QTreeWidgetItem] = []
@@ -117,25 +117,25 @@ class StepPanel(QWidget):
         self.sample.editingFinished.connect(self.walk)
         self.batch.returnPressed.connect(self.walk)
         self.target.returnPressed.connect(self.walk)
-        self.reset_button.clicked.connect(stepper.reset)
-        self.prev_button.clicked.connect(stepper.previous)
-        self.next_button.clicked.connect(stepper.next)
+        self.reset_button.clicked.connect(player.reset)
+        self.prev_button.clicked.connect(player.previous)
+        self.next_button.clicked.connect(player.next)
         self.play_button.toggled.connect(self._play_toggled)
         self.speed.valueChanged.connect(self._speed_changed)
         self.apply_button.clicked.connect(self.apply_update)
-        self.lecture.toggled.connect(lambda on: stepper.set_notation("lecture" if on else "standard"))
+        self.lecture.toggled.connect(lambda on: player.set_notation("lecture" if on else "standard"))
         self.steps.currentItemChanged.connect(self._item_chosen)
-        stepper.changed.connect(self.refresh)
-        stepper.step_changed.connect(self.show_step)
-        stepper.playing_changed.connect(self._playing_changed)
+        player.changed.connect(self.refresh)
+        player.step_changed.connect(self.show_step)
+        player.playing_changed.connect(self._playing_changed)
         self._speed_changed(self.speed.value())
         self.load_choice()
         self.refresh()
 
     # ---------------------------------------------------------------- the sample
     def load_choice(self) -> None:
-        """Show the stepper's sample choice (after a new document)."""
-        c = self.stepper.choice
+        """Show the player's sample choice (after a new document)."""
+        c = self.player.choice
         self._filling = True
         self.mode.setCurrentIndex([k for k, _ in MODES].index(c.mode))
         self.sample.setValue(c.index)
@@ -161,7 +161,7 @@ class StepPanel(QWidget):
     def choice(self) -> SampleChoice:
         mode = self.mode.currentData()
         batch = [int(v) for v in parse_numbers(self.batch.text() or "0", "mini-batch")] if mode == "batch" else []
-        return SampleChoice(mode, self.sample.value(), batch or self.stepper.choice.batch,
+        return SampleChoice(mode, self.sample.value(), batch or self.player.choice.batch,
                             {n: f.text() for n, f in self.input_fields.items()}, self.target.text())
 
     def walk(self) -> None:
@@ -173,7 +173,7 @@ class StepPanel(QWidget):
             self.status_message.emit(str(e))
             self.formulas.setHtml(status_html(str(e)))
             return
-        self.stepper.set_choice(choice)
+        self.player.set_choice(choice)
 
     def set_input(self, name: str, text: str) -> None:
         self.input_fields[name].setText(text)
@@ -181,7 +181,7 @@ class StepPanel(QWidget):
     # ---------------------------------------------------------------- steps
     def refresh(self) -> None:
         """A new walk-through: rebuild the step list."""
-        s = self.stepper
+        s = self.player
         w = s.walk
         self.steps.blockSignals(True)
         self.steps.clear()
@@ -215,7 +215,7 @@ class StepPanel(QWidget):
         self.show_step(s.index)
 
     def show_step(self, index: int) -> None:
-        s = self.stepper
+        s = self.player
         w = s.walk
         if w is None or not w.steps:
             self.formulas.setHtml(status_html(s.error or "Nothing to walk through yet."))
@@ -240,14 +240,14 @@ class StepPanel(QWidget):
 
     def _item_chosen(self, item: QTreeWidgetItem | None, previous) -> None:
         if item is not None and item.data(0, Qt.ItemDataRole.UserRole) is not None:
-            self.stepper.go(int(item.data(0, Qt.ItemDataRole.UserRole)))
+            self.player.go(int(item.data(0, Qt.ItemDataRole.UserRole)))
 
     # ---------------------------------------------------------------- play and apply
     def _play_toggled(self, on: bool) -> None:
         if on:
-            self.stepper.play()
+            self.player.play()
         else:
-            self.stepper.pause()
+            self.player.pause()
 
     def _playing_changed(self, playing: bool) -> None:
         self.play_button.blockSignals(True)
@@ -257,16 +257,16 @@ class StepPanel(QWidget):
 
     def _speed_changed(self, value: int) -> None:
         per_second = value / 4
-        self.stepper.set_speed(per_second)
+        self.player.set_speed(per_second)
         self.speed_label.setText(f"{per_second:g} step/s")
 
     def apply_update(self) -> None:
-        n = self.stepper.apply_update()
-        w = self.stepper.walk
+        n = self.player.apply_update()
+        w = self.player.walk
         state = "" if w is None or w.optimizer == "sgd" else f"; {w.optimizer}'s running averages are not stored"
         if n:
-            self.stepper.recompute()          # the next training step starts from the new weights
-            self.stepper.go(0)
+            self.player.recompute()          # the next training step starts from the new weights
+            self.player.go(0)
             self.status_message.emit(f"Applied the update to {n} weight{'s' if n > 1 else ''} "
                                      f"(Undo takes it back{state})")
         else:

@@ -40,7 +40,7 @@ class Descent(QObject):
         dock.show()
         dock.raise_()
         self.curve.select(node, name, index)
-        self.follow_stepper()
+        self.follow_player()
 
     def weight_line_clicked(self, link, scene_pos) -> None:
         """A weight line of the neuron view (the click also opens its inline editor)."""
@@ -103,11 +103,11 @@ class Descent(QObject):
         if self.surface is not None:
             self.surface.reload_choices()
 
-    def follow_stepper(self, *args) -> None:
+    def follow_player(self, *args) -> None:
         """The step-through's walked update of the selected weight, marked on the curve."""
         ref = self.curve.ref
         backprop = getattr(self.window, "backprop", None)
-        walk = backprop.stepper.walk if backprop is not None else None
+        walk = backprop.player.walk if backprop is not None else None
         if ref is None or walk is None or ref.node not in walk.nodes or ref.name not in walk.nodes[ref.node].params:
             self.curve.show_after(None)
             return
@@ -122,7 +122,7 @@ def install_descent(window) -> Descent:
     d = Descent(window)
     window.descent = d
     dock = window.add_panel("loss_curve", "Loss along weight", d.curve, Qt.DockWidgetArea.BottomDockWidgetArea,
-                            tabify_with="stepthrough")
+                            tabify_with="walkthrough")
     dock.hide()        # shown when a weight is chosen (or from the menu), so it adds no tab until it is wanted
     d.curve.status_message.connect(window.show_status)
     menu = QMenu("&Gradient Descent", window)
@@ -149,7 +149,7 @@ def install_descent(window) -> Descent:
     backprop = getattr(window, "backprop", None)
     if backprop is not None:
         backprop.neuron_scene.edit_requested.connect(d.weight_line_clicked)
-        backprop.stepper.changed.connect(d.follow_stepper)
+        backprop.player.changed.connect(d.follow_player)
     training = getattr(window, "training", None)
     if training is not None:
         training.chunk_received.connect(d.weights_changed)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...api.landscape import Tangent
-from ...api.walkthrough_update import weight_symbol
+from ...api.walkthrough.update import weight_symbol
 from ..training.plots import style_plot
 from .background import Background
 from .source import DataCache, Snapshot, snapshot

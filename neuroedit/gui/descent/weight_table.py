@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...api.walkthrough_update import weight_symbol
+from ...api.walkthrough.update import weight_symbol
 
 MAX_SHOWN = 24      # rows and columns; larger layers show their first ones
 

@@ -17,7 +17,7 @@ from .spec import GraphSpec
 
 
 @dataclass
-class StepTrace:
+class WalkthroughRecord:
     """All arrays keep the batch axis first; keys are op ids (and weight names)."""
 
     inputs: dict[str, np.ndarray]
@@ -44,10 +44,10 @@ class StepTrace:
         return self.new_weights[op_id][name] - self.old_weights[op_id][name]
 
 
-def trace_step(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]], x: Any, y: Any,
+def record_walkthrough(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]], x: Any, y: Any,
                optimizer: OptimizerConfig | None = None, learning_rate: float = 0.01,
                optimizer_state: Mapping[str, np.ndarray] | None = None, seed: int = 0,
-               iterations: int = 0) -> StepTrace:
+               iterations: int = 0) -> WalkthroughRecord:
     """Run one batch (x, y) forward and backward in float64 and apply one optimizer step to a copy."""
     b = ReferenceBackend(graph, "float64", seed, weights)
     b.set_optimizer(optimizer or OptimizerConfig())
@@ -62,7 +62,7 @@ def trace_step(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]]
     slots_before = b.slots.copy()
     reference_update(b.optimizer, b.theta, gr.flat, gr.sq, b.slots, float(learning_rate), b.iterations + 1)
     inputs = {i: p.values[i] for i in graph.input_ids}
-    return StepTrace(
+    return WalkthroughRecord(
         inputs=inputs, values=dict(p.values), pre_activations=dict(p.pre), loss=gr.loss, metric=gr.metric,
         value_grads=dict(gr.values), pre_grads=dict(gr.pre), port_grads=dict(gr.ports),
         param_grads=b.layout.unpack_vector(gr.flat), old_weights=old, new_weights=b.get_weights(),

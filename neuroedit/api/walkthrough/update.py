@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.spec import OpSpec
-from .walkthrough_format import Formula, Sym
-from .walkthrough_model import Context, Highlight
-from .walkthrough_optimizer import WeightUpdate, update_formulas
+from ...engine.spec import OpSpec
+from .format import Formula, Sym
+from .model import Context, Highlight
+from .optimizer import WeightUpdate, update_formulas
 
 # Each optimizer's rule as the slides write it (g = dL/dw, η = learning rate).
 OPTIMIZER_RULES = {
@@ -61,7 +61,7 @@ def update_steps(ctx: Context) -> None:
 
 def _formulas(ctx: Context, op_id: str, name: str, flat: int, sym: Sym, old: float, grad: float,
               new: float) -> list[Formula]:
-    """The weight's update with the optimizer's state (see walkthrough_optimizer)."""
+    """The weight's update with the optimizer's state (see .optimizer)."""
     t = ctx.trace
 
     def state(src: dict) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """The step-through state shared by the panel, the neuron view and the layer canvas marks.
 
-A `Stepper` knows which sample to walk (a training sample, a mini-batch or typed input
+A `WalkthroughPlayer` knows which sample to walk (a training sample, a mini-batch or typed input
 values), holds the current `Walkthrough` and the current step, and plays the steps on a
 timer. It recomputes the walk-through when the document changes (events, debounced to
 one recomputation per event burst) and only while someone is watching (`active`).
@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...api.walkthrough import Step, Walkthrough, walkthrough
-from ...api.walkthrough_format import NumberFormat
+from ...api.walkthrough.format import NumberFormat
 from ..binding import DocBinding
 
 MIN_INTERVAL_MS, MAX_INTERVAL_MS = 150, 3000
@@ -82,7 +82,7 @@ def parse_numbers(text: str, what: str) -> list[float]:
         raise ValueError(f"{what}: {text.strip()!r} is not a number or a list of numbers") from None
 
 
-class Stepper(QObject):
+class WalkthroughPlayer(QObject):
     """Current walk-through and step; `changed` after a recomputation, `step_changed` on every move."""
 
     changed = Signal()

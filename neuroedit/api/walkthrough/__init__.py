@@ -1,11 +1,11 @@
 """Backpropagation, step by step, for one sample of a Document: the model behind the step-through view.
 
 `walkthrough(doc, sample=0)` or `walkthrough(doc, inputs={"x": 4, "y": -2, ...})` runs one
-training step in float64 (the engine's `trace_step`, on copies: the document is not
+training step in float64 (the engine's `record_walkthrough`, on copies: the document is not
 changed) and turns every number into ordered `Step`s: forward (layer by layer, neuron
 by neuron for small layers), loss, backward (chain rule written out, node by node in
 reverse) and update (old -> new value per weight). Each step carries structured
-formulas (see walkthrough_format), its numbers and what to highlight; `nodes` holds the
+formulas (see .format), its numbers and what to highlight; `nodes` holds the
 complete per-node tables for hover texts.
 """
 
@@ -17,17 +17,17 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..engine.spec import GraphSpec
-from ..engine.stepthrough import StepTrace, trace_step
-from ..engine.trainer import TrainConfig
-from .bridge import graph_spec
-from .session import fitting_weights
-from .walkthrough_backward import backward_steps, batch_gradient_steps
-from .walkthrough_format import NumberFormat
-from .walkthrough_forward import forward_steps
-from .walkthrough_loss import loss_steps
-from .walkthrough_model import PHASES, Context, Highlight, NodeNumbers, ParamNumbers, Step
-from .walkthrough_update import OPTIMIZER_RULES, update_steps, weight_symbol
+from ...engine.spec import GraphSpec
+from ...engine.walkthrough import WalkthroughRecord, record_walkthrough
+from ...engine.trainer import TrainConfig
+from ..bridge import graph_spec
+from ..session import fitting_weights
+from .backward import backward_steps, batch_gradient_steps
+from .format import NumberFormat
+from .forward import forward_steps
+from .loss import loss_steps
+from .model import PHASES, Context, Highlight, NodeNumbers, ParamNumbers, Step
+from .update import OPTIMIZER_RULES, update_steps, weight_symbol
 
 __all__ = ["Highlight", "NodeNumbers", "NumberFormat", "ParamNumbers", "PHASES", "Step", "Walkthrough",
            "WalkthroughError", "node_numbers", "walkthrough", "resolve_sample"]
@@ -49,7 +49,7 @@ class Walkthrough:
     steps: list[Step]
     nodes: dict[str, NodeNumbers]
     graph: GraphSpec
-    trace: StepTrace
+    trace: WalkthroughRecord
     inputs: dict[str, np.ndarray]          # per Input node, (batch, *shape)
     target: np.ndarray | None              # (batch, k) in the loss's format; None for the `value` loss
     loss: float
@@ -130,7 +130,7 @@ def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[
     weights = {op: {k: np.asarray(v, np.float64) for k, v in arrays.items()}
                for op, arrays in fitting_weights(doc, graph).items()}
     try:
-        trace = trace_step(graph, weights, x, y, config.optimizer, lr, dict(doc.optimizer_state or {}) or None,
+        trace = record_walkthrough(graph, weights, x, y, config.optimizer, lr, dict(doc.optimizer_state or {}) or None,
                            seed=int(settings.get("seed", 0)))
     except ValueError as e:
         raise WalkthroughError(str(e)) from None
@@ -154,7 +154,7 @@ def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[
                        ctx.objective.text(), notation)
 
 
-def node_numbers(graph: GraphSpec, t: StepTrace, n: int) -> dict[str, NodeNumbers]:
+def node_numbers(graph: GraphSpec, t: WalkthroughRecord, n: int) -> dict[str, NodeNumbers]:
     """Every node's numbers for sample n of the traced batch."""
     out = {}
     for op in graph.ops:
@@ -244,7 +244,7 @@ def _explicit_target(graph: GraphSpec, target: Any) -> np.ndarray | None:
 
 
 def _data_sample(doc, graph: GraphSpec, indices: list[int], base_dir: str | None):
-    from .data import DataProblem, document_spec, load_training_data
+    from ..data import DataProblem, document_spec, load_training_data
 
     try:
         spec = document_spec(doc)

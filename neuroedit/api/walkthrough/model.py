@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.spec import GraphSpec, OpSpec
-from ..engine.stepthrough import StepTrace
-from .walkthrough_format import SY, D, Formula, NumberFormat, Piece, Sym
+from ...engine.spec import GraphSpec, OpSpec
+from ...engine.walkthrough import WalkthroughRecord
+from .format import SY, D, Formula, NumberFormat, Piece, Sym
 
 PHASES = ("forward", "loss", "backward", "update")
 NOTATIONS = ("standard", "lecture")
@@ -87,7 +87,7 @@ class Context:
     `n` is the sample of the batch the per-sample accessors (value, grad, ...) read.
     """
 
-    def __init__(self, graph: GraphSpec, trace: StepTrace, targets: np.ndarray | None, number: NumberFormat,
+    def __init__(self, graph: GraphSpec, trace: WalkthroughRecord, targets: np.ndarray | None, number: NumberFormat,
                  max_units: int, preview: int, notation: str = "standard") -> None:
         if notation not in NOTATIONS:
             raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, not {notation!r}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.names import activation_alpha
-from ..engine.spec import OpSpec, size_of
-from .walkthrough_format import SQ, SY, F, Formula, N, O, P, S, Sym, T, call, joined
-from .walkthrough_model import Context, Highlight
+from ...engine.names import activation_alpha
+from ...engine.spec import OpSpec, size_of
+from .format import SQ, SY, F, Formula, N, O, P, S, Sym, T, call, joined
+from .model import Context, Highlight
 
 # How activations are written: a = σ(z), a = ReLU(z), ...
 ACTIVATION_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU",

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import refmath
-from ..engine.names import activation_alpha
-from ..engine.spec import OpSpec
-from .walkthrough_forward import ACTIVATION_NAMES, batchnorm_xhat, copied_from, more_terms, operand_index, weighted_sum
-from .walkthrough_format import SQ, SY, D, Formula, M, N, O, P, PD, Piece, S, Sym, T, call, joined
-from .walkthrough_loss import loss_gradient_step, out_sym
-from .walkthrough_model import Context, Highlight
-from .walkthrough_update import bias_symbol, element_index, weight_symbol
+from ...engine import refmath
+from ...engine.names import activation_alpha
+from ...engine.spec import OpSpec
+from .forward import ACTIVATION_NAMES, batchnorm_xhat, copied_from, more_terms, operand_index, weighted_sum
+from .format import SQ, SY, D, Formula, M, N, O, P, PD, Piece, S, Sym, T, call, joined
+from .loss import loss_gradient_step, out_sym
+from .model import Context, Highlight
+from .update import bias_symbol, element_index, weight_symbol
 
 
 def backward_steps(ctx: Context) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import refmath
-from .walkthrough_format import SQ, SY, D, Formula, N, O, P, Piece, S, Sym, call, joined
-from .walkthrough_forward import more_terms
-from .walkthrough_model import Context, Highlight
+from ...engine import refmath
+from .format import SQ, SY, D, Formula, N, O, P, Piece, S, Sym, call, joined
+from .forward import more_terms
+from .model import Context, Highlight
 
 
 def out_sym(ctx: Context, op_id: str, k: int) -> Sym:

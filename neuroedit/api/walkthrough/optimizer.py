@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .walkthrough_format import SQ, SY, F, Formula, N, O, P, Piece, Sym
+from .format import SQ, SY, F, Formula, N, O, P, Piece, Sym
 
 # The symbol each optimizer's state slot is written with.
 SLOT_SYMBOLS = {"velocity": "v", "accumulator": "s", "mean_square": "s", "mean_update": "u", "m": "m", "v": "v"}
