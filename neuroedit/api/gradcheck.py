@@ -10,7 +10,7 @@ without weights has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -67,10 +67,13 @@ def relative_error(a: float, b: float, floor: float = ABS_FLOOR) -> float:
     return abs(a - b) / max(abs(a), abs(b), floor)
 
 
-def gradient_check(doc, sample: int | None = None, inputs: Mapping[str, Any] | None = None, target: Any = None,
-                   max_per_array: int = 20, h: float = 1e-5, threshold: float = 1e-4, check_inputs: bool = True,
-                   seed: int = 0, base_dir: str | None = None) -> GradCheck:
-    """Check every parameter of `doc` on one sample (as `walkthrough` picks it), with its stored weights."""
+def gradient_check(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[str, Any] | None = None,
+                   target: Any = None, max_per_array: int = 20, h: float = 1e-5, threshold: float = 1e-4,
+                   check_inputs: bool = True, seed: int = 0, base_dir: str | None = None) -> GradCheck:
+    """Check every parameter of `doc` on one sample or a mini-batch (as `walkthrough` picks them).
+
+    The document's stored weights are used.
+    """
     graph = graph_spec(doc)
     x, y, _ = resolve_sample(doc, graph, sample, inputs, target, base_dir)
     return check_graph(graph, fitting_weights(doc, graph), x, y, max_per_array, h, threshold, check_inputs, seed,

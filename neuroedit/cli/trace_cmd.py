@@ -10,7 +10,6 @@ from .common import load_document
 from .errors import CliError
 
 
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "trace",
@@ -67,13 +66,15 @@ def run(args: argparse.Namespace) -> int:
     if args.optimizer is not None and args.optimizer != doc.settings.get("optimizer"):
         doc.set_setting("optimizer", args.optimizer)
         doc.optimizer_state = {}      # another rule's state does not carry over
-    kw = dict(sample=sample, inputs=inputs, target=target, base_dir=base_dir_of(args.file))
+    base_dir = base_dir_of(args.file)
     try:
-        w = walkthrough(doc, learning_rate=lr, number=NumberFormat(digits), max_units=max_units,
-                        preview=min(3, max_units), notation=args.notation, **kw)
+        w = walkthrough(doc, sample=sample, inputs=inputs, target=target, base_dir=base_dir, learning_rate=lr,
+                        number=NumberFormat(digits), max_units=max_units, preview=min(3, max_units),
+                        notation=args.notation)
         out = format_walkthrough(w, args.format, args.file)
         if args.gradcheck:
-            out += "\n" + format_gradcheck(gradient_check(doc, **kw), args.format, NumberFormat(digits))
+            check = gradient_check(doc, sample=sample, inputs=inputs, target=target, base_dir=base_dir)
+            out += "\n" + format_gradcheck(check, args.format, NumberFormat(digits))
     except (GraphProblem, WalkthroughError) as e:
         raise CliError(f"{args.file}: {e}") from None
     print(out, end="")

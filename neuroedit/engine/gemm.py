@@ -71,8 +71,9 @@ def _numpy_cblas(kind: str) -> tuple[int, str] | None:
             continue
         for name in _NAMES[kind]:
             fn = getattr(lib, name, None)
-            if fn is not None:
-                return ctypes.cast(fn, ctypes.c_void_p).value, f"{os.path.basename(info['filepath'])} " \
+            address = ctypes.cast(fn, ctypes.c_void_p).value if fn is not None else None
+            if address is not None:
+                return address, f"{os.path.basename(info['filepath'])} " \
                                                                 f"(OpenBLAS {info.get('version')})"
     return None
 
@@ -82,8 +83,9 @@ def _bind() -> str:
     found = {kind: None if forced else _numpy_cblas(kind) for kind in "sd"}
     used = []
     for kind, real in (("s", types.float32), ("d", types.float64)):
-        if found[kind] is not None:
-            address, where = found[kind]
+        cblas = found[kind]
+        if cblas is not None:
+            address, where = cblas
             used.append(where)
         else:
             address = _fallback(real).address

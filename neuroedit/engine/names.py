@@ -1,5 +1,8 @@
 """The engine's use of the course's names (neuroedit/vocabulary.py defines them and their codes)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..vocabulary import (
     ACTIVATIONS,
     BINARY_LOSSES,
@@ -27,7 +30,7 @@ __all__ = [
 ]
 
 
-def activation_alpha(params: dict) -> float:
+def activation_alpha(params: Mapping[str, Any]) -> float:
     """The α an activation uses: leaky_relu's negative slope, elu's α or linear's slope.
 
     Dense layers carry no such parameters and get the Keras defaults.

@@ -174,7 +174,6 @@ class ReferenceBackend(Backend):
             if op.type in ("Loss", "Input") or (op.id not in gv and op.id not in gpre):
                 continue
             prm = self.op_params[op.id]
-            go = gv.get(op.id)
             ins = [p.values[i] for i in op.inputs]
             t = op.type
             if t in ("Dense", "Activation"):
@@ -182,7 +181,8 @@ class ReferenceBackend(Backend):
                     dz = gpre[op.id]
                 else:
                     act = prm["activation"]
-                    dz = m.activation_grad(act, p.pre[op.id], p.values[op.id], go, activation_alpha(prm)).astype(self.dtype)
+                    dz = m.activation_grad(act, p.pre[op.id], p.values[op.id], gv[op.id],
+                                           activation_alpha(prm)).astype(self.dtype)
                     gpre[op.id] = dz
                 if t == "Activation":
                     send(op, 0, dz)
@@ -193,7 +193,9 @@ class ReferenceBackend(Backend):
                 if "bias" in w[op.id]:
                     put(op.id, "bias", dz.sum(axis=0), b * (dz * dz).sum(axis=0))
                 send(op, 0, dz @ kernel.T)
-            elif t == "Dropout":
+                continue
+            go = gv[op.id]  # only Dense/Activation ops have a dL/dz without a dL/d(output)
+            if t == "Dropout":
                 mask = p.cache[op.id][0]
                 send(op, 0, go * mask if mask is not None else go)
             elif t == "BatchNorm":

@@ -92,14 +92,14 @@ def loss_and_grad(name: str, v: np.ndarray, y: np.ndarray, logits: bool) -> tupl
     inside the loss, which is the numerically stable fused form.
     """
     b = v.shape[0]
-    d = v - y if y.shape[1] == v.shape[1] else None
-    if name == "squared_error":
-        return float(0.5 * (d * d).sum() / b), d / b
-    if name == "sum_squared_error":
-        return float((d * d).sum() / b), 2 * d / b
-    if name == "mse":
-        return float((d * d).mean()), 2 * d / d.size
-    if name == "mae":
+    if name in ("squared_error", "sum_squared_error", "mse", "mae"):
+        d = v - y
+        if name == "squared_error":
+            return float(0.5 * (d * d).sum() / b), d / b
+        if name == "sum_squared_error":
+            return float((d * d).sum() / b), 2 * d / b
+        if name == "mse":
+            return float((d * d).mean()), 2 * d / d.size
         return float(np.abs(d).mean()), np.sign(d) / d.size
     if name == "binary_crossentropy":
         n = v.size

@@ -183,8 +183,8 @@ def compile_tape(graph: GraphSpec, layout: ParamLayout, op_params: dict[str, dic
     fanout[loss_src] += 1
     for r, row in enumerate(rows):
         row[C_FANOUT] = fanout[r]
-    for i in ins:
-        i[2] = int(fanout[i[0]] == 1)
+    for port in ins:
+        port[2] = int(fanout[port[0]] == 1)
     y_cols = 0 if graph.loss_name == "value" else (
         1 if graph.loss_name in ("sparse_categorical_crossentropy", "multiclass_hinge") else graph.op(graph.output_id).size)
     loss = np.array([LOSSES.index(graph.loss_name), loss_src, int(fused), int(logits),

@@ -18,8 +18,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ...engine.spec import GraphSpec
-from ...engine.walkthrough import WalkthroughRecord, record_walkthrough
 from ...engine.trainer import TrainConfig
+from ...engine.walkthrough import WalkthroughRecord, record_walkthrough
 from ..bridge import graph_spec
 from ..session import fitting_weights
 from .backward import backward_steps, batch_gradient_steps

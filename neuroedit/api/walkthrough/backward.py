@@ -12,8 +12,8 @@ import numpy as np
 from ...engine import refmath
 from ...engine.names import activation_alpha
 from ...engine.spec import OpSpec
+from .format import PD, SQ, SY, D, Formula, M, N, O, P, Piece, S, Sym, T, call, joined
 from .forward import ACTIVATION_NAMES, batchnorm_xhat, copied_from, more_terms, operand_index, weighted_sum
-from .format import SQ, SY, D, Formula, M, N, O, P, PD, Piece, S, Sym, T, call, joined
 from .loss import loss_gradient_step, out_sym
 from .model import Context, Highlight
 from .update import bias_symbol, element_index, weight_symbol
@@ -22,7 +22,7 @@ from .update import bias_symbol, element_index, weight_symbol
 def backward_steps(ctx: Context) -> None:
     loss_gradient_step(ctx)
     for op in reversed(ctx.graph.ops):
-        if op.type in ("Loss", "Input") or ctx.grad(op.id) is None:
+        if op.type in ("Loss", "Input") or not ctx.has_grad(op.id):
             continue
         if op.id != ctx.graph.output_id:
             _incoming(ctx, op)
@@ -35,7 +35,7 @@ def backward_steps(ctx: Context) -> None:
             if ctx.batch == 1:
                 _param_grads(ctx, op)
     for op in reversed(ctx.graph.ops):
-        if op.type == "Input" and ctx.grad(op.id) is not None:
+        if op.type == "Input" and ctx.has_grad(op.id):
             _incoming(ctx, op)
 
 
@@ -44,10 +44,10 @@ def _incoming(ctx: Context, op: OpSpec) -> None:
     g = ctx.grad(op.id)
     consumers = ctx.consumers(op.id)
     shown, hidden = ctx.shown(len(g))
+    sent = [g for g in (ctx.port_grad_if_any(c.id, port) for c, port in consumers) if g is not None]
     formulas = []
     for k in shown:
-        parts = [ctx.port_grad(c.id, port) for c, port in consumers]
-        parts = [x[k] for x in parts if x is not None]
+        parts = [x[k] for x in sent]
         sides = [joined([[N(v)] for v in parts], "+")] if len(parts) > 1 else []
         formulas.append(Formula.make([D(ctx.objective, out_sym(ctx, op.id, k))], *sides, [N(g[k])], value=g[k]))
     names = ", ".join(c.id for c, _ in consumers)
@@ -221,7 +221,7 @@ def _ports(ctx: Context, op: OpSpec) -> None:
     J = ctx.objective
     g = ctx.grad(op.id)
     for port, src in enumerate(op.inputs):
-        sent = ctx.port_grad(op.id, port)
+        sent = ctx.port_grad_if_any(op.id, port)
         if sent is None:
             continue
         formulas = []
@@ -329,7 +329,7 @@ def batch_gradient_steps(ctx: Context) -> None:
                                                  gw[i, j]))
                 if "bias" in grads:
                     formulas.append(_sum_formula(J, bias_symbol(ctx, j, units), dz[:, j], grads["bias"].ravel()[j]))
-                weights = tuple(("kernel", (i, j)) for i in range(n_in))
+                weights: tuple[tuple[str, tuple[int, ...]], ...] = tuple(("kernel", (i, j)) for i in range(n_in))
                 weights += (("bias", (j,)),) if "bias" in grads else ()
                 name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
                 ctx.add("backward", op.id, f"{name}: weight gradients summed over the batch", formulas,

@@ -227,6 +227,24 @@ def render_side(side: tuple[Piece, ...] | list[Piece], fmt: str, number: NumberF
     return "".join(out).strip()
 
 
+def _symbolic(p: Piece, fmt: str) -> str:
+    """A symbol, or a derivative of one symbol with respect to another."""
+    latex = fmt == "latex"
+    if p.sym is None:
+        raise ValueError(f"a {p.kind} piece needs a symbol")
+    if p.kind == "sym":
+        return p.sym.latex() if latex else _escape_md(p.sym.text(), fmt)
+    if p.den is None:
+        raise ValueError(f"a {p.kind} piece needs the symbol it is taken with respect to")
+    if p.kind == "pderiv":
+        if latex:
+            return r"\partial " + p.sym.latex() + r"/\partial " + p.den.latex()
+        return _escape_md(f"∂{p.sym.text()}/∂{p.den.text()}", fmt)
+    if latex:   # slash form: stays legible inline, in table rows
+        return r"\mathrm{d}" + p.sym.latex() + r"/\mathrm{d}" + p.den.latex()
+    return _escape_md(f"d{p.sym.text()}/d{p.den.text()}", fmt)
+
+
 def _operand(p: Piece, prev: Piece | None, fmt: str, number: NumberFormat) -> str:
     latex = fmt == "latex"
     if p.kind == "num":
@@ -237,8 +255,8 @@ def _operand(p: Piece, prev: Piece | None, fmt: str, number: NumberFormat) -> st
         if p.value < 0 and prev is not None and prev.kind == "op" and prev.text in _BINARY:
             return rf"\left({s}\right)" if latex else f"({s})"
         return s
-    if p.kind == "sym":
-        return p.sym.latex() if latex else _escape_md(p.sym.text(), fmt)
+    if p.kind in ("sym", "pderiv", "deriv"):
+        return _symbolic(p, fmt)
     if p.kind == "fn":
         if not latex:
             return _escape_md(p.text, fmt)
@@ -250,14 +268,6 @@ def _operand(p: Piece, prev: Piece | None, fmt: str, number: NumberFormat) -> st
         return r"\right" + _latex_bracket(p.text) if latex else _escape_md(p.text, fmt)
     if p.kind == "sup":
         return "^{" + p.text + "}" if latex else p.text.translate(_SUP)
-    if p.kind == "pderiv":
-        if latex:
-            return r"\partial " + p.sym.latex() + r"/\partial " + p.den.latex()
-        return _escape_md(f"∂{p.sym.text()}/∂{p.den.text()}", fmt)
-    if p.kind == "deriv":
-        if latex:   # slash form: stays legible inline, in table rows
-            return r"\mathrm{d}" + p.sym.latex() + r"/\mathrm{d}" + p.den.latex()
-        return _escape_md(f"d{p.sym.text()}/d{p.den.text()}", fmt)
     if latex:
         return p.tex or r"\text{" + latex_text(p.text) + "}"
     return _escape_md(p.text, fmt)

@@ -61,12 +61,16 @@ class LossView:
             self.p = np.clip(self.p, refmath.EPS, 1 - refmath.EPS)
         y = ctx.target
         self.y = np.zeros(0) if y is None else np.asarray(y, dtype=np.float64).ravel()
+        self.cls: int | None = None         # the true class, when the target names exactly one
         if self.name in ("sparse_categorical_crossentropy", "multiclass_hinge"):
             self.cls = int(self.y[0])
         elif self.name == "categorical_crossentropy" and np.count_nonzero(self.y) == 1 and self.y.max() == 1:
             self.cls = int(np.argmax(self.y))
-        else:
-            self.cls = None
+
+    def true_class(self) -> int:
+        if self.cls is None:
+            raise ValueError(f"the {self.name} loss needs a class index as the target")
+        return self.cls
 
     def yhat(self, k: int) -> Piece:
         return S("ŷ", self.ctx.sub(k, self.n))
@@ -164,7 +168,7 @@ def _loss_formula(ctx: Context, lv: LossView, value: float, lhs: list[Piece]) ->
         terms = [call("max", N(0), O(","), N(1), O("-"), N(t[k]), O("·"), N(p[k])) for k in range(n)]
         return Formula.make(lhs, _mean(ctx, terms, n), [N(value)], value=value, note="targets as ±1")
     if name == "multiclass_hinge":
-        c = lv.cls
+        c = lv.true_class()
         terms = [call("max", N(0), O(","), N(p[j]), O("-"), N(p[c]), O("+"), N(1)) for j in range(n) if j != c]
         return Formula.make(lhs, _mean(ctx, terms, 1), [N(value)], value=value,
                             note=f"sum over the classes other than the true class {c}")

@@ -127,17 +127,27 @@ class Context:
     def pre(self, op_id: str) -> np.ndarray:
         return np.asarray(self.trace.pre_activations[op_id][self.n], dtype=np.float64).ravel()
 
-    def grad(self, op_id: str) -> np.ndarray | None:
-        g = self.trace.value_grads.get(op_id)
-        return None if g is None else np.asarray(g[self.n], dtype=np.float64).ravel()
+    def has_grad(self, op_id: str) -> bool:
+        """Whether the loss depends on this node's output (else backpropagation never reaches it)."""
+        return op_id in self.trace.value_grads
 
-    def pre_grad(self, op_id: str) -> np.ndarray | None:
-        g = self.trace.pre_grads.get(op_id)
-        return None if g is None else np.asarray(g[self.n], dtype=np.float64).ravel()
+    def grad(self, op_id: str) -> np.ndarray:
+        return self._row(self.trace.value_grads.get(op_id), f"dL/d({op_id})")
 
-    def port_grad(self, op_id: str, port: int) -> np.ndarray | None:
-        g = self.trace.port_grads.get((op_id, port))
-        return None if g is None else np.asarray(g[self.n], dtype=np.float64).ravel()
+    def pre_grad(self, op_id: str) -> np.ndarray:
+        return self._row(self.trace.pre_grads.get(op_id), f"dL/dz of {op_id}")
+
+    def port_grad(self, op_id: str, port: int) -> np.ndarray:
+        return self._row(self.trace.port_grads.get((op_id, port)), f"the gradient {op_id} sends to input {port}")
+
+    def port_grad_if_any(self, op_id: str, port: int) -> np.ndarray | None:
+        """None for a port the loss does not depend on (a constant or a target)."""
+        return self.port_grad(op_id, port) if (op_id, port) in self.trace.port_grads else None
+
+    def _row(self, g: np.ndarray | None, what: str) -> np.ndarray:
+        if g is None:
+            raise LookupError(f"the walk-through has no {what}")
+        return np.asarray(g[self.n], dtype=np.float64).ravel()
 
     def weight(self, op_id: str, name: str, new: bool = False) -> np.ndarray:
         src = self.trace.new_weights if new else self.trace.old_weights
