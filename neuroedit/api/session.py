@@ -15,21 +15,16 @@ from ..engine import Backend, make_backend
 from ..engine.initializers import initial_weights
 from ..engine.spec import GraphSpec
 from ..engine.trainer import TrainConfig, Trainer
+from ..model import fitting_weights as model_fitting_weights
 from .bridge import graph_spec
 
 DEFAULT_BACKEND = os.environ.get("NEUROEDIT_BACKEND", "numba")
 
 
 def fitting_weights(doc, graph: GraphSpec) -> dict[str, dict[str, np.ndarray]]:
-    """The document's stored weights that still fit the graph (same op, name and shape)."""
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for op in graph.ops:
-        stored = doc.weights.get(op.id, {})
-        for name, (shape, _) in op.weights.items():
-            a = stored.get(name)
-            if a is not None and tuple(np.shape(a)) == tuple(shape):
-                out.setdefault(op.id, {})[name] = np.asarray(a)
-    return out
+    """The document's stored weights that still fit, for the ops `graph` runs (side branches are not run)."""
+    fit = model_fitting_weights(doc)
+    return {op.id: {k: np.asarray(a) for k, a in fit[op.id].items()} for op in graph.ops if op.id in fit}
 
 
 def ensure_weights(doc, graph: GraphSpec | None = None, seed: int | None = None) -> None:

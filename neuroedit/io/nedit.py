@@ -16,6 +16,7 @@ import numpy as np
 from .._version import __version__
 from ..model.analysis import analyze
 from ..model.document import Document
+from ..model.fitting import fitting_weights
 from ..untrusted import NpyHeader, clip, open_regular, shorten
 from .arrays import FLOAT_KINDS, NUMERIC_KINDS, read_npz, write_npz
 from .budget import UNSHAPED_WEIGHT_BYTES, ArrayBudget, array_budget
@@ -52,7 +53,8 @@ def to_bytes(doc: Document) -> bytes:
     except LoadError as e:
         raise SaveError(f"cannot save, the file would not load: {e}") from None
     budget = array_budget(doc)
-    weights = {f"{node_id}/{name}": array for (node_id, name), array in _fitting_weights(doc).items()}
+    fit = fitting_weights(doc, keep_unshaped=True)
+    weights = {f"{node_id}/{name}": array for node_id, arrays in fit.items() for name, array in arrays.items()}
     members: dict[str, tuple[bytes, bool]] = {
         MANIFEST: (dump_json(manifest), True),
         GRAPH: (graph, True),
@@ -90,21 +92,6 @@ def _json_member(name: str, value: Any) -> bytes:
                         "even without indentation (is the description or the training history very long, "
                         "or the network tens of thousands of nodes?)")
     return data
-
-
-def _fitting_weights(doc: Document) -> dict[tuple[str, str], np.ndarray]:
-    """The weight arrays that still fit the graph: a structural edit (e.g. more units) leaves stale arrays
-    behind until the network is re-initialised; they are left out so that every saved file loads."""
-    specs = analyze(doc).weights
-    out = {}
-    for node_id, arrays in doc.weights.items():
-        if node_id not in doc.nodes:
-            continue
-        known = specs.get(node_id)
-        for name, array in arrays.items():
-            if known is None or (name in known and np.shape(array) == tuple(known[name].shape)):
-                out[node_id, name] = array
-    return out
 
 
 # --------------------------------------------------------------------------- reading

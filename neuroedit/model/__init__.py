@@ -3,6 +3,7 @@
 from .analysis import Analysis, Problem, analyze
 from .catalog import ACTIVATIONS, INITIALIZERS, LOSS_TARGETS, LOSSES, OPTIMIZERS, SCHEDULES
 from .document import Document, Edge, EditError, Node
+from .fitting import fitting_weights
 from .nodetypes import GROUPS, REGISTRY, NodeType, ShapeError, WeightSpec, fmt_shape, node_type
 from .params import ParamError, ParamSpec, PortSpec
 from .settings import SETTINGS, SETTINGS_BY_NAME, default_settings
@@ -13,5 +14,5 @@ __all__ = [
     "Analysis", "Problem", "analyze", "Document", "Edge", "EditError", "Node",
     "GROUPS", "REGISTRY", "NodeType", "ShapeError", "WeightSpec", "fmt_shape", "node_type",
     "ParamError", "ParamSpec", "PortSpec", "SETTINGS", "SETTINGS_BY_NAME", "default_settings",
-    "SummaryRow", "format_summary", "summary_rows",
+    "SummaryRow", "format_summary", "summary_rows", "fitting_weights",
 ]

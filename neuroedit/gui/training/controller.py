@@ -15,14 +15,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ...api.data import DataProblem, document_spec, load_training_data
 from ...api.session import TrainingSession, reset_weights
 from ...engine.backend import LIVE_PARAMS
 from ...engine.trainer import LiveCall, Stopped, TrainConfig
-from ...model import Document, Node, analyze, node_type
+from ...model import Document, Node, analyze, fitting_weights, node_type
 from ..binding import DocBinding
 from ..gc_guard import gui_thread_collector
 from . import probes
@@ -290,8 +289,8 @@ class TrainingController(QObject):
             return
         session.commit()
         snap = session.doc
-        fitting = _fitting(self.doc, snap.weights)
-        weights = _fitting(self.doc, self.doc.weights)       # arrays of layers this run did not train
+        fitting = fitting_weights(self.doc, snap.weights)
+        weights = fitting_weights(self.doc)       # arrays of layers this run did not train
         for op, arrays in fitting.items():
             weights.setdefault(op, {}).update(arrays)
         self.doc.replace_weights(weights)
@@ -459,15 +458,3 @@ def _plane_for(session: TrainingSession) -> probes.Plane | None:
 
 def _has_op(session: TrainingSession, op_id: str) -> bool:
     return any(op.id == op_id for op in session.graph.ops)
-
-
-def _fitting(doc: Document, weights: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
-    """The trained arrays whose node still exists with a weight of the same name and shape."""
-    expected = analyze(doc).weights
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for op, arrays in weights.items():
-        specs = expected.get(op, {})
-        for name, a in arrays.items():
-            if name in specs and tuple(specs[name].shape) == tuple(np.shape(a)):
-                out.setdefault(op, {})[name] = a
-    return out
