@@ -308,16 +308,22 @@ class Backend:
         return float(total_loss / len(X) + self.penalty()), float(total_metric / len(X))
 
     def penalty(self) -> float:
+        """The L1/L2 penalty of the weights now: Σ l1·|w| + ½·l2·w² over the penalised kernels."""
         total = 0.0
+        for sl, l1, l2 in self.penalised_kernels():
+            w = self.theta[sl].astype(np.float64)
+            total += l1 * float(np.abs(w).sum()) + 0.5 * l2 * float((w * w).sum())
+        return total
+
+    def penalised_kernels(self) -> list[tuple[slice, float, float]]:
+        """(place in theta, l1, l2) of every Dense kernel with an L1 or L2 penalty."""
+        out = []
         for seg in self.layout.trainable:
-            if seg.name != "kernel":
-                continue
             p = self.op_params[seg.op_id]
             l1, l2 = float(p.get("l1", 0.0)), float(p.get("l2", 0.0))
-            if l1 or l2:
-                w = self.theta[seg.start:seg.stop].astype(np.float64)
-                total += l1 * np.abs(w).sum() + 0.5 * l2 * (w * w).sum()
-        return total
+            if seg.name == "kernel" and (l1 or l2):
+                out.append((slice(seg.start, seg.stop), l1, l2))
+        return out
 
     # ------------------------------------------------------------------ for subclasses
     def _train_epochs(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out) -> E.EpochCall:

@@ -252,21 +252,13 @@ class ReferenceBackend(Backend):
         return Grads(loss, metric, gv, gpre, flat, sq, ports)
 
     def _add_penalty(self, flat: np.ndarray, sq: np.ndarray) -> float:
-        total = 0.0
-        for seg in self.layout.trainable:
-            if seg.name != "kernel":
-                continue
-            prm = self.op_params[seg.op_id]
-            l1, l2 = float(prm.get("l1", 0.0)), float(prm.get("l2", 0.0))
-            if l1 == 0 and l2 == 0:
-                continue
-            wv = self.theta[seg.start:seg.stop]
+        """Add the penalty's gradient to `flat` (and its per-sample square terms to `sq`); return its value."""
+        for sl, l1, l2 in self.penalised_kernels():
+            wv = self.theta[sl]
             pen = (l1 * np.sign(wv) + l2 * wv).astype(self.dtype)
-            sl = slice(seg.start, seg.stop)
             sq[sl] += pen * (2 * flat[sl] + pen)
             flat[sl] += pen
-            total += l1 * float(np.abs(wv).sum()) + 0.5 * l2 * float((wv.astype(np.float64) ** 2).sum())
-        return total
+        return self.penalty()
 
     # ------------------------------------------------------------------ Backend interface
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
