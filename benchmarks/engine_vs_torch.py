@@ -1,6 +1,6 @@
 """NeuroEdit's Numba engine against PyTorch CPU: training steps per second on the same networks.
 
-    /work/venv/bin/python benchmarks/engine_vs_torch.py [--threads 1] [--rounds 3] [--seconds 0.5]
+    python benchmarks/engine_vs_torch.py [--threads 1] [--rounds 3] [--seconds 0.5]
                                                        [--section kernel|user|all]
 
 The kernel section calls the backend directly. The user path section measures what a user

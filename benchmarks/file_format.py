@@ -1,6 +1,6 @@
 """`.nedit` save/load time against plain `np.savez`/`np.load` of the same arrays, measured in the same run.
 
-Run: /work/venv/bin/python benchmarks/file_format.py
+Run: python benchmarks/file_format.py
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Measured in one process on the same data, in interleaved rounds (this machine's 
 
 Targets (issue 6): latency p95 <= 30 ms, plots >= 25 frames/s, GUI throughput >= 85% of headless.
 
-Run: /work/venv/bin/python benchmarks/gui_training.py [--rounds 5] [--seconds 4] [--samples 60000]
+Run: python benchmarks/gui_training.py [--rounds 5] [--seconds 4] [--samples 60000]
 (QT_QPA_PLATFORM=offscreen is used unless a display is set.)
 """
 

@@ -2,9 +2,8 @@
 
 OpenBLAS splits each matrix product statically between its threads, so one thread that the
 OS takes away (another program, the editor's GUI thread) stalls the others at every product.
-On an idle 2-core machine 2 threads train 784-300-10 ~1.4x faster than 1; with a second
-busy process on the machine they were 3.4x slower (365 vs 1,253 steps/s, measured). The
-tuner times each training call with every candidate count, keeps the fastest, and re-checks
+On an idle machine more threads train faster; with a busy process beside them they can be
+several times slower (figures in docs/benchmarks.md, "GUI training"). The tuner times each training call with every candidate count, keeps the fastest, and re-checks
 the others now and then because the load on the machine changes.
 """
 
@@ -17,7 +16,7 @@ from threadpoolctl import threadpool_info
 
 FIRST_TRIALS = 1       # trials of each count at the start
 TRIAL_CALLS = 3        # calls per trial: the first after a change of count is not counted (threads wake up)
-WINDOW = 3             # a count's cost is the median of its last WINDOW counted calls (single calls vary +-50%)
+WINDOW = 3             # a count's cost is the median of its last WINDOW counted calls (single calls vary widely)
 RECHECK_SECONDS = 3.0  # training time with the best count between two trials of another count, at least,
 TRIAL_SHARE = 0.05     # and trials take at most this share of the time (the CLI's calls are ~0.25 s long)
 
@@ -85,8 +84,8 @@ class ThreadTuner:
     """Picks the thread count for the next training call from the measured seconds per step.
 
     Each count is tried in trials of TRIAL_CALLS calls in a row. The first call of a trial is not
-    counted, because it pays for waking the BLAS threads; with it counted the tuner kept choosing
-    1 thread in the editor while 2 were faster (0.68 against 0.84 ms per step, measured).
+    counted, because it pays for waking the BLAS threads; counted, it made the tuner keep choosing
+    1 thread in the editor while 2 were faster.
     """
 
     def __init__(self, blas: BlasThreads, fixed: int | None = None, recheck_seconds: float = RECHECK_SECONDS,

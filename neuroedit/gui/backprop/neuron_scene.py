@@ -24,7 +24,7 @@ from .neuron_thumbs import HEAT_LEGEND, thumbnail, unit_maps
 from .walkthrough_player import WalkthroughPlayer
 
 CALM_LABELS = 3     # a node with more weight lines numbers only the current step's (the rest: hover)
-MAX_DRAWN = 1500    # circles + lines; beyond this a fitted view is a grey blur and a rebuild takes > 60 ms
+MAX_DRAWN = 1500    # circles + lines; beyond this a fitted view is a grey blur and a rebuild stalls edits
 
 
 class NeuronScene(QGraphicsScene):

@@ -1,7 +1,7 @@
 """Pictures of node cards at the view's zoom, re-rendered a few at a time after a zoom.
 
-Qt's DeviceCoordinateCache re-renders every visible card in the first frame after a zoom
-(45-60 ms for a 300-node graph). Here each card shows its last picture scaled (unfiltered
+Qt's DeviceCoordinateCache re-renders every visible card in the first frame after a zoom,
+which stalls the zoom on big graphs (docs/benchmarks.md, "Canvas"). Here each card shows its last picture scaled (unfiltered
 while the zoom goes on, smoothly after) until the scene renders a sharp one at the new zoom
 in slices of a few milliseconds, visible cards first. Panning blits the pictures in C++
 without calling Python per card.

@@ -32,8 +32,9 @@ def bezier(p1: QPointF, p2: QPointF) -> QPainterPath:
 class WireItem(QGraphicsPathItem):
     """One Edge: selectable and hoverable here, drawn by a plain child path item.
 
-    The child is painted in C++ without a Python call per wire and per frame (4.5 ms of a
-    7.5 ms frame for 400 wires), and shows no dashed selection box: selection shows as colour.
+    The child is painted in C++ without a Python call per wire and per frame (Python paints were
+    most of a frame on big graphs: docs/benchmarks.md, "Canvas"), and shows no dashed selection
+    box: selection shows as colour.
     `edge` is None for the wire that follows the mouse while connecting.
     """
 

@@ -231,8 +231,8 @@ def _add_menu_actions(window, controller: EvaluationController) -> None:
 
 
 def warm_metrics() -> None:
-    """Import scikit-learn's metrics in the background while the first training compiles (1-3 s here), so the
-    first evaluation after it does not wait for the import."""
+    """Import scikit-learn's metrics in the background while the first training compiles (the import
+    takes seconds), so the first evaluation after it does not wait for it."""
     if "sklearn.metrics" not in sys.modules and not any(t.name == WARM_THREAD for t in threading.enumerate()):
         threading.Thread(target=lambda: importlib.import_module("sklearn.metrics"), name=WARM_THREAD,
                          daemon=True).start()

@@ -5,7 +5,8 @@ statistics the dashboards show) through a queued Qt signal. The engine's kernels
 release the GIL, so the GUI thread keeps running while a chunk computes, and the
 dashboard draws the running call's losses before its chunk arrives (`Trainer.live_calls`).
 Long calls matter: each return from the engine waits for the GIL, which the GUI thread
-holds while it paints; with 20 ms calls the worker waited for it ~20% of the time (py-spy).
+holds while it paints, so with short calls the worker spends much of its time waiting
+(figures in docs/benchmarks.md, "GUI training").
 Controls (`worker.control`: pause, step, step-epoch, stop, speed; engine/control.py) may be
 called from any thread; they interrupt the running call after its current step.
 """
