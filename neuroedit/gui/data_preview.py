@@ -9,18 +9,13 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QGridLayout, QHeaderView, QLabel, QScrollArea, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-# Colour-blind-friendly class colours (Okabe-Ito, then Tableau).
-CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000",
-                "#8c564b", "#7f7f7f", "#bcbd22", "#17becf"]
+from .heatmap import class_color
+
 SPLIT_SYMBOLS = {"train": "o", "val": "t", "test": "s"}
 SPLIT_TITLES = {"train": "train", "val": "validation", "test": "test"}
 MAX_SCATTER_POINTS = 4000
 GRID_IMAGES = 24
 TABLE_ROWS = 100
-
-
-def class_color(i: int) -> str:
-    return CLASS_COLORS[i % len(CLASS_COLORS)]
 
 
 def sample_grey_image(sample: np.ndarray, scale: int = 3) -> QImage:

@@ -9,12 +9,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QWidget
 
-from ..heatmap import MID, NEG, POS, diverging, unit_pixmap
+from ..heatmap import CLASS_COLORS, MID, NEG, POS, diverging, unit_pixmap
 from .plots import LivePlot
 from .probes import Boundary, Plane
 
-CLASS_COLORS = np.array([[245, 147, 34], [8, 119, 189], [34, 160, 107], [200, 65, 75], [123, 92, 196],
-                         [15, 143, 156], [184, 134, 11], [214, 51, 132], [100, 100, 100], [60, 60, 160]], float)
 HEAT_STRENGTH = 0.62   # the heat map is paler than the points, so points of either class stay visible
 THUMB = 44
 MAX_ROWS = 10
