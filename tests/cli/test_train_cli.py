@@ -32,6 +32,7 @@ def test_train_writes_log_and_output(capsys, tmp_path, xor_file):
                          "--log-json", str(log_path))
     assert code == 0, err
     lines = out.splitlines()
+    assert "4 samples, 1 step per epoch, sgd" in lines[0]     # xor trains full batch
     assert any(line.startswith("Epoch 30/30 - loss: ") for line in lines)
     assert "saved the trained network to" in lines[-1]
     records = [json.loads(line) for line in log_path.read_text().splitlines()]
