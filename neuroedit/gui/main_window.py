@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QToolBar,
                                QWidget)
@@ -31,6 +32,8 @@ ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "ne
 class MainWindow(QMainWindow):
     """One document at a time. `add_panel` and `canvas.set_wire_style` are the hooks for live training."""
 
+    node_dropped = Signal(str)   # a node the user just added from the palette (not by undo, paste or a script)
+
     def __init__(self, doc: Document | None = None, path: str | None = None,
                  recovery_folder: Path | None = None, restore_layout: bool = True) -> None:
         super().__init__()
@@ -42,6 +45,7 @@ class MainWindow(QMainWindow):
         self._binding = DocBinding()
         self._paste_count = 0
         self.trainer_available = False
+        self.new_node_params: dict[str, Callable[[], dict]] = {}   # type -> parameters a dropped node starts with
 
         self.scene = GraphScene(self.doc, self.colors, self)
         self.canvas = Canvas(self.scene)
@@ -77,6 +81,8 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._connect_widgets()
         self._follow_system_theme()
+        from .loss_picker import LossPicker
+        self.loss_picker = LossPicker(self)   # a dropped Loss picks what fits the data and the output
         from .training import attach_training
         self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
         from .backprop import install_backprop
@@ -242,6 +248,8 @@ class MainWindow(QMainWindow):
                 bar.addSeparator()
             else:
                 bar.addAction(a[key])
+        a["undo"].setIconText("Undo")
+        a["redo"].setIconText("Redo")
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
 
@@ -265,10 +273,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ editing
     def add_node_at(self, type_name: str, scene_pos: QPointF) -> str | None:
         try:
-            node_id = self.doc.add_node(type_name, pos=self.scene.snap(scene_pos.x(), scene_pos.y()))
+            params = self.new_node_params.get(type_name, dict)()
+            node_id = self.doc.add_node(type_name, params, pos=self.scene.snap(scene_pos.x(), scene_pos.y()))
         except EditError as e:
             self.show_status(str(e))
             return None
+        self.node_dropped.emit(node_id)
         self.scene.select_nodes([node_id])
         self.canvas.setFocus()
         return node_id
@@ -345,6 +355,8 @@ class MainWindow(QMainWindow):
         redo.setEnabled(h.can_redo())
         undo.setText(f"Undo {h.undo_text()}" if h.can_undo() else "Undo")
         redo.setText(f"Redo {h.redo_text()}" if h.can_redo() else "Redo")
+        undo.setToolTip(undo.text())   # the toolbar keeps the short icon text, so its buttons never move
+        redo.setToolTip(redo.text())
         self.update_title()
 
     def _show_history(self) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 from ...model import EditError
 from .controller import TrainingController
 from .dashboard import Dashboard
+from .feedback import TrainingFeedback
 from .overlay import CanvasOverlay
 from .panel import TrainingPanel
 
@@ -53,6 +54,7 @@ def attach_training(window) -> TrainingController:
     controller.plane_changed.connect(dashboard.set_plane)
     controller.state_changed.connect(lambda state, text: window.statusBar().showMessage(text) if text else None)
     controller.state_changed.connect(lambda state, text: _show_training_docks(window) if state == "compiling" else None)
+    window.training_feedback = feedback = TrainingFeedback(window, controller)
     panel.wire_mode_changed.connect(overlay.set_mode)
     dashboard.restore(window.doc.training_history)
 
@@ -60,6 +62,7 @@ def attach_training(window) -> TrainingController:
         controller.set_document(doc)
         panel.set_document(doc)
         overlay.from_document(clear_badges=True)
+        feedback.follow(doc)
 
     window.files.document_opened.connect(opened)
     if getattr(window, "data_panel", None) is not None:

@@ -192,6 +192,11 @@ class TrainingController(QObject):
         self._mark_dirty()
         self.history_restored.emit({})
 
+    def forget_failure(self) -> None:
+        """The cause of a failure was fixed (feedback.py): back to idle, and the message goes."""
+        if self.state == "failed":
+            self._set_state("idle", "")
+
     def set_speed(self, steps_per_second: float | None) -> None:
         self.speed = steps_per_second
         if self.worker is not None:
