@@ -401,3 +401,32 @@ def test_canvas_marks_follow_the_step_through_tab(make_window, qtbot):
     qtbot.waitUntil(lambda: not w.backprop.marks.enabled, timeout=2000)
     w.docks["stepthrough"].raise_()
     qtbot.waitUntil(lambda: w.backprop.marks.enabled, timeout=2000)
+
+
+def test_typed_inputs_get_a_box_per_input_node_and_play_waits_for_them(make_window, qtbot):
+    """A blank document: the Input dropped later gets its box ("0, 0" for 2 values); an empty box disables Play."""
+    from neuroedit.model import Document
+
+    window = make_window(Document())
+    bp = window.backprop
+    panel = bp.step_panel
+    bp.stepper.set_active(True)
+    assert panel.mode.currentData() == "inputs" and panel.input_fields == {}
+    window.doc.add_node("Input", {"shape": (2,)}, node_id="x")
+    window.doc.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="d")
+    window.doc.add_node("Loss", {"loss": "binary_crossentropy"}, node_id="L")
+    window.doc.connect("x", "d")
+    window.doc.connect("d", "L")
+    qtbot.waitUntil(lambda: "x" in panel.input_fields)
+    field = panel.input_fields["x"]
+    assert field.text() == "0, 0" and field.placeholderText() == "x1, x2"
+    assert "needs a target" in panel.text() and not panel.play_button.isEnabled()    # no data set: type one
+    panel.target.setText("1")
+    panel.walk()
+    assert panel.play_button.isEnabled()
+    field.clear()
+    assert not panel.play_button.isEnabled()
+    assert "Type the value of x" in panel.text()
+    field.setText("1, 0")
+    panel.walk()
+    assert panel.play_button.isEnabled() and bp.stepper.error == ""

@@ -264,7 +264,7 @@ def default_choice(doc) -> SampleChoice:
     """Typed inputs for computation graphs (prefilled from a `values:` data set); sample 0 otherwise."""
     from ...data.spec import parse_spec
 
-    inputs = {n.id: "0" for n in doc.nodes.values() if n.type == "Input"}
+    inputs = {n.id: default_input_text(n.params.get("shape")) for n in doc.nodes.values() if n.type == "Input"}
     spec = (doc.dataset or {}).get("spec")
     if spec:
         try:
@@ -276,3 +276,19 @@ def default_choice(doc) -> SampleChoice:
             return SampleChoice("inputs", inputs=inputs)
         return SampleChoice("sample", inputs=inputs)
     return SampleChoice("inputs", inputs=inputs)
+
+
+TYPED_VALUES_MAX = 8    # inputs up to this many values start at zeros; larger ones are left for the user to type
+
+
+def input_size(shape) -> int:
+    size = 1
+    for d in shape or ():
+        size *= int(d)
+    return size
+
+
+def default_input_text(shape) -> str:
+    """"0" for a scalar input, "0, 0" for a 2-vector, empty for large inputs (an image is not typed by hand)."""
+    size = input_size(shape)
+    return ", ".join(["0"] * size) if size <= TYPED_VALUES_MAX else ""
