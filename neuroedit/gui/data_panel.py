@@ -19,7 +19,7 @@ from ..data import DataError, Dataset, available_sources, format_shape, format_s
 from ..data.generators import GENERATORS
 from ..data.spec import Spec
 from .data_import_dialog import ImportDialog
-from .data_preview import ClassHistogram, DataPreview
+from .data_preview import ClassHistogram, DataPreview, preview_kind, scatter_key_html
 from .gc_guard import gui_thread_collector
 
 FILE_KINDS = ("csv", "npz", "idx")
@@ -353,6 +353,8 @@ def summary_html(ds: Dataset) -> str:
     lines = [f"<b>{task}</b> · input {format_shape(ds.input_shape)}"
              + (" (images)" if ds.is_image else ""),
              f"train {sizes['train']:,} · validation {sizes['val']:,} · test {sizes['test']:,}"]
+    if preview_kind(ds) == "scatter":
+        lines.append(scatter_key_html(ds))
     lines += [f"<i>{_escape(n)}</i>" for n in ds.notes[:3]]
     return "<br>".join(lines)
 

@@ -118,6 +118,7 @@ class StepPanel(QWidget):
         self.apply_button.clicked.connect(self.apply_update)
         self.steps.currentItemChanged.connect(self._item_chosen)
         stepper.changed.connect(self.refresh)
+        stepper.choice_changed.connect(self.load_choice)
         stepper.step_changed.connect(self.show_step)
         stepper.playing_changed.connect(self._playing_changed)
         self._speed_changed(self.speed.value())

@@ -88,6 +88,7 @@ class Stepper(QObject):
     changed = Signal()
     step_changed = Signal(int)
     playing_changed = Signal(bool)
+    choice_changed = Signal()     # the sample choice was replaced (a data set was chosen or removed)
 
     def __init__(self, doc, base_dir: Callable[[], str | None] = lambda: None, parent=None) -> None:
         super().__init__(parent)
@@ -113,9 +114,19 @@ class Stepper(QObject):
         self.doc = doc
         ev = doc.events
         self._binding.bind(doc, [(ev.changed, self.invalidate), (ev.weights_changed, self.invalidate),
-                                 (ev.settings_changed, self.invalidate)])
+                                 (ev.settings_changed, self._setting_changed)])
         self.choice = default_choice(doc)
         self.index = 0
+        self.invalidate()
+
+    def _setting_changed(self, name: str, old, new) -> None:
+        """A data set chosen for a blank network: walk its first sample instead of typed inputs (and back)."""
+        if name == "dataset":
+            choice = default_choice(self.doc)
+            if choice.mode != self.choice.mode:
+                self.choice = choice
+                self.index = 0
+                self.choice_changed.emit()
         self.invalidate()
 
     def invalidate(self, *args) -> None:
