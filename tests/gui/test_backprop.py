@@ -430,3 +430,31 @@ def test_typed_inputs_get_a_box_per_input_node_and_play_waits_for_them(make_wind
     field.setText("1, 0")
     panel.walk()
     assert panel.play_button.isEnabled() and bp.stepper.error == ""
+
+
+def test_forward_steps_number_the_weights_of_the_sum_and_a_wide_view_is_filled(make_window, qtbot):
+    """Weight labels on the current sum's edges (bias included), even for a layer of 8 inputs; columns spread out."""
+    from gui_docs import chain_doc
+
+    doc = chain_doc(2, {"units": 8, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"},
+                    "binary_crossentropy", "circle")
+    window = make_window(doc)
+    window.resize(1600, 1000)
+    bp = window.backprop
+    window.docks["stepthrough"].show()
+    bp.stepper.set_active(True)
+    bp.stepper.recompute()
+    bp.show_neuron_view()
+    qtbot.waitUntil(lambda: bp.neuron_scene.spread > 1.0)      # the view is wider than the 2-8-1 network
+    bp.neuron_scene.flush()
+    s = bp.stepper
+    s.go(next(st.index for st in s.walk.steps if st.phase == "forward" and st.node == "out"))
+    bp.neuron_scene.flush()
+    into_out = {link.link.weight: link.label for link in bp.neuron_scene.links if link.link.dst == "out"}
+    kernel, bias = doc.weights["out"]["kernel"], doc.weights["out"]["bias"]
+    assert len(into_out) == 9
+    assert into_out[("bias", (0,))] == f"b {s.walk.number(bias[0])}"
+    assert all(into_out[("kernel", (i, 0))] == f"w {s.walk.number(kernel[i, 0])}" for i in range(8))
+    s.go(s.first_of("loss"))
+    bp.neuron_scene.flush()
+    assert all(link.label == "" for link in bp.neuron_scene.links if link.link.dst == "out")

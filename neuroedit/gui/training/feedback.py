@@ -15,7 +15,7 @@ from ..binding import DocBinding
 from .controller import TrainingController
 
 CANNOT = "Cannot train"
-TRAIN_TEXT = {"paused": "Resume", "compiling": "Training…", "running": "Training…"}
+TRAIN_TEXT = {"paused": "Resume", "compiling": "Training", "running": "Training"}   # the toolbar shows it
 
 
 def blocking_reason(doc) -> str:
