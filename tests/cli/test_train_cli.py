@@ -103,7 +103,7 @@ def test_nan_stops_with_exit_1_and_the_node(capsys, tmp_path):
     doc.set_dataset({"spec": "plane"})
     path = tmp_path / "plane.nedit"
     save(doc, path)
-    code, out, _ = run(capsys, "train", str(path), "--lr", "1000", "--epochs", "50", "-q",
+    code, out, _ = run(capsys, "train", str(path), "--optimizer", "sgd", "--lr", "1000", "--epochs", "50", "-q",
                        "--out", str(tmp_path / "out.nedit"))
     assert code == 1
     assert "became NaN/Inf first in node" in out

@@ -61,7 +61,7 @@ def stopped_text(stop: Stopped) -> str:
     if stop.reason == "nonfinite":
         return f"Stopped because of NaN/Inf: {stop.message}"
     if stop.reason == "finished":
-        return f"Finished: {stop.message} (epoch {stop.epoch}, step {stop.step})"
+        return f"{stop.message[:1].upper()}{stop.message[1:]} (epoch {stop.epoch}, step {stop.step})"
     return f"Stopped at epoch {stop.epoch}, step {stop.step}"
 
 
