@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from neuroedit.api.data import load_training_data
 from neuroedit.api.bridge import graph_spec
+from neuroedit.api.data import load_training_data
 from neuroedit.api.session import TrainingSession
 from neuroedit.engine.trainer import EpochEnd
 from neuroedit.model import Document, default_settings

@@ -9,6 +9,7 @@ docs/screenshots).
 
 from __future__ import annotations
 
+import itertools
 import sys
 import tempfile
 import time
@@ -32,12 +33,12 @@ def build_network(window) -> None:
 
     ids = [window.add_node_at(t, QPointF(x, 0)) for t, x in (("Input", 0), ("Dense", 260), ("Dense", 520),
                                                                ("Loss", 780))]
-    inp, hidden, out, loss = ids
+    hidden, out = ids[1], ids[2]
     doc = window.doc
     doc.set_param(hidden, "activation", "tanh")
     doc.set_param(out, "units", 1)
     doc.set_param(out, "activation", "sigmoid")
-    for src, dst in zip(ids, ids[1:]):
+    for src, dst in itertools.pairwise(ids):
         doc.connect(src, dst)
 
 
@@ -48,7 +49,8 @@ def shoot(folder: Path) -> list[Path]:
     from . import theme
     from .main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     theme.apply_palette(app, dark=False)
     folder.mkdir(parents=True, exist_ok=True)
     window = MainWindow(Document(), None, recovery_folder=Path(tempfile.mkdtemp()), restore_layout=False)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-import pytest
 from PySide6.QtCore import QPointF
 
 from neuroedit import io as nedit_io
@@ -141,7 +140,7 @@ def test_class_colours_are_the_same_in_the_data_preview_and_the_decision_boundar
     preview = ScatterPreview()
     qtbot.addWidget(preview)
     preview.show_dataset(ds)
-    x, y = ds.train
+    y = ds.train[1]
     brushes = preview.items["train"].data["brush"]
     for label, expected in ((0, NEG), (1, POS)):
         i = int(np.flatnonzero(y[:, 0] == label if y.ndim > 1 else y == label)[0])

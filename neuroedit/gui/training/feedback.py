@@ -36,7 +36,8 @@ class TrainingFeedback:
     def __init__(self, window, controller: TrainingController) -> None:
         self.window = window
         self.controller = controller
-        self.label = QLabel(objectName="training_refusal")
+        self.label = QLabel()
+        self.label.setObjectName("training_refusal")
         self.label.setStyleSheet(f"color: {window.colors.error.name()}")
         self.label.hide()
         window.statusBar().addWidget(self.label, 1)
