@@ -10,6 +10,8 @@ _API_NAMES = (
     "Activation", "Adadelta", "Adagrad", "Adam", "AdamW", "BatchNormalization", "Dense", "Dropout", "EarlyStopping",
     "Flatten", "History", "Input", "Momentum", "Nadam", "Nesterov", "Network", "PReLU", "RMSprop", "SGD",
     "Sequential", "VarioEta", "load",
+    "Add", "Concatenate", "Maximum", "Model", "Multiply", "Subtract", "add", "import_onnx", "maximum", "multiply",
+    "square", "subtract",
 )
 
 __all__ = ["__version__", *_API_NAMES]

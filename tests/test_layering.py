@@ -22,6 +22,8 @@ QT = ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6", "PySide2")
 NUMBA = ("numba",)
 ENGINE, DATA, MODEL, IO = "neuroedit.engine", "neuroedit.data", "neuroedit.model", "neuroedit.io"
 API, GUI, CLI = "neuroedit.api", "neuroedit.gui", "neuroedit.cli"
+INTEROP = "neuroedit.interop"
+UNTRUSTED = "neuroedit.untrusted"
 
 # Only this package may import Qt or pyqtgraph; every other module is checked for it.
 QT_ALLOWED_IN = GUI
@@ -42,6 +44,9 @@ RULES = (
     Rule(ENGINE, (MODEL, IO, GUI, API, CLI), "the engine computes on arrays, knowing no documents or views"),
     Rule(DATA, (MODEL, IO, GUI, API, CLI), "data sets are plain NumPy"),
     Rule(API, (GUI, CLI), "the Python API must work headless"),
+    Rule(INTEROP, NUMBA + (ENGINE, API, GUI, CLI), "export and import read documents, not engines or views"),
+    Rule(UNTRUSTED, NUMBA + (ENGINE, DATA, MODEL, IO, API, GUI, CLI),
+         "reading untrusted bytes is shared by io and data, so it depends on neither"),
     Rule("neuroedit._version", NUMBA, "the package import must stay light"),
 )
 
@@ -131,7 +136,7 @@ def test_architecture_rules_hold():
     assert not found, "layering violations:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("modules", ["neuroedit.model, neuroedit.io", "neuroedit", "neuroedit.cli"])
+@pytest.mark.parametrize("modules", ["neuroedit.model, neuroedit.io", "neuroedit", "neuroedit.cli", "neuroedit.interop"])
 def test_light_imports_load_neither_numba_nor_qt(modules):
     code = (
         f"import sys, importlib\n"

@@ -23,6 +23,7 @@ PARAMS = {
     "compute_graph.nedit": 0,
     "fashion_mnist_mlp.nedit": 238_510,
     "fashion_mnist_binary.nedit": 785,
+    "spiral.nedit": 105,
 }
 
 

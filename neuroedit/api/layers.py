@@ -15,6 +15,33 @@ class Layer:
     name: str | None = None
     input_shape: tuple[int, ...] | None = None
 
+    def __call__(self, inputs: Any) -> Any:
+        """The functional API: `ne.Dense(5)(x)` is a tensor whose node will be fed by `x` (see functional.py)."""
+        from .functional import call
+
+        return call(self, inputs)
+
+    # An Input is also a tensor (as in Keras): x * y + z builds operation nodes.
+    def __add__(self, other: Any) -> Any:
+        from .functional import add
+
+        return add(self, other)
+
+    def __sub__(self, other: Any) -> Any:
+        from .functional import subtract
+
+        return subtract(self, other)
+
+    def __mul__(self, other: Any) -> Any:
+        from .functional import multiply
+
+        return multiply(self, other)
+
+    def __pow__(self, power: int) -> Any:
+        from .functional import as_tensor
+
+        return as_tensor(self) ** power
+
 
 def _shape(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, int):

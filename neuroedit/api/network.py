@@ -136,6 +136,14 @@ class Network:
         from ..io import save
         save(self.document, path)
 
+    def export(self, path: str | os.PathLike[str], format: str = "onnx") -> list[str]:
+        """Write the network as ONNX ("onnx"), a PyTorch script ("pytorch") or a Keras script ("keras");
+        the scripts get their weights in a sibling .npz. Returns the paths written."""
+        from ..interop import export_network
+
+        ensure_weights(self.document)
+        return [str(p) for p in export_network(self.document, path, format)]
+
     @property
     def layers(self) -> list[str]:
         return [op.id for op in graph_spec(self.document).ops]
@@ -173,6 +181,14 @@ def Sequential(layers: Iterable[Layer], loss: str = "mse", optimizer: Any = None
     ensure_weights(doc)
     doc.history.clear()
     return net
+
+
+def import_onnx(path: str | os.PathLike[str]) -> Network:
+    """The network in an ONNX file, as a laid-out document with its weights (neuroedit.interop.InteropError if
+    it holds operations NeuroEdit has no node for, or is not a usable ONNX model)."""
+    from ..interop import import_onnx as read
+
+    return Network(read(path))
 
 
 def load(path: str | os.PathLike[str]) -> Network:

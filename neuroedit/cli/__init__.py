@@ -8,25 +8,24 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
+from types import ModuleType
 
 from .._version import __version__
 from .errors import CliError
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace")
+VERBOSE_FLAGS = ("-v", "--verbose")  # accepted before or after the subcommand
+
+SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace", "export", "import", "desktop")
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe
 
 
-def _available_subcommands() -> dict[str, object]:
-    modules = {}
-    for name in SUBCOMMANDS:
-        try:
-            modules[name] = importlib.import_module(f"{__name__}.{name}_cmd")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}_cmd":
-                raise
-    return modules
+def _subcommand_modules() -> list[ModuleType]:
+    return [importlib.import_module(f"{__name__}.{name}_cmd") for name in SUBCOMMANDS]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,16 +35,22 @@ def build_parser() -> argparse.ArgumentParser:
         "With no subcommand, opens the editor on FILE (or a template picker).",
     )
     parser.add_argument("--version", action="version", version=f"neuroedit {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show progress details (e.g. kernel loading) on stderr; anywhere on the line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _available_subcommands().values():
+    for module in _subcommand_modules():
         module.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    modules = _available_subcommands()
-    if not argv or (argv[0] not in modules and argv[0] not in ("-h", "--help", "--version")):
+    verbose = any(a in VERBOSE_FLAGS for a in argv)
+    argv = [a for a in argv if a not in VERBOSE_FLAGS]
+    from ..logs import setup_logging
+
+    setup_logging(verbose)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         from . import gui_cmd
 
         return _run(gui_cmd.main, argv)
@@ -59,10 +64,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(handler, args) -> int:
     try:
-        return int(handler(args) or 0)
+        code = int(handler(args) or 0)
+        sys.stdout.flush()  # buffered output may meet a closed pipe: here, not at interpreter exit
+        return code
     except CliError as e:
         print(f"neuroedit: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("neuroedit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+
+
+def quiet_broken_pipe() -> int:
+    """The reader of our output went away (`neuroedit validate BIG | head -1`): stop without a traceback.
+
+    stdout is pointed at devnull so that the interpreter's final flush cannot fail again.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE

@@ -10,7 +10,7 @@ from .errors import CliError
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "data",
-        help="inspect data sets (built-in, CSV, NPZ, IDX, scikit-learn)",
+        help="inspect data sets (built-in, CSV, NPZ, IDX, scikit-learn); download MNIST / Fashion-MNIST",
         description="Inspect the data sets NeuroEdit can train on. A SPEC is e.g. `xor`, "
         "`spiral:n=500,noise=0.1,seed=3`, `csv:file.csv:target=label`, `npz:file.npz:x=images,y=labels`, "
         "`idx:fashion-mnist:classes=2,6` or `sklearn:digits`; common options: split=75:10:15, seed=N, "
@@ -27,6 +27,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lst = sub.add_parser("list", help="built-in data sets and import formats, with availability",
                          description="List built-in data sets, scikit-learn sets and file formats.")
     lst.set_defaults(handler=run_list)
+    from ..data.downloads import CACHE_ENV, DATASETS
+
+    dl = sub.add_parser("download", help="download MNIST or Fashion-MNIST into the data cache",
+                        description="Download the four IDX files of a data set, each checked against its "
+                        f"published SHA-256, into the data cache (set {CACHE_ENV} to choose the folder). "
+                        "Files already there and intact are kept; an interrupted download can simply be "
+                        "run again. `idx:NAME` then finds the data set from any network.",
+                        epilog="Exit status: 0 on success, 2 if a file cannot be downloaded or verified.")
+    dl.add_argument("name", choices=sorted(DATASETS), metavar="NAME",
+                    help=f"the data set: {' or '.join(sorted(DATASETS))}")
+    dl.add_argument("--mirror", metavar="URL", help="a folder URL serving the same four files (a mirror); behind a proxy, set "
+                    "HTTPS_PROXY / HTTP_PROXY as usual")
+    dl.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    dl.set_defaults(handler=run_download)
     p.set_defaults(handler=lambda args: _usage(p))
 
 
@@ -97,4 +111,30 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"  {s.name:<{width}}  {s.task:<14}  {s.description}{status}")
         if s.group == "file" or s.name == "values":
             print(f"  {'':<{width}}  {'':<14}  e.g. {s.example}")
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    import sys
+
+    from ..data import DataError
+    from ..data.downloads import download
+
+    shown_file: list[str] = []
+
+    def progress(file: str, done: int, total: int) -> None:
+        if shown_file and shown_file[-1] != file:
+            print(file=sys.stderr)
+        shown_file[:] = [file]
+        amount = f"{done * 100 // total:3d}%" if total else f"{done // 1024} KiB"
+        print(f"\r  {file}  {amount}", end="", file=sys.stderr, flush=True)
+
+    try:
+        folder = download(args.name, args.mirror, None if args.quiet else progress)
+    except DataError as e:
+        raise CliError(str(e)) from None
+    finally:
+        if shown_file:
+            print(file=sys.stderr)
+    print(f"{args.name}: the four files are in {folder}")
     return 0

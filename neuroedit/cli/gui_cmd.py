@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from .errors import CliError
+from .errors import EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="neuroedit", description="Open the NeuroEdit editor on FILE.",
-                                epilog="Subcommands: info, validate, train, evaluate, data, trace "
+                                epilog="Subcommands: info, validate, train, evaluate, data, trace, desktop "
                                        "(neuroedit COMMAND --help).")
     p.add_argument("file", nargs="?", help="a .nedit network file (omit for the template picker)")
     p.add_argument("--train", action="store_true", help="start training as soon as the file is open")
@@ -20,8 +21,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    from ..gui.platform_check import check_platform, import_problem
+
+    # Qt aborts the process when its platform cannot start, so look before creating the QApplication.
     try:
+        problem = check_platform()
         from ..gui.app import run_app
     except ImportError as e:
-        raise CliError(f"the editor cannot start: {e}") from None
+        problem = import_problem(e)
+    if problem is not None:
+        print("\n".join(problem.lines()), file=sys.stderr)
+        return EXIT_USAGE
     return run_app(args.file, train=args.train, screenshot=args.screenshot, quit_after=args.quit_after)

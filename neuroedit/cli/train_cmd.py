@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 
@@ -58,7 +59,7 @@ def _overrides(args: argparse.Namespace) -> dict:
     if args.optimizer:
         over["optimizer"] = args.optimizer
     if args.lr is not None:
-        if not args.lr > 0:
+        if not (math.isfinite(args.lr) and args.lr > 0):  # nan, inf and 1e309 (which parses as inf)
             raise CliError("--lr must be a positive number")
         over["learning_rate"] = args.lr
     if args.seed is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..model import analyze
 from .common import load_document
@@ -31,14 +32,25 @@ def run(args: argparse.Namespace) -> int:
     doc = load_document(args.file)
     problems = analyze(doc).problems
     errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity != "error"]
+    warnings = [str(p) for p in problems if p.severity != "error"] + _data_warnings(doc, args.file)
     if not args.quiet:
-        for p in errors + warnings:
+        for p in errors:
             print(f"{p.severity:<7} {p}")
+        for w in warnings:
+            print(f"warning {w}")
         print(f"{args.file}: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
-              + ("" if problems else " — OK"))
+              + ("" if errors or warnings else " — OK"))
     failed = errors or (args.strict and warnings)
     return EXIT_ERRORS if failed else EXIT_OK
+
+
+def _data_warnings(doc, path: str) -> list[str]:
+    """The data set the file refers to but this computer lacks (e.g. Fashion-MNIST not downloaded yet)."""
+    from ..data.availability import unavailable_reason
+
+    spec = doc.dataset.get("spec") if isinstance(doc.dataset, dict) else None
+    reason = unavailable_reason(str(spec), str(Path(path).resolve().parent)) if spec else None
+    return [f"network: data set {spec} is unavailable: {reason}"] if reason else []
 
 
 def _count(n: int, word: str) -> str:

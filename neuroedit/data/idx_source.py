@@ -7,13 +7,18 @@ files, when present, become the test split.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import math
 import os
+from collections.abc import Iterator
+from typing import IO, cast
 
 import numpy as np
 
-from .errors import DataError
-from .memory import check_memory
+from ..untrusted import Unreadable, library_errors, open_regular
+from .errors import DataError, as_data_error
+from .memory import MEMORY_CAP_BYTES, check_memory
 from .options import Options
 from .raw import RawData
 
@@ -27,15 +32,16 @@ def load_idx(folder: str, opts: Options) -> RawData:
     fashion = opts.flag("fashion", fashion_default)
     if not os.path.isdir(folder):
         raise DataError(f"{folder}: no such folder (idx: needs the folder holding the MNIST-style files)")
-    files = {(p, k): find_idx_file(folder, p, k) for p in ("train", "t10k") for k in ("images", "labels")}
-    if files[("train", "images")] is None or files[("train", "labels")] is None:
+    found = {(p, k): find_idx_file(folder, p, k) for p in ("train", "t10k") for k in ("images", "labels")}
+    if found[("train", "images")] is None or found[("train", "labels")] is None:
         raise DataError(f"{folder}: needs train-images-idx3-ubyte and train-labels-idx1-ubyte "
                         "(or the .gz / train-images.idx3-ubyte spellings)")
-    has_test = files[("t10k", "images")] is not None or files[("t10k", "labels")] is not None
-    if has_test and None in (files[("t10k", "images")], files[("t10k", "labels")]):
+    has_test = found[("t10k", "images")] is not None or found[("t10k", "labels")] is not None
+    if has_test and None in (found[("t10k", "images")], found[("t10k", "labels")]):
         raise DataError(f"{folder}: found only one of the t10k image/label files; both are needed")
+    files = {key: path for key, path in found.items() if path is not None}
 
-    headers = {key: read_header(path) for key, path in files.items() if path}
+    headers = {key: read_header(path) for key, path in files.items()}
     total = 0
     for prefix in ("train", "t10k") if has_test else ("train",):
         img, lab = headers[(prefix, "images")], headers[(prefix, "labels")]
@@ -45,8 +51,8 @@ def load_idx(folder: str, opts: Options) -> RawData:
             raise DataError(f"{files[(prefix, 'labels')]}: labels file has {len(lab[1])} dimensions, expected 1")
         if img[1][0] != lab[1][0]:
             raise DataError(f"{folder}: {prefix} has {img[1][0]} images but {lab[1][0]} labels")
-        total += int(np.prod(img[1], dtype=np.int64))
-    check_memory(total * 5, f"{folder} ({total} pixels)")
+        total += math.prod(img[1])
+    check_memory(total * 5, f"{folder} ({total:,} pixels)")
 
     x, y = _pair(files[("train", "images")], files[("train", "labels")])
     test = _pair(files[("t10k", "images")], files[("t10k", "labels")]) if has_test else None
@@ -72,13 +78,10 @@ def find_idx_file(folder: str, prefix: str, kind: str) -> str | None:
 
 
 def read_header(path: str) -> tuple[int, tuple[int, ...], int]:
-    """(header length, dimensions, file data length); checks the magic number and the size."""
-    try:
-        with _open(path) as f:
-            head = f.read(4)
-            raw = f.read(4 * head[3]) if len(head) == 4 else b""
-    except (OSError, EOFError) as e:
-        raise DataError(f"{path}: cannot read ({e})") from None
+    """(header length, dimensions, data length the dimensions promise); checks the magic number."""
+    with _open(path) as f, as_data_error(), library_errors(path, "the file"):
+        head = f.read(4)
+        raw = f.read(4 * head[3]) if len(head) == 4 else b""
     if len(head) < 4 or head[0] != 0 or head[1] != 0:
         raise DataError(f"{path}: not an IDX file (bad magic number {head.hex() or 'empty'})")
     if head[2] != _UBYTE:
@@ -89,7 +92,7 @@ def read_header(path: str) -> tuple[int, tuple[int, ...], int]:
     if len(raw) < 4 * ndim:
         raise DataError(f"{path}: truncated IDX header")
     dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4"))
-    return 4 + 4 * ndim, dims, int(np.prod(dims, dtype=np.int64))
+    return 4 + 4 * ndim, dims, math.prod(dims)  # Python integers: a product of four 32-bit sizes cannot wrap
 
 
 def _pair(images_path: str, labels_path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -101,27 +104,33 @@ def _pair(images_path: str, labels_path: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _payload(path: str) -> np.ndarray:
+    """The data after the header; never more than the header's dimensions promise, even from a gzip bomb."""
     offset, dims, count = read_header(path)
-    if path.endswith(".gz"):
-        with _open(path) as f:
-            try:
-                data = f.read()
-            except (OSError, EOFError) as e:
-                raise DataError(f"{path}: damaged gzip file ({e})") from None
-        arr = np.frombuffer(data, dtype=np.uint8, offset=offset)
-    else:
-        arr = np.fromfile(path, dtype=np.uint8, offset=offset)
-    if arr.size < count:
-        raise DataError(f"{path}: truncated: the header promises {count} bytes of data "
-                        f"({' × '.join(map(str, dims))}) but the file holds {arr.size}")
-    if arr.size > count:
-        raise DataError(f"{path}: {arr.size - count} bytes more than the header's "
-                        f"{' × '.join(map(str, dims))}; the file is not a valid IDX file")
-    return arr.reshape(dims)
+    with _open(path) as f, as_data_error(), library_errors(path, "the file"):
+        f.seek(offset)
+        data = f.read(count + 1)
+    shown = " × ".join(map(str, dims))
+    if len(data) < count:
+        raise DataError(f"{path}: truncated: the header promises {count} bytes of data ({shown}) "
+                        f"but the file holds {len(data)}")
+    if len(data) > count:
+        raise DataError(f"{path}: more bytes than the header's {shown}; the file is not a valid IDX file")
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
 
 
-def _open(path: str):
-    try:
-        return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
-    except OSError as e:
-        raise DataError(f"{path}: {e.strerror or e}") from None
+@contextlib.contextmanager
+def _open(path: str) -> Iterator[IO[bytes]]:
+    """The file (decompressed as it is read if it ends in .gz); only regular files within the memory cap."""
+    with as_data_error():
+        try:
+            f = open_regular(path, MEMORY_CAP_BYTES)
+        except Unreadable as e:
+            raise Unreadable(e.problem, path) from None
+        except OSError as e:
+            raise DataError(f"{path}: {e.strerror or e}") from None
+    with f:
+        if not path.endswith(".gz"):
+            yield f
+            return
+        with gzip.GzipFile(fileobj=f, mode="rb") as stream:
+            yield cast(IO[bytes], stream)

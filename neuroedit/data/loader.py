@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .csv_source import load_csv
+from .downloads import resolve_idx_folder
 from .dataset import Dataset
 from .errors import DataError
 from .features import expand_features, parse_features
@@ -39,13 +40,14 @@ def load(spec: str, base_dir: str | None = None) -> Dataset:
         return _assemble(raw, canonical, _all(raw), _all(raw), _all(raw), {"method": "none"})
     opts = Options(parsed.options, f"data set {canonical}")
     raw = _read_source(parsed.kind, parsed.location, opts, base_dir)
+    _check_not_empty(raw, canonical)
     seed = opts.integer("seed", 0, lo=0)
     fractions = parse_split(opts.text("split"))
     method = opts.choice("scale", raw.default_scale, ("standard", "minmax", "none"))
     if opts.has("classes") and parsed.kind != "spiral_multi":
-        raw = _subset(raw, parse_classes(opts.text("classes")))
+        raw = _subset(raw, parse_classes(opts.text("classes", "")))
     if opts.has("features"):
-        raw = _with_features(raw, parse_features(opts.text("features")))
+        raw = _with_features(raw, parse_features(opts.text("features", "")))
 
     if raw.no_split:
         train = val = test = _all(raw)
@@ -69,7 +71,19 @@ def _read_source(kind: str, location: str, opts: Options, base_dir: str | None) 
     if kind == "sklearn":
         return load_sklearn(location)
     path = resolve_path(location, base_dir)
+    if kind == "idx":
+        path = resolve_idx_folder(location, path)
     return {"csv": load_csv, "npz": load_npz, "idx": load_idx}[kind](path, opts)
+
+
+def _check_not_empty(raw: RawData, canonical: str) -> None:
+    """Every later step (splits, scaling, training) needs samples with values and targets."""
+    if raw.x.shape[0] == 0:
+        raise DataError(f"data set {canonical}: holds no samples")
+    if raw.x.size == 0:
+        raise DataError(f"data set {canonical}: samples of shape {raw.x.shape[1:]} hold no input values")
+    if raw.y.size == 0:
+        raise DataError(f"data set {canonical}: the targets of shape {raw.y.shape[1:]} hold no values")
 
 
 def _all(raw: RawData) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +170,8 @@ def available_sources() -> list[SourceInfo]:
                    "csv:data.csv:target=label"),
         SourceInfo("npz", "file", "auto", "a NumPy .npz archive with arrays x and y (or chosen keys)",
                    "npz:data.npz:x=images,y=labels"),
-        SourceInfo("idx", "file", "classification", "an MNIST / Fashion-MNIST folder of IDX files",
+        SourceInfo("idx", "file", "classification", "an MNIST / Fashion-MNIST folder of IDX files "
+                   "(or `neuroedit data download fashion-mnist|mnist`, then idx:fashion-mnist or idx:mnist)",
                    "idx:fashion-mnist:classes=2,6"),
     ]
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import overload
+
 from .errors import DataError
 
 
@@ -15,9 +17,17 @@ class Options:
     def has(self, key: str) -> bool:
         return key in self._options
 
+    @overload
+    def text(self, key: str, default: str) -> str: ...
+    @overload
+    def text(self, key: str, default: None = None) -> str | None: ...
     def text(self, key: str, default: str | None = None) -> str | None:
         return self._options.get(key, default)
 
+    @overload
+    def integer(self, key: str, default: int, lo: int | None = None, hi: int | None = None) -> int: ...
+    @overload
+    def integer(self, key: str, default: None, lo: int | None = None, hi: int | None = None) -> int | None: ...
     def integer(self, key: str, default: int | None, lo: int | None = None, hi: int | None = None) -> int | None:
         raw = self.text(key)
         if raw is None:

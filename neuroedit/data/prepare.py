@@ -61,7 +61,8 @@ def split_indices(n: int, fractions: tuple[float, float, float], rng: np.random.
         parts[0].append(idx[:n_train])
         parts[1].append(idx[n_train:n_train + n_val])
         parts[2].append(idx[n_train + n_val:])
-    return tuple(rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts)
+    train, validation, test = (rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts)
+    return train, validation, test
 
 
 def fit_scaling(x_train: np.ndarray, method: str) -> dict:
@@ -75,15 +76,20 @@ def fit_scaling(x_train: np.ndarray, method: str) -> dict:
         std = x_train.std(axis=0, dtype=np.float64).astype(np.float32)
         std[std == 0] = 1.0
         return {"method": "standard", "mean": mean, "std": std}
-    lo = x_train.min(axis=0)
-    span = (x_train.max(axis=0) - lo).astype(np.float32)
+    lo = x_train.min(axis=0).astype(np.float64)  # float64: max - min of float32 values can overflow float32
+    span = np.minimum(x_train.max(axis=0) - lo, np.finfo(np.float32).max).astype(np.float32)
     span[span == 0] = 1.0
     return {"method": "minmax", "min": lo.astype(np.float32), "range": span}
 
 
 def apply_scaling(x: np.ndarray, scaling: dict) -> np.ndarray:
     if scaling["method"] == "standard":
-        return ((x - scaling["mean"]) / scaling["std"]).astype(np.float32)
-    if scaling["method"] == "minmax":
-        return ((x - scaling["min"]) / scaling["range"]).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below as an error, not a warning
+            out = ((x - scaling["mean"]) / scaling["std"]).astype(np.float32)
+        if not np.isfinite(out).all():
+            raise DataError("standard scaling overflows float32 (inputs near ±3.4e38 with a mean far from them); "
+                            "rescale the data or use scale=minmax or scale=none")
+        return out
+    if scaling["method"] == "minmax":  # in float64, where x - min cannot overflow
+        return ((x - scaling["min"].astype(np.float64)) / scaling["range"]).astype(np.float32)
     return x

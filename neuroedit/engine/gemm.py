@@ -1,9 +1,8 @@
 """Matrix products for the compiled kernels, through NumPy's own OpenBLAS when it has one.
 
 Numba's `np.dot` calls the OpenBLAS bundled with SciPy. NumPy's wheels bundle a newer
-build that is much faster on the small products of a training step: 32x784 @ 784x300
-took 0.20 ms with NumPy's library and 0.32 ms with SciPy's on one thread (OpenBLAS
-0.3.31 against 0.3.30, measured on this project's 2-core AMD EPYC machine).
+build that is much faster on the small products of a training step (figures in
+docs/benchmarks.md, "Engine").
 
 The kernels call two C symbols, `neuroedit_sgemm` and `neuroedit_dgemm`, with the CBLAS
 signature (row-major, 64-bit sizes). At import they are bound to NumPy's ILP64 CBLAS when

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import time
 from typing import Callable
@@ -17,6 +18,7 @@ TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)
 # Called with a short status line when kernels must be compiled or loaded (the GUI shows it).
 _listeners: list[Callable[[str], None]] = []
 _ready: set[str] = set()
+log = logging.getLogger(__name__)
 
 
 def add_compile_listener(fn: Callable[[str], None]) -> None:
@@ -30,6 +32,7 @@ def remove_compile_listener(fn: Callable[[str], None]) -> None:
 
 
 def _notify(message: str) -> None:
+    log.info(message)  # the console shows it with `neuroedit -v`
     for fn in list(_listeners):
         fn(message)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,8 +13,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import io as nedit_io
+from ..logs import LOGGER, setup_logging
 from ..model import Document
 from . import theme
+from .crash_handler import CrashHandler
 from .files import find_recoveries
 from .main_window import ICON_PATH, MainWindow
 from .template_picker import TemplatePicker
@@ -23,11 +27,16 @@ APPLICATION = "NeuroEdit"
 
 def make_application() -> QApplication:
     """The QApplication with our names (QSettings and AppDataLocation use them) and palette."""
+    # Qt's raster engine splits big fills over a thread pool and waits for it holding the GIL,
+    # so the pool's threads take the training worker's core while the worker waits for the GIL.
+    # Qt reads this once, at the first paint.
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "neuroedit"])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
     app.setWindowIcon(QIcon(str(ICON_PATH)))
+    app.setDesktopFileName("neuroedit")  # matches resources/neuroedit.desktop (Wayland finds the icon by it)
     theme.apply_palette(app)
     return app
 
@@ -36,6 +45,8 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
             quit_after: float | None = None) -> int:
     """Open the editor; with `screenshot`/`quit_after`, grab the window to a PNG and quit (docs, demos)."""
     app = make_application()
+    if not logging.getLogger(LOGGER).handlers:  # started from Python rather than the `neuroedit` command
+        setup_logging()
     unattended = screenshot is not None or quit_after is not None
     doc, path, dirty, open_dialog = _initial_document(file, unattended)
     if doc is None:
@@ -47,6 +58,10 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
         window.files.recent.add(path)
     window.show()
     QTimer.singleShot(60, window.canvas.frame_all)
+    window.data_download.enabled = not unattended
+    crash_handler = CrashHandler(window)
+    crash_handler.install()
+    QTimer.singleShot(0, window.data_download.check)
     if open_dialog:
         QTimer.singleShot(0, lambda: window.files.open(skip_prompt=True))
     if train:

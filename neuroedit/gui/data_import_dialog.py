@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import html
 import os
-import zipfile
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from ..data import DataError, csv_preview, format_spec, parse_spec
 from ..data.idx_source import find_idx_file
+from ..data.npz_source import npz_keys
 from ..data.references import relative_path
 from ..data.spec import Spec
 
@@ -107,7 +108,7 @@ class ImportDialog(QDialog):
                 raise DataError(f"{os.path.basename(path)}: choose a .csv or .npz file or an IDX folder")
         except DataError as e:
             self.format = None
-            self.message.setText(f"<span style='color:#c8414b'>{e}</span>")
+            self.message.setText(f"<span style='color:#c8414b'>{html.escape(str(e))}</span>")
         self._update_rows()
 
     def spec(self) -> str:
@@ -144,11 +145,7 @@ class ImportDialog(QDialog):
                              f"{len(names)} columns. Text in the target column becomes class names.")
 
     def _inspect_npz(self, path: str) -> None:
-        try:
-            with zipfile.ZipFile(path) as z:
-                keys = [n[:-4] for n in z.namelist() if n.endswith(".npy")]
-        except (zipfile.BadZipFile, OSError) as e:
-            raise DataError(f"{path}: not a valid .npz archive ({e})") from None
+        keys = npz_keys(path)
         for combo, preferred in ((self.x_key, ("x", "x_train")), (self.y_key, ("y", "y_train"))):
             combo.clear()
             combo.addItems(keys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -55,7 +56,19 @@ class Recovery:
     saved_at: float
 
     def load(self) -> Document:
-        return nedit_io.from_bytes(self.data_path.read_bytes(), source=str(self.data_path))
+        """The autosaved document; a damaged autosave is set aside so that no later start offers it again."""
+        try:
+            return nedit_io.load(self.data_path)
+        except Exception:  # whatever went wrong, the next start must not meet this autosave again
+            self.set_aside()
+            raise
+
+    def set_aside(self) -> None:
+        """Rename the autosave to `*.damaged.nedit` (kept for the curious, never offered) and drop its record."""
+        with contextlib.suppress(OSError):
+            self.data_path.replace(self.data_path.with_suffix(".damaged.nedit"))
+        with contextlib.suppress(OSError):
+            self.data_path.with_suffix(".json").unlink()
 
     def discard(self) -> None:
         for p in (self.data_path, self.data_path.with_suffix(".json")):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QSettings, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QToolBar,
                                QWidget)
 
 from ..model import Document, EditError, analyze
-from . import clipboard, theme
+from . import clipboard, theme, window_layout
 from .binding import DocBinding
 from .canvas import Canvas, GraphScene
 from .canvas.layout import auto_layout
@@ -23,8 +23,8 @@ from .palette import Palette
 from .problems_panel import ProblemsPanel
 from .shortcuts import SHORTCUTS, sequences
 from .summary_panel import SummaryPanel
+from .window_layout import STATE_VERSION
 
-STATE_VERSION = 1
 TRAIN_LATER = "Live training arrives with the live-training feature; it is not available in this version."
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "neuroedit.svg"
 
@@ -87,7 +87,12 @@ class MainWindow(QMainWindow):
         self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
         from .backprop import install_backprop
         self.backprop = install_backprop(self)  # Neuron view tab, Step-through and Gradient-check dock
-        self.resize(1440, 900)
+        from .interop_actions import install_interop
+        self.interop = install_interop(self)  # File > Export... and File > Import ONNX...
+        from .data_download import DataDownloadOffer
+        self.data_download = DataDownloadOffer(self)  # offers MNIST / Fashion-MNIST when a document lacks it
+        window_layout.place_on_screen(self)  # sized from the screen's available area
+        self.default_state = self.saveState(STATE_VERSION)  # what View › Reset layout returns to
         if restore_layout:
             self._restore_layout()
         if path:
@@ -232,10 +237,13 @@ class MainWindow(QMainWindow):
         self.panels_menu = view.addMenu("Panels")
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
+        view.addAction(window_layout.reset_action(self))
         net = bar.addMenu("&Network")
         net.addAction(a["train"])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
+        from .help_pages import add_help_pages
+        self.help_actions = add_help_pages(self, help_menu)  # Getting started, About
 
     def _make_toolbar(self) -> None:
         bar = QToolBar("Main", self)
@@ -434,29 +442,20 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(STATE_VERSION))
+        window_layout.save(self)
         self.files.autosaver.timer.stop()
         self.files.autosaver.clear()
         event.accept()
 
     def _restore_layout(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        state = settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self._layout_restored = self.restoreState(state, STATE_VERSION)
+        self._layout_restored = window_layout.restore(self)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._layout_restored:  # first run: a wide canvas between slim side panels
             self._layout_restored = True
-            side = [self.docks["palette"], self.docks["inspector"]]
-            self.resizeDocks(side, [250, 320], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["problems"]], [150], Qt.Orientation.Vertical)
+            # After the panels' own first sizing (queued while they were built).
+            QTimer.singleShot(0, lambda: window_layout.first_show(self))
 
     def _follow_system_theme(self) -> None:
         hints = QGuiApplication.styleHints()

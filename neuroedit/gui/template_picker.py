@@ -40,7 +40,7 @@ class TemplatePicker(QDialog):
         layout.addWidget(QLabel("<b>Start from a course network or a blank canvas</b>"))
         layout.addWidget(self.list)
         layout.addWidget(buttons)
-        self.resize(480, 420)
+        self.resize(480, 520)
 
     def accept(self) -> None:
         item = self.list.currentItem()

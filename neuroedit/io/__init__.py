@@ -26,7 +26,8 @@ def save(doc: Document, path: str | os.PathLike[str]) -> None:
 
 
 def load(path: str | os.PathLike[str]) -> Document:
-    """Read a `.nedit` file; LoadError if it is not a valid one, OSError if it cannot be read."""
+    """Read a `.nedit` file; LoadError if it is not a valid one (or not a regular file: a FIFO, a device,
+    a folder), OSError if it cannot be opened (missing, no permission)."""
     return load_path(path)
 
 

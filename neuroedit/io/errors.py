@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from ..untrusted import clip
+
+# Messages name the place and the problem; a hostile file must not make them megabytes long.
+_MAX_PROBLEM, _MAX_PLACE = 1000, 200
+
 
 class LoadError(ValueError):
     """A `.nedit` file that cannot be loaded; the message names the member, the place in it and the problem.
@@ -12,11 +17,11 @@ class LoadError(ValueError):
 
     def __init__(self, problem: str, member: str | None = None, where: str | None = None,
                  source: str | None = None) -> None:
-        self.problem = problem
-        self.member = member
-        self.where = where
+        self.problem = clip(problem, _MAX_PROBLEM)
+        self.member = None if member is None else clip(member, _MAX_PLACE)
+        self.where = None if where is None else clip(where, _MAX_PLACE)
         self.source = source
-        super().__init__(": ".join(part for part in (member, where, problem) if part))
+        super().__init__(": ".join(part for part in (self.member, self.where, self.problem) if part))
 
 
 class SaveError(ValueError):

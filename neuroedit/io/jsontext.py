@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
+from ..untrusted import clip, shorten
 from .errors import LoadError, SaveError
 
 
@@ -28,7 +30,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _Rejected(f"the key {key!r} appears twice in one object")
+            raise _Rejected(f"the key {shorten(key)} appears twice in one object")
         result[key] = value
     return result
 
@@ -40,8 +42,8 @@ def parse_json(raw: bytes, member: str) -> Any:
     except UnicodeDecodeError as e:
         raise LoadError(f"not UTF-8 text (bad byte at offset {e.start})", member) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
-                          object_pairs_hook=_no_duplicates)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
+                           object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as e:
         raise LoadError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", member) from None
     except _Rejected as e:
@@ -49,7 +51,60 @@ def parse_json(raw: bytes, member: str) -> Any:
     except RecursionError:
         raise LoadError("invalid JSON: nested too deeply", member) from None
     except ValueError as e:  # e.g. an integer with more digits than Python converts
-        raise LoadError(f"invalid JSON: {e}", member) from None
+        raise LoadError(f"invalid JSON: {clip(str(e))}", member) from None
+    if _SURROGATE_ESCAPE.search(text):  # only a \\uD800-\\uDFFF escape can make a lone surrogate
+        where = _lone_surrogate(value, "")
+        if where is not None:
+            raise LoadError("text holds a lone surrogate escape (\\uD800-\\uDFFF without its pair), "
+                            "which is not valid Unicode", member, where or None)
+    return value
+
+
+MAX_FREE_FORM_DEPTH = 64  # nesting of free-form objects (dataset, view, history); saving recurses per level
+
+
+def check_depth(value: Any, member: str, where: str) -> Any:
+    """`value`, or LoadError if it nests deeper than MAX_FREE_FORM_DEPTH (it would load, but not save again)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_FREE_FORM_DEPTH:
+            raise LoadError(f"nested more than {MAX_FREE_FORM_DEPTH} levels deep", member, where or None)
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(value: Any, where: str) -> str | None:
+    """The JSON path of the first string (key or value) that is not valid Unicode, or None."""
+    stack = [(value, where)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            if not is_valid_unicode(item):
+                return at
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if not is_valid_unicode(key):
+                    return at
+                stack.append((child, f"{at}.{clip(key, 40)}" if at else clip(key, 40)))
+        elif isinstance(item, list):
+            stack.extend((child, f"{at}[{i}]") for i, child in enumerate(item))
+    return None
+
+
+def is_valid_unicode(text: str) -> bool:
+    """False for text holding a lone surrogate (which UTF-8 cannot encode)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def to_plain(value: Any, where: str) -> Any:
@@ -71,22 +126,27 @@ def to_plain(value: Any, where: str) -> Any:
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise SaveError(f"{where}: key {k!r} is not a string; JSON objects need string keys")
+                raise SaveError(f"{where}: key {shorten(k)} is not a string; JSON objects need string keys")
             out[k] = to_plain(v, f"{where}.{k}")
         return out
     raise SaveError(f"{where}: a {type(value).__name__} cannot be stored in JSON")
 
 
-def dump_json(value: Any) -> bytes:
-    """Indented JSON that stays readable: lists of scalars and short flat objects sit on one line."""
+def dump_json(value: Any, compact: bool = False) -> bytes:
+    """Indented JSON that stays readable: lists of scalars and short flat objects sit on one line.
+
+    `compact` leaves out all optional whitespace (for members that would otherwise be too large).
+    """
     try:
-        return (_dumps(value, "") + "\n").encode("utf-8")
+        text = _ENCODER_COMPACT.encode(value) if compact else _dumps(value, "")
+        return (text + "\n").encode("utf-8")
     except UnicodeEncodeError as e:
         raise SaveError(f"text {e.object[max(e.start - 20, 0):e.end]!r} holds a character that is not valid "
                         "Unicode (a lone surrogate)") from None
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_ENCODER_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def _dumps(value: Any, pad: str) -> str:

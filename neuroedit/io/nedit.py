@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import os
 import re
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import IO, Any
 
@@ -13,10 +16,18 @@ import numpy as np
 from .._version import __version__
 from ..model.analysis import analyze
 from ..model.document import Document
+from ..untrusted import NpyHeader, clip, open_regular, shorten
 from .arrays import FLOAT_KINDS, NUMERIC_KINDS, read_npz, write_npz
-from .container import JSON_MEMBER_BYTES, NEDIT_LIMITS, Archive, write_archive
+from .budget import UNSHAPED_WEIGHT_BYTES, ArrayBudget, array_budget
+from .container import (
+    JSON_MEMBER_BYTES,
+    NEDIT_LIMITS,
+    Archive,
+    as_load_error,
+    write_archive,
+)
 from .errors import LoadError, SaveError
-from .jsontext import dump_json, parse_json, to_plain
+from .jsontext import check_depth, dump_json, is_valid_unicode, parse_json, to_plain
 from .migrations import FORMAT_NAME, FORMAT_VERSION, migrate
 from .schema import check_keys, expect_object, graph_from_json, graph_to_json
 
@@ -34,33 +45,48 @@ def to_bytes(doc: Document) -> bytes:
     """The `.nedit` file for `doc`; raises SaveError for content the format cannot hold."""
     manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "app_version": __version__,
                 "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    graph = dump_json(graph_to_json(doc))
+    graph = _json_member(GRAPH, graph_to_json(doc))
     try:  # edits keep a document valid, but code may build one directly: never write a file that will not load
         graph_from_json(parse_json(graph, GRAPH))
     except LoadError as e:
         raise SaveError(f"cannot save, the file would not load: {e}") from None
+    budget = array_budget(doc)
     weights = {f"{node_id}/{name}": array for (node_id, name), array in _fitting_weights(doc).items()}
     members: dict[str, tuple[bytes, bool]] = {
         MANIFEST: (dump_json(manifest), True),
         GRAPH: (graph, True),
         WEIGHTS: (write_npz(weights, WEIGHTS, FLOAT_KINDS), False),
     }
+    if len(members[WEIGHTS][0]) > budget.weights:
+        raise SaveError(f"{WEIGHTS}: the weights of nodes whose shapes cannot be inferred take more than "
+                        f"{UNSHAPED_WEIGHT_BYTES // 2**20} MiB; fix the network's errors or reset its weights")
     if doc.optimizer_state:
         for key in doc.optimizer_state:
-            if not isinstance(key, str) or not key or "\x00" in key or not _utf8(key):
-                raise SaveError(f"{OPTIMIZER}: key {key!r} must be a non-empty string of valid Unicode")
-        members[OPTIMIZER] = (write_npz(doc.optimizer_state, OPTIMIZER, NUMERIC_KINDS), False)
+            if not isinstance(key, str) or not key or "\x00" in key or not is_valid_unicode(key):
+                raise SaveError(f"{OPTIMIZER}: key {shorten(key)} must be a non-empty string of valid Unicode")
+        state = write_npz(doc.optimizer_state, OPTIMIZER, NUMERIC_KINDS)
+        if len(state) <= budget.optimizer:  # larger state belongs to an older, bigger graph: it could not resume
+            members[OPTIMIZER] = (state, False)
     if doc.training_history:
-        members[HISTORY] = (dump_json(to_plain(doc.training_history, "training_history")), True)
+        history = to_plain(doc.training_history, "training_history")
+        try:
+            check_depth(history, HISTORY, "")
+        except LoadError as e:
+            raise SaveError(f"cannot save, the file would not load: {e}") from None
+        members[HISTORY] = (_json_member(HISTORY, history), True)
     return write_archive(members)
 
 
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _json_member(name: str, value: Any) -> bytes:
+    """Indented JSON, or compact JSON when the indented form would pass the reader's limit."""
+    data = dump_json(value)
+    if len(data) > JSON_MEMBER_BYTES:
+        data = dump_json(value, compact=True)
+    if len(data) > JSON_MEMBER_BYTES:
+        raise SaveError(f"{name} would be {len(data):,} bytes; the limit is {JSON_MEMBER_BYTES:,} "
+                        "even without indentation (is the description or the training history very long, "
+                        "or the network tens of thousands of nodes?)")
+    return data
 
 
 def _fitting_weights(doc: Document) -> dict[tuple[str, str], np.ndarray]:
@@ -88,18 +114,36 @@ def from_bytes(data: bytes, source: str = "<bytes>") -> Document:
 
 def read_document(fileobj: IO[bytes], source: str) -> Document:
     try:
-        return _read(fileobj)
+        with _collector_paused():
+            return _read(fileobj)
     except LoadError as e:
         e.source = source
         raise
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is read: a big graph is a million small objects
+    without cycles, and each automatic collection would walk all of them again (a third of the time
+    of loading 100,000 nodes). If something else paused it already, it is left paused."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_path(path: str | os.PathLike[str]) -> Document:
-    size = os.path.getsize(path)
-    if size > NEDIT_LIMITS.max_total_bytes:
-        raise LoadError(f"the file is {size:,} bytes; the limit is {NEDIT_LIMITS.max_total_bytes:,}",
-                        source=os.fspath(path))
-    with open(path, "rb") as f:
+    """The Document in the regular file `path`; FIFOs, devices and oversized files are refused unread."""
+    try:
+        with as_load_error():
+            f = open_regular(path, NEDIT_LIMITS.max_total_bytes)
+    except LoadError as e:
+        e.source = os.fspath(path)
+        raise
+    with f:
         return read_document(f, os.fspath(path))
 
 
@@ -108,15 +152,18 @@ def _read(fileobj: IO[bytes]) -> Document:
     version = _manifest(_json(archive, MANIFEST))
     for name in archive.names:
         if name not in REQUIRED + OPTIONAL:
-            raise LoadError(f"unexpected member {name!r}; a .nedit file holds {', '.join(REQUIRED + OPTIONAL)}")
+            raise LoadError(f"unexpected member {shorten(name)}; a .nedit file holds {', '.join(REQUIRED + OPTIONAL)}")
     g = graph_from_json(migrate(_json(archive, GRAPH), version))
     doc = Document(nodes=g.nodes, edges=g.edges, settings=g.settings, dataset=g.dataset, view=g.view,
                    description=g.description)
-    doc.weights = _weights(doc, read_npz(_member(archive, WEIGHTS), WEIGHTS, FLOAT_KINDS))
+    budget = array_budget(doc)
+    expected = _WeightCheck(doc)
+    doc.weights = expected.grouped(read_npz(_arrays_member(archive, WEIGHTS, budget), WEIGHTS, FLOAT_KINDS,
+                                            expected))
     if OPTIMIZER in archive.infos:
-        doc.optimizer_state = read_npz(archive.read(OPTIMIZER), OPTIMIZER, NUMERIC_KINDS)
+        doc.optimizer_state = read_npz(_arrays_member(archive, OPTIMIZER, budget), OPTIMIZER, NUMERIC_KINDS)
     if HISTORY in archive.infos:
-        doc.training_history = expect_object(_json(archive, HISTORY), "", HISTORY)
+        doc.training_history = check_depth(expect_object(_json(archive, HISTORY), "", HISTORY), HISTORY, "")
     return doc
 
 
@@ -125,6 +172,15 @@ def _member(archive: Archive, name: str, max_bytes: int | None = None) -> bytes:
         raise LoadError(f"missing member {name} (a .nedit file holds {', '.join(REQUIRED)}"
                         f" and optionally {', '.join(OPTIONAL)})")
     return archive.read(name, max_bytes)
+
+
+def _arrays_member(archive: Archive, name: str, budget: ArrayBudget) -> bytes:
+    """An array member, refused from its declared size if it is larger than the graph can need."""
+    limit = budget.weights if name == WEIGHTS else budget.optimizer
+    if name in archive.infos and archive.infos[name].file_size > limit:
+        raise LoadError(f"unpacks to {archive.infos[name].file_size:,} bytes, more than the {limit:,} "
+                        "this network's arrays can take", name)
+    return _member(archive, name)
 
 
 def _json(archive: Archive, name: str) -> Any:
@@ -136,37 +192,48 @@ def _manifest(data: Any) -> int:
     m = expect_object(data, "", MANIFEST)
     fmt = m.get("format")
     if fmt != FORMAT_NAME:
-        raise LoadError(f"not a NeuroEdit network: expected {FORMAT_NAME!r}, got "
-                        f"{'nothing' if fmt is None else repr(fmt)}", MANIFEST, "format")
+        raise LoadError(f"not a NeuroEdit network: expected '{FORMAT_NAME}', got "
+                        f"{'nothing' if fmt is None else shorten(fmt)}", MANIFEST, "format")
     version = m.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise LoadError(f"expected a non-negative integer, got {version!r}", MANIFEST, "format_version")
+        raise LoadError(f"expected a non-negative integer, got {shorten(version)}", MANIFEST, "format_version")
     if version > FORMAT_VERSION:
         migrate({}, version)  # raises the "written by a newer NeuroEdit" error
     keys = ("format", "format_version", "app_version", "saved_at")
     check_keys(m, keys, keys, "", MANIFEST)
     for key in ("app_version", "saved_at"):
         if not isinstance(m[key], str):
-            raise LoadError(f"expected a string, got {m[key]!r}", MANIFEST, key)
+            raise LoadError(f"expected a string, got {shorten(m[key])}", MANIFEST, key)
     return version
 
 
-def _weights(doc: Document, flat: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
-    """Group `node/param` arrays by node, checking names and, where the analysis knows them, shapes."""
-    specs = analyze(doc).weights if flat else {}
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for key, array in flat.items():
+class _WeightCheck:
+    """Checks each `node/param` array of weights.npz from its header (names, nodes and, where the
+    analysis knows them, shapes) before its data is read, then groups the arrays by node."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.specs = analyze(doc).weights
+
+    def __call__(self, key: str, header: NpyHeader) -> None:
         node_id, slash, name = key.partition("/")
+        where = clip(key)
         if not slash or not _PARAM_NAME.fullmatch(name):
-            raise LoadError("array names must be node_id/param_name, e.g. dense_1/kernel", WEIGHTS, key)
-        if node_id not in doc.nodes:
-            raise LoadError(f"there is no node {node_id!r} in graph.json", WEIGHTS, key)
-        known = specs.get(node_id)
+            raise LoadError("array names must be node_id/param_name, e.g. dense_1/kernel", WEIGHTS, where)
+        if node_id not in self.doc.nodes:
+            raise LoadError(f"there is no node {shorten(node_id)} in graph.json", WEIGHTS, where)
+        known = self.specs.get(node_id)
         if known is not None:
             if name not in known:
                 has = f"its weights are {', '.join(known)}" if known else "it has no weights"
-                raise LoadError(f"{node_id} ({doc.nodes[node_id].type}) has no weight {name!r}; {has}", WEIGHTS, key)
-            if array.shape != tuple(known[name].shape):
-                raise LoadError(f"expected shape {tuple(known[name].shape)}, got {array.shape}", WEIGHTS, key)
-        out.setdefault(node_id, {})[name] = array
-    return out
+                raise LoadError(f"{node_id} ({self.doc.nodes[node_id].type}) has no weight {shorten(name)}; {has}",
+                                WEIGHTS, where)
+            if header.shape != tuple(known[name].shape):
+                raise LoadError(f"expected shape {tuple(known[name].shape)}, got {header.shape}", WEIGHTS, where)
+
+    def grouped(self, flat: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for key, array in flat.items():
+            node_id, _, name = key.partition("/")
+            out.setdefault(node_id, {})[name] = array
+        return out

@@ -15,8 +15,9 @@ from ..model.document import ID_PATTERN, Document, Edge, Node
 from ..model.nodetypes import REGISTRY
 from ..model.params import ParamError, ParamSpec
 from ..model.settings import SETTINGS_BY_NAME, default_settings
+from ..untrusted import shorten
 from .errors import LoadError
-from .jsontext import to_plain
+from .jsontext import check_depth, to_plain
 
 GRAPH = "graph.json"
 _GRAPH_KEYS = ("nodes", "edges", "settings", "dataset", "view", "description")
@@ -93,10 +94,10 @@ def check_keys(obj: dict[str, Any], allowed: tuple[str, ...], required: tuple[st
                member: str = GRAPH) -> None:
     for key in obj:
         if key not in allowed:
-            raise fail(where, f"unknown key {key!r} (allowed: {', '.join(allowed)})", member)
+            raise fail(where, f"unknown key {shorten(key)} (allowed: {', '.join(allowed)})", member)
     for key in required:
         if key not in obj:
-            raise fail(where, f"missing key {key!r}", member)
+            raise fail(where, f"missing key {shorten(key)}", member)
 
 
 def graph_from_json(data: Any) -> Graph:
@@ -106,7 +107,7 @@ def graph_from_json(data: Any) -> Graph:
     for i, raw in enumerate(_expect_list(top["nodes"], "nodes")):
         node = _node(raw, f"nodes[{i}]")
         if node.id in g.nodes:
-            raise fail(f"nodes[{i}].id", f"the id {node.id!r} is used by two nodes")
+            raise fail(f"nodes[{i}].id", f"the id {shorten(node.id)} is used by two nodes")
         g.nodes[node.id] = node
     fed: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(_expect_list(top["edges"], "edges")):
@@ -121,8 +122,8 @@ def graph_from_json(data: Any) -> Graph:
         raise fail(f"edges[{closing}]", f"{g.edges[closing]} would make a cycle")
     if "settings" in top:
         g.settings.update(_settings(top["settings"]))
-    g.dataset = expect_object(top.get("dataset", {}), "dataset")
-    g.view = expect_object(top.get("view", {}), "view")
+    g.dataset = check_depth(expect_object(top.get("dataset", {}), "dataset"), GRAPH, "dataset")
+    g.view = check_depth(expect_object(top.get("view", {}), "view"), GRAPH, "view")
     g.description = _expect_str(top.get("description", ""), "description")
     return g
 
@@ -132,12 +133,12 @@ def _node(raw: Any, where: str) -> Node:
     check_keys(obj, _NODE_KEYS, ("id", "type"), where)
     node_id = _expect_str(obj["id"], f"{where}.id")
     if not ID_PATTERN.fullmatch(node_id):
-        raise fail(f"{where}.id", f"{node_id!r} is not a valid node id (letters, digits and _, "
+        raise fail(f"{where}.id", f"{shorten(node_id)} is not a valid node id (letters, digits and _, "
                                   "starting with a letter or _, at most 64 characters)")
     type_name = _expect_str(obj["type"], f"{where}.type")
     spec = REGISTRY.get(type_name)
     if spec is None:
-        raise fail(f"{where}.type", f"unknown node type {type_name!r}; known types: {', '.join(REGISTRY)}")
+        raise fail(f"{where}.type", f"unknown node type {shorten(type_name)}; known types: {', '.join(REGISTRY)}")
     given = expect_object(obj.get("params", {}), f"{where}.params")
     params = spec.default_params()  # parameters added by later versions take their defaults
     for name, value in given.items():
@@ -145,7 +146,7 @@ def _node(raw: Any, where: str) -> Node:
             p = spec.param(name)
         except KeyError:
             known = ", ".join(p.name for p in spec.params) or "none"
-            raise fail(f"{where}.params", f"{type_name} has no parameter {name!r} (its parameters: {known})") from None
+            raise fail(f"{where}.params", f"{type_name} has no parameter {shorten(name)} (its parameters: {known})") from None
         params[name] = check_value(p, value, f"{where}.params.{name}")
     return Node(node_id, type_name, params, _pos(obj.get("pos", [0.0, 0.0]), f"{where}.pos"))
 
@@ -183,16 +184,16 @@ def _edge(raw: Any, where: str, g: Graph) -> Edge:
     dst_port = _expect_str(obj.get("dst_port", "in"), f"{where}.dst_port")
     for key, node_id in (("src", src), ("dst", dst)):
         if node_id not in g.nodes:
-            raise fail(f"{where}.{key}", f"there is no node {node_id!r}")
+            raise fail(f"{where}.{key}", f"there is no node {shorten(node_id)}")
     src_node, dst_node = g.nodes[src], g.nodes[dst]
     outs = [p.name for p in src_node.spec.ports_out()]
     if src_port not in outs:
         has = f"it has {', '.join(outs)}" if outs else "it has no outputs"
-        raise fail(f"{where}.src_port", f"{src} ({src_node.type}) has no output port {src_port!r} ({has})")
+        raise fail(f"{where}.src_port", f"{src} ({src_node.type}) has no output port {shorten(src_port)} ({has})")
     ins = [p.name for p in dst_node.spec.ports_in(dst_node.params)]
     if dst_port not in ins:
         has = f"it has {', '.join(ins)}" if ins else "it takes no inputs"
-        raise fail(f"{where}.dst_port", f"{dst} ({dst_node.type}) has no input port {dst_port!r} ({has})")
+        raise fail(f"{where}.dst_port", f"{dst} ({dst_node.type}) has no input port {shorten(dst_port)} ({has})")
     edge = Edge(src, dst, src_port, dst_port)
     if src == dst:
         raise fail(where, f"{edge}: a node cannot feed itself")
@@ -238,6 +239,6 @@ def _settings(raw: Any) -> dict[str, Any]:
     for name, value in obj.items():
         spec = SETTINGS_BY_NAME.get(name)
         if spec is None:
-            raise fail("settings", f"unknown setting {name!r} (known: {', '.join(SETTINGS_BY_NAME)})")
+            raise fail("settings", f"unknown setting {shorten(name)} (known: {', '.join(SETTINGS_BY_NAME)})")
         out[name] = check_value(spec, value, f"settings.{name}")
     return out

@@ -94,20 +94,20 @@ def _analyze(doc: "Document") -> Analysis:
 
     incoming: dict[str, dict[str, str]] = {n: {} for n in doc.nodes}
     succ: dict[str, list[str]] = {n: [] for n in doc.nodes}
-    for e in doc.edges:
-        if e.src not in doc.nodes or e.dst not in doc.nodes:
-            a.problems.append(Problem(e.dst if e.dst in doc.nodes else None, f"connection {e} refers to a missing node"))
+    for edge in doc.edges:
+        if edge.src not in doc.nodes or edge.dst not in doc.nodes:
+            a.problems.append(Problem(edge.dst if edge.dst in doc.nodes else None, f"connection {edge} refers to a missing node"))
             continue
-        dst = doc.nodes[e.dst]
-        ports = [] if e.dst in bad_params else [p.name for p in REGISTRY[dst.type].ports_in(dst.params)]
-        if e.dst not in bad_params and e.dst_port not in ports:
-            a.problems.append(Problem(e.dst, f"{e.src} is wired to input port {e.dst_port!r}, which {e.dst} does not have"))
+        dst = doc.nodes[edge.dst]
+        ports = [] if edge.dst in bad_params else [p.name for p in REGISTRY[dst.type].ports_in(dst.params)]
+        if edge.dst not in bad_params and edge.dst_port not in ports:
+            a.problems.append(Problem(edge.dst, f"{edge.src} is wired to input port {edge.dst_port!r}, which {edge.dst} does not have"))
             continue
-        if e.dst_port in incoming[e.dst]:
-            a.problems.append(Problem(e.dst, f"input port {e.dst_port!r} has more than one connection"))
+        if edge.dst_port in incoming[edge.dst]:
+            a.problems.append(Problem(edge.dst, f"input port {edge.dst_port!r} has more than one connection"))
             continue
-        incoming[e.dst][e.dst_port] = e.src
-        succ[e.src].append(e.dst)
+        incoming[edge.dst][edge.dst_port] = edge.src
+        succ[edge.src].append(edge.dst)
 
     a.order = _topological_order(doc, incoming, succ, a)
     for node_id in a.order:
@@ -165,22 +165,56 @@ def _topological_order(doc: "Document", incoming: dict[str, dict[str, str]],
                 heapq.heappush(ready, (position[m], m))
     ordered = set(order)
     left = [n for n in doc.nodes if n not in ordered]
-    on_cycle = [n for n in left if _on_cycle(n, succ)]
-    for n in on_cycle:
-        a.problems.append(Problem(n, "is part of a cycle: data must flow one way, from inputs to the loss"))
+    on_cycle = _nodes_on_cycles(left, succ)
+    for n in left:
+        if n in on_cycle:
+            a.problems.append(Problem(n, "is part of a cycle: data must flow one way, from inputs to the loss"))
     return order
 
 
-def _on_cycle(start: str, succ: dict[str, list[str]]) -> bool:
-    seen, stack = set(), list(succ[start])
-    while stack:
-        n = stack.pop()
-        if n == start:
-            return True
-        if n not in seen:
-            seen.add(n)
-            stack.extend(succ[n])
-    return False
+def _nodes_on_cycles(nodes: list[str], succ: dict[str, list[str]]) -> set[str]:
+    """The nodes among `nodes` that lie on a cycle: members of a strongly connected component of two or
+    more nodes, or with an edge to themselves. Tarjan's algorithm, iterative, so O(nodes + edges)."""
+    inside = set(nodes)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[str] = set()
+    children: dict[str, list[str]] = {}
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            n, i = work.pop()
+            if i == 0:
+                index[n] = low[n] = len(index)
+                stack.append(n)
+                on_stack.add(n)
+                children[n] = [m for m in succ[n] if m in inside]
+            if i < len(children[n]):
+                work.append((n, i + 1))
+                m = children[n][i]
+                if m not in index:
+                    work.append((m, 0))
+                elif m in on_stack:
+                    low[n] = min(low[n], index[m])
+                continue
+            if low[n] == index[n]:
+                component = []
+                while True:
+                    m = stack.pop()
+                    on_stack.discard(m)
+                    component.append(m)
+                    if m == n:
+                        break
+                if len(component) > 1 or n in succ[n]:
+                    found.update(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[n])
+    return found
 
 
 def _network_problems(doc: "Document", a: Analysis) -> None:

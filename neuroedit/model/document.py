@@ -66,7 +66,7 @@ class Document:
         self.events = DocumentEvents()
         self.history = History(self)
         self.revision = 0
-        self._analysis_cache = None
+        self._analysis_cache: tuple[int, Any] | None = None   # (revision, Analysis), see analysis.analyze
 
     # ------------------------------------------------------------------ queries
     def node(self, node_id: str) -> Node:

@@ -140,6 +140,28 @@ def fashion_mnist_binary() -> Document:
                         "a single neuron with 785 parameters.")
 
 
+def spiral() -> Document:
+    """The README's screenshot network: two tanh layers of 8 learn the Playground's two spirals."""
+    doc = Document()
+    layers: list[tuple[str, dict[str, Any]]] = [
+        ("Input", {"shape": [2]}),
+        ("Dense", {"units": 8, "activation": "tanh"}),
+        ("Dense", {"units": 8, "activation": "tanh"}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "binary_crossentropy"}),
+    ]
+    for node_id, (type_name, params) in zip(("x", "hidden_1", "hidden_2", "output", "loss"), layers):
+        doc.add_node(type_name, params, pos=(len(doc.nodes) * STEP, 0.0), node_id=node_id)
+    ids = list(doc.nodes)
+    for a, b in zip(ids, ids[1:]):
+        doc.connect(a, b)
+    _settings(doc, optimizer="adam", learning_rate=0.02, batch_mode="minibatch", batch_size=16, epochs=600, seed=0)
+    doc.set_dataset({"spec": "spiral"})
+    return _finish(doc, "Two interleaved spirals, the TensorFlow Playground's hardest set: 2 inputs → 8 tanh → "
+                        "8 tanh → 1 sigmoid (105 parameters). Every hidden neuron's map over the input plane "
+                        "shows on its card while it trains.")
+
+
 SAMPLES: dict[str, Callable[[], Document]] = {
     "xor.nedit": xor,
     "xor_single_neuron.nedit": xor_single_neuron,
@@ -147,4 +169,5 @@ SAMPLES: dict[str, Callable[[], Document]] = {
     "compute_graph.nedit": compute_graph,
     "fashion_mnist_mlp.nedit": fashion_mnist_mlp,
     "fashion_mnist_binary.nedit": fashion_mnist_binary,
+    "spiral.nedit": spiral,
 }

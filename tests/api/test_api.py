@@ -27,6 +27,7 @@ def test_import_neuroedit_does_not_load_numba_or_qt():
     assert out.split() == ["False", "False"]
 
 
+@pytest.mark.slow
 def test_fit_predict_evaluate_like_keras(capsys):
     net = _xor_net()
     hist = net.fit(X, Y, epochs=400, batch_size=4, optimizer=ne.Adam(lr=0.05), validation_data=(X, Y), verbose=0)

@@ -6,9 +6,9 @@ import sys
 import pytest
 
 from neuroedit import __version__
-from neuroedit.cli import _available_subcommands, main
+from neuroedit.cli import SUBCOMMANDS, main
 
-COMMANDS = sorted(_available_subcommands())
+COMMANDS = sorted(SUBCOMMANDS)
 
 
 def test_version(capsys):

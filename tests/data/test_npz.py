@@ -33,7 +33,7 @@ def test_float_targets_are_regression(tmp_path):
 
 def test_pickled_object_array_is_refused(tmp_path):
     np.savez(tmp_path / "p.npz", x=np.array([{"a": 1}, None], dtype=object), y=np.arange(2))
-    with pytest.raises(DataError, match="never unpickles"):
+    with pytest.raises(DataError, match="is ever unpickled"):
         load("npz:p.npz", str(tmp_path))
 
 

@@ -86,6 +86,7 @@ print(json.dumps({{"implementation": gemm.IMPLEMENTATION, "worst": worst}}))
 """
 
 
+@pytest.mark.slow
 def test_fallback_binding_gives_the_same_products():
     """NEUROEDIT_GEMM=numpy-dot binds the compiled np.dot fallbacks (as on a NumPy without OpenBLAS)."""
     tests = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -182,4 +182,5 @@ def test_template_picker_lists_every_template(qtbot):
     picker = TemplatePicker()
     qtbot.addWidget(picker)
     titles = [picker.list.item(i).text().split("\n")[0] for i in range(picker.list.count())]
-    assert titles == ["XOR", "Single neuron", "Weather", "Fashion-MNIST MLP", "Computation graph", "Blank"]
+    assert titles == ["XOR", "Single neuron", "Weather", "Spiral", "Fashion-MNIST MLP", "Fashion-MNIST pullover vs shirt",
+                      "Computation graph", "Blank"]

@@ -96,6 +96,7 @@ def test_hidden_output_and_input_neurons_show_the_probed_maps(qtbot, neuron_wind
     finish_cleanly(w)
 
 
+@pytest.mark.slow
 def test_thumbnails_follow_new_chunks_only_while_the_view_is_shown(qtbot, neuron_window):
     w = neuron_window(epochs=1_000_000, learning_rate=0.5, batch_mode="full", seed=1)
     bp, scene = w.backprop, w.backprop.neuron_scene

@@ -286,6 +286,7 @@ def test_decision_boundary_for_regression_and_multiclass(qtbot, train_window, sp
     finish_cleanly(w)
 
 
+@pytest.mark.slow
 def test_neuroedit_train_screenshot_quits_while_training(tmp_path):
     from neuroedit.gui.app import run_app
 
@@ -298,6 +299,7 @@ def test_neuroedit_train_screenshot_quits_while_training(tmp_path):
     assert png.is_file() and png.stat().st_size > 20_000
 
 
+@pytest.mark.slow
 def test_save_while_training_stores_the_weights_trained_so_far(qtbot, train_window, tmp_path):
     w = train_window(epochs=1_000_000, learning_rate=0.5, batch_mode="full", seed=0)
     w.training.train()

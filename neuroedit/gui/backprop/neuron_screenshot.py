@@ -12,25 +12,15 @@ import time
 from pathlib import Path
 
 from ...io import from_bytes, to_bytes
-from ...model import Document
+from ...model import Document, samples
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT_S = 120.0
 
 
 def spiral_doc() -> Document:
-    """Two tanh layers of 8 on the Playground's spiral: every hidden neuron gets a readable map."""
-    d = Document()
-    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
-    d.add_node("Dense", {"units": 8, "activation": "tanh"}, (220, 0), "hidden_1")
-    d.add_node("Dense", {"units": 8, "activation": "tanh"}, (440, 0), "hidden_2")
-    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, (660, 0), "output")
-    d.add_node("Loss", {"loss": "binary_crossentropy"}, (880, 0), "loss")
-    for a, b in (("x", "hidden_1"), ("hidden_1", "hidden_2"), ("hidden_2", "output"), ("output", "loss")):
-        d.connect(a, b)
-    d.set_dataset({"spec": "spiral"})
-    d.settings.update(epochs=600, optimizer="adam", learning_rate=0.02, batch_mode="minibatch", batch_size=16, seed=0)
-    return from_bytes(to_bytes(d))      # as if opened from a file: no undo history
+    """The spiral sample as if opened from a file (no undo history)."""
+    return from_bytes(to_bytes(samples.spiral()))
 
 
 def shoot(out: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSlider,
                                QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -52,6 +52,8 @@ class StepPanel(QWidget):
         self.go_button.setToolTip("Walk this sample from the start")
         self.rate = QLabel()
         self.rate.setObjectName("learning_rate_label")
+        # The update rule can be long (Adam's): it is cut on a narrow screen rather than widening the window.
+        self.rate.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.reset_button = QPushButton("⇤ Start")
         self.prev_button = QPushButton("◀ Previous")
@@ -232,6 +234,7 @@ class StepPanel(QWidget):
                     self._items.append(item)
                 group.setExpanded(True)
             self.rate.setText(f"η = {w.number(w.learning_rate)} · {w.optimizer_rule}")
+            self.rate.setToolTip(self.rate.text())
         else:
             self.rate.setText("")
         self.steps.blockSignals(False)

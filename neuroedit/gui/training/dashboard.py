@@ -25,7 +25,7 @@ from .worker import Chunk
 FRAME_MS = 33
 # Smooth per-step curves (smoothed loss, learning rate) keep fewer points than the raw loss: they
 # need no more points than a plot has pixels, and their 2-px pens cost the GUI thread per point
-# (the smoothed loss at 4,096 points was a third of the thread's time while training).
+# (figures in docs/benchmarks.md, "Curves").
 SMOOTH_CAPACITY = 1024
 
 
@@ -35,7 +35,7 @@ class Dashboard(QTabWidget):
     def __init__(self, colors, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("training_dashboard")
-        self.setMinimumHeight(250)
+        self.setMinimumHeight(150)  # small screens: the canvas keeps most of the height
         self.colors = colors
         self.loss_raw, self.val_loss = SeriesBuffer(), SeriesBuffer()
         self.loss_smooth, self.lr = SeriesBuffer(capacity=SMOOTH_CAPACITY), SeriesBuffer(capacity=SMOOTH_CAPACITY)

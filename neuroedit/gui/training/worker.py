@@ -12,10 +12,10 @@ running call after its current step.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
-import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -23,6 +23,8 @@ from PySide6.QtCore import QObject, Signal
 
 from ...engine.trainer import EpochEnd, Progress, Stopped
 from . import probes
+
+log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.1        # training time between two chunks sent to the GUI (one engine call)
 STATS_SECONDS = 0.1        # layer statistics at most this often
@@ -130,6 +132,7 @@ class TrainingWorker(QObject):
             self.session = self._build()
             self.plane = self._plane_for(self.session) if self._plane_for is not None else None
         except Exception as e:  # a bad data set or network: report it, never crash the editor
+            log.warning("training could not start: %s", _message(e), exc_info=True)
             self.state_changed.emit("failed", _message(e))
             self.done.emit(None)
             return
@@ -139,7 +142,7 @@ class TrainingWorker(QObject):
         try:
             self._loop()     # the trainer tunes its BLAS thread count (engine/blas_threads.py)
         except Exception as e:
-            traceback.print_exc()
+            log.exception("training failed")  # the traceback goes to the log file
             self.state_changed.emit("failed", f"training failed: {_message(e)}")
             self.done.emit(None)
 
