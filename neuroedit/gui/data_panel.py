@@ -340,6 +340,15 @@ class DataPanel(QWidget):
             self.info.setText(summary_html(dataset))
         self.dataset_loaded.emit(dataset)
 
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt naming)
+        """The least height at `width`: in the dock's scroll area the panel then takes the dock's height.
+
+        Qt's default (the preferred height of every part, the wrapped summary making it height-for-width)
+        made the scroll area taller than the dock and pushed the preview below its bottom edge.
+        """
+        layout = self.layout()
+        return layout.minimumHeightForWidth(width) if layout.hasHeightForWidth() else self.minimumSizeHint().height()
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self._reload.stop()
         self._generation += 1  # drop any load still running

@@ -77,6 +77,9 @@ def test_every_control_fits_the_default_dock_width(qtbot):
     for widget in (panel.import_button, panel.noise, panel.split, panel.spec_edit, panel.source):
         right = widget.mapTo(scroller.viewport(), widget.rect().topRight()).x()
         assert widget.isVisible() and right <= scroller.viewport().width(), widget.objectName()
+    assert panel.height() == scroller.viewport().height()     # no scrolling: the preview fills what is left
+    preview_bottom = panel.tabs.mapTo(scroller.viewport(), panel.tabs.rect().bottomLeft()).y()
+    assert preview_bottom <= scroller.viewport().height()
 
 
 def test_switching_source_uses_its_defaults(qtbot, panel):
