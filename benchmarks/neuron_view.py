@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from canvas import BUDGET_MS, build_graph, median_p95  # noqa: E402
 from neuroedit.gui.backprop.neuron_layout import drawn_size  # noqa: E402
-from neuroedit.gui.backprop.neuron_screenshot import spiral_doc  # noqa: E402
 from neuroedit.gui.backprop.neuron_scene import MAX_DRAWN, NeuronScene  # noqa: E402
 from neuroedit.gui.backprop.neuron_view import NeuronView  # noqa: E402
 from neuroedit.gui.backprop.stepper import Stepper  # noqa: E402
@@ -98,7 +97,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     rows = []
     cases = [("300-node canvas graph", build_graph()), ("Input + 8 Dense of 12 (under the limit)", chain(8, 12)),
-             ("spiral 2-8-8-1 (README heat-map network)", spiral_doc()),
+             ("spiral 2-8-8-1 (README heat-map network)", load(SAMPLES / "spiral.nedit")),
              ("samples/fashion_mnist_mlp.nedit", load(SAMPLES / "fashion_mnist_mlp.nedit"))]
     for name, doc in cases:
         circles, lines = drawn_size(doc)

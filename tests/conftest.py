@@ -7,6 +7,11 @@ import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# The CUDA tests (tests/cuda, `-k cuda`) run on Numba's CUDA simulator unless NUMBA_ENABLE_CUDASIM=0 asks
+# for a real GPU (benchmarks/cuda_check.sh). It must be set before numba is first imported; the CPU
+# kernels do not read it, so both run in one session.
+os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
 # Tests never touch the user's profile: HOME and the XDG folders (where QStandardPaths, QSettings,
 # platformdirs and the desktop integration look) point into a throw-away folder for the whole run,
 # subprocesses included (tests/test_profile_isolation.py checks the real profile stays untouched).

@@ -24,6 +24,7 @@ ENGINE, DATA, MODEL, IO = "neuroedit.engine", "neuroedit.data", "neuroedit.model
 API, GUI, CLI = "neuroedit.api", "neuroedit.gui", "neuroedit.cli"
 INTEROP = "neuroedit.interop"
 UNTRUSTED = "neuroedit.untrusted"
+EVALUATION = "neuroedit.evaluation"
 
 # Only this package may import Qt or pyqtgraph; every other module is checked for it.
 QT_ALLOWED_IN = GUI
@@ -43,10 +44,11 @@ RULES = (
     Rule(IO, NUMBA + (ENGINE, API, GUI, CLI), "reading and writing files needs only the model"),
     Rule(ENGINE, (MODEL, IO, GUI, API, CLI), "the engine computes on arrays, knowing no documents or views"),
     Rule(DATA, (MODEL, IO, GUI, API, CLI), "data sets are plain NumPy"),
-    Rule(API, (GUI, CLI), "the Python API must work headless"),
+    Rule(API, (GUI, CLI, EVALUATION), "the Python API must work headless"),
     Rule(INTEROP, NUMBA + (ENGINE, API, GUI, CLI), "export and import read documents, not engines or views"),
     Rule(UNTRUSTED, NUMBA + (ENGINE, DATA, MODEL, IO, API, GUI, CLI),
          "reading untrusted bytes is shared by io and data, so it depends on neither"),
+    Rule(EVALUATION, (GUI, CLI), "metrics and reports must work headless (CLI, scripts)"),
     Rule("neuroedit._version", NUMBA, "the package import must stay light"),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from ..engine.trainer import EarlyStopping, EpochEnd, Stopped, TrainConfig
 from ..model import Document, format_summary
+from ..model.runs import history_since, record_run, run_settings
 from . import optimizers as opt
 from .bridge import graph_spec
 from .layers import Layer
@@ -74,8 +76,10 @@ class Network:
         session = TrainingSession(doc, x, y, validation_data, over, config=config)
         first = len(session.trainer.history.get("loss", []))
         total = first + config.epochs
+        settings, started = run_settings(doc, over), time.perf_counter()
         stopped = session.trainer.run(lambda e: _print_event(e, total) if verbose else None)
         session.commit()
+        record_run(doc, settings, history_since(doc.training_history, first), time.perf_counter() - started)
         h = session.trainer.history
         hist = {k: list(v[first:]) for k, v in h.items() if k != "epoch"}
         return History(hist, list(range(first, first + len(hist.get("loss", [])))), stopped.message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 
 @dataclass
@@ -75,7 +75,7 @@ def VarioEta(lr: float | None = None, rho: float = 0.9, epsilon: float = 1e-7,
     return Optimizer("vario_eta", _lr(lr, learning_rate, 0.01), {"rho": rho, "epsilon": epsilon})
 
 
-BY_NAME = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": Adagrad, "rmsprop": RMSprop,
+BY_NAME: dict[str, Callable[[], Optimizer]] = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": Adagrad, "rmsprop": RMSprop,
            "adadelta": Adadelta, "adam": Adam, "adamw": AdamW, "nadam": Nadam, "vario_eta": VarioEta}
 
 

@@ -49,8 +49,7 @@ def ensure_weights(doc, graph: GraphSpec | None = None, seed: int | None = None)
 def reset_weights(doc, seed: int | None = None) -> None:
     """Fresh initial weights from the seed; the optimizer state and training history start over (Reset)."""
     doc.replace_weights({})
-    doc.optimizer_state = {}
-    doc.training_history = {}
+    doc.replace_training_results({}, {})
     ensure_weights(doc, seed=seed)
 
 
@@ -101,8 +100,8 @@ class TrainingSession:
         dtype = np.float64 if self.backend.dtype == np.float64 else np.float32
         self.doc.replace_weights({op: {k: v.astype(dtype) for k, v in arrays.items()}
                                   for op, arrays in self.backend.get_weights().items()})
-        self.doc.optimizer_state = self.backend.export_optimizer_state()
-        self.doc.training_history = {k: list(v) for k, v in self.trainer.history.items()}
+        self.doc.replace_training_results(self.backend.export_optimizer_state(),
+                                          {k: list(v) for k, v in self.trainer.history.items()})
 
 
 def _history_lists(history: Mapping[str, Any] | None) -> dict[str, list] | None:

@@ -20,7 +20,8 @@ from .errors import CliError
 # Subcommand modules, in the order `--help` lists them.
 VERBOSE_FLAGS = ("-v", "--verbose")  # accepted before or after the subcommand
 
-SUBCOMMANDS = ("info", "validate", "train", "evaluate", "data", "trace", "export", "import", "desktop")
+SUBCOMMANDS = ("info", "validate", "train", "evaluate", "predict", "runs", "data", "trace", "export", "import",
+               "desktop")
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe
 
 

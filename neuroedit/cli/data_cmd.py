@@ -102,7 +102,7 @@ def run_list(args: argparse.Namespace) -> int:
     width = max(len(s.name) for s in sources)
     group = None
     titles = {"logic": "Logic gates", "synthetic": "Synthetic (seeded; options n=, noise=, seed=)",
-              "sklearn": "scikit-learn (optional `datasets` extra)", "file": "Files"}
+              "sklearn": "scikit-learn", "file": "Files"}
     for s in sources:
         if s.group != group:
             group = s.group

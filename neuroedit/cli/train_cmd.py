@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from ..api.session import TrainingSession, reset_weights
     from ..engine import EngineError
     from ..engine.trainer import EpochEnd, Progress, Stopped
+    from ..model.runs import epochs_in, history_since, record_run, run_settings
 
     over = _overrides(args)
     doc = load_document(args.file)
@@ -101,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"{args.file}: {e}") from None
         trainer = session.trainer
         total = trainer.epoch_offset + trainer.config.epochs
+        first_epoch, settings = epochs_in(doc.training_history), run_settings(doc)
         started = time.perf_counter()
         final: Stopped | None = None
         last_logs: dict = {}
@@ -129,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
             log.close()
     session.commit()
     elapsed = time.perf_counter() - started
+    record_run(doc, settings, history_since(doc.training_history, first_epoch), elapsed)
     assert final is not None
     summary = " - ".join(f"{k}: {v:.4f}" for k, v in last_logs.items() if k != "lr")
     print(f"{final.message} in {elapsed:.1f} s" + (f" - {summary}" if summary else ""), flush=True)

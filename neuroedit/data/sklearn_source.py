@@ -1,4 +1,4 @@
-"""Real data sets shipped inside scikit-learn (the optional `datasets` extra): digits, iris, ..."""
+"""Real data sets shipped inside scikit-learn (scikit-learn is a NeuroEdit dependency): digits, iris, ..."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from .errors import DataError
 from .raw import RawData
 
-INSTALL_HINT = "install with: pip install 'neuroedit[datasets]'"
+INSTALL_HINT = "install with: pip install scikit-learn"
 SKLEARN_SETS = {
     "digits": "8×8 images of handwritten digits, 1,797 samples, 10 classes",
     "iris": "150 iris flowers, 4 measurements, 3 species",

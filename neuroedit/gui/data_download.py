@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from ..data import DataError, parse_spec
 from ..data.availability import unavailable_reason
 from ..data.downloads import DATASETS, IDX_FILES, RemoteDataset, download
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +43,17 @@ class _Signals(QObject):
 
 
 class DataDownloadOffer(QObject):
-    """Checks the window's document after New/Open and offers the download with a progress bar."""
+    """Checks the document's data set (after New/Open) and offers the download with a progress bar."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    downloaded = Signal()   # the data set is here now: views that found it missing look again
+
+    def __init__(self, dataset_spec: Callable[[], str | None], folder: Callable[[], str | None],
+                 show_status: Callable[[str], None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.dataset_spec = dataset_spec
+        self.folder = folder
+        self.show_status = show_status
+        self.dialog_parent = parent
         self.enabled = True  # off for unattended runs (screenshots), which must not wait for a dialog
         self.dialog: QProgressDialog | None = None
         self.last_error = ""
@@ -60,26 +62,20 @@ class DataDownloadOffer(QObject):
         self._signals = _Signals()
         self._signals.progress.connect(self._progress)
         self._signals.done.connect(self._finished)
-        window.files.document_opened.connect(lambda doc, path: QTimer.singleShot(0, self.check))
-
-    def _base_dir(self) -> str | None:
-        path = self.window.files.path
-        return str(Path(path).parent) if path else None
 
     def check(self) -> bool:
         """Ask to download the document's data set if it is missing; True when a download started."""
-        spec = self.window.doc.dataset.get("spec") if self.window.doc.dataset else None
-        dataset = missing_download(spec, self._base_dir())
+        dataset = missing_download(self.dataset_spec(), self.folder())
         if not self.enabled or dataset is None or self.dialog is not None:
             return False
         answer = QMessageBox.question(
-            self.window, f"Download {dataset.title}?",
+            self.dialog_parent, f"Download {dataset.title}?",
             f"This network trains on {dataset.title}, which is not on this computer yet.\n\n"
             f"Download it now (about {dataset.size_mb:.0f} MB, four files checked against their published "
             f"SHA-256)? You can also run: neuroedit data download {dataset.name}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
         if answer != QMessageBox.StandardButton.Yes:
-            self.window.show_status(f"{dataset.title} is missing: neuroedit data download {dataset.name}")
+            self.show_status(f"{dataset.title} is missing: neuroedit data download {dataset.name}")
             return False
         self.start(dataset)
         return True
@@ -87,7 +83,7 @@ class DataDownloadOffer(QObject):
     def start(self, dataset: RemoteDataset, mirror: str | None = None) -> None:
         """Download `dataset` in a thread behind a cancellable progress dialog."""
         self._cancel.clear()
-        self.dialog = QProgressDialog(f"Downloading {dataset.title}…", "Cancel", 0, 100, self.window)
+        self.dialog = QProgressDialog(f"Downloading {dataset.title}…", "Cancel", 0, 100, self.dialog_parent)
         self.dialog.setObjectName("data_download_progress")
         self.dialog.setWindowTitle(f"Downloading {dataset.title} — NeuroEdit")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -130,9 +126,7 @@ class DataDownloadOffer(QObject):
             self.dialog = None
         self.last_error = error
         if error:
-            QMessageBox.critical(self.window, f"{self._title} not downloaded", error)
+            QMessageBox.critical(self.dialog_parent, f"{self._title} not downloaded", error)
             return
-        self.window.show_status(f"{self._title} downloaded")
-        panel = self.window.data_panel
-        if panel is not None:  # show the data set that is now there
-            panel.set_spec(self.window.doc.dataset.get("spec") if self.window.doc.dataset else None)
+        self.show_status(f"{self._title} downloaded")
+        self.downloaded.emit()

@@ -282,16 +282,9 @@ class DataPanel(QWidget):
             self._reload.start()
 
     def _import(self) -> None:
-        dialog = ImportDialog(self, self._base_dir())
+        dialog = ImportDialog(self, self.base_dir)
         if dialog.exec() and dialog.spec():
             self.choose_spec(dialog.spec())
-
-    def _base_dir(self) -> str | None:
-        if self.base_dir:
-            return self.base_dir
-        files = getattr(self.window(), "files", None)
-        path = getattr(files, "path", None)
-        return os.path.dirname(path) if isinstance(path, str) and path else None
 
     # ---------------------------------------------------------------- loading
     def _start_load(self) -> None:
@@ -301,7 +294,7 @@ class DataPanel(QWidget):
         self._generation += 1
         generation = self._generation
         self.info.setText("Loading…")
-        base_dir = self._base_dir()
+        base_dir = self.base_dir
 
         def work() -> tuple[object, str]:
             try:

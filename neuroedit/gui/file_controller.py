@@ -25,6 +25,7 @@ class FileController(QObject):
 
     document_opened = Signal(object, object)  # (Document, path or None)
     state_changed = Signal()                  # title must be refreshed (path or dirty changed)
+    about_to_write = Signal()                 # a save or autosave is next: bring results in (training so far)
 
     def __init__(self, window: "MainWindow", recovery_folder: Path | None = None) -> None:
         super().__init__(window)
@@ -37,6 +38,10 @@ class FileController(QObject):
     # ------------------------------------------------------------------ state
     def is_dirty(self) -> bool:
         return self.forced_dirty or not self.window.doc.history.is_clean
+
+    def folder(self) -> str | None:
+        """The open file's folder, where relative data-set paths start; None for an unsaved document."""
+        return str(Path(self.path).parent) if self.path else None
 
     def display_name(self) -> str:
         return Path(self.path).name if self.path else "Untitled"
@@ -112,18 +117,12 @@ class FileController(QObject):
             path += ".nedit"
         return self.write(path)
 
-    def _take_training_results(self) -> None:
-        """A save during a run stores the weights trained so far, not those of the last pause."""
-        training = getattr(self.window, "training", None)
-        if training is not None:
-            training.commit()
-
     def _autosave_state(self):
-        self._take_training_results()
+        self.about_to_write.emit()
         return self.window.doc, self.path, self.is_dirty()
 
     def write(self, path: str) -> bool:
-        self._take_training_results()
+        self.about_to_write.emit()
         try:
             nedit_io.save(self.window.doc, path)
         except (OSError, nedit_io.SaveError) as e:

@@ -9,6 +9,8 @@ recorded; undo and redo never trigger one.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QTimer
 
 from ..model import Document, EditError
@@ -17,26 +19,21 @@ from .binding import DocBinding
 
 
 class LossPicker:
-    def __init__(self, window) -> None:
-        self.window = window
+    """The main window gives it the dropped nodes (`dropped`), the loaded data sets (`data_loaded`) and
+    File › New/Open (`follow`); `new_loss_params` gives a dropped Loss its parameters."""
+
+    def __init__(self, doc: Document, show_status: Callable[[str], None]) -> None:
+        self.show_status = show_status
         self.auto: set[str] = set()                       # Loss nodes whose parameters the picker still owns
         self.data: dict[str, tuple[str, int]] = {}        # data-set spec -> (task, number of classes)
         self._pending = False
         self._own_edit = False
         self._mark = (0, 0)
         self._binding = DocBinding()
-        window.new_node_params["Loss"] = self.new_loss_params
-        window.node_dropped.connect(self._dropped)
-        if getattr(window, "data_panel", None) is not None:
-            window.data_panel.dataset_loaded.connect(self._data_loaded)
-        window.files.document_opened.connect(lambda doc, path: self.follow(doc))
-        self.follow(window.doc)
+        self.follow(doc)
 
-    @property
-    def doc(self) -> Document:
-        return self.window.doc
-
-    def follow(self, doc: Document) -> None:
+    def follow(self, doc: Document, path: str | None = None) -> None:
+        self.doc = doc
         self.auto.clear()
         self._pending = False
         ev = doc.events
@@ -57,7 +54,7 @@ class LossPicker:
 
     def _say(self, loss_id: str, choice: LossChoice | None) -> None:
         if choice is not None:
-            self.window.show_status(f"{loss_id}: {choice.loss}{' (from logits)' if choice.from_logits else ''} "
+            self.show_status(f"{loss_id}: {choice.loss}{' (from logits)' if choice.from_logits else ''} "
                                     f"for {choice.reason}; change it in the Inspector")
 
     def _refit(self) -> None:
@@ -74,14 +71,14 @@ class LossPicker:
                     for name, value in choice.params().items():
                         self.doc.set_param(loss_id, name, value)
             except EditError as e:
-                self.window.show_status(str(e))
+                self.show_status(str(e))
                 continue
             finally:
                 self._own_edit = False
             self._say(loss_id, choice)
 
     # ------------------------------------------------------------------ events
-    def _dropped(self, node_id: str) -> None:
+    def dropped(self, node_id: str) -> None:
         node = self.doc.nodes.get(node_id)
         if node is not None and node.type == "Loss":
             self.auto.add(node_id)
@@ -103,7 +100,7 @@ class LossPicker:
         if name == "dataset" and self.auto:
             self._pending = True
 
-    def _data_loaded(self, dataset) -> None:
+    def data_loaded(self, dataset) -> None:
         if dataset is not None:
             self.data[dataset.spec] = (dataset.task, int(dataset.num_classes or 0))
 

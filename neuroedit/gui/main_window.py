@@ -1,4 +1,21 @@
-"""The editor window: canvas in the middle, palette, inspector, problems, summary and history in docks."""
+"""The editor window, and the one place where it is composed: `MainWindow._compose`.
+
+`_compose` builds every part of the window and connects them, top to bottom: the file
+controller, the layer-graph editor and its panels, the window's commands (actions, menus,
+toolbar, status bar), then each feature. A feature is a typed object that gets only what it
+uses (the document, the scene, the dock host `add_panel`/`show_panel`, a menu, `show_status`,
+the file controller's signals), never the window, and it is kept in a typed field.
+
+Adding a feature is one block at the end of `_compose`: build it, place its panel (`add_panel`
+also lists it in View › Panels and remembers its layout under the key), add its actions to a menu
+(`self._add_commands(actions, self.menus["file"])`: shortcuts work wherever the focus is), and
+connect it to the document's life (`files.document_opened` for New/Open), e.g.
+
+    self.evaluation = EvaluationPanel(self.doc)
+    self.add_panel("evaluation", "Evaluation", self.evaluation, Qt.DockWidgetArea.RightDockWidgetArea,
+                   tabify_with="training")
+    self.files.document_opened.connect(self.evaluation.follow)
+"""
 
 from __future__ import annotations
 
@@ -10,27 +27,43 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGu
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QToolBar,
                                QWidget)
 
+from ..data import DataError, dataset_record
 from ..model import Document, EditError, analyze
 from . import clipboard, theme, window_layout
+from .backprop import Backprop
 from .binding import DocBinding
 from .canvas import Canvas, GraphScene
 from .canvas.layout import auto_layout
+from .data_download import DataDownloadOffer
+from .data_panel import DataPanel
+from .evaluation import install_evaluation
+from .evaluation.attach import EvaluationController
 from .file_controller import FileController
 from .help_dialog import ShortcutsDialog
+from .help_pages import add_help_pages
+from .interop_actions import InteropActions, install_interop
 from .history_panel import HistoryPanel
+from .loss_picker import LossPicker
 from .inspector import Inspector
 from .palette import Palette
 from .problems_panel import ProblemsPanel
 from .shortcuts import SHORTCUTS, sequences
 from .summary_panel import SummaryPanel
+from .training.controller import TrainingController
+from .training.dashboard import Dashboard
+from .training.feature import TrainingFeature
+from .training.feedback import TrainingFeedback
+from .training.overlay import CanvasOverlay
+from .training.panel import TrainingPanel
 from .window_layout import STATE_VERSION
 
-TRAIN_LATER = "Live training arrives with the live-training feature; it is not available in this version."
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "neuroedit.svg"
+LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                       Qt.DockWidgetArea.BottomDockWidgetArea)
 
 
 class MainWindow(QMainWindow):
-    """One document at a time. `add_panel` and `canvas.set_wire_style` are the hooks for live training."""
+    """One document at a time; every part is built in `_compose`."""
 
     node_dropped = Signal(str)   # a node the user just added from the palette (not by undo, paste or a script)
 
@@ -44,53 +77,12 @@ class MainWindow(QMainWindow):
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self._binding = DocBinding()
         self._paste_count = 0
-        self.trainer_available = False
-        self.new_node_params: dict[str, Callable[[], dict]] = {}   # type -> parameters a dropped node starts with
-
-        self.scene = GraphScene(self.doc, self.colors, self)
-        self.canvas = Canvas(self.scene)
-        self.setCentralWidget(self.canvas)
-        self.palette = Palette(self.colors)
-        self.inspector = Inspector(self.doc, self.colors)
-        self.problems = ProblemsPanel(self.doc)
-        self.summary = SummaryPanel(self.doc)
-        self.history_panel = HistoryPanel(self.doc)
-        self.docks: dict[str, QDockWidget] = {}
-        self.add_panel("palette", "Nodes", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.data_panel = self._make_data_panel()
-        self.add_panel("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.add_panel("history", "History", self.history_panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.add_panel("problems", "Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.add_panel("summary", "Summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.docks["problems"], self.docks["summary"])
-        self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
-        if "data" in self.docks:
-            self.tabifyDockWidget(self.docks["palette"], self.docks["data"])
-        for key in ("problems", "inspector", "palette"):
-            self.docks[key].raise_()
         self._layout_restored = False
-
-        self.files = FileController(self, recovery_folder)
-        self.files.document_opened.connect(lambda doc, path: self.set_document(doc))
-        self.files.state_changed.connect(self.update_title)
-        self.files.state_changed.connect(self._update_data_folder)
+        self.docks: dict[str, QDockWidget] = {}
         self.actions: dict[str, QAction] = {}
-        self._make_actions()
-        self._make_menus()
-        self._make_toolbar()
-        self._make_status_bar()
-        self._connect_widgets()
-        self._follow_system_theme()
-        from .loss_picker import LossPicker
-        self.loss_picker = LossPicker(self)   # a dropped Loss picks what fits the data and the output
-        from .training import attach_training
-        self.training = attach_training(self)  # Training panel, live plots, weights on the canvas
-        from .backprop import install_backprop
-        self.backprop = install_backprop(self)  # Neuron view tab, Step-through and Gradient-check dock
-        from .interop_actions import install_interop
-        self.interop = install_interop(self)  # File > Export... and File > Import ONNX...
-        from .data_download import DataDownloadOffer
-        self.data_download = DataDownloadOffer(self)  # offers MNIST / Fashion-MNIST when a document lacks it
+        self.panels_menu = QMenu("Panels", self)   # View › Panels: add_panel lists every dock here
+        self.new_node_params: dict[str, Callable[[], dict]] = {}   # type -> parameters a dropped node starts with
+        self._compose(recovery_folder)
         window_layout.place_on_screen(self)  # sized from the screen's available area
         self.default_state = self.saveState(STATE_VERSION)  # what View › Reset layout returns to
         if restore_layout:
@@ -99,10 +91,99 @@ class MainWindow(QMainWindow):
             self.files.path = str(Path(path).resolve())
         self.set_document(self.doc)
 
-    # ------------------------------------------------------------------ panels (extension point)
+    # ------------------------------------------------------------------ composition
+    def _compose(self, recovery_folder: Path | None) -> None:
+        """Build every part of the window and connect them; a new feature is one more block at the end."""
+        # The file the document comes from: New/Open/Save, autosave, recent files. Panels follow New/Open.
+        self.files = FileController(self, recovery_folder)
+        self.files.document_opened.connect(lambda doc, path: self.set_document(doc))
+        self.files.state_changed.connect(self.update_title)
+        self.files.state_changed.connect(self._update_data_folder)
+
+        # The layer-graph editor: canvas, node palette, data set, inspector, history, problems, summary.
+        self.scene = GraphScene(self.doc, self.colors, self)
+        self.canvas = Canvas(self.scene)
+        self.palette = Palette(self.colors)
+        self.data_panel = DataPanel(self)
+        self.inspector = Inspector(self.doc, self.colors)
+        self.history_panel = HistoryPanel(self.doc)
+        self.problems = ProblemsPanel(self.doc)
+        self.summary = SummaryPanel(self.doc)
+        self.add_panel("palette", "Nodes", self.palette, LEFT)
+        self.add_panel("data", "Data", _scrolling(self.data_panel), LEFT, tabify_with="palette")
+        self.add_panel("inspector", "Inspector", self.inspector, RIGHT)
+        self.add_panel("history", "History", self.history_panel, RIGHT, tabify_with="inspector")
+        self.add_panel("problems", "Problems", self.problems, BOTTOM)
+        self.add_panel("summary", "Summary", self.summary, BOTTOM, tabify_with="problems")
+        for key in ("problems", "inspector", "palette"):
+            self.docks[key].raise_()
+        self.data_panel.spec_chosen.connect(self.choose_dataset)
+        self._follow_system_theme()
+
+        # The window's commands: actions, menus, toolbar, status bar.
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
+        self._make_status_bar()
+        self._connect_widgets()
+
+        # Live training: the Train action, the Training panel, live plots, weights on the canvas.
+        # The controller takes the window for its document, file folder, dirty flag and status line.
+        self.training: TrainingController = TrainingController(self)
+        training = TrainingFeature(self.training, self.colors, self.scene, self.statusBar(), self)
+        self.training_panel: TrainingPanel = training.panel
+        self.dashboard: Dashboard = training.dashboard
+        self.training_overlay: CanvasOverlay = training.overlay
+        training.place(self)
+        train = self._action("train", self.training.train)
+        self.menus["network"].addAction(train)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(train)
+        self.problems.count_changed.connect(lambda errors, warnings: self.update_train_action())
+        self.update_train_action()
+        self.files.document_opened.connect(training.follow)
+        self.files.about_to_write.connect(self.training.commit)   # a save stores what is trained so far
+
+        # Evaluation: the Evaluation and Runs docks beside the training plots, run recording, Compare….
+        # Before backprop, so the Step-through dock keeps its front tab.
+        self.evaluation: EvaluationController = install_evaluation(self)
+
+        # Backpropagation: Layer graph | Neuron view tabs, the Step-through / Gradient-check dock.
+        self.backprop = Backprop(self.doc, self.scene, self.canvas, self.colors, self.files.folder, self)
+        self.setCentralWidget(self.backprop.tabs)
+        self.backprop.place(self)
+        self._add_commands(self.backprop.actions, self.menus["view"])
+        self.backprop.status_message.connect(self.show_status)
+        self.files.document_opened.connect(self.backprop.follow)
+        # 2-D inputs: each neuron shows its heat map over the input plane, live
+        self.training.plane_changed.connect(self.backprop.neuron_scene.set_plane)
+        self.training.chunk_received.connect(self.backprop.neuron_scene.on_chunk)
+        self.training.history_restored.connect(self.backprop.neuron_scene.clear_boundary)
+
+        # Data download: offers MNIST / Fashion-MNIST when an opened document needs it and it is missing.
+        self.data_download = DataDownloadOffer(self._dataset_spec, self.files.folder, self.show_status, self)
+        self.data_download.downloaded.connect(self._show_dataset)
+        self.files.document_opened.connect(lambda doc, path: QTimer.singleShot(0, self.data_download.check))
+
+        # Interoperability: File › Export… (ONNX, PyTorch, Keras) and File › Import ONNX….
+        self.interop: InteropActions = install_interop(self)
+
+        # A dropped Loss picks the loss that fits the data set and the output it is connected to.
+        self.loss_picker = LossPicker(self.doc, self.show_status)
+        self.new_node_params["Loss"] = self.loss_picker.new_loss_params
+        self.node_dropped.connect(self.loss_picker.dropped)
+        self.data_panel.dataset_loaded.connect(self.loss_picker.data_loaded)
+        self.files.document_opened.connect(self.loss_picker.follow)
+
+        # "Cannot train" where the user looks (status bar, the panel with the fix); the Train action's state.
+        self.training_feedback = TrainingFeedback(self.training, self.statusBar(), self.actions["train"],
+                                                  self.colors.error, self.show_panel)
+        self.files.document_opened.connect(self.training_feedback.follow)
+
+    # ------------------------------------------------------------------ panels (the dock host)
     def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
                   tabify_with: str | None = None) -> QDockWidget:
-        """Dock `widget`; its layout is remembered between runs (the dock's objectName is `key`)."""
+        """Dock `widget` and list it in View › Panels; its layout is remembered (the dock's objectName is `key`)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
@@ -110,25 +191,24 @@ class MainWindow(QMainWindow):
         if tabify_with in self.docks:
             self.tabifyDockWidget(self.docks[tabify_with], dock)
         self.docks[key] = dock
+        self.panels_menu.addAction(dock.toggleViewAction())
         return dock
 
-    def _make_data_panel(self):
-        try:
-            from .data_panel import DataPanel
-        except ImportError:
-            return None
-        panel = DataPanel(self)
-        panel.spec_chosen.connect(self._set_dataset)
-        scroller = QScrollArea()  # the panel is wide; scrolling keeps the canvas the widest part
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
-        scroller.setWidget(panel)
-        self.add_panel("data", "Data", scroller, Qt.DockWidgetArea.LeftDockWidgetArea)
-        return panel
+    def show_panel(self, key: str) -> None:
+        """Show the dock and bring it to the front of its tabs."""
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
 
-    def _set_dataset(self, spec: str) -> None:
+    def choose_dataset(self, spec: str) -> None:
+        """Store the data set as a record (spec plus, for files, path/size/SHA-256) so a moved file is noticed."""
         try:
-            self.doc.set_dataset({**self.doc.dataset, "spec": spec})
+            record = dataset_record(spec, self.files.folder())
+        except (DataError, OSError, ValueError) as e:
+            self.show_status(f"Cannot use {spec}: {e}")
+            return
+        try:
+            self.doc.set_dataset(record)
         except EditError as e:
             self.show_status(str(e))
 
@@ -146,8 +226,7 @@ class MainWindow(QMainWindow):
         self._binding.bind(doc, [(ev.history_changed, self._update_edit_actions),
                                  (ev.clean_changed, lambda clean: self.update_title()),
                                  (ev.settings_changed, self._on_settings_changed)])
-        if self.data_panel is not None:
-            self.data_panel.set_spec(doc.dataset.get("spec") if doc.dataset else None)
+        self._show_dataset()
         self._update_edit_actions()
         self.update_title()
         self.canvas.frame_all()
@@ -158,12 +237,17 @@ class MainWindow(QMainWindow):
 
     def _update_data_folder(self) -> None:
         """Relative data-set paths (e.g. an IDX folder) are looked up next to the open file."""
-        if self.data_panel is not None and hasattr(self.data_panel, "set_base_dir"):
-            self.data_panel.set_base_dir(str(Path(self.files.path).parent) if self.files.path else None)
+        self.data_panel.set_base_dir(self.files.folder())
+
+    def _dataset_spec(self) -> str | None:
+        return self.doc.dataset.get("spec") if self.doc.dataset else None
+
+    def _show_dataset(self) -> None:
+        self.data_panel.set_spec(self._dataset_spec())
 
     def _on_settings_changed(self, name: str, old, new) -> None:
-        if name == "dataset" and self.data_panel is not None:
-            self.data_panel.set_spec(self.doc.dataset.get("spec") if self.doc.dataset else None)
+        if name == "dataset":
+            self._show_dataset()
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -182,6 +266,14 @@ class MainWindow(QMainWindow):
         self.addAction(action)
         self.actions[key] = action
         return action
+
+    def _add_commands(self, actions: dict[str, QAction], menu: QMenu) -> None:
+        """A feature's actions: in `menu` after a separator, and their shortcuts work wherever the focus is."""
+        menu.addSeparator()
+        for key, action in actions.items():
+            self.addAction(action)
+            self.actions[key] = action
+            menu.addAction(action)
 
     def _make_actions(self) -> None:
         f = self.files
@@ -207,8 +299,6 @@ class MainWindow(QMainWindow):
         snap = self._action("snap", lambda on: setattr(self.scene, "snap_to_grid", on), checkable=True)
         snap.setChecked(True)
         self._action("find_node", self._focus_palette_search)
-        train = self._action("train", self._train, tip=TRAIN_LATER)
-        train.setEnabled(False)
         self._action("shortcuts", lambda: ShortcutsDialog(self).exec())
 
     def _make_menus(self) -> None:
@@ -234,16 +324,13 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addActions([a["auto_layout"], a["snap"], a["find_node"]])
         view.addSeparator()
-        self.panels_menu = view.addMenu("Panels")
-        for dock in self.docks.values():
-            self.panels_menu.addAction(dock.toggleViewAction())
+        view.addMenu(self.panels_menu)
         view.addAction(window_layout.reset_action(self))
         net = bar.addMenu("&Network")
-        net.addAction(a["train"])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
-        from .help_pages import add_help_pages
         self.help_actions = add_help_pages(self, help_menu)  # Getting started, About
+        self.menus = {"file": file_menu, "edit": edit, "view": view, "network": net, "help": help_menu}
 
     def _make_toolbar(self) -> None:
         bar = QToolBar("Main", self)
@@ -251,7 +338,7 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         a = self.actions
-        for key in ("new", "open", "save", None, "undo", "redo", None, "frame_all", "auto_layout", None, "train"):
+        for key in ("new", "open", "save", None, "undo", "redo", None, "frame_all", "auto_layout"):
             if key is None:
                 bar.addSeparator()
             else:
@@ -368,16 +455,14 @@ class MainWindow(QMainWindow):
         self.update_title()
 
     def _show_history(self) -> None:
-        dock = self.docks["history"]
-        dock.show()
-        dock.raise_()
+        self.show_panel("history")
 
     def _focus_palette_search(self) -> None:
         self.docks["palette"].show()
         self.palette.search.setFocus()
         self.palette.search.selectAll()
 
-    # ------------------------------------------------------------------ training (a later feature)
+    # ------------------------------------------------------------------ problems and the Train action
     def _problems_counted(self, errors: int, warnings: int) -> None:
         parts = []
         if errors:
@@ -386,25 +471,19 @@ class MainWindow(QMainWindow):
             parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}")
         self.problem_label.setText(", ".join(parts) if parts else "No problems")
         self.docks["problems"].setWindowTitle(f"Problems ({errors + warnings})" if parts else "Problems")
-        self.update_train_action()
 
     def update_train_action(self) -> None:
-        """Train is enabled only with a trainer and no errors; the tooltip says why not."""
+        """Train is enabled only when the network has no errors; the tooltip says why not."""
         train = self.actions["train"]
         errors = analyze(self.doc).errors
         if errors:
             first = errors[0]
             reason = f"Fix the network first: {first}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
-        elif not self.trainer_available:
-            reason = TRAIN_LATER
         else:
             reason = ""
         train.setEnabled(not reason)
         train.setToolTip(reason or "Train the network")
         train.setStatusTip(reason or "Train the network")
-
-    def _train(self) -> None:
-        self.training.train()
 
     # ------------------------------------------------------------------ files dropped, closing, layout
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -439,6 +518,7 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear list", self.files.recent.clear)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.training.shutdown()   # before asking to save: the results trained so far are part of the document
         if not self.files.maybe_save():
             event.ignore()
             return
@@ -468,3 +548,12 @@ class MainWindow(QMainWindow):
         self.colors = theme.canvas_colors(dark)
         self.scene.set_colors(self.colors)
         self.inspector.colors = self.colors
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """The data panel is wide; scrolling keeps the canvas the widest part of the window."""
+    scroller = QScrollArea()
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.Shape.NoFrame)
+    scroller.setWidget(panel)
+    return scroller

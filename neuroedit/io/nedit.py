@@ -29,12 +29,13 @@ from .container import (
 from .errors import LoadError, SaveError
 from .jsontext import check_depth, dump_json, is_valid_unicode, parse_json, to_plain
 from .migrations import FORMAT_NAME, FORMAT_VERSION, migrate
+from .runs_json import RUNS, runs_from_json, runs_to_json
 from .schema import check_keys, expect_object, graph_from_json, graph_to_json
 
 MANIFEST, GRAPH, WEIGHTS, OPTIMIZER, HISTORY = (
     "manifest.json", "graph.json", "weights.npz", "optimizer.npz", "history.json")
 REQUIRED = (MANIFEST, GRAPH, WEIGHTS)
-OPTIONAL = (OPTIMIZER, HISTORY)
+OPTIONAL = (OPTIMIZER, HISTORY, RUNS)
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # used with fullmatch
 
 
@@ -74,6 +75,8 @@ def to_bytes(doc: Document) -> bytes:
         except LoadError as e:
             raise SaveError(f"cannot save, the file would not load: {e}") from None
         members[HISTORY] = (_json_member(HISTORY, history), True)
+    if doc.runs:
+        members[RUNS] = (_json_member(RUNS, runs_to_json(doc.runs)), True)
     return write_archive(members)
 
 
@@ -164,6 +167,8 @@ def _read(fileobj: IO[bytes]) -> Document:
         doc.optimizer_state = read_npz(_arrays_member(archive, OPTIMIZER, budget), OPTIMIZER, NUMERIC_KINDS)
     if HISTORY in archive.infos:
         doc.training_history = check_depth(expect_object(_json(archive, HISTORY), "", HISTORY), HISTORY, "")
+    if RUNS in archive.infos:
+        doc.runs = runs_from_json(_json(archive, RUNS))
     return doc
 
 

@@ -14,6 +14,7 @@ from .events import DocumentEvents
 from .history import History
 from .nodetypes import REGISTRY, node_type
 from .params import ParamError
+from .runs import MAX_RUNS
 from .settings import SETTINGS_BY_NAME, default_settings
 
 ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}\Z")  # \Z, not $: "$" would accept a trailing newline
@@ -61,6 +62,7 @@ class Document:
     training_history: dict[str, Any] = field(default_factory=dict)
     view: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    runs: list[dict[str, Any]] = field(default_factory=list)   # recorded training runs (model/runs.py)
 
     def __post_init__(self) -> None:
         self.events = DocumentEvents()
@@ -255,6 +257,26 @@ class Document:
         self.weights = {k: dict(v) for k, v in weights.items()}
         self.revision += 1
         self.events.weights_changed.emit(None)
+
+    def add_run(self, run: dict[str, Any]) -> None:
+        """Record a finished training run (not an undo step: a result, like trained weights)."""
+        self.runs = (self.runs + [run])[-MAX_RUNS:]
+        self.revision += 1
+        self.events.runs_changed.emit()
+
+    def remove_runs(self, run_ids: Iterable[int]) -> None:
+        drop = set(run_ids)
+        self.runs = [r for r in self.runs if r.get("id") not in drop]
+        self.revision += 1
+        self.events.runs_changed.emit()
+
+    def replace_training_results(self, optimizer_state: dict[str, np.ndarray],
+                                 training_history: dict[str, Any]) -> None:
+        """Install a run's optimizer state and history, or {} for both after Reset (not an undo step, like weights)."""
+        self.optimizer_state = dict(optimizer_state)
+        self.training_history = dict(training_history)
+        self.revision += 1
+        self.events.training_results_changed.emit()
 
     # ------------------------------------------------------------------ helpers
     def _type(self, name: str):

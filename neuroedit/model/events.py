@@ -35,6 +35,8 @@ class DocumentEvents:
         self.node_moved = Signal()        # (node_id, (x, y))
         self.settings_changed = Signal()  # (name, old, new)
         self.weights_changed = Signal()   # (node_id or None for all)
+        self.runs_changed = Signal()      # () a training run was recorded or removed
+        self.training_results_changed = Signal()  # () the optimizer state and training history were replaced
         self.changed = Signal()           # () after any structural or parameter change: re-validate
         self.clean_changed = Signal()     # (is_clean)
         self.history_changed = Signal()   # ()

@@ -16,12 +16,12 @@ def test_listing_covers_builtins_and_files():
     names = {s.name for s in available_sources()}
     assert {"xor", "spiral", "weather", "values", "csv", "npz", "idx", "sklearn:digits"} <= names
     for s in available_sources():
-        assert s.available or "pip install 'neuroedit[datasets]'" in s.reason
+        assert s.available or "pip install scikit-learn" in s.reason
 
 
 def test_sklearn_missing_is_reported_with_install_command(monkeypatch):
     monkeypatch.setattr(sklearn_source, "sklearn_available", lambda: False)
-    with pytest.raises(DataError, match=r"pip install 'neuroedit\[datasets\]'"):
+    with pytest.raises(DataError, match=r"pip install scikit-learn"):
         load("sklearn:iris")
 
 

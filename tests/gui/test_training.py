@@ -223,13 +223,11 @@ def test_plots_export_png_and_csv(qtbot, train_window, tmp_path):
 
 
 def test_moved_data_file_is_reported(qtbot, train_window, tmp_path):
-    from neuroedit.gui.training.attach import choose_dataset
-
     data = tmp_path / "points.csv"
     rows = "\n".join(f"{i % 7},{i % 5},{(i % 7 + i % 5) % 2}" for i in range(40))
     data.write_text("a,b,label\n" + rows + "\n")
     w = train_window(path=str(tmp_path / "net.nedit"))
-    choose_dataset(w, f"csv:{data}")
+    w.choose_dataset(f"csv:{data}")
     assert w.doc.dataset["file"]["sha256"] and w.training.check_dataset() == ""
     data.rename(tmp_path / "elsewhere.csv")
     problem = w.training.check_dataset()

@@ -21,7 +21,7 @@ def json_blocks() -> list[str]:
 
 
 def test_documented_graph_loads():
-    manifest, node, edge, graph = json_blocks()
+    manifest, node, edge, graph, _ = json_blocks()
     members = {
         "manifest.json": manifest.encode(),
         "graph.json": graph.encode(),
@@ -33,6 +33,15 @@ def test_documented_graph_loads():
     assert json.loads(manifest)["format_version"] == FORMAT_VERSION
     assert json.loads(node)["params"] == {**doc.nodes["dense_1"].params, "units": 2}
     assert json.loads(edge) == {"src": "input_1", "src_port": "out", "dst": "dense_1", "dst_port": "in"}
+
+
+def test_documented_run_loads():
+    manifest, _, _, graph, run = json_blocks()
+    members = {"manifest.json": manifest.encode(), "graph.json": graph.encode(), "weights.npz": zip_of({}),
+               "runs.json": json.dumps({"runs": [json.loads(run)]}).encode()}
+    (loaded,) = from_bytes(zip_of(members)).runs
+    assert loaded["label"] == "compare: adam" and loaded["changed"] == {"optimizer": ["momentum", "adam"]}
+    assert loaded["history"]["loss"] == [0.66, 0.61] and np.isnan(loaded["history"]["val_loss"][1])
 
 
 def test_plain_numpy_reads_the_weights():

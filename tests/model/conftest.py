@@ -65,7 +65,8 @@ class Recorder:
     """Collects every event a document emits as (event name, args)."""
 
     NAMES = ("node_added", "node_removed", "node_renamed", "edge_added", "edge_removed", "param_changed",
-             "node_moved", "settings_changed", "weights_changed", "changed", "clean_changed", "history_changed")
+             "node_moved", "settings_changed", "weights_changed", "training_results_changed", "changed",
+             "clean_changed", "history_changed")
 
     def __init__(self, doc: Document) -> None:
         self.calls: list[tuple[str, tuple]] = []

@@ -82,6 +82,23 @@ def test_weights(recorder, xor_doc, with_weights):
     assert rec.of("history_changed") == [], "training results are not undo steps"
 
 
+def test_training_results_replaced(recorder, xor_doc):
+    doc, ids = xor_doc
+    rec = recorder(doc)
+    r = doc.revision
+    state, history = {"iterations": np.array(3)}, {"loss": [0.7, 0.6]}
+    doc.replace_training_results(state, history)
+    assert rec.of("training_results_changed") == [()]
+    assert doc.optimizer_state == state and doc.training_history == history and doc.revision == r + 1
+    state["m"] = np.zeros(1)
+    assert "m" not in doc.optimizer_state, "the document keeps its own mapping"
+    rec.clear()
+    doc.replace_training_results({}, {})
+    assert doc.optimizer_state == {} and doc.training_history == {}
+    assert rec.of("training_results_changed") == [()]
+    assert rec.of("history_changed") == [], "training results are not undo steps"
+
+
 def test_undo_and_redo_fire_the_inverse_events(recorder):
     doc = Document()
     i = doc.add_node("Input")

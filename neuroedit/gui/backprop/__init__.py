@@ -1,5 +1,5 @@
-"""See backpropagation: the neuron view, the step-through panel and the gradient check (`install_backprop`)."""
+"""See backpropagation: the neuron view, the step-through panel and the gradient check (`Backprop`)."""
 
-from .install import Backprop, install_backprop
+from .feature import Backprop
 
-__all__ = ["Backprop", "install_backprop"]
+__all__ = ["Backprop"]

@@ -66,6 +66,10 @@ class NeuronScene(QGraphicsScene):
         if self.on_screen():
             self.rebuild()
 
+    def detach(self) -> None:
+        """Stop following the document (the views are going; the Document may outlive them)."""
+        self._binding.unbind()
+
     def on_screen(self) -> bool:
         return any(v.isVisible() for v in self.views())
 

@@ -129,6 +129,10 @@ class Stepper(QObject):
                 self.choice_changed.emit()
         self.invalidate()
 
+    def detach(self) -> None:
+        """Stop following the document (its views are going; the Document may outlive them)."""
+        self._binding.unbind()
+
     def invalidate(self, *args) -> None:
         """The document changed: recompute soon (now if watched, else when someone starts watching)."""
         self._stale = True

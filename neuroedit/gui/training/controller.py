@@ -184,7 +184,7 @@ class TrainingController(QObject):
             reset_weights(self.doc)
         except Exception as e:  # the network cannot run yet: nothing to initialise
             self.doc.replace_weights({})
-            self.doc.optimizer_state, self.doc.training_history = {}, {}
+            self.doc.replace_training_results({}, {})
             self._set_state("idle", f"Reset: {e}".splitlines()[0])
         else:
             self._set_state("idle", f"Reset: new initial weights from seed {self.doc.settings.get('seed', 0)}")
@@ -286,8 +286,7 @@ class TrainingController(QObject):
         for op, arrays in fitting.items():
             weights.setdefault(op, {}).update(arrays)
         self.doc.replace_weights(weights)
-        self.doc.optimizer_state = dict(snap.optimizer_state)
-        self.doc.training_history = copy.deepcopy(snap.training_history)
+        self.doc.replace_training_results(snap.optimizer_state, copy.deepcopy(snap.training_history))
         self._uncommitted = False
         self._mark_dirty()
         self.committed.emit()

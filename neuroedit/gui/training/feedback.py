@@ -7,7 +7,10 @@ set, Training always. It goes away by itself once an edit removes its cause.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from typing import Callable
+
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ...api.data import DataProblem, document_spec
 from ...model import analyze
@@ -31,50 +34,47 @@ def blocking_reason(doc) -> str:
 
 
 class TrainingFeedback:
-    """Follows the controller's state for one window (see the module docstring)."""
+    """Follows the controller's state (see the module docstring); `follow` takes File › New/Open's document."""
 
-    def __init__(self, window, controller: TrainingController) -> None:
-        self.window = window
+    def __init__(self, controller: TrainingController, status_bar: QStatusBar, train: QAction, error: QColor,
+                 show_panel: Callable[[str], None]) -> None:
         self.controller = controller
+        self.status_bar = status_bar
+        self.train = train
+        self.show_panel = show_panel
         self.label = QLabel()
         self.label.setObjectName("training_refusal")
-        self.label.setStyleSheet(f"color: {window.colors.error.name()}")
+        self.label.setStyleSheet(f"color: {error.name()}")
         self.label.hide()
-        window.statusBar().addWidget(self.label, 1)
+        status_bar.addWidget(self.label, 1)
         self._binding = DocBinding()
         controller.state_changed.connect(self._on_state)
-        self.follow(window.doc)
+        self.follow(controller.doc)
 
-    def follow(self, doc) -> None:
+    def follow(self, doc, path: str | None = None) -> None:
         self._binding.bind(doc, [(doc.events.history_changed, self._recheck)])
         self._recheck()
 
     def _on_state(self, state: str, text: str) -> None:
-        train = self.window.actions.get("train")
-        if train is not None:
-            train.setText(TRAIN_TEXT.get(state, "Train"))
+        self.train.setText(TRAIN_TEXT.get(state, "Train"))
         refused = state == "failed" and text.startswith(CANNOT)
         self.label.setText(text if refused else "")
         self.label.setVisible(refused)
         if refused:
-            self.window.statusBar().clearMessage()   # the label is what should be read now
-            self._raise_docks(text)
+            self.status_bar.clearMessage()   # the label is what should be read now
+            self._raise_panels(text)
 
-    def _raise_docks(self, text: str) -> None:
-        doc = self.window.doc
+    def _raise_panels(self, text: str) -> None:
         keys = ["training"]
-        if not analyze(doc).ok:
+        if not analyze(self.controller.doc).ok:
             keys.append("problems")
         elif "data" in text.lower():
             keys.append("data")
         for key in keys:
-            dock = self.window.docks.get(key)
-            if dock is not None:
-                dock.show()
-                dock.raise_()
+            self.show_panel(key)
 
     def _recheck(self, *args) -> None:
         """An edit may have fixed what Train refused: then the refusal goes."""
         c = self.controller
-        if c.state == "failed" and c.message.startswith(CANNOT) and not blocking_reason(self.window.doc):
+        if c.state == "failed" and c.message.startswith(CANNOT) and not blocking_reason(c.doc):
             c.forget_failure()

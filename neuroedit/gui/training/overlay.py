@@ -9,8 +9,10 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QColor
 
+from ..canvas import GraphScene
 from ..canvas.wire_item import WireStyle
 from ..heatmap import unit_pixmap
+from .controller import TrainingController
 
 POSITIVE = QColor("#0877bd")     # Playground blue
 NEGATIVE = QColor("#f59322")     # Playground orange
@@ -71,11 +73,12 @@ def card_maps(boundary) -> dict[str, list]:
 
 
 class CanvasOverlay(QObject):
-    """Applies wire styles and badges to the window's scene at a few Hz (never per step)."""
+    """Applies wire styles and badges to the canvas's scene at a few Hz (never per step)."""
 
-    def __init__(self, window, controller) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, scene: GraphScene, controller: TrainingController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scene = scene
+        self.controller = controller
         self.mode: str | None = "weights"
         self.summary: dict = {}
         self.badges: dict = {}
@@ -105,7 +108,7 @@ class CanvasOverlay(QObject):
             self.summary = chunk.wires
             self._dirty = True
         if chunk.layers:
-            doc = self.window.doc
+            doc = self.controller.doc
             outputs = {e.src for e in doc.edges if e.dst in doc.nodes and doc.nodes[e.dst].type == "Loss"}
             # a confident output layer is saturated by design: only hidden layers get badges
             self.badges = badges({k: v for k, v in chunk.layers.items() if k not in outputs})
@@ -113,7 +116,7 @@ class CanvasOverlay(QObject):
 
     def from_document(self, clear_badges: bool = False) -> None:
         """Show the document's stored weights (after Open, Reset, or when training pauses)."""
-        stored = summary_from_weights(self.window.doc.weights)
+        stored = summary_from_weights(self.controller.doc.weights)
         for op, entry in self.summary.items():   # keep the last gradients/updates for the toggle
             if op in stored:
                 stored[op].update({k: v for k, v in entry.items() if k != "weights"})
@@ -129,7 +132,7 @@ class CanvasOverlay(QObject):
         if not self._dirty:
             return
         self._dirty = False
-        scene = self.window.scene
+        scene = self.scene
         summary, mode = self.summary, self.mode
         scene.set_wire_style(lambda edge: wire_style(summary, mode, edge.dst))
         for op_id, badge in self.badges.items():

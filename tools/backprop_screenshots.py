@@ -1,4 +1,4 @@
-"""Screenshots of the step-through, one per phase: `python -m neuroedit.gui.backprop.screenshots [FOLDER]`.
+"""Screenshots of the step-through, one per phase: `python tools/backprop_screenshots.py [FOLDER]`.
 
 Drives a real MainWindow (run it under Xvfb or with QT_QPA_PLATFORM=offscreen) to the
 chosen steps and saves `backprop-<name>.png` (default folder: docs/screenshots).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parent.parent
 
 # (file name, sample file, typed inputs or None, phase, title fragment of the step, show the neuron view)
 SHOTS = [
@@ -29,10 +29,10 @@ def shoot(folder: Path) -> list[Path]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from ...io import load
-    from .. import theme
-    from ..main_window import MainWindow
-    from .stepper import SampleChoice
+    from neuroedit.gui import theme
+    from neuroedit.gui.backprop.stepper import SampleChoice
+    from neuroedit.gui.main_window import MainWindow
+    from neuroedit.io import load
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.apply_palette(app, dark=False)

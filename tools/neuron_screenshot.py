@@ -1,4 +1,4 @@
-"""The neuron-view heat-map screenshot: `python -m neuroedit.gui.backprop.neuron_screenshot [PNG]`.
+"""The neuron-view heat-map screenshot: `python tools/neuron_screenshot.py [PNG]`.
 
 Trains the README's 2-8-8-1 spiral network in a real MainWindow (run it under Xvfb or with
 QT_QPA_PLATFORM=offscreen), shows the neuron view with the step-through's forward values on the
@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from ...io import from_bytes, to_bytes
-from ...model import Document, samples
+from neuroedit.io import from_bytes, to_bytes
+from neuroedit.model import Document, samples
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 120.0
 
 
@@ -26,8 +26,8 @@ def spiral_doc() -> Document:
 def shoot(out: Path) -> Path:
     from PySide6.QtWidgets import QApplication
 
-    from .. import theme
-    from ..main_window import MainWindow
+    from neuroedit.gui import theme
+    from neuroedit.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.apply_palette(app, dark=False)

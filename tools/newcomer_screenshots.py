@@ -1,4 +1,4 @@
-"""Screenshots of a newcomer's first network: `python -m neuroedit.gui.newcomer_screenshots [FOLDER]`.
+"""Screenshots of a newcomer's first network: `python tools/newcomer_screenshots.py [FOLDER]`.
 
 A blank document at 1600×1000 (run under Xvfb or with QT_QPA_PLATFORM=offscreen): the Data panel
 with `circle` chosen, the 2-8-1 tanh network trained with the default settings (decision
@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parent.parent
 SIZE = (1600, 1000)
 TRAIN_SECONDS = 60
 
@@ -45,9 +45,9 @@ def build_network(window) -> None:
 def shoot(folder: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
-    from ..model import Document
-    from . import theme
-    from .main_window import MainWindow
+    from neuroedit.gui import theme
+    from neuroedit.gui.main_window import MainWindow
+    from neuroedit.model import Document
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
