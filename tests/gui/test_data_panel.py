@@ -72,7 +72,7 @@ def test_every_control_fits_the_default_dock_width(qtbot):
     scroller.resize(250, 700)
     scroller.show()
     panel.set_spec("circle")
-    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=10000)
+    qtbot.waitUntil(lambda: not panel.is_loading() and panel.noise.isVisible(), timeout=10000)
     assert panel.minimumSizeHint().width() <= 240
     for widget in (panel.import_button, panel.noise, panel.split, panel.spec_edit, panel.source):
         right = widget.mapTo(scroller.viewport(), widget.rect().topRight()).x()
