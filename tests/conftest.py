@@ -1,11 +1,11 @@
 """Shared test set-up. Qt must render off screen; this runs before any test module imports Qt."""
 
 import atexit
+import json
 import os
 import shutil
 import tempfile
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # The CUDA tests (tests/cuda, `-k cuda`) run on Numba's CUDA simulator unless NUMBA_ENABLE_CUDASIM=0 asks
 # for a real GPU (benchmarks/cuda_check.sh). It must be set before numba is first imported; the CPU
@@ -22,6 +22,14 @@ for _var, _sub in (("XDG_DATA_HOME", ".local/share"), ("XDG_CONFIG_HOME", ".conf
                    ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
     os.environ[_var] = os.path.join(TEST_HOME, _sub)
 os.environ.pop("NEUROEDIT_DATA_DIR", None)
+
+# Qt renders off screen, on a desktop-sized screen (the offscreen platform's default is 800 px wide,
+# where the window's docks leave the canvas too little room to draw what the GUI tests look at).
+_SCREEN = os.path.join(TEST_HOME, "offscreen-screen.json")
+with open(_SCREEN, "w", encoding="utf-8") as _f:
+    json.dump({"screens": [{"name": "test", "x": 0, "y": 0, "width": 1600, "height": 1000,
+                            "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}, _f)
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 
 
 def pytest_collection_modifyitems(items):

@@ -23,7 +23,17 @@ PARAMS = {
     "compute_graph.nedit": 0,
     "fashion_mnist_mlp.nedit": 238_510,
     "fashion_mnist_binary.nedit": 785,
+    "xor_2_3_1.nedit": 13,
+    "xor_2_2_2_1.nedit": 15,
+    "weather_5_inputs.nedit": 57,
+    "fashion_mnist_dropout.nedit": 266_610,
+    "fashion_mnist_linear.nedit": 235_801,
+    "fashion_mnist_relu.nedit": 235_801,
     "spiral.nedit": 105,
+    "race_ravine.nedit": 0,
+    "race_rosenbrock.nedit": 0,
+    "race_beale.nedit": 0,
+    "race_saddle.nedit": 0,
 }
 
 

@@ -107,6 +107,30 @@ class Network:
         _, flat = b.gradients(X, b.pack_targets(y, len(X)))
         return {(op, name): g for op, arrays in b.layout.unpack_vector(flat).items() for name, g in arrays.items()}
 
+    # ------------------------------------------------------------------ loss landscape
+    def _landscape(self, x: Any, y: Any):
+        from .landscape import Landscape
+        from .session import fitting_weights
+
+        ensure_weights(self.document)
+        graph = graph_spec(self.document)
+        return Landscape(graph, fitting_weights(self.document, graph), split_inputs(graph, x), y,
+                         int(self.document.settings.get("seed", 0)))
+
+    def loss_along(self, weight_key: WeightKey, index: Any, values: Iterable[float], x: Any,
+                   y: Any = None) -> np.ndarray:
+        """The loss (evaluation mode) with weight `weight_key`[index] set to each of `values`, the rest fixed."""
+        return self._landscape(x, y).along(weight_key, index, list(values))
+
+    def loss_surface(self, x: Any, y: Any = None, directions: Any = "random", span: float = 1.0,
+                     steps: int = 21, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(alphas, betas, Z) with Z[i, j] the loss at w + alphas[j]·d1 + betas[i]·d2; the centre is the current loss.
+
+        `directions`: "random" (two filter-normalised directions, Li et al. 2018) or two weights
+        [((node, name), index), ((node, name), index)]; `steps` is odd, at most 41.
+        """
+        return self._landscape(x, y).plane(directions, span, steps, seed).compute()
+
     # ------------------------------------------------------------------ weights
     def get_weights(self) -> dict[WeightKey, np.ndarray]:
         """{(node_id, name): array}; Dense has "kernel" (inputs x units) and "bias", as in Keras."""

@@ -58,6 +58,7 @@ class Walkthrough:
     number: NumberFormat
     source: str                            # where the sample came from, e.g. "xor sample 0" or "given inputs"
     objective: str = "L"                   # the loss's symbol: "L", or the output's id for the `value` loss (f)
+    notation: str = "standard"             # or "lecture" (see walkthrough())
 
     def phase(self, name: str) -> list[Step]:
         return [s for s in self.steps if s.phase == name]
@@ -103,7 +104,7 @@ class Walkthrough:
         p = self.nodes[node].params[name]
         f = self.number
         index = tuple(int(i) for i in index)
-        sym = weight_symbol(name, index, tuple(p.old.shape)).text()
+        sym = weight_symbol(name, index, tuple(p.old.shape), self.notation == "lecture").text()
         old, grad, new = float(p.old[index]), float(p.grad[index]), float(p.new[index])
         return (f"{sym} = {f(old)}\nd{self.objective}/d{sym} = {f(grad)}\n"
                 f"update: {f(old)} → {f(new)} (Δ = {f(new - old)})")
@@ -111,11 +112,13 @@ class Walkthrough:
 
 def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[str, Any] | None = None,
                 target: Any = None, learning_rate: float | None = None, number: NumberFormat | None = None,
-                max_units: int = 8, preview: int = 3, base_dir: str | None = None) -> Walkthrough:
+                max_units: int = 8, preview: int = 3, base_dir: str | None = None,
+                notation: str = "standard") -> Walkthrough:
     """Walk one training step of `doc` on one sample: its data set's training sample `sample`
     (default 0; a list of indices makes a mini-batch) or explicit `inputs` by Input node id.
     `target` overrides the data's target (one sample only).
     Layers with more than `max_units` neurons show the first `preview` and a summary step.
+    `notation="lecture"` writes w_kj neuron first, δᵒᵘᵗ/δʰⁱᵈ for dL/dz and updates the last layer first.
     """
     graph = graph_spec(doc)
     x, y, source = resolve_sample(doc, graph, sample, inputs, target, base_dir)
@@ -132,7 +135,8 @@ def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[
     except ValueError as e:
         raise WalkthroughError(str(e)) from None
     targets = None if y is None else np.asarray(y, np.float64).reshape(len(y), -1)
-    ctx = Context(graph, trace, targets, number or NumberFormat(), max(1, max_units), max(1, min(preview, max_units)))
+    ctx = Context(graph, trace, targets, number or NumberFormat(), max(1, max_units), max(1, min(preview, max_units)),
+                  notation)
     for n in range(ctx.batch):
         ctx.n = n
         forward_steps(ctx)
@@ -147,7 +151,7 @@ def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[
     return Walkthrough(ctx.steps, node_numbers(graph, trace, 0), graph, trace,
                        {i: np.asarray(trace.inputs[i], np.float64) for i in graph.input_ids}, targets,
                        float(trace.loss), trace.learning_rate, trace.optimizer, ctx.number, source,
-                       ctx.objective.text())
+                       ctx.objective.text(), notation)
 
 
 def node_numbers(graph: GraphSpec, t: StepTrace, n: int) -> dict[str, NodeNumbers]:

@@ -13,10 +13,10 @@ from ..engine import refmath
 from ..engine.names import activation_alpha
 from ..engine.spec import OpSpec
 from .walkthrough_forward import ACTIVATION_NAMES, batchnorm_xhat, copied_from, more_terms, operand_index, weighted_sum
-from .walkthrough_format import SQ, SY, D, Formula, M, N, O, P, PD, S, Sym, T, call, joined
+from .walkthrough_format import SQ, SY, D, Formula, M, N, O, P, PD, Piece, S, Sym, T, call, joined
 from .walkthrough_loss import loss_gradient_step, out_sym
 from .walkthrough_model import Context, Highlight
-from .walkthrough_update import element_index
+from .walkthrough_update import bias_symbol, element_index, weight_symbol
 
 
 def backward_steps(ctx: Context) -> None:
@@ -79,10 +79,10 @@ def _derivative_formula(act: str, z_sym: Sym, a_sym: Sym, z: float, a: float, d:
 
 
 def _chain_unit(ctx: Context, act: str, g: np.ndarray, a: np.ndarray, z: np.ndarray, dz: np.ndarray, j: int,
-                z_sym: Sym, a_sym: Sym, alpha: float) -> list[Formula]:
-    """The chain rule through one activation: f'(z), then dL/dz = dL/da · f'(z)."""
+                z_sym: Sym, a_sym: Sym, alpha: float, dz_piece: Piece | None = None) -> list[Formula]:
+    """The chain rule through one activation: f'(z), then dL/dz (or `dz_piece`, e.g. δ) = dL/da · f'(z)."""
     J = ctx.objective
-    lhs = [D(J, z_sym)]
+    lhs = [dz_piece or D(J, z_sym)]
     if act == "linear" and alpha == 1:
         return [Formula.make(lhs, [D(J, a_sym)], [N(dz[j])], value=dz[j], note="linear activation: a = z")]
     if act == "softmax":
@@ -114,28 +114,30 @@ def _dense(ctx: Context, op: OpSpec) -> None:
         js = ctx.sub(j, units)
         name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
         ctx.add("backward", op.id, f"{name}: chain rule through the {act} activation",
-                _chain_unit(ctx, act, g, a, z, dz, j, Sym("z", js), Sym("a", js), activation_alpha(op.params)),
+                _chain_unit(ctx, act, g, a, z, dz, j, Sym("z", js), Sym("a", js), activation_alpha(op.params),
+                            ctx.delta(op.id, js)),
                 {"grad": g[j:j + 1], "z": z[j:j + 1], "a": a[j:j + 1], "pre_grad": dz[j:j + 1]},
                 Highlight(op.id, (j,)), unit=j)
         formulas = []
         for i in inputs_shown:
-            ws, xs = Sym("w", _pair(ctx, i, j, len(x), units)), Sym("x", ctx.sub(i, len(x)))
+            ws, xs = weight_symbol("kernel", (i, j), (len(x), units), ctx.lecture), Sym("x", ctx.sub(i, len(x)))
             if ctx.batch > 1:     # this sample's share; the batch's sum follows after the last sample
                 share = dz[j] * x[i]
-                formulas.append(Formula.make([D(J, ws)], [D(J, Sym("z", js)), M(), SY(xs)], [N(dz[j]), M(), N(x[i])],
+                formulas.append(Formula.make([D(J, ws)], [ctx.delta(op.id, js), M(), SY(xs)], [N(dz[j]), M(), N(x[i])],
                                              [N(share)], value=share, note="this sample's share"))
                 continue
             pen = gw[i, j] - dz[j] * x[i]
             extra_sym = [O("+"), T("penalty", r"\text{penalty}")] if abs(pen) > 1e-15 else []
             extra_num = [O("+"), N(pen)] if abs(pen) > 1e-15 else []
-            formulas.append(Formula.make([D(J, ws)], [D(J, Sym("z", js)), M(), SY(xs), *extra_sym],
+            formulas.append(Formula.make([D(J, ws)], [ctx.delta(op.id, js), M(), SY(xs), *extra_sym],
                                          [N(dz[j]), M(), N(x[i]), *extra_num], [N(gw[i, j])], value=gw[i, j]))
         if inputs_hidden:
             formulas.append(Formula.make([D(J, Sym("w", "…"))], [more_terms(inputs_hidden, "weights of this neuron")],
                                          value=float("nan")))
         if gb is not None:
             b_value = dz[j] if ctx.batch > 1 else gb[j]
-            formulas.append(Formula.make([D(J, Sym("b", js))], [D(J, Sym("z", js))], [N(b_value)], value=b_value,
+            formulas.append(Formula.make([D(J, bias_symbol(ctx, j, units))], [ctx.delta(op.id, js)], [N(b_value)],
+                                         value=b_value,
                                          note="this sample's share" if ctx.batch > 1 else ""))
         weights = tuple(("kernel", (i, j)) for i in range(len(x))) + ((("bias", (j,)),) if has_bias else ())
         ctx.add("backward", op.id, f"{name}: gradients of its weights and bias", formulas,
@@ -148,23 +150,18 @@ def _dense(ctx: Context, op: OpSpec) -> None:
     formulas = []
     for i in inputs_shown:
         xs = Sym("x", ctx.sub(i, len(x)))
-        if units > 1:
+        if units > 1 and ctx.lecture:
+            sym = [T("Σₖ", r"\sum_k"), ctx.delta(op.id, "k"), M(), S("w", f"k,{ctx.sub(i, len(x)) or '1'}")]
+        elif units > 1:
             sym = [T("Σⱼ", r"\sum_j"), D(J, Sym("z", "j")), M(), S("w", f"{ctx.sub(i, len(x)) or '1'},j")]
         else:
-            sym = [D(J, Sym("z")), M(), S("w", ctx.sub(i, len(x)))]
+            sym = [ctx.delta(op.id, ""), M(), S("w", ctx.sub(i, len(x)))]
         formulas.append(Formula.make([D(J, xs)], sym, weighted_sum(ctx, dz, kernel[i], None), [N(sent[i])],
                                      value=sent[i]))
     ctx.add("backward", op.id, f"{op.id}: gradient sent back to {src}", formulas, {"grad_in": sent},
             Highlight(op.id, (), tuple(("kernel", (i, j)) for i in inputs_shown for j in range(units)),
                       ((src, op.id),)))
     ctx.summary("backward", op.id, inputs_hidden, "input gradients", {"grad_in": sent})
-
-
-def _pair(ctx: Context, i: int, j: int, n_in: int, units: int) -> str:
-    """Subscript of kernel[i, j]: `ij` (1-based), or just the index that varies."""
-    if n_in > 1 and units > 1:
-        return f"{i + 1},{j + 1}"
-    return ctx.sub(i, n_in) or ctx.sub(j, units)
 
 
 def _activation(ctx: Context, op: OpSpec) -> None:
@@ -328,9 +325,10 @@ def batch_gradient_steps(ctx: Context) -> None:
                 formulas = []
                 for i in ctx.shown(n_in)[0]:
                     shares = dz[:, j] * x[:, i]
-                    formulas.append(_sum_formula(J, Sym("w", _pair(ctx, i, j, n_in, units)), shares, gw[i, j]))
+                    formulas.append(_sum_formula(J, weight_symbol("kernel", (i, j), (n_in, units), ctx.lecture), shares,
+                                                 gw[i, j]))
                 if "bias" in grads:
-                    formulas.append(_sum_formula(J, Sym("b", ctx.sub(j, units)), dz[:, j], grads["bias"].ravel()[j]))
+                    formulas.append(_sum_formula(J, bias_symbol(ctx, j, units), dz[:, j], grads["bias"].ravel()[j]))
                 weights = tuple(("kernel", (i, j)) for i in range(n_in))
                 weights += (("bias", (j,)),) if "bias" in grads else ()
                 name = f"{op.id} neuron {j + 1}" if units > 1 else op.id

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 # Unicode subscript digits for text symbols such as w₁₂.
 _SUB = str.maketrans("0123456789,ijk", "₀₁₂₃₄₅₆₇₈₉,ᵢⱼₖ")
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUP = str.maketrans("0123456789t+", "⁰¹²³⁴⁵⁶⁷⁸⁹ᵗ⁺")
 # Function names as LaTeX commands (others are set with \operatorname).
 _LATEX_FN = {"σ": r"\sigma", "ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "max": r"\max", "Σ": r"\sum"}
 _LATEX_OP = {"·": r"\cdot", "←": r"\leftarrow", "−": "-", "≥": r"\geq", "<": "<", "/": "/", "+": "+", "-": "-",
@@ -202,14 +202,24 @@ def render_side(side: tuple[Piece, ...] | list[Piece], fmt: str, number: NumberF
     """One side of a formula; a negative number after a binary operator is bracketed: `0.5·0 + (-0.1)`."""
     out: list[str] = []
     prev: Piece | None = None
+    roots: list[bool] = []          # per open bracket: is it the argument of √ (LaTeX: \sqrt{...})
     for p in side:
         unary = p.kind == "op" and p.text == "-" and (prev is None or prev.kind in ("open", "op"))
-        if unary:
+        if fmt == "latex" and p.kind == "fn" and p.text == "√":
+            out.append(_gap(prev, p) + r"\sqrt")
+        elif fmt == "latex" and p.kind == "open":
+            roots.append(prev is not None and prev.kind == "fn" and prev.text == "√")
+            out.append("{" if roots[-1] else _gap(prev, p) + _operand(p, prev, fmt, number))
+        elif fmt == "latex" and p.kind == "close" and roots and roots.pop():
+            out.append("}")
+        elif unary:
             out.append("-")
         elif p.kind == "op":
             op = _op(p.text, fmt)
             tight = p.text == "/" or (p.text == "·" and not p.value)
             op = _escape_md(op, fmt)
+            if fmt == "latex" and p.text == "/":
+                op = r"/\allowbreak"            # a long quotient may wrap in a table cell
             out.append(", " if p.text == "," else op if tight and fmt != "latex" else f" {op} ")
         else:
             out.append(_gap(prev, p) + _operand(p, prev, fmt, number))
@@ -223,6 +233,7 @@ def _operand(p: Piece, prev: Piece | None, fmt: str, number: NumberFormat) -> st
         s = number(p.value)
         if latex:
             s = s.replace("∞", r"\infty").replace("NaN", r"\mathrm{NaN}")
+            s = re.sub(r"e([+-]?)0*(\d+)$", lambda e: r"\cdot 10^{" + e.group(1).replace("+", "") + e.group(2) + "}", s)
         if p.value < 0 and prev is not None and prev.kind == "op" and prev.text in _BINARY:
             return rf"\left({s}\right)" if latex else f"({s})"
         return s
@@ -286,13 +297,15 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(c, c) for c in str(text))
 
 
-_GREEK = {"σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "η": r"\eta", "μ": r"\mu", "ρ": r"\rho",
+_GREEK = {"δᵒᵘᵗ": r"\delta^{\mathrm{out}}", "δʰⁱᵈ": r"\delta^{\mathrm{hid}}", "δ": r"\delta",
+          "σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "η": r"\eta", "μ": r"\mu", "ρ": r"\rho",
           "ε": r"\varepsilon", "λ": r"\lambda", "Δ": r"\Delta", "Σ": r"\Sigma", "ŷ": r"\hat{y}", "ℓ": r"\ell"}
 # Unicode that titles and notes use, as LaTeX (text mode); everything else non-ASCII becomes "?".
 _TEXT_MATH = {**{k: f"${v}$" for k, v in _GREEK.items()},
               "←": r"$\leftarrow$", "→": r"$\to$", "·": r"$\cdot$", "…": r"\dots{}", "²": r"$^2$",
-              "√": r"$\surd$", "∂": r"$\partial$", "≥": r"$\geq$", "±": r"$\pm$", "∞": r"$\infty$", "−": "-",
+              "√": r"$\surd$", "∂": r"$\partial$", "≥": r"$\geq$", "±": r"$\pm$", "∞": r"$\infty$", "−": "$-$",
               "ⱼ": "$_j$", "ᵢ": "$_i$", "ₖ": "$_k$",
+              **{c: f"$^{l}$" for c, l in zip("ᵒᵘᵗʰⁱᵈ⁺", "outhid+")},
               **{d: f"$_{i}$" for i, d in enumerate("₀₁₂₃₄₅₆₇₈₉")},
               **{d: f"$^{i}$" for i, d in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}}
 
@@ -304,12 +317,24 @@ def latex_text(text: str) -> str:
     for k, c in enumerate(text):
         if c == "\u0302":                      # combining hat: already part of the previous character
             continue
+        if c == "-" and _is_minus(text, k):
+            out.append("$-$")
+            continue
         if k + 1 < len(text) and text[k + 1] == "\u0302" and c.isascii() and c.isalpha():
             out.append(rf"$\hat{{{c}}}$")
         elif c in _TEXT_MATH:
             out.append(_TEXT_MATH[c])
+        elif c in "_/:":                       # file names, ids and data specs may break here
+            out.append(_LATEX_SPECIAL.get(c, c) + r"\allowbreak{}")
         elif c.isascii():
             out.append(_LATEX_SPECIAL.get(c, c))
         else:
             out.append("?")
     return re.sub(r"(?<!\\)\$\$", "", "".join(out))   # adjacent math pieces join: $\eta$$\cdot$ -> $\eta\cdot$
+
+
+def _is_minus(text: str, k: int) -> bool:
+    """A hyphen that stands for minus: between spaces (`w - η·g`) or before a number (`-0.1`), not in a word."""
+    before = text[k - 1] if k else " "
+    after = text[k + 1] if k + 1 < len(text) else " "
+    return before in " ([=,;" and (after == " " or after.isdigit() or after == ".")

@@ -12,9 +12,10 @@ import numpy as np
 
 from ..engine.spec import GraphSpec, OpSpec
 from ..engine.stepthrough import StepTrace
-from .walkthrough_format import Formula, NumberFormat, Sym
+from .walkthrough_format import SY, D, Formula, NumberFormat, Piece, Sym
 
 PHASES = ("forward", "loss", "backward", "update")
+NOTATIONS = ("standard", "lecture")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,10 @@ class Context:
     """
 
     def __init__(self, graph: GraphSpec, trace: StepTrace, targets: np.ndarray | None, number: NumberFormat,
-                 max_units: int, preview: int) -> None:
+                 max_units: int, preview: int, notation: str = "standard") -> None:
+        if notation not in NOTATIONS:
+            raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, not {notation!r}")
+        self.notation = notation
         self.graph = graph
         self.trace = trace
         self.targets = targets                  # (batch, k) in the loss's format, or None
@@ -100,6 +104,17 @@ class Context:
         self.ops = {op.id: op for op in graph.ops}
         out = graph.op(graph.output_id)
         self.objective = Sym(out.id) if graph.loss_name == "value" and out.size == 1 else Sym("L")
+
+    @property
+    def lecture(self) -> bool:
+        """The lectures' notation: w_kj (neuron first), δ terms, updates from the last layer back."""
+        return self.notation == "lecture"
+
+    def delta(self, op_id: str, sub: str) -> Piece:
+        """dL/dz of a Dense neuron: the derivative, or in the lecture's notation δᵒᵘᵗ / δʰⁱᵈ."""
+        if self.lecture:
+            return SY(Sym("δᵒᵘᵗ" if op_id == self.graph.output_id else "δʰⁱᵈ", sub))
+        return D(self.objective, Sym("z", sub))
 
     # ---------------------------------------------------------------- numbers of sample n
     @property

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.spec import OpSpec
-from .walkthrough_format import Formula, N, O, S, Sym
+from .walkthrough_format import Formula, Sym
 from .walkthrough_model import Context, Highlight
+from .walkthrough_optimizer import WeightUpdate, update_formulas
 
 # Each optimizer's rule as the slides write it (g = dL/dw, η = learning rate).
 OPTIMIZER_RULES = {
@@ -17,8 +18,8 @@ OPTIMIZER_RULES = {
     "rmsprop": "s ← ρ·s + (1 - ρ)·g²;  w ← w - η·g/√(s + ε)",
     "adadelta": "s ← ρ·s + (1 - ρ)·g²;  Δ ← √(u + ε)/√(s + ε)·g;  u ← ρ·u + (1 - ρ)·Δ²;  "
                 "w ← w - η·Δ",
-    "adam": "m ← β₁·m + (1 - β₁)·g;  v ← β₂·v + (1 - β₂)·g²;  "
-            "w ← w - η·m̂/(√v̂ + ε) (bias-corrected m̂, v̂)",
+    "adam": "m ← β₁·m + (1 - β₁)·g;  v ← β₂·v + (1 - β₂)·g²;  m̂ = m/(1 - β₁ᵗ);  v̂ = v/(1 - β₂ᵗ);  "
+            "w ← w - η·m̂/(√v̂ + ε)",
     "adamw": "Adam's step plus decoupled weight decay: w ← w - η·(m̂/(√v̂ + ε) + λ·w)",
     "nadam": "Adam with a Nesterov look-ahead in m̂",
     "vario_eta": "w ← w - η·g/(spread of the per-pattern gradients + ε)",
@@ -27,13 +28,17 @@ OPTIMIZER_RULES = {
 WEIGHT_SYMBOLS = {"kernel": "w", "bias": "b", "alpha": "α", "gamma": "γ", "beta": "β"}
 
 
-def weight_symbol(name: str, index: tuple[int, ...], shape: tuple[int, ...]) -> Sym:
-    """`w₂₁` for kernel[1, 0] (1-based; only the varying index when the other has one element), `b₂`, `α`."""
+def weight_symbol(name: str, index: tuple[int, ...], shape: tuple[int, ...], lecture: bool = False) -> Sym:
+    """`w₂₁` for kernel[1, 0] (1-based; only the varying index when the other has one element), `b₂`, `α`.
+
+    In the lecture's notation the neuron comes first: kernel[1, 0] (input 2 -> neuron 1) is w₁₂ (w_kj).
+    """
     base = WEIGHT_SYMBOLS.get(name, name)
     if name == "kernel" and len(shape) == 2:
         i, j = index
         n_in, units = shape
-        sub = f"{i + 1},{j + 1}" if n_in > 1 and units > 1 else Context.sub(i, n_in) or Context.sub(j, units)
+        pair = (j, i) if lecture else (i, j)
+        sub = f"{pair[0] + 1},{pair[1] + 1}" if n_in > 1 and units > 1 else Context.sub(i, n_in) or Context.sub(j, units)
         return Sym(base, sub)
     size = int(np.prod(shape)) if shape else 1
     flat = int(np.ravel_multi_index(index, shape)) if shape else 0
@@ -41,7 +46,9 @@ def weight_symbol(name: str, index: tuple[int, ...], shape: tuple[int, ...]) -> 
 
 
 def update_steps(ctx: Context) -> None:
-    for op in ctx.graph.ops:
+    """One step per neuron (or weight array); in the lecture's notation the last layer comes first."""
+    ops = reversed(ctx.graph.ops) if ctx.lecture else ctx.graph.ops
+    for op in ops:
         grads = ctx.trace.param_grads.get(op.id)
         if not grads:
             continue
@@ -52,17 +59,33 @@ def update_steps(ctx: Context) -> None:
                 _array(ctx, op, name)
 
 
-def _formula(ctx: Context, sym: str, sub: str, old: float, grad: float, new: float) -> Formula:
-    lr = ctx.trace.learning_rate
-    if ctx.trace.optimizer == "sgd":
-        return Formula.make([S(sym, sub)], [N(old), O("-"), N(lr), O("·"), N(grad)], [N(new)], value=new, rel="←")
-    return Formula.make([S(sym, sub)], [N(old), O("-"), N(old - new)], [N(new)], value=new, rel="←",
-                        note=f"{ctx.trace.optimizer}: {OPTIMIZER_RULES.get(ctx.trace.optimizer, '')}; g = {grad:g}")
+def _formulas(ctx: Context, op_id: str, name: str, flat: int, sym: Sym, old: float, grad: float,
+              new: float) -> list[Formula]:
+    """The weight's update with the optimizer's state (see walkthrough_optimizer)."""
+    t = ctx.trace
+
+    def state(src: dict) -> dict[str, float]:
+        return {slot: float(np.ravel(arrays[op_id][name])[flat]) for slot, arrays in src.items()}
+
+    u = WeightUpdate(sym, old, grad, new, t.learning_rate, t.iteration, t.hyper, state(t.old_state),
+                     state(t.new_state))
+    return update_formulas(t.optimizer, u)
 
 
 def _title(ctx: Context, what: str) -> str:
-    rule = OPTIMIZER_RULES.get(ctx.trace.optimizer, ctx.trace.optimizer)
-    return f"{what}: update with {ctx.trace.optimizer} ({rule}, η = {ctx.trace.learning_rate:g})"
+    t = ctx.trace
+    eta = f"η = {ctx.number(t.learning_rate)}"
+    if t.optimizer == "sgd":
+        return f"{what}: update with sgd ({OPTIMIZER_RULES['sgd']}, {eta})"
+    # The rows write the rule out; the step t matters for the bias correction.
+    return f"{what}: update with {t.optimizer} (step t = {t.iteration}, {eta})"
+
+
+def bias_symbol(ctx: Context, j: int, units: int) -> Sym:
+    """`b₂`; in the lecture's notation the bias is the weight of the always-on input x₀ = 1: w₂₀ (w₀ alone)."""
+    if ctx.lecture:
+        return Sym("w", f"{j + 1},0" if units > 1 else "0")
+    return Sym("b", ctx.sub(j, units))
 
 
 def _dense(ctx: Context, op: OpSpec) -> None:
@@ -76,13 +99,14 @@ def _dense(ctx: Context, op: OpSpec) -> None:
     for j in shown:
         formulas = []
         for i in inputs_shown:
-            formulas.append(_formula(ctx, "w", weight_symbol("kernel", (i, j), (n_in, units)).sub, old_k[i, j],
-                                     g_k[i, j], new_k[i, j]))
+            formulas += _formulas(ctx, op.id, "kernel", i * units + j,
+                                  weight_symbol("kernel", (i, j), (n_in, units), ctx.lecture), old_k[i, j],
+                                  g_k[i, j], new_k[i, j])
         values = {"old_w": old_k[:, j].copy(), "grad_w": g_k[:, j].copy(), "new_w": new_k[:, j].copy()}
         if has_bias:
             ob, nb = ctx.weight(op.id, "bias").ravel(), ctx.weight(op.id, "bias", new=True).ravel()
             gb = ctx.trace.param_grads[op.id]["bias"].ravel()
-            formulas.append(_formula(ctx, "b", ctx.sub(j, units), ob[j], gb[j], nb[j]))
+            formulas += _formulas(ctx, op.id, "bias", j, bias_symbol(ctx, j, units), ob[j], gb[j], nb[j])
             values.update(old_b=ob[j:j + 1], grad_b=gb[j:j + 1], new_b=nb[j:j + 1])
         weights = tuple(("kernel", (i, j)) for i in range(n_in)) + ((("bias", (j,)),) if has_bias else ())
         name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
@@ -104,8 +128,8 @@ def _array(ctx: Context, op: OpSpec, name: str) -> None:
     grad = np.asarray(ctx.trace.param_grads[op.id][name], dtype=np.float64).ravel()
     shown, hidden = ctx.shown(old.size)
     indices = [element_index(i, shape) for i in shown]
-    formulas = [_formula(ctx, WEIGHT_SYMBOLS.get(name, name), weight_symbol(name, index, shape).sub, old[i], grad[i],
-                         new[i]) for i, index in zip(shown, indices)]
+    formulas = [f for i, index in zip(shown, indices)
+                for f in _formulas(ctx, op.id, name, i, weight_symbol(name, index, shape), old[i], grad[i], new[i])]
     ctx.add("update", op.id, _title(ctx, f"{op.id}.{name}"), formulas, {"old": old, "grad": grad, "new": new},
             Highlight(op.id, (), tuple((name, index) for index in indices)), per_sample=False,
             weight=(name, indices[0]) if len(indices) == 1 else None)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..api.gradcheck import GradCheck
 from ..api.walkthrough import PHASES, Walkthrough
-from ..api.walkthrough_format import latex_escape, latex_text, markdown_escape
+from ..api.walkthrough_format import NumberFormat, latex_escape, latex_text, markdown_escape
 
 FORMATS = ("text", "markdown", "latex")
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass (chain rule)",
@@ -26,6 +26,13 @@ HEADERS = {"forward": ("#", "Step", "Quantity", "Formula", "Value"),
 def width(text: str) -> int:
     """Columns a string takes in a terminal (combining accents take none)."""
     return sum(0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def headers(w: Walkthrough, phase: str) -> tuple[str, ...]:
+    """Column titles; an optimizer with state writes its rule out, so the update's working is more than a change."""
+    if phase == "update" and w.optimizer != "sgd":
+        return ("#", "Step", "Quantity", "Rule with numbers", "New value")
+    return HEADERS[phase]
 
 
 def _rows(w: Walkthrough, phase: str, fmt: str) -> tuple[list[list[str]], bool]:
@@ -69,7 +76,7 @@ def _note(note: str, fmt: str) -> str:
 def header_line(w: Walkthrough, file_label: str) -> str:
     target = "none" if w.target is None else ", ".join(w.number(v) for v in np.ravel(w.target))
     return (f"NeuroEdit trace of {file_label}: {w.source}, target {target}; loss {w.graph.loss_name}; "
-            f"{w.optimizer} ({w.optimizer_rule}), learning rate η = {w.learning_rate:g}")
+            f"{w.optimizer} ({w.optimizer_rule}), learning rate η = {w.number(w.learning_rate)}")
 
 
 def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") -> str:
@@ -83,31 +90,34 @@ def format_walkthrough(w: Walkthrough, fmt: str = "text", file_label: str = "") 
         parts.append(f"**{markdown_escape(head)}**")
     else:
         parts.append("% NeuroEdit trace (LaTeX fragment; needs \\usepackage{amsmath,longtable})\n"
-                     f"\\noindent\\textbf{{{latex_text(head)}}}")
+                     f"{{\\sloppy\\noindent\\textbf{{{latex_text(head)}}}\\par}}")
     for phase in PHASES:
         rows, any_note = _rows(w, phase, fmt)
         if not rows:
             continue
-        headers = list(HEADERS[phase]) + (["Note"] if any_note else [])
+        titles = list(headers(w, phase)) + (["Note"] if any_note else [])
         rows = [r if any_note else r[:-1] for r in rows]
         if fmt == "text":
-            parts.append(text_table(PHASE_TITLES[phase], headers, rows))
+            parts.append(text_table(PHASE_TITLES[phase], titles, rows))
         elif fmt == "markdown":
-            parts.append(markdown_table(PHASE_TITLES[phase], headers, rows, right=(0, 4)))
+            parts.append(markdown_table(PHASE_TITLES[phase], titles, rows, right=(0, 4)))
         else:
-            parts.append(latex_table(PHASE_TITLES[phase], [headers[0], headers[1], "Formula"] +
+            parts.append(latex_table(PHASE_TITLES[phase], [titles[0], titles[1], "Formula"] +
                                      (["Note"] if any_note else []),
-                                     [[r[0], r[1], r[3]] + (r[5:6] if any_note else []) for r in rows], wrap=(1, 3)))
+                                     [[r[0], r[1], r[3]] + (r[5:6] if any_note else []) for r in rows],
+                                     widths={1: 0.2, 2: 0.42 if any_note else 0.62, 3: 0.18}))
     return "\n\n".join(parts) + "\n"
 
 
-def format_gradcheck(r: GradCheck, fmt: str = "text") -> str:
+def format_gradcheck(r: GradCheck, fmt: str = "text", number: NumberFormat | None = None) -> str:
+    """The check as a table; backprop and numeric values with `number`'s decimals (--digits)."""
+    number = number or NumberFormat(6)
     headers = ["Node", "Parameter", "Index", "Backprop", "Numeric", "Rel. error", "Flag"]
     rows = []
     for row in r.rows:
         flag = f"> {r.threshold:g}" if row.flagged else "ok"
-        rows.append([row.node, row.param, ",".join(str(i) for i in row.index), f"{row.backprop:.6g}",
-                     f"{row.numeric:.6g}", f"{row.rel_err:.1e}", flag])
+        rows.append([row.node, row.param, ",".join(str(i) for i in row.index), number(row.backprop),
+                     number(row.numeric), f"{row.rel_err:.1e}", flag])
     title = "Gradient check (central differences, float64)"
     summary = (f"{len(r.rows)} elements checked with h = {r.h:g}; largest relative error {r.max_rel_err:.1e}; "
                f"{len(r.flagged)} flagged above {r.threshold:g}")
@@ -143,12 +153,15 @@ def markdown_table(title: str, headers: list[str], rows: list[list[str]], right:
     return "\n".join(out)
 
 
-def latex_table(title: str, headers: list[str], rows: list[list[str]], wrap: tuple[int, ...] = ()) -> str:
+def latex_table(title: str, headers: list[str], rows: list[list[str]], widths: dict[int, float] | None = None) -> str:
     """A `longtable` (breaks across pages) under a starred subsection; cells must already be LaTeX.
 
-    Columns in `wrap` are paragraph columns so long titles and notes wrap instead of running off the page.
+    Columns in `widths` are paragraph columns of that fraction of the line, so long titles, formulas
+    (inline math breaks after its operators) and notes wrap instead of running off the page.
     """
-    spec = "".join("p{0.22\\linewidth}" if k in wrap else ("r" if k == 0 else "l") for k in range(len(headers)))
+    widths = widths or {}
+    spec = "".join(f"p{{{widths[k]:g}\\linewidth}}" if k in widths else ("r" if k == 0 else "l")
+                   for k in range(len(headers)))
     head = " & ".join(latex_text(h) for h in headers) + r" \\"
     out = [f"\\subsection*{{{latex_text(title)}}}", f"\\begin{{longtable}}{{{spec}}}", "\\hline", head, "\\hline",
            "\\endhead"]

@@ -12,6 +12,7 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import DataError
 from .options import Options
 from .raw import RawData
 
@@ -22,6 +23,8 @@ GATE_Y = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "xor": [0, 1, 1, 0]}
 # function of standardised temperature T and cloudiness C: warmer is better up to a point,
 # clouds are worse. At the course's walk-through point (T=1.3, C=0.8) it gives 0.45.
 WEATHER_COEF = {"bias": 0.466, "t": 0.8, "t2": -0.3, "c": -1.5}
+# The lecture's original has 5 inputs (inputs=5): wind, humidity and air pressure add small effects.
+WEATHER_EXTRA = {"wind": -0.5, "humidity": -0.3, "pressure": 0.2}
 
 
 @dataclass(frozen=True)
@@ -143,22 +146,33 @@ def _multi_gaussian(opts: Options) -> RawData:
     return _regression_2d(x, target)
 
 
+def weather_logit(temperature: np.ndarray, cloudiness: np.ndarray) -> np.ndarray:
+    c = WEATHER_COEF
+    return c["bias"] + c["t"] * temperature + c["t2"] * temperature**2 + c["c"] * cloudiness
+
+
 def weather_target(temperature: np.ndarray, cloudiness: np.ndarray) -> np.ndarray:
     """Noise-free weather target in (0, 1) for standardised inputs."""
-    c = WEATHER_COEF
-    z = c["bias"] + c["t"] * temperature + c["t2"] * temperature**2 + c["c"] * cloudiness
-    return 1 / (1 + np.exp(-z))
+    return 1 / (1 + np.exp(-weather_logit(temperature, cloudiness)))
 
 
 def _weather(opts: Options) -> RawData:
     n, noise, rng = _n_noise(opts, 500, 0.03)
-    x = rng.standard_normal((n, 2))
-    target = np.clip(weather_target(x[:, 0], x[:, 1]) + rng.normal(0, noise, n), 0.01, 0.99)
+    inputs = opts.integer("inputs", 2, lo=2, hi=5)
+    if inputs not in (2, 5):
+        raise DataError("weather: inputs must be 2 (temperature, cloudiness) or 5 (also wind, humidity, pressure)")
+    x = rng.standard_normal((n, inputs))
+    z = weather_logit(x[:, 0], x[:, 1])
+    for k, coef in enumerate(WEATHER_EXTRA.values() if inputs == 5 else ()):
+        z = z + coef * x[:, 2 + k]
+    target = np.clip(1 / (1 + np.exp(-z)) + rng.normal(0, noise, n), 0.01, 0.99)
     return RawData(
         x.astype(np.float32), target.astype(np.float32)[:, None], "regression",
-        feature_names=["temperature", "cloudiness"], target_names=["pleasant"],
-        notes=["weather: standardised temperature and cloudiness -> fraction of a pleasant day "
-               "(0..1); noise-free value at (1.3, 0.8) is 0.45"],
+        feature_names=["temperature", "cloudiness", *list(WEATHER_EXTRA)[:inputs - 2]], target_names=["pleasant"],
+        notes=["weather: standardised temperature and cloudiness"
+               + (" (plus wind, humidity and pressure)" if inputs == 5 else "")
+               + " -> fraction of a pleasant day (0..1); noise-free value at (1.3, 0.8"
+               + (", 0, 0, 0" if inputs == 5 else "") + ") is 0.45"],
     )
 
 
@@ -189,6 +203,6 @@ GENERATORS: dict[str, Generator] = {
         Generator("plane", "regression", "Playground regression: a tilted plane", _N, _plane),
         Generator("multi_gaussian", "regression", "Playground regression: six ±bumps", _N, _multi_gaussian),
         Generator("weather", "regression", "temperature and cloudiness (standardised) -> pleasant-day score",
-                  {"n": 500, "noise": 0.03}, _weather),
+                  {"n": 500, "noise": 0.03, "inputs": 2}, _weather),
     )
 }

@@ -53,6 +53,8 @@ def initial_array(name: str, value: float, shape: Shape, rng: np.random.Generato
         return rng.uniform(-r, r, size=shape)
     if name == "he_normal":
         return _truncated_normal(rng, math.sqrt(2.0 / fan_in) / _TRUNC_STD, shape)
+    if name == "lecun_normal":
+        return _truncated_normal(rng, math.sqrt(1.0 / fan_in) / _TRUNC_STD, shape)
     if name == "he_uniform":
         r = math.sqrt(6.0 / fan_in)
         return rng.uniform(-r, r, size=shape)

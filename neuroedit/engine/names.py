@@ -9,7 +9,7 @@ ACTIVATIONS = ("linear", "step", "sign", "sigmoid", "tanh", "relu", "leaky_relu"
 LOSSES = ("squared_error", "sum_squared_error", "mse", "mae", "binary_crossentropy", "categorical_crossentropy",
           "sparse_categorical_crossentropy", "hinge", "multiclass_hinge", "value")
 INITIALIZERS = ("zeros", "constant", "normal", "uniform", "uniform_fan_in", "glorot_normal", "glorot_uniform",
-                "he_normal", "he_uniform")
+                "he_normal", "he_uniform", "lecun_normal")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "nadam", "vario_eta")
 SCHEDULES = ("constant", "step", "linear", "exponential", "one_cycle", "reduce_on_plateau")
 

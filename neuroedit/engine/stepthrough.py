@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .optimizers import OptimizerConfig, reference_update
+from .optimizers import SLOTS, OptimizerConfig, reference_update
 from .reference import ReferenceBackend
 from .spec import GraphSpec
 
@@ -34,6 +34,11 @@ class StepTrace:
     learning_rate: float
     optimizer: str
     order: list[str] = field(default_factory=list)     # ops in forward order
+    hyper: dict[str, float] = field(default_factory=dict)   # the optimizer's hyperparameters
+    iteration: int = 1                                 # t of this update (Adam's bias correction)
+    # The optimizer's state by slot name (velocity, m, v, ...) before and after this update: {slot: {op: {name}}}
+    old_state: dict[str, dict[str, dict[str, np.ndarray]]] = field(default_factory=dict)
+    new_state: dict[str, dict[str, dict[str, np.ndarray]]] = field(default_factory=dict)
 
     def update(self, op_id: str, name: str) -> np.ndarray:
         return self.new_weights[op_id][name] - self.old_weights[op_id][name]
@@ -54,6 +59,7 @@ def trace_step(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]]
     old = b.get_weights()
     p = b.forward(X, training=True, step=b.iterations, update_stats=True)
     gr = b.backward(p, Y)
+    slots_before = b.slots.copy()
     reference_update(b.optimizer, b.theta, gr.flat, gr.sq, b.slots, float(learning_rate), b.iterations + 1)
     inputs = {i: p.values[i] for i in graph.input_ids}
     return StepTrace(
@@ -62,4 +68,7 @@ def trace_step(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]]
         param_grads=b.layout.unpack_vector(gr.flat), old_weights=old, new_weights=b.get_weights(),
         learning_rate=float(learning_rate), optimizer=b.optimizer.name,
         order=[op.id for op in graph.ops if op.type != "Loss"],
+        hyper=dict(b.optimizer.hyper), iteration=b.iterations + 1,
+        old_state={slot: b.layout.unpack_vector(slots_before[k]) for k, slot in enumerate(SLOTS[b.optimizer.name])},
+        new_state={slot: b.layout.unpack_vector(b.slots[k]) for k, slot in enumerate(SLOTS[b.optimizer.name])},
     )

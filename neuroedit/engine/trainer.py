@@ -54,6 +54,7 @@ class TrainConfig:
     schedule: Schedule = field(default_factory=Schedule)
     early_stopping: EarlyStopping | None = None
     report_every: int = 0                  # steps per report; 0 = once per epoch
+    updates_per_epoch: int = 0             # 0: an epoch is one pass over the data; N: N updates (lecture 2: 250)
     report_seconds: float | None = None    # adapt the report interval to about this much time
     layer_stats: bool = True
     blas_threads: int | None = None        # None: measure which count trains fastest (blas_threads.py)
@@ -75,7 +76,7 @@ class TrainConfig:
                               int(s.get("schedule_every", 10)), int(s.get("schedule_patience", 5)),
                               float(s.get("final_learning_rate", 1e-4)), int(s.get("decay_steps", 1000)),
                               float(s.get("decay_rate", 1e-3)), float(s.get("max_learning_rate", 0.1))),
-            early_stopping=es,
+            early_stopping=es, updates_per_epoch=int(s.get("updates_per_epoch", 0)),
         )
 
 
@@ -161,7 +162,7 @@ class Trainer:
         backend.set_optimizer(config.optimizer)
         n = len(self.X)
         self.batch_size = {"full": n, "stochastic": 1}.get(config.batch_mode, max(1, min(config.batch_size, n)))
-        self.steps_per_epoch = math.ceil(n / self.batch_size)
+        self.steps_per_epoch = config.updates_per_epoch or math.ceil(n / self.batch_size)
         self.config.schedule.total_steps = max(1, config.epochs * self.steps_per_epoch)
         self.history: dict[str, list] = {k: list(v) for k, v in (history or {}).items()}
         self.epoch_offset = len(self.history.get("loss", []))
@@ -258,7 +259,7 @@ class Trainer:
         self._apply_pending()
         n = max(1, min(max_steps, self.steps_per_epoch - self.step_in_epoch))
         start = self.step_in_epoch * self.batch_size
-        bounds = np.minimum(np.arange(start, start + (n + 1) * self.batch_size, self.batch_size), len(self.X))
+        bounds = np.minimum(np.arange(start, start + (n + 1) * self.batch_size, self.batch_size), len(self._order))
         lrs = np.array([self.current_lr(self.global_step + i) for i in range(n)])
         tuner = self.threads
         if tuner is not None:
@@ -331,10 +332,17 @@ class Trainer:
 
     # ------------------------------------------------------------------ epochs
     def _epoch_order(self, epoch: int) -> np.ndarray:
+        if self.config.updates_per_epoch:    # N updates: passes over the data, back to back, cut after N batches
+            want = self.config.updates_per_epoch * self.batch_size
+            passes = [self._pass_order(epoch, k) for k in range(math.ceil(want / len(self.X)))]
+            return np.concatenate(passes)[:want]
+        return self._pass_order(epoch, 0)
+
+    def _pass_order(self, epoch: int, k: int) -> np.ndarray:
         n = len(self.X)
         if not self.config.shuffle or self.config.batch_mode == "full":
             return np.arange(n, dtype=np.int64)
-        rng = np.random.default_rng([self.config.seed, self.epoch_offset + epoch])
+        rng = np.random.default_rng([self.config.seed, self.epoch_offset + epoch] + ([k] if k else []))
         return rng.permutation(n).astype(np.int64)
 
     def _end_epoch(self) -> list[Event]:

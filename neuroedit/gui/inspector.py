@@ -33,6 +33,8 @@ class Inspector(QScrollArea):
         self._editors: dict[str, QWidget] = {}
         self._form: QFormLayout | None = None
         self._binding = DocBinding()
+        # Extra views below a node's parameters (activation curves, weight matrix): each returns a widget or None.
+        self.node_extras: list[Callable[[str], QWidget | None]] = []
         self._problems_timer = QTimer(self, singleShot=True, interval=0)
         self._problems_timer.timeout.connect(self._show_problems)
         self.set_document(doc)
@@ -66,6 +68,10 @@ class Inspector(QScrollArea):
             title, description, specs = node.type, "unknown node type", []
         self._build(title, description, specs, node.params, lambda name, value: self.doc.set_param(node_id, name, value),
                     name_field=True)
+        for extra in self.node_extras:
+            widget = extra(node_id)
+            if widget is not None:
+                self._page_layout.insertWidget(self._page_layout.count() - 1, widget)
 
     def show_settings(self) -> None:
         self._mode, self.node_id = "settings", None
@@ -119,6 +125,7 @@ class Inspector(QScrollArea):
         self.problems_label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.problems_label)
         layout.addStretch(1)
+        self._page_layout = layout
         self.setWidget(page)
         self._update_visibility(values)
         self._show_problems()

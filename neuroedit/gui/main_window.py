@@ -36,6 +36,7 @@ from .canvas import Canvas, GraphScene
 from .canvas.layout import auto_layout
 from .data_download import DataDownloadOffer
 from .data_panel import DataPanel
+from .descent import Descent, install_descent
 from .evaluation import install_evaluation
 from .evaluation.attach import EvaluationController
 from .file_controller import FileController
@@ -179,6 +180,10 @@ class MainWindow(QMainWindow):
         self.training_feedback = TrainingFeedback(self.training, self.statusBar(), self.actions["train"],
                                                   self.colors.error, self.show_panel)
         self.files.document_opened.connect(self.training_feedback.follow)
+
+        # Gradient descent: Loss-along-weight dock, Gradient Descent menu (loss surface, optimizer race),
+        # activation curves and the weight matrix in the inspector; follows training and the step-through.
+        self.descent: Descent = install_descent(self)
 
     # ------------------------------------------------------------------ panels (the dock host)
     def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,

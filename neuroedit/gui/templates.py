@@ -13,6 +13,7 @@ from typing import Callable
 from .. import io as nedit_io
 from ..model import Document
 from ..model import samples as course
+from ..model.race_functions import FUNCTIONS
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,19 @@ TEMPLATES: tuple[Template, ...] = (
              "fashion_mnist_binary.nedit", course.fashion_mnist_binary),
     Template("compute_graph", "Computation graph", "f = (x·y + max(z, w))², forward and backward by hand",
              "compute_graph.nedit", course.compute_graph),
+    Template("xor_2_3_1", "XOR 2-3-1", "XOR with three hidden sigmoid neurons", "xor_2_3_1.nedit", course.xor_2_3_1),
+    Template("xor_2_2_2_1", "XOR 2-2-2-1", "XOR with two hidden layers of two neurons", "xor_2_2_2_1.nedit",
+             course.xor_2_2_2_1),
+    Template("weather_5", "Weather, 5 inputs", "The lecture's 57-parameter network; an epoch is 250 updates",
+             "weather_5_inputs.nedit", course.weather_5_inputs),
+    Template("fashion_dropout", "Fashion-MNIST + Dropout", "Dense 300 relu → Dropout 0.2 → Dense 100 → Dense 10",
+             "fashion_mnist_dropout.nedit", course.fashion_mnist_dropout),
+    Template("fashion_linear", "784-300-1 linear", "Pullover vs shirt through 300 linear units",
+             "fashion_mnist_linear.nedit", course.fashion_mnist_linear),
+    Template("fashion_relu", "784-300-1 ReLU", "Pullover vs shirt through 300 ReLU units",
+             "fashion_mnist_relu.nedit", course.fashion_mnist_relu),
+    *(Template(f"race_{f.key}", f"Race: {f.title}", f"Optimizer race on f = {f.formula}", f"race_{f.key}.nedit",
+               f.build) for f in FUNCTIONS.values()),
     Template("blank", "Blank", "An empty canvas: drag nodes from the palette", None, Document),
 )
 

@@ -62,6 +62,7 @@ INITIALIZERS: dict[str, str] = {
     "glorot_uniform": "Xavier/Glorot: U(±√(6/(fan_in + fan_out))), the Keras default",
     "he_normal": "He: N(0, 2/fan_in) truncated at 2σ, for ReLU",
     "he_uniform": "He: U(±√(6/fan_in)), for ReLU",
+    "lecun_normal": "the lecture's 'Xavier' N(0, 1/m), m = fan-in (Keras's LeCun normal, truncated at 2σ)",
 }
 
 OPTIMIZERS: dict[str, str] = {

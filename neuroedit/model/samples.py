@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .document import Document
+from .race_functions import FUNCTIONS
 
 STEP = 220.0  # horizontal distance between consecutive nodes on the canvas
 
@@ -140,6 +141,84 @@ def fashion_mnist_binary() -> Document:
                         "a single neuron with 785 parameters.")
 
 
+def _xor_variant(hidden: list[int], description: str) -> Document:
+    doc = Document()
+    _chain(doc, [("Input", {"shape": [2]})] + [("Dense", {"units": u, "activation": "sigmoid"}) for u in hidden]
+           + [("Dense", {"units": 1, "activation": "sigmoid"}), ("Loss", {"loss": "binary_crossentropy"})])
+    _settings(doc, optimizer="sgd", learning_rate=0.5, batch_mode="full", epochs=2000)
+    doc.set_dataset({"spec": "xor"})
+    return _finish(doc, description)
+
+
+def xor_2_3_1() -> Document:
+    return _xor_variant([3], "XOR with three hidden sigmoid neurons (2-3-1, 13 parameters): the lecture's first "
+                             "variant; compare its loss curve with the 2-2-1 network's.")
+
+
+def xor_2_2_2_1() -> Document:
+    return _xor_variant([2, 2], "XOR with two hidden layers of two sigmoid neurons (2-2-2-1, 15 parameters): the "
+                                "lecture's deeper variant; compare its loss curve with the 2-2-1 network's.")
+
+
+def weather_5_inputs() -> Document:
+    doc = Document()
+    _chain(doc, [
+        ("Input", {"shape": [5]}),
+        ("Dense", {"units": 8, "activation": "sigmoid"}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "mse"}),
+    ])
+    # Lecture 2 counts an epoch as 250 updates of one pattern each.
+    _settings(doc, optimizer="sgd", learning_rate=0.1, batch_mode="stochastic", updates_per_epoch=250, epochs=20)
+    doc.set_dataset({"spec": "weather:inputs=5"})
+    return _finish(doc, "The lecture's weather network: 5 standardised inputs (temperature, cloudiness, wind, "
+                        "humidity, pressure), 8 sigmoid hidden neurons and 1 sigmoid output: 8·6 + 1·9 = 57 "
+                        "parameters. An epoch is 250 updates, as lecture 2 defines it.")
+
+
+def fashion_mnist_dropout() -> Document:
+    doc = Document()
+    _chain(doc, [
+        ("Input", {"shape": [28, 28]}),
+        ("Flatten", {}),
+        ("Dense", {"units": 300, "activation": "relu"}),
+        ("Dropout", {"rate": 0.2}),
+        ("Dense", {"units": 100, "activation": "relu"}),
+        ("Dense", {"units": 10, "activation": "softmax"}),
+        ("Loss", {"loss": "sparse_categorical_crossentropy"}),
+    ])
+    _settings(doc, optimizer="sgd", learning_rate=0.01, batch_mode="minibatch", batch_size=32, epochs=30)
+    doc.set_dataset({"spec": "idx:fashion-mnist"})
+    return _finish(doc, "Fashion-MNIST as in the Keras lecture: Flatten → Dense(300, relu) → Dropout(0.2) → "
+                        "Dense(100, relu) → Dense(10, softmax), 266,610 parameters; dropout is only active in "
+                        "training.")
+
+
+def _fashion_300(activation: str, description: str) -> Document:
+    doc = Document()
+    _chain(doc, [
+        ("Input", {"shape": [28, 28]}),
+        ("Flatten", {}),
+        ("Dense", {"units": 300, "activation": activation}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "binary_crossentropy"}),
+    ])
+    _settings(doc, optimizer="sgd", learning_rate=0.01, batch_mode="minibatch", batch_size=32, epochs=20)
+    doc.set_dataset({"spec": "idx:fashion-mnist:classes=2,6"})
+    return _finish(doc, description)
+
+
+def fashion_mnist_linear() -> Document:
+    return _fashion_300("linear", "Pullover vs shirt with a hidden layer of 300 linear units (784-300-1, 235,801 "
+                                  "parameters): a stack of linear layers is still linear, so it does no better than "
+                                  "one neuron. Compare with the ReLU version.")
+
+
+def fashion_mnist_relu() -> Document:
+    return _fashion_300("relu", "Pullover vs shirt with a hidden layer of 300 ReLU units (784-300-1, 235,801 "
+                                "parameters): the non-linearity lets it beat the linear version.")
+
+
 def spiral() -> Document:
     """The README's screenshot network: two tanh layers of 8 learn the Playground's two spirals."""
     doc = Document()
@@ -169,5 +248,12 @@ SAMPLES: dict[str, Callable[[], Document]] = {
     "compute_graph.nedit": compute_graph,
     "fashion_mnist_mlp.nedit": fashion_mnist_mlp,
     "fashion_mnist_binary.nedit": fashion_mnist_binary,
+    "xor_2_3_1.nedit": xor_2_3_1,
+    "xor_2_2_2_1.nedit": xor_2_2_2_1,
+    "weather_5_inputs.nedit": weather_5_inputs,
+    "fashion_mnist_dropout.nedit": fashion_mnist_dropout,
+    "fashion_mnist_linear.nedit": fashion_mnist_linear,
+    "fashion_mnist_relu.nedit": fashion_mnist_relu,
     "spiral.nedit": spiral,
+    **{f"race_{key}.nedit": f.build for key, f in FUNCTIONS.items()},
 }

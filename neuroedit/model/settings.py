@@ -48,6 +48,8 @@ SETTINGS: tuple[ParamSpec, ...] = (
     ParamSpec("batch_size", "int", 32, "samples per mini-batch", minimum=1, maximum=1_000_000,
               relevant_when=("batch_mode", ("minibatch",)), label="Batch size"),
     ParamSpec("epochs", "int", 100, "passes over the training data", minimum=1, maximum=10_000_000),
+    ParamSpec("updates_per_epoch", "int", 0, "0: an epoch is one pass over the data; N: an epoch is N updates "
+              "(lecture 2 counts 250)", minimum=0, maximum=10_000_000, label="Epoch = N updates"),
     ParamSpec("shuffle", "bool", True, "reshuffle the training data every epoch"),
     ParamSpec("early_stopping", "bool", False, "stop when the monitored value stops improving",
               label="Early stopping"),

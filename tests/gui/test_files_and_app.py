@@ -183,4 +183,6 @@ def test_template_picker_lists_every_template(qtbot):
     qtbot.addWidget(picker)
     titles = [picker.list.item(i).text().split("\n")[0] for i in range(picker.list.count())]
     assert titles == ["XOR", "Single neuron", "Weather", "Spiral", "Fashion-MNIST MLP", "Fashion-MNIST pullover vs shirt",
-                      "Computation graph", "Blank"]
+                      "Computation graph", "XOR 2-3-1", "XOR 2-2-2-1", "Weather, 5 inputs", "Fashion-MNIST + Dropout",
+                      "784-300-1 linear", "784-300-1 ReLU", "Race: Ravine", "Race: Rosenbrock", "Race: Beale",
+                      "Race: Saddle", "Blank"]

@@ -54,7 +54,7 @@ def test_layout_is_restored_and_reset(make_window, qtbot):
 
     w = make_window()
     w.docks["palette"].hide()
-    w.resize(760, 560)  # the offscreen test screen is 800×600
+    w.resize(760, 560)  # a small window
     window_layout.save(w)
     again = MainWindow(None, None, restore_layout=True)
     qtbot.addWidget(again)

@@ -6,6 +6,7 @@ Plain Unicode (σ, ŷ, ∂, ←, subscripts) renders in any Qt font.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import numpy as np
@@ -36,8 +37,8 @@ def step_html(w: Walkthrough, step: Step, dark: bool = False) -> str:
            f"<div style='font-size:13pt; font-weight:bold; color:{text}; margin-top:4px'>{escape(step.title)}</div>",
            "<div style='margin-top:8px'></div>"]
     for f in step.formulas:
-        quantity = escape(f.quantity())
-        rest = escape(f.text(w.number)[len(f.quantity()):].lstrip())
+        quantity = hats(escape(f.quantity()))
+        rest = hats(escape(f.text(w.number)[len(f.quantity()):].lstrip()))
         out.append(f"<p style='font-size:17pt; color:{text}; margin:2px 0'>"
                    f"<span style='color:{color}; font-weight:bold'>{quantity}</span> {rest}</p>")
         if f.note:
@@ -55,6 +56,15 @@ def step_html(w: Walkthrough, step: Step, dark: bool = False) -> str:
         hint += f" Rule: {w.optimizer_rule}, η = {w.number(w.learning_rate)}."
     out.append(f"<div style='color:{muted}; font-size:9.5pt; margin-top:10px'><i>{escape(hint)}</i></div>")
     return "".join(out)
+
+
+def hats(html: str) -> str:
+    """A letter with a combining hat (m̂, v̂) in a serif font: sans fonts of some Qt builds draw the hat a line too
+    high, over the formula above."""
+    return _HAT.sub(lambda m: f"<span style='font-family:\"DejaVu Serif\", serif'>{m.group(0)}</span>", html)
+
+
+_HAT = re.compile("[A-Za-z]\u0302")
 
 
 def _values_table(w: Walkthrough, step: Step, muted: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSlider,
-                               QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
+                               QSlider, QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from ...api.walkthrough import PHASES
@@ -66,6 +66,10 @@ class StepPanel(QWidget):
         self.speed.setFixedWidth(110)
         self.speed.setToolTip("Play speed")
         self.position = QLabel()
+        self.lecture = QCheckBox("Lecture notation")
+        self.lecture.setObjectName("lecture_notation")
+        self.lecture.setToolTip("Write the steps as the lectures do: w_kj (neuron k, input j; the bias is w_k0), "
+                                "δ_out and δ_hidden for dL/dz, and the updates from the last layer back")
         self.apply_button = QPushButton("Apply update")
         self.apply_button.setToolTip("Write the updated weights into the network (one undoable edit)")
 
@@ -89,6 +93,7 @@ class StepPanel(QWidget):
         top.addWidget(QLabel("target"))
         top.addWidget(self.target)
         top.addWidget(self.go_button)
+        top.addWidget(self.lecture)
         self.target.setMaximumWidth(120)
         controls = QHBoxLayout()
         for b in (self.reset_button, self.prev_button, self.next_button, self.play_button):
@@ -118,6 +123,7 @@ class StepPanel(QWidget):
         self.play_button.toggled.connect(self._play_toggled)
         self.speed.valueChanged.connect(self._speed_changed)
         self.apply_button.clicked.connect(self.apply_update)
+        self.lecture.toggled.connect(lambda on: stepper.set_notation("lecture" if on else "standard"))
         self.steps.currentItemChanged.connect(self._item_chosen)
         stepper.changed.connect(self.refresh)
         stepper.choice_changed.connect(self.load_choice)
@@ -233,8 +239,9 @@ class StepPanel(QWidget):
                     group.addChild(item)
                     self._items.append(item)
                 group.setExpanded(True)
-            self.rate.setText(f"η = {w.number(w.learning_rate)} · {w.optimizer_rule}")
-            self.rate.setToolTip(self.rate.text())
+            # The rule in full is the tooltip: Adam's no longer fits beside the buttons.
+            self.rate.setText(f"η = {w.number(w.learning_rate)} · {w.optimizer}")
+            self.rate.setToolTip(f"{w.optimizer}: {w.optimizer_rule}")
         else:
             self.rate.setText("")
         self.steps.blockSignals(False)

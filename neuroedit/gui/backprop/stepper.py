@@ -97,6 +97,7 @@ class Stepper(QObject):
         self.choice = SampleChoice()
         self.learning_rate: float | None = None       # None: the document's setting
         self.number = NumberFormat(3)
+        self.notation = "standard"                    # or "lecture": w_kj, δ terms, last layer updated first
         self.walk: Walkthrough | None = None
         self.error = ""
         self.index = 0
@@ -156,6 +157,10 @@ class Stepper(QObject):
         self.index = 0
         self.recompute()
 
+    def set_notation(self, notation: str) -> None:
+        self.notation = notation
+        self.recompute()
+
     def set_learning_rate(self, lr: float | None) -> None:
         self.learning_rate = lr
         self.recompute()
@@ -194,7 +199,7 @@ class Stepper(QObject):
             if c.target.strip():
                 kw["target"] = parse_numbers(c.target, "target")
         return walkthrough(self.doc, learning_rate=self.learning_rate, number=self.number,
-                           base_dir=self.base_dir(), **kw)
+                           base_dir=self.base_dir(), notation=self.notation, **kw)
 
     # ---------------------------------------------------------------- moving
     @property
