@@ -9,7 +9,7 @@ recorded; undo and redo never trigger one.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 

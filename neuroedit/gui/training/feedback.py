@@ -7,7 +7,7 @@ set, Training always. It goes away by itself once an edit removes its cause.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QLabel, QStatusBar
