@@ -63,8 +63,8 @@ class Sym:
                                          else r"\mathit{" + latex_escape(self.base) + "}")
         if self.hat:
             base = r"\hat{" + base + "}"
-        sub = self.sub.replace("…", r"\dots")
-        return base + ("_{" + sub + "}" if sub else "")
+        sub = "".join("{" + _GREEK[c] + "}" if c in _GREEK else c for c in self.sub.replace("…", r"\dots"))
+        return base + ("_{" + sub + "}" if sub else "")   # BatchNorm's γ and β name their Adam moments: m_{γ1}
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
         last_logs: dict = {}
         if not args.quiet:
             print(f"Training {args.file} on {data.spec}: {len(data.train[0])} samples, "
-                  f"{trainer.steps_per_epoch} steps per epoch, {trainer.config.optimizer.name}, "
+                  f"{trainer.steps_per_epoch} step{'' if trainer.steps_per_epoch == 1 else 's'} per epoch, "
+                  f"{trainer.config.optimizer.name}, "
                   f"lr {trainer.lr0:g}", flush=True)
         for event in trainer.run_iter():
             if isinstance(event, Progress) and tty:

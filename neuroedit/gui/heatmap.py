@@ -11,6 +11,15 @@ from PySide6.QtGui import QImage, QPixmap
 NEG = np.array([245, 147, 34], float)     # Playground orange (class 0 / low values)
 MID = np.array([248, 248, 248], float)
 POS = np.array([8, 119, 189], float)      # Playground blue (class 1 / high values)
+# Class k's colour wherever classes are drawn (Data preview, decision boundary): classes 0 and 1 are NEG and POS.
+CLASS_COLORS = np.array([NEG, POS, [34, 160, 107], [200, 65, 75], [123, 92, 196], [15, 143, 156], [184, 134, 11],
+                         [214, 51, 132], [100, 100, 100], [60, 60, 160]], float)
+
+
+def class_color(k: int) -> str:
+    """'#rrggbb' of class k."""
+    r, g, b = CLASS_COLORS[k % len(CLASS_COLORS)].astype(int)
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 LEVELS = 1025      # colours in the lookup table (odd: t = 0.5 is exactly white); adjacent ones differ by <= 1/255

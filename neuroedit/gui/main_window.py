@@ -20,8 +20,9 @@ connect it to the document's life (`files.document_opened` for New/Open), e.g.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QToolBar,
                                QWidget)
@@ -43,6 +44,7 @@ from .help_dialog import ShortcutsDialog
 from .help_pages import add_help_pages
 from .interop_actions import InteropActions, install_interop
 from .history_panel import HistoryPanel
+from .loss_picker import LossPicker
 from .inspector import Inspector
 from .palette import Palette
 from .problems_panel import ProblemsPanel
@@ -51,6 +53,7 @@ from .summary_panel import SummaryPanel
 from .training.controller import TrainingController
 from .training.dashboard import Dashboard
 from .training.feature import TrainingFeature
+from .training.feedback import TrainingFeedback
 from .training.overlay import CanvasOverlay
 from .training.panel import TrainingPanel
 from .window_layout import STATE_VERSION
@@ -62,6 +65,8 @@ LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.R
 
 class MainWindow(QMainWindow):
     """One document at a time; every part is built in `_compose`."""
+
+    node_dropped = Signal(str)   # a node the user just added from the palette (not by undo, paste or a script)
 
     def __init__(self, doc: Document | None = None, path: str | None = None,
                  recovery_folder: Path | None = None, restore_layout: bool = True) -> None:
@@ -77,6 +82,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.actions: dict[str, QAction] = {}
         self.panels_menu = QMenu("Panels", self)   # View › Panels: add_panel lists every dock here
+        self.new_node_params: dict[str, Callable[[], dict]] = {}   # type -> parameters a dropped node starts with
         self._compose(recovery_folder)
         window_layout.place_on_screen(self)  # sized from the screen's available area
         self.default_state = self.saveState(STATE_VERSION)  # what View › Reset layout returns to
@@ -162,6 +168,18 @@ class MainWindow(QMainWindow):
 
         # Interoperability: File › Export… (ONNX, PyTorch, Keras) and File › Import ONNX….
         self.interop: InteropActions = install_interop(self)
+
+        # A dropped Loss picks the loss that fits the data set and the output it is connected to.
+        self.loss_picker = LossPicker(self.doc, self.show_status)
+        self.new_node_params["Loss"] = self.loss_picker.new_loss_params
+        self.node_dropped.connect(self.loss_picker.dropped)
+        self.data_panel.dataset_loaded.connect(self.loss_picker.data_loaded)
+        self.files.document_opened.connect(self.loss_picker.follow)
+
+        # "Cannot train" where the user looks (status bar, the panel with the fix); the Train action's state.
+        self.training_feedback = TrainingFeedback(self.training, self.statusBar(), self.actions["train"],
+                                                  self.colors.error, self.show_panel)
+        self.files.document_opened.connect(self.training_feedback.follow)
 
         # Gradient descent: Loss-along-weight dock, Gradient Descent menu (loss surface, optimizer race),
         # activation curves and the weight matrix in the inspector; follows training and the step-through.
@@ -330,6 +348,8 @@ class MainWindow(QMainWindow):
                 bar.addSeparator()
             else:
                 bar.addAction(a[key])
+        a["undo"].setIconText("Undo")
+        a["redo"].setIconText("Redo")
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
 
@@ -353,10 +373,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ editing
     def add_node_at(self, type_name: str, scene_pos: QPointF) -> str | None:
         try:
-            node_id = self.doc.add_node(type_name, pos=self.scene.snap(scene_pos.x(), scene_pos.y()))
+            params = self.new_node_params.get(type_name, dict)()
+            node_id = self.doc.add_node(type_name, params, pos=self.scene.snap(scene_pos.x(), scene_pos.y()))
         except EditError as e:
             self.show_status(str(e))
             return None
+        self.node_dropped.emit(node_id)
         self.scene.select_nodes([node_id])
         self.canvas.setFocus()
         return node_id
@@ -433,6 +455,8 @@ class MainWindow(QMainWindow):
         redo.setEnabled(h.can_redo())
         undo.setText(f"Undo {h.undo_text()}" if h.can_undo() else "Undo")
         redo.setText(f"Redo {h.redo_text()}" if h.can_redo() else "Redo")
+        undo.setToolTip(undo.text())   # the toolbar keeps the short icon text, so its buttons never move
+        redo.setToolTip(redo.text())
         self.update_title()
 
     def _show_history(self) -> None:

@@ -78,7 +78,7 @@ class NodeType:
         return (PortSpec("out", "output"),) if self.has_output else ()
 
     def describe(self, params: dict[str, Any]) -> str:
-        """Short label for the canvas, e.g. `Dense 300 · relu`."""
+        """Short label for the canvas, e.g. `Dense · 300 units · relu`."""
         return self.caption(params) if self.caption else self.display_name
 
 
@@ -243,7 +243,9 @@ def _loss_shape(params: dict[str, Any], inputs: dict[str, Shape]) -> Shape:
 
 
 def _dense_caption(p: dict[str, Any]) -> str:
-    return f"Dense {p['units']} · {p['activation']}"
+    """"Dense · 2 units · sigmoid": a bare "Dense 2" above the id `dense_1` read as "the second dense layer"."""
+    units = p["units"]
+    return f"Dense · {units} unit{'' if units == 1 else 's'} · {p['activation']}"
 
 
 def _act_caption(p: dict[str, Any]) -> str:

@@ -32,6 +32,7 @@ def example_5_doc() -> Document:
                   ("out", "Dense", {"units": 1, "activation": "sigmoid"}), ("E", "Loss", {"loss": "squared_error"}))
     d.replace_weights({"hidden": {"kernel": np.array([[0.7]]), "bias": np.array([0.2])},
                        "out": {"kernel": np.array([[-1.3]]), "bias": np.array([0.4])}})
+    d.set_setting("optimizer", "sgd")              # the lecture's plain gradient step
     d.set_setting("learning_rate", 0.1)
     return d
 

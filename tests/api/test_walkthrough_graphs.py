@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
 from cases import all_cases  # noqa: E402
 
 CASES = all_cases()
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 FUNCTIONS = {"ln": "_ln", "exp": "_exp", "max": "max", "σ": "_sigmoid", "sign": "_sign"}
 SCOPE = {"__builtins__": {}, "max": max, "_ln": math.log, "_exp": math.exp,
          "_sigmoid": lambda z: 1 / (1 + math.exp(-z)), "_sign": lambda v: (v > 0) - (v < 0)}
@@ -37,8 +38,11 @@ def evaluate(side) -> float | None:
             out.append(p.text)
         elif p.kind in ("open", "close") and p.text == "|":
             out.append("abs(" if p.kind == "open" else ")")
-        elif p.kind == "sup":
-            out.append("**2")
+        elif p.kind == "sup":          # x², or Adam's bias correction β₁ᵗ written with the step's number (0.9¹)
+            digits = p.text.translate(SUPERSCRIPT_DIGITS) if p.text else "2"
+            if not digits.isdigit():
+                return None
+            out.append(f"**{digits}")
         elif p.kind == "fn" and p.text in FUNCTIONS:
             out.append(FUNCTIONS[p.text])
         else:

@@ -32,6 +32,7 @@ def test_train_writes_log_and_output(capsys, tmp_path, xor_file):
                          "--log-json", str(log_path))
     assert code == 0, err
     lines = out.splitlines()
+    assert "4 samples, 1 step per epoch, sgd" in lines[0]     # xor trains full batch
     assert any(line.startswith("Epoch 30/30 - loss: ") for line in lines)
     assert "saved the trained network to" in lines[-1]
     records = [json.loads(line) for line in log_path.read_text().splitlines()]
@@ -102,7 +103,7 @@ def test_nan_stops_with_exit_1_and_the_node(capsys, tmp_path):
     doc.set_dataset({"spec": "plane"})
     path = tmp_path / "plane.nedit"
     save(doc, path)
-    code, out, _ = run(capsys, "train", str(path), "--lr", "1000", "--epochs", "50", "-q",
+    code, out, _ = run(capsys, "train", str(path), "--optimizer", "sgd", "--lr", "1000", "--epochs", "50", "-q",
                        "--out", str(tmp_path / "out.nedit"))
     assert code == 1
     assert "became NaN/Inf first in node" in out

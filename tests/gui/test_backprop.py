@@ -401,3 +401,60 @@ def test_canvas_marks_follow_the_step_through_tab(make_window, qtbot):
     qtbot.waitUntil(lambda: not w.backprop.marks.enabled, timeout=2000)
     w.docks["stepthrough"].raise_()
     qtbot.waitUntil(lambda: w.backprop.marks.enabled, timeout=2000)
+
+
+def test_typed_inputs_get_a_box_per_input_node_and_play_waits_for_them(make_window, qtbot):
+    """A blank document: the Input dropped later gets its box ("0, 0" for 2 values); an empty box disables Play."""
+    from neuroedit.model import Document
+
+    window = make_window(Document())
+    bp = window.backprop
+    panel = bp.step_panel
+    bp.stepper.set_active(True)
+    assert panel.mode.currentData() == "inputs" and panel.input_fields == {}
+    window.doc.add_node("Input", {"shape": (2,)}, node_id="x")
+    window.doc.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="d")
+    window.doc.add_node("Loss", {"loss": "binary_crossentropy"}, node_id="L")
+    window.doc.connect("x", "d")
+    window.doc.connect("d", "L")
+    qtbot.waitUntil(lambda: "x" in panel.input_fields)
+    field = panel.input_fields["x"]
+    assert field.text() == "0, 0" and field.placeholderText() == "x1, x2"
+    assert "needs a target" in panel.text() and not panel.play_button.isEnabled()    # no data set: type one
+    panel.target.setText("1")
+    panel.walk()
+    assert panel.play_button.isEnabled()
+    field.clear()
+    assert not panel.play_button.isEnabled()
+    assert "Type the value of x" in panel.text()
+    field.setText("1, 0")
+    panel.walk()
+    assert panel.play_button.isEnabled() and bp.stepper.error == ""
+
+
+def test_forward_steps_number_the_weights_of_the_sum_and_a_wide_view_is_filled(make_window, qtbot):
+    """Weight labels on the current sum's edges (bias included), even for a layer of 8 inputs; columns spread out."""
+    from gui_docs import chain_doc
+
+    doc = chain_doc(2, {"units": 8, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"},
+                    "binary_crossentropy", "circle")
+    window = make_window(doc)
+    window.resize(1600, 1000)
+    bp = window.backprop
+    window.docks["stepthrough"].show()
+    bp.stepper.set_active(True)
+    bp.stepper.recompute()
+    bp.show_neuron_view()
+    qtbot.waitUntil(lambda: bp.neuron_scene.spread > 1.0)      # the view is wider than the 2-8-1 network
+    bp.neuron_scene.flush()
+    s = bp.stepper
+    s.go(next(st.index for st in s.walk.steps if st.phase == "forward" and st.node == "out"))
+    bp.neuron_scene.flush()
+    into_out = {link.link.weight: link.label for link in bp.neuron_scene.links if link.link.dst == "out"}
+    kernel, bias = doc.weights["out"]["kernel"], doc.weights["out"]["bias"]
+    assert len(into_out) == 9
+    assert into_out[("bias", (0,))] == f"b {s.walk.number(bias[0])}"
+    assert all(into_out[("kernel", (i, 0))] == f"w {s.walk.number(kernel[i, 0])}" for i in range(8))
+    s.go(s.first_of("loss"))
+    bp.neuron_scene.flush()
+    assert all(link.label == "" for link in bp.neuron_scene.links if link.link.dst == "out")

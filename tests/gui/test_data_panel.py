@@ -39,18 +39,47 @@ def test_xor_tiny_set_shows_the_four_points_once(qtbot, panel):
     assert "no split" in panel.info.text()
 
 
-def test_changing_a_parameter_updates_spec_and_apply_emits(qtbot, panel):
+def test_changing_a_parameter_updates_spec_and_makes_it_the_training_data(qtbot, panel):
     show(qtbot, panel, "circle")
-    panel.n.setValue(300)
-    assert panel.current_spec() == "circle:n=300"
-    panel.split.setText("80:10:10")
-    panel.split.editingFinished.emit()
-    assert panel.current_spec() == "circle:n=300,split=80:10:10"
-    with qtbot.waitSignal(panel.spec_chosen) as blocker:
-        panel.apply_button.click()
+    with qtbot.waitSignal(panel.spec_chosen, timeout=10000) as blocker:
+        panel.n.setValue(300)
+        panel.split.setText("80:10:10")
+        panel.split.editingFinished.emit()
+        assert panel.current_spec() == "circle:n=300,split=80:10:10"
     assert blocker.args == ["circle:n=300,split=80:10:10"]
-    qtbot.waitUntil(lambda: panel.dataset is not None and panel.dataset.spec == "circle:n=300,split=80:10:10",
-                    timeout=10000)
+    assert panel.dataset is not None and panel.dataset.spec == "circle:n=300,split=80:10:10"
+
+
+def test_the_documents_own_spec_is_not_chosen_again_and_errors_are_never_chosen(qtbot, panel):
+    chosen = []
+    panel.spec_chosen.connect(chosen.append)
+    show(qtbot, panel, "moons")
+    panel.choose_spec("moons")
+    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=10000)
+    panel.choose_spec("csv:missing.csv:target=y")
+    qtbot.waitUntil(lambda: not panel.is_loading() and panel.info.text() != "Loading…", timeout=10000)
+    assert chosen == [] and panel.error
+
+
+def test_every_control_fits_the_default_dock_width(qtbot):
+    """Import, Noise, Split and the spec are inside a 250-pixel dock, not off its right edge."""
+    from PySide6.QtWidgets import QScrollArea
+
+    panel = DataPanel()
+    scroller = QScrollArea(widgetResizable=True)
+    scroller.setWidget(panel)
+    qtbot.addWidget(scroller)
+    scroller.resize(250, 700)
+    scroller.show()
+    panel.set_spec("circle")
+    qtbot.waitUntil(lambda: not panel.is_loading() and panel.noise.isVisible(), timeout=10000)
+    assert panel.minimumSizeHint().width() <= 240
+    for widget in (panel.import_button, panel.noise, panel.split, panel.spec_edit, panel.source):
+        right = widget.mapTo(scroller.viewport(), widget.rect().topRight()).x()
+        assert widget.isVisible() and right <= scroller.viewport().width(), widget.objectName()
+    assert panel.height() == scroller.viewport().height()     # no scrolling: the preview fills what is left
+    preview_bottom = panel.tabs.mapTo(scroller.viewport(), panel.tabs.rect().bottomLeft()).y()
+    assert preview_bottom <= scroller.viewport().height()
 
 
 def test_switching_source_uses_its_defaults(qtbot, panel):

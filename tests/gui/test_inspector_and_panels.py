@@ -24,7 +24,7 @@ def test_inspector_spin_box_edit_is_one_undoable_command(make_window):
     assert w.doc.nodes["dense_1"].params["units"] == 5
     assert w.doc.history.texts == ["Set dense_1.units = 5"]
     w.scene.flush()
-    assert w.scene.node_items["dense_1"].caption == "Dense 5 · sigmoid"
+    assert w.scene.node_items["dense_1"].caption == "Dense · 5 units · sigmoid"
     w.actions["undo"].trigger()
     assert w.doc.nodes["dense_1"].params["units"] == 2
     assert units.value() == 2  # the editor follows the undo

@@ -318,8 +318,10 @@ def test_decision_boundary_for_regression_and_multiclass(qtbot, train_window, sp
     assert (view.latest.classes is None) == (units == 1)
     if units == 1:
         assert view.plane.task == "regression" and w.dashboard.metric_name == "mae"
+        assert view.title == "Output over the input plane"      # no classes, no decision boundary
     else:
         assert set(np.unique(view.latest.classes)) <= {0, 1, 2}
+        assert view.title == "Decision boundary"
     assert view.rgba(view.latest).shape[-1] == 4
     finish_cleanly(w)
 

@@ -8,7 +8,7 @@ import pytest
 from neuroedit.engine.trainer import LayerStats
 from neuroedit.gui.training.buffers import SeriesBuffer
 from neuroedit.gui.training.overlay import badges, summary_from_weights, wire_style
-from neuroedit.gui.training.plots import nice_ceil, smooth
+from neuroedit.gui.training.plots import axis_end, smooth
 from gui_docs import chain_doc
 
 WAIT_MS = 30_000
@@ -40,9 +40,12 @@ def test_smooth_continues_an_exponential_moving_average_across_chunks():
     assert smooth(np.array([]), None).size == 0
 
 
-@pytest.mark.parametrize("v, want", [(0.0, 1.0), (0.7, 0.8), (1.0, 1.5), (3.1, 4.0), (42, 50.0), (500, 600.0), (950, 1000.0)])
-def test_nice_ceil(v, want):
-    assert nice_ceil(v) == want
+@pytest.mark.parametrize("x_lo, x_max, want", [(1, 1, 2.0), (1, 100, 105.0), (0, 2000, 2100.0), (1, 37, 38.0),
+                                                (0, 5, 5.2), (1, 1000, 1050.0)])
+def test_x_axis_ends_just_past_the_last_epoch(x_lo, x_max, want):
+    end = axis_end(x_lo, x_max)
+    assert end == pytest.approx(want)
+    assert x_max < end <= x_max + 0.06 * (x_max - x_lo) + 1e-9 or x_max == x_lo
 
 
 def test_wire_style_colour_by_sign_width_by_magnitude():

@@ -308,7 +308,7 @@ def test_missing_settings_take_defaults(good):
         g["settings"] = {"learning_rate": 0.5}
     doc = from_bytes(edit_json(good, "graph.json", edit))
     assert doc.settings["learning_rate"] == 0.5
-    assert doc.settings["optimizer"] == "sgd"
+    assert doc.settings["optimizer"] == "adam"
 
 
 def test_unknown_setting(good):

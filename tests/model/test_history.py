@@ -19,7 +19,7 @@ def edits(doc: Document, ids: list[str]):
         ("set_param_ports", lambda: doc.set_param(doc.add_node("Add", {"num_inputs": 2}), "num_inputs", 3)),
         ("move_nodes", lambda: doc.move_nodes({ids[0]: (-50, 40), ids[3]: (900, 0)})),
         ("rename_node", lambda: doc.rename_node(ids[1], "hidden")),
-        ("set_setting", lambda: doc.set_setting("optimizer", "adam")),
+        ("set_setting", lambda: doc.set_setting("optimizer", "rmsprop")),
         ("set_dataset", lambda: doc.set_dataset({"spec": "weather"})),
         ("set_weight_value", lambda: doc.set_weight_value(ids[1], "kernel", (1, 0), -3.0)),
         ("paste", lambda: doc.paste(doc.copy_fragment(ids[:3]))),

@@ -100,7 +100,7 @@ def test_settings_defaults_pass_checks_and_are_described():
     for spec in SETTINGS:
         assert spec.check(spec.default) == spec.default
         assert spec.description
-    assert default_settings()["optimizer"] == "sgd"
+    assert default_settings()["optimizer"] == "adam"
     assert default_settings()["batch_size"] == 32
 
 

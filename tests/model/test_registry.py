@@ -104,7 +104,8 @@ def test_unknown_parameter_is_a_key_error():
 
 
 def test_captions():
-    assert REGISTRY["Dense"].describe({"units": 300, "activation": "relu"}) == "Dense 300 · relu"
+    assert REGISTRY["Dense"].describe({"units": 300, "activation": "relu"}) == "Dense · 300 units · relu"
+    assert REGISTRY["Dense"].describe({"units": 1, "activation": "sigmoid"}) == "Dense · 1 unit · sigmoid"
     assert REGISTRY["Input"].describe({"shape": (28, 28)}) == "Input (28×28)"
     assert REGISTRY["Loss"].describe({"loss": "mse"}) == "Loss · mse"
 

@@ -86,8 +86,11 @@ def bias_id(layer: str) -> str:
     return f"bias:{layer}"
 
 
-def neuron_layout(doc: Document) -> NeuronLayout:
-    """The layout of `doc` (nodes whose shape is unknown get one circle marked "?")."""
+def neuron_layout(doc: Document, spread: float = 1.0) -> NeuronLayout:
+    """The layout of `doc` (nodes whose shape is unknown get one circle marked "?").
+
+    `spread` widens the gaps between columns, so a wide view is filled instead of showing a tall, narrow network.
+    """
     a = analyze(doc)
     order = [n for n in a.order if n in doc.nodes] + [n for n in doc.nodes if n not in a.order]
     incoming: dict[str, dict[str, str]] = {n: {} for n in doc.nodes}
@@ -104,7 +107,7 @@ def neuron_layout(doc: Document) -> NeuronLayout:
     x = 0.0
     for d, ids in sorted(columns.items()):
         if d:   # room for weight labels in front of Dense layers; op graphs stay compact
-            x += COLUMN_WIDTH if any(doc.nodes[n].type == "Dense" for n in ids) else NARROW_COLUMN
+            x += spread * (COLUMN_WIDTH if any(doc.nodes[n].type == "Dense" for n in ids) else NARROW_COLUMN)
         glyphs = [_glyphs(doc, n, a.shapes.get(n), x) for n in ids]
         height = sum(_height(g) for g in glyphs) + NODE_GAP * (len(glyphs) - 1)
         y = -height / 2

@@ -46,6 +46,7 @@ class NeuronScene(QGraphicsScene):
         self.boundary = None          # the latest probes.Boundary, None before training and after Reset
         self.too_big = ""             # the message shown instead of the neurons, "" when they are drawn
         self.rebuilds = 0             # how often the items were made (tests, benchmarks)
+        self.spread = 1.0             # column gaps x this: the view widens them to fill a wide window
         self._thumbs_stale = False
         self._stale = {"structure"}   # parts behind the document: structure, weights, numbers, selection
         self._binding = DocBinding()
@@ -82,6 +83,12 @@ class NeuronScene(QGraphicsScene):
         if self.on_screen():
             self.rebuild()
 
+    def set_spread(self, spread: float) -> None:
+        """Lay the columns out wider or narrower (the view's shape changed); one rebuild."""
+        if abs(spread - self.spread) > 0.01:
+            self.spread = spread
+            self._structure_changed()
+
     def catch_up(self) -> None:
         """Bring every stale part up to date now (a view is being shown; tests): at most one rebuild."""
         if "structure" in self._stale:
@@ -117,7 +124,7 @@ class NeuronScene(QGraphicsScene):
             self._message(self.too_big)
             self.setSceneRect(self.itemsBoundingRect().adjusted(-60, -40, 60, 40))
             return
-        self.layout = lay = neuron_layout(self.doc)
+        self.layout = lay = neuron_layout(self.doc, self.spread)
         for layer, (x, y) in lay.biases.items():
             item = NeuronItem(f"bias:{layer}", 0, "1", QColor("#8a93a6"), self.colors, square=True)
             item.setPos(x, y)
@@ -323,14 +330,19 @@ class NeuronScene(QGraphicsScene):
             glow = on_weight or (on_edge and not (h.weights and link.dst == h.node))
             label, color = "", GRAD_COLOR
             key = (link.dst, link.weight)
-            if link.weight is not None and (on_weight or into[link.dst] <= CALM_LABELS) and link.dst in w.nodes:
-                p = w.nodes[link.dst].params.get(link.weight[0])
-                if p is not None:
-                    idx = link.weight[1]
-                    if key in vis.updated:
-                        label, color = f"{f(p.old[idx])} → {f(p.new[idx])}", UPDATE_COLOR
-                    elif key in vis.weight_grads:
-                        label = f"∂{J}/∂w {f(p.grad[idx])}"
+            p = w.nodes[link.dst].params.get(link.weight[0]) if link.weight is not None and link.dst in w.nodes else None
+            if p is not None and (on_weight or into[link.dst] <= CALM_LABELS):
+                idx = link.weight[1]
+                if key in vis.updated:
+                    label, color = f"{f(p.old[idx])} → {f(p.new[idx])}", UPDATE_COLOR
+                elif key in vis.weight_grads:
+                    label = f"∂{J}/∂w {f(p.grad[idx])}"
+            into_current = link.dst == h.node and (on_edge or link.src.startswith("bias:")) and (
+                not h.units or link.dst_unit in h.units)
+            if p is not None and not label and step.phase == "forward" and (
+                    into_current or (into[link.dst] <= CALM_LABELS and (link.dst, link.dst_unit) in vis.values)):
+                symbol = "b" if link.weight[0] == "bias" else "w"      # the weights of the sum computed now
+                label, color = f"{symbol} {f(p.old[link.weight[1]])}", self.colors.text
             item.set_marks(glow, label, color)
 
     # ---------------------------------------------------------------- hover texts

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineE
 
 from ...api.walkthrough import PHASES
 from .formula_html import PHASE_COLORS, PHASE_TITLES, status_html, step_html
-from .stepper import SampleChoice, Stepper, parse_numbers
+from .stepper import SampleChoice, Stepper, default_input_text, input_size, parse_numbers
 
 MODES = [("sample", "Training sample"), ("batch", "Mini-batch"), ("inputs", "Typed inputs")]
 
@@ -112,7 +112,7 @@ class StepPanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(split, 1)
 
-        self.mode.currentIndexChanged.connect(lambda i: self.source.setCurrentIndex(i))
+        self.mode.currentIndexChanged.connect(lambda i: (self.source.setCurrentIndex(i), self._update_play()))
         self.go_button.clicked.connect(self.walk)
         self.sample.editingFinished.connect(self.walk)
         self.batch.returnPressed.connect(self.walk)
@@ -126,6 +126,7 @@ class StepPanel(QWidget):
         self.lecture.toggled.connect(lambda on: stepper.set_notation("lecture" if on else "standard"))
         self.steps.currentItemChanged.connect(self._item_chosen)
         stepper.changed.connect(self.refresh)
+        stepper.choice_changed.connect(self.load_choice)
         stepper.step_changed.connect(self.show_step)
         stepper.playing_changed.connect(self._playing_changed)
         self._speed_changed(self.speed.value())
@@ -140,23 +141,55 @@ class StepPanel(QWidget):
         self.mode.setCurrentIndex([k for k, _ in MODES].index(c.mode))
         self.sample.setValue(c.index)
         self.batch.setText(", ".join(map(str, c.batch)))
+        self._build_input_fields(dict(c.inputs))
+        self.target.setText(c.target)
+        self._filling = False
+
+    def _input_nodes(self) -> dict[str, tuple[int, ...]]:
+        return {n.id: tuple(n.params.get("shape") or ()) for n in self.stepper.doc.nodes.values() if n.type == "Input"}
+
+    def _build_input_fields(self, texts: dict[str, str]) -> None:
+        """One box per Input node of the document, labelled with its id and the number of values it takes."""
         while self.inputs_row.count():
             widget = self.inputs_row.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
         self.input_fields = {}
-        for name, text in c.inputs.items():
-            field = QLineEdit(text)
+        self._fields_for = self._input_nodes()
+        for name, shape in self._fields_for.items():
+            size = input_size(shape)
+            field = QLineEdit(texts.get(name, default_input_text(shape)))
             field.setObjectName(f"input_{name}")
-            field.setToolTip(f"Value of the Input node {name} (a list such as 0, 1 for a vector)")
+            field.setPlaceholderText(", ".join(f"x{i + 1}" for i in range(size)) if size <= 4 else f"{size} numbers")
+            field.setToolTip(f"Value of the Input node {name}: {size} number{'s' if size > 1 else ''}"
+                             + (", separated by commas" if size > 1 else ""))
             field.setMaximumWidth(120)
             field.returnPressed.connect(self.walk)
+            field.textChanged.connect(lambda text: self.show_step(self.stepper.index))
             self.inputs_row.addWidget(QLabel(name))
             self.inputs_row.addWidget(field)
             self.input_fields[name] = field
         self.inputs_row.addStretch(1)
-        self.target.setText(c.target)
+
+    def _sync_input_fields(self) -> None:
+        """Input nodes added, removed or reshaped since the boxes were made: make them anew, keeping typed values."""
+        if self._input_nodes() == getattr(self, "_fields_for", None):
+            return
+        self._filling = True
+        self._build_input_fields({n: f.text() for n, f in self.input_fields.items()})
         self._filling = False
+        if self.mode.currentData() == "inputs":
+            self.walk()
+
+    def missing_inputs(self) -> list[str]:
+        """Input nodes whose box is empty (typed-inputs mode): nothing to walk, so Play stays off."""
+        if self.mode.currentData() != "inputs":
+            return []
+        return [n for n, f in self.input_fields.items() if not f.text().strip()]
+
+    def _update_play(self, *args) -> None:
+        w = self.stepper.walk
+        self.play_button.setEnabled(bool(w and w.steps) and not self.missing_inputs())
 
     def choice(self) -> SampleChoice:
         mode = self.mode.currentData()
@@ -181,6 +214,7 @@ class StepPanel(QWidget):
     # ---------------------------------------------------------------- steps
     def refresh(self) -> None:
         """A new walk-through: rebuild the step list."""
+        self._sync_input_fields()
         s = self.stepper
         w = s.walk
         self.steps.blockSignals(True)
@@ -217,8 +251,11 @@ class StepPanel(QWidget):
     def show_step(self, index: int) -> None:
         s = self.stepper
         w = s.walk
-        if w is None or not w.steps:
-            self.formulas.setHtml(status_html(s.error or "Nothing to walk through yet."))
+        self._update_play()
+        missing = self.missing_inputs()
+        if w is None or not w.steps or missing:
+            self.formulas.setHtml(status_html(f"Type the value of {', '.join(missing)} above, then press Enter"
+                                              if missing else s.error or "Nothing to walk through yet."))
             self.position.setText("")
             for b in (self.prev_button, self.next_button, self.reset_button):
                 b.setEnabled(False)

@@ -88,6 +88,7 @@ class Stepper(QObject):
     changed = Signal()
     step_changed = Signal(int)
     playing_changed = Signal(bool)
+    choice_changed = Signal()     # the sample choice was replaced (a data set was chosen or removed)
 
     def __init__(self, doc, base_dir: Callable[[], str | None] = lambda: None, parent=None) -> None:
         super().__init__(parent)
@@ -114,9 +115,19 @@ class Stepper(QObject):
         self.doc = doc
         ev = doc.events
         self._binding.bind(doc, [(ev.changed, self.invalidate), (ev.weights_changed, self.invalidate),
-                                 (ev.settings_changed, self.invalidate)])
+                                 (ev.settings_changed, self._setting_changed)])
         self.choice = default_choice(doc)
         self.index = 0
+        self.invalidate()
+
+    def _setting_changed(self, name: str, old, new) -> None:
+        """A data set chosen for a blank network: walk its first sample instead of typed inputs (and back)."""
+        if name == "dataset":
+            choice = default_choice(self.doc)
+            if choice.mode != self.choice.mode:
+                self.choice = choice
+                self.index = 0
+                self.choice_changed.emit()
         self.invalidate()
 
     def detach(self) -> None:
@@ -273,7 +284,7 @@ def default_choice(doc) -> SampleChoice:
     """Typed inputs for computation graphs (prefilled from a `values:` data set); sample 0 otherwise."""
     from ...data.spec import parse_spec
 
-    inputs = {n.id: "0" for n in doc.nodes.values() if n.type == "Input"}
+    inputs = {n.id: default_input_text(n.params.get("shape")) for n in doc.nodes.values() if n.type == "Input"}
     spec = (doc.dataset or {}).get("spec")
     if spec:
         try:
@@ -285,3 +296,19 @@ def default_choice(doc) -> SampleChoice:
             return SampleChoice("inputs", inputs=inputs)
         return SampleChoice("sample", inputs=inputs)
     return SampleChoice("inputs", inputs=inputs)
+
+
+TYPED_VALUES_MAX = 8    # inputs up to this many values start at zeros; larger ones are left for the user to type
+
+
+def input_size(shape) -> int:
+    size = 1
+    for d in shape or ():
+        size *= int(d)
+    return size
+
+
+def default_input_text(shape) -> str:
+    """"0" for a scalar input, "0, 0" for a 2-vector, empty for large inputs (an image is not typed by hand)."""
+    size = input_size(shape)
+    return ", ".join(["0"] * size) if size <= TYPED_VALUES_MAX else ""

@@ -62,7 +62,7 @@ def stopped_text(stop: Stopped) -> str:
     if stop.reason == "nonfinite":
         return f"Stopped because of NaN/Inf: {stop.message}"
     if stop.reason == "finished":
-        return f"Finished: {stop.message} (epoch {stop.epoch}, step {stop.step})"
+        return f"{stop.message[:1].upper()}{stop.message[1:]} (epoch {stop.epoch}, step {stop.step})"
     return f"Stopped at epoch {stop.epoch}, step {stop.step}"
 
 
@@ -200,6 +200,11 @@ class TrainingController(QObject):
         self.last_chunk = self.last_stop = None
         self._mark_dirty()
         self.history_restored.emit({})
+
+    def forget_failure(self) -> None:
+        """The cause of a failure was fixed (feedback.py): back to idle, and the message goes."""
+        if self.state == "failed":
+            self._set_state("idle", "")
 
     def set_speed(self, steps_per_second: float | None) -> None:
         self.speed = steps_per_second

@@ -102,7 +102,7 @@ class TrainingPanel(QScrollArea):
         controller.chunk_received.connect(self._on_chunk)
         controller.change_pending.connect(self._on_change_pending)
         controller.dataset_problem.connect(self._on_dataset_problem)
-        controller.history_restored.connect(lambda h: self._reset_progress())
+        controller.history_restored.connect(self._show_history)
         self.set_document(controller.doc)
         self._on_state(controller.state, controller.message)
 
@@ -189,7 +189,12 @@ class TrainingPanel(QScrollArea):
         self._layout.addWidget(self.banner)
 
     def set_document(self, doc: Document) -> None:
+        """Show `doc` (New, Open): nothing of the previous document's data set, run or messages stays."""
         self.doc = doc
+        self._show_dataset("")
+        self._show_history(doc.training_history if isinstance(doc.training_history, dict) else {})
+        self.state_label.setText("")
+        self.banner.hide()
         ev = doc.events
         self._binding.bind(doc, [(ev.settings_changed, self._on_setting), (ev.param_changed, self._on_param),
                                  (ev.node_added, lambda *a: self._sync_node_rows()),
@@ -374,7 +379,7 @@ class TrainingPanel(QScrollArea):
             self.tracker.pause()
         color = {"failed": self.colors.error, "finished": self.colors.text}.get(state, self.colors.muted)
         self.state_label.setStyleSheet(f"color: {color.name()}")
-        if text:
+        if text or state == "idle":      # idle without text: a new document, or a refusal whose cause was fixed
             self.state_label.setText(text)
         if state == "compiling":
             self.progress.setFormat("preparing…")
@@ -413,9 +418,31 @@ class TrainingPanel(QScrollArea):
         self.progress.setFormat(NOT_STARTED)
         self.progress_label.setText("")
 
+    def _show_history(self, history: dict) -> None:
+        """A trained network (a reopened file) says so: its epochs and final metrics, and that Train continues."""
+        self._reset_progress()
+        summary = trained_summary(history)
+        if summary:
+            self.progress.setValue(1000)
+            self.progress.setFormat(summary[0])
+            self.progress_label.setText(summary[1])
+
     def _on_change_pending(self, kind: str, text: str) -> None:
         self.banner_label.setText(text)
         self.banner.setVisible(bool(kind))
+
+
+def trained_summary(history: dict) -> tuple[str, str] | None:
+    """("trained 2000 epochs", "loss 0.0203 · accuracy 1.0000 · … — Train continues from these weights") or None."""
+    epochs = history.get("epoch") if isinstance(history, dict) else None
+    if not epochs:
+        return None
+    metrics = [f"{name.replace('_', ' ')} {values[-1]:.4g}" for name in ("loss", "accuracy", "mae", "val_loss",
+                                                                        "val_accuracy", "val_mae")
+               if isinstance(values := history.get(name), list) and values and isinstance(values[-1], (int, float))]
+    last = int(epochs[-1])
+    return (f"trained {last:,} epoch{'' if last == 1 else 's'}",
+            " · ".join(metrics) + " — Train continues from these weights; Reset starts over")
 
 
 def _compact(editor) -> None:

@@ -160,8 +160,8 @@ class LivePlot(QWidget):
             return
         x_lo, x_max = min(xs), max(xs)
         if self._xr is None or x_max > x_lo + 0.97 * (self._xr[1] - x_lo) or self._xr[0] != x_lo:
-            x_hi = nice_ceil(x_lo + 1.04 * (x_max - x_lo))
-            self._xr = (x_lo, x_hi if x_hi > x_lo else x_lo + 1)
+            x_hi = axis_end(x_lo, x_max)
+            self._xr = (x_lo, x_hi)
             self.item.setXRange(*self._xr, padding=0)
         lo, hi = min(ys), max(ys)
         span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
@@ -304,15 +304,19 @@ class HistogramPlot(LivePlot):
                                                    for i in range(len(counts))]
 
 
-def nice_ceil(v: float) -> float:
-    """The smallest "round" number (1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten) >= v: the x axis grows in steps."""
-    if v <= 0:
-        return 1.0
-    exp = 10.0 ** math.floor(math.log10(v))
-    for m in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
-        if m * exp >= v * (1 + 1e-9):
-            return m * exp
-    return 10.0 * exp
+def axis_end(x_lo: float, x_max: float) -> float:
+    """Where the x axis ends: a little past `x_max`, rounded up to a step of 1, 2 or 5 times a power of ten.
+
+    The step is about 1/25 of the span, so the axis grows in small jumps while training runs and ends
+    within a few percent of the last epoch (a coarser rounding left up to half the plot empty).
+    """
+    span = x_max - x_lo
+    if span <= 0:
+        return x_lo + 1.0
+    target = x_lo + 1.02 * span
+    exp = 10.0 ** math.floor(math.log10(span / 25))
+    step = next(m * exp for m in (1.0, 2.0, 5.0, 10.0) if m * exp >= span / 25)
+    return math.ceil(target / step - 1e-9) * step
 
 
 def smooth(values: np.ndarray, previous: float | None, alpha: float = 0.1) -> np.ndarray:
