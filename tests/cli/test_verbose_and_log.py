@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def test_evaluate_is_quiet_without_v_and_chatty_with_it():
     assert quiet.stdout.startswith("test (4 samples of xor)")
     verbose = _evaluate("-v")
     assert verbose.returncode == 0 and verbose.stdout == quiet.stdout
-    assert "neuroedit: loading compiled kernels..." in verbose.stderr or "compiling kernels" in verbose.stderr
+    assert re.search(r"neuroedit: (loading compiled|compiling) \w+ kernels", verbose.stderr), verbose.stderr
     logged = log_path().read_text(encoding="utf-8")
-    assert "INFO neuroedit.engine.numba_backend [MainThread] kernels ready" in logged
+    assert re.search(r"INFO neuroedit\.engine\.numba_backend \[MainThread\] \w+ kernels ready", logged), logged
     assert str(log_path()).startswith(os.environ["HOME"])  # the temporary profile (tests/conftest.py)
