@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QTabBar
 
+from neuroedit.engine.trainer import Epochs
 from neuroedit.gui.palette import TYPE_ROLE
 from neuroedit.gui.template_picker import TemplatePicker
 from neuroedit.model import Document
@@ -126,7 +127,8 @@ def test_new_blank_circle_2_8_1_trains_to_95_percent(qtbot, make_window):
 
     val_accuracy: list[float] = []
     w.training.chunk_received.connect(lambda chunk: val_accuracy.extend(
-        e.logs["val_accuracy"] for e in chunk.events if "val_accuracy" in getattr(e, "logs", {})))
+        logs["val_accuracy"] for e in chunk.events if isinstance(e, Epochs)
+        for _, logs in e.rows() if "val_accuracy" in logs))
     qtbot.waitUntil(w.actions["train"].isEnabled)            # the problems are re-checked just after an edit
     click_widget(w.toolbar.widgetForAction(w.actions["train"]))
     qtbot.waitUntil(lambda: (val_accuracy and val_accuracy[-1] >= TARGET) or w.training.state in ("finished", "failed"),

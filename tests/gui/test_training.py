@@ -340,14 +340,14 @@ def test_neuroedit_train_screenshot_quits_while_training(tmp_path):
 
 
 @pytest.mark.slow
-def test_save_while_training_stores_the_weights_trained_so_far(qtbot, train_window, tmp_path):
+def test_save_while_training_stores_the_weights_trained_so_far(qtbot, train_window, tmp_path, dialogs):
     w = train_window(epochs=1_000_000, learning_rate=0.5, batch_mode="full", seed=0)
     w.training.train()
     qtbot.waitUntil(lambda: w.training.state == "running" and w.training.last_chunk is not None
                     and bool(w.training.last_chunk.events), timeout=WAIT_MS)
     qtbot.wait(300)
     path = tmp_path / "while-training.nedit"
-    assert w.files.write(str(path))
+    assert w.files.write(str(path)), dialogs
     saved = nedit_io.load(path)
     assert len(saved.training_history.get("loss", [])) > 0, "the history trained so far is in the file"
     assert saved.optimizer_state or saved.weights["dense_1"]
