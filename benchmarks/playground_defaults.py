@@ -22,9 +22,12 @@ from neuroedit.model import Document, default_settings
 
 TARGET = 0.95
 SETS = ("circle", "xor_quadrants", "gaussians", "spiral")
-CANDIDATES = (("default", {}), ("sgd 0.01", {"optimizer": "sgd", "learning_rate": 0.01}),
-              ("sgd 0.3", {"optimizer": "sgd", "learning_rate": 0.3}),
-              ("adam 0.03", {"optimizer": "adam", "learning_rate": 0.03}))
+CANDIDATES = (
+    ("default", {}),
+    ("sgd 0.01", {"optimizer": "sgd", "learning_rate": 0.01}),
+    ("sgd 0.3", {"optimizer": "sgd", "learning_rate": 0.3}),
+    ("adam 0.03", {"optimizer": "adam", "learning_rate": 0.03}),
+)
 
 
 def newcomer_network(spec: str, seed: int, **settings) -> Document:
@@ -59,8 +62,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args()
     d = default_settings()
-    print(f"defaults: {d['optimizer']} lr {d['learning_rate']}, batch {d['batch_size']}, {d['epochs']} epochs; "
-          f"cells: first epoch at val accuracy >= {TARGET:.0%} / final val accuracy, seeds 0..{args.seeds - 1}")
+    print(
+        f"defaults: {d['optimizer']} lr {d['learning_rate']}, batch {d['batch_size']}, {d['epochs']} epochs; "
+        f"cells: first epoch at val accuracy >= {TARGET:.0%} / final val accuracy, seeds 0..{args.seeds - 1}"
+    )
     for spec in SETS:
         for name, settings in CANDIDATES:
             started = time.perf_counter()
@@ -68,8 +73,12 @@ def main() -> None:
             for seed in range(args.seeds):
                 first, last = run(newcomer_network(spec, seed, **settings))
                 cells.append(f"{first if first is not None else '—'}/{last:.2f}")
-            print(f"{spec:14s} {name:10s} " + "  ".join(f"{c:>9s}" for c in cells)
-                  + f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+            print(
+                f"{spec:14s} {name:10s} "
+                + "  ".join(f"{c:>9s}" for c in cells)
+                + f"   ({time.perf_counter() - started:.1f} s)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

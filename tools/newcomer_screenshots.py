@@ -31,8 +31,9 @@ def build_network(window) -> None:
     """Input(2) → Dense(8, tanh) → Dense(1, sigmoid) → Loss, added the way the palette adds them."""
     from PySide6.QtCore import QPointF
 
-    ids = [window.add_node_at(t, QPointF(x, 0)) for t, x in (("Input", 0), ("Dense", 260), ("Dense", 520),
-                                                               ("Loss", 780))]
+    ids = [
+        window.add_node_at(t, QPointF(x, 0)) for t, x in (("Input", 0), ("Dense", 260), ("Dense", 520), ("Loss", 780))
+    ]
     hidden, out = ids[1], ids[2]
     doc = window.doc
     doc.set_param(hidden, "activation", "tanh")

@@ -12,8 +12,19 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..data import DataError, Dataset, available_sources, format_shape, format_spec, load, parse_spec
 from ..data.generators import GENERATORS
@@ -46,8 +57,8 @@ class DataPanel(QWidget):
         self.error = ""
         self._file_spec: Spec | None = None
         self._generation = 0
-        self._chosen_generation = -1   # the load whose success makes its spec the training data
-        self._document_spec = ""       # the spec the document holds (set_spec); choosing it again is no change
+        self._chosen_generation = -1  # the load whose success makes its spec the training data
+        self._document_spec = ""  # the spec the document holds (set_spec); choosing it again is no change
         self._updating = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-load")
         self._signals = _LoadSignals()
@@ -67,7 +78,7 @@ class DataPanel(QWidget):
         """The user's choice: preview it and, once it loads, make it the training data."""
         before = self._generation
         self._show_spec(spec)
-        if self._generation != before:     # a load started (the spec parsed)
+        if self._generation != before:  # a load started (the spec parsed)
             self._chosen_generation = self._generation
 
     def _show_spec(self, spec: str | None) -> None:
@@ -132,9 +143,19 @@ class DataPanel(QWidget):
         self.classes = QLineEdit(objectName="data_classes")
         self.classes.setPlaceholderText("all (or e.g. 2,6)")
         # (label, widget) in display order, one per row so that every field fits a narrow dock.
-        self._fields = [(QLabel(text), widget) for text, widget in (
-            ("Samples", self.n), ("Noise", self.noise), ("Arms", self.arms), ("Seed", self.seed),
-            ("Split", self.split), ("Scaling", self.scale), ("Features", self.features), ("Classes", self.classes))]
+        self._fields = [
+            (QLabel(text), widget)
+            for text, widget in (
+                ("Samples", self.n),
+                ("Noise", self.noise),
+                ("Arms", self.arms),
+                ("Seed", self.seed),
+                ("Split", self.split),
+                ("Scaling", self.scale),
+                ("Features", self.features),
+                ("Classes", self.classes),
+            )
+        ]
         for _, widget in self._fields:
             widget.setMinimumWidth(60)
         self._visible = {widget: True for _, widget in self._fields}
@@ -237,9 +258,16 @@ class DataPanel(QWidget):
         kind = self._kind()
         generator = GENERATORS.get(kind)
         params = generator.params if generator else {}
-        rows = {self.n: "n" in params, self.noise: "noise" in params, self.arms: kind == "spiral_multi",
-                self.features: generator is not None or bool(self.features.text().strip()), self.classes: kind != "spiral_multi" and kind != "values",
-                self.seed: kind != "values", self.split: kind != "values", self.scale: kind != "values"}
+        rows = {
+            self.n: "n" in params,
+            self.noise: "noise" in params,
+            self.arms: kind == "spiral_multi",
+            self.features: generator is not None or bool(self.features.text().strip()),
+            self.classes: kind != "spiral_multi" and kind != "values",
+            self.seed: kind != "values",
+            self.split: kind != "values",
+            self.scale: kind != "values",
+        }
         self._visible.update(rows)
         self._relayout()
 
@@ -278,7 +306,7 @@ class DataPanel(QWidget):
         spec = self._spec_from_form()
         self.spec_edit.setText(spec)
         if spec:
-            self._chosen_generation = self._generation + 1   # the load the timer starts
+            self._chosen_generation = self._generation + 1  # the load the timer starts
             self._reload.start()
 
     def _import(self) -> None:
@@ -304,7 +332,7 @@ class DataPanel(QWidget):
             except (MemoryError, OSError) as e:
                 return None, f"{spec}: {e}"
 
-        gui_thread_collector().hold()     # the loader thread must not run Qt destructors
+        gui_thread_collector().hold()  # the loader thread must not run Qt destructors
         future = self._executor.submit(work)
         future.add_done_callback(lambda f: self._signals.finished.emit(generation, *f.result()))
         self._pending = future
@@ -333,7 +361,7 @@ class DataPanel(QWidget):
             self.info.setText(summary_html(dataset))
         self.dataset_loaded.emit(dataset)
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt naming)
+    def heightForWidth(self, width: int) -> int:
         """The least height at `width`: in the dock's scroll area the panel then takes the dock's height.
 
         Qt's default (the preferred height of every part, the wrapped summary making it height-for-width)
@@ -342,7 +370,7 @@ class DataPanel(QWidget):
         layout = self.layout()
         return layout.minimumHeightForWidth(width) if layout.hasHeightForWidth() else self.minimumSizeHint().height()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+    def closeEvent(self, event) -> None:
         self._reload.stop()
         self._generation += 1  # drop any load still running
         super().closeEvent(event)
@@ -352,9 +380,10 @@ def summary_html(ds: Dataset) -> str:
     """Two or three lines: task and shape, split sizes, notes."""
     sizes = ds.split_sizes()
     task = ds.task + (f", {ds.num_classes} classes" if ds.task == "classification" else "")
-    lines = [f"<b>{task}</b> · input {format_shape(ds.input_shape)}"
-             + (" (images)" if ds.is_image else ""),
-             f"train {sizes['train']:,} · validation {sizes['val']:,} · test {sizes['test']:,}"]
+    lines = [
+        f"<b>{task}</b> · input {format_shape(ds.input_shape)}" + (" (images)" if ds.is_image else ""),
+        f"train {sizes['train']:,} · validation {sizes['val']:,} · test {sizes['test']:,}",
+    ]
     if preview_kind(ds) == "scatter":
         lines.append(scatter_key_html(ds))
     lines += [f"<i>{_escape(n)}</i>" for n in ds.notes[:3]]

@@ -6,8 +6,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QGridLayout, QHeaderView, QLabel, QScrollArea, QStackedWidget, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .heatmap import class_color
 
@@ -68,8 +77,14 @@ class ScatterPreview(pg.PlotWidget):
             step = max(1, x.shape[0] // MAX_SCATTER_POINTS)
             x, y = x[::step], y[::step]
             brushes = self._brushes(ds, y)
-            item = pg.ScatterPlotItem(x[:, 0], x[:, 1], symbol=SPLIT_SYMBOLS[split], size=8 if split == "train" else 9,
-                                      brush=brushes, pen=pg.mkPen("#333333", width=0.5))
+            item = pg.ScatterPlotItem(
+                x[:, 0],
+                x[:, 1],
+                symbol=SPLIT_SYMBOLS[split],
+                size=8 if split == "train" else 9,
+                brush=brushes,
+                pen=pg.mkPen("#333333", width=0.5),
+            )
             self.addItem(item)
             self.items[split] = item
         self.autoRange()
@@ -197,8 +212,13 @@ class ClassHistogram(pg.PlotWidget):
             colors = {"train": "#0072B2", "val": "#E69F00", "test": "#009E73"}
             for j, split in enumerate(("train", "val", "test")):
                 counts = ds.class_counts(split)
-                bar = pg.BarGraphItem(x=np.arange(k) + (j - 1) * width, height=counts, width=width,
-                                      brush=colors[split], name=SPLIT_TITLES[split])
+                bar = pg.BarGraphItem(
+                    x=np.arange(k) + (j - 1) * width,
+                    height=counts,
+                    width=width,
+                    brush=colors[split],
+                    name=SPLIT_TITLES[split],
+                )
                 self.addItem(bar)
                 self.bars.append(bar)
             axis.setTicks([[(i, name[:12]) for i, name in enumerate(ds.class_names)]])
@@ -216,15 +236,21 @@ class ClassHistogram(pg.PlotWidget):
 def scatter_key_html(ds) -> str:
     """The scatter plot's key as one line of HTML: class colours (or the target scale) and split symbols."""
     if ds.task == "classification" and ds.num_classes <= MAX_KEY_CLASSES:
-        parts = [f"<span style='color:{class_color(i)}'>●</span>&nbsp;{_escape(str(name))}"
-                 for i, name in enumerate(ds.class_names)]
+        parts = [
+            f"<span style='color:{class_color(i)}'>●</span>&nbsp;{_escape(str(name))}"
+            for i, name in enumerate(ds.class_names)
+        ]
     elif ds.task == "regression":
         parts = ["colour: target value"]
     else:
         parts = []
-    parts.append(" ".join(f"{SPLIT_GLYPHS[s]}&nbsp;{SPLIT_TITLES[s]}" for s in ("train", "val", "test")
-                          if s in ds.splits and ds.splits[s][0].shape[0]
-                          and (s == "train" or ds.splits[s][0] is not ds.train[0])))
+    parts.append(
+        " ".join(
+            f"{SPLIT_GLYPHS[s]}&nbsp;{SPLIT_TITLES[s]}"
+            for s in ("train", "val", "test")
+            if s in ds.splits and ds.splits[s][0].shape[0] and (s == "train" or ds.splits[s][0] is not ds.train[0])
+        )
+    )
     return " &nbsp; ".join(parts)
 
 

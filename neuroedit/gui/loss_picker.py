@@ -24,8 +24,8 @@ class LossPicker:
 
     def __init__(self, doc: Document, show_status: Callable[[str], None]) -> None:
         self.show_status = show_status
-        self.auto: set[str] = set()                       # Loss nodes whose parameters the picker still owns
-        self.data: dict[str, tuple[str, int]] = {}        # data-set spec -> (task, number of classes)
+        self.auto: set[str] = set()  # Loss nodes whose parameters the picker still owns
+        self.data: dict[str, tuple[str, int]] = {}  # data-set spec -> (task, number of classes)
         self._pending = False
         self._own_edit = False
         self._mark = (0, 0)
@@ -37,8 +37,15 @@ class LossPicker:
         self.auto.clear()
         self._pending = False
         ev = doc.events
-        self._binding.bind(doc, [(ev.edge_added, self._edge_added), (ev.param_changed, self._param_changed),
-                                 (ev.settings_changed, self._setting_changed), (ev.history_changed, self._history)])
+        self._binding.bind(
+            doc,
+            [
+                (ev.edge_added, self._edge_added),
+                (ev.param_changed, self._param_changed),
+                (ev.settings_changed, self._setting_changed),
+                (ev.history_changed, self._history),
+            ],
+        )
         self._mark = (doc.history.index, len(doc.history.texts))
 
     # ------------------------------------------------------------------ the pick
@@ -54,8 +61,10 @@ class LossPicker:
 
     def _say(self, loss_id: str, choice: LossChoice | None) -> None:
         if choice is not None:
-            self.show_status(f"{loss_id}: {choice.loss}{' (from logits)' if choice.from_logits else ''} "
-                                    f"for {choice.reason}; change it in the Inspector")
+            self.show_status(
+                f"{loss_id}: {choice.loss}{' (from logits)' if choice.from_logits else ''} "
+                f"for {choice.reason}; change it in the Inspector"
+            )
 
     def _refit(self) -> None:
         for loss_id in sorted(self.auto):
@@ -91,9 +100,10 @@ class LossPicker:
     def _param_changed(self, node_id: str, name: str, old, new) -> None:
         if node_id in self.auto:
             if not self._own_edit:
-                self.auto.discard(node_id)        # the user chose: the picker lets go
+                self.auto.discard(node_id)  # the user chose: the picker lets go
         elif name in ("units", "activation") and any(
-                e.src == node_id and e.dst in self.auto for e in self.doc.outgoing(node_id)):
+            e.src == node_id and e.dst in self.auto for e in self.doc.outgoing(node_id)
+        ):
             self._pending = True
 
     def _setting_changed(self, name: str, old, new) -> None:

@@ -18,14 +18,15 @@ from .document import Document
 class LossChoice:
     loss: str
     from_logits: bool
-    reason: str          # e.g. "2 classes and one sigmoid output unit"
+    reason: str  # e.g. "2 classes and one sigmoid output unit"
 
     def params(self) -> dict[str, Any]:
         return {"loss": self.loss, "from_logits": self.from_logits}
 
 
-def choose_loss(task: str | None, num_classes: int, units: int | None = None,
-                activation: str | None = None) -> LossChoice | None:
+def choose_loss(
+    task: str | None, num_classes: int, units: int | None = None, activation: str | None = None
+) -> LossChoice | None:
     """The loss for a data set (`task`, `num_classes`) and the layer feeding the Loss (None when not connected yet).
 
     None when nothing is known about the data (the node keeps its declared default).
@@ -39,13 +40,17 @@ def choose_loss(task: str | None, num_classes: int, units: int | None = None,
         if activation in (None, "sigmoid"):
             unit = " and one sigmoid output unit" if activation else ""
             return LossChoice("binary_crossentropy", False, f"2 classes{unit}")
-        return LossChoice("binary_crossentropy", True,
-                          f"2 classes and one {activation} output unit, read as a score (from logits)")
+        return LossChoice(
+            "binary_crossentropy", True, f"2 classes and one {activation} output unit, read as a score (from logits)"
+        )
     if activation in (None, "softmax"):
         unit = f" and {units} softmax output units" if activation else ""
         return LossChoice("sparse_categorical_crossentropy", False, f"{k} classes{unit}")
-    return LossChoice("sparse_categorical_crossentropy", True,
-                      f"{k} classes and {units} {activation} output units, read as scores (from logits)")
+    return LossChoice(
+        "sparse_categorical_crossentropy",
+        True,
+        f"{k} classes and {units} {activation} output units, read as scores (from logits)",
+    )
 
 
 def loss_input(doc: Document, loss_id: str) -> tuple[int | None, str | None]:

@@ -17,8 +17,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _evaluate(*flags: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "neuroedit", "evaluate", "samples/xor.nedit", *flags], cwd=REPO,
-                          env=env, check=False, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "neuroedit", "evaluate", "samples/xor.nedit", *flags],
+        cwd=REPO,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.slow  # two processes that load the kernels

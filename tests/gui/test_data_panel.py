@@ -5,8 +5,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from neuroedit.gui.data_import_dialog import ImportDialog, detect_format  # noqa: E402
-from neuroedit.gui.data_panel import DataPanel  # noqa: E402
+from neuroedit.gui.data_import_dialog import ImportDialog, detect_format
+from neuroedit.gui.data_panel import DataPanel
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_every_control_fits_the_default_dock_width(qtbot):
     for widget in (panel.import_button, panel.noise, panel.split, panel.spec_edit, panel.source):
         right = widget.mapTo(scroller.viewport(), widget.rect().topRight()).x()
         assert widget.isVisible() and right <= scroller.viewport().width(), widget.objectName()
-    assert panel.height() == scroller.viewport().height()     # no scrolling: the preview fills what is left
+    assert panel.height() == scroller.viewport().height()  # no scrolling: the preview fills what is left
     preview_bottom = panel.tabs.mapTo(scroller.viewport(), panel.tabs.rect().bottomLeft()).y()
     assert preview_bottom <= scroller.viewport().height()
 
@@ -100,8 +100,10 @@ def test_regression_set_histogram_of_targets(qtbot, panel):
 def test_image_grid_for_idx_folder(qtbot, panel, tmp_path):
     folder = tmp_path / "fashion"
     folder.mkdir()
-    for name, arr in (("train-images-idx3-ubyte", np.full((30, 28, 28), 128, np.uint8)),
-                      ("train-labels-idx1-ubyte", (np.arange(30) % 10).astype(np.uint8))):
+    for name, arr in (
+        ("train-images-idx3-ubyte", np.full((30, 28, 28), 128, np.uint8)),
+        ("train-labels-idx1-ubyte", (np.arange(30) % 10).astype(np.uint8)),
+    ):
         (folder / name).write_bytes(bytes([0, 0, 8, arr.ndim]) + np.array(arr.shape, ">u4").tobytes() + arr.tobytes())
     panel.set_base_dir(str(tmp_path))
     show(qtbot, panel, "idx:fashion:classes=2,6")
@@ -114,8 +116,9 @@ def test_image_grid_for_idx_folder(qtbot, panel, tmp_path):
 
 
 def test_table_for_tabular_csv(qtbot, panel, tmp_path):
-    (tmp_path / "d.csv").write_text("a,b,c,kind\n" + "".join(f"{i},{i + 1},{i * 2},{'yes' if i % 2 else 'no'}\n"
-                                                            for i in range(40)))
+    (tmp_path / "d.csv").write_text(
+        "a,b,c,kind\n" + "".join(f"{i},{i + 1},{i * 2},{'yes' if i % 2 else 'no'}\n" for i in range(40))
+    )
     panel.set_base_dir(str(tmp_path))
     show(qtbot, panel, "csv:d.csv:target=kind")
     assert panel.preview.kind == "table"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from neuroedit.model.samples import xor as build_xor
 from neuroedit.model import Document
+from neuroedit.model.samples import xor as build_xor
 
 
 def _xor() -> Document:
@@ -224,6 +224,8 @@ def test_problems_panel_updates_only_changed_rows_and_matches_a_rebuild(make_win
     fresh = ProblemsPanel(doc)
     texts = [panel.item(i).text() for i in range(panel.count())]
     assert texts == [fresh.item(i).text() for i in range(fresh.count())]
-    assert [panel.item(i).toolTip() for i in range(panel.count())] == [fresh.item(i).toolTip() for i in range(fresh.count())]
-    assert any(panel.item(i) is kept for i in range(panel.count()))   # unchanged rows keep their items
+    assert [panel.item(i).toolTip() for i in range(panel.count())] == [
+        fresh.item(i).toolTip() for i in range(fresh.count())
+    ]
+    assert any(panel.item(i) is kept for i in range(panel.count()))  # unchanged rows keep their items
     fresh.deleteLater()

@@ -30,24 +30,24 @@ def drop(window, type_name: str, x: float) -> str:
 
 def test_a_dropped_loss_fits_the_data_then_the_output_until_the_user_chooses(qtbot, make_window):
     w = make_window(Document())
-    assert drop(w, "Loss", 0) and w.doc.nodes["loss_1"].params["loss"] == "mse"   # no data yet: the default
+    assert drop(w, "Loss", 0) and w.doc.nodes["loss_1"].params["loss"] == "mse"  # no data yet: the default
     choose(qtbot, w, "circle")
     qtbot.waitUntil(lambda: w.doc.nodes["loss_1"].params["loss"] == "binary_crossentropy")
     inp, out = drop(w, "Input", -400), drop(w, "Dense", -200)
     w.doc.set_param(out, "units", 1)
     w.doc.connect(inp, out)
-    w.doc.connect(out, "loss_1")                           # a linear unit: its output is a score
+    w.doc.connect(out, "loss_1")  # a linear unit: its output is a score
     qtbot.waitUntil(lambda: w.doc.nodes["loss_1"].params["from_logits"] is True)
     assert "from logits" in w.statusBar().currentMessage()
     w.doc.set_param(out, "activation", "sigmoid")
     qtbot.waitUntil(lambda: w.doc.nodes["loss_1"].params["from_logits"] is False)
 
     texts = list(w.doc.history.texts)
-    w.doc.history.undo()                                    # undo the re-pick: no new re-pick is recorded
+    w.doc.history.undo()  # undo the re-pick: no new re-pick is recorded
     qtbot.wait(50)
     assert w.doc.history.texts == texts and w.doc.nodes["loss_1"].params["from_logits"] is True
 
-    w.doc.set_param("loss_1", "loss", "mse")                # the user's own choice is kept from now on
+    w.doc.set_param("loss_1", "loss", "mse")  # the user's own choice is kept from now on
     w.doc.set_param(out, "activation", "linear")
     qtbot.wait(50)
     assert w.doc.nodes["loss_1"].params["loss"] == "mse"
@@ -78,7 +78,7 @@ def test_cannot_train_shows_where_the_user_looks_and_clears_when_fixed(qtbot, ma
     w.actions["train"].trigger()
     assert w.training.state == "failed"
     assert label.isVisible() and "choose a data set" in label.text()
-    assert w.data_panel.source.isVisible()                  # the Data panel came to the front
+    assert w.data_panel.source.isVisible()  # the Data panel came to the front
     assert w.training_panel.isVisible()
     choose(qtbot, w, "xor")
     assert not label.isVisible() and w.training.state == "idle"
@@ -103,8 +103,14 @@ def test_the_toolbar_train_follows_the_state(qtbot, make_window):
 
 def test_open_and_new_reset_the_training_panel_and_a_trained_file_says_so(qtbot, make_window, tmp_path):
     trained = nedit_io.load(SAMPLES / "xor.nedit")
-    trained.training_history = {"epoch": [1, 2], "loss": [0.7, 0.5], "accuracy": [0.5, 0.75],
-                                "val_loss": [0.7, 0.5], "val_accuracy": [0.5, 0.75], "lr": [0.5, 0.5]}
+    trained.training_history = {
+        "epoch": [1, 2],
+        "loss": [0.7, 0.5],
+        "accuracy": [0.5, 0.75],
+        "val_loss": [0.7, 0.5],
+        "val_accuracy": [0.5, 0.75],
+        "lr": [0.5, 0.5],
+    }
     path = tmp_path / "trained.nedit"
     nedit_io.save(trained, path)
     w = make_window(nedit_io.load(SAMPLES / "xor.nedit"))
@@ -117,7 +123,7 @@ def test_open_and_new_reset_the_training_panel_and_a_trained_file_says_so(qtbot,
     assert "accuracy 0.75" in panel.progress_label.text() and "Train continues" in panel.progress_label.text()
     assert panel.state_label.text() == ""
 
-    w.files.set_current(Document(), None)                   # File › New › Blank
+    w.files.set_current(Document(), None)  # File › New › Blank
     assert "none" in panel.dataset_label.text() and "xor" not in panel.dataset_label.text()
     assert panel.progress.format() == "not trained yet: press Train"
 

@@ -9,6 +9,7 @@ stops (Stop button) as soon as the target is reached.
 from __future__ import annotations
 
 import pytest
+from gui_helpers import drag, port_pos
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QTabBar
@@ -18,10 +19,8 @@ from neuroedit.gui.palette import TYPE_ROLE
 from neuroedit.gui.template_picker import TemplatePicker
 from neuroedit.model import Document
 
-from gui_helpers import drag, port_pos
-
 TARGET = 0.95
-TRAIN_MS = 30_000       # the issue's bound: the defaults reach the target within 30 s (compiling included)
+TRAIN_MS = 30_000  # the issue's bound: the defaults reach the target within 30 s (compiling included)
 
 
 def click_widget(widget) -> None:
@@ -78,14 +77,17 @@ def wire(window, src: str, dst: str, dst_port: str = "in") -> None:
 def set_in_inspector(window, qtbot, node_id: str, **values) -> None:
     """Select the card by clicking it, then type each value into the Inspector."""
     card = window.scene.node_items[node_id]
-    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.canvas.mapFromScene(card.scenePos() + QPointF(0, -4)))
+    QTest.mouseClick(
+        window.canvas.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=window.canvas.mapFromScene(card.scenePos() + QPointF(0, -4)),
+    )
     click_tab(window, "Inspector")
     for name, value in values.items():
         editor = window.inspector.editor(name)
         assert editor.isVisible()
         if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(editor.findText(value))       # what picking the entry in the list does
+            editor.setCurrentIndex(editor.findText(value))  # what picking the entry in the list does
         else:
             editor.lineEdit().selectAll()
             QTest.keyClicks(editor, str(value))
@@ -106,7 +108,7 @@ def test_new_blank_circle_2_8_1_trains_to_95_percent(qtbot, make_window):
     click_tab(w, "Data")
     source = w.data_panel.source
     assert source.isVisible()
-    source.setCurrentIndex(source.findData("circle"))                 # the user picks "circle" in the list
+    source.setCurrentIndex(source.findData("circle"))  # the user picks "circle" in the list
     qtbot.waitUntil(lambda: w.doc.dataset.get("spec") == "circle", timeout=10_000)
 
     x = w.canvas.view_centre()
@@ -114,7 +116,7 @@ def test_new_blank_circle_2_8_1_trains_to_95_percent(qtbot, make_window):
     hidden = add_from_palette(w, "Dense", x + QPointF(-150, 0))
     out = add_from_palette(w, "Dense", x + QPointF(150, 0))
     loss = add_from_palette(w, "Loss", x + QPointF(450, 0))
-    assert w.doc.nodes[loss].params["loss"] == "binary_crossentropy"      # 2 classes: picked on the drop
+    assert w.doc.nodes[loss].params["loss"] == "binary_crossentropy"  # 2 classes: picked on the drop
     assert "binary_crossentropy" in w.statusBar().currentMessage()
     wire(w, inp, hidden)
     wire(w, hidden, out)
@@ -131,8 +133,10 @@ def test_new_blank_circle_2_8_1_trains_to_95_percent(qtbot, make_window):
         for _, logs in e.rows() if "val_accuracy" in logs))
     qtbot.waitUntil(w.actions["train"].isEnabled)            # the problems are re-checked just after an edit
     click_widget(w.toolbar.widgetForAction(w.actions["train"]))
-    qtbot.waitUntil(lambda: (val_accuracy and val_accuracy[-1] >= TARGET) or w.training.state in ("finished", "failed"),
-                    timeout=TRAIN_MS)
+    qtbot.waitUntil(
+        lambda: (val_accuracy and val_accuracy[-1] >= TARGET) or w.training.state in ("finished", "failed"),
+        timeout=TRAIN_MS,
+    )
     assert w.training.state != "failed", w.training.message
     if w.training.state == "running":
         click_widget(w.training_panel.stop_button)

@@ -6,17 +6,20 @@ from neuroedit.model import Document
 from neuroedit.model.loss_choice import choose_loss, loss_input
 
 
-@pytest.mark.parametrize("task, classes, units, activation, loss, logits", [
-    ("classification", 2, None, None, "binary_crossentropy", False),
-    ("classification", 2, 1, "sigmoid", "binary_crossentropy", False),
-    ("classification", 2, 1, "linear", "binary_crossentropy", True),
-    ("classification", 2, 2, "softmax", "sparse_categorical_crossentropy", False),
-    ("classification", 10, None, None, "sparse_categorical_crossentropy", False),
-    ("classification", 10, 10, "softmax", "sparse_categorical_crossentropy", False),
-    ("classification", 3, 3, "linear", "sparse_categorical_crossentropy", True),
-    ("regression", 0, 1, "linear", "mse", False),
-    ("regression", 0, None, None, "mse", False),
-])
+@pytest.mark.parametrize(
+    "task, classes, units, activation, loss, logits",
+    [
+        ("classification", 2, None, None, "binary_crossentropy", False),
+        ("classification", 2, 1, "sigmoid", "binary_crossentropy", False),
+        ("classification", 2, 1, "linear", "binary_crossentropy", True),
+        ("classification", 2, 2, "softmax", "sparse_categorical_crossentropy", False),
+        ("classification", 10, None, None, "sparse_categorical_crossentropy", False),
+        ("classification", 10, 10, "softmax", "sparse_categorical_crossentropy", False),
+        ("classification", 3, 3, "linear", "sparse_categorical_crossentropy", True),
+        ("regression", 0, 1, "linear", "mse", False),
+        ("regression", 0, None, None, "mse", False),
+    ],
+)
 def test_the_loss_fits_the_data_and_the_output(task, classes, units, activation, loss, logits):
     choice = choose_loss(task, classes, units, activation)
     assert (choice.loss, choice.from_logits) == (loss, logits)

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
-                               QSlider, QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...api.walkthrough import PHASES
 from .formula_html import PHASE_COLORS, PHASE_TITLES, status_html, step_html
@@ -61,15 +76,17 @@ class StepPanel(QWidget):
         self.play_button = QPushButton("▷ Play")
         self.play_button.setCheckable(True)
         self.speed = QSlider(Qt.Orientation.Horizontal)
-        self.speed.setRange(1, 20)             # quarter steps per second: 0.25 .. 5 steps per second
+        self.speed.setRange(1, 20)  # quarter steps per second: 0.25 .. 5 steps per second
         self.speed.setValue(4)
         self.speed.setFixedWidth(110)
         self.speed.setToolTip("Play speed")
         self.position = QLabel()
         self.lecture = QCheckBox("Lecture notation")
         self.lecture.setObjectName("lecture_notation")
-        self.lecture.setToolTip("Write the steps as the lectures do: w_kj (neuron k, input j; the bias is w_k0), "
-                                "δ_out and δ_hidden for dL/dz, and the updates from the last layer back")
+        self.lecture.setToolTip(
+            "Write the steps as the lectures do: w_kj (neuron k, input j; the bias is w_k0), "
+            "δ_out and δ_hidden for dL/dz, and the updates from the last layer back"
+        )
         self.apply_button = QPushButton("Apply update")
         self.apply_button.setToolTip("Write the updated weights into the network (one undoable edit)")
 
@@ -161,8 +178,10 @@ class StepPanel(QWidget):
             field = QLineEdit(texts.get(name, default_input_text(shape)))
             field.setObjectName(f"input_{name}")
             field.setPlaceholderText(", ".join(f"x{i + 1}" for i in range(size)) if size <= 4 else f"{size} numbers")
-            field.setToolTip(f"Value of the Input node {name}: {size} number{'s' if size > 1 else ''}"
-                             + (", separated by commas" if size > 1 else ""))
+            field.setToolTip(
+                f"Value of the Input node {name}: {size} number{'s' if size > 1 else ''}"
+                + (", separated by commas" if size > 1 else "")
+            )
             field.setMaximumWidth(120)
             field.returnPressed.connect(self.walk)
             field.textChanged.connect(lambda text: self.show_step(self.stepper.index))
@@ -194,8 +213,13 @@ class StepPanel(QWidget):
     def choice(self) -> SampleChoice:
         mode = self.mode.currentData()
         batch = [int(v) for v in parse_numbers(self.batch.text() or "0", "mini-batch")] if mode == "batch" else []
-        return SampleChoice(mode, self.sample.value(), batch or self.stepper.choice.batch,
-                            {n: f.text() for n, f in self.input_fields.items()}, self.target.text())
+        return SampleChoice(
+            mode,
+            self.sample.value(),
+            batch or self.stepper.choice.batch,
+            {n: f.text() for n, f in self.input_fields.items()},
+            self.target.text(),
+        )
 
     def walk(self) -> None:
         if self._filling:
@@ -254,8 +278,13 @@ class StepPanel(QWidget):
         self._update_play()
         missing = self.missing_inputs()
         if w is None or not w.steps or missing:
-            self.formulas.setHtml(status_html(f"Type the value of {', '.join(missing)} above, then press Enter"
-                                              if missing else s.error or "Nothing to walk through yet."))
+            self.formulas.setHtml(
+                status_html(
+                    f"Type the value of {', '.join(missing)} above, then press Enter"
+                    if missing
+                    else s.error or "Nothing to walk through yet."
+                )
+            )
             self.position.setText("")
             for b in (self.prev_button, self.next_button, self.reset_button):
                 b.setEnabled(False)
@@ -302,9 +331,10 @@ class StepPanel(QWidget):
         w = self.stepper.walk
         state = "" if w is None or w.optimizer == "sgd" else f"; {w.optimizer}'s running averages are not stored"
         if n:
-            self.stepper.recompute()          # the next training step starts from the new weights
+            self.stepper.recompute()  # the next training step starts from the new weights
             self.stepper.go(0)
-            self.status_message.emit(f"Applied the update to {n} weight{'s' if n > 1 else ''} "
-                                     f"(Undo takes it back{state})")
+            self.status_message.emit(
+                f"Applied the update to {n} weight{'s' if n > 1 else ''} (Undo takes it back{state})"
+            )
         else:
             self.status_message.emit("Nothing to apply: the update changes no weight")

@@ -14,8 +14,8 @@ from .plots import LivePlot
 from .probes import Boundary, Plane
 
 BOUNDARY_TITLE = "Decision boundary"
-OUTPUT_TITLE = "Output over the input plane"     # regression has no classes, hence no boundary
-HEAT_STRENGTH = 0.62   # the heat map is paler than the points, so points of either class stay visible
+OUTPUT_TITLE = "Output over the input plane"  # regression has no classes, hence no boundary
+HEAT_STRENGTH = 0.62  # the heat map is paler than the points, so points of either class stay visible
 THUMB = 44
 MAX_ROWS = 10
 

@@ -18,7 +18,7 @@ from ..binding import DocBinding
 from .controller import TrainingController
 
 CANNOT = "Cannot train"
-TRAIN_TEXT = {"paused": "Resume", "compiling": "Training", "running": "Training"}   # the toolbar shows it
+TRAIN_TEXT = {"paused": "Resume", "compiling": "Training", "running": "Training"}  # the toolbar shows it
 
 
 def blocking_reason(doc) -> str:
@@ -36,8 +36,14 @@ def blocking_reason(doc) -> str:
 class TrainingFeedback:
     """Follows the controller's state (see the module docstring); `follow` takes File › New/Open's document."""
 
-    def __init__(self, controller: TrainingController, status_bar: QStatusBar, train: QAction, error: QColor,
-                 show_panel: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        controller: TrainingController,
+        status_bar: QStatusBar,
+        train: QAction,
+        error: QColor,
+        show_panel: Callable[[str], None],
+    ) -> None:
         self.controller = controller
         self.status_bar = status_bar
         self.train = train
@@ -61,7 +67,7 @@ class TrainingFeedback:
         self.label.setText(text if refused else "")
         self.label.setVisible(refused)
         if refused:
-            self.status_bar.clearMessage()   # the label is what should be read now
+            self.status_bar.clearMessage()  # the label is what should be read now
             self._raise_panels(text)
 
     def _raise_panels(self, text: str) -> None:
