@@ -128,10 +128,16 @@ def test_new_blank_circle_2_8_1_trains_to_95_percent(qtbot, make_window):
     assert len(w.doc.edges) == 3
 
     val_accuracy: list[float] = []
-    w.training.chunk_received.connect(lambda chunk: val_accuracy.extend(
-        logs["val_accuracy"] for e in chunk.events if isinstance(e, Epochs)
-        for _, logs in e.rows() if "val_accuracy" in logs))
-    qtbot.waitUntil(w.actions["train"].isEnabled)            # the problems are re-checked just after an edit
+    w.training.chunk_received.connect(
+        lambda chunk: val_accuracy.extend(
+            logs["val_accuracy"]
+            for e in chunk.events
+            if isinstance(e, Epochs)
+            for _, logs in e.rows()
+            if "val_accuracy" in logs
+        )
+    )
+    qtbot.waitUntil(w.actions["train"].isEnabled)  # the problems are re-checked just after an edit
     click_widget(w.toolbar.widgetForAction(w.actions["train"]))
     qtbot.waitUntil(
         lambda: (val_accuracy and val_accuracy[-1] >= TARGET) or w.training.state in ("finished", "failed"),
