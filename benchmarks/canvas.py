@@ -16,12 +16,12 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPointF  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QApplication
 
-from neuroedit.gui.canvas import Canvas, GraphScene  # noqa: E402
-from neuroedit.gui.theme import LIGHT  # noqa: E402
-from neuroedit.model import Document  # noqa: E402
+from neuroedit.gui.canvas import Canvas, GraphScene
+from neuroedit.gui.theme import LIGHT
+from neuroedit.model import Document
 
 BUDGET_MS = 16.0
 COLUMNS, ROWS = 30, 10  # 300 nodes
@@ -99,7 +99,7 @@ def main() -> None:
     ref = median_p95(_time_ms(lambda: (empty_view.pan_by(QPointF(7, 3)), empty_view.viewport().repaint()), 60))
 
     view.frame_all()
-    view.end_zoom_gesture()   # as when the zoom settles: antialiased wires, sharp cards
+    view.end_zoom_gesture()  # as when the zoom settles: antialiased wires, sharp cards
     scene.pictures.sharpen_all()
     frames(f"pan, whole graph visible (zoom {view.zoom():.2f})", lambda: view.pan_by(QPointF(6, 2)))
     view.set_zoom(1.0)
@@ -125,8 +125,10 @@ def main() -> None:
     view.end_zoom_gesture()
     scene.pictures.sharpen_all()
     rows.append(("re-render after zoom: one tick (4 ms slice + its repaint)", *median_p95(ticks)))
-    sharp_note = (f"all 300 cards sharp after a zoom: median {statistics.median(sharp_all):.0f} ms of work "
-                  f"in {len(ticks) / 10:.0f} ticks")
+    sharp_note = (
+        f"all 300 cards sharp after a zoom: median {statistics.median(sharp_all):.0f} ms of work "
+        f"in {len(ticks) / 10:.0f} ticks"
+    )
 
     def add() -> None:
         doc.add_node("Dense", {"units": 4}, pos=(3000.0, -300.0))
@@ -186,16 +188,21 @@ def full_window_edits() -> None:
             app.processEvents()
             times["undo"] += _time_ms(lambda: (doc.history.undo(), window.scene.flush()), 1)
             app.processEvents()
-            times["idle"] += _time_ms(lambda: (doc.add_node("Dense", {"units": 4}), window.scene.flush(),
-                                               app.processEvents()), 1)
+            times["idle"] += _time_ms(
+                lambda: (doc.add_node("Dense", {"units": 4}), window.scene.flush(), app.processEvents()), 1
+            )
             doc.history.undo()
             app.processEvents()
         window.hide()  # not close(): that would ask to save
-    print(f"full MainWindow, same graph ({sum(n.type == 'Dense' for n in doc.nodes.values())} Dense rows "
-          "in the Training panel)")
-    for key, label in (("add", "add Dense: document + every panel's handlers"),
-                       ("undo", "undo the add: document + every panel's handlers"),
-                       ("idle", "add Dense until idle (+ deferred panel work, repaint)")):
+    print(
+        f"full MainWindow, same graph ({sum(n.type == 'Dense' for n in doc.nodes.values())} Dense rows "
+        "in the Training panel)"
+    )
+    for key, label in (
+        ("add", "add Dense: document + every panel's handlers"),
+        ("undo", "undo the add: document + every panel's handlers"),
+        ("idle", "add Dense until idle (+ deferred panel work, repaint)"),
+    ):
         med, p95 = median_p95(times[key])
         print(f"{label:<58}{med:>10.2f}{p95:>9.2f}{'':>8}{'ok' if p95 <= BUDGET_MS else 'SLOW':>9}")
 

@@ -30,8 +30,11 @@ from neuroedit.engine.optimizers import OptimizerConfig
 from neuroedit.engine.spec import GraphSpec, OpSpec
 
 LR = 0.01
-FULL = [("784-300-10", [784, 300, 10], 32, 2.0), ("784-300-10", [784, 300, 10], 256, 1.0),
-        ("784-4096-4096-10", [784, 4096, 4096, 10], 1024, 0.5)]
+FULL = [
+    ("784-300-10", [784, 300, 10], 32, 2.0),
+    ("784-300-10", [784, 300, 10], 256, 1.0),
+    ("784-4096-4096-10", [784, 4096, 4096, 10], 1024, 0.5),
+]
 SMOKE = [("8-6-3", [8, 6, 3], 4, None), ("8-6-5-3", [8, 6, 5, 3], 6, None)]
 
 
@@ -41,12 +44,23 @@ def mlp_spec(sizes: list[int]) -> GraphSpec:
     prev = "x"
     for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         act = "relu" if i < len(sizes) - 2 else "linear"
-        ops.append(OpSpec(f"d{i}", "Dense", {"units": b, "activation": act, "kernel_initializer": "glorot_uniform",
-                                             "bias_initializer": "zeros"}, (prev,), ((a,),), (b,),
-                          {"kernel": ((a, b), True), "bias": ((b,), True)}))
+        ops.append(
+            OpSpec(
+                f"d{i}",
+                "Dense",
+                {"units": b, "activation": act, "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros"},
+                (prev,),
+                ((a,),),
+                (b,),
+                {"kernel": ((a, b), True), "bias": ((b,), True)},
+            )
+        )
         prev = f"d{i}"
-    ops.append(OpSpec("L", "Loss", {"loss": "sparse_categorical_crossentropy", "from_logits": True}, (prev,),
-                      ((sizes[-1],),), ()))
+    ops.append(
+        OpSpec(
+            "L", "Loss", {"loss": "sparse_categorical_crossentropy", "from_logits": True}, (prev,), ((sizes[-1],),), ()
+        )
+    )
     return GraphSpec(tuple(ops), ("x",), prev, "L")
 
 
@@ -64,7 +78,7 @@ def schedule(n: int, batch: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
 def neuroedit_rate(backend, X, Y, batch: int, steps: int) -> float:
     order, bounds = schedule(len(X), batch, steps)
     start = time.perf_counter()
-    r = backend.train(X, Y, order, bounds, np.full(steps, LR))     # returns when the GPU has finished
+    r = backend.train(X, Y, order, bounds, np.full(steps, LR))  # returns when the GPU has finished
     assert r.steps == steps, r
     return steps / (time.perf_counter() - start)
 
@@ -93,7 +107,7 @@ class TorchRun:
         self._sync()
         start = time.perf_counter()
         for s in starts:
-            xb, yb = self.X[s:s + batch], self.Y[s:s + batch]
+            xb, yb = self.X[s : s + batch], self.Y[s : s + batch]
             self.opt.zero_grad(set_to_none=True)
             self.loss(self.model(xb), yb).backward()
             self.opt.step()
@@ -127,8 +141,10 @@ def load_torch(smoke: bool) -> tuple[Any, str]:
         print("PyTorch is not installed: NeuroEdit alone")
         return None, ""
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    print(f"PyTorch {torch.__version__} on {torch.cuda.get_device_name() if device == 'cuda' else 'the CPU'}"
-          + ("" if device == "cuda" or smoke else "  (no CUDA: ratios are not the issue's targets)"))
+    print(
+        f"PyTorch {torch.__version__} on {torch.cuda.get_device_name() if device == 'cuda' else 'the CPU'}"
+        + ("" if device == "cuda" or smoke else "  (no CUDA: ratios are not the issue's targets)")
+    )
     return torch, device
 
 
@@ -143,7 +159,7 @@ def main() -> None:
     if not status.usable:
         raise SystemExit(1)
     if status.simulator:
-        warnings.filterwarnings("ignore", "overflow encountered")   # the simulator's uint64 arithmetic
+        warnings.filterwarnings("ignore", "overflow encountered")  # the simulator's uint64 arithmetic
     cases = SMOKE if args.smoke else FULL
     steps, rounds = (3, 1) if args.smoke else (args.steps, args.rounds)
     torch, tdev = load_torch(args.smoke)
@@ -153,7 +169,7 @@ def main() -> None:
         backend = make_backend("cuda", mlp_spec(sizes), "float32", 0)
         runner = TorchRun(torch, sizes, backend.get_weights(), X, Y, tdev) if torch else None
         Yp = backend.pack_targets(Y, len(X))
-        neuroedit_rate(backend, X, Yp, batch, 2)                  # compile and upload before timing
+        neuroedit_rate(backend, X, Yp, batch, 2)  # compile and upload before timing
         if runner:
             runner.rate(batch, 2)
         ours, theirs = [], []
@@ -167,8 +183,9 @@ def main() -> None:
         print(f"{name:<18}{batch:>6}{a:>19.0f}{b:>17.0f}{a / b:>7.2f}x{goal:>8}")
     psizes, pbatch, psteps = ([8, 6, 3], 4, 5) if args.smoke else ([784, 300, 10], 32, 100)
     dl, dw = parity(psizes, pbatch, psteps)
-    print(f"parity with the Numba CPU backend, {psteps} Adam steps: max |loss diff| {dl:.2e}, "
-          f"max |weight diff| {dw:.2e}")
+    print(
+        f"parity with the Numba CPU backend, {psteps} Adam steps: max |loss diff| {dl:.2e}, max |weight diff| {dw:.2e}"
+    )
     if not (dl < 1e-3 and dw < 1e-3):
         raise SystemExit("parity FAILED")
 

@@ -34,7 +34,7 @@ def best_of(repeat: int, fn) -> float:
 
 def write_idx(path: str, array: np.ndarray, gz: bool = False) -> None:
     data = bytes([0, 0, 8, array.ndim]) + np.array(array.shape, ">u4").tobytes() + array.tobytes()
-    with (gzip.open(path, "wb", compresslevel=6) if gz else open(path, "wb")) as f:
+    with gzip.open(path, "wb", compresslevel=6) if gz else open(path, "wb") as f:
         f.write(data)
 
 
@@ -60,8 +60,7 @@ def make_csv(path: str) -> None:
     x = rng.standard_normal((100_000, 19))
     y = (x[:, 0] + x[:, 1] > 0).astype(int)
     header = ",".join([f"f{i}" for i in range(19)] + ["label"])
-    np.savetxt(path, np.column_stack([x, y]), delimiter=",", header=header, comments="",
-               fmt=["%.6f"] * 19 + ["%d"])
+    np.savetxt(path, np.column_stack([x, y]), delimiter=",", header=header, comments="", fmt=["%.6f"] * 19 + ["%d"])
 
 
 def main() -> None:

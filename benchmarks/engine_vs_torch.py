@@ -17,6 +17,7 @@ step with a warm kernel cache. Needs `pip install torch==2.13.0` (optional depen
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 
@@ -56,11 +57,19 @@ FULL_BATCH_STEPS = 256
 def mlp_spec(sizes: list[int], hidden: str, out_act: str, loss: str) -> GraphSpec:
     ops = [OpSpec("x", "Input", {"shape": (sizes[0],)}, output_shape=(sizes[0],))]
     prev = "x"
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         act = hidden if i < len(sizes) - 2 else out_act
-        ops.append(OpSpec(f"d{i}", "Dense", {"units": b, "activation": act, "kernel_initializer": "glorot_uniform",
-                                             "bias_initializer": "zeros"}, (prev,), ((a,),), (b,),
-                          {"kernel": ((a, b), True), "bias": ((b,), True)}))
+        ops.append(
+            OpSpec(
+                f"d{i}",
+                "Dense",
+                {"units": b, "activation": act, "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros"},
+                (prev,),
+                ((a,),),
+                (b,),
+                {"kernel": ((a, b), True), "bias": ((b,), True)},
+            )
+        )
         prev = f"d{i}"
     ops.append(OpSpec("L", "Loss", {"loss": loss}, (prev,), ((sizes[-1],),), ()))
     return GraphSpec(tuple(ops), ("x",), prev, "L")
@@ -68,7 +77,7 @@ def mlp_spec(sizes: list[int], hidden: str, out_act: str, loss: str) -> GraphSpe
 
 def torch_model(sizes: list[int], hidden: str, weights: dict) -> torch.nn.Module:
     layers: list[torch.nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         lin = torch.nn.Linear(a, b)
         with torch.no_grad():
             lin.weight.copy_(torch.from_numpy(weights[f"d{i}"]["kernel"].T.astype(np.float32)))
@@ -120,7 +129,7 @@ class Case:
         else:
             X, Y = self.tX, self.tY
         for s in range(self.steps_per_epoch):
-            xb, yb = X[s * self.batch:(s + 1) * self.batch], Y[s * self.batch:(s + 1) * self.batch]
+            xb, yb = X[s * self.batch : (s + 1) * self.batch], Y[s * self.batch : (s + 1) * self.batch]
             self.opt.zero_grad(set_to_none=True)
             loss = self.loss_fn(self.model(xb), yb)
             loss.backward()
@@ -141,7 +150,7 @@ def rate(run_epoch, seconds: float) -> float:
 def matmul_fraction(case: Case, seconds: float) -> tuple[float, float, float]:
     """(engine GFLOP/s, plain matmul GFLOP/s, fraction) for 784-300-10 at the case's batch size."""
     b = case.batch
-    flops_step = 2 * b * (784 * 300 * 2 + 300 * 10 * 3)   # fwd x·W1, x·W2; dW1, dW2; dx of layer 2
+    flops_step = 2 * b * (784 * 300 * 2 + 300 * 10 * 3)  # fwd x·W1, x·W2; dW1, dW2; dx of layer 2
     x = np.ones((b, 784), np.float32)
     w1, d1 = np.ones((784, 300), np.float32), np.ones((b, 300), np.float32)
     w2, d2 = np.ones((300, 10), np.float32), np.ones((b, 10), np.float32)
@@ -186,13 +195,34 @@ def first_step_time() -> tuple[float, float]:
 def kernel_section() -> None:
     bce, mse, ce = torch.nn.BCEWithLogitsLoss(), torch.nn.MSELoss(), torch.nn.CrossEntropyLoss()
     cases = [
-        Case("XOR 2-2-1 sigmoid, full batch (4)", [2, 2, 1], "sigmoid", "sigmoid", "binary_crossentropy", bce,
-             4, 4, 50.0),
+        Case(
+            "XOR 2-2-1 sigmoid, full batch (4)", [2, 2, 1], "sigmoid", "sigmoid", "binary_crossentropy", bce, 4, 4, 50.0
+        ),
         Case("2-8-1 sigmoid regression, batch 32", [2, 8, 1], "sigmoid", "linear", "mse", mse, 1024, 32, 20.0),
-        Case("784-300-10 relu/softmax, batch 32", [784, 300, 10], "relu", "softmax",
-             "sparse_categorical_crossentropy", ce, 4096, 32, 1.5, classes=10),
-        Case("784-300-10 relu/softmax, batch 256", [784, 300, 10], "relu", "softmax",
-             "sparse_categorical_crossentropy", ce, 4096, 256, 1.0, classes=10),
+        Case(
+            "784-300-10 relu/softmax, batch 32",
+            [784, 300, 10],
+            "relu",
+            "softmax",
+            "sparse_categorical_crossentropy",
+            ce,
+            4096,
+            32,
+            1.5,
+            classes=10,
+        ),
+        Case(
+            "784-300-10 relu/softmax, batch 256",
+            [784, 300, 10],
+            "relu",
+            "softmax",
+            "sparse_categorical_crossentropy",
+            ce,
+            4096,
+            256,
+            1.0,
+            classes=10,
+        ),
     ]
     results = {c.name: ([], []) for c in cases}
     for _ in range(ARGS.rounds):
@@ -200,8 +230,11 @@ def kernel_section() -> None:
             results[c.name][0].append(rate(c.neuroedit_epoch, ARGS.seconds))
             results[c.name][1].append(rate(c.torch_epoch, ARGS.seconds))
     from neuroedit.engine.gemm import IMPLEMENTATION
-    print(f"threads: {ARGS.threads}, rounds: {ARGS.rounds}, torch {torch.__version__}, numpy {np.__version__}; "
-          f"kernels' matrix products: {IMPLEMENTATION}")
+
+    print(
+        f"threads: {ARGS.threads}, rounds: {ARGS.rounds}, torch {torch.__version__}, numpy {np.__version__}; "
+        f"kernels' matrix products: {IMPLEMENTATION}"
+    )
     print(f"{'case':<40} {'NeuroEdit steps/s':>18} {'PyTorch steps/s':>16} {'ratio':>8} {'target':>8}")
     for c in cases:
         ne_rate = statistics.median(results[c.name][0])
@@ -210,11 +243,15 @@ def kernel_section() -> None:
         print(f"{c.name:<40} {ne_rate:>18,.0f} {pt_rate:>16,.0f} {ne_rate / pt_rate:>7.2f}x {c.target:>6.1f}x {ok}")
     fr = [matmul_fraction(cases[3], ARGS.seconds) for _ in range(ARGS.rounds)]
     ne_g, mm_g, frac = (statistics.median(v) for v in zip(*fr))
-    print(f"batch 256 FLOP rate: NeuroEdit {ne_g:.1f} GFLOP/s, plain float32 matmul {mm_g:.1f} GFLOP/s "
-          f"-> {frac:.0%} (target >= 60%)")
+    print(
+        f"batch 256 FLOP rate: NeuroEdit {ne_g:.1f} GFLOP/s, plain float32 matmul {mm_g:.1f} GFLOP/s "
+        f"-> {frac:.0%} (target >= 60%)"
+    )
     total, after_imports = first_step_time()
-    print(f"first training step, warm cache: {total:.2f} s from process start, {after_imports:.2f} s after imports "
-          "(target <= 1 s after imports)")
+    print(
+        f"first training step, warm cache: {total:.2f} s from process start, {after_imports:.2f} s after imports "
+        "(target <= 1 s after imports)"
+    )
 
 
 # ---------------------------------------------------------------------------------------- the user path
@@ -245,7 +282,7 @@ def torch_xor_rate(steps: int) -> float:
     """Steps per second of PyTorch's loop on XOR, in this process."""
     namespace: dict = {}
     code = TORCH_XOR.format(threads=ARGS.threads, steps=steps).replace("print(", "result = (")
-    exec(code, namespace)  # noqa: S102 - our own benchmark code
+    exec(code, namespace)
     return steps / namespace["result"][0]
 
 
@@ -254,7 +291,7 @@ def fit_xor_rate() -> float:
     import neuroedit as ne
 
     net = ne.load(ROOT / "samples" / "xor.nedit")
-    net.fit(XOR_X, XOR_Y, epochs=10, batch_size=None, verbose=0)      # compiled kernels loaded
+    net.fit(XOR_X, XOR_Y, epochs=10, batch_size=None, verbose=0)  # compiled kernels loaded
     start = time.perf_counter()
     net.fit(XOR_X, XOR_Y, epochs=XOR_EPOCHS, batch_size=None, verbose=0)
     return XOR_EPOCHS / (time.perf_counter() - start)
@@ -266,11 +303,23 @@ class MnistLike:
     def __init__(self) -> None:
         import neuroedit as ne
 
-        self.case = Case("784-300-10 relu/softmax, batch 32", [784, 300, 10], "relu", "softmax",
-                         "sparse_categorical_crossentropy", torch.nn.CrossEntropyLoss(), 4096, 32, 1.5, classes=10)
-        self.net = ne.Sequential([ne.Input((784,)), ne.Dense(300, activation="relu"),
-                                  ne.Dense(10, activation="softmax")], loss="sparse_categorical_crossentropy",
-                                 optimizer=ne.SGD(0.01))
+        self.case = Case(
+            "784-300-10 relu/softmax, batch 32",
+            [784, 300, 10],
+            "relu",
+            "softmax",
+            "sparse_categorical_crossentropy",
+            torch.nn.CrossEntropyLoss(),
+            4096,
+            32,
+            1.5,
+            classes=10,
+        )
+        self.net = ne.Sequential(
+            [ne.Input((784,)), ne.Dense(300, activation="relu"), ne.Dense(10, activation="softmax")],
+            loss="sparse_categorical_crossentropy",
+            optimizer=ne.SGD(0.01),
+        )
         self.net.fit(self.case.X, self.case.Y[:, 0], epochs=1, batch_size=32, verbose=0)
 
     def fit_rate(self) -> float:
@@ -293,8 +342,9 @@ def process_seconds(args: list[str]) -> float:
 
 def cli_vs_torch_process() -> tuple[float, float]:
     """Whole-process seconds: `neuroedit train samples/xor.nedit --epochs 20000` and PyTorch's 20,000-step script."""
-    cli = process_seconds([sys.executable, "-m", "neuroedit", "train", "samples/xor.nedit", "--epochs",
-                           str(XOR_EPOCHS), "-q"])
+    cli = process_seconds(
+        [sys.executable, "-m", "neuroedit", "train", "samples/xor.nedit", "--epochs", str(XOR_EPOCHS), "-q"]
+    )
     pt = process_seconds([sys.executable, "-c", TORCH_XOR.format(threads=ARGS.threads, steps=XOR_EPOCHS)])
     return cli, pt
 
@@ -322,7 +372,7 @@ def editor_xor(seconds: float) -> tuple[float, float]:
     while not (c.state == "running" and c.session is not None) and time.perf_counter() < deadline:
         app.processEvents()
         time.sleep(0.002)
-    run_event_loop(1.0)                                   # warm: the calls have grown to their size
+    run_event_loop(1.0)  # warm: the calls have grown to their size
     trainer = c.session.trainer
     step0, frames0, t0 = steps_done(trainer), window.dashboard.frames, time.perf_counter()
     run_event_loop(seconds)
@@ -358,16 +408,19 @@ def user_section() -> None:
     def row(name: str, ne_value: float, pt_value: float, target: float, unit: str, lower_is_better=False) -> None:
         ratio = pt_value / ne_value if lower_is_better else ne_value / pt_value
         ok = "ok" if ratio >= target else "MISSED"
-        print(f"{name:<52} {ne_value:>10,.1f} {unit:<3} {pt_value:>10,.1f} {unit:<3} {ratio:>7.1f}x {target:>6.1f}x "
-              f"{ok}")
+        print(
+            f"{name:<52} {ne_value:>10,.1f} {unit:<3} {pt_value:>10,.1f} {unit:<3} {ratio:>7.1f}x {target:>6.1f}x {ok}"
+        )
 
     row(f"net.fit XOR 2-2-1 full batch, epochs={XOR_EPOCHS}", med(fit_xor), med(torch_xor), 50, "st/s")
     row("net.fit 784-300-10 relu/softmax, batch 32", med(fit_m), med(torch_m), 1.5, "st/s")
     row(f"neuroedit train xor --epochs {XOR_EPOCHS} (whole process)", med(cli), med(pt_proc), 3, "s", True)
     ok = "ok" if med(editor) >= 100_000 and med(fps) >= 25 else "MISSED"
-    print(f"editor XOR as fast as possible, every plot live: {med(editor):,.0f} steps/s (target >= 100,000; "
-          f"{med(editor) / med(torch_ed):.0f}x PyTorch's loop in the same rounds), plots {med(fps):.0f} frames/s "
-          f"(target >= 25) {ok}")
+    print(
+        f"editor XOR as fast as possible, every plot live: {med(editor):,.0f} steps/s (target >= 100,000; "
+        f"{med(editor) / med(torch_ed):.0f}x PyTorch's loop in the same rounds), plots {med(fps):.0f} frames/s "
+        f"(target >= 25) {ok}"
+    )
 
 
 def main() -> None:

@@ -90,7 +90,7 @@ def gui_rounds(doc, spec_folder: Path, rounds: int) -> tuple[list[float], float]
     probe.timeout.connect(tick)
     probe.start(PROBE_MS)
     shown, complete = [], []
-    for i in range(rounds + 1):           # the first request also loads the data set: reported apart
+    for i in range(rounds + 1):  # the first request also loads the data set: reported apart
         w.evaluation_panel.request()
         while w.evaluation.job is not None:
             app.processEvents()
@@ -117,6 +117,7 @@ def main() -> None:
 
     t = time.perf_counter()
     import sklearn.metrics  # noqa: F401
+
     sk_import = time.perf_counter() - t
 
     from neuroedit.api.bridge import graph_spec
@@ -139,14 +140,20 @@ def main() -> None:
     ref, _ = best(lambda: reference(doc.weights, x, y), args.rounds)
     print(f"sklearn.metrics import: {sk_import:.3f} s")
     print(f"headless evaluate, first call (Numba compile cache): {cold:.3f} s")
-    print(f"headless evaluate {args.samples} images: {ours:.3f} s (reference {ref:.3f} s, ratio {ours / ref:.2f}x)"
-          f" accuracy {ev.metrics.accuracy:.3f}")
+    print(
+        f"headless evaluate {args.samples} images: {ours:.3f} s (reference {ref:.3f} s, ratio {ours / ref:.2f}x)"
+        f" accuracy {ev.metrics.accuracy:.3f}"
+    )
     shown, complete, stall = gui_rounds(make_document(spec), folder, args.rounds)
     print(f"panel, first request (loads the data set): matrix {shown[0]:.3f} s, with curves {complete[0]:.3f} s")
-    print(f"panel, later requests: matrix and table best {min(shown[1:]):.3f} s / worst {max(shown[1:]):.3f} s; "
-          f"with ROC and PR best {min(complete[1:]):.3f} s / worst {max(complete[1:]):.3f} s")
-    print(f"longest GUI-thread stall (probe every {PROBE_MS} ms): first request {stall[0] * 1000:.0f} ms "
-          f"(creates the plots), later requests {stall[1] * 1000:.0f} ms")
+    print(
+        f"panel, later requests: matrix and table best {min(shown[1:]):.3f} s / worst {max(shown[1:]):.3f} s; "
+        f"with ROC and PR best {min(complete[1:]):.3f} s / worst {max(complete[1:]):.3f} s"
+    )
+    print(
+        f"longest GUI-thread stall (probe every {PROBE_MS} ms): first request {stall[0] * 1000:.0f} ms "
+        f"(creates the plots), later requests {stall[1] * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

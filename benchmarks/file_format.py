@@ -5,6 +5,7 @@ Run: python benchmarks/file_format.py
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import time
@@ -25,13 +26,15 @@ def mlp(hidden: list[int]) -> Document:
     doc.add_node("Dense", {"units": 10, "activation": "softmax"})
     doc.add_node("Loss", {"loss": "sparse_categorical_crossentropy"})
     ids = list(doc.nodes)
-    for a, b in zip(ids, ids[1:]):
+    for a, b in itertools.pairwise(ids):
         doc.connect(a, b)
     rng = np.random.default_rng(0)
     fan_in, weights = 784, {}
     for node_id, units in zip([i for i in ids if i.startswith("dense")], [*hidden, 10]):
-        weights[node_id] = {"kernel": rng.normal(size=(fan_in, units)).astype(np.float32),
-                            "bias": np.zeros(units, np.float32)}
+        weights[node_id] = {
+            "kernel": rng.normal(size=(fan_in, units)).astype(np.float32),
+            "bias": np.zeros(units, np.float32),
+        }
         fan_in = units
     doc.replace_weights(weights)
     return doc
@@ -68,8 +71,10 @@ def main() -> None:
 
         t_save, r_save = best_of(3, lambda: save(doc, nedit)), best_of(3, reference_save)
         t_load, r_load = best_of(3, lambda: load(nedit)), best_of(3, reference_load)
-        print(f"| {name} | {count:,} | {t_save:.3f} s | {r_save:.3f} s | {t_save / r_save:.2f}x "
-              f"| {t_load:.3f} s | {r_load:.3f} s | {t_load / r_load:.2f}x |")
+        print(
+            f"| {name} | {count:,} | {t_save:.3f} s | {r_save:.3f} s | {t_save / r_save:.2f}x "
+            f"| {t_load:.3f} s | {r_load:.3f} s | {t_load / r_load:.2f}x |"
+        )
     for p in (nedit, npz):
         os.unlink(p)
     os.rmdir(folder)

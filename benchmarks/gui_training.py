@@ -30,8 +30,8 @@ import numpy as np
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtWidgets import QApplication
 
 PROBE_MS = 20
 
@@ -48,8 +48,7 @@ def make_document(data_spec: str):
     for a, b in (("image", "flatten"), ("flatten", "hidden"), ("hidden", "classes"), ("classes", "loss")):
         d.connect(a, b)
     d.set_dataset({"spec": data_spec})
-    d.settings.update(optimizer="sgd", learning_rate=0.01, batch_mode="minibatch", batch_size=32, epochs=1000,
-                      seed=0)
+    d.settings.update(optimizer="sgd", learning_rate=0.01, batch_mode="minibatch", batch_size=32, epochs=1000, seed=0)
     d.history.set_clean()
     return d
 
@@ -75,7 +74,7 @@ class Headless:
         self.trainer.config.blas_threads = blas_threads
         self.trainer.config.layer_stats = False
         self.chunk = 50
-        self.rate(1.0)                                    # compile, load BLAS, let the thread tuner explore
+        self.rate(1.0)  # compile, load BLAS, let the thread tuner explore
 
     def rate(self, seconds: float) -> float:
         """Steps per second over the next `seconds`."""
@@ -182,12 +181,14 @@ class GuiRun:
         run_event_loop(seconds)
         elapsed = time.perf_counter() - t0
         self.probe.active = False
-        result = {"steps_per_s": (steps_done(trainer) - step0) / elapsed,
-                  "fps": (self.window.dashboard.frames - frames0) / elapsed,
-                  "paints_per_s": (self.paints.count - paints0) / elapsed,
-                  "gui_cpu": (time.thread_time() - cpu0) / elapsed,
-                  "latency": np.array(self.probe.delays) * 1000.0,
-                  "threads": trainer.threads.best if trainer.threads else "-"}
+        result = {
+            "steps_per_s": (steps_done(trainer) - step0) / elapsed,
+            "fps": (self.window.dashboard.frames - frames0) / elapsed,
+            "paints_per_s": (self.paints.count - paints0) / elapsed,
+            "gui_cpu": (time.thread_time() - cpu0) / elapsed,
+            "latency": np.array(self.probe.delays) * 1000.0,
+            "threads": trainer.threads.best if trainer.threads else "-",
+        }
         self.pause()
         return result
 
@@ -230,27 +231,37 @@ def main() -> int:
     guis = cases["gui"]
     gui_rates = np.array([g["steps_per_s"] for g in guis])
     best = np.maximum(cases["tuned"], cases["all"])
-    ratio = float(np.median(gui_rates / best))           # per round: each GUI run against its neighbours
+    ratio = float(np.median(gui_rates / best))  # per round: each GUI run against its neighbours
     ratio_cli = float(np.median(gui_rates / np.array(cases["tuned"])))
     ratio_one = float(np.median(gui_rates / np.array(cases["one"])))
     lat = np.concatenate([g["latency"] for g in guis])
     p50, p95, worst = (np.percentile(lat, 50), np.percentile(lat, 95), lat.max()) if len(lat) else (np.nan,) * 3
     fps, paints, gui_cpu = med("gui", "fps"), med("gui", "paints_per_s"), med("gui", "gui_cpu")
-    print(f"784-300-10 ReLU/softmax, batch 32, SGD, {args.samples} samples; {args.rounds} interleaved rounds of "
-          f"{args.seconds:.0f} s per case; {cores} cores")
+    print(
+        f"784-300-10 ReLU/softmax, batch 32, SGD, {args.samples} samples; {args.rounds} interleaved rounds of "
+        f"{args.seconds:.0f} s per case; {cores} cores"
+    )
     print(f"headless trainer, BLAS threads tuned (CLI) : {med('tuned'):,.0f} steps/s  (rounds: {rounds('tuned')})")
     print(f"headless trainer, {cores} BLAS threads fixed   : {med('all'):,.0f} steps/s  (rounds: {rounds('all')})")
     print(f"headless trainer, 1 BLAS thread fixed    : {med('one'):,.0f} steps/s  (rounds: {rounds('one')})")
-    print(f"GUI training (all plots live)            : {med('gui', 'steps_per_s'):,.0f} steps/s  "
-          f"(rounds: {rounds('gui', 'steps_per_s')}; tuner chose {', '.join(str(g['threads']) for g in guis)})")
-    print(f"throughput GUI / best headless           : {ratio:.1%} per-round median (target >= 85%) "
-          f"{'OK' if ratio >= 0.85 else 'MISSED'}")
+    print(
+        f"GUI training (all plots live)            : {med('gui', 'steps_per_s'):,.0f} steps/s  "
+        f"(rounds: {rounds('gui', 'steps_per_s')}; tuner chose {', '.join(str(g['threads']) for g in guis)})"
+    )
+    print(
+        f"throughput GUI / best headless           : {ratio:.1%} per-round median (target >= 85%) "
+        f"{'OK' if ratio >= 0.85 else 'MISSED'}"
+    )
     print(f"throughput GUI / headless CLI (tuned)    : {ratio_cli:.1%}")
     print(f"throughput GUI / headless with 1 thread  : {ratio_one:.1%}")
-    print(f"GUI event latency                        : p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms over "
-          f"{len(lat)} probes (target p95 <= 30 ms) {'OK' if p95 <= 30 else 'MISSED'}")
-    print(f"plot frames                              : {fps:.1f} redraws/s ({paints:.1f} loss-plot paints/s) "
-          f"(target >= 25) {'OK' if fps >= 25 else 'MISSED'}")
+    print(
+        f"GUI event latency                        : p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms over "
+        f"{len(lat)} probes (target p95 <= 30 ms) {'OK' if p95 <= 30 else 'MISSED'}"
+    )
+    print(
+        f"plot frames                              : {fps:.1f} redraws/s ({paints:.1f} loss-plot paints/s) "
+        f"(target >= 25) {'OK' if fps >= 25 else 'MISSED'}"
+    )
     print(f"GUI thread CPU while training            : {gui_cpu:.0%} of one core")
     return 0
 

@@ -17,17 +17,17 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from canvas import BUDGET_MS, build_graph, median_p95
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from canvas import BUDGET_MS, build_graph, median_p95  # noqa: E402
-from neuroedit.gui.backprop.neuron_layout import drawn_size  # noqa: E402
-from neuroedit.gui.backprop.neuron_scene import MAX_DRAWN, NeuronScene  # noqa: E402
-from neuroedit.gui.backprop.neuron_view import NeuronView  # noqa: E402
-from neuroedit.gui.backprop.walkthrough_player import WalkthroughPlayer  # noqa: E402
-from neuroedit.gui.theme import LIGHT  # noqa: E402
-from neuroedit.io import load  # noqa: E402
-from neuroedit.model import Document  # noqa: E402
+from neuroedit.gui.backprop.neuron_layout import drawn_size
+from neuroedit.gui.backprop.neuron_scene import MAX_DRAWN, NeuronScene
+from neuroedit.gui.backprop.neuron_view import NeuronView
+from neuroedit.gui.backprop.walkthrough_player import WalkthroughPlayer
+from neuroedit.gui.theme import LIGHT
+from neuroedit.io import load
+from neuroedit.model import Document
 
 REPEAT = 15
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -96,19 +96,30 @@ def main_window(app, doc: Document, neuron_view: bool) -> list[float]:
 def main() -> None:
     app = QApplication.instance() or QApplication([])
     rows = []
-    cases = [("300-node canvas graph", build_graph()), ("Input + 8 Dense of 12 (under the limit)", chain(8, 12)),
-             ("spiral 2-8-8-1 (README heat-map network)", load(SAMPLES / "spiral.nedit")),
-             ("samples/fashion_mnist_mlp.nedit", load(SAMPLES / "fashion_mnist_mlp.nedit"))]
+    cases = [
+        ("300-node canvas graph", build_graph()),
+        ("Input + 8 Dense of 12 (under the limit)", chain(8, 12)),
+        ("spiral 2-8-8-1 (README heat-map network)", load(SAMPLES / "spiral.nedit")),
+        ("samples/fashion_mnist_mlp.nedit", load(SAMPLES / "fashion_mnist_mlp.nedit")),
+    ]
     for name, doc in cases:
         circles, lines = drawn_size(doc)
         edits, rebuilds, per_edit = scene_alone(app, doc)
         rows.append((f"{name}: {circles:,} circles + {lines:,} lines", None, None))
         rows.append(("  shown NeuronView alone: rebuild", *median_p95(rebuilds)))
         rows.append((f"  shown NeuronView alone: add until idle ({per_edit:.0f} rebuild/edit)", *median_p95(edits)))
-    rows.append(("full MainWindow, 300 nodes, neuron view in front: add until idle",
-                 *median_p95(main_window(app, build_graph(), True))))
-    rows.append(("full MainWindow, 300 nodes, layer graph in front: add until idle",
-                 *median_p95(main_window(app, build_graph(), False))))
+    rows.append(
+        (
+            "full MainWindow, 300 nodes, neuron view in front: add until idle",
+            *median_p95(main_window(app, build_graph(), True)),
+        )
+    )
+    rows.append(
+        (
+            "full MainWindow, 300 nodes, layer graph in front: add until idle",
+            *median_p95(main_window(app, build_graph(), False)),
+        )
+    )
     print(f"drawing limit MAX_DRAWN = {MAX_DRAWN:,} circles + lines")
     print(f"{'case':<76}{'median ms':>10}{'p95 ms':>9}{'budget':>8}")
     for label, med, p95 in rows:

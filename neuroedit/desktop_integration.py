@@ -52,8 +52,11 @@ def placements(base: Path, resources: Path | None = None) -> list[Placement]:
     for name, kind in ((ICON_NAME, "apps"), (mime_icon, "mimetypes")):
         out.append(Placement(resources / "icons" / "neuroedit.svg", icons / "scalable" / kind / f"{name}.svg"))
         for size in ICON_SIZES:
-            out.append(Placement(resources / "icons" / f"neuroedit-{size}.png",
-                                 icons / f"{size}x{size}" / kind / f"{name}.png"))
+            out.append(
+                Placement(
+                    resources / "icons" / f"neuroedit-{size}.png", icons / f"{size}x{size}" / kind / f"{name}.png"
+                )
+            )
     return out
 
 
@@ -116,8 +119,11 @@ def uninstall(base: Path | None = None) -> list[Path]:
 def refresh_caches(base: Path) -> list[str]:
     """Rebuild the user's MIME and desktop-entry caches, with the tools that are installed; their names."""
     ran = []
-    for tool, folder in (("update-mime-database", base / "mime"), ("update-desktop-database", base / "applications"),
-                         ("gtk-update-icon-cache", base / "icons" / "hicolor")):
+    for tool, folder in (
+        ("update-mime-database", base / "mime"),
+        ("update-desktop-database", base / "applications"),
+        ("gtk-update-icon-cache", base / "icons" / "hicolor"),
+    ):
         if shutil.which(tool) and folder.is_dir():
             args = [tool, "-q", "-t", str(folder)] if tool == "gtk-update-icon-cache" else [tool, str(folder)]
             try:
@@ -130,8 +136,10 @@ def refresh_caches(base: Path) -> list[str]:
 
 def _existing(path: Path) -> Path:
     if not path.is_file():
-        raise DesktopError(f"{path} is missing: `neuroedit desktop` needs the resources/ folder of a source "
-                           "checkout (install NeuroEdit with `pip install -e .`)")
+        raise DesktopError(
+            f"{path} is missing: `neuroedit desktop` needs the resources/ folder of a source "
+            "checkout (install NeuroEdit with `pip install -e .`)"
+        )
     return path
 
 
@@ -140,4 +148,3 @@ def _read(path: Path) -> str:
         return _existing(path).read_text(encoding="utf-8")
     except OSError as e:
         raise DesktopError(f"cannot read {path}: {e.strerror or e}") from None
-

@@ -8,17 +8,59 @@ model/catalog.py adds the one-line explanations.
 
 from __future__ import annotations
 
-ACTIVATIONS = ("linear", "step", "sign", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "swish",
-               "softplus", "softmax")
+ACTIVATIONS = (
+    "linear",
+    "step",
+    "sign",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "swish",
+    "softplus",
+    "softmax",
+)
 LINEAR, STEP, SIGN, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SWISH, SOFTPLUS, SOFTMAX = range(12)
 
-LOSSES = ("squared_error", "sum_squared_error", "mse", "mae", "binary_crossentropy", "categorical_crossentropy",
-          "sparse_categorical_crossentropy", "hinge", "multiclass_hinge", "value")
-(SQUARED_ERROR, SUM_SQUARED_ERROR, MSE, MAE, BINARY_CROSSENTROPY, CATEGORICAL_CROSSENTROPY,
- SPARSE_CATEGORICAL_CROSSENTROPY, HINGE, MULTICLASS_HINGE, VALUE) = range(10)
+LOSSES = (
+    "squared_error",
+    "sum_squared_error",
+    "mse",
+    "mae",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "hinge",
+    "multiclass_hinge",
+    "value",
+)
+(
+    SQUARED_ERROR,
+    SUM_SQUARED_ERROR,
+    MSE,
+    MAE,
+    BINARY_CROSSENTROPY,
+    CATEGORICAL_CROSSENTROPY,
+    SPARSE_CATEGORICAL_CROSSENTROPY,
+    HINGE,
+    MULTICLASS_HINGE,
+    VALUE,
+) = range(10)
 
-INITIALIZERS = ("zeros", "constant", "normal", "uniform", "uniform_fan_in", "glorot_normal", "glorot_uniform",
-                "he_normal", "he_uniform", "lecun_normal")
+INITIALIZERS = (
+    "zeros",
+    "constant",
+    "normal",
+    "uniform",
+    "uniform_fan_in",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+)
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "nadam", "vario_eta")
 SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADADELTA, ADAM, ADAMW, NADAM, VARIO_ETA = range(10)
@@ -27,8 +69,19 @@ SCHEDULES = ("constant", "step", "linear", "exponential", "one_cycle", "reduce_o
 CONSTANT_LR, STEP_DECAY, LINEAR_DECAY, EXPONENTIAL_DECAY, ONE_CYCLE, REDUCE_ON_PLATEAU = range(6)
 
 # Rows of the engine's tape: what one row computes (a Dense layer with an activation is two rows).
-TAPE_OPS = ("input", "dense", "activation", "dropout", "batchnorm", "copy", "prelu", "add", "concat", "binary",
-            "square")
+TAPE_OPS = (
+    "input",
+    "dense",
+    "activation",
+    "dropout",
+    "batchnorm",
+    "copy",
+    "prelu",
+    "add",
+    "concat",
+    "binary",
+    "square",
+)
 INPUT, DENSE, ACT, DROPOUT, BATCHNORM, COPY, PRELU, ADD, CONCAT, BINARY, SQUARE = range(11)
 # The element-wise operation of a BINARY row, by node type.
 BINARY_OPS = ("OpAdd", "OpSubtract", "OpMultiply", "OpMax")

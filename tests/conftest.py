@@ -6,7 +6,6 @@ import os
 import shutil
 import tempfile
 
-
 # The CUDA tests (tests/cuda, `-k cuda`) run on Numba's CUDA simulator unless NUMBA_ENABLE_CUDASIM=0 asks
 # for a real GPU (benchmarks/cuda_check.sh). It must be set before numba is first imported; the CPU
 # kernels do not read it, so both run in one session.
@@ -18,8 +17,12 @@ os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
 TEST_HOME = tempfile.mkdtemp(prefix="neuroedit-test-home-")
 atexit.register(shutil.rmtree, TEST_HOME, ignore_errors=True)
 os.environ["HOME"] = TEST_HOME
-for _var, _sub in (("XDG_DATA_HOME", ".local/share"), ("XDG_CONFIG_HOME", ".config"),
-                   ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
+for _var, _sub in (
+    ("XDG_DATA_HOME", ".local/share"),
+    ("XDG_CONFIG_HOME", ".config"),
+    ("XDG_CACHE_HOME", ".cache"),
+    ("XDG_STATE_HOME", ".local/state"),
+):
     os.environ[_var] = os.path.join(TEST_HOME, _sub)
 os.environ.pop("NEUROEDIT_DATA_DIR", None)
 
@@ -27,8 +30,23 @@ os.environ.pop("NEUROEDIT_DATA_DIR", None)
 # where the window's docks leave the canvas too little room to draw what the GUI tests look at).
 _SCREEN = os.path.join(TEST_HOME, "offscreen-screen.json")
 with open(_SCREEN, "w", encoding="utf-8") as _f:
-    json.dump({"screens": [{"name": "test", "x": 0, "y": 0, "width": 1600, "height": 1000,
-                            "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}, _f)
+    json.dump(
+        {
+            "screens": [
+                {
+                    "name": "test",
+                    "x": 0,
+                    "y": 0,
+                    "width": 1600,
+                    "height": 1000,
+                    "logicalDpi": 96,
+                    "logicalBaseDpi": 96,
+                    "dpr": 1,
+                }
+            ]
+        },
+        _f,
+    )
 os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 
 

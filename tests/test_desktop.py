@@ -20,8 +20,9 @@ from neuroedit.desktop_integration import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-needs_validator = pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
-                                     reason="desktop-file-validate is not installed")
+needs_validator = pytest.mark.skipif(
+    shutil.which("desktop-file-validate") is None, reason="desktop-file-validate is not installed"
+)
 
 
 def _validate(path: Path) -> subprocess.CompletedProcess:
@@ -36,8 +37,9 @@ def test_the_shipped_desktop_entry_validates():
 
 def test_resources_hold_the_app_icon_in_every_size():
     svg = RESOURCES / "icons" / "neuroedit.svg"
-    assert svg.read_bytes() == (ROOT / "neuroedit" / "resources" / "icons" / "neuroedit.svg").read_bytes(), \
+    assert svg.read_bytes() == (ROOT / "neuroedit" / "resources" / "icons" / "neuroedit.svg").read_bytes(), (
         "run tools/make_icons.py"
+    )
     for size in ICON_SIZES:
         png = (RESOURCES / "icons" / f"neuroedit-{size}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"

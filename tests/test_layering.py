@@ -46,8 +46,11 @@ RULES = (
     Rule(DATA, (MODEL, IO, GUI, API, CLI), "data sets are plain NumPy"),
     Rule(API, (GUI, CLI, EVALUATION), "the Python API must work headless"),
     Rule(INTEROP, NUMBA + (ENGINE, API, GUI, CLI), "export and import read documents, not engines or views"),
-    Rule(UNTRUSTED, NUMBA + (ENGINE, DATA, MODEL, IO, API, GUI, CLI),
-         "reading untrusted bytes is shared by io and data, so it depends on neither"),
+    Rule(
+        UNTRUSTED,
+        NUMBA + (ENGINE, DATA, MODEL, IO, API, GUI, CLI),
+        "reading untrusted bytes is shared by io and data, so it depends on neither",
+    ),
     Rule(EVALUATION, (GUI, CLI), "metrics and reports must work headless (CLI, scripts)"),
     Rule("neuroedit._version", NUMBA, "the package import must stay light"),
 )
@@ -92,8 +95,11 @@ def check_file(path: Path, module: str) -> list[str]:
     for line, name in imported_names(path, module):
         for rule in RULES:
             if _under(module, rule.package):
-                found += [f"{path.name}:{line} ({module}) imports {name}: {rule.why}"
-                          for bad in rule.forbidden if _under(name, bad)]
+                found += [
+                    f"{path.name}:{line} ({module}) imports {name}: {rule.why}"
+                    for bad in rule.forbidden
+                    if _under(name, bad)
+                ]
         if any(_under(name, q) for q in QT) and not _under(module, QT_ALLOWED_IN):
             found.append(f"{path.name}:{line} ({module}) imports {name}: only {QT_ALLOWED_IN} may import Qt")
     return found
@@ -123,8 +129,9 @@ def test_relative_imports_resolve_to_absolute_names():
 
 def test_the_scan_catches_forbidden_imports(tmp_path):
     probe = tmp_path / "probe.py"
-    probe.write_text("from ..engine import core\nimport PySide6.QtCore\n"
-                     "def later():\n    import numba\n", encoding="utf-8")
+    probe.write_text(
+        "from ..engine import core\nimport PySide6.QtCore\ndef later():\n    import numba\n", encoding="utf-8"
+    )
     found = check_file(probe, "neuroedit.model.probe")
     assert any("imports neuroedit.engine" in v for v in found)
     assert any("imports numba" in v for v in found), "imports inside functions count"
@@ -138,7 +145,9 @@ def test_architecture_rules_hold():
     assert not found, "layering violations:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("modules", ["neuroedit.model, neuroedit.io", "neuroedit", "neuroedit.cli", "neuroedit.interop"])
+@pytest.mark.parametrize(
+    "modules", ["neuroedit.model, neuroedit.io", "neuroedit", "neuroedit.cli", "neuroedit.interop"]
+)
 def test_light_imports_load_neither_numba_nor_qt(modules):
     code = (
         f"import sys, importlib\n"

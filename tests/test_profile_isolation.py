@@ -14,8 +14,13 @@ REAL_HOME = pwd.getpwuid(os.getuid()).pw_dir  # the account's home, whatever HOM
 TEST_HOME = os.environ["HOME"]  # tests/conftest.py pointed it at a temporary folder
 
 # Where NeuroEdit keeps things in a real profile (QStandardPaths/QSettings/platformdirs on Linux).
-PROFILE_FOLDERS = (".local/share/NeuroEdit", ".config/NeuroEdit", ".local/share/neuroedit",
-                   ".cache/neuroedit", ".local/state/neuroedit")
+PROFILE_FOLDERS = (
+    ".local/share/NeuroEdit",
+    ".config/NeuroEdit",
+    ".local/share/neuroedit",
+    ".cache/neuroedit",
+    ".local/state/neuroedit",
+)
 
 
 def _snapshot(home: str) -> dict[str, tuple[int, float]]:

@@ -47,7 +47,9 @@ def _make_samples():
 def _state(doc):
     return {
         "nodes": [(n.id, n.type, dict(n.params), n.pos) for n in doc.nodes.values()],
-        "edges": list(doc.edges), "settings": doc.settings, "dataset": doc.dataset,
+        "edges": list(doc.edges),
+        "settings": doc.settings,
+        "dataset": doc.dataset,
         "description": doc.description,
         "weights": {k: {name: (a.dtype.str, a.tolist()) for name, a in v.items()} for k, v in doc.weights.items()},
     }
@@ -112,11 +114,25 @@ def test_compute_graph_ids_and_wiring():
     doc = load(SAMPLES / "compute_graph.nedit")
     types = {i: n.type for i, n in doc.nodes.items()}
     assert {k: types[k] for k in "xyzwpqmf"} == {
-        "x": "Input", "y": "Input", "z": "Input", "w": "Input",
-        "p": "OpMultiply", "q": "OpMax", "m": "OpAdd", "f": "OpSquare"}
+        "x": "Input",
+        "y": "Input",
+        "z": "Input",
+        "w": "Input",
+        "p": "OpMultiply",
+        "q": "OpMax",
+        "m": "OpAdd",
+        "f": "OpSquare",
+    }
     wires = {(e.src, e.dst, e.dst_port) for e in doc.edges}
-    assert {("x", "p", "x"), ("y", "p", "y"), ("z", "q", "x"), ("w", "q", "y"),
-            ("p", "m", "x"), ("q", "m", "y"), ("m", "f", "in")} <= wires
+    assert {
+        ("x", "p", "x"),
+        ("y", "p", "y"),
+        ("z", "q", "x"),
+        ("w", "q", "y"),
+        ("p", "m", "x"),
+        ("q", "m", "y"),
+        ("m", "f", "in"),
+    } <= wires
     (loss,) = [n for n in doc.nodes.values() if n.type == "Loss"]
     assert loss.params["loss"] == "value" and ("f", loss.id, "in") in wires
     assert doc.dataset["spec"].startswith("values:") and "x=4" in doc.dataset["spec"]
@@ -125,18 +141,30 @@ def test_compute_graph_ids_and_wiring():
 def test_fashion_mnist_mlp_settings():
     doc = load(SAMPLES / "fashion_mnist_mlp.nedit")
     assert (doc.settings["optimizer"], doc.settings["batch_mode"], doc.settings["batch_size"]) == (
-        "sgd", "minibatch", 32)
+        "sgd",
+        "minibatch",
+        32,
+    )
     assert isinstance(doc.dataset["spec"], str)
 
 
 def test_info_prints_the_keras_summary():
-    done = subprocess.run([sys.executable, "-m", "neuroedit", "info", "samples/fashion_mnist_mlp.nedit"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "neuroedit", "info", "samples/fashion_mnist_mlp.nedit"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
-    for row in ("input_1 (Input) (None, 28, 28) 0", "flatten_1 (Flatten) (None, 784) 0",
-                "dense_1 (Dense) (None, 300) 235,500", "dense_2 (Dense) (None, 10) 3,010",
-                "loss_1 (Loss) scalar 0"):
+    for row in (
+        "input_1 (Input) (None, 28, 28) 0",
+        "flatten_1 (Flatten) (None, 784) 0",
+        "dense_1 (Dense) (None, 300) 235,500",
+        "dense_2 (Dense) (None, 10) 3,010",
+        "loss_1 (Loss) scalar 0",
+    ):
         assert row in lines
     assert "Total params: 238,510" in lines
     assert "Trainable params: 238,510" in lines

@@ -18,10 +18,22 @@ SHOTS = [
     ("backward", "xor.nedit", None, "backward", "gradients of its weights", True),
     ("update", "xor.nedit", None, "update", "dense_1", True),
     ("single-neuron-forward", "xor_single_neuron.nedit", None, "forward", "weighted sum", True),
-    ("compute-graph-backward", "compute_graph.nedit", {"x": "4", "y": "-2", "z": "5", "w": "-1"}, "backward",
-     "gradient sent back to x", False),
-    ("compute-graph-neurons", "compute_graph.nedit", {"x": "4", "y": "-2", "z": "5", "w": "-1"}, "backward",
-     "gradient sent back to y", True),
+    (
+        "compute-graph-backward",
+        "compute_graph.nedit",
+        {"x": "4", "y": "-2", "z": "5", "w": "-1"},
+        "backward",
+        "gradient sent back to x",
+        False,
+    ),
+    (
+        "compute-graph-neurons",
+        "compute_graph.nedit",
+        {"x": "4", "y": "-2", "z": "5", "w": "-1"},
+        "backward",
+        "gradient sent back to y",
+        True,
+    ),
 ]
 
 

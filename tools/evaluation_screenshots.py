@@ -1,6 +1,6 @@
 """Screenshots of the Evaluation and Runs panels for docs/screenshots (run under Xvfb).
 
-    HOME=$(mktemp -d) xvfb-run -s "-screen 0 1600x1000x24" python tools/evaluation_screenshots.py docs/screenshots
+HOME=$(mktemp -d) xvfb-run -s "-screen 0 1600x1000x24" python tools/evaluation_screenshots.py docs/screenshots
 """
 
 from __future__ import annotations
@@ -72,9 +72,12 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp())
 
-    digits = ne.Sequential([ne.Input((8, 8)), ne.Flatten(), ne.Dense(32, activation="relu"),
-                            ne.Dense(10, activation="softmax")], loss="sparse_categorical_crossentropy",
-                           optimizer="adam", name="digits")
+    digits = ne.Sequential(
+        [ne.Input((8, 8)), ne.Flatten(), ne.Dense(32, activation="relu"), ne.Dense(10, activation="softmax")],
+        loss="sparse_categorical_crossentropy",
+        optimizer="adam",
+        name="digits",
+    )
     digits.document.set_dataset({"spec": "sklearn:digits"})
     from neuroedit.api.bridge import graph_spec
     from neuroedit.api.data import load_training_data
@@ -88,9 +91,17 @@ def main(out: Path) -> None:
     w.grab().save(str(out / "evaluation-digits.png"))
     w.close()
 
-    spiral = ne.Sequential([ne.Input((2,)), ne.Dense(8, activation="tanh"), ne.Dense(8, activation="tanh"),
-                            ne.Dense(1, activation="sigmoid")], loss="binary_crossentropy", optimizer="adam",
-                           name="gaussians")
+    spiral = ne.Sequential(
+        [
+            ne.Input((2,)),
+            ne.Dense(8, activation="tanh"),
+            ne.Dense(8, activation="tanh"),
+            ne.Dense(1, activation="sigmoid"),
+        ],
+        loss="binary_crossentropy",
+        optimizer="adam",
+        name="gaussians",
+    )
     spiral.document.set_dataset({"spec": "moons:n=600,noise=0.25"})
     data = load_training_data(graph_spec(spiral.document), "moons:n=600,noise=0.25")
     spiral.fit(*data.train, epochs=40, batch_size=32, validation_data=data.val, verbose=0)

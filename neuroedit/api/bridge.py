@@ -15,7 +15,7 @@ class GraphProblem(ValueError):
     """The document cannot be run; the message lists every error, one per line."""
 
 
-def graph_spec(doc: "Document") -> GraphSpec:
+def graph_spec(doc: Document) -> GraphSpec:
     """The engine's description of `doc`, or GraphProblem listing what must be fixed first."""
     a = analyze(doc)
     if not a.ok:
@@ -31,13 +31,17 @@ def graph_spec(doc: "Document") -> GraphSpec:
             continue
         node = doc.nodes[node_id]
         ports = [p.name for p in REGISTRY[node.type].ports_in(node.params)]
-        ops.append(OpSpec(
-            id=node_id, type=node.type, params=dict(node.params),
-            inputs=tuple(incoming[node_id][p] for p in ports),
-            input_shapes=tuple(tuple(a.input_shapes[node_id][p]) for p in ports),
-            output_shape=tuple(a.shapes[node_id] or ()),
-            weights={k: (tuple(w.shape), w.trainable) for k, w in a.weights.get(node_id, {}).items()},
-        ))
+        ops.append(
+            OpSpec(
+                id=node_id,
+                type=node.type,
+                params=dict(node.params),
+                inputs=tuple(incoming[node_id][p] for p in ports),
+                input_shapes=tuple(tuple(a.input_shapes[node_id][p]) for p in ports),
+                output_shape=tuple(a.shapes[node_id] or ()),
+                weights={k: (tuple(w.shape), w.trainable) for k, w in a.weights.get(node_id, {}).items()},
+            )
+        )
     input_ids = tuple(op.id for op in ops if op.type == "Input")
     if not input_ids:
         raise GraphProblem("the network cannot run: no Input node feeds the loss")
@@ -45,7 +49,7 @@ def graph_spec(doc: "Document") -> GraphSpec:
     return GraphSpec(tuple(ops), input_ids, output_id, loss_id)
 
 
-def _ancestors(doc: "Document", incoming: dict[str, dict[str, str]]) -> set[str]:
+def _ancestors(doc: Document, incoming: dict[str, dict[str, str]]) -> set[str]:
     """The loss and every node it depends on; side branches that do not reach the loss are not run."""
     loss_id = next(n.id for n in doc.nodes.values() if n.type == "Loss")
     seen, stack = set(), [loss_id]

@@ -46,8 +46,10 @@ def load_training_data(graph: GraphSpec, spec: str, base_dir: str | None = None)
     else:
         want = sum(graph.op(i).size for i in graph.input_ids)
         if size_of(tuple(ds.input_shape)) != want:
-            raise DataProblem(f"data samples have {size_of(tuple(ds.input_shape))} values but the network's "
-                              f"{len(graph.input_ids)} Input nodes take {want} together")
+            raise DataProblem(
+                f"data samples have {size_of(tuple(ds.input_shape))} values but the network's "
+                f"{len(graph.input_ids)} Input nodes take {want} together"
+            )
     loss = graph.loss_name
 
     def split(pair):
@@ -62,5 +64,6 @@ def load_training_data(graph: GraphSpec, spec: str, base_dir: str | None = None)
     train = split(ds.train)
     if train is None:
         raise DataProblem(f"the data set {spec} has no training samples")
-    return TrainingData(train, split(ds.val), split(ds.test), ds.canonical if hasattr(ds, "canonical") else spec,
-                        ds.task, ds)
+    return TrainingData(
+        train, split(ds.val), split(ds.test), ds.canonical if hasattr(ds, "canonical") else spec, ds.task, ds
+    )

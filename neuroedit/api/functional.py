@@ -133,8 +133,10 @@ def _collect(inputs: Sequence[Tensor], output: Tensor) -> list[Tensor]:
         if known is not None:
             if known is not t and known.inputs != t.inputs:
                 named = f" {t.layer.name!r}" if t.layer.name else ""
-                raise ValueError(f"the {t.layer.type} layer{named} is called twice; NeuroEdit layers do not "
-                                 "share weights: create one layer per call")
+                raise ValueError(
+                    f"the {t.layer.type} layer{named} is called twice; NeuroEdit layers do not "
+                    "share weights: create one layer per call"
+                )
             if known in order:
                 return
         if t.layer.type == "Input" and known is None:
@@ -160,7 +162,7 @@ def build_document(inputs: Any, outputs: Any, loss: str) -> Document:
         raise ValueError("Model's inputs must be ne.Input(...) tensors")
     tensors = _collect(ins, out)
     doc = Document()
-    ids: dict[int, str] = {}   # one node per layer object
+    ids: dict[int, str] = {}  # one node per layer object
     for t in tensors:
         ids[id(t.layer)] = doc.add_node(t.layer.type, t.layer.params, node_id=t.layer.name)
     for t in tensors:
@@ -176,15 +178,16 @@ def build_document(inputs: Any, outputs: Any, loss: str) -> Document:
     return doc
 
 
-def Model(inputs: Any, outputs: Any, loss: str = "mse", optimizer: Any = None, seed: int = 0,
-          name: str = "") -> Network:
+def Model(
+    inputs: Any, outputs: Any, loss: str = "mse", optimizer: Any = None, seed: int = 0, name: str = ""
+) -> Network:
     """The network from `inputs` (an ne.Input or a list of them) to `outputs`, with initial weights from `seed`."""
     doc = build_document(inputs, outputs, _loss_name(loss))
     doc.description = name
     doc.set_setting("seed", int(seed))
     net = Network(doc)
     net.compile(optimizer)
-    graph_spec(doc)   # refuse an impossible network now, with the list of problems
+    graph_spec(doc)  # refuse an impossible network now, with the list of problems
     ensure_weights(doc)
     doc.history.clear()
     return net

@@ -9,8 +9,9 @@ without weights has.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ ABS_FLOOR = 1e-6
 @dataclass(frozen=True)
 class GradRow:
     node: str
-    param: str                   # weight name, or "input" for an Input node's value
+    param: str  # weight name, or "input" for an Input node's value
     index: tuple[int, ...]
     backprop: float
     numeric: float
@@ -58,8 +59,11 @@ class GradCheck:
 
     def sampled_notes(self) -> list[str]:
         """One line per array that was only partly checked (a random subset of its elements)."""
-        return [f"{node}.{param}: {k} of {n} elements checked (random subset)"
-                for (node, param), (k, n) in self.checked.items() if k < n]
+        return [
+            f"{node}.{param}: {k} of {n} elements checked (random subset)"
+            for (node, param), (k, n) in self.checked.items()
+            if k < n
+        ]
 
 
 def relative_error(a: float, b: float, floor: float = ABS_FLOOR) -> float:
@@ -67,22 +71,50 @@ def relative_error(a: float, b: float, floor: float = ABS_FLOOR) -> float:
     return abs(a - b) / max(abs(a), abs(b), floor)
 
 
-def gradient_check(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[str, Any] | None = None,
-                   target: Any = None, max_per_array: int = 20, h: float = 1e-5, threshold: float = 1e-4,
-                   check_inputs: bool = True, seed: int = 0, base_dir: str | None = None) -> GradCheck:
+def gradient_check(
+    doc,
+    sample: int | Sequence[int] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    target: Any = None,
+    max_per_array: int = 20,
+    h: float = 1e-5,
+    threshold: float = 1e-4,
+    check_inputs: bool = True,
+    seed: int = 0,
+    base_dir: str | None = None,
+) -> GradCheck:
     """Check every parameter of `doc` on one sample or a mini-batch (as `walkthrough` picks them).
 
     The document's stored weights are used.
     """
     graph = graph_spec(doc)
     x, y, _ = resolve_sample(doc, graph, sample, inputs, target, base_dir)
-    return check_graph(graph, fitting_weights(doc, graph), x, y, max_per_array, h, threshold, check_inputs, seed,
-                       int(doc.settings.get("seed", 0)))
+    return check_graph(
+        graph,
+        fitting_weights(doc, graph),
+        x,
+        y,
+        max_per_array,
+        h,
+        threshold,
+        check_inputs,
+        seed,
+        int(doc.settings.get("seed", 0)),
+    )
 
 
-def check_graph(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]], x: Any, y: Any,
-                max_per_array: int = 20, h: float = 1e-5, threshold: float = 1e-4, check_inputs: bool = True,
-                seed: int = 0, weight_seed: int = 0) -> GradCheck:
+def check_graph(
+    graph: GraphSpec,
+    weights: Mapping[str, Mapping[str, np.ndarray]],
+    x: Any,
+    y: Any,
+    max_per_array: int = 20,
+    h: float = 1e-5,
+    threshold: float = 1e-4,
+    check_inputs: bool = True,
+    seed: int = 0,
+    weight_seed: int = 0,
+) -> GradCheck:
     """Arrays with more than `max_per_array` elements are checked on a random subset (drawn with `seed`)."""
     b = ReferenceBackend(graph, "float64", weight_seed, weights)
     X = b.pack_inputs(x)

@@ -21,7 +21,7 @@ from ..engine.reference import ReferenceBackend
 from ..engine.spec import GraphSpec
 
 WeightKey = tuple[str, str]
-WeightRef = tuple[WeightKey, int | tuple[int, ...]]   # ((node, array name), element index)
+WeightRef = tuple[WeightKey, int | tuple[int, ...]]  # ((node, array name), element index)
 MAX_STEPS = 41
 
 
@@ -41,8 +41,9 @@ class Tangent:
 class Landscape:
     """The loss of one network on fixed data (x, y) as a function of its trainable weights."""
 
-    def __init__(self, graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]], x: Any, y: Any,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray]], x: Any, y: Any, seed: int = 0
+    ) -> None:
         self.backend = ReferenceBackend(graph, "float64", seed, weights)
         self.X = self.backend.pack_inputs(x)
         self.Y = self.backend.pack_targets(y, len(self.X))
@@ -64,8 +65,11 @@ class Landscape:
         size = seg.stop - seg.start
         shape = tuple(seg.shape) or (1,)
         try:
-            flat = int(np.ravel_multi_index(tuple(np.atleast_1d(index).tolist()), shape)) if np.ndim(index) \
+            flat = (
+                int(np.ravel_multi_index(tuple(np.atleast_1d(index).tolist()), shape))
+                if np.ndim(index)
                 else int(np.asarray(index))
+            )
         except (ValueError, TypeError):
             raise LandscapeError(f"{key[0]}.{key[1]} has shape {shape}; index {index} is outside it") from None
         if not 0 <= flat < size:
@@ -112,8 +116,9 @@ class Landscape:
     # ------------------------------------------------------------------ planes
     def weight_direction(self, ref: WeightRef) -> np.ndarray:
         if not (isinstance(ref, (tuple, list)) and len(ref) == 2):
-            raise LandscapeError(f"a direction weight is ((node, array), index), e.g. (('dense_1', 'kernel'), (0, 1)), "
-                                 f"not {ref!r}")
+            raise LandscapeError(
+                f"a direction weight is ((node, array), index), e.g. (('dense_1', 'kernel'), (0, 1)), not {ref!r}"
+            )
         d = np.zeros_like(self.origin)
         d[self.flat_index(*ref)] = 1.0
         return d
@@ -123,31 +128,35 @@ class Landscape:
         d = np.zeros_like(self.origin)
         for seg in self.backend.layout.trainable:
             if len(seg.shape) < 2:
-                continue     # biases, BatchNorm γ/β, PReLU α: left where they are, as in the paper
-            w = self.origin[seg.start:seg.stop].reshape(seg.shape)
+                continue  # biases, BatchNorm γ/β, PReLU α: left where they are, as in the paper
+            w = self.origin[seg.start : seg.stop].reshape(seg.shape)
             r = rng.standard_normal(seg.shape)
             # A Dense kernel is (inputs, units): a neuron's filter is a column.
             axes = tuple(range(len(seg.shape) - 1))
             scale = np.linalg.norm(w, axis=axes, keepdims=True) / (np.linalg.norm(r, axis=axes, keepdims=True) + 1e-10)
-            d[seg.start:seg.stop] = (r * scale).ravel()
+            d[seg.start : seg.stop] = (r * scale).ravel()
         return d
 
-    def plane(self, directions: str | Sequence[WeightRef] = "random", span: float = 1.0, steps: int = 21,
-              seed: int = 0) -> Surface:
+    def plane(
+        self, directions: str | Sequence[WeightRef] = "random", span: float = 1.0, steps: int = 21, seed: int = 0
+    ) -> Surface:
         if not 3 <= int(steps) <= MAX_STEPS or int(steps) % 2 == 0:
-            raise LandscapeError(f"steps must be an odd number from 3 to {MAX_STEPS} (the centre is the current "
-                                 f"weights), not {steps}")
+            raise LandscapeError(
+                f"steps must be an odd number from 3 to {MAX_STEPS} (the centre is the current weights), not {steps}"
+            )
         if not float(span) > 0:
             raise LandscapeError(f"span must be positive, not {span}")
         if isinstance(directions, str):
             if directions != "random":
-                raise LandscapeError(f"directions must be 'random' or two weights ((node, name), index), "
-                                     f"not {directions!r}")
+                raise LandscapeError(
+                    f"directions must be 'random' or two weights ((node, name), index), not {directions!r}"
+                )
             rng = np.random.default_rng(seed)
             d1, d2 = self.random_direction(rng), self.random_direction(rng)
             if not d1.any():
-                raise LandscapeError("the network has no weight matrix to take random directions in; "
-                                     "choose two weights instead")
+                raise LandscapeError(
+                    "the network has no weight matrix to take random directions in; choose two weights instead"
+                )
         else:
             refs = list(directions)
             if len(refs) != 2:
@@ -166,7 +175,7 @@ class Surface:
         self.d1, self.d2 = d1, d2
         self.alphas = np.linspace(-span, span, steps)
         self.betas = np.linspace(-span, span, steps)
-        self.Z = np.full((steps, steps), np.nan)      # Z[i, j] at (alphas[j], betas[i])
+        self.Z = np.full((steps, steps), np.nan)  # Z[i, j] at (alphas[j], betas[i])
 
     def rows(self) -> Iterator[int]:
         """Fill Z one row (one β) at a time, yielding the row's index (progress and cancelling)."""
@@ -194,12 +203,17 @@ def flat_weights(graph: GraphSpec, weights: Mapping[str, Mapping[str, np.ndarray
     layout = ParamLayout(graph)
     theta = np.zeros(layout.n_trainable)
     for seg in layout.trainable:
-        theta[seg.start:seg.stop] = np.asarray(weights[seg.op_id][seg.name], np.float64).ravel()
+        theta[seg.start : seg.stop] = np.asarray(weights[seg.op_id][seg.name], np.float64).ravel()
     return theta
 
 
-def document_landscape(doc, weights: Mapping[str, Mapping[str, np.ndarray]] | None = None,
-                       base_dir: str | None = None, max_samples: int | None = None, seed: int = 0) -> Landscape:
+def document_landscape(
+    doc,
+    weights: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+    base_dir: str | None = None,
+    max_samples: int | None = None,
+    seed: int = 0,
+) -> Landscape:
     """The landscape of a document on its training data (a random subset of `max_samples` when larger)."""
     from .bridge import graph_spec
     from .data import document_spec, load_training_data
@@ -210,5 +224,10 @@ def document_landscape(doc, weights: Mapping[str, Mapping[str, np.ndarray]] | No
     if max_samples is not None and len(x) > max_samples:
         rows = np.sort(np.random.default_rng(seed).choice(len(x), max_samples, replace=False))
         x, y = x[rows], (None if y is None else y[rows])
-    return Landscape(graph, weights if weights is not None else fitting_weights(doc, graph), split_inputs(graph, x), y,
-                     int(doc.settings.get("seed", 0)))
+    return Landscape(
+        graph,
+        weights if weights is not None else fitting_weights(doc, graph),
+        split_inputs(graph, x),
+        y,
+        int(doc.settings.get("seed", 0)),
+    )

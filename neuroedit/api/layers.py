@@ -58,13 +58,28 @@ def Input(shape: Any, name: str | None = None) -> Layer:
     return Layer("Input", {"shape": list(_shape(shape))}, name)
 
 
-def Dense(units: int, activation: str | None = "linear", use_bias: bool = True,
-          kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
-          kernel_init_value: float | None = None, bias_init_value: float | None = None,
-          l1: float = 0.0, l2: float = 0.0, name: str | None = None, input_shape: Any = None) -> Layer:
-    p: dict[str, Any] = {"units": int(units), "activation": activation or "linear", "use_bias": use_bias,
-                         "kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer,
-                         "l1": float(l1), "l2": float(l2)}
+def Dense(
+    units: int,
+    activation: str | None = "linear",
+    use_bias: bool = True,
+    kernel_initializer: str = "glorot_uniform",
+    bias_initializer: str = "zeros",
+    kernel_init_value: float | None = None,
+    bias_init_value: float | None = None,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    name: str | None = None,
+    input_shape: Any = None,
+) -> Layer:
+    p: dict[str, Any] = {
+        "units": int(units),
+        "activation": activation or "linear",
+        "use_bias": use_bias,
+        "kernel_initializer": kernel_initializer,
+        "bias_initializer": bias_initializer,
+        "l1": float(l1),
+        "l2": float(l2),
+    }
     if kernel_init_value is not None:
         p["kernel_init_value"] = float(kernel_init_value)
     if bias_init_value is not None:
@@ -76,10 +91,20 @@ def Dropout(rate: float, name: str | None = None) -> Layer:
     return Layer("Dropout", {"rate": float(rate)}, name)
 
 
-def BatchNormalization(momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
-                       name: str | None = None, input_shape: Any = None) -> Layer:
-    return Layer("BatchNorm", {"momentum": momentum, "epsilon": epsilon, "center": center, "scale": scale}, name,
-                 _maybe_shape(input_shape))
+def BatchNormalization(
+    momentum: float = 0.99,
+    epsilon: float = 1e-3,
+    center: bool = True,
+    scale: bool = True,
+    name: str | None = None,
+    input_shape: Any = None,
+) -> Layer:
+    return Layer(
+        "BatchNorm",
+        {"momentum": momentum, "epsilon": epsilon, "center": center, "scale": scale},
+        name,
+        _maybe_shape(input_shape),
+    )
 
 
 def Flatten(input_shape: Any = None, name: str | None = None) -> Layer:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -50,10 +51,20 @@ class Network:
             self.document.set_param(loss_id, "loss", _loss_name(loss))
 
     # ------------------------------------------------------------------ training
-    def fit(self, x: Any, y: Any = None, epochs: int = 1, batch_size: int | str | None = 32,
-            optimizer: Any = None, validation_data: tuple[Any, Any] | None = None,
-            callbacks: Iterable[Any] | None = None, verbose: int = 1, shuffle: bool = True,
-            seed: int | None = None, learning_rate: float | None = None) -> History:
+    def fit(
+        self,
+        x: Any,
+        y: Any = None,
+        epochs: int = 1,
+        batch_size: int | str | None = 32,
+        optimizer: Any = None,
+        validation_data: tuple[Any, Any] | None = None,
+        callbacks: Iterable[Any] | None = None,
+        verbose: int = 1,
+        shuffle: bool = True,
+        seed: int | None = None,
+        learning_rate: float | None = None,
+    ) -> History:
         """Train; batch_size=None or "full" uses the whole set per step, 1 is stochastic training.
 
         `callbacks` may hold `ne.EarlyStopping` (runs inside the engine) and your own functions
@@ -83,8 +94,10 @@ class Network:
             elif callable(cb):
                 own.append(cb)
             else:
-                raise TypeError(f"unsupported callback {cb!r}: use ne.EarlyStopping, a function f(epoch, logs) "
-                                "or an object with on_epoch_end(epoch, logs)")
+                raise TypeError(
+                    f"unsupported callback {cb!r}: use ne.EarlyStopping, a function f(epoch, logs) "
+                    "or an object with on_epoch_end(epoch, logs)"
+                )
         config.epochs_per_call = 1 if own else 0
         session = TrainingSession(doc, x, y, validation_data, over, config=config)
         first = len(session.trainer.history.get("loss", []))
@@ -136,16 +149,23 @@ class Network:
 
         ensure_weights(self.document)
         graph = graph_spec(self.document)
-        return Landscape(graph, fitting_weights(self.document, graph), split_inputs(graph, x), y,
-                         int(self.document.settings.get("seed", 0)))
+        return Landscape(
+            graph,
+            fitting_weights(self.document, graph),
+            split_inputs(graph, x),
+            y,
+            int(self.document.settings.get("seed", 0)),
+        )
 
-    def loss_along(self, weight_key: WeightKey, index: Any, values: Iterable[float], x: Any,
-                   y: Any = None) -> np.ndarray:
+    def loss_along(
+        self, weight_key: WeightKey, index: Any, values: Iterable[float], x: Any, y: Any = None
+    ) -> np.ndarray:
         """The loss (evaluation mode) with weight `weight_key`[index] set to each of `values`, the rest fixed."""
         return self._landscape(x, y).along(weight_key, index, list(values))
 
-    def loss_surface(self, x: Any, y: Any = None, directions: Any = "random", span: float = 1.0,
-                     steps: int = 21, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def loss_surface(
+        self, x: Any, y: Any = None, directions: Any = "random", span: float = 1.0, steps: int = 21, seed: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(alphas, betas, Z) with Z[i, j] the loss at w + alphas[j]·d1 + betas[i]·d2; the centre is the current loss.
 
         `directions`: "random" (two filter-normalised directions, Li et al. 2018) or two weights
@@ -171,9 +191,12 @@ class Network:
         b = backend_for(self.document, "reference")
         b.set_weights(nested)
         current = self.document.weights
-        self.document.replace_weights({op: {k: v.astype(next(iter(current[op].values())).dtype)
-                                            for k, v in arrays.items()}
-                                       for op, arrays in b.get_weights().items()})
+        self.document.replace_weights(
+            {
+                op: {k: v.astype(next(iter(current[op].values())).dtype) for k, v in arrays.items()}
+                for op, arrays in b.get_weights().items()
+            }
+        )
 
     # ------------------------------------------------------------------ description and files
     def summary(self, print_fn=print) -> str:
@@ -184,6 +207,7 @@ class Network:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         from ..io import save
+
         save(self.document, path)
 
     def export(self, path: str | os.PathLike[str], format: str = "onnx") -> list[str]:
@@ -199,8 +223,9 @@ class Network:
         return [op.id for op in graph_spec(self.document).ops]
 
 
-def Sequential(layers: Iterable[Layer], loss: str = "mse", optimizer: Any = None, seed: int = 0,
-               name: str = "") -> Network:
+def Sequential(
+    layers: Iterable[Layer], loss: str = "mse", optimizer: Any = None, seed: int = 0, name: str = ""
+) -> Network:
     """A chain of layers ending in a Loss node, with initial weights drawn from `seed`."""
     doc = Document()
     doc.description = name
@@ -211,8 +236,10 @@ def Sequential(layers: Iterable[Layer], loss: str = "mse", optimizer: Any = None
             raise TypeError(f"{layer!r} is not a layer (use ne.Dense(...), ne.Input(...), ...)")
         if prev is None and layer.type != "Input":
             if layer.input_shape is None:
-                raise ValueError("the first layer needs an input shape: start with ne.Input(shape) "
-                                 "or pass input_shape=... to the first layer")
+                raise ValueError(
+                    "the first layer needs an input shape: start with ne.Input(shape) "
+                    "or pass input_shape=... to the first layer"
+                )
             prev = doc.add_node("Input", {"shape": list(layer.input_shape)}, (x, 0.0))
             x += 220
         node = doc.add_node(layer.type, layer.params, (x, 0.0), layer.name)
@@ -227,7 +254,7 @@ def Sequential(layers: Iterable[Layer], loss: str = "mse", optimizer: Any = None
     doc.set_setting("seed", int(seed))
     net = Network(doc)
     net.compile(optimizer)
-    graph_spec(doc)   # refuse an impossible network now, with the list of problems
+    graph_spec(doc)  # refuse an impossible network now, with the list of problems
     ensure_weights(doc)
     doc.history.clear()
     return net
@@ -243,6 +270,7 @@ def import_onnx(path: str | os.PathLike[str]) -> Network:
 
 def load(path: str | os.PathLike[str]) -> Network:
     from ..io import load as load_document
+
     return Network(load_document(path))
 
 

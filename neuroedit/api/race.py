@@ -41,9 +41,9 @@ class Racer:
     learning_rate: float
     path: list[np.ndarray]
     values: list[float]
-    gradient: np.ndarray                # at the last point of the path (the next step's g)
+    gradient: np.ndarray  # at the last point of the path (the next step's g)
     slots: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))
-    stopped: str = ""     # why the racer stopped early: the numbers overflowed or it ran far away
+    stopped: str = ""  # why the racer stopped early: the numbers overflowed or it ran far away
 
     @property
     def name(self) -> str:
@@ -64,8 +64,9 @@ class TwoDFunction:
         ids = list(self.graph.input_ids)
         missing = [n for n in POSITION if n not in ids]
         if missing:
-            raise RaceError(f"the optimizer race needs Input nodes named x and y (the position); "
-                            f"this graph has {', '.join(ids)}")
+            raise RaceError(
+                f"the optimizer race needs Input nodes named x and y (the position); this graph has {', '.join(ids)}"
+            )
         bad = [i for i in ids if self.graph.op(i).size != 1]
         if bad or self.graph.op(self.graph.output_id).size != 1:
             raise RaceError("the optimizer race needs scalar inputs and a scalar output")
@@ -104,15 +105,22 @@ class TwoDFunction:
 class Race:
     """Every racer steps from the function's start point; `step(n)` advances all of them by n steps."""
 
-    def __init__(self, function: TwoDFunction, learning_rate: float, racers: tuple[str, ...] = RACERS,
-                 rates: dict[str, float] | None = None, hyper: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        function: TwoDFunction,
+        learning_rate: float,
+        racers: tuple[str, ...] = RACERS,
+        rates: dict[str, float] | None = None,
+        hyper: dict[str, float] | None = None,
+    ) -> None:
         self.function = function
         f0, g0 = function.value_and_gradient(function.start)
         self.racers = []
         for name in racers:
             lr = (rates or {}).get(name, default_rate(name, learning_rate, function.scale))
-            self.racers.append(Racer(OptimizerConfig(name, dict(hyper or {})), float(lr), [function.start.copy()],
-                                     [f0], g0.copy()))
+            self.racers.append(
+                Racer(OptimizerConfig(name, dict(hyper or {})), float(lr), [function.start.copy()], [f0], g0.copy())
+            )
 
     def racer(self, name: str) -> Racer:
         return next(r for r in self.racers if r.name == name)

@@ -7,7 +7,8 @@ from the document where they fit), drives a Trainer, and writes the results back
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -36,9 +37,15 @@ def ensure_weights(doc, graph: GraphSpec | None = None, seed: int | None = None)
     merged = {op: {**fresh[op], **have.get(op, {})} for op in fresh}
     missing = any(name not in have.get(op, {}) for op, arrays in fresh.items() for name in arrays)
     if missing or set(doc.weights) - set(merged):
-        doc.replace_weights({op: {k: np.asarray(v, np.float32 if doc.settings.get("dtype") != "float64"
-                                                 else np.float64) for k, v in arrays.items()}
-                             for op, arrays in merged.items()})
+        doc.replace_weights(
+            {
+                op: {
+                    k: np.asarray(v, np.float32 if doc.settings.get("dtype") != "float64" else np.float64)
+                    for k, v in arrays.items()
+                }
+                for op, arrays in merged.items()
+            }
+        )
 
 
 def reset_weights(doc, seed: int | None = None) -> None:
@@ -52,8 +59,13 @@ def backend_for(doc, kind: str | None = None, graph: GraphSpec | None = None) ->
     """A backend with the document's weights (fresh ones from the seed where it has none)."""
     graph = graph or graph_spec(doc)
     s = doc.settings
-    return make_backend(kind or DEFAULT_BACKEND, graph, str(s.get("dtype", "float32")), int(s.get("seed", 0)),
-                        fitting_weights(doc, graph))
+    return make_backend(
+        kind or DEFAULT_BACKEND,
+        graph,
+        str(s.get("dtype", "float32")),
+        int(s.get("seed", 0)),
+        fitting_weights(doc, graph),
+    )
 
 
 def split_inputs(graph: GraphSpec, x: Any) -> Any:
@@ -65,38 +77,56 @@ def split_inputs(graph: GraphSpec, x: Any) -> Any:
     if a.shape[1] != sum(sizes):
         return x
     cuts = np.cumsum(sizes)[:-1]
-    return {i: part.reshape((len(a), *graph.op(i).output_shape))
-            for i, part in zip(graph.input_ids, np.split(a, cuts, axis=1))}
+    return {
+        i: part.reshape((len(a), *graph.op(i).output_shape))
+        for i, part in zip(graph.input_ids, np.split(a, cuts, axis=1))
+    }
 
 
 class TrainingSession:
     """Build once, then drive `trainer` (directly or via run_iter), then `commit()` the results."""
 
-    def __init__(self, doc, x: Any, y: Any, validation: tuple[Any, Any] | None = None,
-                 overrides: Mapping[str, Any] | None = None, backend: str | None = None,
-                 config: TrainConfig | None = None, continue_history: bool = True) -> None:
+    def __init__(
+        self,
+        doc,
+        x: Any,
+        y: Any,
+        validation: tuple[Any, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        backend: str | None = None,
+        config: TrainConfig | None = None,
+        continue_history: bool = True,
+    ) -> None:
         self.doc = doc
         self.graph = graph_spec(doc)
         self.settings = {**doc.settings, **(overrides or {})}
         self.config = config or TrainConfig.from_settings(self.settings)
-        self.backend = make_backend(backend or DEFAULT_BACKEND, self.graph, str(self.settings.get("dtype", "float32")),
-                                    int(self.settings.get("seed", 0)), fitting_weights(doc, self.graph))
+        self.backend = make_backend(
+            backend or DEFAULT_BACKEND,
+            self.graph,
+            str(self.settings.get("dtype", "float32")),
+            int(self.settings.get("seed", 0)),
+            fitting_weights(doc, self.graph),
+        )
         self.backend.set_optimizer(self.config.optimizer)
         if doc.optimizer_state:
             self.backend.import_optimizer_state(doc.optimizer_state)
         history = doc.training_history if continue_history and isinstance(doc.training_history, dict) else None
         if validation is not None:
             validation = (split_inputs(self.graph, validation[0]), validation[1])
-        self.trainer = Trainer(self.backend, split_inputs(self.graph, x), y, self.config, validation,
-                               history=_history_lists(history))
+        self.trainer = Trainer(
+            self.backend, split_inputs(self.graph, x), y, self.config, validation, history=_history_lists(history)
+        )
 
     def commit(self) -> None:
         """Write weights, optimizer state and history into the document (not undoable: results, not edits)."""
         dtype = np.float64 if self.backend.dtype == np.float64 else np.float32
-        self.doc.replace_weights({op: {k: v.astype(dtype) for k, v in arrays.items()}
-                                  for op, arrays in self.backend.get_weights().items()})
-        self.doc.replace_training_results(self.backend.export_optimizer_state(),
-                                          {k: list(v) for k, v in self.trainer.history.items()})
+        self.doc.replace_weights(
+            {op: {k: v.astype(dtype) for k, v in arrays.items()} for op, arrays in self.backend.get_weights().items()}
+        )
+        self.doc.replace_training_results(
+            self.backend.export_optimizer_state(), {k: list(v) for k, v in self.trainer.history.items()}
+        )
 
 
 def _history_lists(history: Mapping[str, Any] | None) -> dict[str, list] | None:

@@ -20,8 +20,19 @@ from .errors import CliError
 # Subcommand modules, in the order `--help` lists them.
 VERBOSE_FLAGS = ("-v", "--verbose")  # accepted before or after the subcommand
 
-SUBCOMMANDS = ("info", "validate", "train", "evaluate", "predict", "runs", "data", "trace", "export", "import",
-               "desktop")
+SUBCOMMANDS = (
+    "info",
+    "validate",
+    "train",
+    "evaluate",
+    "predict",
+    "runs",
+    "data",
+    "trace",
+    "export",
+    "import",
+    "desktop",
+)
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe
 
 
@@ -36,8 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         "With no subcommand, opens the editor on FILE (or a template picker).",
     )
     parser.add_argument("--version", action="version", version=f"neuroedit {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="show progress details (e.g. kernel loading) on stderr; anywhere on the line")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show progress details (e.g. kernel loading) on stderr; anywhere on the line",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _subcommand_modules():
         module.register(sub)

@@ -17,28 +17,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "scale=standard|minmax|none, classes=A,B, features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2.",
     )
     sub = p.add_subparsers(dest="data_command", metavar="ACTION")
-    info = sub.add_parser("info", help="split sizes, input shape, classes and counts, value ranges",
-                          description="Load a data set and describe it.",
-                          epilog="Exit status: 0 on success, 2 if the data set cannot be built.")
+    info = sub.add_parser(
+        "info",
+        help="split sizes, input shape, classes and counts, value ranges",
+        description="Load a data set and describe it.",
+        epilog="Exit status: 0 on success, 2 if the data set cannot be built.",
+    )
     info.add_argument("spec", metavar="SPEC", help="data-set spec string")
-    info.add_argument("--base-dir", metavar="DIR", default=None,
-                      help="folder that relative file paths start from (default: the current folder)")
+    info.add_argument(
+        "--base-dir",
+        metavar="DIR",
+        default=None,
+        help="folder that relative file paths start from (default: the current folder)",
+    )
     info.set_defaults(handler=run_info)
-    lst = sub.add_parser("list", help="built-in data sets and import formats, with availability",
-                         description="List built-in data sets, scikit-learn sets and file formats.")
+    lst = sub.add_parser(
+        "list",
+        help="built-in data sets and import formats, with availability",
+        description="List built-in data sets, scikit-learn sets and file formats.",
+    )
     lst.set_defaults(handler=run_list)
     from ..data.downloads import CACHE_ENV, DATASETS
 
-    dl = sub.add_parser("download", help="download MNIST or Fashion-MNIST into the data cache",
-                        description="Download the four IDX files of a data set, each checked against its "
-                        f"published SHA-256, into the data cache (set {CACHE_ENV} to choose the folder). "
-                        "Files already there and intact are kept; an interrupted download can simply be "
-                        "run again. `idx:NAME` then finds the data set from any network.",
-                        epilog="Exit status: 0 on success, 2 if a file cannot be downloaded or verified.")
-    dl.add_argument("name", choices=sorted(DATASETS), metavar="NAME",
-                    help=f"the data set: {' or '.join(sorted(DATASETS))}")
-    dl.add_argument("--mirror", metavar="URL", help="a folder URL serving the same four files (a mirror); behind a proxy, set "
-                    "HTTPS_PROXY / HTTP_PROXY as usual")
+    dl = sub.add_parser(
+        "download",
+        help="download MNIST or Fashion-MNIST into the data cache",
+        description="Download the four IDX files of a data set, each checked against its "
+        f"published SHA-256, into the data cache (set {CACHE_ENV} to choose the folder). "
+        "Files already there and intact are kept; an interrupted download can simply be "
+        "run again. `idx:NAME` then finds the data set from any network.",
+        epilog="Exit status: 0 on success, 2 if a file cannot be downloaded or verified.",
+    )
+    dl.add_argument(
+        "name", choices=sorted(DATASETS), metavar="NAME", help=f"the data set: {' or '.join(sorted(DATASETS))}"
+    )
+    dl.add_argument(
+        "--mirror",
+        metavar="URL",
+        help="a folder URL serving the same four files (a mirror); behind a proxy, set "
+        "HTTPS_PROXY / HTTP_PROXY as usual",
+    )
     dl.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     dl.set_defaults(handler=run_download)
     p.set_defaults(handler=lambda args: _usage(p))
@@ -80,16 +98,20 @@ def describe(ds) -> list[str]:
         counts = {s: ds.class_counts(s) for s in ("train", "val", "test")}
         width = max(len(n) for n in ds.class_names) if ds.class_names else 0
         for i, name in enumerate(ds.class_names):
-            lines.append(f"  {i:>3}  {name:<{width}}  {counts['train'][i]:>7} / {counts['val'][i]:>6} / "
-                         f"{counts['test'][i]:>6}")
+            lines.append(
+                f"  {i:>3}  {name:<{width}}  {counts['train'][i]:>7} / {counts['val'][i]:>6} / {counts['test'][i]:>6}"
+            )
     x, y = ds.train
     if x.size:
-        lines.append(f"Input values (train): min {x.min():.4g}, max {x.max():.4g}, "
-                     f"mean {x.mean(dtype='float64'):.4g}, std {x.std(dtype='float64'):.4g}")
+        lines.append(
+            f"Input values (train): min {x.min():.4g}, max {x.max():.4g}, "
+            f"mean {x.mean(dtype='float64'):.4g}, std {x.std(dtype='float64'):.4g}"
+        )
     if ds.task == "regression" and y.size:
         target = ", ".join(ds.target_names) or "target"
-        lines.append(f"Target values (train, {target}): min {y.min():.4g}, max {y.max():.4g}, "
-                     f"mean {y.mean(dtype='float64'):.4g}")
+        lines.append(
+            f"Target values (train, {target}): min {y.min():.4g}, max {y.max():.4g}, mean {y.mean(dtype='float64'):.4g}"
+        )
     lines.append(f"Scaling: {ds.scaling.get('method', 'none')}")
     lines += [f"Note: {n}" for n in ds.notes]
     return lines
@@ -101,8 +123,12 @@ def run_list(args: argparse.Namespace) -> int:
     sources = available_sources()
     width = max(len(s.name) for s in sources)
     group = None
-    titles = {"logic": "Logic gates", "synthetic": "Synthetic (seeded; options n=, noise=, seed=)",
-              "sklearn": "scikit-learn", "file": "Files"}
+    titles = {
+        "logic": "Logic gates",
+        "synthetic": "Synthetic (seeded; options n=, noise=, seed=)",
+        "sklearn": "scikit-learn",
+        "file": "Files",
+    }
     for s in sources:
         if s.group != group:
             group = s.group

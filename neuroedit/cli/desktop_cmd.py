@@ -29,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
     except DesktopError as e:
         raise CliError(str(e)) from None
     if args.action == "install":
-        print(f"Installed {len(files)} files under {base}: NeuroEdit is in the applications menu and opens .nedit files.")
+        print(
+            f"Installed {len(files)} files under {base}: NeuroEdit is in the applications menu and opens .nedit files."
+        )
     else:
         print(f"Removed {len(files)} files from {base}.")
     return 0

@@ -14,7 +14,7 @@ from .common import load_document
 from .errors import CliError
 
 SPLIT_CHOICES = ("train", "validation", "val", "test")
-log = logging.getLogger(__name__)   # the console shows it with -v (the CLI is quiet otherwise)
+log = logging.getLogger(__name__)  # the console shows it with -v (the CLI is quiet otherwise)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,11 +28,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "impossible networks or an empty split.",
     )
     add_data_arguments(p)
-    p.add_argument("--report", choices=("text", "markdown", "json", "html"), default="text",
-                   help="report format (default: text)")
+    p.add_argument(
+        "--report", choices=("text", "markdown", "json", "html"), default="text", help="report format (default: text)"
+    )
     p.add_argument("-o", "--output", metavar="PATH", help="write the report to PATH instead of standard output")
-    p.add_argument("--threshold", type=float, metavar="T",
-                   help="binary classifiers: predict the positive class when its probability is >= T (default 0.5)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        metavar="T",
+        help="binary classifiers: predict the positive class when its probability is >= T (default 0.5)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -54,8 +59,11 @@ def evaluate_file(args: argparse.Namespace, threshold: float | None = None):
         raise CliError(f"--threshold must be between 0 and 1, got {threshold:g}")
     doc = load_document(args.file)
     if not doc.weights:
-        log.info("%s has no trained weights; evaluating fresh initial ones from seed %s", args.file,
-                 doc.settings.get("seed", 0))
+        log.info(
+            "%s has no trained weights; evaluating fresh initial ones from seed %s",
+            args.file,
+            doc.settings.get("seed", 0),
+        )
     try:
         return evaluate_document(doc, args.data, args.split, str(Path(args.file).resolve().parent), threshold)
     except (EvaluationProblem, EngineError) as e:

@@ -19,8 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", metavar="FILE", help="a .nedit network file")
     p.add_argument("--format", "-f", required=True, choices=("onnx", "pytorch", "keras"), help="what to write")
-    p.add_argument("-o", "--output", metavar="OUT",
-                   help="output file (default: FILE.onnx, FILE_torch.py or FILE_keras.py beside FILE)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file (default: FILE.onnx, FILE_torch.py or FILE_keras.py beside FILE)",
+    )
     p.set_defaults(handler=run)
 
 

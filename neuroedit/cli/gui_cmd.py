@@ -9,9 +9,11 @@ from .errors import EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="neuroedit", description="Open the NeuroEdit editor on FILE.",
-                                epilog="Subcommands: info, validate, train, evaluate, data, trace, desktop "
-                                       "(neuroedit COMMAND --help).")
+    p = argparse.ArgumentParser(
+        prog="neuroedit",
+        description="Open the NeuroEdit editor on FILE.",
+        epilog="Subcommands: info, validate, train, evaluate, data, trace, desktop (neuroedit COMMAND --help).",
+    )
     p.add_argument("file", nargs="?", help="a .nedit network file (omit for the template picker)")
     p.add_argument("--train", action="store_true", help="start training as soon as the file is open")
     p.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the window (with --quit-after)")

@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     errors = analyze(doc).errors
     if errors:
         lines.append("")
-        lines.append(f"The network has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
-                     f"run `neuroedit validate {args.file}` for details.")
+        lines.append(
+            f"The network has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
+            f"run `neuroedit validate {args.file}` for details."
+        )
     print("\n".join(lines))
     return 0

@@ -27,8 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_data_arguments(p)
     p.add_argument("--out", metavar="PATH", required=True, help="the CSV file to write ('-' for standard output)")
-    p.add_argument("--threshold", type=float, metavar="T",
-                   help="binary classifiers: predict the positive class when its probability is >= T (default 0.5)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        metavar="T",
+        help="binary classifiers: predict the positive class when its probability is >= T (default 0.5)",
+    )
     p.set_defaults(handler=run)
 
 

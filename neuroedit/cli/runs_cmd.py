@@ -35,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
     for r in doc.runs:
         epochs = len(r["history"].get("loss", []))
         metrics = "  ".join(f"{k} {v:.4f}" for k, v in r["metrics"].items() if math.isfinite(v))
-        print(f"{run_title(r)}  {r['started_at']}  {r['duration_s']:.2f} s  {epochs} epochs  seed {r['seed']}"
-              f"  {r['dataset']}")
+        print(
+            f"{run_title(r)}  {r['started_at']}  {r['duration_s']:.2f} s  {epochs} epochs  seed {r['seed']}"
+            f"  {r['dataset']}"
+        )
         print(f"    {describe_changes(r, limit=6)}")
         if metrics:
             print(f"    {metrics}")

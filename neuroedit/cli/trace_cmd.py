@@ -23,24 +23,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "that cannot run.",
     )
     p.add_argument("file", metavar="FILE", help="a .nedit network file")
-    p.add_argument("--sample", metavar="I", help="index of the training sample of the file's data set (default 0); "
-                   "several, like 0,1,2,3, make a mini-batch")
+    p.add_argument(
+        "--sample",
+        metavar="I",
+        help="index of the training sample of the file's data set (default 0); "
+        "several, like 0,1,2,3, make a mini-batch",
+    )
     p.add_argument("--inputs", metavar="NAME=VALUE,...", help="explicit inputs by Input node id, e.g. x=4,y=-2")
     p.add_argument("--target", metavar="T", help="the target: a number, a class index, or a list like 0.2,0.5")
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")
     p.add_argument("--lr", metavar="LR", help="learning rate for the update (default: the file's)")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, metavar="NAME",
-                   help=f"update rule for the step (default: the file's): {', '.join(OPTIMIZERS)}")
+    p.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        metavar="NAME",
+        help=f"update rule for the step (default: the file's): {', '.join(OPTIMIZERS)}",
+    )
     p.add_argument("--digits", metavar="N", default="3", help="decimals shown (default 3, as on the slides)")
-    p.add_argument("--max-units", metavar="N", default="8",
-                   help="layers with more neurons show the first few and a summary (default 8)")
-    p.add_argument("--data", metavar="SPEC", help="take --sample from this data set instead of the file's "
-                   "(as `train --data`: xor, weather, csv:PATH, ...)")
-    p.add_argument("--notation", choices=("standard", "lecture"), default="standard",
-                   help="lecture: the lectures' symbols: w_kj (neuron k, input j; the bias is w_k0), δ_out and "
-                   "δ_hidden for dL/dz, and the updates from the last layer back")
-    p.add_argument("--gradcheck", action="store_true",
-                   help="append a gradient check (backprop vs central finite differences) for every parameter")
+    p.add_argument(
+        "--max-units",
+        metavar="N",
+        default="8",
+        help="layers with more neurons show the first few and a summary (default 8)",
+    )
+    p.add_argument(
+        "--data",
+        metavar="SPEC",
+        help="take --sample from this data set instead of the file's (as `train --data`: xor, weather, csv:PATH, ...)",
+    )
+    p.add_argument(
+        "--notation",
+        choices=("standard", "lecture"),
+        default="standard",
+        help="lecture: the lectures' symbols: w_kj (neuron k, input j; the bias is w_k0), δ_out and "
+        "δ_hidden for dL/dz, and the updates from the last layer back",
+    )
+    p.add_argument(
+        "--gradcheck",
+        action="store_true",
+        help="append a gradient check (backprop vs central finite differences) for every parameter",
+    )
     p.set_defaults(handler=run)
 
 
@@ -65,12 +87,21 @@ def run(args: argparse.Namespace) -> int:
         doc.set_dataset({**(doc.dataset if isinstance(doc.dataset, dict) else {}), "spec": args.data})
     if args.optimizer is not None and args.optimizer != doc.settings.get("optimizer"):
         doc.set_setting("optimizer", args.optimizer)
-        doc.optimizer_state = {}      # another rule's state does not carry over
+        doc.optimizer_state = {}  # another rule's state does not carry over
     base_dir = base_dir_of(args.file)
     try:
-        w = walkthrough(doc, sample=sample, inputs=inputs, target=target, base_dir=base_dir, learning_rate=lr,
-                        number=NumberFormat(digits), max_units=max_units, preview=min(3, max_units),
-                        notation=args.notation)
+        w = walkthrough(
+            doc,
+            sample=sample,
+            inputs=inputs,
+            target=target,
+            base_dir=base_dir,
+            learning_rate=lr,
+            number=NumberFormat(digits),
+            max_units=max_units,
+            preview=min(3, max_units),
+            notation=args.notation,
+        )
         out = format_walkthrough(w, args.format, args.file)
         if args.gradcheck:
             check = gradient_check(doc, sample=sample, inputs=inputs, target=target, base_dir=base_dir)

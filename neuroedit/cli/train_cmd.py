@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             session = TrainingSession(doc, data.train[0], data.train[1], data.val, backend=args.backend)
-            session.trainer.config.layer_stats = False   # nobody looks at them here
+            session.trainer.config.layer_stats = False  # nobody looks at them here
         except (EngineError, ValueError) as e:
             raise CliError(f"{args.file}: {e}") from None
         trainer = session.trainer
@@ -106,9 +106,13 @@ def run(args: argparse.Namespace) -> int:
         final: Stopped | None = None
         last_logs: dict = {}
         if not args.quiet:
-            print(f"Training {args.file} on {data.spec}: {len(data.train[0])} samples, "
-                  f"{trainer.steps_per_epoch} steps per epoch, {trainer.config.optimizer.name}, "
-                  f"lr {trainer.lr0:g}", flush=True)
+            print(
+                f"Training {args.file} on {data.spec}: {len(data.train[0])} samples, "
+                f"{trainer.steps_per_epoch} step{'' if trainer.steps_per_epoch == 1 else 's'} per epoch, "
+                f"{trainer.config.optimizer.name}, "
+                f"lr {trainer.lr0:g}",
+                flush=True,
+            )
         for event in trainer.run_iter():
             if isinstance(event, Progress) and tty:
                 done = (event.step_in_epoch + len(event.losses) - 1) % event.steps_per_epoch + 1
@@ -138,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
     target = args.file if args.in_place else args.out
     if target:
         from ..io import SaveError, save
+
         try:
             save(doc, target)
         except (SaveError, OSError) as e:

@@ -38,8 +38,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{p.severity:<7} {p}")
         for w in warnings:
             print(f"warning {w}")
-        print(f"{args.file}: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
-              + ("" if errors or warnings else " — OK"))
+        print(
+            f"{args.file}: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
+            + ("" if errors or warnings else " — OK")
+        )
     failed = errors or (args.strict and warnings)
     return EXIT_ERRORS if failed else EXIT_OK
 

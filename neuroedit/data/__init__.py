@@ -13,7 +13,23 @@ from .spec import Spec, canonical, format_spec, parse_spec
 from .targets import LOSS_TARGETS, check_input_shape, format_shape, targets_for_loss
 
 __all__ = [
-    "Dataset", "DataError", "SourceInfo", "Spec", "LOSS_TARGETS", "available_sources", "canonical", "check_dataset_record", "dataset_record",
-    "check_input_shape", "csv_preview", "file_reference", "format_shape", "format_spec", "load", "parse_spec",
-    "resolve_path", "targets_for_loss", "verify_reference",
+    "LOSS_TARGETS",
+    "DataError",
+    "Dataset",
+    "SourceInfo",
+    "Spec",
+    "available_sources",
+    "canonical",
+    "check_dataset_record",
+    "check_input_shape",
+    "csv_preview",
+    "dataset_record",
+    "file_reference",
+    "format_shape",
+    "format_spec",
+    "load",
+    "parse_spec",
+    "resolve_path",
+    "targets_for_loss",
+    "verify_reference",
 ]

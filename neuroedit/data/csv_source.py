@@ -35,14 +35,19 @@ def load_csv(path: str, opts: Options) -> RawData:
     first = _cells(lines[0], delimiter, f"{path}: line {line_numbers[0]}")
     second = _cells(lines[1], delimiter, f"{path}: line {line_numbers[1]}") if len(lines) > 1 else []
     has_header = header_mode == "yes" or (header_mode == "auto" and _looks_like_header(first, second))
-    names = [c.strip() or f"column {i + 1}" for i, c in enumerate(first)] if has_header else [
-        f"column {i + 1}" for i in range(len(first))]
+    names = (
+        [c.strip() or f"column {i + 1}" for i, c in enumerate(first)]
+        if has_header
+        else [f"column {i + 1}" for i in range(len(first))]
+    )
     data, data_lines = (lines[1:], line_numbers[1:]) if has_header else (lines, line_numbers)
     if not data:
         raise DataError(f"{path}: no data rows" + (" after the header" if has_header else ""))
     if len(names) < 2:
-        raise DataError(f"{path}: found a single column; a data set needs input column(s) and a target "
-                        "(is the delimiter right? try delimiter=comma|semicolon|tab|space)")
+        raise DataError(
+            f"{path}: found a single column; a data set needs input column(s) and a target "
+            "(is the delimiter right? try delimiter=comma|semicolon|tab|space)"
+        )
 
     targets = _target_columns(target_text, names, path)
     inputs = [i for i in range(len(names)) if i not in targets]
@@ -55,11 +60,17 @@ def load_csv(path: str, opts: Options) -> RawData:
     y_text = [_strings(data, delimiter, t, where) for t in targets]
     y, task, class_names = _targets(y_text, task_opt, where, [names[t] for t in targets])
     return RawData(
-        x, y, task, class_names=class_names,
-        feature_names=[names[i] for i in inputs], target_names=[names[t] for t in targets],
+        x,
+        y,
+        task,
+        class_names=class_names,
+        feature_names=[names[i] for i in inputs],
+        target_names=[names[t] for t in targets],
         default_scale="standard",
-        notes=[f"{os.path.basename(path)}: {len(data)} rows, header {'found' if has_header else 'none'}, "
-               f"target {', '.join(names[t] for t in targets)}"],
+        notes=[
+            f"{os.path.basename(path)}: {len(data)} rows, header {'found' if has_header else 'none'}, "
+            f"target {', '.join(names[t] for t in targets)}"
+        ],
     )
 
 
@@ -84,8 +95,10 @@ class _Where:
                 continue  # the common case, checked without the csv module
             cells = _cells(line, self.delimiter, f"{self.path}: line {self.line_numbers[r]}")
             if len(cells) != self.ncols:
-                return DataError(f"{self.path}: line {self.line_numbers[r]} has {len(cells)} cells, "
-                                 f"expected {self.ncols} like the first row")
+                return DataError(
+                    f"{self.path}: line {self.line_numbers[r]} has {len(cells)} cells, "
+                    f"expected {self.ncols} like the first row"
+                )
         return None
 
     def first_bad_cell(self, cols: list[int], numeric: bool) -> DataError:
@@ -93,15 +106,19 @@ class _Where:
         for r, line in enumerate(self.lines):
             cells = _cells(line, self.delimiter, f"{self.path}: line {self.line_numbers[r]}")
             if len(cells) != self.ncols:
-                return DataError(f"{self.path}: line {self.line_numbers[r]} has {len(cells)} cells, "
-                                 f"expected {self.ncols} like the first row")
+                return DataError(
+                    f"{self.path}: line {self.line_numbers[r]} has {len(cells)} cells, "
+                    f"expected {self.ncols} like the first row"
+                )
             for c in cols:
                 text = cells[c].strip()
                 if not text or text.lower() in ("nan", "na", "n/a", "null", "?"):
                     return DataError(f"{self.cell(r, c)}: missing value {shorten(text)}")
                 if numeric and not _is_number(text):
-                    return DataError(f"{self.cell(r, c)}: {shorten(text)} is not a number (input columns must be "
-                                     "numeric; text is allowed in the target column)")
+                    return DataError(
+                        f"{self.cell(r, c)}: {shorten(text)} is not a number (input columns must be "
+                        "numeric; text is allowed in the target column)"
+                    )
         return DataError(f"{self.path}: cannot read the numbers (unusual quoting or encoding?)")
 
 
@@ -180,11 +197,12 @@ def _target_columns(text: str | None, names: list[str], path: str) -> list[int]:
             try:
                 index = int(token)
             except ValueError:
-                raise DataError(f"{path}: no column named {shorten(token)}; columns are "
-                                f"{', '.join(names)}") from None
+                raise DataError(f"{path}: no column named {shorten(token)}; columns are {', '.join(names)}") from None
             if not -len(names) <= index < len(names):
-                raise DataError(f"{path}: target column {index} is out of range (the file has "
-                                f"{len(names)} columns, numbered from 0; -1 is the last)")
+                raise DataError(
+                    f"{path}: target column {index} is out of range (the file has "
+                    f"{len(names)} columns, numbered from 0; -1 is the last)"
+                )
             cols.append(index % len(names))
     if not cols or len(set(cols)) != len(cols):
         raise DataError(f"{path}: target= must name distinct columns")
@@ -195,8 +213,15 @@ def _target_columns(text: str | None, names: list[str], path: str) -> list[int]:
 
 def _numeric(lines: list[str], delimiter: str | None, cols: list[int], where: _Where) -> np.ndarray:
     try:
-        x = np.loadtxt(lines, delimiter=delimiter, usecols=cols, dtype=np.float64, ndmin=2,
-                       quotechar='"' if delimiter else None, comments=None)
+        x = np.loadtxt(
+            lines,
+            delimiter=delimiter,
+            usecols=cols,
+            dtype=np.float64,
+            ndmin=2,
+            quotechar='"' if delimiter else None,
+            comments=None,
+        )
     except ValueError:
         raise where.first_bad_cell(cols, numeric=True) from None
     if x.shape[0] != len(lines):
@@ -212,8 +237,15 @@ def _numeric(lines: list[str], delimiter: str | None, cols: list[int], where: _W
 
 def _strings(lines: list[str], delimiter: str | None, col: int, where: _Where) -> np.ndarray:
     try:
-        values = np.loadtxt(lines, delimiter=delimiter, usecols=[col], dtype=str, ndmin=1,
-                            quotechar='"' if delimiter else None, comments=None)
+        values = np.loadtxt(
+            lines,
+            delimiter=delimiter,
+            usecols=[col],
+            dtype=str,
+            ndmin=1,
+            quotechar='"' if delimiter else None,
+            comments=None,
+        )
     except ValueError:
         raise where.first_bad_cell([col], numeric=False) from None
     values = np.char.strip(values.reshape(-1))
@@ -226,7 +258,7 @@ def _strings(lines: list[str], delimiter: str | None, col: int, where: _Where) -
 
 def _targets(columns: list[np.ndarray], task: str, where: _Where, names: list[str]):
     numeric: list[np.ndarray | None] = []
-    for values, name in zip(columns, names):
+    for values in columns:
         try:
             numeric.append(values.astype(np.float64))
         except ValueError:
@@ -235,8 +267,10 @@ def _targets(columns: list[np.ndarray], task: str, where: _Where, names: list[st
         for values, num, name in zip(columns, numeric, names):
             if num is None:
                 bad = next(i for i, v in enumerate(values) if not _is_number(v))
-                raise DataError(f"{where.cell(bad, where.names.index(name))}: {shorten(str(values[bad]))} is not a "
-                                "number (several target columns must all be numeric)")
+                raise DataError(
+                    f"{where.cell(bad, where.names.index(name))}: {shorten(str(values[bad]))} is not a "
+                    "number (several target columns must all be numeric)"
+                )
         if task == "classification":
             raise DataError(f"{where.path}: classification needs a single target column")
         return np.stack([n for n in numeric if n is not None], axis=1).astype(np.float32), "regression", []
@@ -245,14 +279,18 @@ def _targets(columns: list[np.ndarray], task: str, where: _Where, names: list[st
             continue
         not_finite = np.flatnonzero(~np.isfinite(column.astype(np.float32)))
         if not_finite.size:
-            raise DataError(f"{where.cell(int(not_finite[0]), where.names.index(name))}: the target "
-                            f"{shorten(str(columns[names.index(name)][not_finite[0]]))} is not a finite number "
-                            "within float32's range")
+            raise DataError(
+                f"{where.cell(int(not_finite[0]), where.names.index(name))}: the target "
+                f"{shorten(str(columns[names.index(name)][not_finite[0]]))} is not a finite number "
+                "within float32's range"
+            )
     values, num = columns[0], numeric[0]
     if num is None:
         if task == "regression":
             bad = next(i for i, v in enumerate(values) if not _is_number(v))
-            raise DataError(f"{where.cell(bad, where.names.index(names[0]))}: {shorten(str(values[bad]))} is not a number")
+            raise DataError(
+                f"{where.cell(bad, where.names.index(names[0]))}: {shorten(str(values[bad]))} is not a number"
+            )
         return _classes(values)
     is_int = np.all(num == np.round(num))
     distinct = np.unique(num)
@@ -286,6 +324,9 @@ def csv_preview(path: str, max_rows: int = 20) -> tuple[list[str], list[list[str
     delimiter = _detect_delimiter(lines[0])
     rows = [_cells(line, delimiter, f"{path}: line {i + 1} of the preview") for i, line in enumerate(lines)]
     header = _looks_like_header(rows[0], rows[1] if len(rows) > 1 else [])
-    names = [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])] if header else [
-        f"column {i + 1}" for i in range(len(rows[0]))]
+    names = (
+        [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])]
+        if header
+        else [f"column {i + 1}" for i in range(len(rows[0]))]
+    )
     return names, rows[1:] if header else rows[:max_rows], header

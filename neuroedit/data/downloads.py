@@ -16,8 +16,12 @@ from urllib.parse import urlsplit
 
 from .errors import DataError
 
-IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+IDX_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
 CACHE_ENV = "NEUROEDIT_DATA_DIR"
 TIMEOUT_S = 30
 
@@ -37,19 +41,29 @@ class RemoteDataset:
 # fashion_mnist.txt (the same values torchvision's and keras' mirrors serve).
 DATASETS: dict[str, RemoteDataset] = {
     "fashion-mnist": RemoteDataset(
-        "fashion-mnist", "Fashion-MNIST", "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", {
+        "fashion-mnist",
+        "Fashion-MNIST",
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        {
             "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
             "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
             "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
             "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-        }, 30.9),
+        },
+        30.9,
+    ),
     "mnist": RemoteDataset(
-        "mnist", "MNIST", "https://storage.googleapis.com/cvdf-datasets/mnist/", {
+        "mnist",
+        "MNIST",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+        {
             "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
             "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
             "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
             "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-        }, 11.6),
+        },
+        11.6,
+    ),
 }
 
 # (file name, bytes so far, bytes in the file or 0 when the server does not say)
@@ -67,7 +81,8 @@ class MissingDataset(DataError):
         self.dataset = dataset
         super().__init__(
             f"{dataset.title} is not on this computer (looked in {' and '.join(looked_in)}); it needs the files "
-            f"{', '.join(IDX_FILES)}. Download them with: neuroedit data download {dataset.name}")
+            f"{', '.join(IDX_FILES)}. Download them with: neuroedit data download {dataset.name}"
+        )
 
 
 def cache_dir() -> Path:
@@ -121,8 +136,9 @@ class _ProgressHook:
         pass
 
 
-def download(name: str, mirror: str | None = None, progress: Progress | None = None,
-             folder: Path | None = None) -> Path:
+def download(
+    name: str, mirror: str | None = None, progress: Progress | None = None, folder: Path | None = None
+) -> Path:
     """Fetch the data set `name` into its cache folder (or `folder`) and return that folder.
 
     `mirror` is a folder URL serving the same four files. Raises DownloadError with a one-line message."""
@@ -144,21 +160,31 @@ def download(name: str, mirror: str | None = None, progress: Progress | None = N
         url = base + file
         hook = _ProgressHook(file, progress) if progress else False
         try:
-            pooch.retrieve(url, known_hash=f"sha256:{dataset.sha256[file]}", fname=file, path=target,
-                           downloader=pooch.HTTPDownloader(progressbar=hook, timeout=TIMEOUT_S))
+            pooch.retrieve(
+                url,
+                known_hash=f"sha256:{dataset.sha256[file]}",
+                fname=file,
+                path=target,
+                downloader=pooch.HTTPDownloader(progressbar=hook, timeout=TIMEOUT_S),
+            )
         except ValueError as e:
             if "hash" not in str(e).lower():
                 raise DownloadError(f"{url}: {e}") from None
             (target / file).unlink(missing_ok=True)  # an older copy that failed the check goes too
-            raise DownloadError(f"{url}: the file's SHA-256 does not match the published one for {dataset.title} "
-                                f"(nothing was kept); the server or mirror serves a different file") from None
+            raise DownloadError(
+                f"{url}: the file's SHA-256 does not match the published one for {dataset.title} "
+                f"(nothing was kept); the server or mirror serves a different file"
+            ) from None
         except requests.exceptions.HTTPError as e:
             status = e.response.status_code if e.response is not None else "an error"
             raise DownloadError(f"{url}: the server answered HTTP {status}") from None
         except requests.exceptions.RequestException:
             host = urlsplit(url).netloc or url
-            advice = "check the mirror URL and the network connection" if mirror else \
-                "check the network connection, or use a mirror (--mirror URL)"
+            advice = (
+                "check the mirror URL and the network connection"
+                if mirror
+                else "check the network connection, or use a mirror (--mirror URL)"
+            )
             raise DownloadError(f"cannot reach {host} to download {dataset.title}; {advice}") from None
         except OSError as e:
             raise DownloadError(f"cannot write {target / file}: {e.strerror or e}") from None

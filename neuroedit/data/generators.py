@@ -7,8 +7,8 @@ which suits sigmoid/tanh networks without further scaling. Classes are balanced 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -46,11 +46,15 @@ def _n_noise(opts: Options, n: int, noise: float) -> tuple[int, float, np.random
 def _gate(name: str) -> Callable[[Options], RawData]:
     def make(opts: Options) -> RawData:
         return RawData(
-            GATE_X.copy(), np.array(GATE_Y[name], dtype=np.int64), "classification",
-            class_names=["0", "1"], feature_names=["x1", "x2"], no_split=True,
-            notes=[f"{name.upper()} has only the 4 input patterns: no split, "
-                   "train = validation = test = all 4"],
+            GATE_X.copy(),
+            np.array(GATE_Y[name], dtype=np.int64),
+            "classification",
+            class_names=["0", "1"],
+            feature_names=["x1", "x2"],
+            no_split=True,
+            notes=[f"{name.upper()} has only the 4 input patterns: no split, train = validation = test = all 4"],
         )
+
     return make
 
 
@@ -167,12 +171,18 @@ def _weather(opts: Options) -> RawData:
         z = z + coef * x[:, 2 + k]
     target = np.clip(1 / (1 + np.exp(-z)) + rng.normal(0, noise, n), 0.01, 0.99)
     return RawData(
-        x.astype(np.float32), target.astype(np.float32)[:, None], "regression",
-        feature_names=["temperature", "cloudiness", *list(WEATHER_EXTRA)[:inputs - 2]], target_names=["pleasant"],
-        notes=["weather: standardised temperature and cloudiness"
-               + (" (plus wind, humidity and pressure)" if inputs == 5 else "")
-               + " -> fraction of a pleasant day (0..1); noise-free value at (1.3, 0.8"
-               + (", 0, 0, 0" if inputs == 5 else "") + ") is 0.45"],
+        x.astype(np.float32),
+        target.astype(np.float32)[:, None],
+        "regression",
+        feature_names=["temperature", "cloudiness", *list(WEATHER_EXTRA)[: inputs - 2]],
+        target_names=["pleasant"],
+        notes=[
+            "weather: standardised temperature and cloudiness"
+            + (" (plus wind, humidity and pressure)" if inputs == 5 else "")
+            + " -> fraction of a pleasant day (0..1); noise-free value at (1.3, 0.8"
+            + (", 0, 0, 0" if inputs == 5 else "")
+            + ") is 0.45"
+        ],
     )
 
 
@@ -181,8 +191,13 @@ def _two_d(x: np.ndarray, y: np.ndarray, class_names: list[str]) -> RawData:
 
 
 def _regression_2d(x: np.ndarray, target: np.ndarray) -> RawData:
-    return RawData(x.astype(np.float32), target.astype(np.float32)[:, None], "regression",
-                   feature_names=["x1", "x2"], target_names=["y"])
+    return RawData(
+        x.astype(np.float32),
+        target.astype(np.float32)[:, None],
+        "regression",
+        feature_names=["x1", "x2"],
+        target_names=["y"],
+    )
 
 
 _N = {"n": 500, "noise": 0.1}
@@ -195,14 +210,25 @@ GENERATORS: dict[str, Generator] = {
         Generator("circle", "classification", "Playground: a disc inside a ring", _N, _circle),
         Generator("xor_quadrants", "classification", "Playground: class = sign(x1·x2)", _N, _xor_quadrants),
         Generator("gaussians", "classification", "Playground: two Gaussian blobs", _N, _gaussians),
-        Generator("spiral", "classification", "Playground: two interleaved spirals",
-                  {"n": 500, "noise": 0.05}, _spiral),
+        Generator(
+            "spiral", "classification", "Playground: two interleaved spirals", {"n": 500, "noise": 0.05}, _spiral
+        ),
         Generator("moons", "classification", "two interleaving half circles", _N, _moons),
-        Generator("spiral_multi", "classification", "a spiral with 3+ arms (classes=K)",
-                  {"n": 600, "noise": 0.05, "classes": 3}, _spiral_multi),
+        Generator(
+            "spiral_multi",
+            "classification",
+            "a spiral with 3+ arms (classes=K)",
+            {"n": 600, "noise": 0.05, "classes": 3},
+            _spiral_multi,
+        ),
         Generator("plane", "regression", "Playground regression: a tilted plane", _N, _plane),
         Generator("multi_gaussian", "regression", "Playground regression: six ±bumps", _N, _multi_gaussian),
-        Generator("weather", "regression", "temperature and cloudiness (standardised) -> pleasant-day score",
-                  {"n": 500, "noise": 0.03, "inputs": 2}, _weather),
+        Generator(
+            "weather",
+            "regression",
+            "temperature and cloudiness (standardised) -> pleasant-day score",
+            {"n": 500, "noise": 0.03, "inputs": 2},
+            _weather,
+        ),
     )
 }

@@ -22,8 +22,18 @@ from .memory import MEMORY_CAP_BYTES, check_memory
 from .options import Options
 from .raw import RawData
 
-FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+FASHION_CLASSES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 _UBYTE = 0x08
 
 
@@ -34,8 +44,10 @@ def load_idx(folder: str, opts: Options) -> RawData:
         raise DataError(f"{folder}: no such folder (idx: needs the folder holding the MNIST-style files)")
     found = {(p, k): find_idx_file(folder, p, k) for p in ("train", "t10k") for k in ("images", "labels")}
     if found[("train", "images")] is None or found[("train", "labels")] is None:
-        raise DataError(f"{folder}: needs train-images-idx3-ubyte and train-labels-idx1-ubyte "
-                        "(or the .gz / train-images.idx3-ubyte spellings)")
+        raise DataError(
+            f"{folder}: needs train-images-idx3-ubyte and train-labels-idx1-ubyte "
+            "(or the .gz / train-images.idx3-ubyte spellings)"
+        )
     has_test = found[("t10k", "images")] is not None or found[("t10k", "labels")] is not None
     if has_test and None in (found[("t10k", "images")], found[("t10k", "labels")]):
         raise DataError(f"{folder}: found only one of the t10k image/label files; both are needed")
@@ -61,9 +73,11 @@ def load_idx(folder: str, opts: Options) -> RawData:
     k = int(max(y.max(initial=0), test[1].max(initial=0) if test else 0)) + 1
     k = max(k, 10) if fashion or k <= 10 else k
     names = FASHION_CLASSES if fashion and k == 10 else [str(i) for i in range(k)]
-    notes = [f"{'Fashion-MNIST' if fashion else 'IDX'}: {x.shape[0]} training images"
-             + (f", {test[0].shape[0]} test images (t10k kept as the test set)" if test else ", no t10k files")
-             + "; pixels scaled to [0, 1]"]
+    notes = [
+        f"{'Fashion-MNIST' if fashion else 'IDX'}: {x.shape[0]} training images"
+        + (f", {test[0].shape[0]} test images (t10k kept as the test set)" if test else ", no t10k files")
+        + "; pixels scaled to [0, 1]"
+    ]
     return RawData(x, y, "classification", class_names=names, test=test, is_image=True, notes=notes)
 
 
@@ -111,8 +125,9 @@ def _payload(path: str) -> np.ndarray:
         data = f.read(count + 1)
     shown = " × ".join(map(str, dims))
     if len(data) < count:
-        raise DataError(f"{path}: truncated: the header promises {count} bytes of data ({shown}) "
-                        f"but the file holds {len(data)}")
+        raise DataError(
+            f"{path}: truncated: the header promises {count} bytes of data ({shown}) but the file holds {len(data)}"
+        )
     if len(data) > count:
         raise DataError(f"{path}: more bytes than the header's {shown}; the file is not a valid IDX file")
     return np.frombuffer(data, dtype=np.uint8).reshape(dims)

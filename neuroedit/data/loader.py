@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .csv_source import load_csv
-from .downloads import resolve_idx_folder
 from .dataset import Dataset
+from .downloads import resolve_idx_folder
 from .errors import DataError
 from .features import expand_features, parse_features
 from .generators import GENERATORS
@@ -65,8 +65,10 @@ def _read_source(kind: str, location: str, opts: Options, base_dir: str | None) 
         opts.check_known(COMMON_OPTIONS | set(GENERATORS[kind].params))
         return GENERATORS[kind].make(opts)
     if kind not in FILE_OPTIONS:
-        raise DataError(f"unknown data set {kind!r}; built-in: {', '.join(GENERATORS)}, values; "
-                        "files: csv:PATH, npz:PATH, idx:FOLDER; sklearn:NAME")
+        raise DataError(
+            f"unknown data set {kind!r}; built-in: {', '.join(GENERATORS)}, values; "
+            "files: csv:PATH, npz:PATH, idx:FOLDER; sklearn:NAME"
+        )
     opts.check_known(COMMON_OPTIONS | FILE_OPTIONS[kind])
     if kind == "sklearn":
         return load_sklearn(location)
@@ -96,13 +98,15 @@ def _subset(raw: RawData, classes: list[int]) -> RawData:
     k = len(raw.class_names)
     bad = [c for c in classes if not 0 <= c < k]
     if bad:
-        raise DataError(f"classes=: class {bad[0]} does not exist (classes are 0..{k - 1}: "
-                        f"{', '.join(raw.class_names)})")
+        raise DataError(
+            f"classes=: class {bad[0]} does not exist (classes are 0..{k - 1}: {', '.join(raw.class_names)})"
+        )
     raw.x, raw.y = subset_classes(raw.x, raw.y, classes)
     if raw.test is not None:
         raw.test = subset_classes(*raw.test, classes)
-    raw.notes.append("classes " + " vs ".join(f"{raw.class_names[c]} ({c})" for c in classes)
-                     + f" relabelled 0..{len(classes) - 1}")
+    raw.notes.append(
+        "classes " + " vs ".join(f"{raw.class_names[c]} ({c})" for c in classes) + f" relabelled 0..{len(classes) - 1}"
+    )
     raw.class_names = [raw.class_names[c] for c in classes]
     return raw
 
@@ -118,8 +122,9 @@ def _split(raw: RawData, fractions, rng: np.random.Generator):
     labels = raw.y if raw.task == "classification" else None
     if raw.test is not None:
         train_part = fractions[0] + fractions[1]
-        idx_train, idx_val, _ = split_indices(raw.x.shape[0], (fractions[0] / train_part, fractions[1] / train_part, 0.0),
-                                              rng, labels)
+        idx_train, idx_val, _ = split_indices(
+            raw.x.shape[0], (fractions[0] / train_part, fractions[1] / train_part, 0.0), rng, labels
+        )
         test = raw.test
     else:
         idx_train, idx_val, idx_test = split_indices(raw.x.shape[0], fractions, rng, labels)
@@ -130,12 +135,19 @@ def _split(raw: RawData, fractions, rng: np.random.Generator):
 def _assemble(raw: RawData, canonical: str, train, val, test, scaling: dict) -> Dataset:
     task = raw.task
     return Dataset(
-        train=train, val=val, test=test, task=task,
+        train=train,
+        val=val,
+        test=test,
+        task=task,
         num_classes=len(raw.class_names) if task == "classification" else 0,
         class_names=list(raw.class_names) if task == "classification" else [],
-        input_shape=tuple(int(s) for s in raw.x.shape[1:]), spec=canonical,
-        feature_names=list(raw.feature_names), target_names=list(raw.target_names),
-        notes=list(raw.notes), is_image=raw.is_image, scaling=scaling,
+        input_shape=tuple(int(s) for s in raw.x.shape[1:]),
+        spec=canonical,
+        feature_names=list(raw.feature_names),
+        target_names=list(raw.target_names),
+        notes=list(raw.notes),
+        is_image=raw.is_image,
+        scaling=scaling,
     )
 
 
@@ -159,19 +171,50 @@ def available_sources() -> list[SourceInfo]:
     for g in GENERATORS.values():
         group = "logic" if g.name in ("and", "or", "xor") else "synthetic"
         out.append(SourceInfo(g.name, group, g.task, g.description, g.name, dict(g.params)))
-    out.append(SourceInfo("values", "synthetic", "none", "one sample with named inputs (computation graphs)",
-                          "values:x=4,y=-2,z=5,w=-1"))
+    out.append(
+        SourceInfo(
+            "values",
+            "synthetic",
+            "none",
+            "one sample with named inputs (computation graphs)",
+            "values:x=4,y=-2,z=5,w=-1",
+        )
+    )
     ok = sklearn_available()
     for name, text in SKLEARN_SETS.items():
-        out.append(SourceInfo(f"sklearn:{name}", "sklearn", "classification", text, f"sklearn:{name}",
-                              available=ok, reason="" if ok else f"scikit-learn is not installed; {INSTALL_HINT}"))
+        out.append(
+            SourceInfo(
+                f"sklearn:{name}",
+                "sklearn",
+                "classification",
+                text,
+                f"sklearn:{name}",
+                available=ok,
+                reason="" if ok else f"scikit-learn is not installed; {INSTALL_HINT}",
+            )
+        )
     out += [
-        SourceInfo("csv", "file", "auto", "a CSV file: target column by name or index, text labels become classes",
-                   "csv:data.csv:target=label"),
-        SourceInfo("npz", "file", "auto", "a NumPy .npz archive with arrays x and y (or chosen keys)",
-                   "npz:data.npz:x=images,y=labels"),
-        SourceInfo("idx", "file", "classification", "an MNIST / Fashion-MNIST folder of IDX files "
-                   "(or `neuroedit data download fashion-mnist|mnist`, then idx:fashion-mnist or idx:mnist)",
-                   "idx:fashion-mnist:classes=2,6"),
+        SourceInfo(
+            "csv",
+            "file",
+            "auto",
+            "a CSV file: target column by name or index, text labels become classes",
+            "csv:data.csv:target=label",
+        ),
+        SourceInfo(
+            "npz",
+            "file",
+            "auto",
+            "a NumPy .npz archive with arrays x and y (or chosen keys)",
+            "npz:data.npz:x=images,y=labels",
+        ),
+        SourceInfo(
+            "idx",
+            "file",
+            "classification",
+            "an MNIST / Fashion-MNIST folder of IDX files "
+            "(or `neuroedit data download fashion-mnist|mnist`, then idx:fashion-mnist or idx:mnist)",
+            "idx:fashion-mnist:classes=2,6",
+        ),
     ]
     return out

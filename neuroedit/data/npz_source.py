@@ -47,8 +47,10 @@ def load_npz(path: str, opts: Options) -> RawData:
         ytk = opts.text("ytest", "y_test" if xtk == "x_test" else None)
         for key in (xk, yk, xtk, ytk):
             if key is not None and key not in headers:
-                raise DataError(f"{path}: no array named {shorten(key)}; the file holds "
-                                f"{clip(', '.join(keys), 300) or 'nothing'} (choose with x=NAME,y=NAME)")
+                raise DataError(
+                    f"{path}: no array named {shorten(key)}; the file holds "
+                    f"{clip(', '.join(keys), 300) or 'nothing'} (choose with x=NAME,y=NAME)"
+                )
         if (xtk is None) != (ytk is None):
             raise DataError(f"{path}: give both xtest= and ytest=, or neither")
         used = [k for k in (xk, yk, xtk, ytk) if k is not None]
@@ -76,10 +78,17 @@ def load_npz(path: str, opts: Options) -> RawData:
     xs = _inputs(x, divide, xk, path)
     y_all = np.concatenate([y, test[1]]) if test else y
     y_out, class_names = _labels(y_all, task, names, path, yk)
-    raw = RawData(xs, y_out[: y.shape[0]], task, class_names=class_names, is_image=is_image, notes=notes,
-                  default_scale="none" if divide else "standard")
+    raw = RawData(
+        xs,
+        y_out[: y.shape[0]],
+        task,
+        class_names=class_names,
+        is_image=is_image,
+        notes=notes,
+        default_scale="none" if divide else "standard",
+    )
     if test:
-        raw.test = (_inputs(test[0], divide, xtk, path), y_out[y.shape[0]:])
+        raw.test = (_inputs(test[0], divide, xtk, path), y_out[y.shape[0] :])
     return raw
 
 
@@ -97,8 +106,13 @@ def _open(path: str) -> Iterator[Archive]:
         except Unreadable as e:
             raise Unreadable(e.problem, path) from None
     with f, as_data_error():
-        yield Archive(f, NPZ_LIMITS, label=path, check_names=False,
-                      not_a_zip="not a valid .npz archive (.npz files are zips of .npy arrays)")
+        yield Archive(
+            f,
+            NPZ_LIMITS,
+            label=path,
+            check_names=False,
+            not_a_zip="not a valid .npz archive (.npz files are zips of .npy arrays)",
+        )
 
 
 def _headers(archive: Archive, path: str) -> dict[str, tuple[str, NpyHeader | Unreadable]]:
@@ -132,8 +146,10 @@ def _class_names(archive: Archive, entry: tuple[str, NpyHeader | Unreadable], pa
     if header.dtype.kind != "U":
         raise DataError(f"{path}: 'class_names' must be an array of strings")
     if math.prod(header.shape) > MAX_CLASSES:
-        raise DataError(f"{path}: 'class_names' holds {math.prod(header.shape):,} names; at most "
-                        f"{MAX_CLASSES:,} classes are supported")
+        raise DataError(
+            f"{path}: 'class_names' holds {math.prod(header.shape):,} names; at most "
+            f"{MAX_CLASSES:,} classes are supported"
+        )
     if header.nbytes > MAX_CLASS_NAME_BYTES:
         raise DataError(f"{path}: 'class_names' takes {header.nbytes:,} bytes; names must be shorter")
     return [str(s) for s in read_array(archive, name, header).reshape(-1)]
@@ -161,8 +177,10 @@ def _finite_float32(a: np.ndarray, key: str | None, path: str) -> np.ndarray:
     finite = np.isfinite(out)
     if not finite.all():
         index = tuple(int(i) for i in np.argwhere(~finite)[0])
-        raise DataError(f"{path}: array {key!r} holds {a[index]} at index {index}; "
-                        "values must be finite numbers within float32's range")
+        raise DataError(
+            f"{path}: array {key!r} holds {a[index]} at index {index}; "
+            "values must be finite numbers within float32's range"
+        )
     return out
 
 

@@ -76,8 +76,9 @@ class Options:
         """Reject options this source does not understand, naming the ones it does."""
         unknown = sorted(set(self._options) - allowed)
         if unknown:
-            raise DataError(f"{self._where}: unknown option {', '.join(unknown)} "
-                            f"(options here: {', '.join(sorted(allowed))})")
+            raise DataError(
+                f"{self._where}: unknown option {', '.join(unknown)} (options here: {', '.join(sorted(allowed))})"
+            )
 
     def _check_range(self, key: str, value: float, lo: float | None, hi: float | None) -> None:
         if lo is not None and value < lo:

@@ -45,22 +45,23 @@ def subset_classes(x: np.ndarray, y: np.ndarray, classes: list[int]) -> tuple[np
     return x[keep], new[keep]
 
 
-def split_indices(n: int, fractions: tuple[float, float, float], rng: np.random.Generator,
-                  labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split_indices(
+    n: int, fractions: tuple[float, float, float], rng: np.random.Generator, labels: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shuffled, disjoint index sets; per class (stratified) when labels are given."""
     groups = [np.arange(n)] if labels is None else [np.flatnonzero(labels == c) for c in np.unique(labels)]
     parts: list[list[np.ndarray]] = [[], [], []]
     for idx in groups:
         idx = rng.permutation(idx)
-        n_val = int(round(len(idx) * fractions[1]))
-        n_test = int(round(len(idx) * fractions[2]))
+        n_val = round(len(idx) * fractions[1])
+        n_test = round(len(idx) * fractions[2])
         n_train = len(idx) - n_val - n_test
         if n_train < 0:
             n_test += n_train
             n_train = 0
         parts[0].append(idx[:n_train])
-        parts[1].append(idx[n_train:n_train + n_val])
-        parts[2].append(idx[n_train + n_val:])
+        parts[1].append(idx[n_train : n_train + n_val])
+        parts[2].append(idx[n_train + n_val :])
     train, validation, test = (rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts)
     return train, validation, test
 
@@ -87,8 +88,10 @@ def apply_scaling(x: np.ndarray, scaling: dict) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):  # reported below as an error, not a warning
             out = ((x - scaling["mean"]) / scaling["std"]).astype(np.float32)
         if not np.isfinite(out).all():
-            raise DataError("standard scaling overflows float32 (inputs near ±3.4e38 with a mean far from them); "
-                            "rescale the data or use scale=minmax or scale=none")
+            raise DataError(
+                "standard scaling overflows float32 (inputs near ±3.4e38 with a mean far from them); "
+                "rescale the data or use scale=minmax or scale=none"
+            )
         return out
     if scaling["method"] == "minmax":  # in float64, where x - min cannot overflow
         return ((x - scaling["min"].astype(np.float64)) / scaling["range"]).astype(np.float32)

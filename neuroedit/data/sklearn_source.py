@@ -34,8 +34,20 @@ def load_sklearn(name: str) -> RawData:
     names = [str(n) for n in bunch.target_names]
     if name == "digits":
         x = (np.asarray(bunch.images, dtype=np.float32) / 16.0).astype(np.float32)
-        return RawData(x, y, "classification", class_names=names, is_image=True,
-                       notes=["digits: 8×8 images, pixels scaled from 0..16 to [0, 1]"])
-    return RawData(np.asarray(bunch.data, dtype=np.float32), y, "classification", class_names=names,
-                   feature_names=[str(f) for f in bunch.feature_names], default_scale="standard",
-                   notes=[f"{name}: {SKLEARN_SETS[name]} (scikit-learn)"])
+        return RawData(
+            x,
+            y,
+            "classification",
+            class_names=names,
+            is_image=True,
+            notes=["digits: 8×8 images, pixels scaled from 0..16 to [0, 1]"],
+        )
+    return RawData(
+        np.asarray(bunch.data, dtype=np.float32),
+        y,
+        "classification",
+        class_names=names,
+        feature_names=[str(f) for f in bunch.feature_names],
+        default_scale="standard",
+        notes=[f"{name}: {SKLEARN_SETS[name]} (scikit-learn)"],
+    )

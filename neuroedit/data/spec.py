@@ -69,7 +69,7 @@ def _split_location(rest: str) -> tuple[str, str]:
     """The location ends at the first `:` followed by `key=` (so `C:\\x.csv` stays whole)."""
     for i, ch in enumerate(rest):
         if ch == ":" and _OPTIONS_START.match(rest, i + 1):
-            return rest[:i].strip(), rest[i + 1:]
+            return rest[:i].strip(), rest[i + 1 :]
     return rest.strip(), ""
 
 
@@ -86,7 +86,5 @@ def _parse_options(text: str, whole: str) -> dict[str, str]:
         elif last is not None and piece.strip():
             options[last] += "," + piece.strip()
         elif piece.strip():
-            raise DataError(
-                f"data-set spec {whole!r}: {piece.strip()!r} is not an option; write key=value, e.g. n=200"
-            )
+            raise DataError(f"data-set spec {whole!r}: {piece.strip()!r} is not an option; write key=value, e.g. n=200")
     return options

@@ -33,15 +33,19 @@ def targets_for_loss(y: np.ndarray, loss_name: str, num_classes: int) -> np.ndar
             return classes.astype(np.float32)[:, None]
         return _one_hot(classes, num_classes)
     if classes is None:
-        raise DataError(f"the loss {loss_name} needs class labels, but the data set has continuous targets "
-                        "(regression); use squared_error, mse or mae, or a classification data set")
+        raise DataError(
+            f"the loss {loss_name} needs class labels, but the data set has continuous targets "
+            "(regression); use squared_error, mse or mae, or a classification data set"
+        )
     if form == "one_hot":
         return _one_hot(classes, max(num_classes, 2))
     if form == "class_index":
         return classes
     if num_classes > 2:
-        raise DataError(f"the loss {loss_name} is for two classes, but the data set has {num_classes}; "
-                        "use sparse_categorical_crossentropy, or pick two classes with classes=A,B")
+        raise DataError(
+            f"the loss {loss_name} is for two classes, but the data set has {num_classes}; "
+            "use sparse_categorical_crossentropy, or pick two classes with classes=A,B"
+        )
     return classes.astype(np.float32)[:, None]
 
 
@@ -80,8 +84,10 @@ def check_input_shape(dataset: Dataset, input_shape) -> str | None:
     head = f"{data_text} but the Input node expects {_tuple(want)}"
     flat = int(np.prod(have))
     if len(have) > 1 and int(np.prod(want)) == flat:
-        return (f"{head}: set the Input shape to {list(have)} and add a Flatten node after it "
-                f"(Flatten turns each {format_shape(have)} sample into {flat} values)")
+        return (
+            f"{head}: set the Input shape to {list(have)} and add a Flatten node after it "
+            f"(Flatten turns each {format_shape(have)} sample into {flat} values)"
+        )
     fix = f"set the Input shape to {list(have)}"
     if len(have) > 1:
         fix += f" (and add a Flatten node before Dense layers, which then see {flat} values)"

@@ -19,5 +19,11 @@ def load_values(options: dict[str, str]) -> RawData:
             raise DataError(f"values: {name}={text!r} is not a number") from None
         names.append(name)
     x = np.array([values], dtype=np.float32)
-    return RawData(x, np.zeros((1, 0), dtype=np.float32), "none", feature_names=names, no_split=True,
-                   notes=["values: a single sample; each column feeds the Input node of the same name"])
+    return RawData(
+        x,
+        np.zeros((1, 0), dtype=np.float32),
+        "none",
+        feature_names=names,
+        no_split=True,
+        notes=["values: a single sample; each column feeds the Input node of the same name"],
+    )

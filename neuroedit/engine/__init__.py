@@ -16,14 +16,17 @@ def make_backend(kind: str, graph: GraphSpec, dtype: str = "float32", seed: int 
     """A backend by name: "reference" (NumPy, op by op), "numba" (compiled tape) or "cuda" (the tape on a GPU)."""
     if kind == "reference":
         from .reference import ReferenceBackend
+
         return ReferenceBackend(graph, dtype, seed, weights)
     if kind == "numba":
         from .numba_backend import NumbaBackend
+
         return NumbaBackend(graph, dtype, seed, weights)
     if kind == "cuda":
         from .cuda.backend import CudaBackend
+
         return CudaBackend(graph, dtype, seed, weights)
     raise EngineError(f"unknown backend {kind!r}; choose one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["Backend", "BACKENDS", "EngineError", "GraphError", "GraphSpec", "OpSpec", "RunResult", "make_backend"]
+__all__ = ["BACKENDS", "Backend", "EngineError", "GraphError", "GraphSpec", "OpSpec", "RunResult", "make_backend"]

@@ -30,8 +30,9 @@ runs the same tests on every backend.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -64,8 +65,13 @@ class RunResult:
 class Backend:
     name = "base"
 
-    def __init__(self, graph: GraphSpec, dtype: str = "float32", seed: int = 0,
-                 weights: Mapping[str, Mapping[str, np.ndarray]] | None = None) -> None:
+    def __init__(
+        self,
+        graph: GraphSpec,
+        dtype: str = "float32",
+        seed: int = 0,
+        weights: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+    ) -> None:
         if str(dtype) not in ("float32", "float64"):
             raise EngineError(f"dtype must be float32 or float64, not {dtype}")
         self.graph = graph
@@ -105,15 +111,16 @@ class Backend:
                 a = np.asarray(value, dtype=np.float64)
                 if a.shape != tuple(seg.shape):
                     raise EngineError(f"{op_id}.{name} must have shape {tuple(seg.shape)}, got {a.shape}")
-                (self.theta if trainable else self.frozen)[seg.start:seg.stop] = a.ravel()
+                (self.theta if trainable else self.frozen)[seg.start : seg.stop] = a.ravel()
 
     FLAT = ("weights", "frozen", "gradients", "updates")
 
     def _vector(self, what: str) -> np.ndarray:
         if what not in self.FLAT:
             raise EngineError(f"no flat vector {what!r}; known: {', '.join(self.FLAT)}")
-        return {"weights": self.theta, "frozen": self.frozen, "gradients": self.last_grad,
-                "updates": self.last_update}[what]
+        return {"weights": self.theta, "frozen": self.frozen, "gradients": self.last_grad, "updates": self.last_update}[
+            what
+        ]
 
     def flat(self, what: str) -> np.ndarray:
         """A host copy of one flat vector: "weights" (trainable, in layout order), "frozen" (BatchNorm
@@ -170,11 +177,13 @@ class Backend:
 
     def export_optimizer_state(self) -> dict[str, np.ndarray]:
         """A flat dict of arrays (what Document.optimizer_state stores)."""
-        out = {"iterations": np.array([self.iterations], dtype=np.int64),
-               "optimizer": np.array([self._optimizer.code], dtype=np.int64)}
+        out = {
+            "iterations": np.array([self.iterations], dtype=np.int64),
+            "optimizer": np.array([self._optimizer.code], dtype=np.int64),
+        }
         for k, slot in enumerate(SLOTS[self._optimizer.name]):
             for seg in self.layout.trainable:
-                out[f"{seg.op_id}/{seg.name}/{slot}"] = self.slots[k, seg.start:seg.stop].reshape(seg.shape).copy()
+                out[f"{seg.op_id}/{seg.name}/{slot}"] = self.slots[k, seg.start : seg.stop].reshape(seg.shape).copy()
         return out
 
     def import_optimizer_state(self, state: Mapping[str, np.ndarray]) -> None:
@@ -188,7 +197,7 @@ class Backend:
                 a = state.get(f"{seg.op_id}/{seg.name}/{slot}")
                 if a is None or np.shape(a) != tuple(seg.shape):
                     return
-                slots[k, seg.start:seg.stop] = np.asarray(a).ravel()
+                slots[k, seg.start : seg.stop] = np.asarray(a).ravel()
         self.slots[:] = slots
         self.iterations = int(np.asarray(state.get("iterations", [0])).ravel()[0])
 
@@ -247,8 +256,15 @@ class Backend:
         return np.ascontiguousarray(a)
 
     # ------------------------------------------------------------------ running
-    def train(self, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bounds: np.ndarray,
-              lrs: np.ndarray, losses: np.ndarray | None = None) -> RunResult:
+    def train(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        order: np.ndarray,
+        bounds: np.ndarray,
+        lrs: np.ndarray,
+        losses: np.ndarray | None = None,
+    ) -> RunResult:
         """Run len(bounds)-1 training steps; step k uses samples order[bounds[k]:bounds[k+1]] and lr lrs[k].
 
         Stops at the first step whose loss or gradients are not finite (the update is not
@@ -261,13 +277,29 @@ class Backend:
         metrics = np.zeros(nsteps)
         self.live[0] = 0
         sizes = np.diff(bounds).astype(np.int64)
-        done, failed = self._train(X, Y, np.asarray(order, np.int64), np.asarray(bounds, np.int64),
-                                   np.asarray(lrs, np.float64), losses, metrics)
+        done, failed = self._train(
+            X,
+            Y,
+            np.asarray(order, np.int64),
+            np.asarray(bounds, np.int64),
+            np.asarray(lrs, np.float64),
+            losses,
+            metrics,
+        )
         return RunResult(losses[:done], metrics[:done], sizes[:done], done, failed)
 
-    def train_epochs(self, X: np.ndarray, Y: np.ndarray, Xv: np.ndarray, Yv: np.ndarray, plan: tuple[np.ndarray, np.ndarray],
-                     state: tuple[np.ndarray, np.ndarray], max_steps: int, max_epochs: int = 0,
-                     out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> E.EpochCall:
+    def train_epochs(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        Xv: np.ndarray,
+        Yv: np.ndarray,
+        plan: tuple[np.ndarray, np.ndarray],
+        state: tuple[np.ndarray, np.ndarray],
+        max_steps: int,
+        max_epochs: int = 0,
+        out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> E.EpochCall:
         """Run up to max_steps steps of the run described by `plan` (epochs.py), from and into `state`.
 
         Also stops after max_epochs epoch ends (0: no limit), when the run finishes, stops early or
@@ -291,7 +323,7 @@ class Backend:
 
     def predict(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         """Outputs in inference mode (no dropout, BatchNorm running statistics)."""
-        outs = [self._forward_output(X[i:i + batch_size]) for i in range(0, max(len(X), 1), batch_size)]
+        outs = [self._forward_output(X[i : i + batch_size]) for i in range(0, max(len(X), 1), batch_size)]
         out = np.concatenate(outs) if outs else np.zeros((0, self.graph.op(self.graph.output_id).size))
         return out.reshape((len(X), *self.graph.output_shape))
 
@@ -301,7 +333,7 @@ class Backend:
             return float("nan"), float("nan")
         total_loss = total_metric = 0.0
         for i in range(0, len(X), batch_size):
-            loss, metric = self._evaluate_batch(X[i:i + batch_size], Y[i:i + batch_size])
+            loss, metric = self._evaluate_batch(X[i : i + batch_size], Y[i : i + batch_size])
             n = min(batch_size, len(X) - i)
             total_loss += loss * n
             total_metric += metric * n
@@ -355,4 +387,3 @@ def batch_bounds(n: int, batch_size: int, steps: int | None = None) -> np.ndarra
     """Start of every batch of one epoch over n samples (the last batch may be smaller)."""
     starts = list(range(0, n, batch_size)) + [n]
     return np.array(starts[: (steps + 1) if steps is not None else None], dtype=np.int64)
-

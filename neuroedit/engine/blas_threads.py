@@ -3,8 +3,9 @@
 OpenBLAS splits each matrix product statically between its threads, so one thread that the
 OS takes away (another program, the editor's GUI thread) stalls the others at every product.
 On an idle machine more threads train faster; with a busy process beside them they can be
-several times slower (figures in docs/benchmarks.md, "GUI training"). The tuner times each training call with every candidate count, keeps the fastest, and re-checks
-the others now and then because the load on the machine changes.
+several times slower (figures in docs/benchmarks.md). The tuner times each training call
+with every candidate count, keeps the fastest, and re-checks the others now and then because
+the load on the machine changes.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import threading
 
 from threadpoolctl import threadpool_info
 
-FIRST_TRIALS = 1       # trials of each count at the start
-TRIAL_CALLS = 3        # calls per trial: the first after a change of count is not counted (threads wake up)
-WINDOW = 3             # a count's cost is the median of its last WINDOW counted calls (single calls vary widely)
+FIRST_TRIALS = 1  # trials of each count at the start
+TRIAL_CALLS = 3  # calls per trial: the first after a change of count is not counted (threads wake up)
+WINDOW = 3  # a count's cost is the median of its last WINDOW counted calls (single calls vary widely)
 RECHECK_SECONDS = 3.0  # training time with the best count between two trials of another count, at least,
-TRIAL_SHARE = 0.05     # and trials take at most this share of the time (the CLI's calls are ~0.25 s long)
+TRIAL_SHARE = 0.05  # and trials take at most this share of the time (the CLI's calls are ~0.25 s long)
 
 
 class BlasThreads:
@@ -71,8 +72,12 @@ def _find_setter(path: str):
         lib = ctypes.CDLL(path)
     except OSError:
         return None
-    for name in ("openblas_set_num_threads", "scipy_openblas_set_num_threads",
-                 "scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_"):
+    for name in (
+        "openblas_set_num_threads",
+        "scipy_openblas_set_num_threads",
+        "scipy_openblas_set_num_threads64_",
+        "openblas_set_num_threads64_",
+    ):
         fn = getattr(lib, name, None)
         if fn is not None:
             fn.argtypes, fn.restype = [ctypes.c_int], None
@@ -88,8 +93,14 @@ class ThreadTuner:
     1 thread in the editor while 2 were faster.
     """
 
-    def __init__(self, blas: BlasThreads, fixed: int | None = None, recheck_seconds: float = RECHECK_SECONDS,
-                 trials: int = FIRST_TRIALS, trial_share: float = TRIAL_SHARE) -> None:
+    def __init__(
+        self,
+        blas: BlasThreads,
+        fixed: int | None = None,
+        recheck_seconds: float = RECHECK_SECONDS,
+        trials: int = FIRST_TRIALS,
+        trial_share: float = TRIAL_SHARE,
+    ) -> None:
         self.blas = blas
         self.trial_share = trial_share
         if fixed is not None:
@@ -100,15 +111,18 @@ class ThreadTuner:
             self.candidates = sorted({most, max(1, most - 1), max(1, most // 2), 1}, reverse=True)
         self.samples: dict[int, list[float]] = {n: [] for n in self.candidates}
         self.recheck_seconds = recheck_seconds
-        self.choice = self.candidates[0]     # the count in use for the current call
-        self._plan = [n for _ in range(trials) for n in self.candidates for _ in range(TRIAL_CALLS)] \
-            if len(self.candidates) > 1 else []
+        self.choice = self.candidates[0]  # the count in use for the current call
+        self._plan = (
+            [n for _ in range(trials) for n in self.candidates for _ in range(TRIAL_CALLS)]
+            if len(self.candidates) > 1
+            else []
+        )
         self._last_measured = {n: 0 for n in self.candidates}
         self._calls = 0
         self._seconds_since_check = 0.0
         self._exploring = False
-        self._warming = False                # the current call is the first with a new count
-        self._call_seconds = 0.0             # how long calls with the best count take
+        self._warming = False  # the current call is the first with a new count
+        self._call_seconds = 0.0  # how long calls with the best count take
 
     def cost(self, n: int) -> float | None:
         """Seconds per step with n threads: the median of the last counted calls."""
@@ -127,10 +141,11 @@ class ThreadTuner:
         if self._plan:
             self.choice = self._plan.pop(0)
         elif len(self.candidates) > 1 and self._seconds_since_check >= max(
-                self.recheck_seconds, self._call_seconds * TRIAL_CALLS / self.trial_share):
+            self.recheck_seconds, self._call_seconds * TRIAL_CALLS / self.trial_share
+        ):
             self._seconds_since_check = 0.0
             others = [n for n in self.candidates if n != self.best]
-            self.choice = min(others, key=self._last_measured.__getitem__)    # the longest unmeasured
+            self.choice = min(others, key=self._last_measured.__getitem__)  # the longest unmeasured
             self._plan = [self.choice] * (TRIAL_CALLS - 1)
         else:
             self.choice = self.best

@@ -88,8 +88,12 @@ class RunControl:
                 on_state("running")
             return not self._stop
 
-    def calls(self, trainer: Trainer, lock: AbstractContextManager | None = None,
-              on_state: Callable[[str], None] | None = None) -> Iterator[list[Event]]:
+    def calls(
+        self,
+        trainer: Trainer,
+        lock: AbstractContextManager | None = None,
+        on_state: Callable[[str], None] | None = None,
+    ) -> Iterator[list[Event]]:
         """Train to the end, yielding each engine call's events (the lock is held while they are yielded).
 
         `on_state("paused" | "running")` is called when the loop starts or stops waiting.
@@ -102,7 +106,7 @@ class RunControl:
             if not self._wait(on_state):
                 with lock:
                     trainer.stop()
-                    yield trainer.advance(1)          # Stopped("stopped") at once
+                    yield trainer.advance(1)  # Stopped("stopped") at once
                 return
             rate = self._rate
             steps = want if per_step is None else max(1, int(self.call_seconds / per_step))

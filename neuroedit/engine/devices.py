@@ -34,7 +34,7 @@ class CudaStatus:
             return f"CUDA unavailable: {self.reason}"
         if self.simulator:
             return f"{self.name} (slow; for tests only)"
-        return f"{self.name}, {self.memory_bytes / 2 ** 30:.1f} GiB"
+        return f"{self.name}, {self.memory_bytes / 2**30:.1f} GiB"
 
 
 def _installed(module: str) -> bool:
@@ -55,9 +55,11 @@ def cuda_status() -> CudaStatus:
         if not _installed("numba_cuda"):
             return CudaStatus(False, reason=f"numba-cuda is not installed ({INSTALL_HINT})")
         from numba import config
+
         if config.ENABLE_CUDASIM:  # type: ignore[attr-defined]
             return CudaStatus(True, "CUDA simulator (NUMBA_ENABLE_CUDASIM=1)", simulator=True)
         from numba import cuda
+
         if not cuda.is_available():
             error = cuda.cuda_error()
             reason = _one_line(error) if error else "no CUDA GPU found"
@@ -66,7 +68,7 @@ def cuda_status() -> CudaStatus:
         name = device.name.decode() if isinstance(device.name, bytes) else str(device.name)
         _free, total = cuda.current_context().get_memory_info()
         return CudaStatus(True, name, int(total))
-    except Exception as error:  # noqa: BLE001  (a broken installation must not crash the app: report it)
+    except Exception as error:
         return CudaStatus(False, reason=_one_line(error))
 
 

@@ -19,9 +19,28 @@ from .names import SCHEDULES
 from .randomness import permutation
 
 # ---------------------------------------------------------------- the plan: settings of one call (int64)
-(P_N, P_BATCH, P_STEPS_PER_EPOCH, P_EPOCHS, P_SHUFFLE, P_SEED, P_SCHEDULE, P_EVERY, P_PLATEAU_PATIENCE,
- P_DECAY_STEPS, P_TOTAL_STEPS, P_ES_MONITOR, P_ES_VAL, P_ES_PATIENCE, P_ES_RESTORE, P_ES_MAXIMISE,
- P_EPOCH_OFFSET, P_N_VAL, P_HAS_METRIC, P_EPOCH_SAMPLES) = range(20)
+(
+    P_N,
+    P_BATCH,
+    P_STEPS_PER_EPOCH,
+    P_EPOCHS,
+    P_SHUFFLE,
+    P_SEED,
+    P_SCHEDULE,
+    P_EVERY,
+    P_PLATEAU_PATIENCE,
+    P_DECAY_STEPS,
+    P_TOTAL_STEPS,
+    P_ES_MONITOR,
+    P_ES_VAL,
+    P_ES_PATIENCE,
+    P_ES_RESTORE,
+    P_ES_MAXIMISE,
+    P_EPOCH_OFFSET,
+    P_N_VAL,
+    P_HAS_METRIC,
+    P_EPOCH_SAMPLES,
+) = range(20)
 PLAN_INTS = 20
 # ... and its floats
 (PF_LR0, PF_FACTOR, PF_FINAL_LR, PF_DECAY_RATE, PF_MAX_LR, PF_ES_MIN_DELTA, PF_PLATEAU_MIN_DELTA) = range(7)
@@ -30,8 +49,19 @@ PLAN_FLOATS = 7
 MONITOR_NONE, MONITOR_LOSS, MONITOR_METRIC = -1, 0, 1
 
 # ---------------------------------------------------------------- the state carried from call to call
-(S_EPOCH, S_STEP_IN_EPOCH, S_STEP, S_PLATEAU_WAIT, S_ES_WAIT, S_BEST_EPOCH, S_STOP, S_FAILED_LO, S_FAILED_HI,
- S_FAILED_STEP, S_LAST_UPDATE_KNOWN) = range(11)
+(
+    S_EPOCH,
+    S_STEP_IN_EPOCH,
+    S_STEP,
+    S_PLATEAU_WAIT,
+    S_ES_WAIT,
+    S_BEST_EPOCH,
+    S_STOP,
+    S_FAILED_LO,
+    S_FAILED_HI,
+    S_FAILED_STEP,
+    S_LAST_UPDATE_KNOWN,
+) = range(11)
 STATE_INTS = 11
 (SF_LOSS_SUM, SF_METRIC_SUM, SF_SAMPLES, SF_PLATEAU_SCALE, SF_PLATEAU_BEST, SF_ES_BEST) = range(6)
 STATE_FLOATS = 6
@@ -73,7 +103,7 @@ class EpochCall:
     losses: np.ndarray
     metrics: np.ndarray
     lrs: np.ndarray
-    epochs: np.ndarray          # (epochs ended, EPOCH_COLUMNS)
+    epochs: np.ndarray  # (epochs ended, EPOCH_COLUMNS)
 
 
 def epoch_order(shuffle: bool, seed: int, epoch: int, n: int, batch: int, samples: int = 0) -> np.ndarray:
@@ -83,8 +113,9 @@ def epoch_order(shuffle: bool, seed: int, epoch: int, n: int, batch: int, sample
     samples = samples or n
     passes = []
     for k in range(-(-samples // n)):
-        passes.append(np.arange(n, dtype=np.int64) if not shuffle or batch >= n
-                      else permutation(seed, epoch + k * PASS_STRIDE, n))
+        passes.append(
+            np.arange(n, dtype=np.int64) if not shuffle or batch >= n else permutation(seed, epoch + k * PASS_STRIDE, n)
+        )
     return np.concatenate(passes)[:samples]
 
 
@@ -112,8 +143,9 @@ def schedule_rate(pi: np.ndarray, pf: np.ndarray, step: int, epoch: int, plateau
     return lr0
 
 
-def end_epoch(pi: np.ndarray, pf: np.ndarray, si: np.ndarray, sf: np.ndarray, row: np.ndarray,
-              val_loss: float, val_metric: float) -> bool:
+def end_epoch(
+    pi: np.ndarray, pf: np.ndarray, si: np.ndarray, sf: np.ndarray, row: np.ndarray, val_loss: float, val_metric: float
+) -> bool:
     """Close an epoch: its logs into `row`, the plateau and early-stopping state; True when the best weights
     should be kept (the caller snapshots them). Sets S_STOP when the run ends here."""
     row[E_LOSS] = sf[SF_LOSS_SUM] / sf[SF_SAMPLES]
@@ -162,9 +194,20 @@ def end_epoch(pi: np.ndarray, pf: np.ndarray, si: np.ndarray, sf: np.ndarray, ro
     return snapshot
 
 
-def train_epochs_python(backend, X: np.ndarray, Y: np.ndarray, Xv: np.ndarray, Yv: np.ndarray, pi: np.ndarray,
-                        pf: np.ndarray, si: np.ndarray, sf: np.ndarray, max_steps: int, max_epochs: int,
-                        out: tuple[np.ndarray, np.ndarray, np.ndarray]) -> EpochCall:
+def train_epochs_python(
+    backend,
+    X: np.ndarray,
+    Y: np.ndarray,
+    Xv: np.ndarray,
+    Yv: np.ndarray,
+    pi: np.ndarray,
+    pf: np.ndarray,
+    si: np.ndarray,
+    sf: np.ndarray,
+    max_steps: int,
+    max_epochs: int,
+    out: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> EpochCall:
     """The reference epoch loop over `backend.train` (one step per call): what every backend must compute.
 
     Runs until max_steps steps, max_epochs epoch ends (0: no limit), the run's end, or an interrupt;
@@ -212,5 +255,4 @@ def train_epochs_python(backend, X: np.ndarray, Y: np.ndarray, Xv: np.ndarray, Y
                 break
         if backend.live[1]:
             break
-    return EpochCall(steps, losses[:steps], metrics[:steps], lrs[:steps],
-                     np.array(rows).reshape(-1, EPOCH_COLUMNS))
+    return EpochCall(steps, losses[:steps], metrics[:steps], lrs[:steps], np.array(rows).reshape(-1, EPOCH_COLUMNS))

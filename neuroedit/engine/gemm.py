@@ -73,8 +73,7 @@ def _numpy_cblas(kind: str) -> tuple[int, str] | None:
             fn = getattr(lib, name, None)
             address = ctypes.cast(fn, ctypes.c_void_p).value if fn is not None else None
             if address is not None:
-                return address, f"{os.path.basename(info['filepath'])} " \
-                                                                f"(OpenBLAS {info.get('version')})"
+                return address, f"{os.path.basename(info['filepath'])} (OpenBLAS {info.get('version')})"
     return None
 
 
@@ -94,6 +93,6 @@ def _bind() -> str:
     return used[0] if used[0] == used[1] else f"float32: {used[0]}; float64: {used[1]}"
 
 
-IMPLEMENTATION = _bind()      # where the products go, for `neuroedit info` and the tests
+IMPLEMENTATION = _bind()  # where the products go, for `neuroedit info` and the tests
 sgemm = _external("neuroedit_sgemm", types.float32)
 dgemm = _external("neuroedit_dgemm", types.float64)

@@ -78,8 +78,9 @@ def _op_weights(op: OpSpec, rng: np.random.Generator) -> dict[str, np.ndarray]:
         shape = tuple(shape)
         if op.type == "Dense":
             prefix = "kernel" if name == "kernel" else "bias"
-            w[name] = initial_array(p.get(f"{prefix}_initializer", "zeros"), p.get(f"{prefix}_init_value", 0.0),
-                                    shape, rng)
+            w[name] = initial_array(
+                p.get(f"{prefix}_initializer", "zeros"), p.get(f"{prefix}_init_value", 0.0), shape, rng
+            )
         elif op.type == "BatchNorm":
             w[name] = np.ones(shape) if name in ("gamma", "moving_variance") else np.zeros(shape)
         elif op.type == "PReLU":

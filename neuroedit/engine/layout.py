@@ -52,12 +52,12 @@ class ParamLayout:
         out: dict[str, dict[str, np.ndarray]] = {}
         for flat, segs in ((theta, self.trainable), (frozen, self.frozen)):
             for s in segs:
-                out.setdefault(s.op_id, {})[s.name] = flat[s.start:s.stop].reshape(s.shape).copy()
+                out.setdefault(s.op_id, {})[s.name] = flat[s.start : s.stop].reshape(s.shape).copy()
         return out
 
     def unpack_vector(self, flat: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
         """A trainable-sized vector (gradients, updates) as {op_id: {name: array}}."""
         out: dict[str, dict[str, np.ndarray]] = {}
         for s in self.trainable:
-            out.setdefault(s.op_id, {})[s.name] = flat[s.start:s.stop].reshape(s.shape).copy()
+            out.setdefault(s.op_id, {})[s.name] = flat[s.start : s.stop].reshape(s.shape).copy()
         return out

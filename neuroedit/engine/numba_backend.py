@@ -15,11 +15,11 @@ from .backend import Backend
 from .optimizers import SLOTS
 from .tape import C_N, C_OFF, Tape, compile_tape, refresh_fpar
 
-TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)   # kernels/run.py's modes
+TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)  # kernels/run.py's modes
 
 # Called with a short status line when kernels must be compiled or loaded (the GUI shows it).
 _listeners: list[Callable[[str], None]] = []
-_ready: set[tuple[str, str]] = set()    # (dtype, part) compiled or loaded in this process
+_ready: set[tuple[str, str]] = set()  # (dtype, part) compiled or loaded in this process
 log = logging.getLogger(__name__)
 
 
@@ -35,7 +35,7 @@ def remove_compile_listener(fn: Callable[[str], None]) -> None:
 
 def _notify(message: str) -> None:
     log.info(message)  # the console shows it with `neuroedit -v`
-    for fn in list(_listeners):
+    for fn in _listeners:
         fn(message)
 
 
@@ -51,19 +51,36 @@ def kernels_cached(part: str = "training") -> bool:
     module, function = PARTS[part]
     source = os.path.join(os.path.dirname(__file__), "kernels", f"{module}.py")
     root = os.environ.get("NUMBA_CACHE_DIR")
-    pattern = (os.path.join(root, "**", f"{module}.{function}-*.nbi") if root
-               else os.path.join(os.path.dirname(source), "__pycache__", f"{module}.{function}-*.nbi"))
+    pattern = (
+        os.path.join(root, "**", f"{module}.{function}-*.nbi")
+        if root
+        else os.path.join(os.path.dirname(source), "__pycache__", f"{module}.{function}-*.nbi")
+    )
     stamp = os.path.getmtime(source)
     return any(os.path.getmtime(p) >= stamp for p in glob.glob(pattern, recursive=True))
 
 
 def _tiny_backend(dtype: str) -> NumbaBackend:
     from .spec import GraphSpec, OpSpec
-    g = GraphSpec((OpSpec("x", "Input", {"shape": (1,)}, output_shape=(1,)),
-                   OpSpec("d", "Dense", {"units": 1, "activation": "linear", "kernel_initializer": "zeros",
-                                         "bias_initializer": "zeros"}, ("x",), ((1,),), (1,),
-                          {"kernel": ((1, 1), True), "bias": ((1,), True)}),
-                   OpSpec("l", "Loss", {"loss": "mse"}, ("d",), ((1,),), ())), ("x",), "d", "l")
+
+    g = GraphSpec(
+        (
+            OpSpec("x", "Input", {"shape": (1,)}, output_shape=(1,)),
+            OpSpec(
+                "d",
+                "Dense",
+                {"units": 1, "activation": "linear", "kernel_initializer": "zeros", "bias_initializer": "zeros"},
+                ("x",),
+                ((1,),),
+                (1,),
+                {"kernel": ((1, 1), True), "bias": ((1,), True)},
+            ),
+            OpSpec("l", "Loss", {"loss": "mse"}, ("d",), ((1,),), ()),
+        ),
+        ("x",),
+        "d",
+        "l",
+    )
     b = NumbaBackend.__new__(NumbaBackend)
     Backend.__init__(b, g, dtype)
     b._setup()
@@ -81,7 +98,7 @@ def ensure_kernels(dtype: str, part: str = "training") -> float:
     what = "training kernels" if part == "training" else "inference kernels"
     _notify(f"loading compiled {what}..." if kernels_cached(part) else f"compiling {what} (first run only)...")
     start = time.perf_counter()
-    _ready.add((dtype, part))      # before the call: the call below asks again
+    _ready.add((dtype, part))  # before the call: the call below asks again
     try:
         b = _tiny_backend(dtype)
         x = np.zeros((1, 1), dtype)
@@ -121,7 +138,7 @@ class NumbaBackend(Backend):
         n = self.layout.n_trainable
         self.gtheta = np.zeros(n, self.dtype)
         self.gsq = np.zeros(n, self.dtype)
-        self._backup = np.zeros((6, n), self.dtype)   # kernels/epochs.py BACKUP_ROWS
+        self._backup = np.zeros((6, n), self.dtype)  # kernels/epochs.py BACKUP_ROWS
         self._frozen_backup = np.zeros(self.layout.n_frozen, self.dtype)
         self._frozen_step = np.zeros(self.layout.n_frozen, self.dtype)
         self._order = np.zeros(0, np.int64)
@@ -147,14 +164,26 @@ class NumbaBackend(Backend):
         cap = max(cap, 1)
         if getattr(self, "_vcap", 0) < cap:
             self._vcap = cap
-            self._vbufs = (np.zeros(cap * t.buf_size, self.dtype), np.zeros(cap * t.buf_size, self.dtype),
-                           np.zeros(cap * t.sbuf_size + t.sbuf_extra + 1, self.dtype),
-                           np.array([cap, cap * t.sbuf_size], np.int64))
+            self._vbufs = (
+                np.zeros(cap * t.buf_size, self.dtype),
+                np.zeros(cap * t.buf_size, self.dtype),
+                np.zeros(cap * t.sbuf_size + t.sbuf_extra + 1, self.dtype),
+                np.array([cap, cap * t.sbuf_size], np.int64),
+            )
         return self._vbufs
 
-    def _call(self, mode: int, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bounds: np.ndarray,
-              lrs: np.ndarray, out_pred: np.ndarray | None = None, losses: np.ndarray | None = None,
-              metrics: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
+    def _call(
+        self,
+        mode: int,
+        X: np.ndarray,
+        Y: np.ndarray,
+        order: np.ndarray,
+        bounds: np.ndarray,
+        lrs: np.ndarray,
+        out_pred: np.ndarray | None = None,
+        losses: np.ndarray | None = None,
+        metrics: np.ndarray | None = None,
+    ) -> tuple[int, int, np.ndarray, np.ndarray]:
         from .kernels.run import run
 
         ensure_kernels(self.dtype.name, "steps")
@@ -167,16 +196,41 @@ class NumbaBackend(Backend):
         pred = out_pred if out_pred is not None else np.zeros((1, 1), self.dtype)
         if Y.shape[0] == 0 and X.shape[0]:
             Y = np.zeros((X.shape[0], 0), self.dtype)
-        done, failed = run(mode, t.rows, t.fpar, t.ins, t.imap, t.loss, self._dims,
-                           np.ascontiguousarray(X, self.dtype), np.ascontiguousarray(Y, self.dtype),
-                           np.ascontiguousarray(order, np.int64), np.ascontiguousarray(bounds, np.int64),
-                           np.ascontiguousarray(lrs, np.float64), self.theta, self.frozen, self.gtheta, self.gsq,
-                           self.slots, self._backup, self._frozen_step, self._frozen_backup, self.buf, self.gbuf,
-                           self.sbuf,
-                           self.optimizer.code, self.optimizer.hyper_array(), self.iterations, self.seed,
-                           losses, metrics, pred, self.live)
+        done, failed = run(
+            mode,
+            t.rows,
+            t.fpar,
+            t.ins,
+            t.imap,
+            t.loss,
+            self._dims,
+            np.ascontiguousarray(X, self.dtype),
+            np.ascontiguousarray(Y, self.dtype),
+            np.ascontiguousarray(order, np.int64),
+            np.ascontiguousarray(bounds, np.int64),
+            np.ascontiguousarray(lrs, np.float64),
+            self.theta,
+            self.frozen,
+            self.gtheta,
+            self.gsq,
+            self.slots,
+            self._backup,
+            self._frozen_step,
+            self._frozen_backup,
+            self.buf,
+            self.gbuf,
+            self.sbuf,
+            self.optimizer.code,
+            self.optimizer.hyper_array(),
+            self.iterations,
+            self.seed,
+            losses,
+            metrics,
+            pred,
+            self.live,
+        )
         if nsteps:
-            last = min(done, nsteps - 1)   # the batch whose values are in the buffers now
+            last = min(done, nsteps - 1)  # the batch whose values are in the buffers now
             self._last_batch = int(bounds[last + 1] - bounds[last])
         return int(done), int(failed), losses, metrics
 
@@ -197,16 +251,55 @@ class NumbaBackend(Backend):
         t = self.tape
         losses, metrics, lrs = out
         si0, sf0 = si.copy(), sf.copy()
-        args = (t.rows, t.fpar, t.ins, t.imap, t.loss, self._dims, X, Y, Xv, Yv, self._vorder, vdims, vbuf, vgbuf,
-                vsbuf, pi, pf, si, sf)
-        state = (self.theta, self.frozen, self.gtheta, self.gsq, self.slots, self._backup, self._frozen_backup,
-                 self._frozen_step, self._best, self.buf, self.gbuf, self.sbuf, self.optimizer.code,
-                 self.optimizer.hyper_array(), losses, metrics, lrs, rows, self._order, self.live, self.seed)
+        args = (
+            t.rows,
+            t.fpar,
+            t.ins,
+            t.imap,
+            t.loss,
+            self._dims,
+            X,
+            Y,
+            Xv,
+            Yv,
+            self._vorder,
+            vdims,
+            vbuf,
+            vgbuf,
+            vsbuf,
+            pi,
+            pf,
+            si,
+            sf,
+        )
+        state = (
+            self.theta,
+            self.frozen,
+            self.gtheta,
+            self.gsq,
+            self.slots,
+            self._backup,
+            self._frozen_backup,
+            self._frozen_step,
+            self._best,
+            self.buf,
+            self.gbuf,
+            self.sbuf,
+            self.optimizer.code,
+            self.optimizer.hyper_array(),
+            losses,
+            metrics,
+            lrs,
+            rows,
+            self._order,
+            self.live,
+            self.seed,
+        )
         steps, ended, overflowed = train_epochs(*args, max_steps, max_epochs, *state, False)
-        if overflowed:   # an update overflowed: back to the call's start, then again checking every step
+        if overflowed:  # an update overflowed: back to the call's start, then again checking every step
             used = len(SLOTS[self.optimizer.name])
             self.theta[:] = self._backup[0]
-            self.slots[:used] = self._backup[1:1 + used]
+            self.slots[:used] = self._backup[1 : 1 + used]
             self.frozen[:] = self._frozen_backup
             si[:], sf[:] = si0, sf0
             steps, ended, _ = train_epochs(*args, steps + 1, max_epochs, *state, True)
@@ -242,7 +335,9 @@ class NumbaBackend(Backend):
     def _train_one_by_one(self, X, Y, order, bounds, lrs, losses, metrics):
         """The failure rule step by step: stops at the first step that fails, with the weights before it."""
         for k in range(len(bounds) - 1):
-            _, failed = self._train(X, Y, order, bounds[k:k + 2], lrs[k:k + 1], losses[k:k + 1], metrics[k:k + 1])
+            _, failed = self._train(
+                X, Y, order, bounds[k : k + 2], lrs[k : k + 1], losses[k : k + 1], metrics[k : k + 1]
+            )
             if failed is not None:
                 return k, k
         return len(bounds) - 1, None
@@ -250,8 +345,15 @@ class NumbaBackend(Backend):
     def _forward_output(self, X: np.ndarray) -> np.ndarray:
         out = np.zeros((len(X), self.graph.op(self.graph.output_id).size), self.dtype)
         if len(X):
-            self._call(PREDICT, X, np.zeros((len(X), 0), self.dtype), np.arange(len(X)),
-                       np.array([0, len(X)]), np.zeros(1), out)
+            self._call(
+                PREDICT,
+                X,
+                np.zeros((len(X), 0), self.dtype),
+                np.arange(len(X)),
+                np.array([0, len(X)]),
+                np.zeros(1),
+                out,
+            )
         return out
 
     def _evaluate_batch(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
@@ -265,8 +367,14 @@ class NumbaBackend(Backend):
         return float(l[0]), self.gtheta.copy()
 
     def values(self, X: np.ndarray, training: bool = False) -> dict[str, np.ndarray]:
-        self._call(FWD_TRAIN if training else FWD_EVAL, X, np.zeros((len(X), 0), self.dtype), np.arange(len(X)),
-                   np.array([0, len(X)]), np.zeros(1))
+        self._call(
+            FWD_TRAIN if training else FWD_EVAL,
+            X,
+            np.zeros((len(X), 0), self.dtype),
+            np.arange(len(X)),
+            np.array([0, len(X)]),
+            np.zeros(1),
+        )
         return {k: v.copy() for k, v in self.buffer_values(len(X)).items()}
 
     def last_values(self) -> dict[str, np.ndarray]:
@@ -282,5 +390,5 @@ class NumbaBackend(Backend):
                 continue
             off = self._cap * int(self.tape.rows[r, C_OFF])
             n = int(self.tape.rows[r, C_N])
-            out[op.id] = self.buf[off: off + b * n].reshape((b, *op.output_shape))
+            out[op.id] = self.buf[off : off + b * n].reshape((b, *op.output_shape))
         return out

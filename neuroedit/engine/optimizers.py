@@ -26,8 +26,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "vario_eta": ("mean", "variance"),
 }
 
-HYPER_DEFAULTS = {"momentum": 0.9, "beta_1": 0.9, "beta_2": 0.999, "rho": 0.9, "epsilon": 1e-7,
-                  "weight_decay": 0.004}
+HYPER_DEFAULTS = {"momentum": 0.9, "beta_1": 0.9, "beta_2": 0.999, "rho": 0.9, "epsilon": 1e-7, "weight_decay": 0.004}
 # Order of the hyperparameters in the array the Numba kernel receives.
 HYPER_ORDER = tuple(HYPER_DEFAULTS)
 
@@ -52,8 +51,9 @@ class OptimizerConfig:
         return np.array([self.hyper[k] for k in HYPER_ORDER], dtype=np.float64)
 
 
-def reference_update(cfg: OptimizerConfig, theta: np.ndarray, g: np.ndarray, gsq: np.ndarray,
-                     slots: np.ndarray, lr: float, t: int) -> None:
+def reference_update(
+    cfg: OptimizerConfig, theta: np.ndarray, g: np.ndarray, gsq: np.ndarray, slots: np.ndarray, lr: float, t: int
+) -> None:
     """Apply one step in place. `gsq` is the mean over patterns of the squared per-pattern gradient."""
     h = cfg.hyper
     eps = h["epsilon"]
@@ -80,11 +80,11 @@ def reference_update(cfg: OptimizerConfig, theta: np.ndarray, g: np.ndarray, gsq
         b1, b2 = h["beta_1"], h["beta_2"]
         s1[:] = b1 * s1 + (1 - b1) * g
         s2[:] = b2 * s2 + (1 - b2) * g * g
-        vhat = s2 / (1 - b2 ** t)
+        vhat = s2 / (1 - b2**t)
         if name == "nadam":
-            mhat = b1 * s1 / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1 ** t)
+            mhat = b1 * s1 / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1**t)
         else:
-            mhat = s1 / (1 - b1 ** t)
+            mhat = s1 / (1 - b1**t)
         step = mhat / (np.sqrt(vhat) + eps)
         if name == "adamw":
             step = step + h["weight_decay"] * theta
@@ -94,6 +94,6 @@ def reference_update(cfg: OptimizerConfig, theta: np.ndarray, g: np.ndarray, gsq
         spread = np.maximum(gsq - 2 * s1 * g + s1 * s1, 0)
         s2[:] = rho * s2 + (1 - rho) * spread
         s1[:] = rho * s1 + (1 - rho) * g
-        theta -= lr * g / (np.sqrt(s2 / (1 - rho ** t)) + eps)
+        theta -= lr * g / (np.sqrt(s2 / (1 - rho**t)) + eps)
     else:
         raise ValueError(name)

@@ -18,7 +18,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 def uniform(seed: int, step: int, op_index: int, count: int) -> np.ndarray:
     """`count` numbers in [0, 1) with 24-bit resolution (exact in float32 and float64)."""
     with np.errstate(over="ignore"):
-        base = (np.uint64(seed) * _GOLDEN + np.uint64(step) * _STEP + np.uint64(op_index) * _OP)
+        base = np.uint64(seed) * _GOLDEN + np.uint64(step) * _STEP + np.uint64(op_index) * _OP
         z = base + np.arange(count, dtype=np.uint64)
         z = z + _GOLDEN
         z = (z ^ (z >> np.uint64(30))) * _M1

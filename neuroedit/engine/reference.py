@@ -23,18 +23,18 @@ class Pass:
     """What a forward pass leaves for the backward pass."""
 
     values: dict[str, np.ndarray] = field(default_factory=dict)
-    pre: dict[str, np.ndarray] = field(default_factory=dict)     # Dense/Activation input to the activation
-    cache: dict[str, tuple] = field(default_factory=dict)         # BatchNorm and Dropout internals
+    pre: dict[str, np.ndarray] = field(default_factory=dict)  # Dense/Activation input to the activation
+    cache: dict[str, tuple] = field(default_factory=dict)  # BatchNorm and Dropout internals
 
 
 @dataclass
 class Grads:
     loss: float
     metric: float
-    values: dict[str, np.ndarray]      # dL/d(output of op)
-    pre: dict[str, np.ndarray]         # dL/dz of Dense/Activation ops
-    flat: np.ndarray                   # dL/dθ (trainable, flat, incl. penalty)
-    sq: np.ndarray                     # mean over patterns of the squared per-pattern gradient
+    values: dict[str, np.ndarray]  # dL/d(output of op)
+    pre: dict[str, np.ndarray]  # dL/dz of Dense/Activation ops
+    flat: np.ndarray  # dL/dθ (trainable, flat, incl. penalty)
+    sq: np.ndarray  # mean over patterns of the squared per-pattern gradient
     ports: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)  # dL/d(input port k of op)
 
 
@@ -62,15 +62,18 @@ class ReferenceBackend(Backend):
             ins = [p.values[i] for i in op.inputs]
             t = op.type
             if t == "Input":
-                out = X[:, col:col + op.size].reshape((b, *op.output_shape))
+                out = X[:, col : col + op.size].reshape((b, *op.output_shape))
                 col += op.size
             elif t == "Dense":
                 z = ins[0] @ w[op.id]["kernel"].astype(self.dtype)
                 if "bias" in w[op.id]:
                     z = z + w[op.id]["bias"].astype(self.dtype)
                 p.pre[op.id] = z
-                out = m.activation(prm["activation"], z, 1.0 if prm["activation"] == "linear" else
-                                   (0.01 if prm["activation"] == "leaky_relu" else 1.0))
+                out = m.activation(
+                    prm["activation"],
+                    z,
+                    1.0 if prm["activation"] == "linear" else (0.01 if prm["activation"] == "leaky_relu" else 1.0),
+                )
             elif t == "Activation":
                 p.pre[op.id] = ins[0]
                 out = m.activation(prm["activation"], ins[0], activation_alpha(prm))
@@ -123,8 +126,10 @@ class ReferenceBackend(Backend):
                 mom = float(prm["momentum"])
                 seg_mm = self.layout.find(op.id, "moving_mean")[1]
                 seg_mv = self.layout.find(op.id, "moving_variance")[1]
-                self.frozen[seg_mm.start:seg_mm.stop] = mom * self.frozen[seg_mm.start:seg_mm.stop] + (1 - mom) * mu
-                self.frozen[seg_mv.start:seg_mv.stop] = mom * self.frozen[seg_mv.start:seg_mv.stop] + (1 - mom) * var
+                self.frozen[seg_mm.start : seg_mm.stop] = mom * self.frozen[seg_mm.start : seg_mm.stop] + (1 - mom) * mu
+                self.frozen[seg_mv.start : seg_mv.stop] = (
+                    mom * self.frozen[seg_mv.start : seg_mv.stop] + (1 - mom) * var
+                )
         else:
             mu, var = w["moving_mean"].astype(self.dtype), w["moving_variance"].astype(self.dtype)
         inv = 1.0 / np.sqrt(var + eps)
@@ -153,8 +158,9 @@ class ReferenceBackend(Backend):
             metric = m.metric(loss_name, z, Y, True)
             gpre[out_id] = dz.astype(self.dtype).reshape(p.pre[out_id].shape)
             # dL/da shown for teaching; the fused path never needs it.
-            gv[out_id] = m.loss_and_grad(loss_name, a_out, Y, False)[1].astype(self.dtype).reshape(
-                p.values[out_id].shape)
+            gv[out_id] = (
+                m.loss_and_grad(loss_name, a_out, Y, False)[1].astype(self.dtype).reshape(p.values[out_id].shape)
+            )
         else:
             loss, da = m.loss_and_grad(loss_name, a_out, Y, self.logits)
             metric = m.metric(loss_name, a_out, Y, self.logits)
@@ -162,8 +168,8 @@ class ReferenceBackend(Backend):
 
         def put(op_id: str, name: str, grad: np.ndarray, sq_value: np.ndarray) -> None:
             seg = self.layout.find(op_id, name)[1]
-            flat[seg.start:seg.stop] += grad.ravel()
-            sq[seg.start:seg.stop] += sq_value.ravel()
+            flat[seg.start : seg.stop] += grad.ravel()
+            sq[seg.start : seg.stop] += sq_value.ravel()
 
         def send(op: OpSpec, port: int, grad: np.ndarray) -> None:
             src = op.inputs[port]
@@ -181,8 +187,8 @@ class ReferenceBackend(Backend):
                     dz = gpre[op.id]
                 else:
                     act = prm["activation"]
-                    dz = m.activation_grad(act, p.pre[op.id], p.values[op.id], gv[op.id],
-                                           activation_alpha(prm)).astype(self.dtype)
+                    dz = m.activation_grad(act, p.pre[op.id], p.values[op.id], gv[op.id], activation_alpha(prm))
+                    dz = dz.astype(self.dtype)
                     gpre[op.id] = dz
                 if t == "Activation":
                     send(op, 0, dz)
@@ -231,7 +237,7 @@ class ReferenceBackend(Backend):
                 start = 0
                 for port, x in enumerate(ins):
                     k = x.shape[-1]
-                    send(op, port, go[..., start:start + k])
+                    send(op, port, go[..., start : start + k])
                     start += k
             elif t in ("OpAdd", "OpSubtract", "OpMultiply", "OpMax"):
                 x, y = ins
@@ -262,12 +268,12 @@ class ReferenceBackend(Backend):
 
     # ------------------------------------------------------------------ Backend interface
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
-        with np.errstate(all="ignore"):   # overflow is detected and reported, not warned about
+        with np.errstate(all="ignore"):  # overflow is detected and reported, not warned about
             return self._train_steps(X, Y, order, bounds, lrs, losses, metrics)
 
     def _train_steps(self, X, Y, order, bounds, lrs, losses, metrics):
         for k in range(len(bounds) - 1):
-            idx = order[bounds[k]:bounds[k + 1]]
+            idx = order[bounds[k] : bounds[k + 1]]
             frozen_before = self.frozen.copy()
             p = self.forward(X[idx], training=True, step=self.iterations, update_stats=True)
             gr = self.backward(p, Y[idx])
@@ -277,8 +283,7 @@ class ReferenceBackend(Backend):
                 return k, k
             before = self.theta.copy()
             slots_before = self.slots.copy()
-            reference_update(self.optimizer, self.theta, gr.flat, gr.sq, self.slots, float(lrs[k]),
-                             self.iterations + 1)
+            reference_update(self.optimizer, self.theta, gr.flat, gr.sq, self.slots, float(lrs[k]), self.iterations + 1)
             if not np.isfinite(self.theta).all() or not np.isfinite(self.frozen).all():
                 self.theta[:], self.slots[:], self.frozen[:] = before, slots_before, frozen_before
                 return k, k

@@ -12,14 +12,14 @@ from .names import SCHEDULES
 @dataclass
 class Schedule:
     name: str = "constant"
-    factor: float = 0.5            # step / reduce_on_plateau
-    every: int = 10                # step: epochs between decays
-    patience: int = 5              # reduce_on_plateau
-    final_lr: float = 1e-4         # linear: η_T
-    decay_steps: int = 1000        # linear: T
-    decay_rate: float = 1e-3       # exponential: γ
-    max_lr: float = 0.1            # one_cycle: peak
-    total_steps: int = 1           # one_cycle: length of training in steps
+    factor: float = 0.5  # step / reduce_on_plateau
+    every: int = 10  # step: epochs between decays
+    patience: int = 5  # reduce_on_plateau
+    final_lr: float = 1e-4  # linear: η_T
+    decay_steps: int = 1000  # linear: T
+    decay_rate: float = 1e-3  # exponential: γ
+    max_lr: float = 0.1  # one_cycle: peak
+    total_steps: int = 1  # one_cycle: length of training in steps
 
     def __post_init__(self) -> None:
         if self.name not in SCHEDULES:

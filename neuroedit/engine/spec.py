@@ -6,15 +6,29 @@ tools can build one by hand. Shapes are per sample (no batch axis).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 Shape = tuple[int, ...]
 
 # Node types the engine runs; the model registry's types, minus nothing.
 OP_TYPES = (
-    "Input", "Dense", "Dropout", "BatchNorm", "Flatten", "Activation", "PReLU", "Add", "Concatenate",
-    "OpAdd", "OpSubtract", "OpMultiply", "OpMax", "OpSquare", "Loss",
+    "Input",
+    "Dense",
+    "Dropout",
+    "BatchNorm",
+    "Flatten",
+    "Activation",
+    "PReLU",
+    "Add",
+    "Concatenate",
+    "OpAdd",
+    "OpSubtract",
+    "OpMultiply",
+    "OpMax",
+    "OpSquare",
+    "Loss",
 )
 
 
@@ -101,7 +115,10 @@ class GraphSpec:
         """
         loss = self.loss
         if loss.params.get("from_logits", False) and self.loss_name in (
-                "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"):
+            "binary_crossentropy",
+            "categorical_crossentropy",
+            "sparse_categorical_crossentropy",
+        ):
             return True, False
         out = self.op(self.output_id)
         act = out.params.get("activation") if out.type in ("Dense", "Activation") else None

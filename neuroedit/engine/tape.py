@@ -34,8 +34,9 @@ from .spec import GraphSpec, size_of
 BINARY_CODES = {name: code for code, name in enumerate(BINARY_OPS)}
 
 # Columns of the integer tape.
-(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX,
- C_BWD, C_FANOUT) = range(16)
+(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX, C_BWD, C_FANOUT) = (
+    range(16)
+)
 NCOLS = 16
 # Columns of the float tape.
 F_ALPHA, F_RATE, F_MOMENTUM, F_EPS, F_L1, F_L2 = range(6)
@@ -44,15 +45,15 @@ NFCOLS = 6
 
 @dataclass
 class Tape:
-    rows: np.ndarray          # (nrows, NCOLS) int64
-    fpar: np.ndarray          # (nrows, NFCOLS) float64
-    ins: np.ndarray           # (ninputs, 3) int64: source row, index-map offset or -1, assign flag
-    imap: np.ndarray          # int64 index maps (broadcasting, concatenation)
-    loss: np.ndarray          # int64: loss code, source row, fused, logits, outputs, target columns, output row
+    rows: np.ndarray  # (nrows, NCOLS) int64
+    fpar: np.ndarray  # (nrows, NFCOLS) float64
+    ins: np.ndarray  # (ninputs, 3) int64: source row, index-map offset or -1, assign flag
+    imap: np.ndarray  # int64 index maps (broadcasting, concatenation)
+    loss: np.ndarray  # int64: loss code, source row, fused, logits, outputs, target columns, output row
     value_row: dict[str, int]  # op id -> row holding its output
-    pre_row: dict[str, int]   # Dense/Activation op id -> row holding its pre-activation z
-    buf_size: int             # per-sample floats in the value buffer
-    sbuf_size: int            # per-sample floats of scratch (+ sbuf_extra)
+    pre_row: dict[str, int]  # Dense/Activation op id -> row holding its pre-activation z
+    buf_size: int  # per-sample floats in the value buffer
+    sbuf_size: int  # per-sample floats of scratch (+ sbuf_extra)
     sbuf_extra: int
 
 
@@ -109,8 +110,15 @@ def compile_tape(graph: GraphSpec, layout: ParamLayout, op_params: dict[str, dic
             r = add_row(INPUT, n, [], opidx, C_AUX0=col)
             col += n
         elif t == "Dense":
-            r = add_row(DENSE, n, src, opidx, C_P0=param_off(op.id, "kernel"), C_P1=param_off(op.id, "bias"),
-                        C_AUX0=op.input_shapes[0][0])
+            r = add_row(
+                DENSE,
+                n,
+                src,
+                opidx,
+                C_P0=param_off(op.id, "kernel"),
+                C_P1=param_off(op.id, "bias"),
+                C_AUX0=op.input_shapes[0][0],
+            )
             fpar[r][F_L1], fpar[r][F_L2] = float(prm.get("l1", 0.0)), float(prm.get("l2", 0.0))
             pre_row[op.id] = r
             act = prm.get("activation", "linear")
@@ -127,10 +135,19 @@ def compile_tape(graph: GraphSpec, layout: ParamLayout, op_params: dict[str, dic
             fpar[r][F_RATE] = float(prm.get("rate", 0.0))
         elif t == "BatchNorm":
             c = op.output_shape[-1]
-            r = add_row(BATCHNORM, n, src, opidx, C_P0=param_off(op.id, "gamma"), C_P1=param_off(op.id, "beta"),
-                        C_P2=layout.find(op.id, "moving_mean")[1].start,
-                        C_P3=layout.find(op.id, "moving_variance")[1].start, C_AUX0=c, C_SOFF=spos,
-                        C_AUX1=sextra)
+            r = add_row(
+                BATCHNORM,
+                n,
+                src,
+                opidx,
+                C_P0=param_off(op.id, "gamma"),
+                C_P1=param_off(op.id, "beta"),
+                C_P2=layout.find(op.id, "moving_mean")[1].start,
+                C_P3=layout.find(op.id, "moving_variance")[1].start,
+                C_AUX0=c,
+                C_SOFF=spos,
+                C_AUX1=sextra,
+            )
             spos += n
             sextra += 2 * c
             fpar[r][F_MOMENTUM], fpar[r][F_EPS] = float(prm["momentum"]), float(prm["epsilon"])
@@ -145,7 +162,7 @@ def compile_tape(graph: GraphSpec, layout: ParamLayout, op_params: dict[str, dic
             start, sources = 0, []
             for (s, _), shape in zip(src, op.input_shapes):
                 k = shape[-1]
-                sources.append((s, add_map(grid[..., start:start + k])))
+                sources.append((s, add_map(grid[..., start : start + k])))
                 start += k
             r = add_row(CONCAT, n, sources, opidx)
         elif t in BINARY_CODES:
@@ -185,13 +202,39 @@ def compile_tape(graph: GraphSpec, layout: ParamLayout, op_params: dict[str, dic
         row[C_FANOUT] = fanout[r]
     for port in ins:
         port[2] = int(fanout[port[0]] == 1)
-    y_cols = 0 if graph.loss_name == "value" else (
-        1 if graph.loss_name in ("sparse_categorical_crossentropy", "multiclass_hinge") else graph.op(graph.output_id).size)
-    loss = np.array([LOSSES.index(graph.loss_name), loss_src, int(fused), int(logits),
-                     graph.op(graph.output_id).size, y_cols, out_row], dtype=np.int64)
-    return Tape(np.array(rows, dtype=np.int64).reshape(-1, NCOLS), np.array(fpar, dtype=np.float64).reshape(-1, NFCOLS),
-                np.array(ins, dtype=np.int64).reshape(-1, 3),
-                np.concatenate(imap) if imap else np.zeros(1, np.int64), loss, value_row, pre_row, pos, spos, sextra)
+    y_cols = (
+        0
+        if graph.loss_name == "value"
+        else (
+            1
+            if graph.loss_name in ("sparse_categorical_crossentropy", "multiclass_hinge")
+            else graph.op(graph.output_id).size
+        )
+    )
+    loss = np.array(
+        [
+            LOSSES.index(graph.loss_name),
+            loss_src,
+            int(fused),
+            int(logits),
+            graph.op(graph.output_id).size,
+            y_cols,
+            out_row,
+        ],
+        dtype=np.int64,
+    )
+    return Tape(
+        np.array(rows, dtype=np.int64).reshape(-1, NCOLS),
+        np.array(fpar, dtype=np.float64).reshape(-1, NFCOLS),
+        np.array(ins, dtype=np.int64).reshape(-1, 3),
+        np.concatenate(imap) if imap else np.zeros(1, np.int64),
+        loss,
+        value_row,
+        pre_row,
+        pos,
+        spos,
+        sextra,
+    )
 
 
 def refresh_fpar(tape: Tape, graph: GraphSpec, op_params: dict[str, dict]) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class EarlyStopping:
 @dataclass
 class TrainConfig:
     epochs: int = 100
-    batch_mode: str = "minibatch"          # full | stochastic | minibatch
+    batch_mode: str = "minibatch"  # full | stochastic | minibatch
     batch_size: int = 32
     shuffle: bool = True
     seed: int = 0
@@ -52,41 +53,57 @@ class TrainConfig:
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     schedule: Schedule = field(default_factory=Schedule)
     early_stopping: EarlyStopping | None = None
-    report_every: int = 0                  # steps in the first call; 0 = one epoch
-    report_seconds: float | None = 0.5     # later calls take about this long (run_iter)
-    epochs_per_call: int = 0               # 1 when Python must see every epoch (user callbacks); 0 = no limit
-    updates_per_epoch: int = 0             # 0: an epoch is one pass over the data; N: N updates (lecture 2: 250)
+    report_every: int = 0  # steps in the first call; 0 = one epoch
+    report_seconds: float | None = 0.5  # later calls take about this long (run_iter)
+    epochs_per_call: int = 0  # 1 when Python must see every epoch (user callbacks); 0 = no limit
+    updates_per_epoch: int = 0  # 0: an epoch is one pass over the data; N: N updates (lecture 2: 250)
     layer_stats: bool = True
-    blas_threads: int | None = None        # None: measure which count trains fastest (blas_threads.py)
+    blas_threads: int | None = None  # None: measure which count trains fastest (blas_threads.py)
 
     @classmethod
-    def from_settings(cls, s: Mapping[str, Any]) -> "TrainConfig":
+    def from_settings(cls, s: Mapping[str, Any]) -> TrainConfig:
         """From a document's training settings (names as in model/settings.py)."""
         es = None
         if s.get("early_stopping"):
-            es = EarlyStopping(s.get("es_monitor", "val_loss"), float(s.get("es_min_delta", 0.0)),
-                               int(s.get("es_patience", 10)), bool(s.get("es_restore_best", True)))
+            es = EarlyStopping(
+                s.get("es_monitor", "val_loss"),
+                float(s.get("es_min_delta", 0.0)),
+                int(s.get("es_patience", 10)),
+                bool(s.get("es_restore_best", True)),
+            )
         return cls(
-            epochs=int(s.get("epochs", 100)), batch_mode=str(s.get("batch_mode", "minibatch")),
-            batch_size=int(s.get("batch_size", 32)), shuffle=bool(s.get("shuffle", True)), seed=int(s.get("seed", 0)),
+            epochs=int(s.get("epochs", 100)),
+            batch_mode=str(s.get("batch_mode", "minibatch")),
+            batch_size=int(s.get("batch_size", 32)),
+            shuffle=bool(s.get("shuffle", True)),
+            seed=int(s.get("seed", 0)),
             learning_rate=float(s.get("learning_rate", 0.01)),
-            optimizer=OptimizerConfig(str(s.get("optimizer", "sgd")), {k: s[k] for k in (
-                "momentum", "beta_1", "beta_2", "rho", "epsilon", "weight_decay") if k in s}),
-            schedule=Schedule(str(s.get("schedule", "constant")), float(s.get("schedule_factor", 0.5)),
-                              int(s.get("schedule_every", 10)), int(s.get("schedule_patience", 5)),
-                              float(s.get("final_learning_rate", 1e-4)), int(s.get("decay_steps", 1000)),
-                              float(s.get("decay_rate", 1e-3)), float(s.get("max_learning_rate", 0.1))),
-            early_stopping=es, updates_per_epoch=int(s.get("updates_per_epoch", 0)),
+            optimizer=OptimizerConfig(
+                str(s.get("optimizer", "sgd")),
+                {k: s[k] for k in ("momentum", "beta_1", "beta_2", "rho", "epsilon", "weight_decay") if k in s},
+            ),
+            schedule=Schedule(
+                str(s.get("schedule", "constant")),
+                float(s.get("schedule_factor", 0.5)),
+                int(s.get("schedule_every", 10)),
+                int(s.get("schedule_patience", 5)),
+                float(s.get("final_learning_rate", 1e-4)),
+                int(s.get("decay_steps", 1000)),
+                float(s.get("decay_rate", 1e-3)),
+                float(s.get("max_learning_rate", 0.1)),
+            ),
+            early_stopping=es,
+            updates_per_epoch=int(s.get("updates_per_epoch", 0)),
         )
 
 
 @dataclass
 class LayerStats:
     grad_norm: float
-    update_ratio: float          # |Δw| / |w| of the last step
+    update_ratio: float  # |Δw| / |w| of the last step
     weight_mean: float
     weight_std: float
-    dead_fraction: float | None = None       # ReLU units that output 0 for the whole batch
+    dead_fraction: float | None = None  # ReLU units that output 0 for the whole batch
     saturated_fraction: float | None = None  # sigmoid/tanh outputs within 1% of their limits
 
 
@@ -114,10 +131,10 @@ class LiveCall:
     first_step: int
     step_in_epoch: int
     steps_per_epoch: int
-    losses: np.ndarray           # NaN until a step is done
+    losses: np.ndarray  # NaN until a step is done
     lrs: np.ndarray
-    counter: np.ndarray          # the backend's live array: [steps done in the running call, interrupt]
-    final: np.ndarray = field(default_factory=lambda: np.full(1, -1, np.int64))   # steps done, once returned
+    counter: np.ndarray  # the backend's live array: [steps done in the running call, interrupt]
+    final: np.ndarray = field(default_factory=lambda: np.full(1, -1, np.int64))  # steps done, once returned
 
     def finished_losses(self) -> np.ndarray:
         """Losses of the steps done so far (the counter may already count a later call's steps)."""
@@ -125,16 +142,16 @@ class LiveCall:
         done = final if final >= 0 else min(int(self.counter[0]), len(self.losses))
         losses = self.losses[:done]
         bad = np.flatnonzero(np.isnan(losses))
-        return losses[:bad[0]] if len(bad) else losses
+        return losses[: bad[0]] if len(bad) else losses
 
 
 @dataclass
 class Epochs:
     """The epochs that ended in one engine call, as arrays (one call may end thousands of epochs)."""
 
-    epochs: np.ndarray                   # epoch numbers, 1-based over the whole history
-    logs: dict[str, np.ndarray]          # Keras names: loss, accuracy|mae, val_loss, val_accuracy|val_mae, lr
-    best_epoch: int | None = None        # early stopping's best epoch after the last of them
+    epochs: np.ndarray  # epoch numbers, 1-based over the whole history
+    logs: dict[str, np.ndarray]  # Keras names: loss, accuracy|mae, val_loss, val_accuracy|val_mae, lr
+    best_epoch: int | None = None  # early stopping's best epoch after the last of them
 
     def rows(self) -> Iterator[tuple[int, dict[str, float]]]:
         """(epoch, logs) per epoch, for printing."""
@@ -144,7 +161,7 @@ class Epochs:
 
 @dataclass
 class Stopped:
-    reason: str                  # finished | early_stopping | nonfinite | stopped
+    reason: str  # finished | early_stopping | nonfinite | stopped
     message: str
     epoch: int
     step: int
@@ -157,8 +174,15 @@ Event = Progress | Epochs | Stopped
 class Trainer:
     """One training run: the data, the settings, and the run's state between engine calls (`state`)."""
 
-    def __init__(self, backend: Backend, x: Any, y: Any, config: TrainConfig,
-                 validation: tuple[Any, Any] | None = None, history: Mapping[str, list] | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        x: Any,
+        y: Any,
+        config: TrainConfig,
+        validation: tuple[Any, Any] | None = None,
+        history: Mapping[str, list] | None = None,
+    ) -> None:
         self.backend = backend
         self.config = config
         self.X = backend.pack_inputs(x)
@@ -187,7 +211,7 @@ class Trainer:
         self.threads: ThreadTuner | None = None
         self._calls_done = 0
         self.finished: Stopped | None = None
-        self.live_calls: tuple[LiveCall, ...] = ()   # the last engine call and the one running now
+        self.live_calls: tuple[LiveCall, ...] = ()  # the last engine call and the one running now
         self.metric = backend.metric
 
     # ------------------------------------------------------------------ where the run is
@@ -224,7 +248,7 @@ class Trainer:
     def _queue(self, change: Callable[[], None]) -> None:
         with self._lock:
             self._pending.append(change)
-        self.backend.interrupt()      # the running call ends after its current step; the next applies it
+        self.backend.interrupt()  # the running call ends after its current step; the next applies it
 
     def _apply_pending(self) -> None:
         with self._lock:
@@ -261,8 +285,9 @@ class Trainer:
 
     def current_lr(self, k: int | None = None) -> float:
         k = self.global_step if k is None else k
-        return self.config.schedule.rate(self.lr0, k, self.epoch_offset + self.epoch,
-                                         float(self.state[1][E.SF_PLATEAU_SCALE]))
+        return self.config.schedule.rate(
+            self.lr0, k, self.epoch_offset + self.epoch, float(self.state[1][E.SF_PLATEAU_SCALE])
+        )
 
     def advance(self, max_steps: int, max_epochs: int = 0) -> list[Event]:
         """One engine call: up to max_steps steps and max_epochs epoch ends (0: as many as fit)."""
@@ -270,7 +295,7 @@ class Trainer:
             return []
         if self._stop:
             return [self._finish("stopped", "stopped by the user")]
-        self.backend.clear_interrupt()   # an interrupt from now on ends the coming call early
+        self.backend.clear_interrupt()  # an interrupt from now on ends the coming call early
         self._apply_pending()
         n = max(1, int(max_steps))
         losses, metrics, lrs = np.full(n, np.nan), np.zeros(n), np.full(n, np.nan)
@@ -281,18 +306,29 @@ class Trainer:
         if tuner is not None:
             tuner.begin()
         t0 = time.perf_counter()
-        r = self.backend.train_epochs(self.X, self.Y, self._Xv, self._Yv, self.plan(), self.state, n, max_epochs,
-                                      (losses, metrics, lrs))
+        r = self.backend.train_epochs(
+            self.X, self.Y, self._Xv, self._Yv, self.plan(), self.state, n, max_epochs, (losses, metrics, lrs)
+        )
         call.final[0] = r.steps
         if tuner is not None:
             tuner.end(time.perf_counter() - t0, r.steps)
-        elif self._calls_done:      # not the first call: compiling is over and BLAS is loaded
+        elif self._calls_done:  # not the first call: compiling is over and BLAS is loaded
             self.threads = ThreadTuner(shared_blas_threads(), self.config.blas_threads)
         self._calls_done += 1
         events: list[Event] = []
         if r.steps:
-            events.append(Progress(epoch, first, in_epoch, self.steps_per_epoch, r.losses, r.metrics, r.lrs,
-                                   self.layer_stats() if self.config.layer_stats else None))
+            events.append(
+                Progress(
+                    epoch,
+                    first,
+                    in_epoch,
+                    self.steps_per_epoch,
+                    r.losses,
+                    r.metrics,
+                    r.lrs,
+                    self.layer_stats() if self.config.layer_stats else None,
+                )
+            )
         if len(r.epochs):
             events.append(self._record(r.epochs))
         stop = int(self.state[0][E.S_STOP])
@@ -305,9 +341,14 @@ class Trainer:
             assert es is not None
             best = self.best_epoch
             restored = f"; restored the weights of epoch {best}" if es.restore_best_weights and best else ""
-            events.append(self._finish("early_stopping", f"early stopping at epoch {self.epoch_offset + self.epoch}: "
-                                                         f"{es.monitor} did not improve for {es.patience} "
-                                                         f"epochs{restored}"))
+            events.append(
+                self._finish(
+                    "early_stopping",
+                    f"early stopping at epoch {self.epoch_offset + self.epoch}: "
+                    f"{es.monitor} did not improve for {es.patience} "
+                    f"epochs{restored}",
+                )
+            )
         elif self._stop and len(r.epochs):
             events.append(self._finish("stopped", "stopped by the user"))
         return events
@@ -330,8 +371,14 @@ class Trainer:
     def epoch_order(self, epoch: int) -> np.ndarray:
         """The sample order of epoch `epoch` (0-based over the whole history)."""
         c = self.config
-        return E.epoch_order(c.shuffle and c.batch_mode != "full", c.seed, epoch, len(self.X), self.batch_size,
-                             c.updates_per_epoch * self.batch_size)
+        return E.epoch_order(
+            c.shuffle and c.batch_mode != "full",
+            c.seed,
+            epoch,
+            len(self.X),
+            self.batch_size,
+            c.updates_per_epoch * self.batch_size,
+        )
 
     def _record(self, rows: np.ndarray) -> Epochs:
         """History and the event of the epochs one call ended."""
@@ -353,19 +400,23 @@ class Trainer:
 
     def _finish(self, reason: str, message: str, node: str | None = None) -> Stopped:
         self.finished = Stopped(reason, message, self.epoch_offset + self.epoch, self.global_step, node)
-        if self.threads is not None:     # NumPy work after training gets the usual BLAS threads back
+        if self.threads is not None:  # NumPy work after training gets the usual BLAS threads back
             self.threads.blas.restore()
         return self.finished
 
     # ------------------------------------------------------------------ diagnostics
     def _nonfinite(self) -> Stopped:
         si = self.state[0]
-        idx = self.epoch_order(self.epoch_offset + self.epoch)[int(si[E.S_FAILED_LO]):int(si[E.S_FAILED_HI])]
+        idx = self.epoch_order(self.epoch_offset + self.epoch)[int(si[E.S_FAILED_LO]) : int(si[E.S_FAILED_HI])]
         node, what = locate_nonfinite(self.backend, self.X[idx], self.Y[idx])
         step = int(si[E.S_FAILED_STEP]) + 1
-        return self._finish("nonfinite", f"stopped at step {step} (epoch {self.epoch_offset + self.epoch + 1}): "
-                                         f"{what} became NaN/Inf first in node {node}; "
-                                         "the weights of the last finite step are kept", node)
+        return self._finish(
+            "nonfinite",
+            f"stopped at step {step} (epoch {self.epoch_offset + self.epoch + 1}): "
+            f"{what} became NaN/Inf first in node {node}; "
+            "the weights of the last finite step are kept",
+            node,
+        )
 
     def layer_stats(self) -> dict[str, LayerStats]:
         """Per op with weights: gradient norm, |Δw|/|w|, weight mean/std, and activation health."""
@@ -382,9 +433,12 @@ class Trainer:
                 sl = slice(segs[0].start, segs[-1].stop)
                 w = theta[sl].astype(np.float64)
                 wn = float(np.linalg.norm(w))
-                st = LayerStats(float(np.linalg.norm(grad[sl])),
-                                float(np.linalg.norm(upd[sl])) / wn if wn > 0 else 0.0,
-                                float(w.mean()), float(w.std()))
+                st = LayerStats(
+                    float(np.linalg.norm(grad[sl])),
+                    float(np.linalg.norm(upd[sl])) / wn if wn > 0 else 0.0,
+                    float(w.mean()),
+                    float(w.std()),
+                )
             else:
                 st = LayerStats(0.0, 0.0, 0.0, 0.0)
             v = values.get(op.id)
@@ -406,13 +460,15 @@ class Trainer:
         if not segs:
             return {}
         sl = slice(segs[0].start, segs[-1].stop)
-        return {"weights": np.histogram(b.flat("weights")[sl], bins=bins),
-                "gradients": np.histogram(b.flat("gradients")[sl], bins=bins)}
+        return {
+            "weights": np.histogram(b.flat("weights")[sl], bins=bins),
+            "gradients": np.histogram(b.flat("gradients")[sl], bins=bins),
+        }
 
 
 def locate_nonfinite(backend: Backend, X: np.ndarray, Y: np.ndarray) -> tuple[str, str]:
     """(node, what) of the first NaN/Inf on this batch: a forward value, the loss, a gradient, or a weight."""
-    with np.errstate(all="ignore"):     # the NaN/Inf is expected here: it is what we look for
+    with np.errstate(all="ignore"):  # the NaN/Inf is expected here: it is what we look for
         return _locate_nonfinite(backend, X, Y)
 
 
@@ -428,10 +484,10 @@ def _locate_nonfinite(backend: Backend, X: np.ndarray, Y: np.ndarray) -> tuple[s
         return graph.loss_id, "the loss"
     for op in reversed(graph.ops):
         for s in backend.layout.trainable:
-            if s.op_id == op.id and not np.isfinite(grads[s.start:s.stop]).all():
+            if s.op_id == op.id and not np.isfinite(grads[s.start : s.stop]).all():
                 return op.id, f"the gradient of {s.name}"
     theta = backend.flat("weights")
     for s in backend.layout.trainable:
-        if not np.isfinite(theta[s.start:s.stop]).all():
+        if not np.isfinite(theta[s.start : s.stop]).all():
             return s.op_id, f"the weight {s.name}"
     return graph.output_id, "the update"

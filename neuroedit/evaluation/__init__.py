@@ -6,12 +6,19 @@ so that starting the editor or the CLI stays fast).
 """
 
 from .metrics import (
-           ClassificationMetrics,
-           RegressionMetrics,
-           classification_metrics,
-           regression_metrics,
+    ClassificationMetrics,
+    RegressionMetrics,
+    classification_metrics,
+    regression_metrics,
 )
 from .predictions import EvaluationProblem, Predictions, predict_split
 
-__all__ = ["ClassificationMetrics", "EvaluationProblem", "Predictions", "RegressionMetrics",
-           "classification_metrics", "predict_split", "regression_metrics"]
+__all__ = [
+    "ClassificationMetrics",
+    "EvaluationProblem",
+    "Predictions",
+    "RegressionMetrics",
+    "classification_metrics",
+    "predict_split",
+    "regression_metrics",
+]

@@ -1,4 +1,4 @@
-""""Compare…": train copies of a network under N settings from the same initial weights (the lectures'
+""" "Compare…": train copies of a network under N settings from the same initial weights (the lectures'
 comparisons of optimizers, batch sizes, learning rates, with and without regularisation).
 
 Each variant trains a private copy of the document with `Network.fit`; the caller records the
@@ -57,8 +57,12 @@ def parse_variants(kind: str, text: str) -> list[Variant]:
                 size = _number(v, int, "a batch size")
                 if size < 1:
                     raise CompareProblem(f"batch size {v!r} must be 1 or more")
-                out.append(Variant(f"batch {size}", {"batch_mode": "stochastic"} if size == 1
-                                   else {"batch_mode": "minibatch", "batch_size": size}))
+                out.append(
+                    Variant(
+                        f"batch {size}",
+                        {"batch_mode": "stochastic"} if size == 1 else {"batch_mode": "minibatch", "batch_size": size},
+                    )
+                )
         elif kind == "learning_rate":
             lr = _number(v, float, "a learning rate")
             if not lr > 0:
@@ -81,9 +85,13 @@ def _number(text: str, kind, what: str):
 
 def copy_for_variant(doc: Document, variant: Variant, epochs: int) -> Document:
     """A private copy with the same weights, no optimizer state, no history, and the variant's settings."""
-    twin = Document(nodes={k: Node(n.id, n.type, copy.deepcopy(n.params), n.pos) for k, n in doc.nodes.items()},
-                    edges=list(doc.edges), settings=dict(doc.settings), dataset=copy.deepcopy(doc.dataset),
-                    weights={k: {n: a.copy() for n, a in v.items()} for k, v in doc.weights.items()})
+    twin = Document(
+        nodes={k: Node(n.id, n.type, copy.deepcopy(n.params), n.pos) for k, n in doc.nodes.items()},
+        edges=list(doc.edges),
+        settings=dict(doc.settings),
+        dataset=copy.deepcopy(doc.dataset),
+        weights={k: {n: a.copy() for n, a in v.items()} for k, v in doc.weights.items()},
+    )
     for name, value in {**variant.settings, "epochs": epochs}.items():
         twin.set_setting(name, value)
     if variant.l2 is not None:
@@ -108,15 +116,28 @@ def train_variant(doc: Document, variant: Variant, data: TrainingData, epochs: i
     twin = copy_for_variant(doc, variant, epochs)
     s = twin.settings
     batch = None if s["batch_mode"] == "full" else 1 if s["batch_mode"] == "stochastic" else int(s["batch_size"])
-    Network(twin).fit(data.train[0], data.train[1], epochs=epochs, batch_size=batch, validation_data=data.val,
-                      verbose=0, shuffle=bool(s.get("shuffle", True)), seed=int(s.get("seed", 0)))
+    Network(twin).fit(
+        data.train[0],
+        data.train[1],
+        epochs=epochs,
+        batch_size=batch,
+        validation_data=data.val,
+        verbose=0,
+        shuffle=bool(s.get("shuffle", True)),
+        seed=int(s.get("seed", 0)),
+    )
     run = dict(twin.runs[-1])
     run["label"] = f"compare: {variant.label}"
     return run
 
 
-def compare(doc: Document, variants: list[Variant], data: TrainingData, epochs: int,
-            report: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+def compare(
+    doc: Document,
+    variants: list[Variant],
+    data: TrainingData,
+    epochs: int,
+    report: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
     """Train every variant from the document's current weights; `report(run)` after each one."""
     runs = []
     for v in variants:

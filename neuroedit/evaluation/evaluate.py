@@ -22,15 +22,16 @@ from .predictions import EvaluationProblem, Predictions, predict_split
 class Evaluation:
     predictions: Predictions
     metrics: ClassificationMetrics | RegressionMetrics
-    seconds: float       # prediction and metrics, data loading excluded
+    seconds: float  # prediction and metrics, data loading excluded
 
     @property
     def classification(self) -> bool:
         return isinstance(self.metrics, ClassificationMetrics)
 
 
-def evaluate_document(doc, data_spec: str | None = None, split: str = "test", base_dir: str | None = None,
-                      threshold: float | None = None) -> Evaluation:
+def evaluate_document(
+    doc, data_spec: str | None = None, split: str = "test", base_dir: str | None = None, threshold: float | None = None
+) -> Evaluation:
     """Load the document's data set (or `data_spec`) and evaluate its network; one-line errors as
     EvaluationProblem. The network gets fresh initial weights where the document has none."""
     try:
@@ -41,14 +42,20 @@ def evaluate_document(doc, data_spec: str | None = None, split: str = "test", ba
     return evaluate_data(Network(doc), graph, data, split, threshold)
 
 
-def evaluate_data(network: Network, graph, data, split: str = "test", threshold: float | None = None,
-                  first_look: Callable[[Evaluation], None] | None = None) -> Evaluation:
+def evaluate_data(
+    network: Network,
+    graph,
+    data,
+    split: str = "test",
+    threshold: float | None = None,
+    first_look: Callable[[Evaluation], None] | None = None,
+) -> Evaluation:
     """Predict and compute every metric. A classifier's matrix and per-class table are ready well before
     its ROC and PR curves: `first_look` receives them first (the editor shows them at once)."""
     started = time.perf_counter()
     try:
         pred = predict_split(network, graph, data, split)
-    except ValueError as e:      # EngineError and friends: shapes that do not fit
+    except ValueError as e:  # EngineError and friends: shapes that do not fit
         if isinstance(e, EvaluationProblem):
             raise
         raise EvaluationProblem(str(e)) from None
@@ -57,8 +64,9 @@ def evaluate_data(network: Network, graph, data, split: str = "test", threshold:
     return Evaluation(pred, metrics_of(pred, threshold), time.perf_counter() - started)
 
 
-def metrics_of(pred: Predictions, threshold: float | None = None,
-               curves: bool = True) -> ClassificationMetrics | RegressionMetrics:
+def metrics_of(
+    pred: Predictions, threshold: float | None = None, curves: bool = True
+) -> ClassificationMetrics | RegressionMetrics:
     if pred.task == "classification":
         assert pred.proba is not None
         return classification_metrics(pred.y_true, pred.proba, pred.class_names, threshold, curves)

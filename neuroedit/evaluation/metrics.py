@@ -13,25 +13,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-Curve = tuple[np.ndarray, np.ndarray, np.ndarray]   # (x, y, thresholds)
+Curve = tuple[np.ndarray, np.ndarray, np.ndarray]  # (x, y, thresholds)
 
 
 @dataclass
 class ClassificationMetrics:
     classes: list[str]
-    confusion: np.ndarray                  # (K, K) counts, rows = true class, columns = predicted
+    confusion: np.ndarray  # (K, K) counts, rows = true class, columns = predicted
     accuracy: float
-    per_class: dict[str, dict[str, float]]    # {name: {precision, recall, f1, support}}
-    macro_avg: dict[str, float]               # {precision, recall, f1}
+    per_class: dict[str, dict[str, float]]  # {name: {precision, recall, f1, support}}
+    macro_avg: dict[str, float]  # {precision, recall, f1}
     weighted_avg: dict[str, float]
-    roc: dict[str, Curve]                     # {name: (fpr, tpr, thresholds)}; binary: the positive class only
+    roc: dict[str, Curve]  # {name: (fpr, tpr, thresholds)}; binary: the positive class only
     roc_auc_per_class: dict[str, float]
-    pr: dict[str, Curve]                      # {name: (recall, precision, thresholds)}
+    pr: dict[str, Curve]  # {name: (recall, precision, thresholds)}
     average_precision: dict[str, float]
     log_loss: float
     top_k_accuracy: dict[int, float] = field(default_factory=dict)
-    threshold: float | None = None            # binary classifiers only
-    complete: bool = True                     # False: curves, AUC, AP, log loss and top-k not computed yet
+    threshold: float | None = None  # binary classifiers only
+    complete: bool = True  # False: curves, AUC, AP, log loss and top-k not computed yet
 
     @property
     def binary(self) -> bool:
@@ -55,7 +55,7 @@ class RegressionMetrics:
     mse: float
     rmse: float
     r2: float
-    residuals: np.ndarray          # predicted - true, shape (n, outputs)
+    residuals: np.ndarray  # predicted - true, shape (n, outputs)
     y_true: np.ndarray
     y_pred: np.ndarray
     output_names: list[str]
@@ -86,8 +86,9 @@ def predicted_classes(proba: np.ndarray, threshold: float | None = None) -> np.n
     return np.argmax(proba, axis=1).astype(np.int64)
 
 
-def classification_metrics(y_true: np.ndarray, proba: np.ndarray, classes: list[str],
-                           threshold: float | None = None, curves: bool = True) -> ClassificationMetrics:
+def classification_metrics(
+    y_true: np.ndarray, proba: np.ndarray, classes: list[str], threshold: float | None = None, curves: bool = True
+) -> ClassificationMetrics:
     """Every classification metric of the course for class indices `y_true` and probabilities `proba` (n, K);
     with `curves=False` only the matrix and the per-class table (a quick first look)."""
     from sklearn import metrics as skm
@@ -104,26 +105,43 @@ def classification_metrics(y_true: np.ndarray, proba: np.ndarray, classes: list[
     y_pred = predicted_classes(proba, threshold)
     confusion = skm.confusion_matrix(y_true, y_pred, labels=labels)
     p, r, f, s = skm.precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
-    per_class = {name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-                 for i, name in enumerate(classes)}
+    per_class = {
+        name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+        for i, name in enumerate(classes)
+    }
     # scikit-learn's `average="macro"` and `"weighted"` are these means of the per-class values; one call
     # instead of three matters for 10,000 samples
     weights = s / s.sum() if s.sum() else np.zeros(k)
-    averages = {"macro": {"precision": float(p.mean()), "recall": float(r.mean()), "f1": float(f.mean())},
-                "weighted": {"precision": float(p @ weights), "recall": float(r @ weights), "f1": float(f @ weights)}}
+    averages = {
+        "macro": {"precision": float(p.mean()), "recall": float(r.mean()), "f1": float(f.mean())},
+        "weighted": {"precision": float(p @ weights), "recall": float(r @ weights), "f1": float(f @ weights)},
+    }
     roc: dict[str, Curve] = {}
     pr: dict[str, Curve] = {}
     auc: dict[str, float] = {}
     avg_prec: dict[str, float] = {}
     accuracy = float(np.trace(confusion) / len(y_true)) if len(y_true) else math.nan
     if not curves:
-        return ClassificationMetrics(list(classes), confusion, accuracy, per_class, averages["macro"],
-                                     averages["weighted"], roc, auc, pr, avg_prec, math.nan, {},
-                                     threshold if binary else None, complete=False)
-    for i in ([1] if binary else labels):
+        return ClassificationMetrics(
+            list(classes),
+            confusion,
+            accuracy,
+            per_class,
+            averages["macro"],
+            averages["weighted"],
+            roc,
+            auc,
+            pr,
+            avg_prec,
+            math.nan,
+            {},
+            threshold if binary else None,
+            complete=False,
+        )
+    for i in [1] if binary else labels:
         truth = (y_true == i).astype(np.int64)
         name = classes[i]
-        if truth.min(initial=1) == truth.max(initial=0):   # one kind only: the curves are undefined
+        if truth.min(initial=1) == truth.max(initial=0):  # one kind only: the curves are undefined
             auc[name] = avg_prec[name] = math.nan
             continue
         fpr, tpr, thr = skm.roc_curve(truth, proba[:, i])
@@ -133,18 +151,32 @@ def classification_metrics(y_true: np.ndarray, proba: np.ndarray, classes: list[
         pr[name] = (rec, prec, pthr)
         # average_precision_score's own formula on the same curve (its step-wise sum), without recomputing it
         avg_prec[name] = float(-np.sum(np.diff(rec) * prec[:-1]))
-    top_k = {kk: float(skm.top_k_accuracy_score(y_true, proba, k=kk, labels=labels))
-             for kk in (1, 3, 5) if k > 2 and kk < k}
+    top_k = {
+        kk: float(skm.top_k_accuracy_score(y_true, proba, k=kk, labels=labels)) for kk in (1, 3, 5) if k > 2 and kk < k
+    }
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")     # rows not summing to 1 are normalised; that is what we want
+        warnings.simplefilter("ignore")  # rows not summing to 1 are normalised; that is what we want
         loss = float(skm.log_loss(y_true, np.clip(proba, 1e-15, 1.0), labels=labels)) if len(y_true) else math.nan
-    return ClassificationMetrics(list(classes), confusion, accuracy, per_class,
-                                 averages["macro"], averages["weighted"], roc, auc, pr, avg_prec, loss, top_k,
-                                 threshold if binary else None)
+    return ClassificationMetrics(
+        list(classes),
+        confusion,
+        accuracy,
+        per_class,
+        averages["macro"],
+        averages["weighted"],
+        roc,
+        auc,
+        pr,
+        avg_prec,
+        loss,
+        top_k,
+        threshold if binary else None,
+    )
 
 
-def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, output_names: list[str] | None = None
-                       ) -> RegressionMetrics:
+def regression_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, output_names: list[str] | None = None
+) -> RegressionMetrics:
     from sklearn import metrics as skm
 
     t = np.asarray(y_true, dtype=np.float64).reshape(len(y_true), -1)

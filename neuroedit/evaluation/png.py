@@ -15,16 +15,36 @@ import numpy as np
 
 # 3x5 glyphs, one string of 15 bits per character, row by row.
 _GLYPHS = {
-    "0": "111101101101111", "1": "010110010010111", "2": "111001111100111", "3": "111001111001111",
-    "4": "101101111001001", "5": "111100111001111", "6": "111100111101111", "7": "111001001001001",
-    "8": "111101111101111", "9": "111101111001111", ".": "000000000000010", "-": "000000111000000",
-    "%": "101001010100101", " ": "000000000000000",
+    "0": "111101101101111",
+    "1": "010110010010111",
+    "2": "111001111100111",
+    "3": "111001111001111",
+    "4": "101101111001001",
+    "5": "111100111001111",
+    "6": "111100111101111",
+    "7": "111001001001001",
+    "8": "111101111101111",
+    "9": "111101111001111",
+    ".": "000000000000010",
+    "-": "000000111000000",
+    "%": "101001010100101",
+    " ": "000000000000000",
 }
 WHITE = (255, 255, 255)
 INK = (40, 40, 48)
 GRID = (226, 228, 232)
-PALETTE = ((47, 124, 246), (232, 115, 12), (34, 160, 107), (200, 65, 75), (123, 92, 196), (15, 143, 156),
-           (184, 134, 11), (214, 51, 132), (90, 90, 90), (120, 170, 40))
+PALETTE = (
+    (47, 124, 246),
+    (232, 115, 12),
+    (34, 160, 107),
+    (200, 65, 75),
+    (123, 92, 196),
+    (15, 143, 156),
+    (184, 134, 11),
+    (214, 51, 132),
+    (90, 90, 90),
+    (120, 170, 40),
+)
 
 
 def color_hex(i: int) -> str:
@@ -80,15 +100,20 @@ def heatmap(matrix: np.ndarray, normalized: bool = False, cell: int = 44) -> np.
         for j in range(k):
             c = low + (high - low) * level[i, j]
             y0, x0 = pad + i * cell, pad + j * cell
-            img[y0:y0 + cell - 1, x0:x0 + cell - 1] = c.astype(np.uint8)
+            img[y0 : y0 + cell - 1, x0 : x0 + cell - 1] = c.astype(np.uint8)
             text = f"{share[i, j] * 100:.0f}%" if normalized else f"{int(m[i, j])}"
             ink = WHITE if level[i, j] > 0.5 else INK
             draw_text(img, text, x0 + cell // 2, y0 + cell // 2 - 5 * scale // 2, scale, ink, "center")
     return img
 
 
-def line_chart(series: Sequence[tuple[np.ndarray, np.ndarray]], colors: Sequence[tuple[int, int, int]],
-               width: int = 420, height: int = 340, diagonal: bool = False) -> np.ndarray:
+def line_chart(
+    series: Sequence[tuple[np.ndarray, np.ndarray]],
+    colors: Sequence[tuple[int, int, int]],
+    width: int = 420,
+    height: int = 340,
+    diagonal: bool = False,
+) -> np.ndarray:
     """Curves on the unit square [0, 1] x [0, 1] with a grid and tick labels (ROC and PR plots)."""
     img = np.full((height, width, 3), 255, np.uint8)
     left, right, top, bottom = 44, 12, 10, 30
@@ -99,13 +124,13 @@ def line_chart(series: Sequence[tuple[np.ndarray, np.ndarray]], colors: Sequence
 
     for t in np.linspace(0, 1, 6):
         gx, gy = px(np.array([t]), np.array([t]))
-        img[top:top + ph + 1, round(gx[0])] = GRID
-        img[round(gy[0]), left:left + pw + 1] = GRID
+        img[top : top + ph + 1, round(gx[0])] = GRID
+        img[round(gy[0]), left : left + pw + 1] = GRID
         label = f"{t:.1f}"
         draw_text(img, label, round(gx[0]), top + ph + 8, 2, INK, "center")
         draw_text(img, label, left - 6, round(gy[0]) - 5, 2, INK, "right")
-    img[top:top + ph + 1, left] = INK
-    img[top + ph, left:left + pw + 1] = INK
+    img[top : top + ph + 1, left] = INK
+    img[top + ph, left : left + pw + 1] = INK
     if diagonal:
         d = np.linspace(0, 1, 400)
         xs, ys = px(d, d)
@@ -140,8 +165,9 @@ def _plot_points(img: np.ndarray, xs: np.ndarray, ys: np.ndarray, color, thickne
             img[cy[ok], cx[ok]] = color
 
 
-def scatter_chart(x: np.ndarray, y: np.ndarray, width: int = 420, height: int = 340,
-                  identity: bool = True) -> np.ndarray:
+def scatter_chart(
+    x: np.ndarray, y: np.ndarray, width: int = 420, height: int = 340, identity: bool = True
+) -> np.ndarray:
     """Points (x, y) in their own range, with the line y = x (predicted against true values)."""
     x, y = np.asarray(x, np.float64).ravel(), np.asarray(y, np.float64).ravel()
     finite = np.isfinite(x) & np.isfinite(y)
@@ -151,19 +177,19 @@ def scatter_chart(x: np.ndarray, y: np.ndarray, width: int = 420, height: int = 
     span = (hi - lo) or 1.0
     img = line_chart([], [], width, height, diagonal=identity)
     left, right, top, bottom = 44, 12, 10, 30
-    img[top + 1:height - bottom, left + 1:width - right] = 255
+    img[top + 1 : height - bottom, left + 1 : width - right] = 255
     pw, ph = width - left - right, height - top - bottom
-    img[top + ph - 1:top + ph + 20, :] = 255
+    img[top + ph - 1 : top + ph + 20, :] = 255
     img[:, :left] = 255
     for t in np.linspace(0, 1, 6):
         gx, gy = left + t * pw, top + (1 - t) * ph
-        img[top:top + ph + 1, round(gx)] = GRID
-        img[round(gy), left:left + pw + 1] = GRID
+        img[top : top + ph + 1, round(gx)] = GRID
+        img[round(gy), left : left + pw + 1] = GRID
         label = f"{lo + t * span:.2f}"
         draw_text(img, label, round(gx), top + ph + 8, 1, INK, "center")
         draw_text(img, label, left - 4, round(gy) - 2, 1, INK, "right")
-    img[top:top + ph + 1, left] = INK
-    img[top + ph, left:left + pw + 1] = INK
+    img[top : top + ph + 1, left] = INK
+    img[top + ph, left : left + pw + 1] = INK
     if identity:
         d = np.linspace(0, 1, 400)
         _plot_points(img, left + d * pw, top + (1 - d) * ph, (150, 150, 150), 1)

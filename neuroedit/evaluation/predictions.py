@@ -28,15 +28,15 @@ class EvaluationProblem(ValueError):
 
 @dataclass
 class Predictions:
-    task: str                      # classification | regression
-    split: str                     # train | val | test
-    x: np.ndarray                  # the inputs as the network saw them
-    y_true: np.ndarray             # class indices (n,) or target values (n, outputs)
-    outputs: np.ndarray            # the network's outputs (n, outputs)
-    sample_loss: np.ndarray        # the loss of each sample (n,), without the L1/L2 penalty
-    loss_penalty: float            # the L1/L2 penalty of the weights
+    task: str  # classification | regression
+    split: str  # train | val | test
+    x: np.ndarray  # the inputs as the network saw them
+    y_true: np.ndarray  # class indices (n,) or target values (n, outputs)
+    outputs: np.ndarray  # the network's outputs (n, outputs)
+    sample_loss: np.ndarray  # the loss of each sample (n,), without the L1/L2 penalty
+    loss_penalty: float  # the L1/L2 penalty of the weights
     class_names: list[str] = field(default_factory=list)
-    proba: np.ndarray | None = None   # (n, K) class probabilities (classification)
+    proba: np.ndarray | None = None  # (n, K) class probabilities (classification)
     is_image: bool = False
     input_shape: tuple[int, ...] = ()
     feature_names: list[str] = field(default_factory=list)
@@ -68,39 +68,56 @@ def split_name(split: str) -> str:
         raise EvaluationProblem(f"unknown split {split!r}; use train, validation or test") from None
 
 
-def predict_split(network: Network, graph: GraphSpec, data: TrainingData, split: str = "test",
-                  batch_size: int = 1024) -> Predictions:
+def predict_split(
+    network: Network, graph: GraphSpec, data: TrainingData, split: str = "test", batch_size: int = 1024
+) -> Predictions:
     """Run `network` on one split of `data` (as `load_training_data` prepared it)."""
     split = split_name(split)
     part = {"train": data.train, "val": data.val, "test": data.test}[split]
     if part is None:
-        raise EvaluationProblem(f"the data set {data.spec} has no {_split_label(split)} samples; "
-                                "choose another split")
+        raise EvaluationProblem(f"the data set {data.spec} has no {_split_label(split)} samples; choose another split")
     ds = data.dataset
     x, y_formatted = part
     raw_y = np.asarray(ds.splits[split][1])
     if data.task not in ("classification", "regression"):
         raise EvaluationProblem(f"the data set {data.spec} has no targets to evaluate against")
     outputs = np.asarray(network.predict(x, batch_size=batch_size), dtype=np.float64).reshape(len(x), -1)
-    common: dict[str, Any] = {"split": split, "x": np.asarray(x), "outputs": outputs, "dataset": data.spec,
-                              "loss_penalty": penalty(network.document),
-                              "is_image": bool(getattr(ds, "is_image", False)),
-                              "input_shape": tuple(getattr(ds, "input_shape", ()) or ()),
-                              "feature_names": list(getattr(ds, "feature_names", []) or [])}
+    common: dict[str, Any] = {
+        "split": split,
+        "x": np.asarray(x),
+        "outputs": outputs,
+        "dataset": data.spec,
+        "loss_penalty": penalty(network.document),
+        "is_image": bool(getattr(ds, "is_image", False)),
+        "input_shape": tuple(getattr(ds, "input_shape", ()) or ()),
+        "feature_names": list(getattr(ds, "feature_names", []) or []),
+    }
     if data.task == "classification" and int(ds.num_classes) >= 2:
         k = int(ds.num_classes)
         names = [str(c) for c in (ds.class_names or [])] or [str(i) for i in range(k)]
         y = raw_y.astype(np.int64).reshape(-1)
         proba = class_probabilities(outputs, graph, k)
-        return Predictions("classification", y_true=y, sample_loss=sample_losses(graph, outputs, y_formatted, proba, y),
-                           class_names=names[:k], proba=proba, **common)
+        return Predictions(
+            "classification",
+            y_true=y,
+            sample_loss=sample_losses(graph, outputs, y_formatted, proba, y),
+            class_names=names[:k],
+            proba=proba,
+            **common,
+        )
     values = raw_y.astype(np.float64).reshape(len(raw_y), -1)
     if values.shape[1] != outputs.shape[1]:
-        raise EvaluationProblem(f"the network has {outputs.shape[1]} outputs but the targets have "
-                                f"{values.shape[1]} values")
+        raise EvaluationProblem(
+            f"the network has {outputs.shape[1]} outputs but the targets have {values.shape[1]} values"
+        )
     names = list(getattr(ds, "target_names", []) or []) or [f"y{i}" for i in range(values.shape[1])]
-    return Predictions("regression", y_true=values, sample_loss=sample_losses(graph, outputs, y_formatted, None, None),
-                       output_names=names, **common)
+    return Predictions(
+        "regression",
+        y_true=values,
+        sample_loss=sample_losses(graph, outputs, y_formatted, None, None),
+        output_names=names,
+        **common,
+    )
 
 
 def penalty(doc) -> float:
@@ -134,13 +151,17 @@ def class_probabilities(outputs: np.ndarray, graph: GraphSpec, k: int) -> np.nda
     return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
 
 
-def sample_losses(graph: GraphSpec, outputs: np.ndarray, y: Any, proba: np.ndarray | None,
-                  classes: np.ndarray | None) -> np.ndarray:
+def sample_losses(
+    graph: GraphSpec, outputs: np.ndarray, y: Any, proba: np.ndarray | None, classes: np.ndarray | None
+) -> np.ndarray:
     """Each sample's loss under the network's loss function (without the L1/L2 penalty)."""
     name = graph.loss_name
     n = len(outputs)
-    if name in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy") \
-            and proba is not None and classes is not None:
+    if (
+        name in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
+        and proba is not None
+        and classes is not None
+    ):
         return -np.log(np.clip(proba[np.arange(n), classes], EPS, 1.0))
     if name == "value" or y is None:
         return outputs.sum(axis=1)

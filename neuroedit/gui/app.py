@@ -41,8 +41,9 @@ def make_application() -> QApplication:
     return app
 
 
-def run_app(file: str | None = None, train: bool = False, screenshot: str | None = None,
-            quit_after: float | None = None) -> int:
+def run_app(
+    file: str | None = None, train: bool = False, screenshot: str | None = None, quit_after: float | None = None
+) -> int:
     """Open the editor; with `screenshot`/`quit_after`, grab the window to a PNG and quit (docs, demos)."""
     app = make_application()
     if not logging.getLogger(LOGGER).handlers:  # started from Python rather than the `neuroedit` command
@@ -57,7 +58,7 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
     if path and not unattended:
         window.files.recent.add(path)
     window.show()
-    QTimer.singleShot(0, window.training.start_warmup)     # compile the training engine while the user looks
+    QTimer.singleShot(0, window.training.start_warmup)  # compile the training engine while the user looks
     QTimer.singleShot(60, window.canvas.frame_all)
     window.data_download.enabled = not unattended
     crash_handler = CrashHandler(window)
@@ -76,7 +77,7 @@ def run_app(file: str | None = None, train: bool = False, screenshot: str | None
 def _finish(app: QApplication, window: MainWindow, screenshot: str | None) -> None:
     if screenshot:
         Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
-        window.canvas.end_zoom_gesture()    # sharp cards, whatever the zoom timers were doing
+        window.canvas.end_zoom_gesture()  # sharp cards, whatever the zoom timers were doing
         window.scene.pictures.sharpen_all()
         if not window.grab().save(screenshot):
             print(f"neuroedit: error: could not write the screenshot {screenshot}", file=sys.stderr)
@@ -118,9 +119,12 @@ def _offer_recovery() -> tuple[Document, str | None, bool, bool] | None:
     when = datetime.fromtimestamp(latest.saved_at).strftime("%Y-%m-%d %H:%M")
     name = Path(latest.original).name if latest.original else "an untitled network"
     answer = QMessageBox.question(
-        None, "Restore unsaved work?",
+        None,
+        "Restore unsaved work?",
         f"NeuroEdit did not close cleanly. Restore the unsaved changes to {name} autosaved at {when}?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
     result = None
     if answer == QMessageBox.StandardButton.Yes:
         try:

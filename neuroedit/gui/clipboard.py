@@ -42,19 +42,29 @@ def get_fragment() -> dict[str, Any]:
 
 
 def check_fragment(fragment: Any) -> dict[str, Any]:
-    if not isinstance(fragment, dict) or not isinstance(fragment.get("nodes"), list) \
-            or not isinstance(fragment.get("edges"), list):
+    if (
+        not isinstance(fragment, dict)
+        or not isinstance(fragment.get("nodes"), list)
+        or not isinstance(fragment.get("edges"), list)
+    ):
         raise FragmentError("the clipboard holds no nodes")
     ids = set()
     for n in fragment["nodes"]:
-        if not (isinstance(n, dict) and isinstance(n.get("id"), str) and isinstance(n.get("type"), str)
-                and isinstance(n.get("params"), dict) and isinstance(n.get("pos"), list) and len(n["pos"]) == 2
-                and all(isinstance(v, (int, float)) for v in n["pos"])):
+        if not (
+            isinstance(n, dict)
+            and isinstance(n.get("id"), str)
+            and isinstance(n.get("type"), str)
+            and isinstance(n.get("params"), dict)
+            and isinstance(n.get("pos"), list)
+            and len(n["pos"]) == 2
+            and all(isinstance(v, (int, float)) for v in n["pos"])
+        ):
             raise FragmentError("a copied node is malformed")
         ids.add(n["id"])
     for e in fragment["edges"]:
-        if not (isinstance(e, list) and len(e) == 4 and all(isinstance(v, str) for v in e)
-                and e[0] in ids and e[1] in ids):
+        if not (
+            isinstance(e, list) and len(e) == 4 and all(isinstance(v, str) for v in e) and e[0] in ids and e[1] in ids
+        ):
             raise FragmentError("a copied connection is malformed")
     if not fragment["nodes"]:
         raise FragmentError("the clipboard holds no nodes")

@@ -56,8 +56,11 @@ class CrashHandler(QObject):
         if args.exc_type is SystemExit:
             return
         name = args.thread.name if args.thread is not None else "a worker thread"
-        log.critical("uncaught exception in thread %s", name,
-                     exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback))
+        log.critical(
+            "uncaught exception in thread %s",
+            name,
+            exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback),
+        )
         self._reported.emit(self._summary(args.exc_type, args.exc_value, args.exc_traceback))  # queued to the GUI
 
     @staticmethod
@@ -69,9 +72,11 @@ class CrashHandler(QObject):
     def _show(self, summary: str) -> None:
         saved = self._autosave()
         path = log_path()
-        text = (f"NeuroEdit hit an unexpected error and may not work correctly until restarted.\n\n{summary}\n\n"
-                + (f"Your network was autosaved to {saved}; the next start offers to restore it.\n\n" if saved else "")
-                + f"The details are in the log: {path}")
+        text = (
+            f"NeuroEdit hit an unexpected error and may not work correctly until restarted.\n\n{summary}\n\n"
+            + (f"Your network was autosaved to {saved}; the next start offers to restore it.\n\n" if saved else "")
+            + f"The details are in the log: {path}"
+        )
         self.reports.append(text)
         if self._showing:  # an error while the dialog is up: logged and counted, not stacked
             return

@@ -45,10 +45,15 @@ class _Signals(QObject):
 class DataDownloadOffer(QObject):
     """Checks the document's data set (after New/Open) and offers the download with a progress bar."""
 
-    downloaded = Signal()   # the data set is here now: views that found it missing look again
+    downloaded = Signal()  # the data set is here now: views that found it missing look again
 
-    def __init__(self, dataset_spec: Callable[[], str | None], folder: Callable[[], str | None],
-                 show_status: Callable[[str], None], parent: QWidget) -> None:
+    def __init__(
+        self,
+        dataset_spec: Callable[[], str | None],
+        folder: Callable[[], str | None],
+        show_status: Callable[[str], None],
+        parent: QWidget,
+    ) -> None:
         super().__init__(parent)
         self.dataset_spec = dataset_spec
         self.folder = folder
@@ -69,11 +74,14 @@ class DataDownloadOffer(QObject):
         if not self.enabled or dataset is None or self.dialog is not None:
             return False
         answer = QMessageBox.question(
-            self.dialog_parent, f"Download {dataset.title}?",
+            self.dialog_parent,
+            f"Download {dataset.title}?",
             f"This network trains on {dataset.title}, which is not on this computer yet.\n\n"
             f"Download it now (about {dataset.size_mb:.0f} MB, four files checked against their published "
             f"SHA-256)? You can also run: neuroedit data download {dataset.name}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             self.show_status(f"{dataset.title} is missing: neuroedit data download {dataset.name}")
             return False

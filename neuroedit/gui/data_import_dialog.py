@@ -5,9 +5,22 @@ from __future__ import annotations
 import html
 import os
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from ..data import DataError, csv_preview, format_spec, parse_spec
 from ..data.idx_source import find_idx_file
@@ -141,8 +154,10 @@ class ImportDialog(QDialog):
         self.target.addItems(names)
         self.target.setCurrentIndex(len(names) - 1)
         self._fill_preview(names, rows)
-        self.message.setText(f"{'Header row found' if header else 'No header row'}; "
-                             f"{len(names)} columns. Text in the target column becomes class names.")
+        self.message.setText(
+            f"{'Header row found' if header else 'No header row'}; "
+            f"{len(names)} columns. Text in the target column becomes class names."
+        )
 
     def _inspect_npz(self, path: str) -> None:
         keys = npz_keys(path)
@@ -171,16 +186,21 @@ class ImportDialog(QDialog):
                 self.preview.setItem(r, c, QTableWidgetItem(text))
 
     def _update_rows(self) -> None:
-        visible = {self.target: self.format == "csv", self.x_key: self.format == "npz",
-                   self.y_key: self.format == "npz", self.fashion: self.format == "idx"}
+        visible = {
+            self.target: self.format == "csv",
+            self.x_key: self.format == "npz",
+            self.y_key: self.format == "npz",
+            self.fashion: self.format == "idx",
+        }
         for widget, show in visible.items():
             self.form.setRowVisible(widget, show)
         self.preview.setVisible(self.format == "csv")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.format is not None)
 
     def _browse_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import data", self.base_dir or "",
-                                              "Data files (*.csv *.tsv *.txt *.npz);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import data", self.base_dir or "", "Data files (*.csv *.tsv *.txt *.npz);;All files (*)"
+        )
         if path:
             self.set_path(path)
 
@@ -188,5 +208,3 @@ class ImportDialog(QDialog):
         path = QFileDialog.getExistingDirectory(self, "IDX folder (MNIST / Fashion-MNIST)", self.base_dir or "")
         if path:
             self.set_path(path)
-
-

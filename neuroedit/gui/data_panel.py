@@ -1,7 +1,9 @@
 """The Data panel: choose a built-in data set (with its parameters) or import a file, and preview it.
 
 Changing a parameter rebuilds the spec string and reloads the preview in a worker thread
-(debounced), so large files never block the UI; "Use for training" emits `spec_chosen`.
+(debounced), so large files never block the UI. What the user chooses here is the training
+data: once a chosen set has loaded without error, the panel emits `spec_chosen`. Every row
+fits the dock's default width (one field per row), so nothing sits off its right edge.
 """
 
 from __future__ import annotations
@@ -10,14 +12,25 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..data import DataError, Dataset, available_sources, format_shape, format_spec, load, parse_spec
 from ..data.generators import GENERATORS
 from ..data.spec import Spec
 from .data_import_dialog import ImportDialog
-from .data_preview import ClassHistogram, DataPreview
+from .data_preview import ClassHistogram, DataPreview, preview_kind, scatter_key_html
 from .gc_guard import gui_thread_collector
 
 FILE_KINDS = ("csv", "npz", "idx")
@@ -44,6 +57,8 @@ class DataPanel(QWidget):
         self.error = ""
         self._file_spec: Spec | None = None
         self._generation = 0
+        self._chosen_generation = -1  # the load whose success makes its spec the training data
+        self._document_spec = ""  # the spec the document holds (set_spec); choosing it again is no change
         self._updating = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-load")
         self._signals = _LoadSignals()
@@ -56,6 +71,17 @@ class DataPanel(QWidget):
     # ---------------------------------------------------------------- public
     def set_spec(self, spec: str | None) -> None:
         """Show `spec` (from the document) in the form and preview it; emits nothing."""
+        self._document_spec = (spec or "").strip()
+        self._show_spec(spec)
+
+    def choose_spec(self, spec: str) -> None:
+        """The user's choice: preview it and, once it loads, make it the training data."""
+        before = self._generation
+        self._show_spec(spec)
+        if self._generation != before:  # a load started (the spec parsed)
+            self._chosen_generation = self._generation
+
+    def _show_spec(self, spec: str | None) -> None:
         self._updating = True
         try:
             if not spec:
@@ -97,11 +123,11 @@ class DataPanel(QWidget):
                 self.source.model().item(index).setEnabled(False)
         self.source.addItem("imported file", FILE_ITEM)
         self.source.currentIndexChanged.connect(self._on_source_changed)
+        self.source.setToolTip("the data set to train on: a built-in generator, a scikit-learn set or a file")
+        self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(12)
         self.import_button = QPushButton("Import file…", objectName="data_import")
         self.import_button.clicked.connect(self._import)
-        top = QHBoxLayout()
-        top.addWidget(self.source, 1)
-        top.addWidget(self.import_button)
 
         self.n = QSpinBox(objectName="data_n", minimum=4, maximum=1_000_000, singleStep=100, value=500)
         self.noise = QDoubleSpinBox(objectName="data_noise", minimum=0, maximum=10, singleStep=0.05, decimals=3)
@@ -116,15 +142,25 @@ class DataPanel(QWidget):
         self.features.setPlaceholderText("x1,x2 (add x1sq,x2sq,x1x2,sinx1,sinx2)")
         self.classes = QLineEdit(objectName="data_classes")
         self.classes.setPlaceholderText("all (or e.g. 2,6)")
-        # (label, widget, full row?) in display order; visible ones are packed two per row.
-        self._fields = [(QLabel(text), widget, wide) for text, widget, wide in (
-            ("Samples", self.n, False), ("Noise", self.noise, False), ("Arms", self.arms, False),
-            ("Seed", self.seed, False), ("Split", self.split, False), ("Scaling", self.scale, False),
-            ("Features", self.features, True), ("Classes", self.classes, True))]
-        self._visible = {widget: True for _, widget, _ in self._fields}
+        # (label, widget) in display order, one per row so that every field fits a narrow dock.
+        self._fields = [
+            (QLabel(text), widget)
+            for text, widget in (
+                ("Samples", self.n),
+                ("Noise", self.noise),
+                ("Arms", self.arms),
+                ("Seed", self.seed),
+                ("Split", self.split),
+                ("Scaling", self.scale),
+                ("Features", self.features),
+                ("Classes", self.classes),
+            )
+        ]
+        for _, widget in self._fields:
+            widget.setMinimumWidth(60)
+        self._visible = {widget: True for _, widget in self._fields}
         self.grid = QGridLayout()
         self.grid.setColumnStretch(1, 1)
-        self.grid.setColumnStretch(3, 1)
         for spin in (self.n, self.arms, self.seed):
             spin.valueChanged.connect(self._on_form_changed)
         self.noise.valueChanged.connect(self._on_form_changed)
@@ -134,12 +170,11 @@ class DataPanel(QWidget):
 
         self.spec_edit = QLineEdit(objectName="data_spec")
         self.spec_edit.setToolTip("the data-set spec stored in the file; edit and press Enter")
-        self.spec_edit.returnPressed.connect(lambda: self.set_spec(self.spec_edit.text().strip()))
-        self.apply_button = QPushButton("Use for training", objectName="data_apply")
-        self.apply_button.clicked.connect(self._apply)
+        self.spec_edit.setMinimumWidth(60)
+        self.spec_edit.returnPressed.connect(lambda: self.choose_spec(self.spec_edit.text().strip()))
         spec_row = QHBoxLayout()
         spec_row.addWidget(self.spec_edit, 1)
-        spec_row.addWidget(self.apply_button)
+        spec_row.addWidget(self.import_button)
 
         self.info = QLabel(objectName="data_info", wordWrap=True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -151,7 +186,7 @@ class DataPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
+        layout.addWidget(self.source)
         layout.addLayout(self.grid)
         layout.addLayout(spec_row)
         layout.addWidget(self.info)
@@ -223,9 +258,16 @@ class DataPanel(QWidget):
         kind = self._kind()
         generator = GENERATORS.get(kind)
         params = generator.params if generator else {}
-        rows = {self.n: "n" in params, self.noise: "noise" in params, self.arms: kind == "spiral_multi",
-                self.features: generator is not None or bool(self.features.text().strip()), self.classes: kind != "spiral_multi" and kind != "values",
-                self.seed: kind != "values", self.split: kind != "values", self.scale: kind != "values"}
+        rows = {
+            self.n: "n" in params,
+            self.noise: "noise" in params,
+            self.arms: kind == "spiral_multi",
+            self.features: generator is not None or bool(self.features.text().strip()),
+            self.classes: kind != "spiral_multi" and kind != "values",
+            self.seed: kind != "values",
+            self.split: kind != "values",
+            self.scale: kind != "values",
+        }
         self._visible.update(rows)
         self._relayout()
 
@@ -233,22 +275,15 @@ class DataPanel(QWidget):
         return self._visible.get(widget, False)
 
     def _relayout(self) -> None:
-        for label, widget, _ in self._fields:
+        for label, widget in self._fields:
             self.grid.removeWidget(label)
             self.grid.removeWidget(widget)
             label.setVisible(self._visible[widget])
             widget.setVisible(self._visible[widget])
-        row, col = 0, 0
-        for label, widget, wide in self._fields:
-            if not self._visible[widget]:
-                continue
-            if wide and col:
-                row, col = row + 1, 0
-            self.grid.addWidget(label, row, col)
-            self.grid.addWidget(widget, row, col + 1, 1, 3 if wide else 1)
-            col += 4 if wide else 2
-            if col >= 4:
-                row, col = row + 1, 0
+        visible = [(label, widget) for label, widget in self._fields if self._visible[widget]]
+        for row, (label, widget) in enumerate(visible):
+            self.grid.addWidget(label, row, 0)
+            self.grid.addWidget(widget, row, 1)
 
     # ---------------------------------------------------------------- reactions
     def _on_source_changed(self) -> None:
@@ -271,17 +306,13 @@ class DataPanel(QWidget):
         spec = self._spec_from_form()
         self.spec_edit.setText(spec)
         if spec:
+            self._chosen_generation = self._generation + 1  # the load the timer starts
             self._reload.start()
-
-    def _apply(self) -> None:
-        spec = self.current_spec()
-        if spec:
-            self.spec_chosen.emit(spec)
 
     def _import(self) -> None:
         dialog = ImportDialog(self, self.base_dir)
         if dialog.exec() and dialog.spec():
-            self.set_spec(dialog.spec())
+            self.choose_spec(dialog.spec())
 
     # ---------------------------------------------------------------- loading
     def _start_load(self) -> None:
@@ -301,7 +332,7 @@ class DataPanel(QWidget):
             except (MemoryError, OSError) as e:
                 return None, f"{spec}: {e}"
 
-        gui_thread_collector().hold()     # the loader thread must not run Qt destructors
+        gui_thread_collector().hold()  # the loader thread must not run Qt destructors
         future = self._executor.submit(work)
         future.add_done_callback(lambda f: self._signals.finished.emit(generation, *f.result()))
         self._pending = future
@@ -311,6 +342,10 @@ class DataPanel(QWidget):
         if generation != self._generation:
             return  # a newer request superseded this one
         self._show(dataset, error)
+        spec = self.current_spec()
+        if generation == self._chosen_generation and not error and spec != self._document_spec:
+            self._document_spec = spec
+            self.spec_chosen.emit(spec)
 
     def _show(self, dataset: Dataset | None, error: str) -> None:
         self.dataset = dataset
@@ -326,7 +361,16 @@ class DataPanel(QWidget):
             self.info.setText(summary_html(dataset))
         self.dataset_loaded.emit(dataset)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+    def heightForWidth(self, width: int) -> int:
+        """The least height at `width`: in the dock's scroll area the panel then takes the dock's height.
+
+        Qt's default (the preferred height of every part, the wrapped summary making it height-for-width)
+        made the scroll area taller than the dock and pushed the preview below its bottom edge.
+        """
+        layout = self.layout()
+        return layout.minimumHeightForWidth(width) if layout.hasHeightForWidth() else self.minimumSizeHint().height()
+
+    def closeEvent(self, event) -> None:
         self._reload.stop()
         self._generation += 1  # drop any load still running
         super().closeEvent(event)
@@ -336,9 +380,12 @@ def summary_html(ds: Dataset) -> str:
     """Two or three lines: task and shape, split sizes, notes."""
     sizes = ds.split_sizes()
     task = ds.task + (f", {ds.num_classes} classes" if ds.task == "classification" else "")
-    lines = [f"<b>{task}</b> · input {format_shape(ds.input_shape)}"
-             + (" (images)" if ds.is_image else ""),
-             f"train {sizes['train']:,} · validation {sizes['val']:,} · test {sizes['test']:,}"]
+    lines = [
+        f"<b>{task}</b> · input {format_shape(ds.input_shape)}" + (" (images)" if ds.is_image else ""),
+        f"train {sizes['train']:,} · validation {sizes['val']:,} · test {sizes['test']:,}",
+    ]
+    if preview_kind(ds) == "scatter":
+        lines.append(scatter_key_html(ds))
     lines += [f"<i>{_escape(n)}</i>" for n in ds.notes[:3]]
     return "<br>".join(lines)
 

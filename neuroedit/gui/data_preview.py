@@ -6,21 +6,27 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QGridLayout, QHeaderView, QLabel, QScrollArea, QStackedWidget, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-# Colour-blind-friendly class colours (Okabe-Ito, then Tableau).
-CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000",
-                "#8c564b", "#7f7f7f", "#bcbd22", "#17becf"]
+from .heatmap import class_color
+
 SPLIT_SYMBOLS = {"train": "o", "val": "t", "test": "s"}
 SPLIT_TITLES = {"train": "train", "val": "validation", "test": "test"}
+SPLIT_GLYPHS = {"train": "●", "val": "▼", "test": "■"}
+MAX_KEY_CLASSES = 12
 MAX_SCATTER_POINTS = 4000
 GRID_IMAGES = 24
 TABLE_ROWS = 100
-
-
-def class_color(i: int) -> str:
-    return CLASS_COLORS[i % len(CLASS_COLORS)]
 
 
 def sample_grey_image(sample: np.ndarray, scale: int = 3) -> QImage:
@@ -48,17 +54,19 @@ def preview_kind(ds) -> str:
 
 
 class ScatterPreview(pg.PlotWidget):
-    """The 2-D inputs: classes by colour, splits by symbol (regression: colour by target)."""
+    """The 2-D inputs: classes by colour, splits by symbol (regression: colour by target).
+
+    The key is `scatter_key_html` (shown under the plot by the Data panel): a legend inside a
+    plot as narrow as the dock would hide the points.
+    """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, background="w")
         self.setObjectName("data_scatter")
-        self.legend = self.addLegend(offset=(5, 5))
         self.items: dict[str, pg.ScatterPlotItem] = {}
 
     def show_dataset(self, ds) -> None:
         self.clear()
-        self.legend.clear()
         self.items = {}
         names = ds.feature_names if len(ds.feature_names) == 2 else ["x1", "x2"]
         self.setLabel("bottom", names[0])
@@ -69,15 +77,16 @@ class ScatterPreview(pg.PlotWidget):
             step = max(1, x.shape[0] // MAX_SCATTER_POINTS)
             x, y = x[::step], y[::step]
             brushes = self._brushes(ds, y)
-            item = pg.ScatterPlotItem(x[:, 0], x[:, 1], symbol=SPLIT_SYMBOLS[split], size=8 if split == "train" else 9,
-                                      brush=brushes, pen=pg.mkPen("#333333", width=0.5))
+            item = pg.ScatterPlotItem(
+                x[:, 0],
+                x[:, 1],
+                symbol=SPLIT_SYMBOLS[split],
+                size=8 if split == "train" else 9,
+                brush=brushes,
+                pen=pg.mkPen("#333333", width=0.5),
+            )
             self.addItem(item)
             self.items[split] = item
-            marker = pg.ScatterPlotItem(symbol=SPLIT_SYMBOLS[split], brush="#cccccc", pen=pg.mkPen("#333333"))
-            self.legend.addItem(marker, SPLIT_TITLES[split])
-        if ds.task == "classification":
-            for i, name in enumerate(ds.class_names):
-                self.legend.addItem(pg.ScatterPlotItem(symbol="o", brush=class_color(i), pen=None), name)
         self.autoRange()
 
     @staticmethod
@@ -203,8 +212,13 @@ class ClassHistogram(pg.PlotWidget):
             colors = {"train": "#0072B2", "val": "#E69F00", "test": "#009E73"}
             for j, split in enumerate(("train", "val", "test")):
                 counts = ds.class_counts(split)
-                bar = pg.BarGraphItem(x=np.arange(k) + (j - 1) * width, height=counts, width=width,
-                                      brush=colors[split], name=SPLIT_TITLES[split])
+                bar = pg.BarGraphItem(
+                    x=np.arange(k) + (j - 1) * width,
+                    height=counts,
+                    width=width,
+                    brush=colors[split],
+                    name=SPLIT_TITLES[split],
+                )
                 self.addItem(bar)
                 self.bars.append(bar)
             axis.setTicks([[(i, name[:12]) for i, name in enumerate(ds.class_names)]])
@@ -217,3 +231,28 @@ class ClassHistogram(pg.PlotWidget):
             self.bars.append(bar)
             self.setLabel("left", "samples")
         self.autoRange()
+
+
+def scatter_key_html(ds) -> str:
+    """The scatter plot's key as one line of HTML: class colours (or the target scale) and split symbols."""
+    if ds.task == "classification" and ds.num_classes <= MAX_KEY_CLASSES:
+        parts = [
+            f"<span style='color:{class_color(i)}'>●</span>&nbsp;{_escape(str(name))}"
+            for i, name in enumerate(ds.class_names)
+        ]
+    elif ds.task == "regression":
+        parts = ["colour: target value"]
+    else:
+        parts = []
+    parts.append(
+        " ".join(
+            f"{SPLIT_GLYPHS[s]}&nbsp;{SPLIT_TITLES[s]}"
+            for s in ("train", "val", "test")
+            if s in ds.splits and ds.splits[s][0].shape[0] and (s == "train" or ds.splits[s][0] is not ds.train[0])
+        )
+    )
+    return " &nbsp; ".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -24,10 +24,10 @@ class FileController(QObject):
     """Owns the current file path and whether the document differs from it."""
 
     document_opened = Signal(object, object)  # (Document, path or None)
-    state_changed = Signal()                  # title must be refreshed (path or dirty changed)
-    about_to_write = Signal()                 # a save or autosave is next: bring results in (training so far)
+    state_changed = Signal()  # title must be refreshed (path or dirty changed)
+    about_to_write = Signal()  # a save or autosave is next: bring results in (training so far)
 
-    def __init__(self, window: "MainWindow", recovery_folder: Path | None = None) -> None:
+    def __init__(self, window: MainWindow, recovery_folder: Path | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.path: str | None = None
@@ -60,9 +60,12 @@ class FileController(QObject):
         if not self.is_dirty():
             return True
         answer = QMessageBox.question(
-            self.window, "Unsaved changes", f"Save the changes to {self.display_name()}?",
+            self.window,
+            "Unsaved changes",
+            f"Save the changes to {self.display_name()}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save)
+            QMessageBox.StandardButton.Save,
+        )
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard

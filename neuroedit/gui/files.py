@@ -6,9 +6,9 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer
 
@@ -110,8 +110,13 @@ def find_recoveries(folder: Path | None = None) -> list[Recovery]:
 class Autosaver(QObject):
     """Writes the document to this process's recovery file every minute while it has unsaved changes."""
 
-    def __init__(self, current: Callable[[], tuple[Document, str | None, bool]], folder: Path | None = None,
-                 interval_ms: int = AUTOSAVE_MS, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        current: Callable[[], tuple[Document, str | None, bool]],
+        folder: Path | None = None,
+        interval_ms: int = AUTOSAVE_MS,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._current = current
         self.folder = folder or recovery_dir()

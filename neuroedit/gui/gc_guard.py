@@ -14,7 +14,7 @@ import gc
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-GC_MS = 500            # collection interval (GUI thread) while a worker runs
+GC_MS = 500  # collection interval (GUI thread) while a worker runs
 
 
 class GuiThreadCollector(QObject):

@@ -8,12 +8,34 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 
-NEG = np.array([245, 147, 34], float)     # Playground orange (class 0 / low values)
+NEG = np.array([245, 147, 34], float)  # Playground orange (class 0 / low values)
 MID = np.array([248, 248, 248], float)
-POS = np.array([8, 119, 189], float)      # Playground blue (class 1 / high values)
+POS = np.array([8, 119, 189], float)  # Playground blue (class 1 / high values)
+# Class k's colour wherever classes are drawn (Data preview, decision boundary): classes 0 and 1 are NEG and POS.
+CLASS_COLORS = np.array(
+    [
+        NEG,
+        POS,
+        [34, 160, 107],
+        [200, 65, 75],
+        [123, 92, 196],
+        [15, 143, 156],
+        [184, 134, 11],
+        [214, 51, 132],
+        [100, 100, 100],
+        [60, 60, 160],
+    ],
+    float,
+)
 
 
-LEVELS = 1025      # colours in the lookup table (odd: t = 0.5 is exactly white); adjacent ones differ by <= 1/255
+def class_color(k: int) -> str:
+    """'#rrggbb' of class k."""
+    r, g, b = CLASS_COLORS[k % len(CLASS_COLORS)].astype(int)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+LEVELS = 1025  # colours in the lookup table (odd: t = 0.5 is exactly white); adjacent ones differ by <= 1/255
 
 
 def _blend(t: np.ndarray) -> np.ndarray:
@@ -26,7 +48,7 @@ def _blend(t: np.ndarray) -> np.ndarray:
     return out
 
 
-_TABLE = _blend(np.linspace(0.0, 1.0, LEVELS)).view(np.uint32).ravel()   # one RGBA word per level
+_TABLE = _blend(np.linspace(0.0, 1.0, LEVELS)).view(np.uint32).ravel()  # one RGBA word per level
 
 
 def diverging(t: np.ndarray, alpha: int = 255) -> np.ndarray:

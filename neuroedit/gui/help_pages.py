@@ -72,12 +72,14 @@ def about_text() -> str:
     """Version, the libraries it runs on, and where it keeps its log and downloaded data."""
     from importlib.metadata import version
 
-    return (f"<h3>NeuroEdit {__version__}</h3>"
-            "<p>A visual neural-network editor: draw a network, train it, and watch backpropagation.</p>"
-            f"<p>Python {platform.python_version()} · Qt {qVersion()} (PySide6 {pyside_version}) · "
-            f"NumPy {np.__version__} · Numba {version('numba')}</p>"
-            f"<p>Log file: {log_path()}<br>Downloaded data sets: {cache_dir()}</p>"
-            "<p>MIT licence.</p>")
+    return (
+        f"<h3>NeuroEdit {__version__}</h3>"
+        "<p>A visual neural-network editor: draw a network, train it, and watch backpropagation.</p>"
+        f"<p>Python {platform.python_version()} · Qt {qVersion()} (PySide6 {pyside_version}) · "
+        f"NumPy {np.__version__} · Numba {version('numba')}</p>"
+        f"<p>Log file: {log_path()}<br>Downloaded data sets: {cache_dir()}</p>"
+        "<p>MIT licence.</p>"
+    )
 
 
 class AboutDialog(QDialog):
@@ -108,8 +110,10 @@ def _icon_path() -> str:
 def add_help_pages(window: MainWindow, menu: QMenu) -> dict[str, QAction]:
     """Help › Getting started and Help › About NeuroEdit; the actions by key."""
     actions = {}
-    for key, text, dialog in (("getting_started", "Getting started", GettingStartedDialog),
-                              ("about", "About NeuroEdit", AboutDialog)):
+    for key, text, dialog in (
+        ("getting_started", "Getting started", GettingStartedDialog),
+        ("about", "About NeuroEdit", AboutDialog),
+    ):
         action = QAction(text, window)
         action.setObjectName(f"action_{key}")
         action.triggered.connect(lambda checked=False, d=dialog: d(window).exec())

@@ -6,10 +6,11 @@ document command, and the editors follow document events (so undo updates them).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from ..model import SETTINGS, Document, EditError, ParamSpec, analyze, node_type
 from .binding import DocBinding
@@ -43,10 +44,16 @@ class Inspector(QScrollArea):
     def set_document(self, doc: Document) -> None:
         self.doc = doc
         ev = doc.events
-        self._binding.bind(doc, [(ev.param_changed, self._on_param_changed),
-                                 (ev.settings_changed, self._on_settings_changed),
-                                 (ev.node_renamed, self._on_renamed), (ev.node_removed, self._on_removed),
-                                 (ev.changed, self._problems_timer.start)])
+        self._binding.bind(
+            doc,
+            [
+                (ev.param_changed, self._on_param_changed),
+                (ev.settings_changed, self._on_settings_changed),
+                (ev.node_renamed, self._on_renamed),
+                (ev.node_removed, self._on_removed),
+                (ev.changed, self._problems_timer.start),
+            ],
+        )
         self.show_settings()
 
     def show_selection(self, node_ids: list[str]) -> None:
@@ -66,8 +73,14 @@ class Inspector(QScrollArea):
             title, description, specs = f"{spec.display_name}", spec.description, list(spec.params)
         except KeyError:
             title, description, specs = node.type, "unknown node type", []
-        self._build(title, description, specs, node.params, lambda name, value: self.doc.set_param(node_id, name, value),
-                    name_field=True)
+        self._build(
+            title,
+            description,
+            specs,
+            node.params,
+            lambda name, value: self.doc.set_param(node_id, name, value),
+            name_field=True,
+        )
         for extra in self.node_extras:
             widget = extra(node_id)
             if widget is not None:
@@ -76,13 +89,21 @@ class Inspector(QScrollArea):
     def show_settings(self) -> None:
         self._mode, self.node_id = "settings", None
         data = self.doc.dataset.get("spec") if self.doc.dataset else None
-        description = ("How the network is trained. Select a node to edit it instead."
-                       + (f"<br>Data set: <b>{data}</b>" if data else "<br>Data set: none chosen"))
+        description = "How the network is trained. Select a node to edit it instead." + (
+            f"<br>Data set: <b>{data}</b>" if data else "<br>Data set: none chosen"
+        )
         self._build("Training settings", description, list(SETTINGS), self.doc.settings, self.doc.set_setting)
 
     # ------------------------------------------------------------------ building the form
-    def _build(self, title: str, description: str, specs: list[ParamSpec], values: dict[str, Any],
-               commit: Callable[[str, Any], None] | None, name_field: bool = False) -> None:
+    def _build(
+        self,
+        title: str,
+        description: str,
+        specs: list[ParamSpec],
+        values: dict[str, Any],
+        commit: Callable[[str, Any], None] | None,
+        name_field: bool = False,
+    ) -> None:
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(10, 8, 10, 8)

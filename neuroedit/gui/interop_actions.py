@@ -30,12 +30,16 @@ class InteropActions:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.export_action = self._action("Export…", "Ctrl+E", "Write the network as ONNX, a PyTorch script "
-                                          "(trains on several GPUs with torchrun) or a Keras script", self.export)
-        self.import_action = self._action("Import ONNX…", "Ctrl+I", "Open an ONNX model as a new network",
-                                          self.import_)
-        file_menu = next(m for a in window.menuBar().actions() if a.text() == "&File"
-                         and isinstance(m := a.menu(), QMenu))
+        self.export_action = self._action(
+            "Export…",
+            "Ctrl+E",
+            "Write the network as ONNX, a PyTorch script (trains on several GPUs with torchrun) or a Keras script",
+            self.export,
+        )
+        self.import_action = self._action("Import ONNX…", "Ctrl+I", "Open an ONNX model as a new network", self.import_)
+        file_menu = next(
+            m for a in window.menuBar().actions() if a.text() == "&File" and isinstance(m := a.menu(), QMenu)
+        )
         quit_action = window.actions["quit"]
         file_menu.insertAction(quit_action, self.export_action)
         file_menu.insertAction(quit_action, self.import_action)
@@ -55,8 +59,9 @@ class InteropActions:
         files = self.window.files
         stem = files.display_name().removesuffix(".nedit")
         folder = os.path.dirname(files.path) if files.path else str(Path.home())
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export network", os.path.join(folder, stem + ".onnx"),
-                                                   ";;".join(EXPORT_FILTERS))
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, "Export network", os.path.join(folder, stem + ".onnx"), ";;".join(EXPORT_FILTERS)
+        )
         if not path:
             return False
         fmt = EXPORT_FILTERS.get(chosen) or ("onnx" if path.endswith(".onnx") else "pytorch")

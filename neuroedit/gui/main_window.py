@@ -19,12 +19,22 @@ connect it to the document's life (`files.document_opened` for New/Open), e.g.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QToolBar,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QToolBar,
+    QWidget,
+)
 
 from ..data import DataError, dataset_record
 from ..model import Document, EditError, analyze
@@ -41,9 +51,10 @@ from .evaluation.attach import EvaluationController
 from .file_controller import FileController
 from .help_dialog import ShortcutsDialog
 from .help_pages import add_help_pages
-from .interop_actions import InteropActions, install_interop
 from .history_panel import HistoryPanel
 from .inspector import Inspector
+from .interop_actions import InteropActions, install_interop
+from .loss_picker import LossPicker
 from .palette import Palette
 from .problems_panel import ProblemsPanel
 from .shortcuts import SHORTCUTS, sequences
@@ -51,20 +62,31 @@ from .summary_panel import SummaryPanel
 from .training.controller import TrainingController
 from .training.dashboard import Dashboard
 from .training.feature import TrainingFeature
+from .training.feedback import TrainingFeedback
 from .training.overlay import CanvasOverlay
 from .training.panel import TrainingPanel
 from .window_layout import STATE_VERSION
 
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "neuroedit.svg"
-LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                       Qt.DockWidgetArea.BottomDockWidgetArea)
+LEFT, RIGHT, BOTTOM = (
+    Qt.DockWidgetArea.LeftDockWidgetArea,
+    Qt.DockWidgetArea.RightDockWidgetArea,
+    Qt.DockWidgetArea.BottomDockWidgetArea,
+)
 
 
 class MainWindow(QMainWindow):
     """One document at a time; every part is built in `_compose`."""
 
-    def __init__(self, doc: Document | None = None, path: str | None = None,
-                 recovery_folder: Path | None = None, restore_layout: bool = True) -> None:
+    node_dropped = Signal(str)  # a node the user just added from the palette (not by undo, paste or a script)
+
+    def __init__(
+        self,
+        doc: Document | None = None,
+        path: str | None = None,
+        recovery_folder: Path | None = None,
+        restore_layout: bool = True,
+    ) -> None:
         super().__init__()
         self.doc = doc or Document()
         self.colors = theme.canvas_colors()
@@ -76,7 +98,8 @@ class MainWindow(QMainWindow):
         self._layout_restored = False
         self.docks: dict[str, QDockWidget] = {}
         self.actions: dict[str, QAction] = {}
-        self.panels_menu = QMenu("Panels", self)   # View › Panels: add_panel lists every dock here
+        self.panels_menu = QMenu("Panels", self)  # View › Panels: add_panel lists every dock here
+        self.new_node_params: dict[str, Callable[[], dict]] = {}  # type -> parameters a dropped node starts with
         self._compose(recovery_folder)
         window_layout.place_on_screen(self)  # sized from the screen's available area
         self.default_state = self.saveState(STATE_VERSION)  # what View › Reset layout returns to
@@ -137,7 +160,7 @@ class MainWindow(QMainWindow):
         self.problems.count_changed.connect(lambda errors, warnings: self.update_train_action())
         self.update_train_action()
         self.files.document_opened.connect(training.follow)
-        self.files.about_to_write.connect(self.training.commit)   # a save stores what is trained so far
+        self.files.about_to_write.connect(self.training.commit)  # a save stores what is trained so far
 
         # Evaluation: the Evaluation and Runs docks beside the training plots, run recording, Compare….
         # Before backprop, so the Step-through dock keeps its front tab.
@@ -163,13 +186,27 @@ class MainWindow(QMainWindow):
         # Interoperability: File › Export… (ONNX, PyTorch, Keras) and File › Import ONNX….
         self.interop: InteropActions = install_interop(self)
 
+        # A dropped Loss picks the loss that fits the data set and the output it is connected to.
+        self.loss_picker = LossPicker(self.doc, self.show_status)
+        self.new_node_params["Loss"] = self.loss_picker.new_loss_params
+        self.node_dropped.connect(self.loss_picker.dropped)
+        self.data_panel.dataset_loaded.connect(self.loss_picker.data_loaded)
+        self.files.document_opened.connect(self.loss_picker.follow)
+
+        # "Cannot train" where the user looks (status bar, the panel with the fix); the Train action's state.
+        self.training_feedback = TrainingFeedback(
+            self.training, self.statusBar(), self.actions["train"], self.colors.error, self.show_panel
+        )
+        self.files.document_opened.connect(self.training_feedback.follow)
+
         # Gradient descent: Loss-along-weight dock, Gradient Descent menu (loss surface, optimizer race),
         # activation curves and the weight matrix in the inspector; follows training and the step-through.
         self.descent: Descent = install_descent(self)
 
     # ------------------------------------------------------------------ panels (the dock host)
-    def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
-                  tabify_with: str | None = None) -> QDockWidget:
+    def add_panel(
+        self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify_with: str | None = None
+    ) -> QDockWidget:
         """Dock `widget` and list it in View › Panels; its layout is remembered (the dock's objectName is `key`)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
@@ -210,9 +247,14 @@ class MainWindow(QMainWindow):
         self.summary.set_document(doc)
         self.history_panel.set_document(doc)
         ev = doc.events
-        self._binding.bind(doc, [(ev.history_changed, self._update_edit_actions),
-                                 (ev.clean_changed, lambda clean: self.update_title()),
-                                 (ev.settings_changed, self._on_settings_changed)])
+        self._binding.bind(
+            doc,
+            [
+                (ev.history_changed, self._update_edit_actions),
+                (ev.clean_changed, lambda clean: self.update_title()),
+                (ev.settings_changed, self._on_settings_changed),
+            ],
+        )
         self._show_dataset()
         self._update_edit_actions()
         self.update_title()
@@ -330,6 +372,8 @@ class MainWindow(QMainWindow):
                 bar.addSeparator()
             else:
                 bar.addAction(a[key])
+        a["undo"].setIconText("Undo")
+        a["redo"].setIconText("Redo")
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
 
@@ -353,10 +397,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ editing
     def add_node_at(self, type_name: str, scene_pos: QPointF) -> str | None:
         try:
-            node_id = self.doc.add_node(type_name, pos=self.scene.snap(scene_pos.x(), scene_pos.y()))
+            params = self.new_node_params.get(type_name, dict)()
+            node_id = self.doc.add_node(type_name, params, pos=self.scene.snap(scene_pos.x(), scene_pos.y()))
         except EditError as e:
             self.show_status(str(e))
             return None
+        self.node_dropped.emit(node_id)
         self.scene.select_nodes([node_id])
         self.canvas.setFocus()
         return node_id
@@ -366,8 +412,11 @@ class MainWindow(QMainWindow):
         edges = [e for e in self.scene.selected_edges() if e.src not in ids and e.dst not in ids]
         if not ids and not edges:
             return
-        with self.doc.history.macro(f"Delete {len(ids) + len(edges)} items" if len(ids) + len(edges) > 1
-                                    else (f"Delete {ids[0]}" if ids else f"Disconnect {edges[0]}")):
+        with self.doc.history.macro(
+            f"Delete {len(ids) + len(edges)} items"
+            if len(ids) + len(edges) > 1
+            else (f"Delete {ids[0]}" if ids else f"Disconnect {edges[0]}")
+        ):
             for e in edges:
                 self.doc.disconnect(e)
             if ids:
@@ -433,6 +482,8 @@ class MainWindow(QMainWindow):
         redo.setEnabled(h.can_redo())
         undo.setText(f"Undo {h.undo_text()}" if h.can_undo() else "Undo")
         redo.setText(f"Redo {h.redo_text()}" if h.can_redo() else "Redo")
+        undo.setToolTip(undo.text())  # the toolbar keeps the short icon text, so its buttons never move
+        redo.setToolTip(redo.text())
         self.update_title()
 
     def _show_history(self) -> None:
@@ -499,7 +550,7 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear list", self.files.recent.clear)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.training.shutdown()   # before asking to save: the results trained so far are part of the document
+        self.training.shutdown()  # before asking to save: the results trained so far are part of the document
         if not self.files.maybe_save():
             event.ignore()
             return

@@ -98,8 +98,11 @@ class Palette(QWidget):
                 item = QTreeWidgetItem([t.display_name])
                 item.setData(0, TYPE_ROLE, t.name)
                 item.setIcon(0, icon)
-                item.setToolTip(0, f"<b>{t.display_name}</b> ({t.group})<br>{_html(t.description)}"
-                                   "<br><i>Drag onto the canvas, or double-click to add.</i>")
+                item.setToolTip(
+                    0,
+                    f"<b>{t.display_name}</b> ({t.group})<br>{_html(t.description)}"
+                    "<br><i>Drag onto the canvas, or double-click to add.</i>",
+                )
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
                 head.addChild(item)
             head.setExpanded(True)
@@ -107,7 +110,7 @@ class Palette(QWidget):
     def filter(self, text: str) -> None:
         """Show types whose name, group or description contains every word of `text`."""
         words = text.lower().split()
-        for group, head in self.group_items.items():
+        for head in self.group_items.values():
             shown = 0
             for i in range(head.childCount()):
                 item = head.child(i)
@@ -119,8 +122,13 @@ class Palette(QWidget):
             head.setHidden(shown == 0)
 
     def visible_types(self) -> list[str]:
-        return [head.child(i).data(0, TYPE_ROLE) for head in self.group_items.values() if not head.isHidden()
-                for i in range(head.childCount()) if not head.child(i).isHidden()]
+        return [
+            head.child(i).data(0, TYPE_ROLE)
+            for head in self.group_items.values()
+            if not head.isHidden()
+            for i in range(head.childCount())
+            if not head.child(i).isHidden()
+        ]
 
     def _activated(self, item: QTreeWidgetItem, column: int) -> None:
         type_name = item.data(0, TYPE_ROLE)

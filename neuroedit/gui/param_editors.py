@@ -12,8 +12,14 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 
 from ..model import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, ParamSpec
 
-_CHOICE_HELP = {"activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS, "schedule": SCHEDULES,
-                "kernel_initializer": INITIALIZERS, "bias_initializer": INITIALIZERS}
+_CHOICE_HELP = {
+    "activation": ACTIVATIONS,
+    "loss": LOSSES,
+    "optimizer": OPTIMIZERS,
+    "schedule": SCHEDULES,
+    "kernel_initializer": INITIALIZERS,
+    "bias_initializer": INITIALIZERS,
+}
 INT_LIMIT = 2**31 - 1
 
 
@@ -22,8 +28,10 @@ class IntEditor(QSpinBox):
 
     def __init__(self, spec: ParamSpec) -> None:
         super().__init__()
-        low = -INT_LIMIT if spec.minimum is None else int(math.ceil(spec.minimum)) + (1 if spec.min_exclusive else 0)
-        high = INT_LIMIT if spec.maximum is None else int(min(spec.maximum, INT_LIMIT)) - (1 if spec.max_exclusive else 0)
+        low = -INT_LIMIT if spec.minimum is None else math.ceil(spec.minimum) + (1 if spec.min_exclusive else 0)
+        high = (
+            INT_LIMIT if spec.maximum is None else int(min(spec.maximum, INT_LIMIT)) - (1 if spec.max_exclusive else 0)
+        )
         self.setRange(low, high)
         self.setKeyboardTracking(False)
         self.setAccelerated(True)
@@ -156,8 +164,14 @@ class ShapeEditor(TextEditor):
             super().set_value(value)
 
 
-_EDITORS = {"int": IntEditor, "float": FloatEditor, "bool": BoolEditor, "choice": ChoiceEditor,
-            "shape": ShapeEditor, "str": TextEditor}
+_EDITORS = {
+    "int": IntEditor,
+    "float": FloatEditor,
+    "bool": BoolEditor,
+    "choice": ChoiceEditor,
+    "shape": ShapeEditor,
+    "str": TextEditor,
+}
 
 
 def make_editor(spec: ParamSpec) -> QWidget:

@@ -18,15 +18,22 @@ from pathlib import Path
 
 # Platforms that need no display server: the user chose them on purpose.
 HEADLESS_PLATFORMS = {"offscreen", "minimal", "minimalegl", "vnc", "linuxfb", "eglfs", "vkkhrdisplay"}
-HEADLESS_HINT = ("To work without a display, use the command line (`neuroedit train FILE`, "
-                 "`neuroedit evaluate FILE`) or run the editor off screen with QT_QPA_PLATFORM=offscreen "
-                 "(e.g. for --screenshot).")
+HEADLESS_HINT = (
+    "To work without a display, use the command line (`neuroedit train FILE`, "
+    "`neuroedit evaluate FILE`) or run the editor off screen with QT_QPA_PLATFORM=offscreen "
+    "(e.g. for --screenshot)."
+)
 
 # Debian/Ubuntu package of a library whose name the generic rule in `debian_package` gets wrong.
 _PACKAGE_OVERRIDES = {
-    "libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0": "libglib2.0-0",
-    "libGLX.so.0": "libglx0", "libGLdispatch.so.0": "libglvnd0", "libz.so.1": "zlib1g",
-    "libstdc++.so.6": "libstdc++6", "libpng16.so.16": "libpng16-16", "libpcre2-8.so.0": "libpcre2-8-0",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libgthread-2.0.so.0": "libglib2.0-0",
+    "libGLX.so.0": "libglx0",
+    "libGLdispatch.so.0": "libglvnd0",
+    "libz.so.1": "zlib1g",
+    "libstdc++.so.6": "libstdc++6",
+    "libpng16.so.16": "libpng16-16",
+    "libpcre2-8.so.0": "libpcre2-8-0",
 }
 
 Ldd = Callable[[str], str]
@@ -117,9 +124,12 @@ def _wayland_reachable(env: dict[str, str]) -> bool:
     return bool(env.get("XDG_RUNTIME_DIR") or os.path.isabs(name)) and os.path.exists(path)
 
 
-def check_platform(env: dict[str, str] | None = None, ldd: Ldd = run_ldd,
-                   plugin: Callable[[str], Path] = plugin_path,
-                   display_reachable: Callable[[str], bool] = x_display_reachable) -> PlatformProblem | None:
+def check_platform(
+    env: dict[str, str] | None = None,
+    ldd: Ldd = run_ldd,
+    plugin: Callable[[str], Path] = plugin_path,
+    display_reachable: Callable[[str], bool] = x_display_reachable,
+) -> PlatformProblem | None:
     """None when Qt can start one of the platforms it will try; else the first reason it cannot."""
     if not sys.platform.startswith("linux"):
         return None
@@ -143,8 +153,9 @@ def check_platform(env: dict[str, str] | None = None, ldd: Ldd = run_ldd,
     return (with_libs or problems)[0] if problems else None
 
 
-def _xcb_problem(env: dict[str, str], ldd: Ldd, plugin: Path,
-                 display_reachable: Callable[[str], bool]) -> PlatformProblem | None:
+def _xcb_problem(
+    env: dict[str, str], ldd: Ldd, plugin: Path, display_reachable: Callable[[str], bool]
+) -> PlatformProblem | None:
     display = env.get("DISPLAY", "").strip()
     if not display:
         return PlatformProblem("no display found (DISPLAY is not set): the editor needs a graphical session.")
@@ -152,11 +163,15 @@ def _xcb_problem(env: dict[str, str], ldd: Ldd, plugin: Path,
         missing = missing_libraries(str(plugin), ldd)
         if missing:
             packages = list(dict.fromkeys(debian_package(lib) for lib in missing))
-            return PlatformProblem(f"Qt's X11 (xcb) platform plugin needs libraries that are not installed: "
-                                   f"{', '.join(missing)}.", missing, packages)
+            return PlatformProblem(
+                f"Qt's X11 (xcb) platform plugin needs libraries that are not installed: {', '.join(missing)}.",
+                missing,
+                packages,
+            )
     if not display_reachable(display):
-        return PlatformProblem(f"cannot connect to the display {display} (is the X server running, "
-                               "and may this user use it?).")
+        return PlatformProblem(
+            f"cannot connect to the display {display} (is the X server running, and may this user use it?)."
+        )
     return None
 
 
@@ -166,6 +181,7 @@ def import_problem(error: ImportError) -> PlatformProblem:
     match = re.search(r"([\w.+-]+\.so(?:\.\d+)*): cannot open shared object file", text)
     if match:
         library = match.group(1)
-        return PlatformProblem(f"Qt needs the library {library}, which is not installed.", [library],
-                               [debian_package(library)])
+        return PlatformProblem(
+            f"Qt needs the library {library}, which is not installed.", [library], [debian_package(library)]
+        )
     return PlatformProblem(f"Qt (PySide6) cannot be imported: {text}")

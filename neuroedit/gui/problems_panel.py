@@ -11,8 +11,11 @@ from ..model import Document, analyze
 from .binding import DocBinding
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
-ICONS = {"error": QStyle.StandardPixmap.SP_MessageBoxCritical, "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
-         "ok": QStyle.StandardPixmap.SP_DialogApplyButton}
+ICONS = {
+    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+}
 
 
 class ProblemsPanel(QListWidget):
@@ -27,7 +30,7 @@ class ProblemsPanel(QListWidget):
         self.setWordWrap(True)
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.refresh)
-        self._rows: list[tuple[str, str | None, str]] = []   # (severity, node, message) of each item shown
+        self._rows: list[tuple[str, str | None, str]] = []  # (severity, node, message) of each item shown
         self._binding = DocBinding()
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)

@@ -55,7 +55,10 @@ def help_rows() -> list[tuple[str, str]]:
     """(what, keys) for every shortcut and gesture, keys in the platform's notation."""
     rows = []
     for text, seqs in SHORTCUTS.values():
-        keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText)
-                         for s in seqs if not QKeySequence(s).isEmpty())
+        keys = ", ".join(
+            QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText)
+            for s in seqs
+            if not QKeySequence(s).isEmpty()
+        )
         rows.append((text.rstrip("…"), keys))
     return rows + GESTURES

@@ -36,8 +36,9 @@ class SummaryPanel(QWidget):
 
     def set_document(self, doc: Document) -> None:
         self.doc = doc
-        self._binding.bind(doc, [(doc.events.changed, self._timer.start),
-                                 (doc.events.node_renamed, lambda *a: self._timer.start())])
+        self._binding.bind(
+            doc, [(doc.events.changed, self._timer.start), (doc.events.node_renamed, lambda *a: self._timer.start())]
+        )
         self.refresh()
 
     def refresh(self) -> None:
@@ -63,8 +64,10 @@ class SummaryPanel(QWidget):
         finally:
             self.table.setUpdatesEnabled(True)
         trainable, frozen = analyze(self.doc).totals()
-        self.totals.setText(f"Total params: <b>{trainable + frozen:,}</b> &nbsp;·&nbsp; "
-                            f"Trainable: {trainable:,} &nbsp;·&nbsp; Non-trainable: {frozen:,}")
+        self.totals.setText(
+            f"Total params: <b>{trainable + frozen:,}</b> &nbsp;·&nbsp; "
+            f"Trainable: {trainable:,} &nbsp;·&nbsp; Non-trainable: {frozen:,}"
+        )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -41,20 +41,40 @@ _GROUP_HUES = {
 }
 
 LIGHT = CanvasColors(
-    background=QColor("#f4f5f8"), grid_minor=QColor("#eceef3"), grid_major=QColor("#dfe2ea"),
-    card=QColor("#ffffff"), card_border=QColor("#c3c8d4"), text=QColor("#1d2230"), muted=QColor("#697084"),
-    selection=QColor("#2f7cf6"), error=QColor("#d93a3a"), warning=QColor("#d99a1e"),
-    wire=QColor("#7d8597"), wire_selected=QColor("#2f7cf6"), port=QColor("#8a93a6"),
-    port_ok=QColor("#22b36b"), port_refused=QColor("#c9ccd4"),
+    background=QColor("#f4f5f8"),
+    grid_minor=QColor("#eceef3"),
+    grid_major=QColor("#dfe2ea"),
+    card=QColor("#ffffff"),
+    card_border=QColor("#c3c8d4"),
+    text=QColor("#1d2230"),
+    muted=QColor("#697084"),
+    selection=QColor("#2f7cf6"),
+    error=QColor("#d93a3a"),
+    warning=QColor("#d99a1e"),
+    wire=QColor("#7d8597"),
+    wire_selected=QColor("#2f7cf6"),
+    port=QColor("#8a93a6"),
+    port_ok=QColor("#22b36b"),
+    port_refused=QColor("#c9ccd4"),
     groups={k: QColor(v) for k, v in _GROUP_HUES.items()},
 )
 
 DARK = CanvasColors(
-    background=QColor("#1e2128"), grid_minor=QColor("#262a33"), grid_major=QColor("#2f3440"),
-    card=QColor("#2b303b"), card_border=QColor("#444b5a"), text=QColor("#e8eaf0"), muted=QColor("#9aa1b2"),
-    selection=QColor("#5b9bff"), error=QColor("#ff5f5f"), warning=QColor("#f0b43c"),
-    wire=QColor("#8b93a5"), wire_selected=QColor("#5b9bff"), port=QColor("#9aa1b2"),
-    port_ok=QColor("#3ddc84"), port_refused=QColor("#4a505e"),
+    background=QColor("#1e2128"),
+    grid_minor=QColor("#262a33"),
+    grid_major=QColor("#2f3440"),
+    card=QColor("#2b303b"),
+    card_border=QColor("#444b5a"),
+    text=QColor("#e8eaf0"),
+    muted=QColor("#9aa1b2"),
+    selection=QColor("#5b9bff"),
+    error=QColor("#ff5f5f"),
+    warning=QColor("#f0b43c"),
+    wire=QColor("#8b93a5"),
+    wire_selected=QColor("#5b9bff"),
+    port=QColor("#9aa1b2"),
+    port_ok=QColor("#3ddc84"),
+    port_refused=QColor("#4a505e"),
     groups={k: QColor(v).lighter(115) for k, v in _GROUP_HUES.items()},
 )
 
@@ -104,12 +124,18 @@ def _dark_palette() -> QPalette:
     p = QPalette()
     text = QColor("#e8eaf0")
     for role, color in (
-        (QPalette.ColorRole.Window, "#252932"), (QPalette.ColorRole.WindowText, text),
-        (QPalette.ColorRole.Base, "#1c1f26"), (QPalette.ColorRole.AlternateBase, "#242831"),
-        (QPalette.ColorRole.Text, text), (QPalette.ColorRole.Button, "#2d323d"),
-        (QPalette.ColorRole.ButtonText, text), (QPalette.ColorRole.Highlight, "#3d7ef0"),
-        (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#31363f"),
-        (QPalette.ColorRole.ToolTipText, text), (QPalette.ColorRole.PlaceholderText, "#8a90a0"),
+        (QPalette.ColorRole.Window, "#252932"),
+        (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, "#1c1f26"),
+        (QPalette.ColorRole.AlternateBase, "#242831"),
+        (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.Button, "#2d323d"),
+        (QPalette.ColorRole.ButtonText, text),
+        (QPalette.ColorRole.Highlight, "#3d7ef0"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#31363f"),
+        (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.PlaceholderText, "#8a90a0"),
         (QPalette.ColorRole.Link, "#6ea8ff"),
     ):
         p.setColor(role, QColor(color))

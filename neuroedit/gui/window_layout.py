@@ -60,8 +60,9 @@ def apply_default_dock_sizes(window: MainWindow) -> None:
     left = [docks[k] for k in ("palette",) if k in docks]
     right = [docks[k] for k in ("inspector",) if k in docks]
     bottom = [docks[k] for k in ("problems",) if k in docks]
-    window.resizeDocks(left + right, [_share(width, LEFT)] * len(left) + [_share(width, RIGHT)] * len(right),
-                       Qt.Orientation.Horizontal)
+    window.resizeDocks(
+        left + right, [_share(width, LEFT)] * len(left) + [_share(width, RIGHT)] * len(right), Qt.Orientation.Horizontal
+    )
     window.resizeDocks(bottom, [_share(height, BOTTOM)] * len(bottom), Qt.Orientation.Vertical)
 
 

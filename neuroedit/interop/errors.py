@@ -16,5 +16,6 @@ def require(module: str, purpose: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError:
         top = module.split(".")[0]
-        raise InteropError(f"{purpose} needs the {top!r} package: pip install 'neuroedit[onnx]' "
-                           f"(or pip install {top})") from None
+        raise InteropError(
+            f"{purpose} needs the {top!r} package: pip install 'neuroedit[onnx]' (or pip install {top})"
+        ) from None

@@ -38,7 +38,7 @@ class Graph:
     from_logits: bool
     settings: dict[str, Any]
     description: str
-    dataset: str = ""    # the document's data-set spec, e.g. "idx:fashion-mnist"
+    dataset: str = ""  # the document's data-set spec, e.g. "idx:fashion-mnist"
 
     def op(self, op_id: str) -> Op:
         return next(o for o in self.ops if o.id == op_id)
@@ -54,12 +54,10 @@ def exported_graph(doc: Document) -> Graph:
 
     a = analyze(doc)
     if not a.ok:
-        raise InteropError("the network cannot be exported until it is valid: "
-                           + "; ".join(str(p) for p in a.errors))
+        raise InteropError("the network cannot be exported until it is valid: " + "; ".join(str(p) for p in a.errors))
     losses = [n for n in doc.nodes.values() if n.type == "Loss"]
     if len(losses) != 1:
-        raise InteropError("the network needs exactly one Loss node to be exported "
-                           "(the node feeding it is the output)")
+        raise InteropError("the network needs exactly one Loss node to be exported (the node feeding it is the output)")
     incoming: dict[str, dict[str, str]] = {n: {} for n in doc.nodes}
     for e in doc.edges:
         incoming[e.dst][e.dst_port] = e.src
@@ -79,16 +77,33 @@ def exported_graph(doc: Document) -> Graph:
         for name, spec in a.weights.get(node_id, {}).items():
             array = doc.weights.get(node_id, {}).get(name)
             if array is None or tuple(np.shape(array)) != tuple(spec.shape):
-                raise InteropError(f"{node_id}: has no {name} weights of shape {tuple(spec.shape)}; "
-                                   "initialise or train the network first")
+                raise InteropError(
+                    f"{node_id}: has no {name} weights of shape {tuple(spec.shape)}; "
+                    "initialise or train the network first"
+                )
             weights[name] = np.asarray(array, dtype=np.float32)
-        ops.append(Op(node_id, node.type, dict(node.params), tuple(incoming[node_id][p] for p in ports),
-                      tuple(tuple(a.input_shapes[node_id][p]) for p in ports), tuple(a.shapes[node_id] or ()),
-                      weights))
+        ops.append(
+            Op(
+                node_id,
+                node.type,
+                dict(node.params),
+                tuple(incoming[node_id][p] for p in ports),
+                tuple(tuple(a.input_shapes[node_id][p]) for p in ports),
+                tuple(a.shapes[node_id] or ()),
+                weights,
+            )
+        )
     loss = losses[0]
-    return Graph(tuple(ops), tuple(o.id for o in ops if o.type == "Input"), incoming[loss.id]["in"],
-                 str(loss.params["loss"]), bool(loss.params.get("from_logits", False)), dict(doc.settings),
-                 doc.description, str(doc.dataset.get("spec", "")) if isinstance(doc.dataset, dict) else "")
+    return Graph(
+        tuple(ops),
+        tuple(o.id for o in ops if o.type == "Input"),
+        incoming[loss.id]["in"],
+        str(loss.params["loss"]),
+        bool(loss.params.get("from_logits", False)),
+        dict(doc.settings),
+        doc.description,
+        str(doc.dataset.get("spec", "")) if isinstance(doc.dataset, dict) else "",
+    )
 
 
 def activation_alpha(op: Op) -> float:

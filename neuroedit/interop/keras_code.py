@@ -37,8 +37,15 @@ from keras import {names}  # noqa: E402
 """
 
 # NeuroEdit activations Keras names the same and computes the same (α at its default).
-_KERAS_NATIVE = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "selu": "selu", "softplus": "softplus",
-                 "softmax": "softmax", "swish": "silu"}
+_KERAS_NATIVE = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "selu": "selu",
+    "softplus": "softplus",
+    "softmax": "softmax",
+    "swish": "silu",
+}
 
 
 def _native(act: str, alpha: float) -> str | None:
@@ -50,9 +57,13 @@ def _native(act: str, alpha: float) -> str | None:
 
 
 def _activation_ops(act: str, alpha: float, z: str) -> str:
-    table = {"linear": f"{z} * {alpha!r}", "step": f"ops.cast(ops.greater({z}, 0), 'float32')",
-             "sign": f"ops.sign({z})", "leaky_relu": f"ops.leaky_relu({z}, negative_slope={alpha!r})",
-             "elu": f"ops.elu({z}, alpha={alpha!r})"}
+    table = {
+        "linear": f"{z} * {alpha!r}",
+        "step": f"ops.cast(ops.greater({z}, 0), 'float32')",
+        "sign": f"ops.sign({z})",
+        "leaky_relu": f"ops.leaky_relu({z}, negative_slope={alpha!r})",
+        "elu": f"ops.elu({z}, alpha={alpha!r})",
+    }
     if act not in table:
         raise InteropError(f"activation {act!r} has no Keras form")
     return table[act]
@@ -60,9 +71,10 @@ def _activation_ops(act: str, alpha: float, z: str) -> str:
 
 def _aligned(op: Op, names: list[str]) -> list[str]:
     rank = max(len(s) for s in op.input_shapes)
-    return [name if len(shape) == rank else
-            f"ops.reshape({name}, {(-1, *([1] * (rank - len(shape))), *shape)!r})"
-            for name, shape in zip(names, op.input_shapes)]
+    return [
+        name if len(shape) == rank else f"ops.reshape({name}, {(-1, *([1] * (rank - len(shape))), *shape)!r})"
+        for name, shape in zip(names, op.input_shapes)
+    ]
 
 
 def _line(op: Op, arrays: dict[str, list[str]]) -> list[str]:
@@ -89,8 +101,10 @@ def _line(op: Op, arrays: dict[str, list[str]]) -> list[str]:
         return [f"    {v} = layers.Dropout({float(p['rate'])!r}, name={n})({x[0]})"]
     if t == "BatchNorm":
         arrays[op.id] = list(op.weights)
-        layer = (f"layers.BatchNormalization(axis=-1, momentum={float(p['momentum'])!r}, "
-                 f"epsilon={float(p['epsilon'])!r}, center={bool(p['center'])}, scale={bool(p['scale'])}, name={n})")
+        layer = (
+            f"layers.BatchNormalization(axis=-1, momentum={float(p['momentum'])!r}, "
+            f"epsilon={float(p['epsilon'])!r}, center={bool(p['center'])}, scale={bool(p['scale'])}, name={n})"
+        )
         return [f"    {v} = {layer}({x[0]})"]
     if t == "Flatten":
         return [f"    {v} = layers.Flatten(name={n})({x[0]})"]
@@ -111,16 +125,20 @@ def _line(op: Op, arrays: dict[str, list[str]]) -> list[str]:
 
 def keras_script(graph: Graph, script_name: str, weights_name: str) -> str:
     arrays: dict[str, list[str]] = {}
-    lines = [f"    {py_name(i)} = keras.Input(shape={tuple(graph.op(i).output_shape)!r}, name={i!r})"
-             for i in graph.input_ids]
+    lines = [
+        f"    {py_name(i)} = keras.Input(shape={tuple(graph.op(i).output_shape)!r}, name={i!r})"
+        for i in graph.input_ids
+    ]
     for op in graph.ops:
         if op.type != "Input":
             lines += _line(op, arrays)
     inputs = ", ".join(py_name(i) for i in graph.input_ids)
     stem = Path(script_name).stem
     return (
-        docstring(graph, "Keras 3", script_name, weights_name) + "\n"
-        + _IMPORTS.format(names="layers, ops" if any("layers." in line for line in lines) else "ops") + "\n"
+        docstring(graph, "Keras 3", script_name, weights_name)
+        + "\n"
+        + _IMPORTS.format(names="layers, ops" if any("layers." in line for line in lines) else "ops")
+        + "\n"
         "HERE = os.path.dirname(os.path.abspath(__file__))\n"
         f"WEIGHTS = os.path.join(HERE, {weights_name!r})\n"
         + assignment("INPUT_SHAPES", [tuple(graph.op(i).output_shape) for i in graph.input_ids])
@@ -129,33 +147,33 @@ def keras_script(graph: Graph, script_name: str, weights_name: str) -> str:
         + "# Layer name -> its weights in Keras's order, by their NeuroEdit names (the .npz keys are layer/name).\n"
         + assignment("ARRAYS", arrays)
         + "\n\ndef build_model():\n"
-        "    \"\"\"The NeuroEdit graph, node by node, with the document's node names on the layers.\"\"\"\n"
-        + "\n".join(lines) + "\n"
-        f"    return keras.Model([{inputs}], {py_name(graph.output_id)}, name=\"neuroedit\")\n\n\n"
+        '    """The NeuroEdit graph, node by node, with the document\'s node names on the layers."""\n'
+        + "\n".join(lines)
+        + "\n"
+        f'    return keras.Model([{inputs}], {py_name(graph.output_id)}, name="neuroedit")\n\n\n'
         "def load_model(path=WEIGHTS):\n"
-        "    \"\"\"The network with the weights in `path` (by default the exported ones).\"\"\"\n"
+        '    """The network with the weights in `path` (by default the exported ones)."""\n'
         "    model = build_model()\n"
         "    with np.load(path, allow_pickle=False) as archive:\n"
         "        for layer, names in ARRAYS.items():\n"
-        "            model.get_layer(layer).set_weights([archive[f\"{layer}/{name}\"] for name in names])\n"
-        "    return model\n\n\n"
-        + body("data") + "\n\n" + body("keras_train") + "\n\n"
+        '            model.get_layer(layer).set_weights([archive[f"{layer}/{name}"] for name in names])\n'
+        "    return model\n\n\n" + body("data") + "\n\n" + body("keras_train") + "\n\n"
         "def main(argv=None):\n"
-        "    parser = argparse.ArgumentParser(description=\"Train the network as NeuroEdit would, in Keras.\")\n"
-        "    parser.add_argument(\"--data\", required=True, help=\"csv:FILE[:target=COLUMN], npz:FILE[:x=KEY,y=KEY] or \"\n"
-        "                        \"idx:FOLDER[:classes=2,6] (options scale=standard|minmax|none)\")\n"
-        "    parser.add_argument(\"--epochs\", type=int, default=TRAINING[\"epochs\"])\n"
-        "    parser.add_argument(\"--batch-size\", type=int, default=TRAINING[\"batch_size\"])\n"
-        f"    parser.add_argument(\"--out\", default=os.path.join(HERE, {stem + '.trained.npz'!r}))\n"
+        '    parser = argparse.ArgumentParser(description="Train the network as NeuroEdit would, in Keras.")\n'
+        '    parser.add_argument("--data", required=True, help="csv:FILE[:target=COLUMN], npz:FILE[:x=KEY,y=KEY] or "\n'
+        '                        "idx:FOLDER[:classes=2,6] (options scale=standard|minmax|none)")\n'
+        '    parser.add_argument("--epochs", type=int, default=TRAINING["epochs"])\n'
+        '    parser.add_argument("--batch-size", type=int, default=TRAINING["batch_size"])\n'
+        f'    parser.add_argument("--out", default=os.path.join(HERE, {stem + ".trained.npz"!r}))\n'
         "    args = parser.parse_args(argv)\n"
         "    try:\n"
         "        x, y = load_data(args.data)\n"
-        "        inputs, targets = split_inputs(x, INPUT_SHAPES), targets_for(y, TRAINING[\"loss\"], OUTPUTS)\n"
+        '        inputs, targets = split_inputs(x, INPUT_SHAPES), targets_for(y, TRAINING["loss"], OUTPUTS)\n'
         "    except (DataError, OSError, ValueError) as e:\n"
         "        parser.error(str(e))\n"
-        "    config = {**TRAINING, \"epochs\": args.epochs, \"batch_size\": args.batch_size}\n"
+        '    config = {**TRAINING, "epochs": args.epochs, "batch_size": args.batch_size}\n'
         "    train(load_model(), inputs, targets, config, ARRAYS, args.out)\n\n\n"
-        "if __name__ == \"__main__\":\n"
+        'if __name__ == "__main__":\n'
         "    main()\n"
     )
 

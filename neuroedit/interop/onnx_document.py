@@ -39,8 +39,11 @@ def fuse_activations(nodes: dict[str, PendingNode], output_id: str) -> str:
         if src.type != "Dense" or src.params["activation"] != "linear" or len(readers) != 1 or src.id == output_id:
             continue
         name = act.params["activation"]
-        if (name == "leaky_relu" and not np.isclose(act.params["negative_slope"], 0.01)) or (
-                name == "elu" and act.params["elu_alpha"] != 1.0) or name == "linear":
+        if (
+            (name == "leaky_relu" and not np.isclose(act.params["negative_slope"], 0.01))
+            or (name == "elu" and act.params["elu_alpha"] != 1.0)
+            or name == "linear"
+        ):
             continue
         src.params["activation"] = name
         del nodes[act.id]
@@ -55,9 +58,17 @@ def assemble(nodes: dict[str, PendingNode], output_id: str, model: Any, where: s
     meta = {p.key: p.value for p in model.metadata_props}
     out = nodes[output_id]
     act = out.params.get("activation")
-    loss = meta.get(META_LOSS) if meta.get(META_LOSS) in LOSSES else (
-        "sparse_categorical_crossentropy" if act == "softmax" and out.shape[-1] > 1 and len(out.shape) == 1 else
-        "binary_crossentropy" if act == "sigmoid" and out.shape == (1,) else "mse")
+    loss = (
+        meta.get(META_LOSS)
+        if meta.get(META_LOSS) in LOSSES
+        else (
+            "sparse_categorical_crossentropy"
+            if act == "softmax" and out.shape[-1] > 1 and len(out.shape) == 1
+            else "binary_crossentropy"
+            if act == "sigmoid" and out.shape == (1,)
+            else "mse"
+        )
+    )
     doc = Document()
     pos = layered_positions({n.id: n.inputs for n in nodes.values()})
     for n in nodes.values():
@@ -73,8 +84,7 @@ def assemble(nodes: dict[str, PendingNode], output_id: str, model: Any, where: s
     doc.connect(output_id, loss_id)
     a = analyze(doc)
     if not a.ok:
-        raise InteropError(f"{where}: the imported network is not valid: "
-                           + "; ".join(str(p) for p in a.errors))
+        raise InteropError(f"{where}: the imported network is not valid: " + "; ".join(str(p) for p in a.errors))
     doc.replace_weights({n.id: dict(n.weights) for n in nodes.values() if n.weights})
     _restore_settings(doc, meta.get(META_SETTINGS, ""))
     doc.description = model.doc_string or model.graph.doc_string or ""

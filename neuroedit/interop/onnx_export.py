@@ -53,10 +53,17 @@ def _activation(b: _Builder, act: str, alpha: float, z: str, out: str, name: str
     if act == "swish":
         s = b.node("Sigmoid", [z], f"{name}/sigmoid", f"{name}/sigmoid")
         return b.node("Mul", [z, s], out, name)
-    simple: dict[str, tuple[str, dict[str, Any]]] = {"sign": ("Sign", {}), "sigmoid": ("Sigmoid", {}), "tanh": ("Tanh", {}), "relu": ("Relu", {}),
-              "softplus": ("Softplus", {}), "softmax": ("Softmax", {"axis": -1}),
-              "leaky_relu": ("LeakyRelu", {"alpha": alpha}), "elu": ("Elu", {"alpha": alpha}),
-              "selu": ("Selu", {"alpha": SELU_ALPHA, "gamma": SELU_SCALE})}
+    simple: dict[str, tuple[str, dict[str, Any]]] = {
+        "sign": ("Sign", {}),
+        "sigmoid": ("Sigmoid", {}),
+        "tanh": ("Tanh", {}),
+        "relu": ("Relu", {}),
+        "softplus": ("Softplus", {}),
+        "softmax": ("Softmax", {"axis": -1}),
+        "leaky_relu": ("LeakyRelu", {"alpha": alpha}),
+        "elu": ("Elu", {"alpha": alpha}),
+        "selu": ("Selu", {"alpha": SELU_ALPHA, "gamma": SELU_SCALE}),
+    }
     if act not in simple:
         raise InteropError(f"{name}: activation {act!r} has no ONNX equivalent")
     op_type, attrs = simple[act]
@@ -68,8 +75,12 @@ def _dense(b: _Builder, op: Op, x: list[str]) -> str:
     z = op.id if act == "linear" and activation_alpha(op) == 1.0 else f"{op.id}/z"
     kernel = b.const(f"{op.id}/kernel", op.weights["kernel"])
     if "bias" in op.weights:
-        b.node("Gemm", [x[0], kernel, b.const(f"{op.id}/bias", op.weights["bias"])], z,
-               f"{op.id}/gemm" if z != op.id else op.id)
+        b.node(
+            "Gemm",
+            [x[0], kernel, b.const(f"{op.id}/bias", op.weights["bias"])],
+            z,
+            f"{op.id}/gemm" if z != op.id else op.id,
+        )
     else:
         b.node("MatMul", [x[0], kernel], z, f"{op.id}/matmul" if z != op.id else op.id)
     return z if z == op.id else _activation(b, act, activation_alpha(op), z, op.id, op.id)
@@ -78,8 +89,12 @@ def _dense(b: _Builder, op: Op, x: list[str]) -> str:
 def _batchnorm(b: _Builder, op: Op, x: list[str]) -> str:
     w = op.weights
     c = op.output_shape[-1]
-    args = [b.const(f"{op.id}/gamma", w.get("gamma", np.ones(c))), b.const(f"{op.id}/beta", w.get("beta", np.zeros(c))),
-            b.const(f"{op.id}/moving_mean", w["moving_mean"]), b.const(f"{op.id}/moving_variance", w["moving_variance"])]
+    args = [
+        b.const(f"{op.id}/gamma", w.get("gamma", np.ones(c))),
+        b.const(f"{op.id}/beta", w.get("beta", np.zeros(c))),
+        b.const(f"{op.id}/moving_mean", w["moving_mean"]),
+        b.const(f"{op.id}/moving_variance", w["moving_variance"]),
+    ]
     attrs = {"epsilon": float(op.params["epsilon"]), "momentum": float(op.params["momentum"])}
     rank = len(op.output_shape) + 1
     if rank == 2:
@@ -111,8 +126,9 @@ def _binary(op_type: str) -> Callable[[_Builder, Op, list[str]], str]:
 _CONVERTERS: dict[str, Callable[[_Builder, Op, list[str]], str]] = {
     "Dense": _dense,
     "Activation": lambda b, op, x: _activation(b, op.params["activation"], activation_alpha(op), x[0], op.id, op.id),
-    "Dropout": lambda b, op, x: b.node("Dropout", [x[0], b.const(f"{op.id}/ratio", float(op.params["rate"]))],
-                                       op.id, op.id),
+    "Dropout": lambda b, op, x: b.node(
+        "Dropout", [x[0], b.const(f"{op.id}/ratio", float(op.params["rate"]))], op.id, op.id
+    ),
     "BatchNorm": _batchnorm,
     "Flatten": lambda b, op, x: b.node("Flatten", x, op.id, op.id, axis=1),
     "PReLU": lambda b, op, x: b.node("PRelu", [x[0], b.const(f"{op.id}/alpha", op.weights["alpha"])], op.id, op.id),
@@ -136,24 +152,39 @@ def to_onnx(graph: Graph) -> Any:
             continue
         convert = _CONVERTERS.get(op.type)
         if convert is None:
-            raise InteropError(f"node {op.id} ({op.type}) cannot be exported to ONNX: "
-                               f"ONNX export knows {', '.join(['Input', *_CONVERTERS])}")
+            raise InteropError(
+                f"node {op.id} ({op.type}) cannot be exported to ONNX: "
+                f"ONNX export knows {', '.join(['Input', *_CONVERTERS])}"
+            )
         convert(b, op, list(op.inputs))
 
     def value_info(name: str, shape: tuple[int, ...]) -> Any:
         return h.make_tensor_value_info(name, onnx.TensorProto.FLOAT, [BATCH, *shape])
 
     out = graph.op(graph.output_id)
-    if out.type == "Input":   # a graph whose output is an input still needs one node
+    if out.type == "Input":  # a graph whose output is an input still needs one node
         b.node("Identity", [out.id], f"{out.id}/output", f"{out.id}/output")
     out_name = out.id if out.type != "Input" else f"{out.id}/output"
-    g = h.make_graph(b.nodes, "neuroedit", [value_info(i, graph.op(i).output_shape) for i in graph.input_ids],
-                     [value_info(out_name, out.output_shape)], initializer=b.inits, doc_string=graph.description)
-    model = h.make_model(g, opset_imports=[h.make_opsetid("", OPSET)], producer_name="neuroedit",
-                         doc_string=graph.description)
-    model.ir_version = min(model.ir_version, 8)   # readable by onnxruntime releases of the last years
-    h.set_model_props(model, {META_LOSS: graph.loss, META_LOGITS: str(graph.from_logits).lower(),
-                              META_SETTINGS: json.dumps(graph.settings, sort_keys=True)})
+    g = h.make_graph(
+        b.nodes,
+        "neuroedit",
+        [value_info(i, graph.op(i).output_shape) for i in graph.input_ids],
+        [value_info(out_name, out.output_shape)],
+        initializer=b.inits,
+        doc_string=graph.description,
+    )
+    model = h.make_model(
+        g, opset_imports=[h.make_opsetid("", OPSET)], producer_name="neuroedit", doc_string=graph.description
+    )
+    model.ir_version = min(model.ir_version, 8)  # readable by onnxruntime releases of the last years
+    h.set_model_props(
+        model,
+        {
+            META_LOSS: graph.loss,
+            META_LOGITS: str(graph.from_logits).lower(),
+            META_SETTINGS: json.dumps(graph.settings, sort_keys=True),
+        },
+    )
     try:
         onnx.checker.check_model(model, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:

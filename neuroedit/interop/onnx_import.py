@@ -25,25 +25,46 @@ from .onnx_document import PendingNode, assemble, fuse_activations
 from .onnx_export import SELU_ALPHA, SELU_SCALE
 from .onnx_read import read_model, tensor_array
 
-_MAX_MERGE = 8   # Add / Concatenate take at most this many inputs
-_SIMPLE_ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softplus": "softplus",
-                       "Sign": "sign"}
+_MAX_MERGE = 8  # Add / Concatenate take at most this many inputs
+_SIMPLE_ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softplus": "softplus", "Sign": "sign"}
 _BINARY = {"Add": "OpAdd", "Sub": "OpSubtract", "Mul": "OpMultiply", "Max": "OpMax"}
 _SHAPE_OPS = ("Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Reshape")
 # Op types the importer converts (in some forms); the error message lists the others.
-KNOWN_OPS = frozenset({*_SIMPLE_ACTIVATIONS, *_BINARY, *_SHAPE_OPS, "Constant", "Identity", "Cast", "LeakyRelu",
-                       "Elu", "Selu", "Softmax", "PRelu", "Gemm", "MatMul", "Pow", "Sum", "Concat", "Flatten",
-                       "Dropout", "BatchNormalization", "Transpose", "Greater"})
+KNOWN_OPS = frozenset(
+    {
+        *_SIMPLE_ACTIVATIONS,
+        *_BINARY,
+        *_SHAPE_OPS,
+        "Constant",
+        "Identity",
+        "Cast",
+        "LeakyRelu",
+        "Elu",
+        "Selu",
+        "Softmax",
+        "PRelu",
+        "Gemm",
+        "MatMul",
+        "Pow",
+        "Sum",
+        "Concat",
+        "Flatten",
+        "Dropout",
+        "BatchNormalization",
+        "Transpose",
+        "Greater",
+    }
+)
 
 
 @dataclass(frozen=True)
 class _Value:
     """What an ONNX tensor holds: a node's output, a constant, a shape vector, or an intermediate form."""
 
-    kind: str                 # node | const | shape | step | channels_first | bn_channels_first | unsupported
+    kind: str  # node | const | shape | step | channels_first | bn_channels_first | unsupported
     node: str = ""
     const: np.ndarray | None = None
-    dims: tuple[int | None, ...] = ()   # shape vectors; None is the batch size
+    dims: tuple[int | None, ...] = ()  # shape vectors; None is the batch size
 
 
 class _Unsupported(Exception):
@@ -78,8 +99,14 @@ class _Importer:
             name = f"{base}_{n}"
         return name
 
-    def add(self, name: str, type_name: str, params: dict[str, Any], inputs: list[str],
-            weights: dict[str, np.ndarray] | None = None) -> str:
+    def add(
+        self,
+        name: str,
+        type_name: str,
+        params: dict[str, Any],
+        inputs: list[str],
+        weights: dict[str, np.ndarray] | None = None,
+    ) -> str:
         spec = REGISTRY[type_name]
         full = {**spec.default_params(), **params}
         ports = [p.name for p in spec.ports_in(full)]
@@ -135,11 +162,12 @@ class _Importer:
                 if name:
                     self.values[name] = value
         if self.unsupported:
-
-            raise InteropError(f"{self.where}: unsupported operations: {', '.join(self.unsupported)}; "
-                               "NeuroEdit imports Gemm, MatMul, Add, Sub, Mul, Max, Sum, Concat, Flatten, Reshape "
-                               "(to flatten), BatchNormalization, Dropout, Identity and the activations "
-                               "Relu, LeakyRelu, Elu, Selu, PRelu, Sigmoid, Tanh, Softplus, Softmax, Sign")
+            raise InteropError(
+                f"{self.where}: unsupported operations: {', '.join(self.unsupported)}; "
+                "NeuroEdit imports Gemm, MatMul, Add, Sub, Mul, Max, Sum, Concat, Flatten, Reshape "
+                "(to flatten), BatchNormalization, Dropout, Identity and the activations "
+                "Relu, LeakyRelu, Elu, Selu, PRelu, Sigmoid, Tanh, Softplus, Softmax, Sign"
+            )
         if len(g.output) != 1:
             raise InteropError(f"{self.where}: the model has {len(g.output)} outputs; a NeuroEdit network has one")
         out = self.get(g.output[0].name)
@@ -161,9 +189,11 @@ class _Importer:
 
     def graph_input(self, inp: Any) -> None:
         t = inp.type.tensor_type
-        if not inp.type.HasField("tensor_type") or t.elem_type not in (self.onnx.TensorProto.FLOAT,
-                                                                         self.onnx.TensorProto.DOUBLE,
-                                                                         self.onnx.TensorProto.FLOAT16):
+        if not inp.type.HasField("tensor_type") or t.elem_type not in (
+            self.onnx.TensorProto.FLOAT,
+            self.onnx.TensorProto.DOUBLE,
+            self.onnx.TensorProto.FLOAT16,
+        ):
             raise InteropError(f"{self.where}: input {inp.name!r} is not a floating-point tensor")
         dims = list(t.shape.dim)
         if len(dims) < 2:
@@ -171,8 +201,10 @@ class _Importer:
         shape = []
         for d in dims[1:]:
             if not d.HasField("dim_value") or d.dim_value < 1:
-                raise InteropError(f"{self.where}: input {inp.name!r} has a variable or empty axis "
-                                   f"({d.dim_param or d.dim_value}); only the batch axis may vary")
+                raise InteropError(
+                    f"{self.where}: input {inp.name!r} has a variable or empty axis "
+                    f"({d.dim_param or d.dim_value}); only the batch axis may vary"
+                )
             shape.append(int(d.dim_value))
         if len(shape) > 4:
             raise InteropError(f"{self.where}: input {inp.name!r} has {len(shape)} axes per sample; at most 4")
@@ -201,7 +233,10 @@ class _Importer:
         if op == "Elu":
             return [self.activation(name, "elu", ins[0], elu_alpha=_f32(a.get("alpha", 1.0)))]
         if op == "Selu":
-            if not (np.isclose(a.get("alpha", SELU_ALPHA), SELU_ALPHA) and np.isclose(a.get("gamma", SELU_SCALE), SELU_SCALE)):
+            if not (
+                np.isclose(a.get("alpha", SELU_ALPHA), SELU_ALPHA)
+                and np.isclose(a.get("gamma", SELU_SCALE), SELU_SCALE)
+            ):
                 raise _Unsupported()
             return [self.activation(name, "selu", ins[0])]
         if op == "Softmax":
@@ -216,8 +251,10 @@ class _Importer:
             try:
                 alpha = np.broadcast_to(self.const(ins[1]), self.nodes[x].shape).astype(np.float32)
             except ValueError:
-                raise InteropError(f"{self.where}: PRelu {name!r}: slope of shape {self.const(ins[1]).shape} does not "
-                                   f"fit the input {self.nodes[x].shape}") from None
+                raise InteropError(
+                    f"{self.where}: PRelu {name!r}: slope of shape {self.const(ins[1]).shape} does not "
+                    f"fit the input {self.nodes[x].shape}"
+                ) from None
             return [self.node_value(name, "PReLU", {}, [x], {"alpha": alpha.copy()})]
         if op == "Gemm":
             return [self.gemm(name, ins, a)]
@@ -245,8 +282,14 @@ class _Importer:
             return [self.shape_op(name, op, ins, a)]
         raise _Unsupported()
 
-    def node_value(self, name: str, type_name: str, params: dict[str, Any], inputs: list[str],
-                   weights: dict[str, np.ndarray] | None = None) -> _Value:
+    def node_value(
+        self,
+        name: str,
+        type_name: str,
+        params: dict[str, Any],
+        inputs: list[str],
+        weights: dict[str, np.ndarray] | None = None,
+    ) -> _Value:
         return _Value("node", self.add(name, type_name, params, inputs, weights))
 
     def constant(self, a: dict[str, Any]) -> _Value:
@@ -266,17 +309,25 @@ class _Importer:
     def dense(self, name: str, x: str, kernel: np.ndarray, bias: np.ndarray | None) -> _Value:
         fan_in = self.nodes[x].shape
         if kernel.ndim != 2 or fan_in != (kernel.shape[0],):
-            raise InteropError(f"{self.where}: node {name!r}: weights of shape {kernel.shape} do not fit "
-                               f"an input of shape {fan_in} (a Dense layer needs a flat input and a 2-D kernel)")
+            raise InteropError(
+                f"{self.where}: node {name!r}: weights of shape {kernel.shape} do not fit "
+                f"an input of shape {fan_in} (a Dense layer needs a flat input and a 2-D kernel)"
+            )
         weights = {"kernel": kernel.astype(np.float32)}
         if bias is not None:
             try:
                 weights["bias"] = np.broadcast_to(bias, (kernel.shape[1],)).astype(np.float32)
             except ValueError:
-                raise InteropError(f"{self.where}: node {name!r}: bias of shape {bias.shape} does not fit "
-                                   f"{kernel.shape[1]} units") from None
-        return self.node_value(name, "Dense", {"units": int(kernel.shape[1]), "activation": "linear",
-                                               "use_bias": bias is not None}, [x], weights)
+                raise InteropError(
+                    f"{self.where}: node {name!r}: bias of shape {bias.shape} does not fit {kernel.shape[1]} units"
+                ) from None
+        return self.node_value(
+            name,
+            "Dense",
+            {"units": int(kernel.shape[1]), "activation": "linear", "use_bias": bias is not None},
+            [x],
+            weights,
+        )
 
     def gemm(self, name: str, ins: list[str], a: dict[str, Any]) -> _Value:
         if a.get("transA", 0):
@@ -307,21 +358,31 @@ class _Importer:
                 try:
                     src.weights["bias"] = np.broadcast_to(y.const, (src.params["units"],)).astype(np.float32).copy()
                 except ValueError:
-                    raise InteropError(f"{self.where}: Add {name!r}: bias of shape {y.const.shape} does not fit "
-                                       f"{src.params['units']} units") from None
+                    raise InteropError(
+                        f"{self.where}: Add {name!r}: bias of shape {y.const.shape} does not fit "
+                        f"{src.params['units']} units"
+                    ) from None
                 src.params["use_bias"] = True
                 return x
             if op == "Mul" and y.const.size == 1:
-                return self.activation(name, "linear", ins[0] if self.get(ins[0]).kind == "node" else ins[1],
-                                       slope=_f32(float(y.const.ravel()[0])))
+                return self.activation(
+                    name,
+                    "linear",
+                    ins[0] if self.get(ins[0]).kind == "node" else ins[1],
+                    slope=_f32(float(y.const.ravel()[0])),
+                )
         raise _Unsupported()
 
     def swish(self, name: str, ins: list[str]) -> _Value | None:
         """x · sigmoid(x) (either order) becomes one swish activation."""
         for z, s in ((ins[0], ins[1]), (ins[1], ins[0])):
             node = self.nodes[self.values[s].node]
-            if (node.type == "Activation" and node.params["activation"] == "sigmoid"
-                    and node.inputs == [self.values[z].node] and self.uses(s) == 1):
+            if (
+                node.type == "Activation"
+                and node.params["activation"] == "sigmoid"
+                and node.inputs == [self.values[z].node]
+                and self.uses(s) == 1
+            ):
                 del self.nodes[node.id]
                 return self.activation(name, "swish", z)
         return None
@@ -333,8 +394,9 @@ class _Importer:
         if len(srcs) == 1:
             return _Value("node", srcs[0])
         if len(srcs) > _MAX_MERGE:
-            raise InteropError(f"{self.where}: {op} {name!r} has {len(srcs)} inputs; NeuroEdit merges at most "
-                               f"{_MAX_MERGE}")
+            raise InteropError(
+                f"{self.where}: {op} {name!r} has {len(srcs)} inputs; NeuroEdit merges at most {_MAX_MERGE}"
+            )
         if op == "Concat":
             rank = len(self.nodes[srcs[0]].shape) + 1
             if a.get("axis") not in (-1, rank - 1):
@@ -351,7 +413,10 @@ class _Importer:
         rate = float(self.const(ins[1]).ravel()[0]) if len(ins) > 1 and ins[1] else float(a.get("ratio", 0.5))
         if not 0 <= rate < 1:
             raise InteropError(f"{self.where}: Dropout {name!r}: ratio {rate} must be in [0, 1)")
-        return [self.node_value(name, "Dropout", {"rate": _f32(rate)}, [self.node_input(ins[0])]), _Value("unsupported")]
+        return [
+            self.node_value(name, "Dropout", {"rate": _f32(rate)}, [self.node_input(ins[0])]),
+            _Value("unsupported"),
+        ]
 
     def batchnorm(self, name: str, node: Any, ins: list[str], a: dict[str, Any]) -> list[_Value]:
         if len([o for o in node.output if o]) > 1 or a.get("training_mode", 0):
@@ -362,7 +427,7 @@ class _Importer:
         gamma, beta, mean, var = (self.const(i).astype(np.float32) for i in ins[1:5])
         c = self.nodes[x.node].shape[-1]
         if x.kind == "node" and len(self.nodes[x.node].shape) != 1:
-            raise _Unsupported()   # channels-first data: NeuroEdit normalises the last axis
+            raise _Unsupported()  # channels-first data: NeuroEdit normalises the last axis
         if any(t.shape != (c,) for t in (gamma, beta, mean, var)):
             raise InteropError(f"{self.where}: BatchNormalization {name!r}: parameters must have shape ({c},)")
         weights = {"gamma": gamma, "beta": beta, "moving_mean": mean, "moving_variance": var}
@@ -378,7 +443,7 @@ class _Importer:
                 return _Value("channels_first", v.node)
         if v.kind == "bn_channels_first" and perm is not None:
             rank = len(self.nodes[v.node].shape) + 1
-            if list(perm) == [0, *range(2, rank), 1]:   # back to channels last: the BatchNorm is complete
+            if list(perm) == [0, *range(2, rank), 1]:  # back to channels last: the BatchNorm is complete
                 node = self.nodes.pop(v.node)
                 node.id = self.fresh_id(name, "batch_norm")
                 self.nodes[node.id] = node
@@ -405,7 +470,7 @@ class _Importer:
             return _Value("shape", dims=vec)
         if op == "Slice":
             starts, ends = self.const(ins[1]).ravel(), self.const(ins[2]).ravel()
-            return _Value("shape", dims=vec[int(starts[0]):int(min(ends[0], len(vec)))])
+            return _Value("shape", dims=vec[int(starts[0]) : int(min(ends[0], len(vec)))])
         raise _Unsupported()
 
     def vector(self, name: str) -> tuple[int | None, ...]:
@@ -441,6 +506,8 @@ class _Importer:
     # ------------------------------------------------------------------ finishing
     def uses(self, tensor: str) -> int:
         return self.use_count.get(tensor, 0)
+
+
 def _f32(x: float) -> float:
     """An ONNX float attribute (stored as float32) back as the shortest decimal, e.g. 0.01 not 0.009999…."""
     return float(np.format_float_positional(np.float32(x), unique=True, trim="-"))

@@ -15,8 +15,8 @@ import numpy as np
 
 from .errors import InteropError, require
 
-MAX_FILE_BYTES = 1 << 31          # protobuf cannot hold more in one message
-MAX_TENSOR_VALUES = 100_000_000   # NeuroEdit's own limit on values per sample
+MAX_FILE_BYTES = 1 << 31  # protobuf cannot hold more in one message
+MAX_TENSOR_VALUES = 100_000_000  # NeuroEdit's own limit on values per sample
 MAX_TOTAL_VALUES = 200_000_000
 
 
@@ -42,8 +42,10 @@ def _value_count(tensor: Any, where: str) -> int:
             raise InteropError(f"{where}: tensor {tensor.name!r} has a negative dimension {d}")
         n *= int(d)
         if n > MAX_TENSOR_VALUES:
-            raise InteropError(f"{where}: tensor {tensor.name!r} has {_dims(tensor)} values, "
-                               f"more than the limit of {MAX_TENSOR_VALUES:,}")
+            raise InteropError(
+                f"{where}: tensor {tensor.name!r} has {_dims(tensor)} values, "
+                f"more than the limit of {MAX_TENSOR_VALUES:,}"
+            )
     return n
 
 
@@ -57,8 +59,10 @@ def _load_external(onnx: Any, tensor: Any, folder: Path, where: str, values: int
     location = info.get("location", "")
     target = (folder / location).resolve()
     if not location or os.path.isabs(location) or not target.is_relative_to(folder.resolve()):
-        raise InteropError(f"{where}: tensor {tensor.name!r} points to external data {location!r} outside "
-                           "the model's folder; refusing to read it")
+        raise InteropError(
+            f"{where}: tensor {tensor.name!r} points to external data {location!r} outside "
+            "the model's folder; refusing to read it"
+        )
     if not target.is_file():
         raise InteropError(f"{where}: tensor {tensor.name!r}: external data file {location!r} not found")
     try:
@@ -70,8 +74,10 @@ def _load_external(onnx: Any, tensor: Any, folder: Path, where: str, values: int
     if length == -1:
         length = expected
     if length != expected or offset < 0 or offset + length > target.stat().st_size:
-        raise InteropError(f"{where}: tensor {tensor.name!r}: external data ({length} bytes at {offset}) does not "
-                           f"match its shape {_dims(tensor)} or the file {location!r}")
+        raise InteropError(
+            f"{where}: tensor {tensor.name!r}: external data ({length} bytes at {offset}) does not "
+            f"match its shape {_dims(tensor)} or the file {location!r}"
+        )
     with open(target, "rb") as f:
         f.seek(offset)
         tensor.raw_data = f.read(length)
@@ -90,7 +96,7 @@ def read_model(path: str | os.PathLike[str]) -> Any:
         raise InteropError(f"{where}: {p.stat().st_size:,} bytes is larger than an ONNX file can be")
     try:
         model = onnx.load_model_from_string(p.read_bytes())
-    except Exception as e:  # noqa: BLE001 - hostile bytes: protobuf's DecodeError, RuntimeError, ValueError...
+    except Exception as e:
         raise InteropError(f"{where}: not an ONNX model ({_one_line(e)})") from None
     if not model.graph.node or not model.graph.output:
         raise InteropError(f"{where}: not an ONNX model (it holds no graph)")
@@ -106,16 +112,18 @@ def read_model(path: str | os.PathLike[str]) -> Any:
         onnx.checker.check_model(model)
     except InteropError:
         raise
-    except Exception as e:  # noqa: BLE001 - the checker's ValidationError and a corrupt tensor type's errors
+    except Exception as e:
         raise InteropError(f"{where}: invalid ONNX model ({_one_line(e)})") from None
     return model
 
 
 def tensor_array(onnx: Any, tensor: Any, where: str) -> np.ndarray:
     """A tensor's values; InteropError if its data does not match its declared shape."""
-    if tensor.data_location == onnx.TensorProto.EXTERNAL:   # only read_model may follow external data, checked
+    if tensor.data_location == onnx.TensorProto.EXTERNAL:  # only read_model may follow external data, checked
         raise InteropError(f"{where}: tensor {tensor.name!r} keeps its data in another file where it cannot be read")
     try:
         return np.array(onnx.numpy_helper.to_array(tensor))
-    except Exception as e:  # noqa: BLE001 - data that does not match its header fails in many ways
-        raise InteropError(f"{where}: tensor {tensor.name!r} ({_dims(tensor)}) cannot be read ({_one_line(e)})") from None
+    except Exception as e:
+        raise InteropError(
+            f"{where}: tensor {tensor.name!r} ({_dims(tensor)}) cannot be read ({_one_line(e)})"
+        ) from None

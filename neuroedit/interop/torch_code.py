@@ -91,10 +91,17 @@ def activation_code(act: str, alpha: float, z: str) -> str:
     if act == "linear":
         return z if alpha == 1.0 else f"{alpha!r} * {z}"
     table = {
-        "step": f"torch.where({z} > 0, 1.0, 0.0)", "sign": f"torch.sign({z})", "sigmoid": f"torch.sigmoid({z})",
-        "tanh": f"torch.tanh({z})", "relu": f"torch.relu({z})", "leaky_relu": f"F.leaky_relu({z}, {alpha!r})",
-        "elu": f"F.elu({z}, {alpha!r})", "selu": f"F.selu({z})", "swish": f"F.silu({z})",
-        "softplus": f"F.softplus({z})", "softmax": f"torch.softmax({z}, dim=-1)",
+        "step": f"torch.where({z} > 0, 1.0, 0.0)",
+        "sign": f"torch.sign({z})",
+        "sigmoid": f"torch.sigmoid({z})",
+        "tanh": f"torch.tanh({z})",
+        "relu": f"torch.relu({z})",
+        "leaky_relu": f"F.leaky_relu({z}, {alpha!r})",
+        "elu": f"F.elu({z}, {alpha!r})",
+        "selu": f"F.selu({z})",
+        "swish": f"F.silu({z})",
+        "softplus": f"F.softplus({z})",
+        "softmax": f"torch.softmax({z}, dim=-1)",
     }
     if act not in table:
         raise InteropError(f"activation {act!r} has no PyTorch form")
@@ -120,7 +127,7 @@ class _Module:
         self.graph = graph
         self.init: list[str] = []
         self.forward: list[str] = []
-        self.arrays: list[tuple[str, str, bool]] = []    # (NeuroEdit key, attribute path, transposed)
+        self.arrays: list[tuple[str, str, bool]] = []  # (NeuroEdit key, attribute path, transposed)
         self.penalty: list[str] = []
         self.helpers: set[str] = set()
 
@@ -134,8 +141,9 @@ class _Module:
         fused = fused_output_activation(self.graph) if op.id == self.graph.output_id else None
         t = op.type
         if t == "Dense":
-            attr = self.layer(op, f"nn.Linear({op.input_shapes[0][0]}, {op.params['units']}, "
-                                  f"bias={bool(op.params['use_bias'])})")
+            attr = self.layer(
+                op, f"nn.Linear({op.input_shapes[0][0]}, {op.params['units']}, bias={bool(op.params['use_bias'])})"
+            )
             self.arrays.append((f"{op.id}/kernel", f"{v}.weight", True))
             if op.params["use_bias"]:
                 self.arrays.append((f"{op.id}/bias", f"{v}.bias", False))
@@ -153,9 +161,12 @@ class _Module:
         elif t == "BatchNorm":
             self.helpers.add(_BATCHNORM)
             p = op.params
-            attr = self.layer(op, f"BatchNorm({op.output_shape[-1]}, momentum={float(p['momentum'])!r}, "
-                                  f"epsilon={float(p['epsilon'])!r}, center={bool(p['center'])}, "
-                                  f"scale={bool(p['scale'])})")
+            attr = self.layer(
+                op,
+                f"BatchNorm({op.output_shape[-1]}, momentum={float(p['momentum'])!r}, "
+                f"epsilon={float(p['epsilon'])!r}, center={bool(p['center'])}, "
+                f"scale={bool(p['scale'])})",
+            )
             self.arrays += [(f"{op.id}/{n}", f"{v}.{n}", False) for n in op.weights]
             self.forward.append(f"        {v} = {attr}({x[0]})")
         elif t == "Flatten":
@@ -184,8 +195,12 @@ class _Module:
         act, alpha = op.params["activation"], activation_alpha(op)
         if fused:
             # The loss takes the scores before the output's softmax/sigmoid (NeuroEdit's fused, stable form).
-            self.forward += [f"        {v} = {z}", "        if scores:", f"            return {v}",
-                             f"        {v} = {activation_code(act, alpha, v)}"]
+            self.forward += [
+                f"        {v} = {z}",
+                "        if scores:",
+                f"            return {v}",
+                f"        {v} = {activation_code(act, alpha, v)}",
+            ]
         else:
             self.forward.append(f"        {v} = {activation_code(act, alpha, z)}")
 
@@ -196,25 +211,26 @@ class _Module:
         penalty = " + ".join(self.penalty) or "0.0"
         return (
             "\n\nclass Net(nn.Module):\n"
-            "    \"\"\"The NeuroEdit graph, node by node; forward(..., scores=True) stops before the output's\n"
-            "    softmax/sigmoid when the loss is fused with it.\"\"\"\n\n"
+            '    """The NeuroEdit graph, node by node; forward(..., scores=True) stops before the output\'s\n'
+            '    softmax/sigmoid when the loss is fused with it."""\n\n'
             "    # NeuroEdit weight name -> (tensor in this module, stored transposed: Dense kernels are inputs x units)\n"
             f"    ARRAYS = {{\n{table}    }}\n\n"
             "    def __init__(self):\n        super().__init__()\n" + "\n".join(self.init or ["        pass"]) + "\n\n"
-            f"    def forward(self, {args}, scores=False):\n" + "\n".join(self.forward)
+            f"    def forward(self, {args}, scores=False):\n"
+            + "\n".join(self.forward)
             + f"\n        return {py_name(g.output_id)}\n\n"
             "    def penalty(self):\n"
-            "        \"\"\"The L1/L2 penalties of the Dense kernels, l1·Σ|w| + l2/2·Σw², added to the loss.\"\"\"\n"
+            '        """The L1/L2 penalties of the Dense kernels, l1·Σ|w| + l2/2·Σw², added to the loss."""\n'
             f"        return {penalty}\n\n"
             "    def load_arrays(self, arrays):\n"
-            "        \"\"\"Copy NeuroEdit's arrays ({'node/name': array}) into this module.\"\"\"\n"
+            '        """Copy NeuroEdit\'s arrays ({\'node/name\': array}) into this module."""\n'
             "        tensors = {**dict(self.named_parameters()), **dict(self.named_buffers())}\n"
             "        with torch.no_grad():\n"
             "            for key, (path, transposed) in self.ARRAYS.items():\n"
             "                value = torch.from_numpy(np.asarray(arrays[key], dtype=np.float32))\n"
             "                tensors[path].copy_(value.T if transposed else value)\n\n"
             "    def arrays(self):\n"
-            "        \"\"\"This module's weights as NeuroEdit's arrays, the inverse of load_arrays.\"\"\"\n"
+            '        """This module\'s weights as NeuroEdit\'s arrays, the inverse of load_arrays."""\n'
             "        tensors = {**dict(self.named_parameters()), **dict(self.named_buffers())}\n"
             "        out = {}\n"
             "        for key, (path, transposed) in self.ARRAYS.items():\n"
@@ -239,33 +255,33 @@ def torch_script(graph: Graph, script_name: str, weights_name: str) -> str:
         + assignment("INPUT_SHAPES", [tuple(graph.op(i).output_shape) for i in graph.input_ids])
         + assignment("OUTPUTS", _size(graph.op(graph.output_id).output_shape))
         + assignment("TRAINING", training_config(graph))
-        + "".join(sorted(module.helpers)) + net
+        + "".join(sorted(module.helpers))
+        + net
         + "\n\ndef load_model(path=WEIGHTS):\n"
-        "    \"\"\"The network with the weights in `path` (by default the exported ones), in inference mode.\"\"\"\n"
+        '    """The network with the weights in `path` (by default the exported ones), in inference mode."""\n'
         "    model = Net()\n"
         "    with np.load(path, allow_pickle=False) as archive:\n"
         "        model.load_arrays({key: archive[key] for key in archive.files})\n"
-        "    return model.eval()\n\n\n"
-        + body("data") + "\n\n" + body("torch_train") + "\n\n"
+        "    return model.eval()\n\n\n" + body("data") + "\n\n" + body("torch_train") + "\n\n"
         "def main(argv=None):\n"
-        "    parser = argparse.ArgumentParser(description=\"Train the network as NeuroEdit would (under torchrun: \"\n"
-        "                                     \"data-parallel).\")\n"
-        "    parser.add_argument(\"--data\", required=True, help=\"csv:FILE[:target=COLUMN], npz:FILE[:x=KEY,y=KEY] or \"\n"
-        "                        \"idx:FOLDER[:classes=2,6] (options scale=standard|minmax|none)\")\n"
-        "    parser.add_argument(\"--epochs\", type=int, default=TRAINING[\"epochs\"])\n"
-        "    parser.add_argument(\"--batch-size\", type=int, default=TRAINING[\"batch_size\"],\n"
-        "                        help=\"samples per step over all processes (default: the document's)\")\n"
-        f"    parser.add_argument(\"--out\", default=os.path.join(HERE, {stem + '.trained.npz'!r}),\n"
-        "                        help=\"where the trained weights go (NeuroEdit's names; rank 0 writes)\")\n"
+        '    parser = argparse.ArgumentParser(description="Train the network as NeuroEdit would (under torchrun: "\n'
+        '                                     "data-parallel).")\n'
+        '    parser.add_argument("--data", required=True, help="csv:FILE[:target=COLUMN], npz:FILE[:x=KEY,y=KEY] or "\n'
+        '                        "idx:FOLDER[:classes=2,6] (options scale=standard|minmax|none)")\n'
+        '    parser.add_argument("--epochs", type=int, default=TRAINING["epochs"])\n'
+        '    parser.add_argument("--batch-size", type=int, default=TRAINING["batch_size"],\n'
+        '                        help="samples per step over all processes (default: the document\'s)")\n'
+        f'    parser.add_argument("--out", default=os.path.join(HERE, {stem + ".trained.npz"!r}),\n'
+        '                        help="where the trained weights go (NeuroEdit\'s names; rank 0 writes)")\n'
         "    args = parser.parse_args(argv)\n"
         "    try:\n"
         "        x, y = load_data(args.data)\n"
-        "        inputs, targets = split_inputs(x, INPUT_SHAPES), targets_for(y, TRAINING[\"loss\"], OUTPUTS)\n"
+        '        inputs, targets = split_inputs(x, INPUT_SHAPES), targets_for(y, TRAINING["loss"], OUTPUTS)\n'
         "    except (DataError, OSError, ValueError) as e:\n"
         "        parser.error(str(e))\n"
-        "    config = {**TRAINING, \"epochs\": args.epochs, \"batch_size\": args.batch_size}\n"
+        '    config = {**TRAINING, "epochs": args.epochs, "batch_size": args.batch_size}\n'
         "    train(load_model().train(), inputs, targets, config, args.out)\n\n\n"
-        "if __name__ == \"__main__\":\n"
+        'if __name__ == "__main__":\n'
         "    main()\n"
     )
 

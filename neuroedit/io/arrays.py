@@ -19,8 +19,10 @@ from .errors import LoadError, SaveError
 FLOAT_KINDS = "f"  # weights: float16/32/64
 NUMERIC_KINDS = "fiub"  # optimizer state may also hold counters (ints, bools)
 
-_KIND_WORDS = {FLOAT_KINDS: "floating-point (float16, float32 or float64)",
-               NUMERIC_KINDS: "numeric (float, int, uint or bool)"}
+_KIND_WORDS = {
+    FLOAT_KINDS: "floating-point (float16, float32 or float64)",
+    NUMERIC_KINDS: "numeric (float, int, uint or bool)",
+}
 
 
 def write_npz(arrays: dict[str, np.ndarray], member: str, kinds: str) -> bytes:
@@ -49,8 +51,9 @@ def _check_for_save(array: np.ndarray, where: str, kinds: str) -> None:
         raise SaveError(f"{where}: holds {value} at index {index}; reset or retrain the weights before saving")
 
 
-def read_npz(raw: bytes, member: str, kinds: str,
-             expect: Callable[[str, NpyHeader], None] | None = None) -> dict[str, np.ndarray]:
+def read_npz(
+    raw: bytes, member: str, kinds: str, expect: Callable[[str, NpyHeader], None] | None = None
+) -> dict[str, np.ndarray]:
     """All arrays of an `.npz` member, keyed by name without `.npy`; finite, of the allowed kinds.
 
     `expect(key, header)` may refuse an array (LoadError) from its header alone, before its data is
@@ -87,4 +90,3 @@ def _first_non_finite(array: np.ndarray) -> tuple[tuple[int, ...], str] | None:
     index = tuple(int(i) for i in np.argwhere(~finite)[0])
     value = array[index]
     return index, ("NaN" if np.isnan(value) else ("Infinity" if value > 0 else "-Infinity"))
-

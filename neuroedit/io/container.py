@@ -38,8 +38,7 @@ def as_load_error() -> Iterator[None]:
 class Archive(zips.Archive):
     """`neuroedit.untrusted.Archive` raising LoadError."""
 
-    def __init__(self, fileobj: IO[bytes], limits: Limits, label: str | None = None,
-                 check_names: bool = True) -> None:
+    def __init__(self, fileobj: IO[bytes], limits: Limits, label: str | None = None, check_names: bool = True) -> None:
         with as_load_error():
             super().__init__(fileobj, limits, label, check_names, NOT_A_NEDIT if label is None else NOT_AN_NPZ)
 
@@ -62,8 +61,11 @@ def write_archive(members: dict[str, tuple[bytes, bool]], limits: Limits = NEDIT
     now = time.localtime()[:6]
     with zipfile.ZipFile(out, "w") as zf:
         for name, (data, compress) in members.items():
-            if compress and len(data) > limits.ratio_applies_above and \
-                    limits.refuses_ratio(len(data), len(zlib.compress(data, wbits=-15))):
+            if (
+                compress
+                and len(data) > limits.ratio_applies_above
+                and limits.refuses_ratio(len(data), len(zlib.compress(data, wbits=-15)))
+            ):
                 compress = False
             method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
             info = zipfile.ZipInfo(name, date_time=now)

@@ -15,8 +15,9 @@ class LoadError(ValueError):
     `source` is the path (or "<bytes>") the data came from; callers prefix it when they show the message.
     """
 
-    def __init__(self, problem: str, member: str | None = None, where: str | None = None,
-                 source: str | None = None) -> None:
+    def __init__(
+        self, problem: str, member: str | None = None, where: str | None = None, source: str | None = None
+    ) -> None:
         self.problem = clip(problem, _MAX_PROBLEM)
         self.member = None if member is None else clip(member, _MAX_PLACE)
         self.where = None if where is None else clip(where, _MAX_PLACE)

@@ -42,8 +42,9 @@ def parse_json(raw: bytes, member: str) -> Any:
     except UnicodeDecodeError as e:
         raise LoadError(f"not UTF-8 text (bad byte at offset {e.start})", member) from None
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
-                           object_pairs_hook=_no_duplicates)
+        value = json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_no_duplicates
+        )
     except json.JSONDecodeError as e:
         raise LoadError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", member) from None
     except _Rejected as e:
@@ -55,8 +56,11 @@ def parse_json(raw: bytes, member: str) -> Any:
     if _SURROGATE_ESCAPE.search(text):  # only a \\uD800-\\uDFFF escape can make a lone surrogate
         where = _lone_surrogate(value, "")
         if where is not None:
-            raise LoadError("text holds a lone surrogate escape (\\uD800-\\uDFFF without its pair), "
-                            "which is not valid Unicode", member, where or None)
+            raise LoadError(
+                "text holds a lone surrogate escape (\\uD800-\\uDFFF without its pair), which is not valid Unicode",
+                member,
+                where or None,
+            )
     return value
 
 
@@ -141,8 +145,10 @@ def dump_json(value: Any, compact: bool = False) -> bytes:
         text = _ENCODER_COMPACT.encode(value) if compact else _dumps(value, "")
         return (text + "\n").encode("utf-8")
     except UnicodeEncodeError as e:
-        raise SaveError(f"text {e.object[max(e.start - 20, 0):e.end]!r} holds a character that is not valid "
-                        "Unicode (a lone surrogate)") from None
+        raise SaveError(
+            f"text {e.object[max(e.start - 20, 0) : e.end]!r} holds a character that is not valid "
+            "Unicode (a lone surrogate)"
+        ) from None
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)

@@ -7,7 +7,8 @@ A step rewrites only what it recognises and leaves anything malformed for valida
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import LoadError
 
@@ -38,12 +39,19 @@ def _oldest_readable() -> int:
 def migrate(graph: Any, version: int) -> Any:
     """Bring `graph` (graph.json of format `version`) up to FORMAT_VERSION."""
     if version > FORMAT_VERSION:
-        raise LoadError(f"written by a newer NeuroEdit (format {version}); this version reads up to "
-                        f"{FORMAT_VERSION}", "manifest.json", "format_version")
+        raise LoadError(
+            f"written by a newer NeuroEdit (format {version}); this version reads up to {FORMAT_VERSION}",
+            "manifest.json",
+            "format_version",
+        )
     for v in range(version, FORMAT_VERSION):
         step = MIGRATIONS.get(v)
         if step is None:
-            raise LoadError(f"format {version} is too old to be read (this version reads formats "
-                            f"{_oldest_readable()} to {FORMAT_VERSION})", "manifest.json", "format_version")
+            raise LoadError(
+                f"format {version} is too old to be read (this version reads formats "
+                f"{_oldest_readable()} to {FORMAT_VERSION})",
+                "manifest.json",
+                "format_version",
+            )
         graph = step(graph)
     return graph

@@ -8,7 +8,7 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import numpy as np
@@ -34,7 +34,12 @@ from .runs_json import RUNS, runs_from_json, runs_to_json
 from .schema import check_keys, expect_object, graph_from_json, graph_to_json
 
 MANIFEST, GRAPH, WEIGHTS, OPTIMIZER, HISTORY = (
-    "manifest.json", "graph.json", "weights.npz", "optimizer.npz", "history.json")
+    "manifest.json",
+    "graph.json",
+    "weights.npz",
+    "optimizer.npz",
+    "history.json",
+)
 REQUIRED = (MANIFEST, GRAPH, WEIGHTS)
 OPTIONAL = (OPTIMIZER, HISTORY, RUNS)
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # used with fullmatch
@@ -45,8 +50,12 @@ _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # used with fullmatch
 
 def to_bytes(doc: Document) -> bytes:
     """The `.nedit` file for `doc`; raises SaveError for content the format cannot hold."""
-    manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "app_version": __version__,
-                "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "app_version": __version__,
+        "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     graph = _json_member(GRAPH, graph_to_json(doc))
     try:  # edits keep a document valid, but code may build one directly: never write a file that will not load
         graph_from_json(parse_json(graph, GRAPH))
@@ -61,8 +70,10 @@ def to_bytes(doc: Document) -> bytes:
         WEIGHTS: (write_npz(weights, WEIGHTS, FLOAT_KINDS), False),
     }
     if len(members[WEIGHTS][0]) > budget.weights:
-        raise SaveError(f"{WEIGHTS}: the weights of nodes whose shapes cannot be inferred take more than "
-                        f"{UNSHAPED_WEIGHT_BYTES // 2**20} MiB; fix the network's errors or reset its weights")
+        raise SaveError(
+            f"{WEIGHTS}: the weights of nodes whose shapes cannot be inferred take more than "
+            f"{UNSHAPED_WEIGHT_BYTES // 2**20} MiB; fix the network's errors or reset its weights"
+        )
     if doc.optimizer_state:
         for key in doc.optimizer_state:
             if not isinstance(key, str) or not key or "\x00" in key or not is_valid_unicode(key):
@@ -88,9 +99,11 @@ def _json_member(name: str, value: Any) -> bytes:
     if len(data) > JSON_MEMBER_BYTES:
         data = dump_json(value, compact=True)
     if len(data) > JSON_MEMBER_BYTES:
-        raise SaveError(f"{name} would be {len(data):,} bytes; the limit is {JSON_MEMBER_BYTES:,} "
-                        "even without indentation (is the description or the training history very long, "
-                        "or the network tens of thousands of nodes?)")
+        raise SaveError(
+            f"{name} would be {len(data):,} bytes; the limit is {JSON_MEMBER_BYTES:,} "
+            "even without indentation (is the description or the training history very long, "
+            "or the network tens of thousands of nodes?)"
+        )
     return data
 
 
@@ -144,12 +157,12 @@ def _read(fileobj: IO[bytes]) -> Document:
         if name not in REQUIRED + OPTIONAL:
             raise LoadError(f"unexpected member {shorten(name)}; a .nedit file holds {', '.join(REQUIRED + OPTIONAL)}")
     g = graph_from_json(migrate(_json(archive, GRAPH), version))
-    doc = Document(nodes=g.nodes, edges=g.edges, settings=g.settings, dataset=g.dataset, view=g.view,
-                   description=g.description)
+    doc = Document(
+        nodes=g.nodes, edges=g.edges, settings=g.settings, dataset=g.dataset, view=g.view, description=g.description
+    )
     budget = array_budget(doc)
     expected = _WeightCheck(doc)
-    doc.weights = expected.grouped(read_npz(_arrays_member(archive, WEIGHTS, budget), WEIGHTS, FLOAT_KINDS,
-                                            expected))
+    doc.weights = expected.grouped(read_npz(_arrays_member(archive, WEIGHTS, budget), WEIGHTS, FLOAT_KINDS, expected))
     if OPTIMIZER in archive.infos:
         doc.optimizer_state = read_npz(_arrays_member(archive, OPTIMIZER, budget), OPTIMIZER, NUMERIC_KINDS)
     if HISTORY in archive.infos:
@@ -161,8 +174,9 @@ def _read(fileobj: IO[bytes]) -> Document:
 
 def _member(archive: Archive, name: str, max_bytes: int | None = None) -> bytes:
     if name not in archive.infos:
-        raise LoadError(f"missing member {name} (a .nedit file holds {', '.join(REQUIRED)}"
-                        f" and optionally {', '.join(OPTIONAL)})")
+        raise LoadError(
+            f"missing member {name} (a .nedit file holds {', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)})"
+        )
     return archive.read(name, max_bytes)
 
 
@@ -170,8 +184,11 @@ def _arrays_member(archive: Archive, name: str, budget: ArrayBudget) -> bytes:
     """An array member, refused from its declared size if it is larger than the graph can need."""
     limit = budget.weights if name == WEIGHTS else budget.optimizer
     if name in archive.infos and archive.infos[name].file_size > limit:
-        raise LoadError(f"unpacks to {archive.infos[name].file_size:,} bytes, more than the {limit:,} "
-                        "this network's arrays can take", name)
+        raise LoadError(
+            f"unpacks to {archive.infos[name].file_size:,} bytes, more than the {limit:,} "
+            "this network's arrays can take",
+            name,
+        )
     return _member(archive, name)
 
 
@@ -184,8 +201,11 @@ def _manifest(data: Any) -> int:
     m = expect_object(data, "", MANIFEST)
     fmt = m.get("format")
     if fmt != FORMAT_NAME:
-        raise LoadError(f"not a NeuroEdit network: expected '{FORMAT_NAME}', got "
-                        f"{'nothing' if fmt is None else shorten(fmt)}", MANIFEST, "format")
+        raise LoadError(
+            f"not a NeuroEdit network: expected '{FORMAT_NAME}', got {'nothing' if fmt is None else shorten(fmt)}",
+            MANIFEST,
+            "format",
+        )
     version = m.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise LoadError(f"expected a non-negative integer, got {shorten(version)}", MANIFEST, "format_version")
@@ -218,8 +238,9 @@ class _WeightCheck:
         if known is not None:
             if name not in known:
                 has = f"its weights are {', '.join(known)}" if known else "it has no weights"
-                raise LoadError(f"{node_id} ({self.doc.nodes[node_id].type}) has no weight {shorten(name)}; {has}",
-                                WEIGHTS, where)
+                raise LoadError(
+                    f"{node_id} ({self.doc.nodes[node_id].type}) has no weight {shorten(name)}; {has}", WEIGHTS, where
+                )
             if header.shape != tuple(known[name].shape):
                 raise LoadError(f"expected shape {tuple(known[name].shape)}, got {header.shape}", WEIGHTS, where)
 

@@ -37,14 +37,18 @@ def runs_from_json(data: Any) -> list[dict[str, Any]]:
 def _run(raw: Any, where: str) -> dict[str, Any]:
     obj = expect_object(raw, where, RUNS)
     check_keys(obj, RUN_KEYS, ("id", "settings", "history"), where, RUNS)
-    run: dict[str, Any] = {"id": _int(obj["id"], f"{where}.id"),
-           "label": _str(obj.get("label", ""), f"{where}.label"),
-           "started_at": _str(obj.get("started_at", ""), f"{where}.started_at"),
-           "duration_s": _number(obj.get("duration_s", 0.0), f"{where}.duration_s"),
-           "seed": _int(obj.get("seed", 0), f"{where}.seed"),
-           "dataset": _str(obj.get("dataset", ""), f"{where}.dataset"),
-           "settings": expect_object(obj["settings"], f"{where}.settings", RUNS),
-           "changed": {}, "history": {}, "metrics": {}}
+    run: dict[str, Any] = {
+        "id": _int(obj["id"], f"{where}.id"),
+        "label": _str(obj.get("label", ""), f"{where}.label"),
+        "started_at": _str(obj.get("started_at", ""), f"{where}.started_at"),
+        "duration_s": _number(obj.get("duration_s", 0.0), f"{where}.duration_s"),
+        "seed": _int(obj.get("seed", 0), f"{where}.seed"),
+        "dataset": _str(obj.get("dataset", ""), f"{where}.dataset"),
+        "settings": expect_object(obj["settings"], f"{where}.settings", RUNS),
+        "changed": {},
+        "history": {},
+        "metrics": {},
+    }
     changed: dict[str, list[Any]] = run["changed"]
     history: dict[str, list[float]] = run["history"]
     metrics: dict[str, float] = run["metrics"]

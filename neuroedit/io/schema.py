@@ -42,8 +42,15 @@ class Graph:
 
 def graph_to_json(doc: Document) -> dict[str, Any]:
     return {
-        "nodes": [{"id": n.id, "type": n.type, "params": to_plain(n.params, f"nodes.{n.id}.params"),
-                   "pos": [float(n.pos[0]), float(n.pos[1])]} for n in doc.nodes.values()],
+        "nodes": [
+            {
+                "id": n.id,
+                "type": n.type,
+                "params": to_plain(n.params, f"nodes.{n.id}.params"),
+                "pos": [float(n.pos[0]), float(n.pos[1])],
+            }
+            for n in doc.nodes.values()
+        ],
         "edges": [{"src": e.src, "src_port": e.src_port, "dst": e.dst, "dst_port": e.dst_port} for e in doc.edges],
         "settings": to_plain(doc.settings, "settings"),
         "dataset": to_plain(doc.dataset, "dataset"),
@@ -90,8 +97,9 @@ def _expect_str(value: Any, where: str) -> str:
     return value
 
 
-def check_keys(obj: dict[str, Any], allowed: tuple[str, ...], required: tuple[str, ...], where: str,
-               member: str = GRAPH) -> None:
+def check_keys(
+    obj: dict[str, Any], allowed: tuple[str, ...], required: tuple[str, ...], where: str, member: str = GRAPH
+) -> None:
     for key in obj:
         if key not in allowed:
             raise fail(where, f"unknown key {shorten(key)} (allowed: {', '.join(allowed)})", member)
@@ -114,8 +122,10 @@ def graph_from_json(data: Any) -> Graph:
         edge = _edge(raw, f"edges[{i}]", g)
         first = fed.setdefault((edge.dst, edge.dst_port), i)
         if first != i:
-            raise fail(f"edges[{i}]", f"{edge}: input {edge.dst}.{edge.dst_port} is already fed by "
-                                      f"edges[{first}] ({g.edges[first]})")
+            raise fail(
+                f"edges[{i}]",
+                f"{edge}: input {edge.dst}.{edge.dst_port} is already fed by edges[{first}] ({g.edges[first]})",
+            )
         g.edges.append(edge)
     closing = _first_cycle_edge(list(g.nodes), g.edges)
     if closing is not None:
@@ -133,8 +143,11 @@ def _node(raw: Any, where: str) -> Node:
     check_keys(obj, _NODE_KEYS, ("id", "type"), where)
     node_id = _expect_str(obj["id"], f"{where}.id")
     if not ID_PATTERN.fullmatch(node_id):
-        raise fail(f"{where}.id", f"{shorten(node_id)} is not a valid node id (letters, digits and _, "
-                                  "starting with a letter or _, at most 64 characters)")
+        raise fail(
+            f"{where}.id",
+            f"{shorten(node_id)} is not a valid node id (letters, digits and _, "
+            "starting with a letter or _, at most 64 characters)",
+        )
     type_name = _expect_str(obj["type"], f"{where}.type")
     spec = REGISTRY.get(type_name)
     if spec is None:
@@ -146,7 +159,9 @@ def _node(raw: Any, where: str) -> Node:
             p = spec.param(name)
         except KeyError:
             known = ", ".join(p.name for p in spec.params) or "none"
-            raise fail(f"{where}.params", f"{type_name} has no parameter {shorten(name)} (its parameters: {known})") from None
+            raise fail(
+                f"{where}.params", f"{type_name} has no parameter {shorten(name)} (its parameters: {known})"
+            ) from None
         params[name] = check_value(p, value, f"{where}.params.{name}")
     return Node(node_id, type_name, params, _pos(obj.get("pos", [0.0, 0.0]), f"{where}.pos"))
 

@@ -62,7 +62,7 @@ class Analysis:
         return t, n
 
 
-def analyze(doc: "Document") -> Analysis:
+def analyze(doc: Document) -> Analysis:
     """Analyse `doc`, reusing the last result while the document has not changed."""
     cached = doc._analysis_cache
     if cached is not None and cached[0] == doc.revision:
@@ -72,7 +72,7 @@ def analyze(doc: "Document") -> Analysis:
     return result
 
 
-def _analyze(doc: "Document") -> Analysis:
+def _analyze(doc: Document) -> Analysis:
     a = Analysis()
     bad_params: set[str] = set()
     for node in doc.nodes.values():
@@ -96,12 +96,18 @@ def _analyze(doc: "Document") -> Analysis:
     succ: dict[str, list[str]] = {n: [] for n in doc.nodes}
     for edge in doc.edges:
         if edge.src not in doc.nodes or edge.dst not in doc.nodes:
-            a.problems.append(Problem(edge.dst if edge.dst in doc.nodes else None, f"connection {edge} refers to a missing node"))
+            a.problems.append(
+                Problem(edge.dst if edge.dst in doc.nodes else None, f"connection {edge} refers to a missing node")
+            )
             continue
         dst = doc.nodes[edge.dst]
         ports = [] if edge.dst in bad_params else [p.name for p in REGISTRY[dst.type].ports_in(dst.params)]
         if edge.dst not in bad_params and edge.dst_port not in ports:
-            a.problems.append(Problem(edge.dst, f"{edge.src} is wired to input port {edge.dst_port!r}, which {edge.dst} does not have"))
+            a.problems.append(
+                Problem(
+                    edge.dst, f"{edge.src} is wired to input port {edge.dst_port!r}, which {edge.dst} does not have"
+                )
+            )
             continue
         if edge.dst_port in incoming[edge.dst]:
             a.problems.append(Problem(edge.dst, f"input port {edge.dst_port!r} has more than one connection"))
@@ -141,15 +147,19 @@ def _analyze(doc: "Document") -> Analysis:
         a.shapes[node_id] = shape
         a.input_shapes[node_id] = ins
         if spec.has_output and not succ[node_id] and not spec.is_loss:
-            a.problems.append(Problem(node_id, f"output {fmt_shape(shape)} is not used: connect it to the next node or a Loss",
-                                      "warning"))
+            a.problems.append(
+                Problem(
+                    node_id, f"output {fmt_shape(shape)} is not used: connect it to the next node or a Loss", "warning"
+                )
+            )
 
     _network_problems(doc, a)
     return a
 
 
-def _topological_order(doc: "Document", incoming: dict[str, dict[str, str]],
-                       succ: dict[str, list[str]], a: Analysis) -> list[str]:
+def _topological_order(
+    doc: Document, incoming: dict[str, dict[str, str]], succ: dict[str, list[str]], a: Analysis
+) -> list[str]:
     """Kahn's algorithm, ties broken by document order; nodes on cycles are reported, not ordered."""
     indeg = {n: len(incoming[n]) for n in doc.nodes}
     position = {n: i for i, n in enumerate(doc.nodes)}
@@ -217,7 +227,7 @@ def _nodes_on_cycles(nodes: list[str], succ: dict[str, list[str]]) -> set[str]:
     return found
 
 
-def _network_problems(doc: "Document", a: Analysis) -> None:
+def _network_problems(doc: Document, a: Analysis) -> None:
     types = [n.type for n in doc.nodes.values()]
     if not doc.nodes:
         a.problems.append(Problem(None, "the network is empty: drag an Input, some layers and a Loss onto the canvas"))

@@ -14,56 +14,56 @@ if TYPE_CHECKING:
 
 
 class AddNode(Command):
-    def __init__(self, node: "Node") -> None:
+    def __init__(self, node: Node) -> None:
         self.node = node
         self.text = f"Add {node.id}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         doc._apply_add_node(self.node)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_remove_node(self.node.id)
 
 
 class RemoveNode(Command):
     """Removes one node whose edges are already gone; keeps its weights for undo."""
 
-    def __init__(self, node: "Node", weights: dict[str, np.ndarray] | None) -> None:
+    def __init__(self, node: Node, weights: dict[str, np.ndarray] | None) -> None:
         self.node = copy.deepcopy(node)
         self.weights = {k: v.copy() for k, v in (weights or {}).items()}
         self.position: int | None = None
         self.text = f"Delete {node.id}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         self.position = list(doc.nodes).index(self.node.id)
         doc._apply_remove_node(self.node.id)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_add_node(self.node, self.weights, self.position)
 
 
 class AddEdge(Command):
-    def __init__(self, edge: "Edge") -> None:
+    def __init__(self, edge: Edge) -> None:
         self.edge = edge
         self.text = f"Connect {edge.src} → {edge.dst}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         doc._apply_add_edge(self.edge)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_remove_edge(self.edge)
 
 
 class RemoveEdge(Command):
-    def __init__(self, edge: "Edge") -> None:
+    def __init__(self, edge: Edge) -> None:
         self.edge = edge
         self.position: int | None = None
         self.text = f"Disconnect {edge.src} → {edge.dst}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         self.position = doc._apply_remove_edge(self.edge)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_add_edge(self.edge, self.position)
 
 
@@ -72,10 +72,10 @@ class SetParam(Command):
         self.node_id, self.name, self.old, self.new = node_id, name, old, new
         self.text = f"Set {node_id}.{name} = {new}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         doc._apply_set_param(self.node_id, self.name, self.new)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_set_param(self.node_id, self.name, self.old)
 
 
@@ -86,10 +86,10 @@ class MoveNodes(Command):
         self.old, self.new = old, new
         self.text = f"Move {next(iter(new))}" if len(new) == 1 else f"Move {len(new)} nodes"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         doc._apply_move(self.new)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_move(self.old)
 
     def merge_with(self, newer: Command) -> bool:
@@ -104,10 +104,10 @@ class RenameNode(Command):
         self.old_id, self.new_id = old_id, new_id
         self.text = f"Rename {old_id} → {new_id}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         doc._apply_rename(self.old_id, self.new_id)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_rename(self.new_id, self.old_id)
 
 
@@ -116,10 +116,10 @@ class SetSetting(Command):
         self.name, self.old, self.new = name, old, new
         self.text = f"Set {name} = {new}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         doc._apply_setting(self.name, self.new)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_setting(self.name, self.old)
 
 
@@ -128,10 +128,10 @@ class SetDataset(Command):
         self.old, self.new = old, new
         self.text = f"Data set {new.get('spec', '(none)')}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         doc._apply_dataset(self.new)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_dataset(self.old)
 
 
@@ -140,8 +140,8 @@ class SetWeightValue(Command):
         self.node_id, self.name, self.index, self.old, self.new = node_id, name, index, old, new
         self.text = f"Set {node_id}.{name}{list(index)} = {new:g}"
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         doc._apply_weight_value(self.node_id, self.name, self.index, self.new)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         doc._apply_weight_value(self.node_id, self.name, self.index, self.old)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -62,13 +63,13 @@ class Document:
     training_history: dict[str, Any] = field(default_factory=dict)
     view: dict[str, Any] = field(default_factory=dict)
     description: str = ""
-    runs: list[dict[str, Any]] = field(default_factory=list)   # recorded training runs (model/runs.py)
+    runs: list[dict[str, Any]] = field(default_factory=list)  # recorded training runs (model/runs.py)
 
     def __post_init__(self) -> None:
         self.events = DocumentEvents()
         self.history = History(self)
         self.revision = 0
-        self._analysis_cache: tuple[int, Any] | None = None   # (revision, Analysis), see analysis.analyze
+        self._analysis_cache: tuple[int, Any] | None = None  # (revision, Analysis), see analysis.analyze
 
     # ------------------------------------------------------------------ queries
     def node(self, node_id: str) -> Node:
@@ -129,8 +130,13 @@ class Document:
         return False
 
     # ------------------------------------------------------------------ undoable edits (the GUI's intents)
-    def add_node(self, type_name: str, params: dict[str, Any] | None = None,
-                 pos: tuple[float, float] = (0.0, 0.0), node_id: str | None = None) -> str:
+    def add_node(
+        self,
+        type_name: str,
+        params: dict[str, Any] | None = None,
+        pos: tuple[float, float] = (0.0, 0.0),
+        node_id: str | None = None,
+    ) -> str:
         spec = self._type(type_name)
         full = spec.default_params()
         for name, value in (params or {}).items():
@@ -247,8 +253,15 @@ class Document:
         """A plain-data copy of some nodes and the edges between them (the clipboard's content)."""
         ids = [i for i in self.nodes if i in set(node_ids)]
         return {
-            "nodes": [{"id": i, "type": self.nodes[i].type, "params": copy.deepcopy(self.nodes[i].params),
-                       "pos": list(self.nodes[i].pos)} for i in ids],
+            "nodes": [
+                {
+                    "id": i,
+                    "type": self.nodes[i].type,
+                    "params": copy.deepcopy(self.nodes[i].params),
+                    "pos": list(self.nodes[i].pos),
+                }
+                for i in ids
+            ],
             "edges": [[e.src, e.dst, e.src_port, e.dst_port] for e in self.edges if e.src in ids and e.dst in ids],
         }
 
@@ -270,8 +283,9 @@ class Document:
         self.revision += 1
         self.events.runs_changed.emit()
 
-    def replace_training_results(self, optimizer_state: dict[str, np.ndarray],
-                                 training_history: dict[str, Any]) -> None:
+    def replace_training_results(
+        self, optimizer_state: dict[str, np.ndarray], training_history: dict[str, Any]
+    ) -> None:
         """Install a run's optimizer state and history, or {} for both after Reset (not an undo step, like weights)."""
         self.optimizer_state = dict(optimizer_state)
         self.training_history = dict(training_history)
@@ -303,8 +317,9 @@ class Document:
         self.revision += 1
         self.events.changed.emit()
 
-    def _apply_add_node(self, node: Node, weights: dict[str, np.ndarray] | None = None,
-                        position: int | None = None) -> None:
+    def _apply_add_node(
+        self, node: Node, weights: dict[str, np.ndarray] | None = None, position: int | None = None
+    ) -> None:
         """Add `node` at the end, or at `position` in node order (undoing a delete puts it back in place)."""
         added = Node(node.id, node.type, copy.deepcopy(node.params), node.pos)
         if position is None or position >= len(self.nodes):
@@ -356,8 +371,10 @@ class Document:
         node = self.nodes[old_id]
         node.id = new_id
         self.nodes = {(new_id if k == old_id else k): v for k, v in self.nodes.items()}
-        self.edges = [Edge(new_id if e.src == old_id else e.src, new_id if e.dst == old_id else e.dst,
-                           e.src_port, e.dst_port) for e in self.edges]
+        self.edges = [
+            Edge(new_id if e.src == old_id else e.src, new_id if e.dst == old_id else e.dst, e.src_port, e.dst_port)
+            for e in self.edges
+        ]
         if old_id in self.weights:
             self.weights[new_id] = self.weights.pop(old_id)
         self.events.node_renamed.emit(old_id, new_id)

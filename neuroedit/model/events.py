@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Signal:
@@ -26,17 +27,17 @@ class DocumentEvents:
     """The events a Document emits. Arguments are plain values (ids, names), never objects to mutate."""
 
     def __init__(self) -> None:
-        self.node_added = Signal()        # (node_id)
-        self.node_removed = Signal()      # (node_id)
-        self.node_renamed = Signal()      # (old_id, new_id)
-        self.edge_added = Signal()        # (edge)
-        self.edge_removed = Signal()      # (edge)
-        self.param_changed = Signal()     # (node_id, name, old, new)
-        self.node_moved = Signal()        # (node_id, (x, y))
+        self.node_added = Signal()  # (node_id)
+        self.node_removed = Signal()  # (node_id)
+        self.node_renamed = Signal()  # (old_id, new_id)
+        self.edge_added = Signal()  # (edge)
+        self.edge_removed = Signal()  # (edge)
+        self.param_changed = Signal()  # (node_id, name, old, new)
+        self.node_moved = Signal()  # (node_id, (x, y))
         self.settings_changed = Signal()  # (name, old, new)
-        self.weights_changed = Signal()   # (node_id or None for all)
-        self.runs_changed = Signal()      # () a training run was recorded or removed
+        self.weights_changed = Signal()  # (node_id or None for all)
+        self.runs_changed = Signal()  # () a training run was recorded or removed
         self.training_results_changed = Signal()  # () the optimizer state and training history were replaced
-        self.changed = Signal()           # () after any structural or parameter change: re-validate
-        self.clean_changed = Signal()     # (is_clean)
-        self.history_changed = Signal()   # ()
+        self.changed = Signal()  # () after any structural or parameter change: re-validate
+        self.clean_changed = Signal()  # (is_clean)
+        self.history_changed = Signal()  # ()

@@ -34,8 +34,7 @@ def fitting_weights(
             continue
         known = specs.get(node_id)
         for name, array in arrays.items():
-            fits = keep_unshaped if known is None else (
-                name in known and np.shape(array) == tuple(known[name].shape))
+            fits = keep_unshaped if known is None else (name in known and np.shape(array) == tuple(known[name].shape))
             if fits:
                 out.setdefault(node_id, {})[name] = array
     return out

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .document import Document
@@ -14,13 +15,13 @@ class Command:
 
     text = ""
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         raise NotImplementedError
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         raise NotImplementedError
 
-    def merge_with(self, newer: "Command") -> bool:
+    def merge_with(self, newer: Command) -> bool:
         """Absorb `newer` (already applied) into this command; True if it did."""
         return False
 
@@ -32,11 +33,11 @@ class Macro(Command):
         self.text = text
         self.children = children
 
-    def redo(self, doc: "Document") -> None:
+    def redo(self, doc: Document) -> None:
         for c in self.children:
             c.redo(doc)
 
-    def undo(self, doc: "Document") -> None:
+    def undo(self, doc: Document) -> None:
         for c in reversed(self.children):
             c.undo(doc)
 
@@ -44,7 +45,7 @@ class Macro(Command):
 class History:
     """Linear history. `index` counts the applied commands; `entries[:index]` are undoable."""
 
-    def __init__(self, doc: "Document") -> None:
+    def __init__(self, doc: Document) -> None:
         self._doc = doc
         self._entries: list[Command] = []
         self._index = 0
@@ -95,7 +96,7 @@ class History:
 
     def _record(self, command: Command) -> None:
         was_clean = self.is_clean
-        del self._entries[self._index:]
+        del self._entries[self._index :]
         if self._clean_index is not None and self._clean_index > self._index:
             self._clean_index = None
         top = self._entries[-1] if self._entries else None

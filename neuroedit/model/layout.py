@@ -18,5 +18,8 @@ def layered_positions(inputs: Mapping[str, Sequence[str]]) -> dict[str, tuple[fl
     columns: dict[int, list[str]] = {}
     for node, d in depth.items():
         columns.setdefault(d, []).append(node)
-    return {node: (d * STEP_X, (row - (len(nodes) - 1) / 2) * STEP_Y)
-            for d, nodes in columns.items() for row, node in enumerate(nodes)}
+    return {
+        node: (d * STEP_X, (row - (len(nodes) - 1) / 2) * STEP_Y)
+        for d, nodes in columns.items()
+        for row, node in enumerate(nodes)
+    }

@@ -8,8 +8,9 @@ learner can act on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .catalog import ACTIVATIONS, INITIALIZERS, LOSSES
 from .params import ParamSpec, PortSpec
@@ -78,7 +79,7 @@ class NodeType:
         return (PortSpec("out", "output"),) if self.has_output else ()
 
     def describe(self, params: dict[str, Any]) -> str:
-        """Short label for the canvas, e.g. `Dense 300 · relu`."""
+        """Short label for the canvas, e.g. `Dense · 300 units · relu`."""
         return self.caption(params) if self.caption else self.display_name
 
 
@@ -136,7 +137,9 @@ def _init_params(prefix: str, default: str, value_default: float) -> tuple[Param
     return (
         ParamSpec(f"{prefix}_initializer", "choice", default, f"how the {prefix} starts", choices=_INIT_CHOICES),
         ParamSpec(
-            f"{prefix}_init_value", "float", value_default,
+            f"{prefix}_init_value",
+            "float",
+            value_default,
             "c for constant, σ for normal, r for uniform",
             relevant_when=(f"{prefix}_initializer", _INIT_WITH_VALUE),
         ),
@@ -227,15 +230,15 @@ def _binary_op_shape(params: dict[str, Any], inputs: dict[str, Shape]) -> Shape:
 def _loss_shape(params: dict[str, Any], inputs: dict[str, Shape]) -> Shape:
     x = inputs["in"]
     loss = params["loss"]
-    if loss in ("binary_crossentropy", "hinge"):
-        if len(x) != 1:
-            raise ShapeError(f"{loss} needs a flat output (None, k), got {fmt_shape(x)}")
-    elif loss in ("categorical_crossentropy", "sparse_categorical_crossentropy", "multiclass_hinge"):
-        if len(x) != 1 or x[0] < 2:
-            raise ShapeError(
-                f"{loss} needs one output per class, shape (None, C) with C >= 2, got {fmt_shape(x)}"
-                + (": use binary_crossentropy for a single output" if x == (1,) else "")
-            )
+    if loss in ("binary_crossentropy", "hinge") and len(x) != 1:
+        raise ShapeError(f"{loss} needs a flat output (None, k), got {fmt_shape(x)}")
+    elif loss in ("categorical_crossentropy", "sparse_categorical_crossentropy", "multiclass_hinge") and (
+        len(x) != 1 or x[0] < 2
+    ):
+        raise ShapeError(
+            f"{loss} needs one output per class, shape (None, C) with C >= 2, got {fmt_shape(x)}"
+            + (": use binary_crossentropy for a single output" if x == (1,) else "")
+        )
     return ()
 
 
@@ -243,7 +246,9 @@ def _loss_shape(params: dict[str, Any], inputs: dict[str, Shape]) -> Shape:
 
 
 def _dense_caption(p: dict[str, Any]) -> str:
-    return f"Dense {p['units']} · {p['activation']}"
+    """ "Dense · 2 units · sigmoid": a bare "Dense 2" above the id `dense_1` read as "the second dense layer"."""
+    units = p["units"]
+    return f"Dense · {units} unit{'' if units == 1 else 's'} · {p['activation']}"
 
 
 def _act_caption(p: dict[str, Any]) -> str:
@@ -300,8 +305,18 @@ _TYPES: tuple[NodeType, ...] = (
         group="Layers",
         description="Sets a random fraction `rate` of values to 0 while training and scales the rest by 1/(1-rate); off at inference",
         id_prefix="dropout",
-        params=(ParamSpec("rate", "float", 0.2, "fraction dropped while training", minimum=0.0, maximum=1.0,
-                          max_exclusive=True, structural=False),),
+        params=(
+            ParamSpec(
+                "rate",
+                "float",
+                0.2,
+                "fraction dropped while training",
+                minimum=0.0,
+                maximum=1.0,
+                max_exclusive=True,
+                structural=False,
+            ),
+        ),
         output_shape=_same_shape,
         input_ports=_one_input(),
         caption=lambda p: f"Dropout {p['rate']:g}",
@@ -312,10 +327,19 @@ _TYPES: tuple[NodeType, ...] = (
         description="Standardises each feature over the batch, then scales by γ and shifts by β; running statistics at inference",
         id_prefix="batch_norm",
         params=(
-            ParamSpec("momentum", "float", 0.99, "weight of the old running statistics", minimum=0.0, maximum=1.0,
-                      max_exclusive=True, structural=False),
-            ParamSpec("epsilon", "float", 1e-3, "added to the variance", minimum=0.0, min_exclusive=True,
-                      structural=False),
+            ParamSpec(
+                "momentum",
+                "float",
+                0.99,
+                "weight of the old running statistics",
+                minimum=0.0,
+                maximum=1.0,
+                max_exclusive=True,
+                structural=False,
+            ),
+            ParamSpec(
+                "epsilon", "float", 1e-3, "added to the variance", minimum=0.0, min_exclusive=True, structural=False
+            ),
             ParamSpec("center", "bool", True, "learn a shift β"),
             ParamSpec("scale", "bool", True, "learn a scale γ"),
         ),
@@ -340,12 +364,31 @@ _TYPES: tuple[NodeType, ...] = (
         id_prefix="activation",
         params=(
             _activation_param("relu"),
-            ParamSpec("negative_slope", "float", 0.01, "slope α of leaky_relu for z < 0",
-                      relevant_when=("activation", ("leaky_relu",)), structural=False),
-            ParamSpec("elu_alpha", "float", 1.0, "α of elu: the output approaches -α for very negative z",
-                      relevant_when=("activation", ("elu",)), structural=False, label="ELU α"),
-            ParamSpec("slope", "float", 1.0, "α of linear: a = α·z (1 is the identity)",
-                      relevant_when=("activation", ("linear",)), structural=False),
+            ParamSpec(
+                "negative_slope",
+                "float",
+                0.01,
+                "slope α of leaky_relu for z < 0",
+                relevant_when=("activation", ("leaky_relu",)),
+                structural=False,
+            ),
+            ParamSpec(
+                "elu_alpha",
+                "float",
+                1.0,
+                "α of elu: the output approaches -α for very negative z",
+                relevant_when=("activation", ("elu",)),
+                structural=False,
+                label="ELU α",
+            ),
+            ParamSpec(
+                "slope",
+                "float",
+                1.0,
+                "α of linear: a = α·z (1 is the identity)",
+                relevant_when=("activation", ("linear",)),
+                structural=False,
+            ),
         ),
         output_shape=_same_shape,
         input_ports=_one_input(),
@@ -389,12 +432,19 @@ _TYPES: tuple[NodeType, ...] = (
         group="Losses",
         description="The objective that training minimises, comparing the network output with the targets",
         id_prefix="loss",
-        params=(ParamSpec("loss", "choice", "mse", "how the output is compared with the target",
-                          choices=tuple(LOSSES)),
-                ParamSpec("from_logits", "bool", False,
-                          "the input is raw scores: apply sigmoid/softmax inside the loss (numerically stable)",
-                          relevant_when=("loss", ("binary_crossentropy", "categorical_crossentropy",
-                                                  "sparse_categorical_crossentropy")))),
+        params=(
+            ParamSpec("loss", "choice", "mse", "how the output is compared with the target", choices=tuple(LOSSES)),
+            ParamSpec(
+                "from_logits",
+                "bool",
+                False,
+                "the input is raw scores: apply sigmoid/softmax inside the loss (numerically stable)",
+                relevant_when=(
+                    "loss",
+                    ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"),
+                ),
+            ),
+        ),
         output_shape=_loss_shape,
         input_ports=_one_input("network output"),
         has_output=False,

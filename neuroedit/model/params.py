@@ -90,14 +90,12 @@ class ParamSpec:
         raise AssertionError(self.kind)
 
     def _check_range(self, value: float, word: str) -> None:
-        too_low = self.minimum is not None and (
-            value <= self.minimum if self.min_exclusive else value < self.minimum
-        )
-        too_high = self.maximum is not None and (
-            value >= self.maximum if self.max_exclusive else value > self.maximum
-        )
+        too_low = self.minimum is not None and (value <= self.minimum if self.min_exclusive else value < self.minimum)
+        too_high = self.maximum is not None and (value >= self.maximum if self.max_exclusive else value > self.maximum)
         if too_low and word == "an integer" and self.minimum in (0, 1) and not self.min_exclusive:
-            raise ParamError(f"expected a {'positive' if self.minimum == 1 else 'non-negative'} integer, got {_show(value)}")
+            raise ParamError(
+                f"expected a {'positive' if self.minimum == 1 else 'non-negative'} integer, got {_show(value)}"
+            )
         if too_low or too_high:
             raise ParamError(f"expected {word} {self.range_text()}, got {_show(value)}")
 
@@ -112,8 +110,10 @@ class PortSpec:
 
 def check_shape(value: Any) -> tuple[int, ...]:
     """A per-sample shape: a non-empty list of positive integers (batch axis excluded)."""
-    if isinstance(value, (list, tuple)) and value and all(
-        isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value
+    if (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value)
     ):
         if len(value) > 4:
             raise ParamError(f"expected at most 4 dimensions, got {len(value)}")
@@ -142,4 +142,3 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)
-

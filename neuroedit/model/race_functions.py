@@ -59,8 +59,13 @@ class _Builder:
     def finish(self, output: str, values: str, learning_rate: float, description: str) -> Document:
         loss = self.doc.add_node("Loss", {"loss": "value"}, pos=((self.depth[output] + 1) * COLUMN, 0.0))
         self.doc.connect(output, loss, dst_port="in")
-        for name, value in (("optimizer", "sgd"), ("learning_rate", learning_rate), ("batch_mode", "full"), ("epochs", 1),
-                            ("shuffle", False)):
+        for name, value in (
+            ("optimizer", "sgd"),
+            ("learning_rate", learning_rate),
+            ("batch_mode", "full"),
+            ("epochs", 1),
+            ("shuffle", False),
+        ):
             self.doc.set_setting(name, value)
         self.doc.set_dataset({"spec": f"values:{values}"})
         self.doc.description = description
@@ -72,8 +77,13 @@ def ravine() -> Document:
     g = _Builder()
     x, y, c = g.input("x"), g.input("y"), g.input("c")
     f = g.op("OpAdd", "f", g.op("OpSquare", "x2", x), g.op("OpMultiply", "cy2", c, g.op("OpSquare", "y2", y)))
-    return g.finish(f, "x=-4,y=1,c=10", 0.09, "Elongated quadratic (a ravine) f = x² + c·y², c = 10: the gradient points "
-                    "mostly across the valley, so plain gradient descent zig-zags; momentum and Adam go along it.")
+    return g.finish(
+        f,
+        "x=-4,y=1,c=10",
+        0.09,
+        "Elongated quadratic (a ravine) f = x² + c·y², c = 10: the gradient points "
+        "mostly across the valley, so plain gradient descent zig-zags; momentum and Adam go along it.",
+    )
 
 
 def rosenbrock() -> Document:
@@ -82,8 +92,13 @@ def rosenbrock() -> Document:
     left = g.op("OpSquare", "u2", g.op("OpSubtract", "u", a, x))
     right = g.op("OpMultiply", "bv2", b, g.op("OpSquare", "v2", g.op("OpSubtract", "v", y, g.op("OpSquare", "x2", x))))
     f = g.op("OpAdd", "f", left, right)
-    return g.finish(f, "x=-1.5,y=2,a=1,b=100", 0.0015, "Rosenbrock's banana f = (a - x)² + b·(y - x²)², a = 1, b = 100: "
-                    "a curved, flat-bottomed valley with the minimum at (1, 1).")
+    return g.finish(
+        f,
+        "x=-1.5,y=2,a=1,b=100",
+        0.0015,
+        "Rosenbrock's banana f = (a - x)² + b·(y - x²)², a = 1, b = 100: "
+        "a curved, flat-bottomed valley with the minimum at (1, 1).",
+    )
 
 
 def beale() -> Document:
@@ -98,23 +113,35 @@ def beale() -> Document:
         inner = g.op("OpAdd", f"t{k}", g.op("OpSubtract", f"s{k}", c, x), prod)
         terms.append(g.op("OpSquare", f"t{k}_2", inner))
     f = g.op("OpAdd", "f", g.op("OpAdd", "f12", terms[0], terms[1]), terms[2])
-    return g.finish(f, "x=1,y=1.5,c1=1.5,c2=2.25,c3=2.625", 0.01,
-                    "Beale's function f = (1.5 - x + xy)² + (2.25 - x + xy²)² + (2.625 - x + xy³)²: "
-                    "steep walls and flat plateaus; the minimum is at (3, 0.5).")
+    return g.finish(
+        f,
+        "x=1,y=1.5,c1=1.5,c2=2.25,c3=2.625",
+        0.01,
+        "Beale's function f = (1.5 - x + xy)² + (2.25 - x + xy²)² + (2.625 - x + xy³)²: "
+        "steep walls and flat plateaus; the minimum is at (3, 0.5).",
+    )
 
 
 def saddle() -> Document:
     g = _Builder()
     x, y = g.input("x"), g.input("y")
     f = g.op("OpSubtract", "f", g.op("OpSquare", "x2", x), g.op("OpSquare", "y2", y))
-    return g.finish(f, "x=-1.5,y=0.001", 0.05, "A saddle f = x² - y²: starting almost on the ridge (y = 0.001), the "
-                    "gradient in y is tiny, so plain gradient descent lingers near the saddle point (0, 0) while "
-                    "adaptive methods escape.")
+    return g.finish(
+        f,
+        "x=-1.5,y=0.001",
+        0.05,
+        "A saddle f = x² - y²: starting almost on the ridge (y = 0.001), the "
+        "gradient in y is tiny, so plain gradient descent lingers near the saddle point (0, 0) while "
+        "adaptive methods escape.",
+    )
 
 
-FUNCTIONS: dict[str, RaceFunction] = {f.key: f for f in (
-    RaceFunction("ravine", "Ravine", "x² + 10·y²", ravine),
-    RaceFunction("rosenbrock", "Rosenbrock", "(1 - x)² + 100·(y - x²)²", rosenbrock),
-    RaceFunction("beale", "Beale", "(1.5 - x + xy)² + (2.25 - x + xy²)² + (2.625 - x + xy³)²", beale),
-    RaceFunction("saddle", "Saddle", "x² - y²", saddle),
-)}
+FUNCTIONS: dict[str, RaceFunction] = {
+    f.key: f
+    for f in (
+        RaceFunction("ravine", "Ravine", "x² + 10·y²", ravine),
+        RaceFunction("rosenbrock", "Rosenbrock", "(1 - x)² + 100·(y - x²)²", rosenbrock),
+        RaceFunction("beale", "Beale", "(1.5 - x + xy)² + (2.25 - x + xy²)² + (2.625 - x + xy³)²", beale),
+        RaceFunction("saddle", "Saddle", "x² - y²", saddle),
+    )
+}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 RUN_KEYS = ("id", "label", "started_at", "duration_s", "seed", "dataset", "settings", "changed", "history", "metrics")
-MAX_RUNS = 50          # oldest runs are dropped beyond this: runs.json stays far below its 16 MiB limit
+MAX_RUNS = 50  # oldest runs are dropped beyond this: runs.json stays far below its 16 MiB limit
 MAX_CURVE_POINTS = 2000  # longer curves are thinned (with their `epoch` numbers) for the same reason
 
 
@@ -48,8 +48,11 @@ def final_metrics(history: Mapping[str, Any]) -> dict[str, float]:
 
 def history_since(history: Mapping[str, Any], start: int) -> dict[str, list[float]]:
     """The per-epoch curves from epoch index `start` on (a run continues the document's history)."""
-    return {k: [float(v) for v in values[start:]] for k, values in history.items()
-            if isinstance(values, (list, tuple)) and len(values) > start}
+    return {
+        k: [float(v) for v in values[start:]]
+        for k, values in history.items()
+        if isinstance(values, (list, tuple)) and len(values) > start
+    }
 
 
 def epochs_in(history: Mapping[str, Any]) -> int:
@@ -70,12 +73,19 @@ def thin_curves(curves: dict[str, list[float]]) -> dict[str, list[float]]:
     return out
 
 
-def record_run(doc: Any, settings: Mapping[str, Any], history: Mapping[str, Any], duration_s: float,
-               label: str = "", started_at: datetime | None = None) -> dict[str, Any]:
+def record_run(
+    doc: Any,
+    settings: Mapping[str, Any],
+    history: Mapping[str, Any],
+    duration_s: float,
+    label: str = "",
+    started_at: datetime | None = None,
+) -> dict[str, Any]:
     """Append a run to `doc.runs` (not an undo step: a result, like trained weights) and return it."""
     previous = doc.runs[-1]["settings"] if doc.runs else {}
-    curves = thin_curves({k: [float(v) for v in values] for k, values in history.items()
-                          if isinstance(values, (list, tuple))})
+    curves = thin_curves(
+        {k: [float(v) for v in values] for k, values in history.items() if isinstance(values, (list, tuple))}
+    )
     run = {
         "id": (max(r["id"] for r in doc.runs) + 1) if doc.runs else 1,
         "label": label,

@@ -20,7 +20,7 @@ class SummaryRow:
     params: int
 
 
-def summary_rows(doc: "Document") -> list[SummaryRow]:
+def summary_rows(doc: Document) -> list[SummaryRow]:
     """One row per node in data-flow order (nodes that cannot be ordered come last)."""
     a = analyze(doc)
     placed = set(a.order)
@@ -37,7 +37,7 @@ def summary_rows(doc: "Document") -> list[SummaryRow]:
     return rows
 
 
-def format_summary(doc: "Document", title: str = "") -> str:
+def format_summary(doc: Document, title: str = "") -> str:
     """The table as Keras prints it, with thousands separators in the counts."""
     rows = summary_rows(doc)
     trainable, frozen = analyze(doc).totals()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from neuroedit.model import Document
@@ -12,6 +13,6 @@ def chain_doc(*nodes: tuple[str, str, dict[str, Any]]) -> Document:
     doc = Document()
     for node_id, type_name, params in nodes:
         doc.add_node(type_name, params, node_id=node_id)
-    for (src, _, _), (dst, _, _) in zip(nodes, nodes[1:]):
+    for (src, _, _), (dst, _, _) in itertools.pairwise(nodes):
         doc.connect(src, dst)
     return doc

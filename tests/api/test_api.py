@@ -17,8 +17,11 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def _xor_net(seed=0):
-    return ne.Sequential([ne.Input(2), ne.Dense(4, activation="tanh"), ne.Dense(1, activation="sigmoid")],
-                         loss="binary_crossentropy", seed=seed)
+    return ne.Sequential(
+        [ne.Input(2), ne.Dense(4, activation="tanh"), ne.Dense(1, activation="sigmoid")],
+        loss="binary_crossentropy",
+        seed=seed,
+    )
 
 
 def test_import_neuroedit_does_not_load_numba_or_qt():
@@ -92,15 +95,29 @@ def test_load_runs_a_non_sequential_graph():
 
 
 def test_keras_style_layers_and_early_stopping():
-    net = ne.Sequential([ne.Flatten(input_shape=[2, 2]), ne.Dense(8, activation="relu"), ne.BatchNormalization(),
-                         ne.Dropout(0.2), ne.Dense(3, activation="softmax")],
-                        loss="sparse_categorical_crossentropy")
+    net = ne.Sequential(
+        [
+            ne.Flatten(input_shape=[2, 2]),
+            ne.Dense(8, activation="relu"),
+            ne.BatchNormalization(),
+            ne.Dropout(0.2),
+            ne.Dense(3, activation="softmax"),
+        ],
+        loss="sparse_categorical_crossentropy",
+    )
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2, 2))
     y = (x[:, 0, 0] > 0).astype(int) + (x[:, 1, 1] > 0).astype(int)
-    hist = net.fit(x, y, epochs=200, batch_size=16, optimizer=ne.SGD(lr=0.05, momentum=0.9), verbose=0,
-                   validation_data=(x[:20], y[:20]),
-                   callbacks=[ne.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)])
+    hist = net.fit(
+        x,
+        y,
+        epochs=200,
+        batch_size=16,
+        optimizer=ne.SGD(lr=0.05, momentum=0.9),
+        verbose=0,
+        validation_data=(x[:20], y[:20]),
+        callbacks=[ne.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)],
+    )
     assert len(hist.history["loss"]) < 200
     assert "early stopping" in hist.stopped
     assert net.predict(x).shape == (60, 3)

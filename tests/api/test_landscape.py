@@ -47,7 +47,7 @@ def test_loss_along_passes_through_the_current_point_and_changes_only_that_weigh
     assert losses.shape == (9,)
     assert losses[4] == pytest.approx(net.evaluate(X, Y)[0], rel=1e-5)
     assert np.ptp(losses) > 1e-3
-    assert float(net.get_weights()[("dense_1", "kernel")][0, 1]) == w     # nothing written back
+    assert float(net.get_weights()[("dense_1", "kernel")][0, 1]) == w  # nothing written back
 
 
 @pytest.mark.parametrize("directions", ["random", [(("dense_1", "kernel"), (0, 0)), (("dense_2", "kernel"), 1)]])
@@ -73,11 +73,11 @@ def test_random_directions_are_filter_normalised():
     land = _landscape(net)
     d = land.random_direction(np.random.default_rng(0))
     seg = land.backend.layout.find("dense_1", "kernel")[1]
-    w = land.origin[seg.start:seg.stop].reshape(seg.shape)
-    dk = d[seg.start:seg.stop].reshape(seg.shape)
+    w = land.origin[seg.start : seg.stop].reshape(seg.shape)
+    dk = d[seg.start : seg.stop].reshape(seg.shape)
     np.testing.assert_allclose(np.linalg.norm(dk, axis=0), np.linalg.norm(w, axis=0), rtol=1e-9)
     bias = land.backend.layout.find("dense_1", "bias")[1]
-    assert not d[bias.start:bias.stop].any()
+    assert not d[bias.start : bias.stop].any()
 
 
 def test_projection_recovers_points_of_the_plane():
@@ -91,13 +91,19 @@ def test_projection_recovers_points_of_the_plane():
     np.testing.assert_allclose(flat_weights(graph, fitting_weights(net.document, graph)), land.origin)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"steps": 8}, "odd"), ({"steps": 43}, "odd"), ({"span": 0}, "span"),
-    ({"directions": "pca"}, "random"), ({"directions": [(("dense_1", "kernel"), 0)]}, "two weights"),
-    ({"directions": [(("dense_9", "kernel"), 0), (("dense_1", "kernel"), 1)]}, "dense_9"),
-    ({"directions": [(("dense_1", "kernel"), (5, 0)), (("dense_1", "kernel"), 1)]}, "outside"),
-    ({"directions": ["dense_1", (("dense_1", "kernel"), 1)]}, "direction weight"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"steps": 8}, "odd"),
+        ({"steps": 43}, "odd"),
+        ({"span": 0}, "span"),
+        ({"directions": "pca"}, "random"),
+        ({"directions": [(("dense_1", "kernel"), 0)]}, "two weights"),
+        ({"directions": [(("dense_9", "kernel"), 0), (("dense_1", "kernel"), 1)]}, "dense_9"),
+        ({"directions": [(("dense_1", "kernel"), (5, 0)), (("dense_1", "kernel"), 1)]}, "outside"),
+        ({"directions": ["dense_1", (("dense_1", "kernel"), 1)]}, "direction weight"),
+    ],
+)
 def test_bad_surface_requests_say_what_is_wrong(kwargs, message):
     with pytest.raises(LandscapeError, match=message):
         _net().loss_surface(X, Y, **kwargs)

@@ -13,14 +13,23 @@ from neuroedit.model.race_functions import FUNCTIONS, _Builder
 # The functions and their gradients written out by hand, to check the graphs.
 EXACT = {
     "ravine": (lambda x, y: x * x + 10 * y * y, lambda x, y: np.array([2 * x, 20 * y])),
-    "rosenbrock": (lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2,
-                   lambda x, y: np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])),
-    "beale": (lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y ** 3) ** 2,
-              lambda x, y: np.array([
-                  2 * (1.5 - x + x * y) * (y - 1) + 2 * (2.25 - x + x * y * y) * (y * y - 1)
-                  + 2 * (2.625 - x + x * y ** 3) * (y ** 3 - 1),
-                  2 * (1.5 - x + x * y) * x + 2 * (2.25 - x + x * y * y) * 2 * x * y
-                  + 2 * (2.625 - x + x * y ** 3) * 3 * x * y * y])),
+    "rosenbrock": (
+        lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2,
+        lambda x, y: np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)]),
+    ),
+    "beale": (
+        lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y**3) ** 2,
+        lambda x, y: np.array(
+            [
+                2 * (1.5 - x + x * y) * (y - 1)
+                + 2 * (2.25 - x + x * y * y) * (y * y - 1)
+                + 2 * (2.625 - x + x * y**3) * (y**3 - 1),
+                2 * (1.5 - x + x * y) * x
+                + 2 * (2.25 - x + x * y * y) * 2 * x * y
+                + 2 * (2.625 - x + x * y**3) * 3 * x * y * y,
+            ]
+        ),
+    ),
     "saddle": (lambda x, y: x * x - y * y, lambda x, y: np.array([2 * x, -2 * y])),
 }
 
@@ -86,5 +95,5 @@ def test_a_network_is_not_a_race_function():
         TwoDFunction(g.finish(square, "a=1", 0.1, "one input"))
     doc = samples.compute_graph()
     doc.set_dataset({"spec": "values:x=4,y=-2,z=5,w=-1"})
-    f = TwoDFunction(doc)          # x and y move; z and w are constants
+    f = TwoDFunction(doc)  # x and y move; z and w are constants
     assert f.constants == {"x": 4.0, "y": -2.0, "z": 5.0, "w": -1.0}

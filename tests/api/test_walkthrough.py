@@ -6,12 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from api_docs import chain_doc
 
 from neuroedit.api.walkthrough import PHASES, NumberFormat, WalkthroughError, walkthrough
 from neuroedit.io import load
 from neuroedit.model import Document
-
-from api_docs import chain_doc
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 EXAMPLE_2_INPUTS = {"x": 4, "y": -2, "z": 5, "w": -1}
@@ -28,10 +27,19 @@ def _values(w, phase: str) -> dict[str, float]:
 
 def example_5_doc() -> Document:
     """x -> a(L-1) -> a(L), sigmoid, E = ½(a(L) - y)² (SEEDS example 5), with fixed weights."""
-    d = chain_doc(("x", "Input", {"shape": [1]}), ("hidden", "Dense", {"units": 1, "activation": "sigmoid"}),
-                  ("out", "Dense", {"units": 1, "activation": "sigmoid"}), ("E", "Loss", {"loss": "squared_error"}))
-    d.replace_weights({"hidden": {"kernel": np.array([[0.7]]), "bias": np.array([0.2])},
-                       "out": {"kernel": np.array([[-1.3]]), "bias": np.array([0.4])}})
+    d = chain_doc(
+        ("x", "Input", {"shape": [1]}),
+        ("hidden", "Dense", {"units": 1, "activation": "sigmoid"}),
+        ("out", "Dense", {"units": 1, "activation": "sigmoid"}),
+        ("E", "Loss", {"loss": "squared_error"}),
+    )
+    d.replace_weights(
+        {
+            "hidden": {"kernel": np.array([[0.7]]), "bias": np.array([0.2])},
+            "out": {"kernel": np.array([[-1.3]]), "bias": np.array([0.4])},
+        }
+    )
+    d.set_setting("optimizer", "sgd")  # the lecture's plain gradient step
     d.set_setting("learning_rate", 0.1)
     return d
 
@@ -40,21 +48,30 @@ def example_5_doc() -> Document:
 def test_example_2_every_number_of_the_computation_graph():
     w = walkthrough(load(SAMPLES / "compute_graph.nedit"), inputs=EXAMPLE_2_INPUTS)
     fwd = _texts(w, "forward")
-    for line in ("p = x·y = 4·(-2) = -8", "q = max(z, w) = max(5, -1) = 5", "m = p + q = -8 + 5 = -3",
-                 "f = m² = (-3)² = 9"):
+    for line in (
+        "p = x·y = 4·(-2) = -8",
+        "q = max(z, w) = max(5, -1) = 5",
+        "m = p + q = -8 + 5 = -3",
+        "f = m² = (-3)² = 9",
+    ):
         assert line in fwd
-    assert _texts(w, "loss") == ["f = 9"]       # the objective is f itself (loss "value")
+    assert _texts(w, "loss") == ["f = 9"]  # the objective is f itself (loss "value")
     back = _texts(w, "backward")
-    for line in ("df/dm = df/df · ∂f/∂m = 1 · (-6) = -6", "∂f/∂m = 2·m = 2·(-3) = -6",
-                 "df/dp = df/dm · ∂m/∂p = -6 · 1 = -6", "df/dq = df/dm · ∂m/∂q = -6 · 1 = -6",
-                 "df/dx = df/dp · ∂p/∂x = -6 · (-2) = 12", "df/dy = df/dp · ∂p/∂y = -6 · 4 = -24",
-                 "df/dz = df/dq · ∂q/∂z = -6 · 1 = -6", "df/dw = df/dq · ∂q/∂w = -6 · 0 = 0"):
+    for line in (
+        "df/dm = df/df · ∂f/∂m = 1 · (-6) = -6",
+        "∂f/∂m = 2·m = 2·(-3) = -6",
+        "df/dp = df/dm · ∂m/∂p = -6 · 1 = -6",
+        "df/dq = df/dm · ∂m/∂q = -6 · 1 = -6",
+        "df/dx = df/dp · ∂p/∂x = -6 · (-2) = 12",
+        "df/dy = df/dp · ∂p/∂y = -6 · 4 = -24",
+        "df/dz = df/dq · ∂q/∂z = -6 · 1 = -6",
+        "df/dw = df/dq · ∂q/∂w = -6 · 0 = 0",
+    ):
         assert line in back
     values = _values(w, "backward")
-    assert {k: values[f"df/d{k}"] for k in "mpqxyzw"} == {"m": -6, "p": -6, "q": -6, "x": 12, "y": -24, "z": -6,
-                                                          "w": 0}
+    assert {k: values[f"df/d{k}"] for k in "mpqxyzw"} == {"m": -6, "p": -6, "q": -6, "x": 12, "y": -24, "z": -6, "w": 0}
     assert {k: float(w.nodes[k].value[0]) for k in "pqmf"} == {"p": -8, "q": 5, "m": -3, "f": 9}
-    assert not w.phase("update")                 # no weights, nothing to update
+    assert not w.phase("update")  # no weights, nothing to update
 
 
 def test_example_2_from_the_files_own_data_set():
@@ -74,10 +91,13 @@ def test_example_1_single_neuron_on_xor():
     assert "dL/dz = dL/da · σ'(z) = 1.905 · 0.249 = 0.475" in back
     assert "σ'(z) = a·(1 - a) = 0.475·(1 - 0.475) = 0.249" in back
     assert "dL/db = dL/dz = 0.475" in back
-    assert _texts(w, "update") == ["w₁ ← 0.75 - 0.5·0 = 0.75", "w₂ ← 0.5 - 0.5·0 = 0.5",
-                                   "b ← -0.1 - 0.5·0.475 = -0.338"]
+    assert _texts(w, "update") == [
+        "w₁ ← 0.75 - 0.5·0 = 0.75",
+        "w₂ ← 0.5 - 0.5·0 = 0.5",
+        "b ← -0.1 - 0.5·0.475 = -0.338",
+    ]
     p = w.nodes["dense_1"].params
-    np.testing.assert_array_equal(p["kernel"].new, p["kernel"].old)   # w1, w2 unchanged
+    np.testing.assert_array_equal(p["kernel"].new, p["kernel"].old)  # w1, w2 unchanged
     assert p["bias"].new[0] == pytest.approx(-0.338, abs=5e-4)
     assert w.learning_rate == 0.5 and w.optimizer == "sgd"
 
@@ -100,9 +120,9 @@ def test_example_5_minimal_network_gradients():
     assert w.loss == pytest.approx(0.5 * (a - y) ** 2)
     out_steps = [s for s in w.phase("backward") if s.node == "out"]
     grads = {f.quantity(): f.value for s in out_steps for f in s.formulas}
-    assert grads["dL/dw"] == pytest.approx(delta * a_prev, rel=1e-12)        # dE/dw(L)
-    assert grads["dL/db"] == pytest.approx(delta, rel=1e-12)                 # dE/db(L)
-    assert grads["dL/dx"] == pytest.approx(delta * w_l, rel=1e-12)           # dE/da(L-1), sent back
+    assert grads["dL/dw"] == pytest.approx(delta * a_prev, rel=1e-12)  # dE/dw(L)
+    assert grads["dL/db"] == pytest.approx(delta, rel=1e-12)  # dE/db(L)
+    assert grads["dL/dx"] == pytest.approx(delta * w_l, rel=1e-12)  # dE/da(L-1), sent back
     arriving = next(s for s in w.phase("backward") if s.node == "hidden" and "arriving" in s.title)
     assert arriving.formulas[0].value == pytest.approx(delta * w_l, rel=1e-12)
     f = NumberFormat()
@@ -127,7 +147,7 @@ def test_steps_are_ordered_by_phase_and_highlight_existing_things():
         for u in s.highlight.units:
             assert 0 <= u < n.value.size
         for name, index in s.highlight.weights:
-            n.params[name].old[index]            # a real element of a real array
+            n.params[name].old[index]  # a real element of a real array
         for src, dst in s.highlight.edges:
             assert src in doc.nodes and dst in doc.nodes
     # backward goes layer 2 first, then layer 1
@@ -145,15 +165,19 @@ def test_sample_index_picks_the_training_sample_and_its_target():
 
 
 def test_large_layers_show_the_first_neurons_and_a_summary():
-    d = chain_doc(("x", "Input", {"shape": [12]}), ("h", "Dense", {"units": 20, "activation": "relu"}),
-                  ("o", "Dense", {"units": 1, "activation": "linear"}), ("L", "Loss", {"loss": "mse"}))
+    d = chain_doc(
+        ("x", "Input", {"shape": [12]}),
+        ("h", "Dense", {"units": 20, "activation": "relu"}),
+        ("o", "Dense", {"units": 1, "activation": "linear"}),
+        ("L", "Loss", {"loss": "mse"}),
+    )
     w = walkthrough(d, inputs={"x": np.linspace(-1, 1, 12)}, target=0.5)
     fwd_h = [s for s in w.phase("forward") if s.node == "h"]
     assert [s.unit for s in fwd_h if not s.summary] == [0, 1, 2]
     summary = [s for s in fwd_h if s.summary]
     assert len(summary) == 1 and summary[0].values["a"].shape == (20,) and "17 more" in summary[0].title
     z_line = fwd_h[0].lines()[0]
-    assert "… (9 more terms)" in z_line                 # 12 inputs: the first 3 terms, then the rest counted
+    assert "… (9 more terms)" in z_line  # 12 inputs: the first 3 terms, then the rest counted
     assert r"\dots" in fwd_h[0].formulas[0].latex()
 
 
@@ -191,19 +215,29 @@ def test_hover_texts_for_the_neuron_view():
 
 def test_number_format():
     f = NumberFormat()
-    assert [f(v) for v in (0.47502, -0.33751, 12.0, -0.0, 0.1 + 0.2, 1.5e-5, float("inf"))] == \
-        ["0.475", "-0.338", "12", "0", "0.3", "1.5e-5", "∞"]
+    assert [f(v) for v in (0.47502, -0.33751, 12.0, -0.0, 0.1 + 0.2, 1.5e-5, float("inf"))] == [
+        "0.475",
+        "-0.338",
+        "12",
+        "0",
+        "0.3",
+        "1.5e-5",
+        "∞",
+    ]
     assert NumberFormat(5)(0.6443851) == "0.64439"
 
 
 # ---------------------------------------------------------------------- errors
-@pytest.mark.parametrize("kwargs, message", [
-    ({"inputs": {"x": 4, "y": -2, "z": 5, "v": 1}}, "unknown input 'v'"),
-    ({"inputs": {"x": 4, "y": -2, "z": 5}}, "no value for input w"),
-    ({"inputs": {"x": [1, 2], "y": -2, "z": 5, "w": 1}}, "input x takes 1 value"),
-    ({"sample": 1}, "sample 1 does not exist"),
-    ({"inputs": EXAMPLE_2_INPUTS, "target": 3}, "takes no target"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"inputs": {"x": 4, "y": -2, "z": 5, "v": 1}}, "unknown input 'v'"),
+        ({"inputs": {"x": 4, "y": -2, "z": 5}}, "no value for input w"),
+        ({"inputs": {"x": [1, 2], "y": -2, "z": 5, "w": 1}}, "input x takes 1 value"),
+        ({"sample": 1}, "sample 1 does not exist"),
+        ({"inputs": EXAMPLE_2_INPUTS, "target": 3}, "takes no target"),
+    ],
+)
 def test_bad_samples_say_what_is_wrong(kwargs, message):
     with pytest.raises(WalkthroughError, match=message):
         walkthrough(load(SAMPLES / "compute_graph.nedit"), **kwargs)
@@ -219,7 +253,9 @@ def test_inputs_without_target_for_a_loss_that_needs_one():
 def test_latex_text_and_markdown_escape():
     from neuroedit.api.walkthrough.format import latex_text, markdown_escape
 
-    assert latex_text("w ← w - η·m̂ for dense_1 (100% & #2)") == \
-        r"w $\leftarrow$ w $-$ $\eta\cdot\hat{m}$ for dense\_\allowbreak{}1 (100\% \& \#2)"
+    assert (
+        latex_text("w ← w - η·m̂ for dense_1 (100% & #2)")
+        == r"w $\leftarrow$ w $-$ $\eta\cdot\hat{m}$ for dense\_\allowbreak{}1 (100\% \& \#2)"
+    )
     assert latex_text("σ² ∉").isascii()
     assert markdown_escape("a|b *c* d_e `f` <g>") == r"a\|b \*c\* d\_e \`f\` &lt;g&gt;"

@@ -29,8 +29,9 @@ def _consistent(w) -> int:
     return checked
 
 
-@pytest.mark.parametrize("name, indices", [("xor", [0, 1, 2, 3]), ("weather", [4, 0, 7]),
-                                           ("xor_single_neuron", [3, 1])])
+@pytest.mark.parametrize(
+    "name, indices", [("xor", [0, 1, 2, 3]), ("weather", [4, 0, 7]), ("xor_single_neuron", [3, 1])]
+)
 def test_batch_step_matches_one_engine_training_step(name, indices):
     doc = load(SAMPLES / f"{name}.nedit")
     w = walkthrough(doc, sample=indices)
@@ -66,8 +67,13 @@ def test_batch_structure_xor():
             key = "bias" if name.startswith("dL/db") else "kernel"
             assert f.value in node[key].grad.ravel().tolist()
     # each sample's share of dL/dw of dense_2 adds up to the batch gradient
-    shares = [f.value for s in w.phase("backward") if s.node == "dense_2" and s.sample is not None
-              for f in s.formulas if f.quantity() == "dL/dw₁"]
+    shares = [
+        f.value
+        for s in w.phase("backward")
+        if s.node == "dense_2" and s.sample is not None
+        for f in s.formulas
+        if f.quantity() == "dL/dw₁"
+    ]
     assert len(shares) == 4 and sum(shares) == pytest.approx(float(w.nodes["dense_2"].params["kernel"].grad[0, 0]))
     assert all(s.sample is None for s in w.phase("update"))
     # hover per sample
@@ -75,11 +81,14 @@ def test_batch_structure_xor():
     assert w.nodes_for(3)["input_1"].value.tolist() == [1.0, 1.0]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"sample": []}, "mini-batch is empty"),
-    ({"sample": [0, 9]}, "sample 9 does not exist"),
-    ({"sample": [0, 1], "target": 1}, "fits one sample"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"sample": []}, "mini-batch is empty"),
+        ({"sample": [0, 9]}, "sample 9 does not exist"),
+        ({"sample": [0, 1], "target": 1}, "fits one sample"),
+    ],
+)
 def test_batch_errors(kwargs, message):
     with pytest.raises(WalkthroughError, match=message):
         walkthrough(load(SAMPLES / "xor.nedit"), **kwargs)

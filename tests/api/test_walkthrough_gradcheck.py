@@ -6,22 +6,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from api_docs import chain_doc
 
 from neuroedit.api.gradcheck import ABS_FLOOR, gradient_check, relative_error
 from neuroedit.engine import refmath
 from neuroedit.io import load
 
-from api_docs import chain_doc
-
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
-@pytest.mark.parametrize("name, params", [("xor_single_neuron", 3), ("xor", 9), ("weather", 33),
-                                          ("compute_graph", 0)])
+@pytest.mark.parametrize("name, params", [("xor_single_neuron", 3), ("xor", 9), ("weather", 33), ("compute_graph", 0)])
 def test_every_training_sample_passes(name, params):
     r = gradient_check(load(SAMPLES / f"{name}.nedit"), sample=0)
     weight_rows = [row for row in r.rows if row.param != "input"]
-    assert len(weight_rows) == params                 # every parameter element, none sampled
+    assert len(weight_rows) == params  # every parameter element, none sampled
     assert r.ok and r.max_rel_err < 1e-6, [row for row in r.rows if row.rel_err >= 1e-6]
     assert r.sampled_notes() == []
 
@@ -47,8 +45,12 @@ def test_a_wrong_derivative_is_flagged(monkeypatch):
 
 
 def test_large_arrays_are_checked_on_a_random_subset():
-    d = chain_doc(("x", "Input", {"shape": [30]}), ("h", "Dense", {"units": 20, "activation": "tanh"}),
-                  ("o", "Dense", {"units": 1, "activation": "sigmoid"}), ("L", "Loss", {"loss": "binary_crossentropy"}))
+    d = chain_doc(
+        ("x", "Input", {"shape": [30]}),
+        ("h", "Dense", {"units": 20, "activation": "tanh"}),
+        ("o", "Dense", {"units": 1, "activation": "sigmoid"}),
+        ("L", "Loss", {"loss": "binary_crossentropy"}),
+    )
     r = gradient_check(d, inputs={"x": np.linspace(-1, 1, 30)}, target=1, max_per_array=10)
     assert r.checked[("h", "kernel")] == (10, 600)
     assert r.checked[("o", "bias")] == (1, 1)
@@ -60,4 +62,4 @@ def test_large_arrays_are_checked_on_a_random_subset():
 def test_relative_error():
     assert relative_error(1.0, 1.0) == 0
     assert relative_error(2.0, 1.0) == 0.5
-    assert relative_error(1e-12, 0.0) == pytest.approx(1e-12 / ABS_FLOOR)    # round-off is not flagged
+    assert relative_error(1e-12, 0.0) == pytest.approx(1e-12 / ABS_FLOOR)  # round-off is not flagged

@@ -10,19 +10,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from api_docs import chain_doc
 
 from neuroedit.api.bridge import graph_spec
 from neuroedit.api.walkthrough import walkthrough
 
-from api_docs import chain_doc
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
-from cases import all_cases  # noqa: E402
+from cases import all_cases
 
 CASES = all_cases()
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 FUNCTIONS = {"ln": "_ln", "exp": "_exp", "max": "max", "σ": "_sigmoid", "sign": "_sign"}
-SCOPE = {"__builtins__": {}, "max": max, "_ln": math.log, "_exp": math.exp,
-         "_sigmoid": lambda z: 1 / (1 + math.exp(-z)), "_sign": lambda v: (v > 0) - (v < 0)}
+SCOPE = {
+    "__builtins__": {},
+    "max": max,
+    "_ln": math.log,
+    "_exp": math.exp,
+    "_sigmoid": lambda z: 1 / (1 + math.exp(-z)),
+    "_sign": lambda v: (v > 0) - (v < 0),
+}
 
 
 def evaluate(side) -> float | None:
@@ -37,13 +43,16 @@ def evaluate(side) -> float | None:
             out.append(p.text)
         elif p.kind in ("open", "close") and p.text == "|":
             out.append("abs(" if p.kind == "open" else ")")
-        elif p.kind == "sup":
-            out.append("**2")
+        elif p.kind == "sup":  # x², or Adam's bias correction β₁ᵗ written with the step's number (0.9¹)
+            digits = p.text.translate(SUPERSCRIPT_DIGITS) if p.text else "2"
+            if not digits.isdigit():
+                return None
+            out.append(f"**{digits}")
         elif p.kind == "fn" and p.text in FUNCTIONS:
             out.append(FUNCTIONS[p.text])
         else:
             return None
-    return eval("".join(out), {**SCOPE, "abs": abs})   # noqa: S307 - our own arithmetic, no user text
+    return eval("".join(out), {**SCOPE, "abs": abs})
 
 
 def _inputs(graph, x):
@@ -73,7 +82,7 @@ def test_every_graph_walks_through_consistently(case):
             md = f.markdown()
             assert re.search(r"(?<!\\)[|*_]", md) is None, md
     assert checked > 0
-    for step in w.steps:   # what the canvas highlights exists
+    for step in w.steps:  # what the canvas highlights exists
         n = w.nodes.get(step.highlight.node)
         assert n is not None or step.highlight.node == graph.loss_id
         for u in step.highlight.units:
@@ -86,14 +95,20 @@ def test_every_graph_walks_through_consistently(case):
         np.testing.assert_array_equal(n.value, w.trace.values[node][0])
 
 
-@pytest.mark.parametrize("activation, params, slope", [
-    ("leaky_relu", {"negative_slope": 0.2}, 0.2),
-    ("linear", {"slope": 2.0}, 2.0),
-])
+@pytest.mark.parametrize(
+    "activation, params, slope",
+    [
+        ("leaky_relu", {"negative_slope": 0.2}, 0.2),
+        ("linear", {"slope": 2.0}, 2.0),
+    ],
+)
 def test_activation_node_chain_rule_uses_its_own_alpha(activation, params, slope):
     """dL/dz on a negative input is slope · dL/da, with the node's own α (not a default)."""
-    doc = chain_doc(("x", "Input", {"shape": [1]}), ("act", "Activation", {"activation": activation, **params}),
-                    ("L", "Loss", {"loss": "value"}))
+    doc = chain_doc(
+        ("x", "Input", {"shape": [1]}),
+        ("act", "Activation", {"activation": activation, **params}),
+        ("L", "Loss", {"loss": "value"}),
+    )
     w = walkthrough(doc, inputs={"x": -3.0})
     assert w.nodes["x"].grad.ravel()[0] == pytest.approx(slope)
     backward = [s for s in w.steps if s.phase == "backward" and s.node == "act"]

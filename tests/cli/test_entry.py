@@ -35,6 +35,5 @@ def test_every_subcommand_has_help(capsys, name):
 
 
 def test_python_dash_m():
-    done = subprocess.run([sys.executable, "-m", "neuroedit", "--version"], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-m", "neuroedit", "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == f"neuroedit {__version__}"

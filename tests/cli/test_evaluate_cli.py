@@ -26,8 +26,10 @@ def run(capsys, *argv):
 def trained(tmp_path_factory) -> str:
     """XOR trained twice (two recorded runs); the second run changes the learning rate."""
     path = tmp_path_factory.mktemp("eval") / "xor.nedit"
-    assert main(["train", str(ROOT / "samples" / "xor.nedit"), "--epochs", "40", "--seed", "1", "-q",
-                 "--out", str(path)]) == 0
+    assert (
+        main(["train", str(ROOT / "samples" / "xor.nedit"), "--epochs", "40", "--seed", "1", "-q", "--out", str(path)])
+        == 0
+    )
     assert main(["train", str(path), "--epochs", "20", "--lr", "0.9", "-q", "--in-place"]) == 0
     return str(path)
 
@@ -36,16 +38,15 @@ def test_json_report_has_the_documented_keys(capsys, trained):
     code, out, err = run(capsys, "evaluate", trained, "--split", "train", "--report", "json")
     assert code == 0, err
     report = json.loads(out)
-    for key in ("classes", "confusion_matrix", "accuracy", "loss", "per_class", "macro_avg", "weighted_avg",
-                "roc_auc"):
+    for key in ("classes", "confusion_matrix", "accuracy", "loss", "per_class", "macro_avg", "weighted_avg", "roc_auc"):
         assert key in report
     assert report["classes"] == ["0", "1"]
     matrix = report["confusion_matrix"]
-    assert sum(map(sum, matrix)) == 4 and [sum(r) for r in matrix] == [2, 2]   # rows are the true classes
+    assert sum(map(sum, matrix)) == 4 and [sum(r) for r in matrix] == [2, 2]  # rows are the true classes
     assert report["accuracy"] == pytest.approx((matrix[0][0] + matrix[1][1]) / 4)
     assert set(report["per_class"]["1"]) == {"precision", "recall", "f1", "support"}
     assert set(report["macro_avg"]) == {"precision", "recall", "f1"}
-    assert isinstance(report["roc_auc"], float)       # binary: a number
+    assert isinstance(report["roc_auc"], float)  # binary: a number
 
 
 def test_text_and_markdown_show_matrix_table_averages_and_auc(capsys, trained):
@@ -64,14 +65,14 @@ def test_html_is_self_contained_with_three_png_plots(capsys, trained, tmp_path):
     assert code == 0, err
     page = target.read_text(encoding="utf-8")
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert len(images) == 3                       # heat map, ROC, PR
+    assert len(images) == 3  # heat map, ROC, PR
     assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
-    assert "http" not in page.replace("http-equiv", "")   # nothing fetched from elsewhere
+    assert "http" not in page.replace("http-equiv", "")  # nothing fetched from elsewhere
 
 
 def test_threshold_changes_the_matrix_and_is_checked(capsys, trained):
     _, low, _ = run(capsys, "evaluate", trained, "--split", "train", "--report", "json", "--threshold", "0")
-    assert json.loads(low)["confusion_matrix"] == [[0, 2], [0, 2]]   # everything predicted positive
+    assert json.loads(low)["confusion_matrix"] == [[0, 2], [0, 2]]  # everything predicted positive
     code, _, err = run(capsys, "evaluate", trained, "--threshold", "2")
     assert code == 2 and "--threshold must be between 0 and 1" in err
 
@@ -123,8 +124,11 @@ def test_runs_lists_the_recorded_runs(capsys, trained):
 def three_classes(tmp_path_factory) -> str:
     import neuroedit.api as ne
 
-    net = ne.Sequential([ne.Input((2,)), ne.Dense(8, activation="tanh"), ne.Dense(3, activation="softmax")],
-                        loss="sparse_categorical_crossentropy", seed=4)
+    net = ne.Sequential(
+        [ne.Input((2,)), ne.Dense(8, activation="tanh"), ne.Dense(3, activation="softmax")],
+        loss="sparse_categorical_crossentropy",
+        seed=4,
+    )
     net.document.set_dataset({"spec": "spiral_multi:n=150,classes=3"})
     path = tmp_path_factory.mktemp("three") / "spiral3.nedit"
     net.save(path)

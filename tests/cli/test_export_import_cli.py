@@ -43,7 +43,7 @@ def test_export_errors_are_one_line(tmp_path, capsys):
 
 
 def test_a_missing_optional_package_says_what_to_install(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "onnx", None)   # import onnx now raises ImportError
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now raises ImportError
     assert main(["export", str(SAMPLES / "xor.nedit"), "-f", "onnx", "-o", str(tmp_path / "x.onnx")]) == 2
     err = capsys.readouterr().err
     assert "needs the 'onnx' package: pip install 'neuroedit[onnx]'" in err

@@ -43,8 +43,11 @@ def broken_file(tmp_path):
 @pytest.fixture
 def warning_file(tmp_path):
     """A trainable network plus an unused Dense branch: one warning, no errors."""
-    doc, ids = _chain(("Input", {"shape": [2]}), ("Dense", {"units": 1, "activation": "sigmoid"}),
-                      ("Loss", {"loss": "binary_crossentropy"}))
+    doc, ids = _chain(
+        ("Input", {"shape": [2]}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "binary_crossentropy"}),
+    )
     spare = doc.add_node("Dense", {"units": 4}, (220.0, 150.0))
     doc.connect(ids[0], spare)
     path = tmp_path / "warn.nedit"
@@ -53,6 +56,7 @@ def warning_file(tmp_path):
 
 
 # ---------------------------------------------------------------- info
+
 
 def test_info_header_and_table(capsys):
     code, out, err = run(capsys, "info", XOR)
@@ -90,6 +94,7 @@ def test_info_counts_batchnorm_as_non_trainable(capsys, tmp_path):
 
 
 # ---------------------------------------------------------------- validate
+
 
 def test_validate_clean_sample(capsys):
     code, out, err = run(capsys, "validate", XOR)
@@ -136,6 +141,7 @@ def test_errors_come_before_warnings(capsys, tmp_path):
 
 # ---------------------------------------------------------------- unreadable files: exit 2, one line
 
+
 def _truncated(tmp_path):
     data = Path(XOR).read_bytes()
     path = tmp_path / "truncated.nedit"
@@ -144,12 +150,15 @@ def _truncated(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["info", "validate"])
-@pytest.mark.parametrize("make,expected", [
-    (lambda d: d / "missing.nedit", "no such file"),
-    (lambda d: d, "is a folder"),
-    (lambda d: (d / "junk.nedit").write_text("hello") and d / "junk.nedit", "junk.nedit: "),
-    (_truncated, "truncated.nedit: "),
-])
+@pytest.mark.parametrize(
+    "make,expected",
+    [
+        (lambda d: d / "missing.nedit", "no such file"),
+        (lambda d: d, "is a folder"),
+        (lambda d: (d / "junk.nedit").write_text("hello") and d / "junk.nedit", "junk.nedit: "),
+        (_truncated, "truncated.nedit: "),
+    ],
+)
 def test_unreadable_file_is_one_line_and_exit_2(capsys, tmp_path, command, make, expected):
     path = make(tmp_path)
     code, out, err = run(capsys, command, str(path))
@@ -183,11 +192,15 @@ def test_a_file_with_bad_params_names_the_place(capsys, tmp_path):
 
 # ---------------------------------------------------------------- help
 
-@pytest.mark.parametrize("argv,expected", [
-    (["--help"], ["info", "validate"]),
-    (["info", "--help"], ["total", "non-trainable", "Exit status"]),
-    (["validate", "--help"], ["warnings", "allowed", "0 if", "1 if", "2 if"]),
-])
+
+@pytest.mark.parametrize(
+    "argv,expected",
+    [
+        (["--help"], ["info", "validate"]),
+        (["info", "--help"], ["total", "non-trainable", "Exit status"]),
+        (["validate", "--help"], ["warnings", "allowed", "0 if", "1 if", "2 if"]),
+    ],
+)
 def test_help(capsys, argv, expected):
     with pytest.raises(SystemExit) as e:
         main(argv)

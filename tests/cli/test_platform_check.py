@@ -110,8 +110,15 @@ def test_real_ldd_of_the_installed_plugin_finds_nothing_missing():
 def test_editor_without_a_display_exits_2_with_a_message():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["PYTHONPATH"] = str(REPO)
-    done = subprocess.run([sys.executable, "-m", "neuroedit", "samples/xor.nedit"], cwd=REPO, env=env, check=False,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "neuroedit", "samples/xor.nedit"],
+        cwd=REPO,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2, done.stderr
     assert "no display found" in done.stderr and "QT_QPA_PLATFORM=offscreen" in done.stderr
     assert "Traceback" not in done.stderr

@@ -19,7 +19,7 @@ XOR1 = str(ROOT / "samples" / "xor_single_neuron.nedit")
 GRAPH = str(ROOT / "samples" / "compute_graph.nedit")
 EXAMPLE_2 = ["--inputs", "x=4,y=-2,z=5,w=-1"]
 sys.path.insert(0, str(ROOT / "tests" / "api"))
-from test_walkthrough import example_5_doc  # noqa: E402
+from test_walkthrough import example_5_doc
 
 
 def run(capsys, *argv):
@@ -43,12 +43,22 @@ def rows_of(out: str, fmt: str) -> list[list[str]]:
 
 # ---------------------------------------------------------------------- example 1
 EXAMPLE_1 = {
-    "text": [("z", "0.75·0 + 0.5·0 + (-0.1)", "-0.1"), ("a", "σ(z)", "0.475"), ("L", "-ln(1 - 0.475)", "0.644"),
-             ("dL/dz", "dL/da · σ'(z) = 1.905 · 0.249", "0.475"), ("b", "-0.1 - 0.5·0.475", "-0.338"),
-             ("w₁", "0.75 - 0.5·0", "0.75"), ("w₂", "0.5 - 0.5·0", "0.5")],
-    "latex": [r"$z = 0.75 \cdot 0 + 0.5 \cdot 0 + \left(-0.1\right) = -0.1$", r"$a = \sigma\left(z\right) = 0.475$",
-              r"$L = -\ln\left(1 - 0.475\right) = 0.644$", r"$b \leftarrow -0.1 - 0.5 \cdot 0.475 = -0.338$",
-              r"$\mathrm{d}L/\mathrm{d}z = \mathrm{d}L/\mathrm{d}a \cdot \sigma'\left(z\right) = 1.905 \cdot 0.249 = 0.475$"],
+    "text": [
+        ("z", "0.75·0 + 0.5·0 + (-0.1)", "-0.1"),
+        ("a", "σ(z)", "0.475"),
+        ("L", "-ln(1 - 0.475)", "0.644"),
+        ("dL/dz", "dL/da · σ'(z) = 1.905 · 0.249", "0.475"),
+        ("b", "-0.1 - 0.5·0.475", "-0.338"),
+        ("w₁", "0.75 - 0.5·0", "0.75"),
+        ("w₂", "0.5 - 0.5·0", "0.5"),
+    ],
+    "latex": [
+        r"$z = 0.75 \cdot 0 + 0.5 \cdot 0 + \left(-0.1\right) = -0.1$",
+        r"$a = \sigma\left(z\right) = 0.475$",
+        r"$L = -\ln\left(1 - 0.475\right) = 0.644$",
+        r"$b \leftarrow -0.1 - 0.5 \cdot 0.475 = -0.338$",
+        r"$\mathrm{d}L/\mathrm{d}z = \mathrm{d}L/\mathrm{d}a \cdot \sigma'\left(z\right) = 1.905 \cdot 0.249 = 0.475$",
+    ],
 }
 
 
@@ -76,10 +86,14 @@ def test_example_2_every_number(capsys, fmt):
     rows = rows_of(out, fmt)
     if fmt == "latex":
         formulas = [r[2] for r in rows]
-        expect = [r"$p = x \cdot y = 4 \cdot \left(-2\right) = -8$", r"$q = \max\left(z, w\right) = \max\left(5, -1\right) = 5$",
-                  r"$m = p + q = -8 + 5 = -3$", r"$f = m^{2} = \left(-3\right)^{2} = 9$",
-                  r"$\mathrm{d}f/\mathrm{d}x = \mathrm{d}f/\mathrm{d}p \cdot \partial p/\partial x "
-                  r"= -6 \cdot \left(-2\right) = 12$"]
+        expect = [
+            r"$p = x \cdot y = 4 \cdot \left(-2\right) = -8$",
+            r"$q = \max\left(z, w\right) = \max\left(5, -1\right) = 5$",
+            r"$m = p + q = -8 + 5 = -3$",
+            r"$f = m^{2} = \left(-3\right)^{2} = 9$",
+            r"$\mathrm{d}f/\mathrm{d}x = \mathrm{d}f/\mathrm{d}p \cdot \partial p/\partial x "
+            r"= -6 \cdot \left(-2\right) = 12$",
+        ]
         for e in expect:
             assert any(e in f for f in formulas), e
         return
@@ -88,8 +102,15 @@ def test_example_2_every_number(capsys, fmt):
         if len(r) >= 5 and r[2]:
             values.setdefault(r[2], r[4])
     assert {k: values[k] for k in "pqmf"} == {"p": "-8", "q": "5", "m": "-3", "f": "9"}
-    assert {k: values[f"df/d{k}"] for k in "mpqxyzw"} == {"m": "-6", "p": "-6", "q": "-6", "x": "12", "y": "-24",
-                                                          "z": "-6", "w": "0"}
+    assert {k: values[f"df/d{k}"] for k in "mpqxyzw"} == {
+        "m": "-6",
+        "p": "-6",
+        "q": "-6",
+        "x": "12",
+        "y": "-24",
+        "z": "-6",
+        "w": "0",
+    }
     assert ["df/dx", "df/dp · ∂p/∂x = -6 · (-2)", "12"] in [r[2:5] for r in rows]
 
 
@@ -101,16 +122,24 @@ def test_example_5_through_the_cli(capsys, tmp_path, fmt):
     code, out, _ = run(capsys, str(path), "--inputs", "x=0.9", "--target", "0.25", "--format", fmt, "--digits", "4")
     assert code == 0
     import numpy as np
+
     a_prev = 1 / (1 + np.exp(-(0.7 * 0.9 + 0.2)))
     a = 1 / (1 + np.exp(-(-1.3 * a_prev + 0.4)))
     delta = (a - 0.25) * a * (1 - a)
-    for v in (delta * a_prev, delta, delta * -1.3):     # dE/dw(L), dE/db(L), dE/da(L-1)
+    for v in (delta * a_prev, delta, delta * -1.3):  # dE/dw(L), dE/db(L), dE/da(L-1)
         assert f"{v:.4f}".rstrip("0") in out
 
 
 # ---------------------------------------------------------------------- format validity
-@pytest.mark.parametrize("argv", [[XOR1], [GRAPH, *EXAMPLE_2], [str(ROOT / "samples" / "xor.nedit"), "--sample", "2"],
-                                  [str(ROOT / "samples" / "weather.nedit")]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [XOR1],
+        [GRAPH, *EXAMPLE_2],
+        [str(ROOT / "samples" / "xor.nedit"), "--sample", "2"],
+        [str(ROOT / "samples" / "weather.nedit")],
+    ],
+)
 def test_markdown_tables_are_well_formed(capsys, argv):
     code, out, _ = run(capsys, *argv, "--format", "markdown", "--gradcheck")
     assert code == 0
@@ -141,7 +170,7 @@ def test_latex_is_ascii_balanced_and_escaped(capsys, argv):
         body = re.sub(r"\\\$", "", line)
         assert body.count("$") % 2 == 0, line
         if " & " in line:
-            assert re.search(r"(?<!\\)_", re.sub(r"\$[^$]*\$", "", line)) is None, line   # _ escaped outside math
+            assert re.search(r"(?<!\\)_", re.sub(r"\$[^$]*\$", "", line)) is None, line  # _ escaped outside math
 
 
 def test_gradcheck_table(capsys):
@@ -170,20 +199,23 @@ def _broken(tmp_path) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("argv, message", [
-    ([GRAPH, "--inputs", "x=4,y=-2,z=5,v=1"], "unknown input 'v'"),
-    ([GRAPH, "--inputs", "x=4,y=-2,z=5"], "no value for input w"),
-    ([GRAPH, "--inputs", "x=four,y=-2,z=5,w=1"], "'four' is not a number"),
-    ([GRAPH, "--inputs", "x"], "is not NAME=VALUE"),
-    ([XOR1, "--sample", "9"], "sample 9 does not exist"),
-    ([XOR1, "--sample", "-1"], "--sample must be at least 0"),
-    ([XOR1, "--sample", "one"], "is not a whole number"),
-    ([XOR1, "--sample", "0", "--inputs", "input_1=[0,1]"], "either --sample or --inputs"),
-    ([XOR1, "--inputs", "input_1=[0,1]"], "needs a target"),
-    ([XOR1, "--target", "0,1"], "the target has 2"),
-    ([XOR1, "--lr", "0"], "--lr must be a positive number"),
-    ([str(ROOT / "samples" / "missing.nedit")], "no such file"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        ([GRAPH, "--inputs", "x=4,y=-2,z=5,v=1"], "unknown input 'v'"),
+        ([GRAPH, "--inputs", "x=4,y=-2,z=5"], "no value for input w"),
+        ([GRAPH, "--inputs", "x=four,y=-2,z=5,w=1"], "'four' is not a number"),
+        ([GRAPH, "--inputs", "x"], "is not NAME=VALUE"),
+        ([XOR1, "--sample", "9"], "sample 9 does not exist"),
+        ([XOR1, "--sample", "-1"], "--sample must be at least 0"),
+        ([XOR1, "--sample", "one"], "is not a whole number"),
+        ([XOR1, "--sample", "0", "--inputs", "input_1=[0,1]"], "either --sample or --inputs"),
+        ([XOR1, "--inputs", "input_1=[0,1]"], "needs a target"),
+        ([XOR1, "--target", "0,1"], "the target has 2"),
+        ([XOR1, "--lr", "0"], "--lr must be a positive number"),
+        ([str(ROOT / "samples" / "missing.nedit")], "no such file"),
+    ],
+)
 def test_errors_are_one_line_with_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
@@ -201,8 +233,13 @@ def test_vector_inputs(capsys):
     assert code == 0 and ["z", "0.75·1 + 0.5·0 + (-0.1)", "0.65"] in [r[2:5] for r in rows_of(out, "text")]
 
 
-@pytest.mark.parametrize("argv", [["samples/xor_single_neuron.nedit", "--sample", "0", "--gradcheck"],
-                                  ["samples/compute_graph.nedit", "--inputs", "x=4,y=-2,z=5,w=-1", "--gradcheck"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["samples/xor_single_neuron.nedit", "--sample", "0", "--gradcheck"],
+        ["samples/compute_graph.nedit", "--inputs", "x=4,y=-2,z=5,w=-1", "--gradcheck"],
+    ],
+)
 def test_docs_show_the_current_output(capsys, monkeypatch, argv):
     monkeypatch.chdir(ROOT)
     code, out, _ = run(capsys, *argv)
@@ -216,9 +253,17 @@ def test_latex_compiles_with_pdflatex(capsys, tmp_path):
     code, out, _ = run(capsys, str(ROOT / "samples" / "xor.nedit"), "--format", "latex", "--gradcheck")
     assert code == 0
     (tmp_path / "trace.tex").write_text(out, encoding="ascii")
-    (tmp_path / "main.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath,longtable}\n"
-                                       "\\begin{document}\n\\input{trace}\n\\end{document}\n", encoding="ascii")
-    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"], cwd=tmp_path,
-                       capture_output=True, text=True, timeout=120)
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath,longtable}\n"
+        "\\begin{document}\n\\input{trace}\n\\end{document}\n",
+        encoding="ascii",
+    )
+    r = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout[-2000:]
     assert (tmp_path / "main.pdf").stat().st_size > 0

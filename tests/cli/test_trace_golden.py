@@ -20,8 +20,17 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = {
     "xor_lecture": ["samples/xor.nedit", "--sample", "0", "--notation", "lecture"],
     "xor_single_adam": ["samples/xor_single_neuron.nedit", "--sample", "0", "--optimizer", "adam", "--lr", "0.1"],
-    "weather5_lecture_adam": ["samples/weather_5_inputs.nedit", "--sample", "0", "--notation", "lecture",
-                              "--optimizer", "adam", "--max-units", "2"],
+    "weather5_lecture_adam": [
+        "samples/weather_5_inputs.nedit",
+        "--sample",
+        "0",
+        "--notation",
+        "lecture",
+        "--optimizer",
+        "adam",
+        "--max-units",
+        "2",
+    ],
 }
 SUFFIX = {"text": "txt", "markdown": "md", "latex": "tex"}
 
@@ -46,9 +55,9 @@ def test_golden(capsys, monkeypatch, case, fmt):
 
 def test_lecture_notation_reads_like_the_handwritten_notes(capsys, monkeypatch):
     out = _trace(capsys, monkeypatch, CASES["xor_lecture"], "text")
-    update = out[out.index("\nUpdate"):]
-    assert update.index("dense_2: update") < update.index("dense_1 neuron 1: update")   # last layer first
-    assert "δᵒᵘᵗ" in out and "δʰⁱᵈ₁" in out and "dL/dw₂₁" in out and "w₁₀" in update   # w_kj, bias w_k0
+    update = out[out.index("\nUpdate") :]
+    assert update.index("dense_2: update") < update.index("dense_1 neuron 1: update")  # last layer first
+    assert "δᵒᵘᵗ" in out and "δʰⁱᵈ₁" in out and "dL/dw₂₁" in out and "w₁₀" in update  # w_kj, bias w_k0
 
 
 def test_adam_divides(capsys, monkeypatch):
@@ -65,10 +74,18 @@ def test_data_option_takes_the_sample_from_another_set(capsys, monkeypatch):
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden_latex_compiles(tmp_path, case):
-    (tmp_path / "main.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath,longtable}\n"
-                                       "\\begin{document}\n\\input{" + str(GOLDEN / f"{case}.tex") +
-                                       "}\n\\end{document}\n", encoding="ascii")
-    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"], cwd=tmp_path,
-                       capture_output=True, text=True, timeout=120, check=False)
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath,longtable}\n"
+        "\\begin{document}\n\\input{" + str(GOLDEN / f"{case}.tex") + "}\n\\end{document}\n",
+        encoding="ascii",
+    )
+    r = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert r.returncode == 0, r.stdout[-2000:]
     assert "Overfull \\hbox" not in r.stdout

@@ -28,10 +28,12 @@ def xor_file() -> str:
 
 def test_train_writes_log_and_output(capsys, tmp_path, xor_file):
     out_path, log_path = tmp_path / "trained.nedit", tmp_path / "log.jsonl"
-    code, out, err = run(capsys, "train", xor_file, "--epochs", "30", "--seed", "2", "--out", str(out_path),
-                         "--log-json", str(log_path))
+    code, out, err = run(
+        capsys, "train", xor_file, "--epochs", "30", "--seed", "2", "--out", str(out_path), "--log-json", str(log_path)
+    )
     assert code == 0, err
     lines = out.splitlines()
+    assert "4 samples, 1 step per epoch, sgd" in lines[0]  # xor trains full batch
     assert any(line.startswith("Epoch 30/30 - loss: ") for line in lines)
     assert "saved the trained network to" in lines[-1]
     records = [json.loads(line) for line in log_path.read_text().splitlines()]
@@ -50,8 +52,9 @@ def test_xor_reaches_full_accuracy_for_most_seeds(capsys, tmp_path, xor_file):
     solved = 0
     for seed in range(20):
         log = tmp_path / f"log{seed}.jsonl"
-        code, _, err = run(capsys, "train", xor_file, "--epochs", "2000", "--seed", str(seed), "-q",
-                           "--log-json", str(log))
+        code, _, err = run(
+            capsys, "train", xor_file, "--epochs", "2000", "--seed", str(seed), "-q", "--log-json", str(log)
+        )
         assert code == 0, err
         last = json.loads(log.read_text().splitlines()[-1])
         solved += last["accuracy"] == 1.0 and last["loss"] < 0.05
@@ -67,11 +70,14 @@ def test_in_place_rewrites_the_file(capsys, tmp_path):
     assert len(load(path).training_history["loss"]) == 3
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--epochs", "0"], "--epochs must be at least 1"),
-    (["--lr", "-1"], "--lr must be a positive number"),
-    (["--data", "no-such-set"], "no-such-set"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--epochs", "0"], "--epochs must be at least 1"),
+        (["--lr", "-1"], "--lr must be a positive number"),
+        (["--data", "no-such-set"], "no-such-set"),
+    ],
+)
 def test_bad_arguments_exit_2_with_one_line(capsys, xor_file, args, needle):
     code, out, err = run(capsys, "train", xor_file, *args)
     assert code == 2
@@ -102,8 +108,20 @@ def test_nan_stops_with_exit_1_and_the_node(capsys, tmp_path):
     doc.set_dataset({"spec": "plane"})
     path = tmp_path / "plane.nedit"
     save(doc, path)
-    code, out, _ = run(capsys, "train", str(path), "--lr", "1000", "--epochs", "50", "-q",
-                       "--out", str(tmp_path / "out.nedit"))
+    code, out, _ = run(
+        capsys,
+        "train",
+        str(path),
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "1000",
+        "--epochs",
+        "50",
+        "-q",
+        "--out",
+        str(tmp_path / "out.nedit"),
+    )
     assert code == 1
     assert "became NaN/Inf first in node" in out
     weights = load(tmp_path / "out.nedit").weights
@@ -114,14 +132,24 @@ def test_nan_stops_with_exit_1_and_the_node(capsys, tmp_path):
 def test_an_overflowing_first_update_keeps_the_initial_weights_and_saves_them(capsys, tmp_path, sample, optimizer):
     out_path = tmp_path / "out.nedit"
     before = load(ROOT / "samples" / f"{sample}.nedit")
-    code, out, _ = run(capsys, "train", str(ROOT / "samples" / f"{sample}.nedit"), "--lr", "1e300", "--optimizer",
-                       optimizer, "-q", "--out", str(out_path))
+    code, out, _ = run(
+        capsys,
+        "train",
+        str(ROOT / "samples" / f"{sample}.nedit"),
+        "--lr",
+        "1e300",
+        "--optimizer",
+        optimizer,
+        "-q",
+        "--out",
+        str(out_path),
+    )
     assert code == 1
     assert "stopped at step 1 (epoch 1)" in out and "the weights of the last finite step are kept" in out
     after = load(out_path)
     for op, arrays in before.weights.items():
         for name, a in arrays.items():
-            np.testing.assert_array_equal(after.weights[op][name], a)     # step 1 was undone
+            np.testing.assert_array_equal(after.weights[op][name], a)  # step 1 was undone
 
 
 def test_evaluate_missing_split_and_file(capsys, tmp_path, xor_file):

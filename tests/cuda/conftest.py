@@ -11,7 +11,7 @@ import pytest
 
 from neuroedit.engine.devices import cuda_status
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))   # the shared graph cases
+sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))  # the shared graph cases
 
 
 def pytest_collection_modifyitems(config, items):

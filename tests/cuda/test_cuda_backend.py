@@ -16,13 +16,24 @@ from neuroedit.engine.names import OPTIMIZERS
 from neuroedit.engine.optimizers import OptimizerConfig
 
 # The simulator computes in NumPy scalars: it warns where a GPU silently wraps (uint64) or makes Inf/NaN.
-pytestmark = [pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning"),
-              pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning"),
+]
 
 # Activations and losses are covered kernel by kernel (test_cuda_kernels.py); these cases add every op type.
-CASES = [c for c in all_cases() if not c[0].startswith(("dense-", "loss-"))
-         or c[0] in ("dense-nobias-l1l2", "loss-categorical_crossentropy-linear-logits",
-                     "loss-value-tanh", "loss-sparse_categorical_crossentropy-softmax")]
+CASES = [
+    c
+    for c in all_cases()
+    if not c[0].startswith(("dense-", "loss-"))
+    or c[0]
+    in (
+        "dense-nobias-l1l2",
+        "loss-categorical_crossentropy-linear-logits",
+        "loss-value-tanh",
+        "loss-sparse_categorical_crossentropy-softmax",
+    )
+]
 TOL64 = {"rtol": 1e-9, "atol": 1e-11}
 
 
@@ -72,9 +83,16 @@ def test_cuda_matches_numba_after_50_steps_for_every_optimizer(optimizer):
 
     The network is tiny because the simulator runs each GPU thread as a Python thread.
     """
-    doc = _doc([("x", "Input", {"shape": [2]}), ("d", "Dropout", {"rate": 0.25}),
-                ("h", "Dense", {"units": 2, "activation": "tanh"}), ("o", "Dense", {"units": 1}),
-                ("L", "Loss", {"loss": "mse"})], [("x", "d"), ("d", "h"), ("h", "o"), ("o", "L")])
+    doc = _doc(
+        [
+            ("x", "Input", {"shape": [2]}),
+            ("d", "Dropout", {"rate": 0.25}),
+            ("h", "Dense", {"units": 2, "activation": "tanh"}),
+            ("o", "Dense", {"units": 1}),
+            ("L", "Loss", {"loss": "mse"}),
+        ],
+        [("x", "d"), ("d", "h"), ("h", "o"), ("o", "L")],
+    )
     rng = np.random.default_rng(2)
     x, y = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
     cpu, gpu = _pair(doc, "float32")
@@ -83,7 +101,7 @@ def test_cuda_matches_numba_after_50_steps_for_every_optimizer(optimizer):
         b.set_optimizer(OptimizerConfig(optimizer, {"momentum": 0.8, "rho": 0.9}))
     order = np.concatenate([rng.permutation(4) for _ in range(25)])
     bounds = np.arange(0, 101, 2)
-    lrs = np.full(50, 1.0 if optimizer == "adadelta" else 0.02)   # adadelta's steps are scaled by its own history
+    lrs = np.full(50, 1.0 if optimizer == "adadelta" else 0.02)  # adadelta's steps are scaled by its own history
     r_cpu, r_gpu = cpu.train(X, Y, order, bounds, lrs), gpu.train(X, Y, order, bounds, lrs)
     assert r_cpu.steps == r_gpu.steps == 50 and r_gpu.failed_step is None
     np.testing.assert_allclose(r_gpu.losses, r_cpu.losses, rtol=1e-4, atol=1e-6)
@@ -109,7 +127,7 @@ def test_a_non_finite_loss_stops_the_call_at_that_step_without_updating():
     doc, x, y = dense_chain("tanh", "mse", n=4)
     gpu = make_backend("cuda", spec(doc), "float64", 1)
     X, Y = gpu.pack_inputs(x), gpu.pack_targets(y, len(x))
-    Y[3] = np.inf                     # the third batch holds sample 3
+    Y[3] = np.inf  # the third batch holds sample 3
     before = gpu.theta.copy()
     r = gpu.train(X, Y, np.arange(4), np.array([0, 1, 2, 4]), np.full(3, 0.01))
     assert (r.steps, r.failed_step) == (2, 2)
@@ -129,7 +147,7 @@ def test_an_update_that_overflows_restores_the_weights_and_state():
         for b in (good, bad):
             b.set_optimizer(OptimizerConfig("momentum"))
         good.train(X, Y, np.arange(4), np.array([0, 2]), np.array([0.01]))
-        r = bad.train(X, Y, np.arange(4), np.array([0, 2, 4]), np.array([0.01, 1e40]))   # float32 overflows
+        r = bad.train(X, Y, np.arange(4), np.array([0, 2, 4]), np.array([0.01, 1e40]))  # float32 overflows
         assert (r.steps, r.failed_step) == (1, 1), kind
         np.testing.assert_array_equal(bad.flat("weights"), good.flat("weights"))
         state, expected = bad.export_optimizer_state(), good.export_optimizer_state()
@@ -154,8 +172,8 @@ def test_host_writes_reach_the_device_and_training_results_reach_the_host():
     new = {"h": {"kernel": np.full((4, 3), 0.1)}}
     for b in (cpu, gpu):
         b.set_weights(new)
-        b.theta[0] = 0.5                                   # as gradcheck and early stopping write it
-        b.set_op_param("h", "l2", 0.2)                     # live parameters reach the next call
+        b.theta[0] = 0.5  # as gradcheck and early stopping write it
+        b.set_op_param("h", "l2", 0.2)  # live parameters reach the next call
         b.train(X, Y, np.arange(4), np.array([0, 2, 4]), np.full(2, 0.05))
     np.testing.assert_allclose(gpu.get_weights()["h"]["kernel"], cpu.get_weights()["h"]["kernel"], **TOL64)
     state = gpu.export_optimizer_state()
@@ -174,7 +192,7 @@ def test_a_read_while_a_call_runs_is_a_snapshot_that_is_never_sent_back():
     snapshots = []
 
     def run_and_read_midway(*args, **kwargs):
-        snapshots.append(gpu.theta.copy())        # as if read by another thread once the call started
+        snapshots.append(gpu.theta.copy())  # as if read by another thread once the call started
         return run(*args, **kwargs)
 
     gpu.runner.run = run_and_read_midway
@@ -193,7 +211,7 @@ def test_a_data_set_too_big_for_the_gpu_is_streamed_call_by_call(monkeypatch):
     cpu, gpu = _pair(doc, "float64")
     X, Y = cpu.pack_inputs(x), cpu.pack_targets(y, len(x))
     order = np.array([5, 2, 0, 3, 1, 4, 2, 5])
-    for bounds in (np.array([0, 3, 6]), np.array([6, 7, 8])):     # the second call starts mid-order
+    for bounds in (np.array([0, 3, 6]), np.array([6, 7, 8])):  # the second call starts mid-order
         r_cpu, r_gpu = cpu.train(X, Y, order, bounds, np.full(2, 0.1)), gpu.train(X, Y, order, bounds, np.full(2, 0.1))
         np.testing.assert_allclose(r_gpu.losses, r_cpu.losses, **TOL64)
     np.testing.assert_allclose(gpu.theta, cpu.theta, **TOL64)

@@ -27,7 +27,7 @@ def test_cpu_is_always_available_and_unknown_devices_are_named():
 
 
 def test_cuda_runs_when_asked_but_auto_picks_only_a_real_gpu():
-    status = cuda_status()      # the simulator here; a GPU under benchmarks/cuda_check.sh
+    status = cuda_status()  # the simulator here; a GPU under benchmarks/cuda_check.sh
     if not status.usable:
         pytest.skip(status.reason)
     assert resolve_device("cuda") == "cuda"
@@ -65,16 +65,19 @@ def test_a_failing_driver_probe_becomes_a_reason(monkeypatch):
 
 
 def test_a_gpu_is_described_by_name_and_memory():
-    assert CudaStatus(True, "NVIDIA H200", 141 * 2 ** 30).describe() == "NVIDIA H200, 141.0 GiB"
+    assert CudaStatus(True, "NVIDIA H200", 141 * 2**30).describe() == "NVIDIA H200, 141.0 GiB"
 
 
 def test_the_real_probe_answers_without_crashing():
     """Outside the simulator: this machine's driver and GPU, or the reason there is none."""
-    code = ("import json; from neuroedit.engine.devices import cuda_status, resolve_device; s = cuda_status();"
-            "print(json.dumps([s.usable, s.name, s.memory_bytes, s.reason, resolve_device('auto')]))")
+    code = (
+        "import json; from neuroedit.engine.devices import cuda_status, resolve_device; s = cuda_status();"
+        "print(json.dumps([s.usable, s.name, s.memory_bytes, s.reason, resolve_device('auto')]))"
+    )
     env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "0"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
-                         check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert out.returncode == 0, out.stderr
     usable, name, memory, reason, auto = json.loads(out.stdout.strip().splitlines()[-1])
     if usable:

@@ -26,6 +26,7 @@ def idx_writer():
 @pytest.fixture
 def idx_folder(tmp_path):
     """A tiny MNIST-style folder: 40 train and 20 test 4x3 images with labels 0..9."""
+
     def make(name="mnist", gz=False, dotted=False, n_train=40, n_test=20):
         folder = tmp_path / name
         folder.mkdir()
@@ -37,4 +38,5 @@ def idx_folder(tmp_path):
                 fname = f"{prefix}-{kind}.idx{dims}-ubyte" if dotted else f"{prefix}-{kind}-idx{dims}-ubyte"
                 write_idx(folder / (fname + suffix), arr, gz=gz)
         return folder
+
     return make

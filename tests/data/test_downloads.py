@@ -102,8 +102,9 @@ def test_cli_download_ok(cache, capsys, monkeypatch):
 def test_unreachable_host_is_one_line(cache, capsys):
     assert main(["data", "download", "mnist", "--mirror", "http://127.0.0.1:9/mnist/"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1] == ("neuroedit: error: cannot reach 127.0.0.1:9 to download MNIST; check the mirror URL "
-                       "and the network connection")
+    assert err[-1] == (
+        "neuroedit: error: cannot reach 127.0.0.1:9 to download MNIST; check the mirror URL and the network connection"
+    )
     assert "Traceback" not in "\n".join(err)
 
 

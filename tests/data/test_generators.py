@@ -121,5 +121,17 @@ def test_bad_parameters_name_the_option():
 
 
 def test_every_generator_is_listed():
-    assert set(GENERATORS) >= {"and", "or", "xor", "circle", "xor_quadrants", "gaussians", "spiral",
-                               "plane", "multi_gaussian", "moons", "spiral_multi", "weather"}
+    assert set(GENERATORS) >= {
+        "and",
+        "or",
+        "xor",
+        "circle",
+        "xor_quadrants",
+        "gaussians",
+        "spiral",
+        "plane",
+        "multi_gaussian",
+        "moons",
+        "spiral_multi",
+        "weather",
+    }

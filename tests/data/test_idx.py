@@ -15,7 +15,7 @@ def test_loads_all_spellings(idx_folder, gz, dotted):
     assert ds.split_sizes()["test"] == 20
     assert ds.split_sizes()["train"] + ds.split_sizes()["val"] == 40
     assert ds.class_names == [str(i) for i in range(10)]
-    assert ds.train[0].dtype == np.float32 and 0 <= ds.train[0].min() and ds.train[0].max() <= 1
+    assert ds.train[0].dtype == np.float32 and ds.train[0].min() >= 0 and ds.train[0].max() <= 1
 
 
 def test_pixels_scaled_and_test_kept_in_order(idx_folder):

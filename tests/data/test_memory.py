@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from neuroedit.data import DataError, load
-from neuroedit.data import memory
+from neuroedit.data import DataError, load, memory
 
 
 def test_idx_refused_from_header_before_reading(tmp_path, monkeypatch, idx_writer):

@@ -19,8 +19,13 @@ def test_chosen_keys_and_uint8_images(tmp_path):
 
 
 def test_keras_style_test_split_is_kept(tmp_path):
-    np.savez(tmp_path / "m.npz", x_train=np.zeros((30, 2, 2), np.uint8), y_train=np.arange(30) % 3,
-             x_test=np.zeros((6, 2, 2), np.uint8), y_test=np.arange(6) % 3)
+    np.savez(
+        tmp_path / "m.npz",
+        x_train=np.zeros((30, 2, 2), np.uint8),
+        y_train=np.arange(30) % 3,
+        x_test=np.zeros((6, 2, 2), np.uint8),
+        y_test=np.arange(6) % 3,
+    )
     ds = load("npz:m.npz", str(tmp_path))
     assert ds.split_sizes()["test"] == 6 and ds.split_sizes()["train"] + ds.split_sizes()["val"] == 30
 

@@ -77,4 +77,3 @@ def test_class_subset_errors():
         load("circle:classes=1")
     with pytest.raises(DataError, match="classification"):
         load("plane:classes=0,1")
-

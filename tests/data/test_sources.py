@@ -6,8 +6,7 @@ import sys
 
 import pytest
 
-from neuroedit.data import DataError, available_sources, load
-from neuroedit.data import sklearn_source
+from neuroedit.data import DataError, available_sources, load, sklearn_source
 
 HAS_SKLEARN = importlib.util.find_spec("sklearn") is not None
 
@@ -29,7 +28,7 @@ def test_sklearn_missing_is_reported_with_install_command(monkeypatch):
 def test_sklearn_sets():
     digits = load("sklearn:digits")
     assert digits.input_shape == (8, 8) and digits.is_image and digits.num_classes == 10
-    assert 0 <= digits.train[0].min() and digits.train[0].max() <= 1
+    assert digits.train[0].min() >= 0 and digits.train[0].max() <= 1
     for name, features, classes in (("iris", 4, 3), ("breast_cancer", 30, 2), ("wine", 13, 3)):
         ds = load(f"sklearn:{name}")
         assert ds.input_shape == (features,) and ds.num_classes == classes
@@ -37,7 +36,9 @@ def test_sklearn_sets():
 
 
 def test_data_package_imports_no_qt_numba_or_model():
-    code = ("import sys, neuroedit.data as d; d.load('xor'); "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'numba') "
-            "or m.startswith('neuroedit.model')]; print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, neuroedit.data as d; d.load('xor'); "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'numba') "
+        "or m.startswith('neuroedit.model')]; print(bad); sys.exit(1 if bad else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

@@ -5,18 +5,25 @@ import pytest
 from neuroedit.data import DataError, canonical, format_spec, load, parse_spec
 
 
-@pytest.mark.parametrize("text,kind,location,options", [
-    ("xor", "xor", "", {}),
-    ("spiral:n=500,noise=0.1,seed=3", "spiral", "", {"n": "500", "noise": "0.1", "seed": "3"}),
-    ("csv:path/to/file.csv:target=label", "csv", "path/to/file.csv", {"target": "label"}),
-    ("npz:file.npz:x=images,y=labels", "npz", "file.npz", {"x": "images", "y": "labels"}),
-    ("idx:path/to/folder", "idx", "path/to/folder", {}),
-    ("sklearn:digits", "sklearn", "digits", {}),
-    ("idx:fashion:classes=2,6,split=75:10:15", "idx", "fashion", {"classes": "2,6", "split": "75:10:15"}),
-    (r"csv:C:\data\my file.csv:target=y,split=80:20", "csv", r"C:\data\my file.csv",
-     {"target": "y", "split": "80:20"}),
-    ("circle:features=x1,x2,x1x2,n=100", "circle", "", {"features": "x1,x2,x1x2", "n": "100"}),
-])
+@pytest.mark.parametrize(
+    "text,kind,location,options",
+    [
+        ("xor", "xor", "", {}),
+        ("spiral:n=500,noise=0.1,seed=3", "spiral", "", {"n": "500", "noise": "0.1", "seed": "3"}),
+        ("csv:path/to/file.csv:target=label", "csv", "path/to/file.csv", {"target": "label"}),
+        ("npz:file.npz:x=images,y=labels", "npz", "file.npz", {"x": "images", "y": "labels"}),
+        ("idx:path/to/folder", "idx", "path/to/folder", {}),
+        ("sklearn:digits", "sklearn", "digits", {}),
+        ("idx:fashion:classes=2,6,split=75:10:15", "idx", "fashion", {"classes": "2,6", "split": "75:10:15"}),
+        (
+            r"csv:C:\data\my file.csv:target=y,split=80:20",
+            "csv",
+            r"C:\data\my file.csv",
+            {"target": "y", "split": "80:20"},
+        ),
+        ("circle:features=x1,x2,x1x2,n=100", "circle", "", {"features": "x1,x2,x1x2", "n": "100"}),
+    ],
+)
 def test_parse(text, kind, location, options):
     spec = parse_spec(text)
     assert (spec.kind, spec.location, spec.options) == (kind, location, options)
@@ -30,14 +37,17 @@ def test_canonical_sorts_options_and_is_stable():
     assert load("spiral:seed=3,n=100").spec == "spiral:n=100,seed=3"
 
 
-@pytest.mark.parametrize("text,message", [
-    ("", "empty"),
-    ("csv", "needs a path"),
-    ("sklearn", "needs a name"),
-    ("spiral:n=1,n=2", "given twice"),
-    ("spiral:oops", "not an option"),
-    ("9lives", "not a data-set name"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("", "empty"),
+        ("csv", "needs a path"),
+        ("sklearn", "needs a name"),
+        ("spiral:n=1,n=2", "given twice"),
+        ("spiral:oops", "not an option"),
+        ("9lives", "not a data-set name"),
+    ],
+)
 def test_malformed(text, message):
     with pytest.raises(DataError, match=message):
         parse_spec(text)
@@ -52,12 +62,41 @@ def test_option_errors_name_the_option():
         load("circle:seed=-1")
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-_PIECES = st.sampled_from(["xor", "spiral", "circle", "csv", "npz", "idx", "sklearn", "values", "weather", ":", ",",
-                           "=", "n", "noise", "seed", "split", "classes", "features", "1", "-3", "0.5", "75:10:15",
-                           "x1sq", "abc", " ", "2,6", "scale", "minmax"])
+_PIECES = st.sampled_from(
+    [
+        "xor",
+        "spiral",
+        "circle",
+        "csv",
+        "npz",
+        "idx",
+        "sklearn",
+        "values",
+        "weather",
+        ":",
+        ",",
+        "=",
+        "n",
+        "noise",
+        "seed",
+        "split",
+        "classes",
+        "features",
+        "1",
+        "-3",
+        "0.5",
+        "75:10:15",
+        "x1sq",
+        "abc",
+        " ",
+        "2,6",
+        "scale",
+        "minmax",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -8,6 +8,7 @@ from neuroedit.data import LOSS_TARGETS, DataError, check_input_shape, load, tar
 
 def test_loss_table_matches_the_model_catalog():
     from neuroedit.model.catalog import LOSS_TARGETS as MODEL_LOSS_TARGETS
+
     assert LOSS_TARGETS == MODEL_LOSS_TARGETS
 
 

@@ -7,8 +7,20 @@ import numpy as np
 from neuroedit.api.bridge import graph_spec
 from neuroedit.model import Document
 
-ACTIVATIONS = ("linear", "step", "sign", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "swish",
-               "softplus", "softmax")
+ACTIVATIONS = (
+    "linear",
+    "step",
+    "sign",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "swish",
+    "softplus",
+    "softmax",
+)
 
 
 def _doc(nodes, edges) -> Document:
@@ -33,9 +45,20 @@ def _targets(loss: str, n: int, out: int, rng) -> np.ndarray:
     return rng.normal(size=(n, out))
 
 
-def dense_chain(activation: str = "tanh", loss: str = "mse", units: int = 3, out_activation: str = "linear",
-                from_logits: bool = False, use_bias: bool = True, l1: float = 0.0, l2: float = 0.0,
-                extra: list | None = None, input_shape=(4,), n: int = 5, seed: int = 0):
+def dense_chain(
+    activation: str = "tanh",
+    loss: str = "mse",
+    units: int = 3,
+    out_activation: str = "linear",
+    from_logits: bool = False,
+    use_bias: bool = True,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    extra: list | None = None,
+    input_shape=(4,),
+    n: int = 5,
+    seed: int = 0,
+):
     """Input -> [extra nodes] -> Dense(units, activation) -> Dense(out) -> Loss; returns (doc, x, y)."""
     rng = np.random.default_rng(seed)
     out = 1 if loss in ("binary_crossentropy", "hinge") else 3
@@ -46,10 +69,23 @@ def dense_chain(activation: str = "tanh", loss: str = "mse", units: int = 3, out
         nodes.append((node_id, type_name, params))
         edges.append((prev, node_id))
         prev = node_id
-    nodes += [("h", "Dense", {"units": units, "activation": activation, "use_bias": use_bias, "l1": l1, "l2": l2,
-                              "bias_initializer": "uniform", "bias_init_value": 0.5}),
-              ("o", "Dense", {"units": out, "activation": out_activation, "kernel_initializer": "glorot_normal"}),
-              ("L", "Loss", {"loss": loss, "from_logits": from_logits})]
+    nodes += [
+        (
+            "h",
+            "Dense",
+            {
+                "units": units,
+                "activation": activation,
+                "use_bias": use_bias,
+                "l1": l1,
+                "l2": l2,
+                "bias_initializer": "uniform",
+                "bias_init_value": 0.5,
+            },
+        ),
+        ("o", "Dense", {"units": out, "activation": out_activation, "kernel_initializer": "glorot_normal"}),
+        ("L", "Loss", {"loss": loss, "from_logits": from_logits}),
+    ]
     edges += [(prev, "h"), ("h", "o"), ("o", "L")]
     x = rng.normal(size=(n, *input_shape))
     return _doc(nodes, edges), x, _targets(loss, n, out, rng)
@@ -58,9 +94,11 @@ def dense_chain(activation: str = "tanh", loss: str = "mse", units: int = 3, out
 def merge_graph(kind: str, seed: int = 0, n: int = 4):
     """Two Dense branches of shape (2, 3)/(3,) combined by `kind`, then Flatten -> Dense -> mse."""
     rng = np.random.default_rng(seed)
-    nodes = [("x", "Input", {"shape": [4]}),
-             ("a", "Dense", {"units": 6, "activation": "tanh"}),
-             ("b", "Dense", {"units": 3, "activation": "sigmoid"})]
+    nodes = [
+        ("x", "Input", {"shape": [4]}),
+        ("a", "Dense", {"units": 6, "activation": "tanh"}),
+        ("b", "Dense", {"units": 3, "activation": "sigmoid"}),
+    ]
     edges = [("x", "a"), ("x", "b")]
     if kind in ("OpAdd", "OpSubtract", "OpMultiply", "OpMax"):
         # a is reshaped via a shape-(6,) vector broadcast against b's (3,)? use (2,3) via Concatenate-free path:
@@ -100,10 +138,19 @@ def merge_graph(kind: str, seed: int = 0, n: int = 4):
 def reshaped_graph(kind: str, seed: int = 0, n: int = 5):
     """Input (3, 4) -> BatchNorm / PReLU / Dropout -> Flatten -> Dense -> mse."""
     rng = np.random.default_rng(seed)
-    params = {"BatchNorm": {"momentum": 0.9}, "PReLU": {"alpha_init": 0.2}, "Dropout": {"rate": 0.4},
-              "Activation": {"activation": "leaky_relu", "negative_slope": 0.1}}[kind]
-    nodes = [("x", "Input", {"shape": [3, 4]}), ("m", kind, params), ("f", "Flatten", {}),
-             ("o", "Dense", {"units": 2, "activation": "tanh"}), ("L", "Loss", {"loss": "mse"})]
+    params = {
+        "BatchNorm": {"momentum": 0.9},
+        "PReLU": {"alpha_init": 0.2},
+        "Dropout": {"rate": 0.4},
+        "Activation": {"activation": "leaky_relu", "negative_slope": 0.1},
+    }[kind]
+    nodes = [
+        ("x", "Input", {"shape": [3, 4]}),
+        ("m", kind, params),
+        ("f", "Flatten", {}),
+        ("o", "Dense", {"units": 2, "activation": "tanh"}),
+        ("L", "Loss", {"loss": "mse"}),
+    ]
     edges = [("x", "m"), ("m", "f"), ("f", "o"), ("o", "L")]
     x = rng.normal(size=(n, 3, 4)) * 2 + 0.5
     return _doc(nodes, edges), x, rng.normal(size=(n, 2))
@@ -112,21 +159,36 @@ def reshaped_graph(kind: str, seed: int = 0, n: int = 5):
 def broadcast_graph(kind: str, seed: int = 0, n: int = 3):
     """x (3, 4) op y (4,) and (3, 1) broadcasting, with weights in front of both operands (via PReLU)."""
     rng = np.random.default_rng(seed)
-    nodes = [("x", "Input", {"shape": [3, 4]}), ("y", "Input", {"shape": [3, 1]}),
-             ("px", "PReLU", {"alpha_init": 0.3}), ("py", "PReLU", {"alpha_init": 0.7}),
-             ("c", kind, {}), ("f", "Flatten", {}), ("o", "Dense", {"units": 2}), ("L", "Loss", {"loss": "mse"})]
+    nodes = [
+        ("x", "Input", {"shape": [3, 4]}),
+        ("y", "Input", {"shape": [3, 1]}),
+        ("px", "PReLU", {"alpha_init": 0.3}),
+        ("py", "PReLU", {"alpha_init": 0.7}),
+        ("c", kind, {}),
+        ("f", "Flatten", {}),
+        ("o", "Dense", {"units": 2}),
+        ("L", "Loss", {"loss": "mse"}),
+    ]
     edges = [("x", "px"), ("y", "py"), ("px", "c", "x"), ("py", "c", "y"), ("c", "f"), ("f", "o"), ("o", "L")]
     x = [rng.normal(size=(n, 3, 4)), rng.normal(size=(n, 3, 1))]
     return _doc(nodes, edges), x, rng.normal(size=(n, 2))
 
 
 LOSS_CASES = [
-    ("squared_error", "linear", False), ("sum_squared_error", "sigmoid", False), ("mse", "linear", False),
-    ("mae", "tanh", False), ("binary_crossentropy", "sigmoid", False), ("binary_crossentropy", "linear", True),
-    ("binary_crossentropy", "tanh", False), ("categorical_crossentropy", "softmax", False),
-    ("categorical_crossentropy", "linear", True), ("sparse_categorical_crossentropy", "softmax", False),
-    ("sparse_categorical_crossentropy", "linear", True), ("hinge", "linear", False),
-    ("multiclass_hinge", "linear", False), ("value", "tanh", False),
+    ("squared_error", "linear", False),
+    ("sum_squared_error", "sigmoid", False),
+    ("mse", "linear", False),
+    ("mae", "tanh", False),
+    ("binary_crossentropy", "sigmoid", False),
+    ("binary_crossentropy", "linear", True),
+    ("binary_crossentropy", "tanh", False),
+    ("categorical_crossentropy", "softmax", False),
+    ("categorical_crossentropy", "linear", True),
+    ("sparse_categorical_crossentropy", "softmax", False),
+    ("sparse_categorical_crossentropy", "linear", True),
+    ("hinge", "linear", False),
+    ("multiclass_hinge", "linear", False),
+    ("value", "tanh", False),
 ]
 
 
@@ -136,8 +198,12 @@ def all_cases():
     for act in ACTIVATIONS:
         out.append((f"dense-{act}", *dense_chain(act)))
     for loss, act, logits in LOSS_CASES:
-        out.append((f"loss-{loss}-{act}{'-logits' if logits else ''}",
-                    *dense_chain("tanh", loss, out_activation=act, from_logits=logits)))
+        out.append(
+            (
+                f"loss-{loss}-{act}{'-logits' if logits else ''}",
+                *dense_chain("tanh", loss, out_activation=act, from_logits=logits),
+            )
+        )
     out.append(("dense-nobias-l1l2", *dense_chain("sigmoid", use_bias=False, l1=0.01, l2=0.1)))
     for kind in ("OpAdd", "OpSubtract", "OpMultiply", "OpMax", "broadcast", "Add", "Concatenate", "OpSquare"):
         out.append((f"merge-{kind}", *merge_graph(kind)))

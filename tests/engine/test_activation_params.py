@@ -6,13 +6,16 @@ import pytest
 import neuroedit as ne
 
 
-@pytest.mark.parametrize("activation, params, expected", [
-    ("linear", {}, lambda z: z),
-    ("linear", {"alpha": 2.0}, lambda z: 2.0 * z),
-    ("leaky_relu", {}, lambda z: np.where(z > 0, z, 0.01 * z)),
-    ("leaky_relu", {"alpha": 0.2}, lambda z: np.where(z > 0, z, 0.2 * z)),
-    ("elu", {}, lambda z: np.where(z > 0, z, np.expm1(z))),
-])
+@pytest.mark.parametrize(
+    "activation, params, expected",
+    [
+        ("linear", {}, lambda z: z),
+        ("linear", {"alpha": 2.0}, lambda z: 2.0 * z),
+        ("leaky_relu", {}, lambda z: np.where(z > 0, z, 0.01 * z)),
+        ("leaky_relu", {"alpha": 0.2}, lambda z: np.where(z > 0, z, 0.2 * z)),
+        ("elu", {}, lambda z: np.where(z > 0, z, np.expm1(z))),
+    ],
+)
 def test_activation_node_uses_its_own_alpha(activation, params, expected):
     net = ne.Sequential([ne.Input(4), ne.Activation(activation, **params)], loss="mse")
     z = np.array([[-2.0, -0.5, 0.5, 3.0]], dtype=np.float32)

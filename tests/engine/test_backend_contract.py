@@ -90,7 +90,7 @@ def test_best_weights_snapshot(backend):
     kept = (b.flat("weights"), b.flat("frozen"))
     b.keep_best()
     _steps(b, X, Y, [0.1, 0.1])
-    assert not np.array_equal(b.flat("frozen"), kept[1])       # BatchNorm statistics moved
+    assert not np.array_equal(b.flat("frozen"), kept[1])  # BatchNorm statistics moved
     b.restore_best()
     np.testing.assert_array_equal(b.flat("weights"), kept[0])
     np.testing.assert_array_equal(b.flat("frozen"), kept[1])
@@ -102,7 +102,7 @@ def test_live_parameters_change_the_next_step(backend):
     b.set_op_param("h", "l2", 10.0)
     loss1, _ = b.gradients(X, Y)
     w = b.get_weights()["h"]["kernel"]
-    assert loss1 - loss0 == pytest.approx(5.0 * (w ** 2).sum(), rel=1e-9)
+    assert loss1 - loss0 == pytest.approx(5.0 * (w**2).sum(), rel=1e-9)
     with pytest.raises(EngineError, match="cannot be changed"):
         b.set_op_param("h", "units", 5)
 
@@ -127,7 +127,7 @@ def test_an_overflowing_update_is_undone_with_its_batchnorm_statistics(backend, 
     expected = _snapshot(b)
     again, _, _ = _setup(backend, optimizer, "float32")
     _steps(again, X, Y, [0.01, 0.01])
-    r = _steps(again, X, Y, [0.01, 1e300, 0.01])            # the second step overflows a float32 weight
+    r = _steps(again, X, Y, [0.01, 1e300, 0.01])  # the second step overflows a float32 weight
     assert r.steps == 1 and r.failed_step == 1
     _assert_same(_snapshot(again), expected)
 
@@ -137,7 +137,7 @@ def test_a_nonfinite_loss_leaves_the_batchnorm_statistics_alone(backend):
     _steps(b, X, Y, [0.01])
     expected = _snapshot(b)
     bad = Y.copy()
-    bad[4] = np.nan                                        # the second batch's loss is NaN
+    bad[4] = np.nan  # the second batch's loss is NaN
     r = _steps(b, X, bad, [0.01, 0.01])
     assert r.steps == 1 and r.failed_step == 1
     again, _, _ = _setup(backend, "sgd")
@@ -154,13 +154,13 @@ def test_train_epochs_follows_the_plan_and_the_state(backend):
     si, sf = E.new_state()
     out = (np.full(20, np.nan), np.zeros(20), np.full(20, np.nan))
     r = b.train_epochs(X, Y, X[:0], Y[:0], (pi, pf), (si, sf), 4, 0, out)
-    assert r.steps == 4 and len(r.epochs) == 1               # 3 steps per epoch: one epoch ended
+    assert r.steps == 4 and len(r.epochs) == 1  # 3 steps per epoch: one epoch ended
     assert si[E.S_STEP] == 4 and si[E.S_EPOCH] == 1 and si[E.S_STEP_IN_EPOCH] == 1
     assert np.isfinite(out[0][:4]).all() and np.isnan(out[0][4:]).all()
     np.testing.assert_allclose(out[2][:4], 0.05)
     b.interrupt()
     r = b.train_epochs(X, Y, X[:0], Y[:0], (pi, pf), (si, sf), 10, 0)
-    assert r.steps == 1                                     # an interrupt ends the call after its step
+    assert r.steps == 1  # an interrupt ends the call after its step
     b.clear_interrupt()
     r = b.train_epochs(X, Y, X[:0], Y[:0], (pi, pf), (si, sf), 100, 0)
     assert r.steps == 4 and si[E.S_STOP] == E.FINISHED and si[E.S_EPOCH] == 3

@@ -22,15 +22,30 @@ def _trainer(kind: str, epochs: int = 12, dtype: str = "float64", **cfg) -> Trai
     doc, x, y = dense_chain("tanh", "mse", extra=EXTRA, n=40, seed=3)
     rng = np.random.default_rng(9)
     xv, yv = rng.normal(size=(7, 4)), rng.normal(size=(7, 3))
-    config = TrainConfig(**{"epochs": epochs, "batch_mode": "minibatch", "batch_size": 6, "learning_rate": 0.05,
-                            "seed": 5, "optimizer": OptimizerConfig("adam"), "layer_stats": False, **cfg})
+    config = TrainConfig(
+        **{
+            "epochs": epochs,
+            "batch_mode": "minibatch",
+            "batch_size": 6,
+            "learning_rate": 0.05,
+            "seed": 5,
+            "optimizer": OptimizerConfig("adam"),
+            "layer_stats": False,
+            **cfg,
+        }
+    )
     return Trainer(make_backend(kind, spec(doc), dtype, 2), x, y, config, validation=(xv, yv))
 
 
 def _state(t: Trainer) -> tuple:
     b = t.backend
-    return (b.flat("weights"), b.flat("frozen"), b.slots.copy(), {k: list(v) for k, v in t.history.items()},
-            t.finished.reason if t.finished else None)
+    return (
+        b.flat("weights"),
+        b.flat("frozen"),
+        b.slots.copy(),
+        {k: list(v) for k, v in t.history.items()},
+        t.finished.reason if t.finished else None,
+    )
 
 
 def _same(a: tuple, b: tuple) -> None:
@@ -50,15 +65,17 @@ def _by(t: Trainer, steps, epochs: int = 0) -> tuple:
 SETTINGS = [
     {},
     {"schedule": Schedule("reduce_on_plateau", factor=0.5, patience=1)},
-    {"schedule": Schedule("step", factor=0.5, every=3),
-     "early_stopping": EarlyStopping("val_loss", min_delta=0.05, patience=2)},
+    {
+        "schedule": Schedule("step", factor=0.5, every=3),
+        "early_stopping": EarlyStopping("val_loss", min_delta=0.05, patience=2),
+    },
 ]
 
 
 @pytest.mark.parametrize("cfg", SETTINGS, ids=["constant", "plateau", "step+early_stopping"])
 def test_a_run_gives_the_same_bits_however_its_epochs_are_split_into_calls(backend, cfg):
-    whole = _by(_trainer(backend, **cfg), lambda k: 10_000)                  # everything in one call
-    per_epoch = _by(_trainer(backend, **cfg), lambda k: 10_000, epochs=1)    # one epoch per call (user callbacks)
+    whole = _by(_trainer(backend, **cfg), lambda k: 10_000)  # everything in one call
+    per_epoch = _by(_trainer(backend, **cfg), lambda k: 10_000, epochs=1)  # one epoch per call (user callbacks)
     ragged = _by(_trainer(backend, **cfg), lambda k: (1, 2, 5, 3, 11)[k % 5])  # calls end mid-epoch
     _same(whole, per_epoch)
     _same(whole, ragged)
@@ -105,15 +122,16 @@ def test_early_stopping_reports_the_current_best_epoch_and_restores_it(backend):
                 kept[int(e.epochs[-1])] = t.backend.flat("weights")
     val = np.array(t.history["val_loss"])
     for epoch, best in best_after.items():
-        assert best == 1 + int(np.argmin(val[:epoch]))          # the best so far, this epoch included
+        assert best == 1 + int(np.argmin(val[:epoch]))  # the best so far, this epoch included
     assert t.finished.reason == "early_stopping"
     best = t.best_epoch
     assert f"restored the weights of epoch {best}" in t.finished.message
     np.testing.assert_array_equal(t.backend.flat("weights"), kept[best])
 
 
-@pytest.mark.parametrize("dtype,lr,failing_step", [("float64", 1e200, 2), ("float32", 1e300, 1)],
-                         ids=["nan-loss", "overflowing-update"])
+@pytest.mark.parametrize(
+    "dtype,lr,failing_step", [("float64", 1e200, 2), ("float32", 1e300, 1)], ids=["nan-loss", "overflowing-update"]
+)
 def test_the_nan_stop_matches_the_reference_and_keeps_the_last_good_step(fast_backend, dtype, lr, failing_step):
     """lr 1e200 makes the second step's loss infinite; in float32, lr 1e300 overflows the first update."""
     runs = []
@@ -128,7 +146,7 @@ def test_the_nan_stop_matches_the_reference_and_keeps_the_last_good_step(fast_ba
         assert t.global_step == failing_step - 1
         w, f = t.backend.flat("weights"), t.backend.flat("frozen")
         assert np.isfinite(w).all() and np.isfinite(f).all()
-        if failing_step == 1:        # nothing was applied: weights, statistics and optimizer state as before
+        if failing_step == 1:  # nothing was applied: weights, statistics and optimizer state as before
             np.testing.assert_array_equal(w, start[0])
             np.testing.assert_array_equal(f, start[1])
             assert not t.backend.slots.any()
@@ -148,8 +166,10 @@ def test_the_kernels_shuffle_and_schedules_are_the_python_definitions():
         assert sorted(out.tolist()) == list(range(n))
     assert not np.array_equal(permutation(1, 0, 50), permutation(1, 1, 50))
     for name in SCHEDULES:
-        pi, pf = Schedule(name, factor=0.3, every=2, decay_steps=50, decay_rate=0.01, max_lr=1.0,
-                          total_steps=90).plan(0.1)
+        pi, pf = Schedule(name, factor=0.3, every=2, decay_steps=50, decay_rate=0.01, max_lr=1.0, total_steps=90).plan(
+            0.1
+        )
         for step, epoch, scale in ((0, 0, 1.0), (40, 3, 0.5), (89, 9, 0.25), (500, 60, 1.0)):
-            assert K.schedule_rate(pi, pf, step, epoch, scale) == pytest.approx(E.schedule_rate(pi, pf, step, epoch,
-                                                                                               scale), rel=1e-14)
+            assert K.schedule_rate(pi, pf, step, epoch, scale) == pytest.approx(
+                E.schedule_rate(pi, pf, step, epoch, scale), rel=1e-14
+            )

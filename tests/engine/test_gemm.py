@@ -22,7 +22,7 @@ from neuroedit.engine.kernels.matmul import matmul as _matmul
 from neuroedit.engine.kernels.matmul import matmul_nt as _matmul_nt
 from neuroedit.engine.kernels.matmul import matmul_tn as _matmul_tn
 
-SHAPES = [(3, 40, 50), (32, 784, 30), (17, 33, 29), (1, 300, 20)]   # m, k, n; all above SMALL_MATMUL
+SHAPES = [(3, 40, 50), (32, 784, 30), (17, 33, 29), (1, 300, 20)]  # m, k, n; all above SMALL_MATMUL
 TOLERANCE = {np.float32: 2e-5, np.float64: 1e-12}
 
 
@@ -94,8 +94,13 @@ def test_fallback_binding_gives_the_same_products():
     """NEUROEDIT_GEMM=numpy-dot binds the compiled np.dot fallbacks (as on a NumPy without OpenBLAS)."""
     tests = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, NEUROEDIT_GEMM="numpy-dot")
-    done = subprocess.run([sys.executable, "-c", FALLBACK_SCRIPT.format(tests=tests)], env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", FALLBACK_SCRIPT.format(tests=tests)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["implementation"] == "np.dot (SciPy's BLAS)"

@@ -33,12 +33,12 @@ def test_the_kernels_codes_are_the_vocabularys_positions():
     for listed, module in ((V.ACTIVATIONS, activations), (V.LOSSES, losses), (V.OPTIMIZERS, optimizers)):
         for code, name in enumerate(listed):
             assert getattr(V, name.upper()) == code
-            assert getattr(module, name.upper()) == code           # e.g. activations.SOFTMAX, optimizers.ADAM
+            assert getattr(module, name.upper()) == code  # e.g. activations.SOFTMAX, optimizers.ADAM
     for code, name in enumerate(V.TAPE_OPS):
         assert getattr(ops, {"activation": "ACT"}.get(name, name.upper())) == code
-    assert ops.BIN_MAX == V.BINARY_OPS.index("OpMax")
-    assert epochs.REDUCE_ON_PLATEAU == V.SCHEDULES.index("reduce_on_plateau")
-    assert epochs.ONE_CYCLE == V.SCHEDULES.index("one_cycle")
+    assert V.BINARY_OPS.index("OpMax") == ops.BIN_MAX
+    assert V.SCHEDULES.index("reduce_on_plateau") == epochs.REDUCE_ON_PLATEAU
+    assert V.SCHEDULES.index("one_cycle") == epochs.ONE_CYCLE
 
 
 def test_a_kernel_module_with_a_wrong_code_refuses_to_load():
@@ -48,8 +48,15 @@ def test_a_kernel_module_with_a_wrong_code_refuses_to_load():
 
 
 def test_initial_values_for_an_unknown_weight_are_an_error():
-    g = GraphSpec((OpSpec("x", "Input", {"shape": (2,)}, output_shape=(2,)),
-                   OpSpec("f", "Flatten", {}, ("x",), ((2,),), (2,), {"scale": ((2,), True)}),
-                   OpSpec("l", "Loss", {"loss": "value"}, ("f",), ((2,),), ())), ("x",), "f", "l")
+    g = GraphSpec(
+        (
+            OpSpec("x", "Input", {"shape": (2,)}, output_shape=(2,)),
+            OpSpec("f", "Flatten", {}, ("x",), ((2,),), (2,), {"scale": ((2,), True)}),
+            OpSpec("l", "Loss", {"loss": "value"}, ("f",), ((2,),), ()),
+        ),
+        ("x",),
+        "f",
+        "l",
+    )
     with pytest.raises(ValueError, match="f: no initial values for the weight 'scale' of a Flatten node"):
         initial_weights(g, 0)

@@ -32,8 +32,9 @@ def test_schedule_formulas():
 def test_reduce_on_plateau_lowers_the_rate_when_the_loss_stalls():
     doc, x, y = dense_chain("tanh", "mse")
     b = make_backend("numba", spec(doc), "float64", 0)
-    cfg = TrainConfig(epochs=6, batch_mode="full", learning_rate=1e-12,
-                      schedule=Schedule("reduce_on_plateau", factor=0.5, patience=2))
+    cfg = TrainConfig(
+        epochs=6, batch_mode="full", learning_rate=1e-12, schedule=Schedule("reduce_on_plateau", factor=0.5, patience=2)
+    )
     t = Trainer(b, x, y, cfg)
     t.run()
     lrs = t.history["lr"]
@@ -41,8 +42,17 @@ def test_reduce_on_plateau_lowers_the_rate_when_the_loss_stalls():
 
 
 def test_trainer_config_from_document_settings():
-    s = {**default_settings(), "optimizer": "adamw", "weight_decay": 0.01, "schedule": "step", "schedule_every": 3,
-         "early_stopping": True, "es_monitor": "val_accuracy", "es_patience": 4, "batch_mode": "stochastic"}
+    s = {
+        **default_settings(),
+        "optimizer": "adamw",
+        "weight_decay": 0.01,
+        "schedule": "step",
+        "schedule_every": 3,
+        "early_stopping": True,
+        "es_monitor": "val_accuracy",
+        "es_patience": 4,
+        "batch_mode": "stochastic",
+    }
     cfg = TrainConfig.from_settings(s)
     assert cfg.optimizer.name == "adamw" and cfg.optimizer.hyper["weight_decay"] == 0.01
     assert cfg.schedule.name == "step" and cfg.schedule.every == 3
@@ -53,8 +63,9 @@ def test_trainer_config_from_document_settings():
 def test_early_stopping_on_an_accuracy_maximises():
     doc, x, y = dense_chain("tanh", "sparse_categorical_crossentropy", out_activation="softmax", n=12)
     b = make_backend("numba", spec(doc), "float32", 0)
-    cfg = TrainConfig(epochs=100, batch_mode="full", learning_rate=1e-9,
-                      early_stopping=EarlyStopping("val_accuracy", patience=2))
+    cfg = TrainConfig(
+        epochs=100, batch_mode="full", learning_rate=1e-9, early_stopping=EarlyStopping("val_accuracy", patience=2)
+    )
     t = Trainer(b, x, y, cfg, validation=(x, y))
     stop = t.run()
     assert stop.reason == "early_stopping" and len(t.history["loss"]) == 3

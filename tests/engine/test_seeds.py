@@ -12,8 +12,14 @@ from neuroedit.engine.walkthrough import record_walkthrough
 
 
 def _single_neuron():
-    return _doc([("x", "Input", {"shape": [2]}), ("neuron", "Dense", {"units": 1, "activation": "sigmoid"}),
-                 ("loss", "Loss", {"loss": "binary_crossentropy"})], [("x", "neuron"), ("neuron", "loss")])
+    return _doc(
+        [
+            ("x", "Input", {"shape": [2]}),
+            ("neuron", "Dense", {"units": 1, "activation": "sigmoid"}),
+            ("loss", "Loss", {"loss": "binary_crossentropy"}),
+        ],
+        [("x", "neuron"), ("neuron", "loss")],
+    )
 
 
 W1 = {"neuron": {"kernel": np.array([[0.75], [0.5]]), "bias": np.array([-0.1])}}
@@ -42,10 +48,23 @@ def test_example_1_trace():
 
 def _compute_graph():
     nodes = [(n, "Input", {"shape": [1]}) for n in "xyzw"]
-    nodes += [("p", "OpMultiply", {}), ("q", "OpMax", {}), ("m", "OpAdd", {}), ("f", "OpSquare", {}),
-              ("L", "Loss", {"loss": "value"})]
-    edges = [("x", "p", "x"), ("y", "p", "y"), ("z", "q", "x"), ("w", "q", "y"), ("p", "m", "x"),
-             ("q", "m", "y"), ("m", "f", "in"), ("f", "L")]
+    nodes += [
+        ("p", "OpMultiply", {}),
+        ("q", "OpMax", {}),
+        ("m", "OpAdd", {}),
+        ("f", "OpSquare", {}),
+        ("L", "Loss", {"loss": "value"}),
+    ]
+    edges = [
+        ("x", "p", "x"),
+        ("y", "p", "y"),
+        ("z", "q", "x"),
+        ("w", "q", "y"),
+        ("p", "m", "x"),
+        ("q", "m", "y"),
+        ("m", "f", "in"),
+        ("f", "L"),
+    ]
     return _doc(nodes, edges)
 
 
@@ -76,31 +95,54 @@ LABELS = np.array([1, 0, 2])  # dog, cat, bird
 
 def test_example_3_multiclass_hinge(backend):
     b = make_backend(backend, spec(_scores_graph("multiclass_hinge")), "float64")
-    per_image = [b.evaluate(b.pack_inputs(SCORES[i:i + 1]), b.pack_targets(LABELS[i:i + 1], 1))[0] for i in range(3)]
+    per_image = [
+        b.evaluate(b.pack_inputs(SCORES[i : i + 1]), b.pack_targets(LABELS[i : i + 1], 1))[0] for i in range(3)
+    ]
     np.testing.assert_allclose(per_image, [3.0, 0.0, 16.2], atol=1e-12)
     assert b.evaluate(b.pack_inputs(SCORES), b.pack_targets(LABELS, 3))[0] == pytest.approx(6.4)
 
 
 def test_example_3_and_4_softmax_cross_entropy(backend):
-    d = _doc([("s", "Input", {"shape": [3]}), ("p", "Activation", {"activation": "softmax"}),
-              ("L", "Loss", {"loss": "sparse_categorical_crossentropy"})], [("s", "p"), ("p", "L")])
+    d = _doc(
+        [
+            ("s", "Input", {"shape": [3]}),
+            ("p", "Activation", {"activation": "softmax"}),
+            ("L", "Loss", {"loss": "sparse_categorical_crossentropy"}),
+        ],
+        [("s", "p"), ("p", "L")],
+    )
     b = make_backend(backend, spec(d), "float64")
     X = b.pack_inputs(SCORES[:1])
     np.testing.assert_allclose(b.predict(X)[0], [0.878, 0.119, 0.004], atol=5e-4)
     assert b.evaluate(X, b.pack_targets([1], 1))[0] == pytest.approx(2.13, abs=5e-3)
-    d5 = _doc([("s", "Input", {"shape": [5]}), ("p", "Activation", {"activation": "softmax"}),
-               ("L", "Loss", {"loss": "categorical_crossentropy"})], [("s", "p"), ("p", "L")])
+    d5 = _doc(
+        [
+            ("s", "Input", {"shape": [5]}),
+            ("p", "Activation", {"activation": "softmax"}),
+            ("L", "Loss", {"loss": "categorical_crossentropy"}),
+        ],
+        [("s", "p"), ("p", "L")],
+    )
     b5 = make_backend(backend, spec(d5), "float64")
-    np.testing.assert_allclose(b5.predict(b5.pack_inputs([[1.3, 5.1, 2.2, 0.7, 1.1]]))[0],
-                               [0.02, 0.90, 0.05, 0.01, 0.02], atol=5e-3)
+    np.testing.assert_allclose(
+        b5.predict(b5.pack_inputs([[1.3, 5.1, 2.2, 0.7, 1.1]]))[0], [0.02, 0.90, 0.05, 0.01, 0.02], atol=5e-3
+    )
 
 
 def test_example_5_minimal_network():
-    d = _doc([("x", "Input", {"shape": [1]}), ("a1", "Dense", {"units": 1, "activation": "sigmoid"}),
-              ("a2", "Dense", {"units": 1, "activation": "sigmoid"}), ("E", "Loss", {"loss": "squared_error"})],
-             [("x", "a1"), ("a1", "a2"), ("a2", "E")])
-    w = {"a1": {"kernel": np.array([[0.7]]), "bias": np.array([0.2])},
-         "a2": {"kernel": np.array([[-1.3]]), "bias": np.array([0.4])}}
+    d = _doc(
+        [
+            ("x", "Input", {"shape": [1]}),
+            ("a1", "Dense", {"units": 1, "activation": "sigmoid"}),
+            ("a2", "Dense", {"units": 1, "activation": "sigmoid"}),
+            ("E", "Loss", {"loss": "squared_error"}),
+        ],
+        [("x", "a1"), ("a1", "a2"), ("a2", "E")],
+    )
+    w = {
+        "a1": {"kernel": np.array([[0.7]]), "bias": np.array([0.2])},
+        "a2": {"kernel": np.array([[-1.3]]), "bias": np.array([0.4])},
+    }
     t = record_walkthrough(spec(d), w, [[0.9]], [[0.25]], OptimizerConfig("sgd"), 0.1)
     a_prev, a, y = t.values["a1"][0, 0], t.values["a2"][0, 0], 0.25
     assert t.loss == pytest.approx(0.5 * (a - y) ** 2)

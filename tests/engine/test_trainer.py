@@ -10,8 +10,8 @@ import pytest
 from cases import _doc, dense_chain, spec
 
 from neuroedit.engine import make_backend
-from neuroedit.engine.optimizers import OptimizerConfig
 from neuroedit.engine.control import RunControl
+from neuroedit.engine.optimizers import OptimizerConfig
 from neuroedit.engine.trainer import EarlyStopping, Epochs, Progress, Stopped, TrainConfig, Trainer
 
 X_XOR = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
@@ -19,9 +19,15 @@ Y_XOR = np.array([0, 1, 1, 0], float)
 
 
 def _xor(kind="numba", seed=0, **cfg):
-    d = _doc([("x", "Input", {"shape": [2]}), ("h", "Dense", {"units": 3, "activation": "tanh"}),
-              ("o", "Dense", {"units": 1, "activation": "sigmoid"}), ("L", "Loss", {"loss": "binary_crossentropy"})],
-             [("x", "h"), ("h", "o"), ("o", "L")])
+    d = _doc(
+        [
+            ("x", "Input", {"shape": [2]}),
+            ("h", "Dense", {"units": 3, "activation": "tanh"}),
+            ("o", "Dense", {"units": 1, "activation": "sigmoid"}),
+            ("L", "Loss", {"loss": "binary_crossentropy"}),
+        ],
+        [("x", "h"), ("h", "o"), ("o", "L")],
+    )
     b = make_backend(kind, spec(d), "float32", seed=seed)
     config = TrainConfig(**{"epochs": 300, "batch_mode": "full", "learning_rate": 0.5, "seed": seed, **cfg})
     return Trainer(b, X_XOR, Y_XOR, config)
@@ -93,7 +99,7 @@ def test_live_regularisation_change_takes_effect_next_step():
     t.set_op_param("h", "l2", 10.0)
     (p1,) = [e for e in t.advance(1) if isinstance(e, Progress)]
     w = b.get_weights()["h"]["kernel"]
-    assert p1.losses[0] - p0.losses[0] == pytest.approx(5.0 * (w ** 2).sum(), rel=1e-2)
+    assert p1.losses[0] - p0.losses[0] == pytest.approx(5.0 * (w**2).sum(), rel=1e-2)
 
 
 def test_early_stopping_restores_the_best_weights():
@@ -110,13 +116,21 @@ def test_early_stopping_restores_the_best_weights():
 
 @pytest.mark.parametrize("kind", ["reference", "numba"])
 def test_nonfinite_loss_stops_names_node_and_keeps_finite_weights(kind):
-    d = _doc([("x", "Input", {"shape": [3]}), ("h", "Dense", {"units": 8, "activation": "linear"}),
-              ("o", "Dense", {"units": 1}), ("L", "Loss", {"loss": "mse"})], [("x", "h"), ("h", "o"), ("o", "L")])
+    d = _doc(
+        [
+            ("x", "Input", {"shape": [3]}),
+            ("h", "Dense", {"units": 8, "activation": "linear"}),
+            ("o", "Dense", {"units": 1}),
+            ("L", "Loss", {"loss": "mse"}),
+        ],
+        [("x", "h"), ("h", "o"), ("o", "L")],
+    )
     b = make_backend(kind, spec(d), "float32", seed=0)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(16, 3)) * 100
-    t = Trainer(b, x, x.sum(axis=1) * 50, TrainConfig(epochs=200, batch_mode="full", learning_rate=1e3,
-                                                      layer_stats=False))
+    t = Trainer(
+        b, x, x.sum(axis=1) * 50, TrainConfig(epochs=200, batch_mode="full", learning_rate=1e3, layer_stats=False)
+    )
     stop = t.run()
     assert stop.reason == "nonfinite"
     assert stop.node in ("h", "o", "L")
@@ -127,8 +141,14 @@ def test_nonfinite_loss_stops_names_node_and_keeps_finite_weights(kind):
 def test_optimizer_state_round_trip_continues_exactly():
     doc, x, y = dense_chain("tanh", "mse")
     g = spec(doc)
-    cfg = dict(epochs=6, batch_mode="minibatch", batch_size=2, learning_rate=0.01, shuffle=False,
-               optimizer=OptimizerConfig("adam"))
+    cfg = dict(
+        epochs=6,
+        batch_mode="minibatch",
+        batch_size=2,
+        learning_rate=0.01,
+        shuffle=False,
+        optimizer=OptimizerConfig("adam"),
+    )
     whole = Trainer(make_backend("numba", g, "float64", 1), x, y, TrainConfig(**cfg))
     whole.run()
     first = Trainer(make_backend("numba", g, "float64", 1), x, y, TrainConfig(**{**cfg, "epochs": 3}))
@@ -144,13 +164,31 @@ def test_optimizer_state_round_trip_continues_exactly():
 
 
 def test_layer_stats_report_dead_relus_and_saturation():
-    d = _doc([("x", "Input", {"shape": [2]}),
-              ("r", "Dense", {"units": 4, "activation": "relu", "bias_initializer": "constant",
-                              "bias_init_value": -100.0}),
-              ("s", "Dense", {"units": 2, "activation": "sigmoid", "kernel_initializer": "constant",
-                              "kernel_init_value": 0.0, "bias_initializer": "constant", "bias_init_value": 9.0}),
-              ("o", "Dense", {"units": 1}), ("L", "Loss", {"loss": "mse"})],
-             [("x", "r"), ("r", "s"), ("s", "o"), ("o", "L")])
+    d = _doc(
+        [
+            ("x", "Input", {"shape": [2]}),
+            (
+                "r",
+                "Dense",
+                {"units": 4, "activation": "relu", "bias_initializer": "constant", "bias_init_value": -100.0},
+            ),
+            (
+                "s",
+                "Dense",
+                {
+                    "units": 2,
+                    "activation": "sigmoid",
+                    "kernel_initializer": "constant",
+                    "kernel_init_value": 0.0,
+                    "bias_initializer": "constant",
+                    "bias_init_value": 9.0,
+                },
+            ),
+            ("o", "Dense", {"units": 1}),
+            ("L", "Loss", {"loss": "mse"}),
+        ],
+        [("x", "r"), ("r", "s"), ("s", "o"), ("o", "L")],
+    )
     b = make_backend("numba", spec(d), "float32", 0)
     t = Trainer(b, X_XOR, Y_XOR, TrainConfig(epochs=1, batch_mode="full"))
     (p,) = [e for e in t.advance(1) if isinstance(e, Progress)]
@@ -163,6 +201,7 @@ def test_layer_stats_report_dead_relus_and_saturation():
 
 def test_speed_limit_slows_training_down():
     import time
+
     t = _xor(epochs=12)
     control = RunControl()
     control.set_speed(60)
@@ -197,14 +236,14 @@ def test_an_overflowing_update_puts_weights_and_optimizer_state_back(optimizer):
     bounds = np.array([0, 2, 4], np.int64)
     X = np.ascontiguousarray(x, np.float32)
     Y = np.ascontiguousarray(np.asarray(y, np.float32).reshape(len(x), -1))
-    assert b.train(X, Y, order, bounds, np.array([0.01, 0.01])).steps == 2     # some optimizer state
+    assert b.train(X, Y, order, bounds, np.array([0.01, 0.01])).steps == 2  # some optimizer state
     b.train(X, Y, order, bounds[:2], np.array([0.01]))
-    theta, slots = b.theta.copy(), b.slots.copy()              # after the one good step
+    theta, slots = b.theta.copy(), b.slots.copy()  # after the one good step
     again = make_backend("numba", spec(doc), "float32", 1)
     again.set_optimizer(OptimizerConfig(optimizer))
     again.train(X, Y, order, bounds, np.array([0.01, 0.01]))
     r = again.train(X, Y, order, bounds, np.array([0.01, 1e300]))
-    assert r.steps == 1 and r.failed_step == 1                # the first step is kept, the second undone
+    assert r.steps == 1 and r.failed_step == 1  # the first step is kept, the second undone
     np.testing.assert_array_equal(again.theta, theta)
     np.testing.assert_array_equal(again.slots, slots)
 
@@ -221,20 +260,26 @@ def test_an_interrupt_ends_the_call_after_its_current_step_with_the_same_math(ki
     r = cut.train(X, Y, order, bounds, lrs, losses)
     assert r.steps == 1 and r.failed_step is None and cut.live[0] == 1
     np.testing.assert_allclose(losses[:1], one_step.losses, rtol=1e-6)
-    assert np.isnan(losses[1:]).all()                       # steps never run stay unwritten
+    assert np.isnan(losses[1:]).all()  # steps never run stay unwritten
     np.testing.assert_allclose(cut.theta, whole.theta, rtol=1e-6)
     np.testing.assert_allclose(cut.last_update, whole.last_update, rtol=1e-5, atol=1e-9)
 
 
 def test_a_learning_rate_change_interrupts_the_running_call_and_applies_at_the_next_step():
     """The editor sends ~0.1 s engine calls; a control must not wait for the call to end."""
-    d = _doc([("x", "Input", {"shape": [3]}), ("o", "Dense", {"units": 1}), ("L", "Loss", {"loss": "mse"})],
-             [("x", "o"), ("o", "L")])
+    d = _doc(
+        [("x", "Input", {"shape": [3]}), ("o", "Dense", {"units": 1}), ("L", "Loss", {"loss": "mse"})],
+        [("x", "o"), ("o", "L")],
+    )
     rng = np.random.default_rng(0)
     x = rng.normal(size=(400_000, 3))
-    t = Trainer(make_backend("numba", spec(d), "float32", 0), x, x.sum(axis=1),
-                TrainConfig(epochs=1, batch_mode="minibatch", batch_size=1, learning_rate=0.01, layer_stats=False))
-    t.advance(10)                                            # compiled and warm
+    t = Trainer(
+        make_backend("numba", spec(d), "float32", 0),
+        x,
+        x.sum(axis=1),
+        TrainConfig(epochs=1, batch_mode="minibatch", batch_size=1, learning_rate=0.01, layer_stats=False),
+    )
+    t.advance(10)  # compiled and warm
     seen: list[int] = []
 
     def change_soon() -> None:
@@ -245,11 +290,11 @@ def test_a_learning_rate_change_interrupts_the_running_call_and_applies_at_the_n
 
     changer = threading.Thread(target=change_soon)
     changer.start()
-    events = t.advance(399_000)                              # seconds of work without the interrupt
+    events = t.advance(399_000)  # seconds of work without the interrupt
     changer.join()
     ran = sum(len(e.losses) for e in events if isinstance(e, Progress))
     assert seen[0] >= 100 and ran < 399_000
     assert t.live_calls[-1].first_step == 10 and len(t.live_calls[-1].finished_losses()) == ran
-    assert t.current_lr() == 0.01                            # the change waits for the next call...
+    assert t.current_lr() == 0.01  # the change waits for the next call...
     nxt = t.advance(5)
-    assert [e for e in nxt if isinstance(e, Progress)][0].lrs[0] == pytest.approx(0.02)   # ...and applies there
+    assert next(e for e in nxt if isinstance(e, Progress)).lrs[0] == pytest.approx(0.02)  # ...and applies there

@@ -23,13 +23,18 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 def test_parse_variants():
     assert [v.settings for v in parse_variants("batch", "full, 1, 32")] == [
-        {"batch_mode": "full"}, {"batch_mode": "stochastic"}, {"batch_mode": "minibatch", "batch_size": 32}]
+        {"batch_mode": "full"},
+        {"batch_mode": "stochastic"},
+        {"batch_mode": "minibatch", "batch_size": 32},
+    ]
     assert [v.label for v in parse_variants("l2", "0, 0.01")] == ["no L2", "L2 0.01"]
     assert parse_variants("optimizer", "sgd,adam")[1].settings == {"optimizer": "adam"}
-    for kind, text, message in (("optimizer", "sgd, fast", "unknown optimizer 'fast'"),
-                                ("learning_rate", "0.1", "at least two"),
-                                ("learning_rate", "0.1, -1", "must be positive"),
-                                ("batch", "full, x", "'x' is not a batch size")):
+    for kind, text, message in (
+        ("optimizer", "sgd, fast", "unknown optimizer 'fast'"),
+        ("learning_rate", "0.1", "at least two"),
+        ("learning_rate", "0.1, -1", "must be positive"),
+        ("batch", "full, x", "'x' is not a batch size"),
+    ):
         with pytest.raises(CompareProblem, match=message):
             parse_variants(kind, text)
 

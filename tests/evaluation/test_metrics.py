@@ -27,11 +27,11 @@ def proba(p1: np.ndarray) -> np.ndarray:
 
 def test_the_hand_worked_two_by_two_example():
     m = classification_metrics(Y, proba(P1), ["negative", "positive"])
-    assert m.confusion.tolist() == [[4, 2], [1, 3]]            # [[TN, FP], [FN, TP]]
+    assert m.confusion.tolist() == [[4, 2], [1, 3]]  # [[TN, FP], [FN, TP]]
     assert m.accuracy == pytest.approx(7 / 10)
     pos = m.per_class["positive"]
-    assert pos["precision"] == pytest.approx(3 / 5)          # TP / (TP + FP)
-    assert pos["recall"] == pytest.approx(3 / 4)             # TP / (TP + FN), the true-positive rate
+    assert pos["precision"] == pytest.approx(3 / 5)  # TP / (TP + FP)
+    assert pos["recall"] == pytest.approx(3 / 4)  # TP / (TP + FN), the true-positive rate
     assert pos["f1"] == pytest.approx(2 * 0.6 * 0.75 / (0.6 + 0.75))
     assert pos["support"] == 4
     assert rates(m.confusion)["fpr"] == pytest.approx(2 / 6)  # FP / (FP + TN)
@@ -96,9 +96,9 @@ def _decode_png(data: bytes) -> np.ndarray:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, size = 8, b"", None
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])[0] == zlib.crc32(kind + body)
         if kind == b"IHDR":
             size = struct.unpack(">II", body[:8])
         elif kind == b"IDAT":
@@ -118,12 +118,15 @@ def test_png_round_trip_and_plots_draw_something():
     assert ((chart == (255, 0, 0)).all(axis=2)).sum() > 100
 
 
-@pytest.mark.parametrize("loss, activation, spec", [
-    ("sparse_categorical_crossentropy", "softmax", "spiral_multi:n=120"),
-    ("binary_crossentropy", "sigmoid", "moons:n=120"),
-    ("mse", "sigmoid", "moons:n=120"),
-    ("hinge", "tanh", "moons:n=120"),
-])
+@pytest.mark.parametrize(
+    "loss, activation, spec",
+    [
+        ("sparse_categorical_crossentropy", "softmax", "spiral_multi:n=120"),
+        ("binary_crossentropy", "sigmoid", "moons:n=120"),
+        ("mse", "sigmoid", "moons:n=120"),
+        ("hinge", "tanh", "moons:n=120"),
+    ],
+)
 def test_the_evaluation_loss_is_the_loss_training_reports(loss, activation, spec):
     """One forward pass: the mean per-sample loss plus the L1/L2 penalty equals Network.evaluate's loss."""
     import neuroedit.api as ne
@@ -134,8 +137,11 @@ def test_the_evaluation_loss_is_the_loss_training_reports(loss, activation, spec
     data = load_training_data(graph_spec(ne.Sequential([ne.Input((2,)), ne.Dense(1)], loss="mse").document), spec)
     classes = data.dataset.num_classes
     units = classes if loss.startswith("sparse") else 1
-    net = ne.Sequential([ne.Input((2,)), ne.Dense(6, activation="tanh", l2=0.01),
-                         ne.Dense(units, activation=activation)], loss=loss, seed=2)
+    net = ne.Sequential(
+        [ne.Input((2,)), ne.Dense(6, activation="tanh", l2=0.01), ne.Dense(units, activation=activation)],
+        loss=loss,
+        seed=2,
+    )
     net.document.set_dataset({"spec": spec})
     graph = graph_spec(net.document)
     data = load_training_data(graph, spec)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 
 def to_view(canvas, scene_pos: QPointF) -> QPoint:
@@ -18,8 +18,14 @@ def _send(widget, kind, pos: QPoint, button, buttons, modifiers=Qt.KeyboardModif
     QApplication.sendEvent(widget, event)
 
 
-def drag(canvas, start: QPointF, end: QPointF, steps: int = 6, button=Qt.MouseButton.LeftButton,
-         modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+def drag(
+    canvas,
+    start: QPointF,
+    end: QPointF,
+    steps: int = 6,
+    button=Qt.MouseButton.LeftButton,
+    modifiers=Qt.KeyboardModifier.NoModifier,
+) -> None:
     """Press at scene point `start`, move in `steps` to `end`, release: one real mouse drag."""
     vp = canvas.viewport()
     a, b = to_view(canvas, start), to_view(canvas, end)

@@ -26,9 +26,17 @@ def main() -> None:
 
     def report() -> None:
         docks = {k: rect(d) for k, d in window.docks.items() if d.isVisible() and not d.visibleRegion().isEmpty()}
-        print(json.dumps({"available": window.screen().availableGeometry().getRect(),
-                          "window": window.frameGeometry().getRect(), "canvas": rect(window.centralWidget()),
-                          "status": rect(window.statusBar()), "docks": docks}))
+        print(
+            json.dumps(
+                {
+                    "available": window.screen().availableGeometry().getRect(),
+                    "window": window.frameGeometry().getRect(),
+                    "canvas": rect(window.centralWidget()),
+                    "status": rect(window.statusBar()),
+                    "docks": docks,
+                }
+            )
+        )
         window.files.autosaver.timer.stop()
         app.quit()
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from neuroedit.io import load
 
@@ -37,8 +37,14 @@ def open_sample(make_window):
 def move_to(view, scene_pos) -> None:
     """A real mouse move (no button) over the view: what makes items receive hover events."""
     pos = QPointF(view.mapFromScene(scene_pos))
-    event = QMouseEvent(QEvent.Type.MouseMove, pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())),
-                        Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    event = QMouseEvent(
+        QEvent.Type.MouseMove,
+        pos,
+        QPointF(view.viewport().mapToGlobal(pos.toPoint())),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(view.viewport(), event)
 
 
@@ -55,8 +61,14 @@ def test_xor_single_neuron_shows_example_1(open_sample):
     window, bp = open_sample("xor_single_neuron.nedit")
     assert bp.player.error == ""
     text = all_panel_text(bp)
-    for expected in ("z = 0.75·0 + 0.5·0 + (-0.1) = -0.1", "σ(z) = 0.475", "-ln(1 - 0.475) = 0.644",
-                     "-0.1 - 0.5·0.475 = -0.338", "0.75 - 0.5·0 = 0.75", "0.5 - 0.5·0 = 0.5"):
+    for expected in (
+        "z = 0.75·0 + 0.5·0 + (-0.1) = -0.1",
+        "σ(z) = 0.475",
+        "-ln(1 - 0.475) = 0.644",
+        "-0.1 - 0.5·0.475 = -0.338",
+        "0.75 - 0.5·0 = 0.75",
+        "0.5 - 0.5·0 = 0.5",
+    ):
         assert expected in text, expected
     assert "η = 0.5" in bp.step_panel.rate.text()
 
@@ -64,14 +76,22 @@ def test_xor_single_neuron_shows_example_1(open_sample):
 def test_compute_graph_shows_example_2(open_sample):
     window, bp = open_sample("compute_graph.nedit")
     panel = bp.step_panel
-    assert panel.mode.currentData() == "inputs"          # a computation graph: typed inputs, from values:
+    assert panel.mode.currentData() == "inputs"  # a computation graph: typed inputs, from values:
     assert {n: f.text() for n, f in panel.input_fields.items()} == {"x": "4", "y": "-2", "z": "5", "w": "-1"}
     text = all_panel_text(bp)
-    for expected in ("p = x·y = 4·(-2) = -8", "q = max(z, w) = max(5, -1) = 5", "m = p + q = -8 + 5 = -3",
-                     "f = m² = (-3)² = 9", "df/dm = df/df · ∂f/∂m = 1 · (-6) = -6", "df/dp = df/dm · ∂m/∂p = -6 · 1 = -6",
-                     "df/dq = df/dm · ∂m/∂q = -6 · 1 = -6", "df/dx = df/dp · ∂p/∂x = -6 · (-2) = 12",
-                     "df/dy = df/dp · ∂p/∂y = -6 · 4 = -24", "df/dz = df/dq · ∂q/∂z = -6 · 1 = -6",
-                     "df/dw = df/dq · ∂q/∂w = -6 · 0 = 0"):
+    for expected in (
+        "p = x·y = 4·(-2) = -8",
+        "q = max(z, w) = max(5, -1) = 5",
+        "m = p + q = -8 + 5 = -3",
+        "f = m² = (-3)² = 9",
+        "df/dm = df/df · ∂f/∂m = 1 · (-6) = -6",
+        "df/dp = df/dm · ∂m/∂p = -6 · 1 = -6",
+        "df/dq = df/dm · ∂m/∂q = -6 · 1 = -6",
+        "df/dx = df/dp · ∂p/∂x = -6 · (-2) = 12",
+        "df/dy = df/dp · ∂p/∂y = -6 · 4 = -24",
+        "df/dz = df/dq · ∂q/∂z = -6 · 1 = -6",
+        "df/dw = df/dq · ∂q/∂w = -6 · 0 = 0",
+    ):
         assert expected in text, expected
 
 
@@ -86,12 +106,12 @@ def test_typed_inputs_change_the_walk(open_sample):
     panel.set_input("x", "three")
     panel.walk()
     assert bp.player.walk is None and "input x" in bp.player.error
-    assert "input x" in panel.text()                      # the message says which field is wrong
+    assert "input x" in panel.text()  # the message says which field is wrong
 
 
 def test_step_through_all_phases_and_back(open_sample):
     window, bp = open_sample("xor.nedit")
-    bp.show_neuron_view()                                 # the neuron view draws while it is shown
+    bp.show_neuron_view()  # the neuron view draws while it is shown
     s, panel = bp.player, bp.step_panel
     seen = []
     while True:
@@ -134,8 +154,11 @@ def test_highlight_on_both_views(open_sample):
     s.go(step.index)
     assert bp.neuron_scene.neurons[("dense_1", 0)].glow
     glowing = {(i.link.src, i.link.weight) for i in bp.neuron_scene.links if i.glow}
-    assert glowing == {("input_1", ("kernel", (0, 0))), ("input_1", ("kernel", (1, 0))),
-                       ("bias:dense_1", ("bias", (0,)))}
+    assert glowing == {
+        ("input_1", ("kernel", (0, 0))),
+        ("input_1", ("kernel", (1, 0))),
+        ("bias:dense_1", ("bias", (0,))),
+    }
     outlined = [m for m in bp.marks.items if type(m).__name__ == "QGraphicsRectItem" and m.pen().widthF() == 3.0]
     assert len(outlined) == 1
     assert outlined[0].rect().contains(window.scene.node_items["dense_1"].sceneBoundingRect())
@@ -151,15 +174,21 @@ def test_neuron_view_mirrors_weights_and_structure(open_sample):
     for item in scene.links:
         if item.link.weight and item.link.dst == "dense_1" and item.link.weight[0] == "kernel":
             assert scene.weight_value(item.link) == pytest.approx(float(kernel[item.link.weight[1]]))
-    assert {n for (n, _) in scene.neurons} == {"input_1", "dense_1", "dense_2", "loss_1", "bias:dense_1",
-                                               "bias:dense_2"}
+    assert {n for (n, _) in scene.neurons} == {
+        "input_1",
+        "dense_1",
+        "dense_2",
+        "loss_1",
+        "bias:dense_1",
+        "bias:dense_2",
+    }
     doc.set_param("dense_1", "units", 3)
     scene.flush()
     assert len(bp.neuron_scene.neurons_of("dense_1")) == 3
     doc.history.undo()
     scene.flush()
     assert len(bp.neuron_scene.neurons_of("dense_1")) == 2
-    doc.set_param("dense_1", "units", 40)                 # a wide layer collapses to a summary
+    doc.set_param("dense_1", "units", 40)  # a wide layer collapses to a summary
     scene.flush()
     assert len(scene.neurons_of("dense_1")) == 5
     assert any(type(i).__name__ == "MoreItem" and "35 more" in i.text for i in scene.items())
@@ -216,11 +245,11 @@ def test_neuron_hover_shows_the_formula(open_sample):
 def test_selection_is_shared(open_sample):
     window, bp = open_sample("xor.nedit")
     window.scene.select_nodes(["dense_1"])
-    bp.neuron_scene.flush()                               # hidden: brought up to date on request
+    bp.neuron_scene.flush()  # hidden: brought up to date on request
     assert all(i.selected_ring for i in bp.neuron_scene.neurons_of("dense_1"))
     assert not any(i.selected_ring for i in bp.neuron_scene.neurons_of("dense_2"))
     bp.show_neuron_view()
-    bp.neuron_scene.node_clicked.emit("dense_2")          # what a click on a neuron sends
+    bp.neuron_scene.node_clicked.emit("dense_2")  # what a click on a neuron sends
     assert window.scene.selected_node_ids() == ["dense_2"]
     bp.show_neuron_view(False)
     assert window.scene.selected_node_ids() == ["dense_2"]
@@ -256,8 +285,9 @@ def test_gradient_check_flags_in_red(open_sample, monkeypatch):
 
     window, bp = open_sample("xor_single_neuron.nedit")
     row = gradcheck.GradRow("dense_1", "bias", (0,), 0.5, 0.4, 0.2, True)
-    monkeypatch.setattr("neuroedit.gui.backprop.gradcheck_panel.gradient_check",
-                        lambda *a, **k: gradcheck.GradCheck([row], 1e-4, 1e-5))
+    monkeypatch.setattr(
+        "neuroedit.gui.backprop.gradcheck_panel.gradient_check", lambda *a, **k: gradcheck.GradCheck([row], 1e-4, 1e-5)
+    )
     bp.gradcheck.run()
     assert bp.gradcheck.flagged_rows() == [0]
     assert "1 flagged" in bp.gradcheck.summary.text()
@@ -314,7 +344,7 @@ def test_broken_graph_explains_and_still_draws(make_window):
 
     doc = Document()
     doc.add_node("Input", {"shape": (2,)}, node_id="x")
-    doc.add_node("Dense", {"units": 3}, node_id="d")         # not connected, no loss
+    doc.add_node("Dense", {"units": 3}, node_id="d")  # not connected, no loss
     window = make_window(doc)
     bp = window.backprop
     bp.player.set_active(True)
@@ -344,7 +374,7 @@ def test_closing_the_panel_clears_the_canvas_marks(open_sample):
     assert bp.marks.items
     window.docks["walkthrough"].hide()
     assert bp.marks.items == [] and not bp.player.active
-    bp.show_neuron_view()                                # the neuron view still walks
+    bp.show_neuron_view()  # the neuron view still walks
     assert bp.player.active
     window.docks["walkthrough"].show()
     assert bp.marks.items
@@ -397,7 +427,65 @@ def test_canvas_marks_follow_the_step_through_tab(make_window, qtbot):
     w = make_window(nedit_io.load(SAMPLES / "xor.nedit"))
     w.docks["walkthrough"].raise_()
     qtbot.waitUntil(lambda: w.backprop.marks.enabled, timeout=2000)
-    w.docks["dashboard"].raise_()          # Training plots in front of Step through
+    w.docks["dashboard"].raise_()  # Training plots in front of Step through
     qtbot.waitUntil(lambda: not w.backprop.marks.enabled, timeout=2000)
     w.docks["walkthrough"].raise_()
     qtbot.waitUntil(lambda: w.backprop.marks.enabled, timeout=2000)
+
+
+def test_typed_inputs_get_a_box_per_input_node_and_play_waits_for_them(make_window, qtbot):
+    """A blank document: the Input dropped later gets its box ("0, 0" for 2 values); an empty box disables Play."""
+    from neuroedit.model import Document
+
+    window = make_window(Document())
+    bp = window.backprop
+    panel = bp.step_panel
+    bp.player.set_active(True)
+    assert panel.mode.currentData() == "inputs" and panel.input_fields == {}
+    window.doc.add_node("Input", {"shape": (2,)}, node_id="x")
+    window.doc.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="d")
+    window.doc.add_node("Loss", {"loss": "binary_crossentropy"}, node_id="L")
+    window.doc.connect("x", "d")
+    window.doc.connect("d", "L")
+    qtbot.waitUntil(lambda: "x" in panel.input_fields)
+    field = panel.input_fields["x"]
+    assert field.text() == "0, 0" and field.placeholderText() == "x1, x2"
+    assert "needs a target" in panel.text() and not panel.play_button.isEnabled()  # no data set: type one
+    panel.target.setText("1")
+    panel.walk()
+    assert panel.play_button.isEnabled()
+    field.clear()
+    assert not panel.play_button.isEnabled()
+    assert "Type the value of x" in panel.text()
+    field.setText("1, 0")
+    panel.walk()
+    assert panel.play_button.isEnabled() and bp.player.error == ""
+
+
+def test_forward_steps_number_the_weights_of_the_sum_and_a_wide_view_is_filled(make_window, qtbot):
+    """Weight labels on the current sum's edges (bias included), even for a layer of 8 inputs; columns spread out."""
+    from gui_docs import chain_doc
+
+    doc = chain_doc(
+        2, {"units": 8, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}, "binary_crossentropy", "circle"
+    )
+    window = make_window(doc)
+    window.resize(1600, 1000)
+    bp = window.backprop
+    window.docks["walkthrough"].show()
+    bp.player.set_active(True)
+    bp.player.recompute()
+    bp.show_neuron_view()
+    qtbot.waitUntil(lambda: bp.neuron_scene.spread > 1.0)  # the view is wider than the 2-8-1 network
+    bp.neuron_scene.flush()
+    s = bp.player
+    s.go(next(st.index for st in s.walk.steps if st.phase == "forward" and st.node == "out"))
+    bp.neuron_scene.flush()
+    into_out = {link.link.weight: link.label for link in bp.neuron_scene.links if link.link.dst == "out"}
+    kernel, bias = doc.weights["out"]["kernel"], doc.weights["out"]["bias"]
+    assert len(into_out) == 9
+    assert into_out[("bias", (0,))] == f"b {s.walk.number(bias[0])}"
+    assert all(into_out[("kernel", (i, 0))] == f"w {s.walk.number(kernel[i, 0])}" for i in range(8))
+    s.go(s.first_of("loss"))
+    bp.neuron_scene.flush()
+    assert all(link.label == "" for link in bp.neuron_scene.links if link.link.dst == "out")

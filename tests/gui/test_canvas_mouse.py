@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from gui_helpers import assert_scene_mirrors, click, drag, port_pos, to_view
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from neuroedit.gui.palette import TYPE_ROLE, node_mime
 from neuroedit.model import Document, Edge
-
-from gui_helpers import assert_scene_mirrors, click, drag, port_pos, to_view
 
 
 def _two_nodes() -> Document:
@@ -25,17 +24,20 @@ def _two_nodes() -> Document:
 def _drop(canvas, mime, view_pos: QPoint) -> None:
     vp = canvas.viewport()
     actions = Qt.DropAction.CopyAction
-    for event in (QDragEnterEvent(view_pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier),
-                  QDragMoveEvent(view_pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier),
-                  QDropEvent(QPointF(view_pos), actions, mime, Qt.MouseButton.LeftButton,
-                             Qt.KeyboardModifier.NoModifier)):
+    for event in (
+        QDragEnterEvent(view_pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier),
+        QDragMoveEvent(view_pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier),
+        QDropEvent(QPointF(view_pos), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier),
+    ):
         QApplication.sendEvent(vp, event)
 
 
 def test_drop_from_palette_adds_node_where_dropped_and_undo_redo(make_window):
     w = make_window(_two_nodes())
     dense_items = [w.palette.tree.topLevelItem(i) for i in range(w.palette.tree.topLevelItemCount())]
-    leaf = next(g.child(j) for g in dense_items for j in range(g.childCount()) if g.child(j).data(0, TYPE_ROLE) == "Dropout")
+    leaf = next(
+        g.child(j) for g in dense_items for j in range(g.childCount()) if g.child(j).data(0, TYPE_ROLE) == "Dropout"
+    )
     mime = node_mime(leaf.data(0, TYPE_ROLE))
     target = QPointF(600.0, 200.0)
     _drop(w.canvas, mime, to_view(w.canvas, target))
@@ -252,8 +254,16 @@ def test_wheel_zoom_scales_pictures_then_renders_them_sharp(make_window, qtbot):
     cards = list(w.scene.node_items.values())
     assert all(card.picture_scale == pytest.approx(before) for card in cards)
     pos = QPointF(c.viewport().rect().center())
-    event = QWheelEvent(pos, c.viewport().mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
-                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    event = QWheelEvent(
+        pos,
+        c.viewport().mapToGlobal(pos),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(c.viewport(), event)
     assert c.zoom() > before
     # during the gesture the old pictures are drawn scaled; nothing is re-rendered yet

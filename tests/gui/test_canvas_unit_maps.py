@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gui_docs import chain_doc
 from PySide6.QtGui import QColor
 
 from neuroedit import io as nedit_io
 from neuroedit.gui.canvas.node_item import MAP_ROW, NAME_LINE
 from neuroedit.gui.heatmap import diverging, signed_unit
-from gui_docs import chain_doc
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -31,9 +31,9 @@ def test_training_puts_unit_maps_on_the_card_and_reset_removes_them(qtbot, make_
     w.training.train()
     qtbot.waitUntil(lambda: w.training.state == "finished", timeout=30_000)
     qtbot.waitUntil(lambda: bool(card.unit_maps), timeout=2_000)
-    assert len(card.unit_maps) == 2                      # dense_1 has 2 units
-    assert card.rect().height() > height                 # a strip for the maps
-    for edge in w.doc.edges_of("dense_1"):               # the wires follow the moved ports
+    assert len(card.unit_maps) == 2  # dense_1 has 2 units
+    assert card.rect().height() > height  # a strip for the maps
+    for edge in w.doc.edges_of("dense_1"):  # the wires follow the moved ports
         wire = w.scene.wire_items[edge]
         end = wire.path().pointAtPercent(1.0 if edge.dst == "dense_1" else 0.0)
         port = card.port_scene_pos(edge.dst_port if edge.dst == "dense_1" else edge.src_port, edge.dst == "dense_1")
@@ -41,13 +41,13 @@ def test_training_puts_unit_maps_on_the_card_and_reset_removes_them(qtbot, make_
     # the pictures are the probe's values: compare a corner pixel with the colour map
     maps = w.training_overlay._pending_boundary.neurons["dense_1"]
     image = card.unit_maps[1].toImage()
-    expected = diverging(signed_unit(maps[1]))[0, -1]     # grid row 0 is the bottom of the plane
+    expected = diverging(signed_unit(maps[1]))[0, -1]  # grid row 0 is the bottom of the plane
     got = QColor(image.pixel(image.width() - 1, image.height() - 1))
     assert np.allclose([got.red(), got.green(), got.blue()], expected[:3], atol=2)
-    card.set_badge("50% dead", "test")                    # a badge's brush must not paint over the maps
+    card.set_badge("50% dead", "test")  # a badge's brush must not paint over the maps
     picture = card._picture.pixmap().toImage()
     scale, br, r = card.picture_scale, card.boundingRect(), card.rect()
-    top = r.top() + card._header_h + NAME_LINE                # the strip of maps, in picture pixels
+    top = r.top() + card._header_h + NAME_LINE  # the strip of maps, in picture pixels
     rows = range(int((top - br.top()) * scale), int((top + MAP_ROW - br.top()) * scale))
     columns = range(int((r.left() + 12 - br.left()) * scale), int((r.right() - 12 - br.left()) * scale))
     strip = [QColor(picture.pixel(x, y)) for x in columns for y in rows]
@@ -59,11 +59,18 @@ def test_training_puts_unit_maps_on_the_card_and_reset_removes_them(qtbot, make_
 
 
 def test_no_maps_for_inputs_that_are_not_2d(qtbot, make_window):
-    d = chain_doc(3, {"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"},
-                  "binary_crossentropy", "circle:features=x1,x2,x1x2", epochs=20, batch_mode="full")
+    d = chain_doc(
+        3,
+        {"units": 3, "activation": "tanh"},
+        {"units": 1, "activation": "sigmoid"},
+        "binary_crossentropy",
+        "circle:features=x1,x2,x1x2",
+        epochs=20,
+        batch_mode="full",
+    )
     w = make_window(d)
     w.training.train()
     qtbot.waitUntil(lambda: w.training.state == "finished", timeout=30_000)
-    qtbot.wait(300)                                       # an overlay tick
+    qtbot.wait(300)  # an overlay tick
     assert not w.scene.node_items["hidden"].unit_maps
     _finish(w)

@@ -60,7 +60,7 @@ def test_one_slice_renders_cards_on_screen_first(grid_view, monkeypatch):
     view.end_zoom_gesture()
     on_screen = _on_screen(view)
     assert 0 < len(on_screen) < 40
-    monkeypatch.setattr(card_pictures, "SLICE_MS", 1e6)   # one slice may take all the cards it picks
+    monkeypatch.setattr(card_pictures, "SLICE_MS", 1e6)  # one slice may take all the cards it picks
     scene.pictures.render_slice()
     sharp = {i for i, c in scene.node_items.items() if c.picture_scale == pytest.approx(0.9)}
     assert sharp == on_screen
@@ -74,7 +74,7 @@ def test_zoomed_in_only_cards_on_screen_get_fine_pictures(grid_view):
     on_screen = _on_screen(view)
     fine = {i for i, c in scene.node_items.items() if c.picture_scale == pytest.approx(2.0)}
     assert fine == on_screen and len(fine) < 40
-    view.centerOn(QPointF(2160, 480))            # the far corner comes into view
+    view.centerOn(QPointF(2160, 480))  # the far corner comes into view
     assert scene.pictures.pending
     _settle(view)
     assert all(scene.node_items[i].picture_scale == pytest.approx(2.0) for i in _on_screen(view))
@@ -84,12 +84,15 @@ def test_old_fine_pictures_off_screen_are_coarsened(grid_view, monkeypatch):
     doc, scene, view = grid_view
     monkeypatch.setattr(card_pictures, "MAX_BIG_PICTURES", 3)
     view.set_zoom(2.0)
-    for x in range(0, 2400, 240):                 # pan along the first row at 200 %
+    for x in range(0, 2400, 240):  # pan along the first row at 200 %
         view.centerOn(QPointF(x, 0))
         _settle(view)
     on_screen = _on_screen(view)
-    fine_off_screen = [i for i, c in scene.node_items.items()
-                       if c.picture_scale > card_pictures.OFFSCREEN_MAX_SCALE and i not in on_screen]
+    fine_off_screen = [
+        i
+        for i, c in scene.node_items.items()
+        if c.picture_scale > card_pictures.OFFSCREEN_MAX_SCALE and i not in on_screen
+    ]
     assert len(fine_off_screen) <= 3
     assert all(scene.node_items[i].picture_scale == pytest.approx(2.0) for i in on_screen)
 

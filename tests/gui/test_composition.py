@@ -16,8 +16,12 @@ from neuroedit.gui.training.controller import ACTIVE
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
-FEATURES = ("neuroedit/gui/training/feature.py", "neuroedit/gui/backprop/feature.py",
-            "neuroedit/gui/data_download.py", "neuroedit/gui/dock_host.py")
+FEATURES = (
+    "neuroedit/gui/training/feature.py",
+    "neuroedit/gui/backprop/feature.py",
+    "neuroedit/gui/data_download.py",
+    "neuroedit/gui/dock_host.py",
+)
 
 
 class BareHost(QMainWindow):
@@ -27,8 +31,9 @@ class BareHost(QMainWindow):
         super().__init__()
         self.docks: dict[str, QDockWidget] = {}
 
-    def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
-                  tabify_with: str | None = None) -> QDockWidget:
+    def add_panel(
+        self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify_with: str | None = None
+    ) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)

@@ -19,13 +19,17 @@ def cache(tmp_path, monkeypatch):
     return folder
 
 
-def test_opening_a_fashion_network_offers_the_download_and_shows_progress(make_window, cache, tmp_path,
-                                                                          monkeypatch, qtbot, dialogs):
+def test_opening_a_fashion_network_offers_the_download_and_shows_progress(
+    make_window, cache, tmp_path, monkeypatch, qtbot, dialogs
+):
     path = tmp_path / "fashion.nedit"
     nedit_io.save(fashion_mnist_binary(), path)
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda parent, title, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        staticmethod(lambda parent, title, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.Yes),
+    )
     with fake_mirror() as mirror:
         monkeypatch.setitem(downloads.DATASETS, "fashion-mnist", mirror.dataset("fashion-mnist", "Fashion-MNIST"))
         w = make_window()
@@ -49,8 +53,11 @@ def test_declining_leaves_a_hint_and_a_failed_download_says_why(make_window, cac
     assert not w.data_download.check()  # the fixture's question answers No
     assert "neuroedit data download fashion-mnist" in w.statusBar().currentMessage()
     with fake_mirror() as mirror:
-        monkeypatch.setitem(downloads.DATASETS, "fashion-mnist", mirror.dataset(
-            "fashion-mnist", "Fashion-MNIST", hashes={"train-labels-idx1-ubyte.gz": "0" * 64}))
+        monkeypatch.setitem(
+            downloads.DATASETS,
+            "fashion-mnist",
+            mirror.dataset("fashion-mnist", "Fashion-MNIST", hashes={"train-labels-idx1-ubyte.gz": "0" * 64}),
+        )
         w.data_download.start(downloads.DATASETS["fashion-mnist"])
         qtbot.waitUntil(lambda: w.data_download.dialog is None, timeout=10000)
     assert "does not match" in w.data_download.last_error

@@ -5,8 +5,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from neuroedit.gui.data_import_dialog import ImportDialog, detect_format  # noqa: E402
-from neuroedit.gui.data_panel import DataPanel  # noqa: E402
+from neuroedit.gui.data_import_dialog import ImportDialog, detect_format
+from neuroedit.gui.data_panel import DataPanel
 
 
 @pytest.fixture
@@ -39,18 +39,47 @@ def test_xor_tiny_set_shows_the_four_points_once(qtbot, panel):
     assert "no split" in panel.info.text()
 
 
-def test_changing_a_parameter_updates_spec_and_apply_emits(qtbot, panel):
+def test_changing_a_parameter_updates_spec_and_makes_it_the_training_data(qtbot, panel):
     show(qtbot, panel, "circle")
-    panel.n.setValue(300)
-    assert panel.current_spec() == "circle:n=300"
-    panel.split.setText("80:10:10")
-    panel.split.editingFinished.emit()
-    assert panel.current_spec() == "circle:n=300,split=80:10:10"
-    with qtbot.waitSignal(panel.spec_chosen) as blocker:
-        panel.apply_button.click()
+    with qtbot.waitSignal(panel.spec_chosen, timeout=10000) as blocker:
+        panel.n.setValue(300)
+        panel.split.setText("80:10:10")
+        panel.split.editingFinished.emit()
+        assert panel.current_spec() == "circle:n=300,split=80:10:10"
     assert blocker.args == ["circle:n=300,split=80:10:10"]
-    qtbot.waitUntil(lambda: panel.dataset is not None and panel.dataset.spec == "circle:n=300,split=80:10:10",
-                    timeout=10000)
+    assert panel.dataset is not None and panel.dataset.spec == "circle:n=300,split=80:10:10"
+
+
+def test_the_documents_own_spec_is_not_chosen_again_and_errors_are_never_chosen(qtbot, panel):
+    chosen = []
+    panel.spec_chosen.connect(chosen.append)
+    show(qtbot, panel, "moons")
+    panel.choose_spec("moons")
+    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=10000)
+    panel.choose_spec("csv:missing.csv:target=y")
+    qtbot.waitUntil(lambda: not panel.is_loading() and panel.info.text() != "Loading…", timeout=10000)
+    assert chosen == [] and panel.error
+
+
+def test_every_control_fits_the_default_dock_width(qtbot):
+    """Import, Noise, Split and the spec are inside a 250-pixel dock, not off its right edge."""
+    from PySide6.QtWidgets import QScrollArea
+
+    panel = DataPanel()
+    scroller = QScrollArea(widgetResizable=True)
+    scroller.setWidget(panel)
+    qtbot.addWidget(scroller)
+    scroller.resize(250, 700)
+    scroller.show()
+    panel.set_spec("circle")
+    qtbot.waitUntil(lambda: not panel.is_loading() and panel.noise.isVisible(), timeout=10000)
+    assert panel.minimumSizeHint().width() <= 240
+    for widget in (panel.import_button, panel.noise, panel.split, panel.spec_edit, panel.source):
+        right = widget.mapTo(scroller.viewport(), widget.rect().topRight()).x()
+        assert widget.isVisible() and right <= scroller.viewport().width(), widget.objectName()
+    assert panel.height() == scroller.viewport().height()  # no scrolling: the preview fills what is left
+    preview_bottom = panel.tabs.mapTo(scroller.viewport(), panel.tabs.rect().bottomLeft()).y()
+    assert preview_bottom <= scroller.viewport().height()
 
 
 def test_switching_source_uses_its_defaults(qtbot, panel):
@@ -71,8 +100,10 @@ def test_regression_set_histogram_of_targets(qtbot, panel):
 def test_image_grid_for_idx_folder(qtbot, panel, tmp_path):
     folder = tmp_path / "fashion"
     folder.mkdir()
-    for name, arr in (("train-images-idx3-ubyte", np.full((30, 28, 28), 128, np.uint8)),
-                      ("train-labels-idx1-ubyte", (np.arange(30) % 10).astype(np.uint8))):
+    for name, arr in (
+        ("train-images-idx3-ubyte", np.full((30, 28, 28), 128, np.uint8)),
+        ("train-labels-idx1-ubyte", (np.arange(30) % 10).astype(np.uint8)),
+    ):
         (folder / name).write_bytes(bytes([0, 0, 8, arr.ndim]) + np.array(arr.shape, ">u4").tobytes() + arr.tobytes())
     panel.set_base_dir(str(tmp_path))
     show(qtbot, panel, "idx:fashion:classes=2,6")
@@ -85,8 +116,9 @@ def test_image_grid_for_idx_folder(qtbot, panel, tmp_path):
 
 
 def test_table_for_tabular_csv(qtbot, panel, tmp_path):
-    (tmp_path / "d.csv").write_text("a,b,c,kind\n" + "".join(f"{i},{i + 1},{i * 2},{'yes' if i % 2 else 'no'}\n"
-                                                            for i in range(40)))
+    (tmp_path / "d.csv").write_text(
+        "a,b,c,kind\n" + "".join(f"{i},{i + 1},{i * 2},{'yes' if i % 2 else 'no'}\n" for i in range(40))
+    )
     panel.set_base_dir(str(tmp_path))
     show(qtbot, panel, "csv:d.csv:target=kind")
     assert panel.preview.kind == "table"

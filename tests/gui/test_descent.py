@@ -35,7 +35,7 @@ def test_loss_curve_shows_the_backprop_tangent_and_follows_edits(make_window, qt
     assert (c.losses[k + 1] - c.losses[k - 1]) / (2 * h) == pytest.approx(c.tangent.slope, rel=0.02, abs=1e-4)
     assert "slope dL/dw" in d.curve.slope_label.text()
     old = c.tangent.weight
-    window.doc.set_weight_value("dense_2", "kernel", (3, 0), old + 0.5)          # an edit moves the point
+    window.doc.set_weight_value("dense_2", "kernel", (3, 0), old + 0.5)  # an edit moves the point
     qtbot.waitUntil(lambda: d.curve.curve.tangent.weight == pytest.approx(old + 0.5, abs=1e-6), timeout=20000)
 
 
@@ -50,7 +50,7 @@ def test_step_through_update_is_marked_downhill(make_window, qtbot):
     c = d.curve.curve
     new = float(window.backprop.player.walk.nodes["dense_2"].params["bias"].new[0])
     assert c.after[0] == pytest.approx(new)
-    assert np.sign(c.after[0] - c.tangent.weight) == -np.sign(c.tangent.slope)      # against the slope
+    assert np.sign(c.after[0] - c.tangent.weight) == -np.sign(c.tangent.slope)  # against the slope
 
 
 def test_neuron_view_weight_click_selects_the_weight(make_window, qtbot):
@@ -82,8 +82,7 @@ def test_surface_centre_is_the_current_loss_and_the_path_follows(make_window, qt
     assert len(surface.path) == 2 and np.abs(surface.path[1]).max() > 0
     surface.mode.setCurrentIndex(1)
     surface.compute()
-    qtbot.waitUntil(lambda: surface.result is not None and surface.result.label[0].startswith("dense_1"),
-                    timeout=30000)
+    qtbot.waitUntil(lambda: surface.result is not None and surface.result.label[0].startswith("dense_1"), timeout=30000)
 
 
 @pytest.mark.slow
@@ -96,7 +95,7 @@ def test_race_view_runs_the_template(make_window, qtbot):
     assert race.table.item(0, 2).text() == "25"
     path = race.curves["adam"].getData()
     np.testing.assert_allclose(path[0][-1], race.race.racer("adam").path[-1][0])
-    race.table.cellWidget(5, 1).setValue(0.2)       # adam's learning rate: the race starts again
+    race.table.cellWidget(5, 1).setValue(0.2)  # adam's learning rate: the race starts again
     assert race.race.racer("adam").learning_rate == 0.2 and race.race.racer("sgd").steps == 0
 
 
@@ -118,10 +117,11 @@ def test_inspector_shows_activation_curves_and_weight_matrix(make_window, qtbot)
     assert window.descent.curve.ref.index == (0, 1)
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "swish", "softplus",
-                                  "linear", "softmax"])
+@pytest.mark.parametrize(
+    "name", ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "swish", "softplus", "linear", "softmax"]
+)
 def test_activation_derivative_matches_finite_differences(name):
-    z = np.linspace(-3, 3, 61) + 0.013          # off the kinks
+    z = np.linspace(-3, 3, 61) + 0.013  # off the kinks
     _a, d, _ = curves(name, 0.01 if name == "leaky_relu" else 1.0, z)
     h = 1e-6
     up, _, _ = curves(name, 0.01 if name == "leaky_relu" else 1.0, z + h)
@@ -130,7 +130,7 @@ def test_activation_derivative_matches_finite_differences(name):
 
 
 def test_dead_relu_diagnosis():
-    assert diagnosis("relu", 1.0, np.array([-1.0, -2.0, 3.0, -0.5])) .startswith("75%")
+    assert diagnosis("relu", 1.0, np.array([-1.0, -2.0, 3.0, -0.5])).startswith("75%")
     assert diagnosis("sigmoid", 1.0, np.array([-9.0, 9.0, 0.0, 0.1])).startswith("50%")
 
 
@@ -153,7 +153,7 @@ def test_step_through_lecture_notation_option(make_window, qtbot):
     walk = bp.player.walk
     assert walk.notation == "lecture"
     updates = walk.phase("update")
-    assert updates[0].node == "dense_2"                          # the last layer first
+    assert updates[0].node == "dense_2"  # the last layer first
     assert any("δʰⁱᵈ" in f.render() for s in walk.phase("backward") for f in s.formulas)
     bp.step_panel.lecture.setChecked(False)
     assert bp.player.walk.phase("update")[0].node == "dense_1"
@@ -171,7 +171,7 @@ def test_step_through_shows_adams_state(make_window, qtbot):
     bp.player.go(step.index)
     text = bp.step_panel.formulas.toPlainText()
     assert "m̂" in text and "v̂" in text and "√" in text and "step t = 1" in text
-    assert "Serif" in bp.step_panel.formulas.toHtml()      # hats drawn in a font that places them right
+    assert "Serif" in bp.step_panel.formulas.toHtml()  # hats drawn in a font that places them right
 
 
 @pytest.mark.slow
@@ -208,7 +208,7 @@ def test_opening_another_document_clears_the_views(make_window, qtbot):
     surface.steps.setValue(5)
     surface.compute()
     qtbot.waitUntil(lambda: surface.result is not None, timeout=20000)
-    surface.compute()                       # a second grid replaces the first one's contour lines
+    surface.compute()  # a second grid replaces the first one's contour lines
     qtbot.waitUntil(lambda: surface.compute_button.isEnabled(), timeout=20000)
     assert len([i for i in surface.image.childItems() if i in surface.isos]) == len(surface.isos)
     surface.choose(("dense_2", "bias", (0,)))

@@ -31,8 +31,9 @@ def evaluated(qtbot, window, split: str = "val"):
 def click_cell(view, row: int, col: int) -> None:
     """A real left click in the middle of one heat-map cell."""
     scene_pos = view.vb.mapViewToScene(QPointF(col + 0.5, row + 0.5))
-    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     view.mapFromScene(scene_pos))
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, view.mapFromScene(scene_pos)
+    )
 
 
 def close_cleanly(window) -> None:
@@ -43,8 +44,11 @@ def close_cleanly(window) -> None:
 
 @pytest.fixture
 def digits_window(make_window):
-    net = ne.Sequential([ne.Input((8, 8)), ne.Flatten(), ne.Dense(10, activation="softmax")],
-                        loss="sparse_categorical_crossentropy", seed=3)
+    net = ne.Sequential(
+        [ne.Input((8, 8)), ne.Flatten(), ne.Dense(10, activation="softmax")],
+        loss="sparse_categorical_crossentropy",
+        seed=3,
+    )
     net.document.set_dataset({"spec": "sklearn:digits"})
     return make_window(net.document)
 
@@ -54,8 +58,9 @@ def test_evaluation_runs_in_a_background_thread(qtbot, digits_window, monkeypatc
 
     threads = []
     real = evaluate_module.evaluate_data
-    monkeypatch.setattr(evaluate_module, "evaluate_data",
-                        lambda *a, **k: (threads.append(threading.current_thread()), real(*a, **k))[1])
+    monkeypatch.setattr(
+        evaluate_module, "evaluate_data", lambda *a, **k: (threads.append(threading.current_thread()), real(*a, **k))[1]
+    )
     evaluated(qtbot, digits_window)
     assert threads and threads[0] is not threading.main_thread()
 
@@ -63,8 +68,13 @@ def test_evaluation_runs_in_a_background_thread(qtbot, digits_window, monkeypatc
 def test_network_menu_evaluates(qtbot, digits_window):
     action = digits_window.findChild(QAction, "action_evaluate")
     action.trigger()
-    qtbot.waitUntil(lambda: digits_window.evaluation_panel.evaluation is not None
-                    and digits_window.evaluation_panel.evaluation.metrics.complete, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            digits_window.evaluation_panel.evaluation is not None
+            and digits_window.evaluation_panel.evaluation.metrics.complete
+        ),
+        timeout=WAIT_MS,
+    )
     assert digits_window.findChild(QAction, "action_compare") is not None
     close_cleanly(digits_window)
 
@@ -81,8 +91,7 @@ def test_a_cell_click_filters_the_gallery(qtbot, digits_window):
     assert panel.selected_cell == (row, col)
     pred = panel.evaluation.predictions
     expected = set(np.nonzero((pred.y_true == row) & (pred.y_pred == col))[0])
-    shown = {panel.samples.gallery.item(i).data(Qt.ItemDataRole.UserRole)
-             for i in range(panel.samples.gallery.count())}
+    shown = {panel.samples.gallery.item(i).data(Qt.ItemDataRole.UserRole) for i in range(panel.samples.gallery.count())}
     assert shown == expected and len(shown) == m[row, col] > 0
     assert f"{m[row, col]} samples" in panel.samples_card.title_label.text()
     panel.mistakes_button.click()
@@ -133,17 +142,20 @@ def test_compare_dialog_refuses_bad_values(qtbot, make_window):
 
 
 def test_the_threshold_slider_changes_the_matrix(qtbot, make_window):
-    net = ne.Sequential([ne.Input((2,)), ne.Dense(4, activation="tanh"), ne.Dense(1, activation="sigmoid")],
-                        loss="binary_crossentropy", seed=1)
+    net = ne.Sequential(
+        [ne.Input((2,)), ne.Dense(4, activation="tanh"), ne.Dense(1, activation="sigmoid")],
+        loss="binary_crossentropy",
+        seed=1,
+    )
     net.document.set_dataset({"spec": "moons:n=300"})
     w = make_window(net.document)
     panel = evaluated(qtbot, w)
     assert panel.threshold_row.isVisible() and panel.samples.kind == "points"
     at_half = panel.confusion.matrix.copy()
-    panel.threshold_slider.setValue(0)                 # everything positive
+    panel.threshold_slider.setValue(0)  # everything positive
     everything = panel.confusion.matrix.copy()
     assert everything[:, 0].sum() == 0 and everything.sum() == at_half.sum()
-    panel.threshold_slider.setValue(1000)              # (almost) nothing positive
+    panel.threshold_slider.setValue(1000)  # (almost) nothing positive
     assert panel.confusion.matrix[:, 1].sum() <= at_half[:, 1].sum()
     assert not np.array_equal(everything, panel.confusion.matrix)
     assert "precision" in panel.threshold_label.text() and "FPR" in panel.threshold_label.text()
@@ -173,7 +185,7 @@ def test_runs_survive_save_and_reopen(qtbot, make_window, tmp_path):
         qtbot.waitUntil(lambda: w.training.state in ("finished", "failed"), timeout=WAIT_MS)
         qtbot.waitUntil(lambda n=(1 if lr == 0.5 else 2): len(w.doc.runs) == n, timeout=WAIT_MS)
     assert w.evaluation_panel.evaluation is None
-    w.docks["evaluation"].raise_()        # the panel evaluates the trained weights when it is shown
+    w.docks["evaluation"].raise_()  # the panel evaluates the trained weights when it is shown
     qtbot.waitUntil(lambda: w.evaluation_panel.evaluation is not None, timeout=WAIT_MS)
     assert w.runs_panel.table.rowCount() == 2
     assert w.doc.runs[1]["changed"] == {"learning_rate": [0.5, 0.9]}
@@ -204,5 +216,5 @@ def test_compare_overlays_the_curves_of_every_setting(qtbot, make_window):
     assert not np.allclose(panel.curves[1][0].getData()[1], panel.curves[2][0].getData()[1])
     legend = [label.text for _, label in panel.loss_plot.getPlotItem().legend.items]
     assert legend == ["#1 compare: lr 0.1", "#2 compare: lr 1"]
-    assert w.windowTitle().find("*") > 0          # results to save
+    assert w.windowTitle().find("*") > 0  # results to save
     close_cleanly(w)

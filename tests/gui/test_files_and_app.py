@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
+from gui_helpers import assert_scene_mirrors, drag, port_pos
+
 from neuroedit import io as nedit_io
 from neuroedit.gui.files import Autosaver, RecentFiles, find_recoveries
 from neuroedit.gui.templates import TEMPLATES, TEMPLATES_BY_KEY, samples_dir
 from neuroedit.model import Document, Edge
-
-from gui_helpers import assert_scene_mirrors, drag, port_pos
 
 
 def test_build_by_mouse_save_and_reopen(make_window, tmp_path):
@@ -133,8 +133,9 @@ def test_templates_from_samples_and_code_agree(tmp_path):
             from_file = t.create()
             assert list(from_file.nodes) == list(from_code.nodes), t.key
             assert from_file.edges == from_code.edges, t.key
-            assert {k: n.params for k, n in from_file.nodes.items()} == \
-                {k: n.params for k, n in from_code.nodes.items()}, t.key
+            assert {k: n.params for k, n in from_file.nodes.items()} == {
+                k: n.params for k, n in from_code.nodes.items()
+            }, t.key
     assert TEMPLATES_BY_KEY["blank"].create().nodes == {}
 
 
@@ -182,7 +183,23 @@ def test_template_picker_lists_every_template(qtbot):
     picker = TemplatePicker()
     qtbot.addWidget(picker)
     titles = [picker.list.item(i).text().split("\n")[0] for i in range(picker.list.count())]
-    assert titles == ["XOR", "Single neuron", "Weather", "Spiral", "Fashion-MNIST MLP", "Fashion-MNIST pullover vs shirt",
-                      "Computation graph", "XOR 2-3-1", "XOR 2-2-2-1", "Weather, 5 inputs", "Fashion-MNIST + Dropout",
-                      "784-300-1 linear", "784-300-1 ReLU", "Race: Ravine", "Race: Rosenbrock", "Race: Beale",
-                      "Race: Saddle", "Blank"]
+    assert titles == [
+        "XOR",
+        "Single neuron",
+        "Weather",
+        "Spiral",
+        "Fashion-MNIST MLP",
+        "Fashion-MNIST pullover vs shirt",
+        "Computation graph",
+        "XOR 2-3-1",
+        "XOR 2-2-2-1",
+        "Weather, 5 inputs",
+        "Fashion-MNIST + Dropout",
+        "784-300-1 linear",
+        "784-300-1 ReLU",
+        "Race: Ravine",
+        "Race: Rosenbrock",
+        "Race: Beale",
+        "Race: Saddle",
+        "Blank",
+    ]

@@ -10,14 +10,14 @@ from neuroedit.gui.gc_guard import gui_thread_collector
 def test_holds_nest_and_the_last_release_restores_automatic_collection(qapp):
     guard = gui_thread_collector()
     assert gc.isenabled() and guard.holds == 0
-    guard.hold()                      # e.g. training starts
-    guard.hold()                      # and a data set loads meanwhile
+    guard.hold()  # e.g. training starts
+    guard.hold()  # and a data set loads meanwhile
     assert not gc.isenabled()
-    guard.release()                   # the load ends: training still runs
+    guard.release()  # the load ends: training still runs
     assert not gc.isenabled()
     guard.release()
     assert gc.isenabled() and guard.holds == 0
-    guard.release()                   # an extra release changes nothing
+    guard.release()  # an extra release changes nothing
     assert gc.isenabled() and guard.holds == 0
 
 
@@ -33,10 +33,11 @@ def test_data_panel_loads_with_the_collector_paused_in_its_thread(qtbot):
         def watched():
             seen.append(gc.isenabled())
             return work()
+
         return original(watched)
 
     panel._executor.submit = submit
     panel.set_spec("moons:n=200")
     qtbot.waitUntil(lambda: panel.dataset is not None, timeout=10000)
-    assert seen == [False]            # in the loader thread automatic collection was off
+    assert seen == [False]  # in the loader thread automatic collection was off
     assert gc.isenabled() and gui_thread_collector().holds == 0

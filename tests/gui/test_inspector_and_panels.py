@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from neuroedit.model.samples import xor as build_xor
 from neuroedit.model import Document
+from neuroedit.model.samples import xor as build_xor
 
 
 def _xor() -> Document:
@@ -24,7 +24,7 @@ def test_inspector_spin_box_edit_is_one_undoable_command(make_window):
     assert w.doc.nodes["dense_1"].params["units"] == 5
     assert w.doc.history.texts == ["Set dense_1.units = 5"]
     w.scene.flush()
-    assert w.scene.node_items["dense_1"].caption == "Dense 5 · sigmoid"
+    assert w.scene.node_items["dense_1"].caption == "Dense · 5 units · sigmoid"
     w.actions["undo"].trigger()
     assert w.doc.nodes["dense_1"].params["units"] == 2
     assert units.value() == 2  # the editor follows the undo
@@ -224,6 +224,8 @@ def test_problems_panel_updates_only_changed_rows_and_matches_a_rebuild(make_win
     fresh = ProblemsPanel(doc)
     texts = [panel.item(i).text() for i in range(panel.count())]
     assert texts == [fresh.item(i).text() for i in range(fresh.count())]
-    assert [panel.item(i).toolTip() for i in range(panel.count())] == [fresh.item(i).toolTip() for i in range(fresh.count())]
-    assert any(panel.item(i) is kept for i in range(panel.count()))   # unchanged rows keep their items
+    assert [panel.item(i).toolTip() for i in range(panel.count())] == [
+        fresh.item(i).toolTip() for i in range(fresh.count())
+    ]
+    assert any(panel.item(i) is kept for i in range(panel.count()))  # unchanged rows keep their items
     fresh.deleteLater()

@@ -15,8 +15,9 @@ pytest.importorskip("onnx")
 def test_export_then_import_through_the_file_menu(make_window, tmp_path, monkeypatch, dialogs):
     window = make_window(xor())
     target = tmp_path / "xor.onnx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(tmp_path / "xor"), "ONNX model (*.onnx)")))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(tmp_path / "xor"), "ONNX model (*.onnx)"))
+    )
     window.interop.export_action.trigger()
     assert target.is_file() and not dialogs
     expected = Network(window.doc).predict(np.array([[0, 1], [1, 1.0]]))
@@ -29,11 +30,14 @@ def test_export_then_import_through_the_file_menu(make_window, tmp_path, monkeyp
     np.testing.assert_allclose(Network(window.doc).predict(np.array([[0, 1], [1, 1.0]])), expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("chosen,fmt", [("PyTorch script, trains with torchrun too (*.py)", "pytorch"),
-                                        ("Keras 3 script (*.py)", "keras")])
+@pytest.mark.parametrize(
+    "chosen,fmt", [("PyTorch script, trains with torchrun too (*.py)", "pytorch"), ("Keras 3 script (*.py)", "keras")]
+)
 def test_export_a_script_with_its_weights(make_window, tmp_path, monkeypatch, dialogs, chosen, fmt):
     window = make_window(fashion_mnist_mlp())
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(tmp_path / "mlp.py"), chosen)))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(tmp_path / "mlp.py"), chosen))
+    )
     window.interop.export_action.trigger()
     assert not dialogs
     text = (tmp_path / "mlp.py").read_text()

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gui_docs import chain_doc
 
 from neuroedit import io as nedit_io
 from neuroedit.gui.heatmap import diverging
-from gui_docs import chain_doc
 from neuroedit.model import Document
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -71,7 +71,7 @@ def assert_shows(item, signed_map: np.ndarray) -> None:
 def test_hidden_output_and_input_neurons_show_the_probed_maps(qtbot, neuron_window):
     w = neuron_window(epochs=300, learning_rate=0.5, batch_mode="full", seed=0)
     scene = w.backprop.neuron_scene
-    assert all(item.thumbnail is None for item in scene.neurons.values())      # before training: as before
+    assert all(item.thumbnail is None for item in scene.neurons.values())  # before training: as before
     train_until(qtbot, w, "finished", "failed")
     assert w.training.state == "finished", w.training.message
     b = w.training.last_chunk.boundary
@@ -79,20 +79,20 @@ def test_hidden_output_and_input_neurons_show_the_probed_maps(qtbot, neuron_wind
     hidden = b.neurons["dense_1"]
     for unit in (0, 1):
         assert_shows(scene.neurons[("dense_1", unit)], hidden[unit])
-    out = scene.neurons[("dense_2", 0)]          # one sigmoid output: its probability, 0.5 white
+    out = scene.neurons[("dense_2", 0)]  # one sigmoid output: its probability, 0.5 white
     for row, col in ((0, 0), (63, 63), (0, 63), (32, 20)):
         assert pixel(out, row, col) == expected(b.value[row, col])
     grid = scene.plane.grid()
-    assert_shows(scene.neurons[("input_1", 0)], grid[:, 0].reshape(64, 64))     # x₁ grows to the right
-    assert_shows(scene.neurons[("input_1", 1)], grid[:, 1].reshape(64, 64))     # x₂ grows upwards
+    assert_shows(scene.neurons[("input_1", 0)], grid[:, 0].reshape(64, 64))  # x₁ grows to the right
+    assert_shows(scene.neurons[("input_1", 1)], grid[:, 1].reshape(64, 64))  # x₂ grows upwards
     assert scene.neurons[("bias:dense_1", 0)].thumbnail is None
     assert scene.neurons[("loss_1", 0)].thumbnail is None
     assert "input plane" in scene.neuron_tip("dense_1", 0) and "input plane" not in scene.neuron_tip("loss_1", 0)
 
-    w.doc.set_setting("learning_rate", 0.3)       # any edit rebuilds the items: the maps come back at once
+    w.doc.set_setting("learning_rate", 0.3)  # any edit rebuilds the items: the maps come back at once
     scene.flush()
     assert_shows(scene.neurons[("dense_1", 1)], hidden[1])
-    w.backprop.neuron_view.grab()                 # paints heat maps with the step-through's values on them
+    w.backprop.neuron_view.grab()  # paints heat maps with the step-through's values on them
     finish_cleanly(w)
 
 
@@ -100,33 +100,47 @@ def test_hidden_output_and_input_neurons_show_the_probed_maps(qtbot, neuron_wind
 def test_thumbnails_follow_new_chunks_only_while_the_view_is_shown(qtbot, neuron_window):
     w = neuron_window(epochs=1_000_000, learning_rate=0.5, batch_mode="full", seed=1)
     bp, scene = w.backprop, w.backprop.neuron_scene
-    item = lambda: scene.neurons[("dense_1", 0)]
+
+    def item():
+        return scene.neurons[("dense_1", 0)]
+
     w.training.train()
     qtbot.waitUntil(lambda: item().thumbnail is not None, timeout=WAIT_MS)
     first = item().thumbnail.toImage()
-    qtbot.waitUntil(lambda: item().thumbnail.toImage() != first, timeout=WAIT_MS)   # a later chunk, new picture
+    qtbot.waitUntil(lambda: item().thumbnail.toImage() != first, timeout=WAIT_MS)  # a later chunk, new picture
     assert_shows(item(), scene.boundary.neurons["dense_1"][0])
 
-    bp.show_neuron_view(False)                    # layer graph in front: chunks no longer make pictures
+    bp.show_neuron_view(False)  # layer graph in front: chunks no longer make pictures
     qtbot.waitUntil(lambda: not bp.neuron_view.isVisible(), timeout=WAIT_MS)
     hidden_at = item().thumbnail.cacheKey()
     seen = w.training.last_chunk
-    qtbot.waitUntil(lambda: w.training.last_chunk is not seen and scene.boundary is not None
-                    and scene.boundary is w.training.last_chunk.boundary, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            w.training.last_chunk is not seen
+            and scene.boundary is not None
+            and scene.boundary is w.training.last_chunk.boundary
+        ),
+        timeout=WAIT_MS,
+    )
     assert item().thumbnail.cacheKey() == hidden_at
     w.training.pause()
     qtbot.waitUntil(lambda: w.training.state == "paused", timeout=WAIT_MS)
-    bp.show_neuron_view(True)                     # shown again: the latest probe is drawn at once
+    bp.show_neuron_view(True)  # shown again: the latest probe is drawn at once
     assert_shows(item(), scene.boundary.neurons["dense_1"][0])
 
-    w.training.reset()                            # new weights: the old maps no longer describe the network
+    w.training.reset()  # new weights: the old maps no longer describe the network
     assert all(i.thumbnail is None for i in scene.neurons.values())
     finish_cleanly(w)
 
 
 def test_no_thumbnails_without_a_2d_input(qtbot, neuron_window):
-    d = chain_doc(3, {"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"},
-                  "binary_crossentropy", "circle:features=x1,x2,x1x2")
+    d = chain_doc(
+        3,
+        {"units": 3, "activation": "tanh"},
+        {"units": 1, "activation": "sigmoid"},
+        "binary_crossentropy",
+        "circle:features=x1,x2,x1x2",
+    )
     w = neuron_window(d, epochs=5)
     train_until(qtbot, w, "finished", "failed")
     assert w.training.state == "finished", w.training.message
@@ -150,7 +164,7 @@ def test_multiclass_output_units_get_maps_like_hidden_units(qtbot, neuron_window
     scene = w.backprop.neuron_scene
     for unit in range(4):
         assert_shows(scene.neurons[("hidden", unit)], scene.boundary.neurons["hidden"][unit])
-    for unit in range(3):                          # each softmax unit: its class's probability over the plane
+    for unit in range(3):  # each softmax unit: its class's probability over the plane
         assert_shows(scene.neurons[("out", unit)], scene.boundary.neurons["out"][unit])
     assert scene.neurons[("loss", 0)].thumbnail is None
     finish_cleanly(w)

@@ -17,17 +17,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from gui_helpers import assert_scene_mirrors, to_view
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from neuroedit.gui import palette as palette_module
 from neuroedit.gui.canvas.view import NODE_MIME
 from neuroedit.gui.palette import TYPE_ROLE
 from neuroedit.model import Document
-
-from gui_helpers import assert_scene_mirrors, to_view
 
 COPY = Qt.DropAction.CopyAction
 LEFT = Qt.MouseButton.LeftButton
@@ -61,7 +60,7 @@ def _mouse_drag_on_palette(window, monkeypatch, type_name: str, distance: int) -
     vp = window.palette.tree.viewport()
     start = _palette_point(window.palette, type_name)
     QTest.mousePress(vp, LEFT, NO_MODIFIER, start)
-    for step in range(1, 5):   # item views start a drag on a move after the one that arms it
+    for step in range(1, 5):  # item views start a drag on a move after the one that arms it
         QTest.mouseMove(vp, start + QPoint(distance * step // 4, 0))
     QTest.mouseRelease(vp, LEFT, NO_MODIFIER, start + QPoint(distance, 0))
     return drags
@@ -77,8 +76,11 @@ def _send_drag(window, mime: QMimeData, scene_point: QPointF) -> tuple[bool, boo
     QApplication.sendEvent(vp, move)
     drop = QDropEvent(QPointF(at), COPY, mime, LEFT, NO_MODIFIER)
     QApplication.sendEvent(vp, drop)
-    return (enter.isAccepted() and enter.dropAction() == COPY, move.isAccepted() and move.dropAction() == COPY,
-            drop.isAccepted())
+    return (
+        enter.isAccepted() and enter.dropAction() == COPY,
+        move.isAccepted() and move.dropAction() == COPY,
+        drop.isAccepted(),
+    )
 
 
 def test_mouse_drag_from_palette_starts_a_drag_that_adds_the_node_where_dropped(make_window, monkeypatch):
@@ -95,11 +97,11 @@ def test_mouse_drag_from_palette_starts_a_drag_that_adds_the_node_where_dropped(
     assert entered and moved and dropped
     assert list(w.doc.nodes) == ["input_1", "dropout_1"]
     x, y = w.doc.nodes["dropout_1"].pos
-    assert abs(x - 600) <= 20 and abs(y - 200) <= 20 and x % 20 == 0 and y % 20 == 0   # snapped to the grid
+    assert abs(x - 600) <= 20 and abs(y - 200) <= 20 and x % 20 == 0 and y % 20 == 0  # snapped to the grid
     assert w.scene.selected_node_ids() == ["dropout_1"]
     assert_scene_mirrors(w)
 
-    w.actions["undo"].trigger()                      # the whole drop is one step
+    w.actions["undo"].trigger()  # the whole drop is one step
     assert list(w.doc.nodes) == ["input_1"]
     assert_scene_mirrors(w)
 
@@ -112,7 +114,7 @@ def test_a_short_mouse_move_starts_no_drag(make_window, monkeypatch):
 def test_canvas_refuses_a_drag_that_is_not_a_node_type(make_window):
     w = make_window(_doc())
     mime = QMimeData()
-    mime.setText("Dense")                            # plain text, as from another application
+    mime.setText("Dense")  # plain text, as from another application
     entered, moved, dropped = _send_drag(w, mime, QPointF(300.0, 100.0))
     assert not entered and not moved and not dropped
     assert list(w.doc.nodes) == ["input_1"] and not w.doc.history.can_undo()
@@ -126,9 +128,14 @@ def test_real_drag_under_xvfb_adds_the_node(tmp_path):
     """The whole drag, platform included: QDrag.exec's nested loop on xcb, steered by QTest mouse events."""
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "NEUROEDIT_DRAG_FOLDER": str(tmp_path)}
     xvfb = [XVFB_RUN, "-a", "-s", "-screen 0 1600x1000x24", sys.executable]
-    probe = subprocess.run([*xvfb, "-c", "from PySide6.QtWidgets import QApplication; QApplication([])"],
-                           env=env, capture_output=True, text=True, timeout=60)
-    if probe.returncode != 0:   # e.g. libxcb-cursor0 missing: Qt aborts before any of our code runs
+    probe = subprocess.run(
+        [*xvfb, "-c", "from PySide6.QtWidgets import QApplication; QApplication([])"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if probe.returncode != 0:  # e.g. libxcb-cursor0 missing: Qt aborts before any of our code runs
         pytest.skip(f"Qt's xcb platform does not start here: {probe.stderr.strip().splitlines()[-1:]}")
     result = subprocess.run([*xvfb, __file__], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -164,13 +171,13 @@ def _real_drag_under_xcb() -> int:
     results: list = []
     real_run_drag = palette_module.run_drag
     palette_module.run_drag = lambda drag: results.append(real_run_drag(drag)) or results[-1]
-    for k in range(5):                                  # over the canvas, then release: the drop
+    for k in range(5):  # over the canvas, then release: the drop
         QTimer.singleShot(100 * (k + 1), lambda k=k: QTest.mouseMove(canvas, target + QPoint(40 - 10 * k, 0)))
     QTimer.singleShot(700, lambda: QTest.mouseRelease(canvas, LEFT, NO_MODIFIER, target))
     start = _palette_point(w.palette, "Dropout")
     QTest.mousePress(tree, LEFT, NO_MODIFIER, start)
     for step in range(1, 5):
-        QTest.mouseMove(tree, start + QPoint(5 * step, 0))   # starts the drag; returns after the drop
+        QTest.mouseMove(tree, start + QPoint(5 * step, 0))  # starts the drag; returns after the drop
     QTest.qWait(100)
     nodes = {k: n.pos for k, n in doc.nodes.items()}
     print(f"drag result {results}, expected near {expected.x():.0f}, {expected.y():.0f}, nodes {nodes}")

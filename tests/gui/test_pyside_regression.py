@@ -20,7 +20,8 @@ def _version(text: str) -> tuple[int, ...]:
 def test_pyside_version_pin_holds():
     if sys.version_info[:2] == (3, 11):
         assert _version(PySide6.__version__) < (6, 12), (
-            f"PySide6 {PySide6.__version__} on Python 3.11: 6.12.0 aborts after a few thousand Qt calls")
+            f"PySide6 {PySide6.__version__} on Python 3.11: 6.12.0 aborts after a few thousand Qt calls"
+        )
     assert _version(PySide6.__version__) >= (6, 10)
 
 
@@ -49,4 +50,5 @@ def test_many_qt_calls_survive_in_a_fresh_process():
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "survived" in done.stdout, (
-        f"Qt process died with exit code {done.returncode}: {done.stderr[-500:]}")
+        f"Qt process died with exit code {done.returncode}: {done.stderr[-500:]}"
+    )

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from gui_helpers import assert_scene_mirrors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from neuroedit.model import REGISTRY, Document, EditError
 from neuroedit.gui.canvas import GraphScene
 from neuroedit.gui.theme import LIGHT
-
-from gui_helpers import assert_scene_mirrors
+from neuroedit.model import REGISTRY, Document, EditError
 
 TYPES = sorted(REGISTRY)
-OPS = ("add", "add", "connect", "connect", "remove", "param", "move", "rename", "paste", "undo", "undo", "redo",
-       "go_to", "disconnect")
+OPS = (
+    "add",
+    "add",
+    "connect",
+    "connect",
+    "remove",
+    "param",
+    "move",
+    "rename",
+    "paste",
+    "undo",
+    "undo",
+    "redo",
+    "go_to",
+    "disconnect",
+)
 
 
 class _Window:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gui_docs import chain_doc
 
 from neuroedit import io as nedit_io
 from neuroedit.model import Document
-from gui_docs import chain_doc
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 WAIT_MS = 30_000
@@ -41,8 +41,16 @@ def finish_cleanly(window) -> None:
 
 
 def regression_doc(lr: float) -> Document:
-    return chain_doc(2, {"units": 8, "activation": "relu"}, {"units": 1, "activation": "linear"}, "mse", "plane",
-                     learning_rate=lr, epochs=50, batch_mode="full")
+    return chain_doc(
+        2,
+        {"units": 8, "activation": "relu"},
+        {"units": 1, "activation": "linear"},
+        "mse",
+        "plane",
+        learning_rate=lr,
+        epochs=50,
+        batch_mode="full",
+    )
 
 
 def test_train_xor_from_the_gui_to_full_accuracy(qtbot, train_window):
@@ -53,8 +61,9 @@ def test_train_xor_from_the_gui_to_full_accuracy(qtbot, train_window):
     assert w.training.last_stop is not None and w.training.last_stop.reason == "finished", w.training.message
     h = w.doc.training_history
     assert len(h["loss"]) == 3000 and h["accuracy"][-1] == 1.0 and h["val_accuracy"][-1] == 1.0
-    assert "dense_1" in w.doc.weights and not all(np.array_equal(before.get(k), v)
-                                                  for k, v in w.doc.weights["dense_1"].items())
+    assert "dense_1" in w.doc.weights and not all(
+        np.array_equal(before.get(k), v) for k, v in w.doc.weights["dense_1"].items()
+    )
     assert w.files.is_dirty() and "*" in w.windowTitle()
     assert "Finished" in w.statusBar().currentMessage()
     dash = w.dashboard
@@ -70,20 +79,20 @@ def test_train_xor_from_the_gui_to_full_accuracy(qtbot, train_window):
 def test_pause_resume_step_and_step_epoch(qtbot, train_window):
     w = train_window(epochs=100_000, batch_mode="minibatch", batch_size=2, shuffle=False)
     c = w.training
-    c.step()                                   # not started yet: starts paused after one batch
+    c.step()  # not started yet: starts paused after one batch
     qtbot.waitUntil(lambda: c.state == "paused" and c.last_chunk is not None, timeout=WAIT_MS)
     assert c.last_chunk.step == 1 and c.last_chunk.step_in_epoch == 1
-    c.step_epoch()                             # 2 steps per epoch: one more to the epoch's end
+    c.step_epoch()  # 2 steps per epoch: one more to the epoch's end
     qtbot.waitUntil(lambda: c.state == "paused" and c.last_chunk.step == 2, timeout=WAIT_MS)
     assert c.last_chunk.step_in_epoch == 0 and c.last_chunk.epochs_done == 1
-    c.train()                                  # resume
+    c.train()  # resume
     qtbot.waitUntil(lambda: c.last_chunk.step > 50, timeout=WAIT_MS)
     c.pause()
     wait_state(qtbot, w, "paused")
     held = c.last_chunk.step
     qtbot.wait(150)
     assert c.last_chunk.step == held and c.state == "paused"
-    assert w.doc.training_history and w.files.is_dirty()     # pausing commits the results
+    assert w.doc.training_history and w.files.is_dirty()  # pausing commits the results
     c.step()
     qtbot.waitUntil(lambda: c.last_chunk.step == held + 1, timeout=WAIT_MS)
     c.stop()
@@ -98,7 +107,7 @@ def test_learning_rate_change_takes_effect_at_the_next_step_and_undo(qtbot, trai
     c = w.training
     c.step()
     qtbot.waitUntil(lambda: c.state == "paused" and c.last_chunk is not None, timeout=WAIT_MS)
-    w.doc.set_setting("learning_rate", 0.05)       # undoable edit, applied live (no question)
+    w.doc.set_setting("learning_rate", 0.05)  # undoable edit, applied live (no question)
     assert not c.pending_change and not w.training_panel.banner.isVisibleTo(w.training_panel)
     c.step()
     qtbot.waitUntil(lambda: c.last_chunk.step == 2, timeout=WAIT_MS)
@@ -126,8 +135,7 @@ def test_nan_stops_with_step_and_node(qtbot, train_window):
 def test_early_stopping_stops_and_restores_the_best_weights(qtbot, train_window):
     from neuroedit.gui.training.controller import _build_session, snapshot
 
-    w = train_window(epochs=500, early_stopping=True, es_monitor="val_accuracy", es_patience=3,
-                     es_restore_best=True)
+    w = train_window(epochs=500, early_stopping=True, es_monitor="val_accuracy", es_patience=3, es_restore_best=True)
     reference = snapshot(w.doc)
     w.training.train()
     wait_state(qtbot, w, "finished")
@@ -163,7 +171,7 @@ def test_save_reopen_continue_restores_history_and_optimizer_state(qtbot, train_
     h = again.doc.training_history
     assert h["epoch"][0] == 1 and h["epoch"][-1] == 300 and len(h["loss"]) == 300
     assert int(again.doc.optimizer_state["iterations"][0]) == 300
-    straight.settings.update(epochs=300)           # one uninterrupted run of 300 epochs gives the same weights
+    straight.settings.update(epochs=300)  # one uninterrupted run of 300 epochs gives the same weights
     ref = _build_session(straight, "xor", None)
     ref.trainer.run()
     for name, a in ref.backend.get_weights()["dense_2"].items():
@@ -176,13 +184,13 @@ def test_structural_edit_pauses_and_asks_then_continues(qtbot, train_window):
     c = w.training
     c.train()
     qtbot.waitUntil(lambda: c.last_chunk is not None and c.last_chunk.step > 20, timeout=WAIT_MS)
-    w.doc.set_param("dense_1", "l2", 0.001)               # live: no question
+    w.doc.set_param("dense_1", "l2", 0.001)  # live: no question
     assert c.state == "running" and not c.pending_change
-    w.doc.set_param("dense_1", "units", 3)                # structure: pause and ask
+    w.doc.set_param("dense_1", "units", 3)  # structure: pause and ask
     assert c.pending_change == "structure" and c.state == "paused" and c.worker is None
     assert w.training_panel.banner.isVisibleTo(w.training_panel)
-    assert w.doc.training_history["loss"]                 # what was trained is kept
-    assert w.doc.weights["dense_2"]["bias"].shape == (1,)   # kept; the old (2, 1) kernel no longer fits
+    assert w.doc.training_history["loss"]  # what was trained is kept
+    assert w.doc.weights["dense_2"]["bias"].shape == (1,)  # kept; the old (2, 1) kernel no longer fits
     assert w.doc.weights["dense_2"].get("kernel", np.zeros((3, 1))).shape == (3, 1)
     w.training_panel.continue_button.click()
     wait_state(qtbot, w, "running")
@@ -202,15 +210,22 @@ def test_resume_or_step_after_an_edit_paused_training_continue_it(qtbot, train_w
     c.state_changed.connect(lambda state, _text: states.append(state))
     c.train()
     qtbot.waitUntil(lambda: c.last_chunk is not None and c.last_chunk.step > 20, timeout=WAIT_MS)
-    w.doc.set_setting("batch_size", 2)                    # not live: pause and ask
+    w.doc.set_setting("batch_size", 2)  # not live: pause and ask
     assert c.pending_change and c.state == "paused" and c.worker is None
-    getattr(c, control)()                                 # the toolbar's Train (Resume) or Step
-    assert "idle" in states[-3:]                          # the question's end is announced
+    getattr(c, control)()  # the toolbar's Train (Resume) or Step
+    assert "idle" in states[-3:]  # the question's end is announced
     if control == "train":
         wait_state(qtbot, w, "running")
     else:
-        qtbot.waitUntil(lambda: c.state == "paused" and c.worker is not None and c.last_chunk is not None
-                        and c.last_chunk.step_in_epoch == 0, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: (
+                c.state == "paused"
+                and c.worker is not None
+                and c.last_chunk is not None
+                and c.last_chunk.step_in_epoch == 0
+            ),
+            timeout=WAIT_MS,
+        )
     assert not c.pending_change and not w.training_panel.banner.isVisibleTo(w.training_panel)
     finish_cleanly(w)
 
@@ -219,7 +234,7 @@ def test_the_engine_compiles_in_the_background_at_launch_and_train_waits_for_it(
     from neuroedit.engine import numba_backend
     from neuroedit.gui.training import warmup
 
-    monkeypatch.setattr(numba_backend, "kernels_cached", lambda part="training": False)   # a new install
+    monkeypatch.setattr(numba_backend, "kernels_cached", lambda part="training": False)  # a new install
     monkeypatch.setattr(warmup, "COMPILE", "import time; time.sleep(1.5)  # {dtype}")
     w = train_window(epochs=3)
     c = w.training
@@ -231,8 +246,9 @@ def test_the_engine_compiles_in_the_background_at_launch_and_train_waits_for_it(
     c.train()
     wait_state(qtbot, w, "finished")
     assert any("finishing the training engine started at launch" in t for t in statuses)
-    qtbot.waitUntil(lambda: "Training engine ready" in w.statusBar().currentMessage()
-                    or not c.warmup.running, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: "Training engine ready" in w.statusBar().currentMessage() or not c.warmup.running, timeout=WAIT_MS
+    )
     finish_cleanly(w)
 
 
@@ -281,22 +297,25 @@ def test_moved_data_file_is_reported(qtbot, train_window, tmp_path):
 def test_speed_limit_slows_training_down(qtbot, train_window):
     w = train_window(epochs=1_000_000, batch_mode="full")
     c = w.training
-    w.training_panel.speed_combo.setCurrentIndex(3)          # 30 steps/s
+    w.training_panel.speed_combo.setCurrentIndex(3)  # 30 steps/s
     c.train()
     qtbot.waitUntil(lambda: c.state == "running" and c.last_chunk is not None, timeout=WAIT_MS)
     start = c.last_chunk.step
     qtbot.wait(1000)
     ran = c.last_chunk.step - start
     assert 10 <= ran <= 60, ran
-    w.training_panel.speed_combo.setCurrentIndex(0)          # as fast as possible again
+    w.training_panel.speed_combo.setCurrentIndex(0)  # as fast as possible again
     qtbot.waitUntil(lambda: c.last_chunk.step > start + ran + 500, timeout=WAIT_MS)
     finish_cleanly(w)
 
 
-@pytest.mark.parametrize("spec, loss, units, activation", [
-    ("plane", "mse", 1, "linear"),
-    ("spiral_multi:classes=3", "sparse_categorical_crossentropy", 3, "softmax"),
-])
+@pytest.mark.parametrize(
+    "spec, loss, units, activation",
+    [
+        ("plane", "mse", 1, "linear"),
+        ("spiral_multi:classes=3", "sparse_categorical_crossentropy", 3, "softmax"),
+    ],
+)
 def test_decision_boundary_for_regression_and_multiclass(qtbot, train_window, spec, loss, units, activation):
     d = Document()
     d.add_node("Input", {"shape": [2]}, (0, 0), "x")
@@ -318,8 +337,10 @@ def test_decision_boundary_for_regression_and_multiclass(qtbot, train_window, sp
     assert (view.latest.classes is None) == (units == 1)
     if units == 1:
         assert view.plane.task == "regression" and w.dashboard.metric_name == "mae"
+        assert view.title == "Output over the input plane"  # no classes, no decision boundary
     else:
         assert set(np.unique(view.latest.classes)) <= {0, 1, 2}
+        assert view.title == "Decision boundary"
     assert view.rgba(view.latest).shape[-1] == 4
     finish_cleanly(w)
 
@@ -338,14 +359,18 @@ def test_neuroedit_train_screenshot_quits_while_training(tmp_path):
 
 
 @pytest.mark.slow
-def test_save_while_training_stores_the_weights_trained_so_far(qtbot, train_window, tmp_path):
+def test_save_while_training_stores_the_weights_trained_so_far(qtbot, train_window, tmp_path, dialogs):
     w = train_window(epochs=1_000_000, learning_rate=0.5, batch_mode="full", seed=0)
     w.training.train()
-    qtbot.waitUntil(lambda: w.training.state == "running" and w.training.last_chunk is not None
-                    and bool(w.training.last_chunk.events), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            w.training.state == "running" and w.training.last_chunk is not None and bool(w.training.last_chunk.events)
+        ),
+        timeout=WAIT_MS,
+    )
     qtbot.wait(300)
     path = tmp_path / "while-training.nedit"
-    assert w.files.write(str(path))
+    assert w.files.write(str(path)), dialogs
     saved = nedit_io.load(path)
     assert len(saved.training_history.get("loss", [])) > 0, "the history trained so far is in the file"
     assert saved.optimizer_state or saved.weights["dense_1"]
@@ -364,23 +389,31 @@ def test_the_dashboard_draws_a_running_calls_steps_once_before_and_after_its_chu
 
     dash = make_window(nedit_io.load(SAMPLES / "xor.nedit")).dashboard
     losses, counter = np.full(4, np.nan), np.zeros(2, np.int64)
-    running = LiveCall(epoch=1, first_step=2, step_in_epoch=2, steps_per_epoch=10, losses=losses,
-                       lrs=np.full(4, 0.1), counter=counter)
+    running = LiveCall(
+        epoch=1, first_step=2, step_in_epoch=2, steps_per_epoch=10, losses=losses, lrs=np.full(4, 0.1), counter=counter
+    )
     losses[:3], counter[0] = (0.8, 0.7, 0.6), 3
     dash.live_source = lambda: (running,)
     dash.redraw()
-    assert len(dash.loss_raw) == 0            # a run's first call is drawn from its chunk (steps may restart at 0)
+    assert len(dash.loss_raw) == 0  # a run's first call is drawn from its chunk (steps may restart at 0)
     dash.on_chunk(chunk(0, [1.0, 0.9]))
-    later = LiveCall(epoch=1, first_step=9, step_in_epoch=9, steps_per_epoch=10, losses=np.ones(1),
-                     lrs=np.ones(1), counter=np.array([1, 0]))
-    dash.live_source = lambda: (later,)       # the chunk of steps 2..5 still waits in the queue: draw nothing
+    later = LiveCall(
+        epoch=1,
+        first_step=9,
+        step_in_epoch=9,
+        steps_per_epoch=10,
+        losses=np.ones(1),
+        lrs=np.ones(1),
+        counter=np.array([1, 0]),
+    )
+    dash.live_source = lambda: (later,)  # the chunk of steps 2..5 still waits in the queue: draw nothing
     dash.redraw()
     assert len(dash.loss_raw) == 2
     dash.live_source = lambda: (running,)
     dash.redraw()
     assert list(dash.loss_raw.y()) == [1.0, 0.9, 0.8, 0.7, 0.6]
-    counter[0] = 7                            # the call returned and the next one counts its own steps:
-    dash.redraw()                             # this call's unfinished slots are NaN and not drawn
+    counter[0] = 7  # the call returned and the next one counts its own steps:
+    dash.redraw()  # this call's unfinished slots are NaN and not drawn
     assert len(dash.loss_raw) == 5
     dash.on_chunk(chunk(2, [0.8, 0.7, 0.6, 0.5]))
     np.testing.assert_allclose(dash.loss_raw.y(), [1.0, 0.9, 0.8, 0.7, 0.6, 0.5])
@@ -388,31 +421,54 @@ def test_the_dashboard_draws_a_running_calls_steps_once_before_and_after_its_chu
     dash.live_source = None
     dash.on_chunk(chunk(6, [0.4]))
     assert len(dash.loss_raw) == 7 and dash.lr.y()[-1] == pytest.approx(0.1)
-    dash.new_run()                            # a new run may number its steps from 0 again
+    dash.new_run()  # a new run may number its steps from 0 again
     dash.on_chunk(chunk(0, [2.0]))
     assert len(dash.loss_raw) == 8
-    last = LiveCall(epoch=1, first_step=1, step_in_epoch=1, steps_per_epoch=10, losses=np.array([1.9, 1.8, np.nan]),
-                    lrs=np.full(3, 0.1), counter=counter, final=np.array([2]))
-    now = LiveCall(epoch=1, first_step=3, step_in_epoch=3, steps_per_epoch=10, losses=np.array([1.7, np.nan]),
-                   lrs=np.full(2, 0.1), counter=counter)
+    last = LiveCall(
+        epoch=1,
+        first_step=1,
+        step_in_epoch=1,
+        steps_per_epoch=10,
+        losses=np.array([1.9, 1.8, np.nan]),
+        lrs=np.full(3, 0.1),
+        counter=counter,
+        final=np.array([2]),
+    )
+    now = LiveCall(
+        epoch=1,
+        first_step=3,
+        step_in_epoch=3,
+        steps_per_epoch=10,
+        losses=np.array([1.7, np.nan]),
+        lrs=np.full(2, 0.1),
+        counter=counter,
+    )
     counter[0] = 1
-    dash.live_source = lambda: (last, now)    # the last call returned, its chunk not handled yet
+    dash.live_source = lambda: (last, now)  # the last call returned, its chunk not handled yet
     dash.redraw()
     np.testing.assert_allclose(dash.loss_raw.y()[-4:], [2.0, 1.9, 1.8, 1.7])
 
 
 def test_live_training_draws_every_step_once(qtbot, train_window):
     """20,000 steps in ~0.1 s engine calls, drawn from the running calls and from the chunks."""
-    doc = chain_doc(2, {"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"},
-                    "binary_crossentropy", "spiral:n=20000,noise=0.1,seed=2", epochs=1, batch_mode="minibatch",
-                    batch_size=1, learning_rate=0.01)
+    doc = chain_doc(
+        2,
+        {"units": 4, "activation": "tanh"},
+        {"units": 1, "activation": "sigmoid"},
+        "binary_crossentropy",
+        "spiral:n=20000,noise=0.1,seed=2",
+        epochs=1,
+        batch_mode="minibatch",
+        batch_size=1,
+        learning_rate=0.01,
+    )
     w = train_window(doc)
     w.training.train()
     wait_state(qtbot, w, "finished", "failed")
     assert w.training.last_stop.reason == "finished", w.training.message
     x = w.dashboard.loss_raw.x
-    assert np.all(np.diff(x) > 0)                                        # in order, no step twice
+    assert np.all(np.diff(x) > 0)  # in order, no step twice
     buffer, steps = w.dashboard.loss_raw, w.training.last_chunk.step
-    kept = range(0, steps, buffer.stride)                                # every stride-th step is kept
-    assert len(buffer) == len(kept) and x[-1] == pytest.approx((kept[-1] + 1) / steps)   # none missing
+    kept = range(0, steps, buffer.stride)  # every stride-th step is kept
+    assert len(buffer) == len(kept) and x[-1] == pytest.approx((kept[-1] + 1) / steps)  # none missing
     finish_cleanly(w)

@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QApplication, QFormLayout, QLabel
 from neuroedit.gui.training import panel as panel_module
 from neuroedit.model import samples
 
-
-LOSS_ROW = "param_loss_1_loss"       # the XOR sample's Loss node is loss_1
+LOSS_ROW = "param_loss_1_loss"  # the XOR sample's Loss node is loss_1
 
 
 def form_rows(panel) -> list[str]:
@@ -77,7 +76,7 @@ def test_undo_redo_and_delete_keep_rows_in_document_order(make_window, counted):
     counted.clear()
     doc.remove_nodes(["dense_1"])
     assert counted == [] and node_rows(panel) == [LOSS_ROW, *dense_rows("dense_2", extra)]
-    doc.history.undo()                               # back in the middle, where it was
+    doc.history.undo()  # back in the middle, where it was
     assert node_rows(panel) == [LOSS_ROW, *dense_rows("dense_1", "dense_2", extra)]
     assert counted == ["l1", "l2"] and panel._node_editors[("dense_2", "l1")] is kept
 
@@ -120,7 +119,7 @@ def test_a_new_document_gets_a_fresh_form(make_window):
     other = samples.weather()
     panel.set_document(other)
     dense = [n.id for n in other.nodes.values() if n.type == "Dense"]
-    assert node_rows(panel)[len(node_rows(panel)) - 2 * len(dense):] == dense_rows(*dense)
+    assert node_rows(panel)[len(node_rows(panel)) - 2 * len(dense) :] == dense_rows(*dense)
 
 
 def test_an_added_row_does_not_move_the_rows_above_it(make_window, qtbot):
@@ -128,7 +127,7 @@ def test_an_added_row_does_not_move_the_rows_above_it(make_window, qtbot):
     from PySide6.QtCore import QEvent, QObject
 
     doc = samples.xor()
-    for i in range(40):                              # taller than the panel: the form sits at its minimum
+    for i in range(40):  # taller than the panel: the form sits at its minimum
         doc.add_node("Dense", pos=(0.0, 100.0 * i))
     window = make_window(doc)
     panel = window.training_panel

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_docs import chain_doc
 
 from neuroedit.engine.trainer import LayerStats
 from neuroedit.gui.training.buffers import SeriesBuffer
 from neuroedit.gui.training.overlay import badges, summary_from_weights, wire_style
-from neuroedit.gui.training.plots import nice_ceil, smooth
-from gui_docs import chain_doc
+from neuroedit.gui.training.plots import axis_end, smooth
 
 WAIT_MS = 30_000
 
@@ -20,7 +20,7 @@ def test_series_buffer_stays_bounded_and_keeps_the_whole_run():
         x = np.arange(start, min(start + 37, 10_000))
         b.append(x, 2.0 * x)
     assert len(b) <= 64
-    assert b.x[0] == 0 and b.x[-1] >= 10_000 - b.stride          # start kept, end within one stride
+    assert b.x[0] == 0 and b.x[-1] >= 10_000 - b.stride  # start kept, end within one stride
     assert np.all(np.diff(b.x) == b.stride) and np.array_equal(b.y(), 2.0 * b.x)
     version = b.version
     b.clear()
@@ -40,9 +40,14 @@ def test_smooth_continues_an_exponential_moving_average_across_chunks():
     assert smooth(np.array([]), None).size == 0
 
 
-@pytest.mark.parametrize("v, want", [(0.0, 1.0), (0.7, 0.8), (1.0, 1.5), (3.1, 4.0), (42, 50.0), (500, 600.0), (950, 1000.0)])
-def test_nice_ceil(v, want):
-    assert nice_ceil(v) == want
+@pytest.mark.parametrize(
+    "x_lo, x_max, want",
+    [(1, 1, 2.0), (1, 100, 105.0), (0, 2000, 2100.0), (1, 37, 38.0), (0, 5, 5.2), (1, 1000, 1050.0)],
+)
+def test_x_axis_ends_just_past_the_last_epoch(x_lo, x_max, want):
+    end = axis_end(x_lo, x_max)
+    assert end == pytest.approx(want)
+    assert x_max < end <= x_max + 0.06 * (x_max - x_lo) + 1e-9 or x_max == x_lo
 
 
 def test_wire_style_colour_by_sign_width_by_magnitude():
@@ -56,14 +61,26 @@ def test_wire_style_colour_by_sign_width_by_magnitude():
 
 
 def test_badges_for_dead_and_saturated_units():
-    out = badges({"r": LayerStats(1, 1, 0, 1, dead_fraction=0.75), "s": LayerStats(1, 1, 0, 1, saturated_fraction=0.9),
-                  "ok": LayerStats(1, 1, 0, 1, dead_fraction=0.1)})
+    out = badges(
+        {
+            "r": LayerStats(1, 1, 0, 1, dead_fraction=0.75),
+            "s": LayerStats(1, 1, 0, 1, saturated_fraction=0.9),
+            "ok": LayerStats(1, 1, 0, 1, dead_fraction=0.1),
+        }
+    )
     assert out["r"][0] == "75% dead" and out["s"][0] == "90% saturated" and out["ok"] is None
 
 
 def test_dead_relus_get_a_badge_and_wires_follow_the_toggle(qtbot, make_window):
-    d = chain_doc(2, {"units": 8, "activation": "relu", "bias_initializer": "constant", "bias_init_value": -50.0},
-                  {"units": 1, "activation": "sigmoid"}, "binary_crossentropy", "circle", epochs=3, batch_mode="full")
+    d = chain_doc(
+        2,
+        {"units": 8, "activation": "relu", "bias_initializer": "constant", "bias_init_value": -50.0},
+        {"units": 1, "activation": "sigmoid"},
+        "binary_crossentropy",
+        "circle",
+        epochs=3,
+        batch_mode="full",
+    )
     w = make_window(d)
     w.training.train()
     qtbot.waitUntil(lambda: w.training.state == "finished", timeout=WAIT_MS)
@@ -72,9 +89,9 @@ def test_dead_relus_get_a_badge_and_wires_follow_the_toggle(qtbot, make_window):
     assert item.badge is not None and item.badge[0] == "100% dead" and "no longer learn" in item.toolTip()
     assert w.scene.node_items["out"].badge is None
     edge = next(e for e in d.edges if e.dst == "out")
-    w.training_panel.wire_combo.setCurrentIndex(2)              # gradients of the last step
+    w.training_panel.wire_combo.setCurrentIndex(2)  # gradients of the last step
     assert "gradients" in w.scene.wire_items[edge].style.tooltip
-    w.training_panel.wire_combo.setCurrentIndex(0)              # plain wires
+    w.training_panel.wire_combo.setCurrentIndex(0)  # plain wires
     assert w.scene.wire_items[edge].style.width is None
     assert w.dashboard.dead_plot.buffers["hidden"].y()[-1] == 1.0
     w.training.shutdown()
@@ -89,18 +106,20 @@ def test_decision_plane_only_for_two_inputs(qtbot):
     assert plane is not None and plane.x_range[0] < 0 < 1 < plane.x_range[1]
     assert make_plane(3, 1, (np.zeros((3, 3)), None), None, "classification", 2) is None
     assert make_plane(1, 2, (x, None), None, "classification", 2) is None
+    from pathlib import Path
+
     from neuroedit import io as nedit_io
     from neuroedit.gui.training.controller import _build_session, snapshot
-    from pathlib import Path
 
     doc = nedit_io.load(Path(__file__).resolve().parents[2] / "samples" / "xor.nedit")
     session = _build_session(snapshot(doc), "xor", None)
     session.trainer.run()
     b = boundary(session.backend, plane)
     assert b.value.shape == (GRID, GRID) and b.classes is None and 0 <= b.value.min() <= b.value.max() <= 1
-    corners = session.backend.predict(np.array([[plane.x_range[0], plane.y_range[0]],
-                                                [plane.x_range[1], plane.y_range[1]]], np.float32)).ravel()
-    np.testing.assert_allclose([b.value[0, 0], b.value[-1, -1]], corners, rtol=1e-4)   # probabilities, row = y
+    corners = session.backend.predict(
+        np.array([[plane.x_range[0], plane.y_range[0]], [plane.x_range[1], plane.y_range[1]]], np.float32)
+    ).ravel()
+    np.testing.assert_allclose([b.value[0, 0], b.value[-1, -1]], corners, rtol=1e-4)  # probabilities, row = y
     assert b.neurons["dense_1"].shape == (2, GRID, GRID)
 
 
@@ -115,7 +134,7 @@ def test_training_panel_keeps_its_editors_when_unrelated_nodes_change(make_windo
     before = window.training_panel.editor("learning_rate")
     doc.add_node("Dropout")
     assert window.training_panel.editor("learning_rate") is before
-    new = doc.add_node("Dense")                                  # only the new layer's rows are added
+    new = doc.add_node("Dense")  # only the new layer's rows are added
     assert window.training_panel.editor("learning_rate") is before
     assert window.training_panel.findChild(QWidget, f"param_{new}_l1") is not None
 
@@ -130,6 +149,6 @@ def test_a_badge_covers_no_text_of_the_card(qapp):
     item = NodeItem(d.nodes[node_id], LIGHT)
     item.set_badge("88% saturated", "why")
     pill, card = item.badge_rect(), item.rect()
-    assert item._shown_name == node_id                         # the name keeps its whole width
-    assert pill.center().y() == card.top()                     # on the top edge, above caption and name
-    assert item.boundingRect().contains(pill)                  # inside the card's picture
+    assert item._shown_name == node_id  # the name keeps its whole width
+    assert pill.center().y() == card.top()  # on the top edge, above caption and name
+    assert item.boundingRect().contains(pill)  # inside the card's picture

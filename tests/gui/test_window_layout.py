@@ -29,12 +29,40 @@ def test_default_geometry_fits_the_screen():
 @pytest.mark.parametrize("width,height,scale", [(1366, 768, 1), (1600, 1000, 1), (1600, 1000, 1.5)])
 def test_canvas_keeps_most_of_the_space_and_everything_is_on_screen(tmp_path, width, height, scale):
     config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{"name": "probe", "x": 0, "y": 0, "width": width, "height": height,
-                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
-    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": str(scale),
-           "PYTHONPATH": str(ROOT), "XDG_CONFIG_HOME": str(tmp_path / "config")}  # first run: no saved layout
-    done = subprocess.run([sys.executable, str(Path(__file__).parent / "layout_probe.py"), "samples/spiral.nedit"],
-                          cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=120)
+    config.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "probe",
+                        "x": 0,
+                        "y": 0,
+                        "width": width,
+                        "height": height,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+        "QT_SCALE_FACTOR": str(scale),
+        "PYTHONPATH": str(ROOT),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }  # first run: no saved layout
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "layout_probe.py"), "samples/spiral.nedit"],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     screen = QRect(*probe["available"])

@@ -18,8 +18,9 @@ def _finish(doc: Document, out: str, loss: str = "mse", seed: int = 0) -> Docume
     ensure_weights(doc)
     rng = np.random.default_rng(seed + 1)
     # Non-trivial values everywhere: BatchNorm statistics, PReLU slopes and biases are not their initial 0/1.
-    doc.replace_weights({op: {k: _random_like(k, v, rng) for k, v in arrays.items()}
-                         for op, arrays in doc.weights.items()})
+    doc.replace_weights(
+        {op: {k: _random_like(k, v, rng) for k, v in arrays.items()} for op, arrays in doc.weights.items()}
+    )
     return doc
 
 
@@ -72,8 +73,10 @@ _ALPHA_PARAMS = {"leaky_relu": {"negative_slope": 0.2}, "elu": {"elu_alpha": 0.5
 
 NODE_CASES: dict[str, Callable[[], Document]] = {
     **{f"dense_{a}": (lambda a=a: chain([("Dense", {"units": 5, "activation": a})])) for a in ACTIVATIONS},
-    **{f"activation_{a}": (lambda a=a: chain([("Activation", {"activation": a, **_ALPHA_PARAMS.get(a, {})})]))
-       for a in ACTIVATIONS},
+    **{
+        f"activation_{a}": (lambda a=a: chain([("Activation", {"activation": a, **_ALPHA_PARAMS.get(a, {})})]))
+        for a in ACTIVATIONS
+    },
     "dense_no_bias": lambda: chain([("Dense", {"units": 3, "use_bias": False, "activation": "relu"})]),
     "dropout": lambda: chain([("Dense", {"units": 3}), ("Dropout", {"rate": 0.4})]),
     "batchnorm": lambda: chain([("BatchNorm", {"epsilon": 0.01})]),
@@ -99,8 +102,24 @@ def random_graph(seed: int) -> Document:
     for src, dense in zip(outs, pool):
         doc.connect(src, dense)
     for _ in range(int(rng.integers(3, 7))):
-        kind = str(rng.choice(["Dense", "Activation", "Add", "Concatenate", "OpAdd", "OpSubtract", "OpMultiply",
-                               "OpMax", "OpSquare", "BatchNorm", "PReLU", "Dropout"]))
+        kind = str(
+            rng.choice(
+                [
+                    "Dense",
+                    "Activation",
+                    "Add",
+                    "Concatenate",
+                    "OpAdd",
+                    "OpSubtract",
+                    "OpMultiply",
+                    "OpMax",
+                    "OpSquare",
+                    "BatchNorm",
+                    "PReLU",
+                    "Dropout",
+                ]
+            )
+        )
         picks = [pool[int(i)] for i in rng.integers(0, len(pool), 2)]
         if kind == "Concatenate":
             cat = doc.add_node(kind)
@@ -119,8 +138,11 @@ def random_graph(seed: int) -> Document:
         else:
             params: dict[str, Any] = {}
             if kind == "Dense":
-                params = {"units": width, "activation": str(rng.choice(list(ACTIVATIONS))),
-                          "use_bias": bool(rng.integers(0, 2))}
+                params = {
+                    "units": width,
+                    "activation": str(rng.choice(list(ACTIVATIONS))),
+                    "use_bias": bool(rng.integers(0, 2)),
+                }
             elif kind == "Activation":
                 act = str(rng.choice(list(ACTIVATIONS)))
                 params = {"activation": act, **_ALPHA_PARAMS.get(act, {})}

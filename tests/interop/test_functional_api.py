@@ -28,10 +28,16 @@ def test_an_mlp_equals_the_same_sequential_network():
     h = ne.Dense(30, activation="relu", name="hidden")(ne.Flatten(name="flat")(inp))
     out = ne.Dense(10, activation="softmax", name="out")(h)
     functional = ne.Model(inp, out, loss="sparse_categorical_crossentropy", seed=3)
-    sequential = ne.Sequential([ne.Input((28, 28), name="pixels"), ne.Flatten(name="flat"),
-                                ne.Dense(30, activation="relu", name="hidden"),
-                                ne.Dense(10, activation="softmax", name="out")],
-                               loss="sparse_categorical_crossentropy", seed=3)
+    sequential = ne.Sequential(
+        [
+            ne.Input((28, 28), name="pixels"),
+            ne.Flatten(name="flat"),
+            ne.Dense(30, activation="relu", name="hidden"),
+            ne.Dense(10, activation="softmax", name="out"),
+        ],
+        loss="sparse_categorical_crossentropy",
+        seed=3,
+    )
     assert graph_of(functional.document) == graph_of(sequential.document)
     for key, value in sequential.get_weights().items():
         np.testing.assert_array_equal(functional.get_weights()[key], value)
@@ -43,12 +49,20 @@ def test_branches_merges_and_operators_give_a_normal_document(tmp_path):
     hb = ne.Dense(4, activation="relu")(b)
     joined = ne.Concatenate()([ha, hb])
     residual = ne.Add()([ne.Dense(4)(joined), ha, hb])
-    mixed = residual * ha - ne.Maximum()([ha, hb]) + (hb ** 2)
+    mixed = residual * ha - ne.Maximum()([ha, hb]) + (hb**2)
     net = ne.Model([a, b], ne.Dense(1, activation="sigmoid")(mixed), loss="binary_crossentropy")
     doc = net.document
     assert doc.nodes["add_1"].params["num_inputs"] == 3
-    assert {n.type for n in doc.nodes.values()} >= {"Concatenate", "Add", "OpMultiply", "OpSubtract", "OpAdd",
-                                                    "OpMax", "OpSquare", "Loss"}
+    assert {n.type for n in doc.nodes.values()} >= {
+        "Concatenate",
+        "Add",
+        "OpMultiply",
+        "OpSubtract",
+        "OpAdd",
+        "OpMax",
+        "OpSquare",
+        "Loss",
+    }
     assert len({n.pos for n in doc.nodes.values()}) == len(doc.nodes), "laid out"
     assert not doc.history.can_undo()
     xa = np.random.default_rng(0).normal(size=(5, 3))
@@ -79,8 +93,11 @@ def test_mistakes_are_explained():
 def test_export_and_import_through_the_api(tmp_path):
     pytest.importorskip("onnx")
     inp = ne.Input(3)
-    net = ne.Model(inp, ne.Dense(2, activation="softmax")(ne.Dense(4, activation="selu")(inp)),
-                   loss="sparse_categorical_crossentropy")
+    net = ne.Model(
+        inp,
+        ne.Dense(2, activation="softmax")(ne.Dense(4, activation="selu")(inp)),
+        loss="sparse_categorical_crossentropy",
+    )
     written = net.export(tmp_path / "n.onnx", format="onnx")
     assert written == [str(tmp_path / "n.onnx")]
     back = ne.import_onnx(tmp_path / "n.onnx")
@@ -93,8 +110,10 @@ def test_interop_imports_its_optional_packages_only_when_used():
     import subprocess
     import sys
 
-    code = ("import sys, neuroedit.interop, neuroedit.api\n"
-            "print(','.join(m for m in ('onnx', 'onnxruntime', 'torch', 'keras') if m in sys.modules))")
+    code = (
+        "import sys, neuroedit.interop, neuroedit.api\n"
+        "print(','.join(m for m in ('onnx', 'onnxruntime', 'torch', 'keras') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""

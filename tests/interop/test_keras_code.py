@@ -19,8 +19,10 @@ from neuroedit.interop.graph import exported_graph
 from neuroedit.interop.keras_code import save_keras_script
 from neuroedit.model.samples import SAMPLES
 
-pytestmark = [pytest.mark.skipif(keras.backend.backend() != "torch", reason="the tests run Keras on PyTorch"),
-              pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")]
+pytestmark = [
+    pytest.mark.skipif(keras.backend.backend() != "torch", reason="the tests run Keras on PyTorch"),
+    pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning"),
+]
 
 
 def export(doc, folder):
@@ -38,8 +40,11 @@ def keras_predict(module, xs):
     return np.asarray(out)
 
 
-CASES = {**NODE_CASES, **{f"random_{s}": (lambda s=s: random_graph(s)) for s in range(2)},
-         **{f"sample_{k}": (lambda k=k: SAMPLES[k]()) for k in ("fashion_mnist_mlp.nedit", "compute_graph.nedit")}}
+CASES = {
+    **NODE_CASES,
+    **{f"random_{s}": (lambda s=s: random_graph(s)) for s in range(2)},
+    **{f"sample_{k}": (lambda k=k: SAMPLES[k]()) for k in ("fashion_mnist_mlp.nedit", "compute_graph.nedit")},
+}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -57,30 +62,37 @@ def test_keras_script_trains_and_saves_neuroedit_arrays(tmp_path):
         doc.set_setting(k, v)
     module = export(doc, tmp_path)
     x = np.random.default_rng(0).normal(size=(32, 4)).astype(np.float32)
-    module.train(module.load_model(), [x], x[:, :4] * 2, dict(module.TRAINING), module.ARRAYS,
-                 tmp_path / "out.npz")
+    module.train(module.load_model(), [x], x[:, :4] * 2, dict(module.TRAINING), module.ARRAYS, tmp_path / "out.npz")
     with np.load(tmp_path / "out.npz") as f:
         assert set(f.files) == {f"{op}/{name}" for op, arrays in doc.weights.items() for name in arrays}
 
 
 # Keras's cross-entropy reads clipped probabilities where NeuroEdit fuses it with the sigmoid; Adam's
 # normalised steps carry that last-digit difference further than SGD does.
-@pytest.mark.parametrize("optimizer,loss,atol", [("sgd", "mse", 2e-5), ("momentum", "categorical_crossentropy", 2e-5),
-                                                 ("adam", "binary_crossentropy", 2e-4)])
+@pytest.mark.parametrize(
+    "optimizer,loss,atol",
+    [("sgd", "mse", 2e-5), ("momentum", "categorical_crossentropy", 2e-5), ("adam", "binary_crossentropy", 2e-4)],
+)
 def test_keras_training_steps_match_neuroedit(tmp_path, optimizer, loss, atol):
     from interop_graphs import chain
 
     from neuroedit.api import Network
 
     out = {"mse": "linear", "categorical_crossentropy": "softmax", "binary_crossentropy": "sigmoid"}[loss]
-    doc = chain([("Dense", {"units": 5, "activation": "tanh", "l2": 0.01}), ("Dense", {"units": 3, "activation": out})],
-                (4,), loss)
+    doc = chain(
+        [("Dense", {"units": 5, "activation": "tanh", "l2": 0.01}), ("Dense", {"units": 3, "activation": out})],
+        (4,),
+        loss,
+    )
     for k, v in {"optimizer": optimizer, "learning_rate": 0.05, "batch_size": 8, "epochs": 3, "shuffle": False}.items():
         doc.set_setting(k, v)
     rng = np.random.default_rng(1)
     x = rng.normal(size=(32, 4)).astype(np.float32)
-    y = {"mse": rng.normal(size=(32, 3)), "categorical_crossentropy": np.eye(3)[rng.integers(0, 3, 32)],
-         "binary_crossentropy": rng.integers(0, 2, (32, 3))}[loss].astype(np.float32)
+    y = {
+        "mse": rng.normal(size=(32, 3)),
+        "categorical_crossentropy": np.eye(3)[rng.integers(0, 3, 32)],
+        "binary_crossentropy": rng.integers(0, 2, (32, 3)),
+    }[loss].astype(np.float32)
     module = export(doc, tmp_path)
     model = module.load_model()
     module.train(model, [x], y, dict(module.TRAINING), module.ARRAYS)

@@ -43,7 +43,7 @@ def test_every_node_type_matches_predict(case):
 
 @pytest.mark.parametrize("name", SAMPLE_FILES)
 def test_every_sample_matches_predict(name):
-    doc = load(SAMPLES_DIR / name)   # the files in samples/, as users open them
+    doc = load(SAMPLES_DIR / name)  # the files in samples/, as users open them
     ensure_weights(doc)
     check_parity(doc)
 

@@ -24,9 +24,13 @@ def run_file(path, xs):
 
 
 def structure(model):
-    return ([(n.op_type, sorted((a.name, str(helper.get_attribute_value(a))) for a in n.attribute))
-             for n in model.graph.node],
-            sorted((t.name, numpy_helper.to_array(t).tobytes()) for t in model.graph.initializer))
+    return (
+        [
+            (n.op_type, sorted((a.name, str(helper.get_attribute_value(a))) for a in n.attribute))
+            for n in model.graph.node
+        ],
+        sorted((t.name, numpy_helper.to_array(t).tobytes()) for t in model.graph.initializer),
+    )
 
 
 def mlp_model(hidden_act: str = "Relu", with_metadata: bool = False) -> onnx.ModelProto:
@@ -34,14 +38,20 @@ def mlp_model(hidden_act: str = "Relu", with_metadata: bool = False) -> onnx.Mod
     rng = np.random.default_rng(3)
     w1, b1 = rng.normal(size=(4, 6)).astype(np.float32), rng.normal(size=(6,)).astype(np.float32)
     w2, b2 = rng.normal(size=(3, 6)).astype(np.float32), rng.normal(size=(3,)).astype(np.float32)
-    nodes = [helper.make_node("MatMul", ["x", "w1"], ["h0"], name="dense/matmul"),
-             helper.make_node("Add", ["h0", "b1"], ["h1"], name="dense/add"),
-             helper.make_node(hidden_act, ["h1"], ["h2"], name="act"),
-             helper.make_node("Gemm", ["h2", "w2", "b2"], ["z"], name="out", transB=1),
-             helper.make_node("Softmax", ["z"], ["y"], name="probs", axis=-1)]
-    graph = helper.make_graph(nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])],
-                              [numpy_helper.from_array(a, n) for a, n in ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"))])
+    nodes = [
+        helper.make_node("MatMul", ["x", "w1"], ["h0"], name="dense/matmul"),
+        helper.make_node("Add", ["h0", "b1"], ["h1"], name="dense/add"),
+        helper.make_node(hidden_act, ["h1"], ["h2"], name="act"),
+        helper.make_node("Gemm", ["h2", "w2", "b2"], ["z"], name="out", transB=1),
+        helper.make_node("Softmax", ["z"], ["y"], name="probs", axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])],
+        [numpy_helper.from_array(a, n) for a, n in ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"))],
+    )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
@@ -51,8 +61,10 @@ def test_onnx_helper_mlp_imports_as_dense_layers_with_weights(tmp_path):
     doc = import_onnx(path)
     types = [(n.type, n.params.get("activation")) for n in doc.nodes.values()]
     assert types == [("Input", None), ("Dense", "relu"), ("Dense", "softmax"), ("Loss", None)]
-    assert doc.nodes["Loss" if "Loss" in doc.nodes else list(doc.nodes)[-1]].params["loss"] == \
-        "sparse_categorical_crossentropy"
+    assert (
+        doc.nodes["Loss" if "Loss" in doc.nodes else list(doc.nodes)[-1]].params["loss"]
+        == "sparse_categorical_crossentropy"
+    )
     xs = {"x": np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)}
     np.testing.assert_allclose(predict(doc, xs), run_file(path, xs), atol=1e-5)
     xs_pos = [n.pos for n in doc.nodes.values()]
@@ -62,18 +74,29 @@ def test_onnx_helper_mlp_imports_as_dense_layers_with_weights(tmp_path):
 def test_swish_and_flatten_reshape_patterns(tmp_path):
     rng = np.random.default_rng(1)
     w = rng.normal(size=(6, 2)).astype(np.float32)
-    nodes = [helper.make_node("Shape", ["x"], ["s"]),
-             helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
-             helper.make_node("Unsqueeze", ["n", "zero_1d"], ["n1"]),
-             helper.make_node("Concat", ["n1", "minus_one"], ["target"], axis=0),
-             helper.make_node("Reshape", ["x", "target"], ["flat"]),
-             helper.make_node("Sigmoid", ["flat"], ["sig"]),
-             helper.make_node("Mul", ["flat", "sig"], ["sw"]),
-             helper.make_node("MatMul", ["sw", "w"], ["y"])]
-    inits = [numpy_helper.from_array(np.array(0, np.int64), "zero"), numpy_helper.from_array(np.array([0], np.int64), "zero_1d"),
-             numpy_helper.from_array(np.array([-1], np.int64), "minus_one"), numpy_helper.from_array(w, "w")]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2, 3])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])], inits)
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"]),
+        helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
+        helper.make_node("Unsqueeze", ["n", "zero_1d"], ["n1"]),
+        helper.make_node("Concat", ["n1", "minus_one"], ["target"], axis=0),
+        helper.make_node("Reshape", ["x", "target"], ["flat"]),
+        helper.make_node("Sigmoid", ["flat"], ["sig"]),
+        helper.make_node("Mul", ["flat", "sig"], ["sw"]),
+        helper.make_node("MatMul", ["sw", "w"], ["y"]),
+    ]
+    inits = [
+        numpy_helper.from_array(np.array(0, np.int64), "zero"),
+        numpy_helper.from_array(np.array([0], np.int64), "zero_1d"),
+        numpy_helper.from_array(np.array([-1], np.int64), "minus_one"),
+        numpy_helper.from_array(w, "w"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])],
+        inits,
+    )
     path = tmp_path / "swish.onnx"
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
     doc = import_onnx(path)
@@ -82,9 +105,25 @@ def test_swish_and_flatten_reshape_patterns(tmp_path):
     np.testing.assert_allclose(predict(doc, xs), run_file(path, xs), atol=1e-5)
 
 
-@pytest.mark.parametrize("case", ["dense_swish", "dense_step", "activation_linear", "batchnorm", "batchnorm_3d",
-                                  "prelu", "add", "concatenate", "square", "op_broadcast", "dropout",
-                                  "activation_leaky_relu", "activation_elu", "dense_selu"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "dense_swish",
+        "dense_step",
+        "activation_linear",
+        "batchnorm",
+        "batchnorm_3d",
+        "prelu",
+        "add",
+        "concatenate",
+        "square",
+        "op_broadcast",
+        "dropout",
+        "activation_leaky_relu",
+        "activation_elu",
+        "dense_selu",
+    ],
+)
 def test_export_import_export_is_stable(tmp_path, case):
     doc = NODE_CASES[case]()
     first = tmp_path / "first.onnx"
@@ -119,25 +158,48 @@ def test_files_written_by_torch_onnx_export(tmp_path):
             self.bn = nn.BatchNorm1d(5)
 
         def forward(self, x):
-            x = x.view(x.size(0), -1)            # Shape/Gather/Concat/Reshape
+            x = x.view(x.size(0), -1)  # Shape/Gather/Concat/Reshape
             h = torch.relu(self.a(x))
             k = torch.nn.functional.leaky_relu(self.bn(self.b(x)), 0.2)
             return self.head(torch.cat([h + k, h * k], dim=1))
 
     torch.manual_seed(0)
-    activations = nn.Sequential(nn.Linear(4, 6), nn.PReLU(), nn.Linear(6, 6), nn.SiLU(), nn.Linear(6, 6), nn.ELU(0.5),
-                                nn.Linear(6, 6), nn.SELU(), nn.Linear(6, 6), nn.Softplus(), nn.Dropout(0.3),
-                                nn.Linear(6, 3), nn.Softmax(dim=1))
-    for module, shape in ((nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.Tanh(), nn.Linear(8, 2), nn.Sigmoid()),
-                           (3, 4)), (Branchy(), (3, 4)), (activations, (4,))):
+    activations = nn.Sequential(
+        nn.Linear(4, 6),
+        nn.PReLU(),
+        nn.Linear(6, 6),
+        nn.SiLU(),
+        nn.Linear(6, 6),
+        nn.ELU(0.5),
+        nn.Linear(6, 6),
+        nn.SELU(),
+        nn.Linear(6, 6),
+        nn.Softplus(),
+        nn.Dropout(0.3),
+        nn.Linear(6, 3),
+        nn.Softmax(dim=1),
+    )
+    for module, shape in (
+        (nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.Tanh(), nn.Linear(8, 2), nn.Sigmoid()), (3, 4)),
+        (Branchy(), (3, 4)),
+        (activations, (4,)),
+    ):
         module.eval()
         with torch.no_grad():
             for p in module.parameters():
                 p.add_(torch.randn_like(p) * 0.1)
         path = tmp_path / "torch.onnx"
         # The dynamo exporter needs onnxscript; the TorchScript exporter is what most files out there come from.
-        torch.onnx.export(module, (torch.randn(2, *shape),), str(path), input_names=["x"], output_names=["y"],
-                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=17, dynamo=False)
+        torch.onnx.export(
+            module,
+            (torch.randn(2, *shape),),
+            str(path),
+            input_names=["x"],
+            output_names=["y"],
+            dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
         doc = import_onnx(path)
         x = np.random.default_rng(2).normal(size=(6, *shape)).astype(np.float32)
         with torch.no_grad():
@@ -146,13 +208,19 @@ def test_files_written_by_torch_onnx_export(tmp_path):
 
 
 def test_unsupported_ops_are_listed_in_one_message(tmp_path):
-    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv1"),
-             helper.make_node("Relu", ["c"], ["r"], name="relu1"),
-             helper.make_node("MaxPool", ["r"], ["y"], name="pool1", kernel_shape=[2, 2]),
-             helper.make_node("Custom", ["y"], ["z"], name="mystery", domain="my.ops")]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 4, 4])],
-                              [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["N", 1, 1, 1])],
-                              [numpy_helper.from_array(np.ones((1, 1, 3, 3), np.float32), "w")])
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv1"),
+        helper.make_node("Relu", ["c"], ["r"], name="relu1"),
+        helper.make_node("MaxPool", ["r"], ["y"], name="pool1", kernel_shape=[2, 2]),
+        helper.make_node("Custom", ["y"], ["z"], name="mystery", domain="my.ops"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 4, 4])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["N", 1, 1, 1])],
+        [numpy_helper.from_array(np.ones((1, 1, 3, 3), np.float32), "w")],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("my.ops", 1)])
     path = tmp_path / "conv.onnx"
     path.write_bytes(model.SerializeToString())
@@ -171,9 +239,13 @@ def _hostile_external(tmp_path, location: str) -> os.PathLike[str]:
     for k, v in (("location", location), ("offset", "0"), ("length", "16")):
         entry = tensor.external_data.add()
         entry.key, entry.value = k, v
-    graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])], [tensor])
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])],
+        [tensor],
+    )
     folder = tmp_path / "model"
     folder.mkdir(exist_ok=True)
     path = folder / f"ext_{len(list(folder.glob('*.onnx')))}.onnx"
@@ -197,17 +269,27 @@ def hostile_cases(tmp_path):
     huge = numpy_helper.from_array(np.ones((2, 2), np.float32), "w")
     del huge.dims[:]
     huge.dims.extend([100_000, 100_000])
-    graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 100_000])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 100_000])], [huge])
-    yield "huge tensor", "more than the limit", _write(
-        tmp_path / "h.onnx", helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString())
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 100_000])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 100_000])],
+        [huge],
+    )
+    yield (
+        "huge tensor",
+        "more than the limit",
+        _write(
+            tmp_path / "h.onnx",
+            helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString(),
+        ),
+    )
     bad = mlp_model()
     w1 = bad.graph.initializer[0]
     w1.CopyFrom(numpy_helper.from_array(np.ones((5, 6), np.float32), "w1"))
     yield "wrong shapes", "do not fit an input of shape", _write(tmp_path / "w.onnx", bad.SerializeToString())
     lying = mlp_model()
-    lying.graph.initializer[0].dims[0] = 40   # header says 40×6, data holds 4×6
+    lying.graph.initializer[0].dims[0] = 40  # header says 40×6, data holds 4×6
     yield "lying tensor", "ONNX", _write(tmp_path / "l.onnx", lying.SerializeToString())
     two = mlp_model()
     two.graph.output.append(helper.make_tensor_value_info("h1", TensorProto.FLOAT, ["N", 6]))

@@ -49,7 +49,7 @@ def test_every_node_type_matches_predict(tmp_path, case):
 
 @pytest.mark.parametrize("name", SAMPLE_FILES)
 def test_every_sample_matches_predict(tmp_path, name):
-    doc = load(SAMPLES_DIR / name)   # the files in samples/, as users open them
+    doc = load(SAMPLES_DIR / name)  # the files in samples/, as users open them
     ensure_weights(doc)
     module, path = export(doc, tmp_path)
     xs = sample_inputs(doc)
@@ -67,28 +67,51 @@ def test_random_graphs_match_predict(tmp_path, seed):
 
 
 def training_doc(optimizer: str, loss: str, batchnorm: bool = True):
-    layers = [("Dense", {"units": 6, "activation": "tanh", "l2": 0.01, "l1": 0.001}), ("BatchNorm", {}),
-              ("Dense", {"units": 3, "activation": "softmax" if "categorical" in loss else "linear"})]
-    if not batchnorm:   # each process normalises its own share of a batch, so BatchNorm differs under DDP
+    layers = [
+        ("Dense", {"units": 6, "activation": "tanh", "l2": 0.01, "l1": 0.001}),
+        ("BatchNorm", {}),
+        ("Dense", {"units": 3, "activation": "softmax" if "categorical" in loss else "linear"}),
+    ]
+    if not batchnorm:  # each process normalises its own share of a batch, so BatchNorm differs under DDP
         del layers[1]
     doc = chain(layers, (4,), loss)
-    for k, v in {"optimizer": optimizer, "learning_rate": 0.05, "batch_mode": "minibatch", "batch_size": 8,
-                 "epochs": 3, "shuffle": False, "schedule": "exponential", "decay_rate": 0.05}.items():
+    for k, v in {
+        "optimizer": optimizer,
+        "learning_rate": 0.05,
+        "batch_mode": "minibatch",
+        "batch_size": 8,
+        "epochs": 3,
+        "shuffle": False,
+        "schedule": "exponential",
+        "decay_rate": 0.05,
+    }.items():
         doc.set_setting(k, v)
     return doc
 
 
-@pytest.mark.parametrize("optimizer,loss", [("sgd", "sparse_categorical_crossentropy"), ("momentum", "mse"),
-                                            ("nesterov", "mae"), ("adam", "sparse_categorical_crossentropy"),
-                                            ("rmsprop", "squared_error"), ("nadam", "multiclass_hinge"),
-                                            ("adagrad", "categorical_crossentropy")])
+@pytest.mark.parametrize(
+    "optimizer,loss",
+    [
+        ("sgd", "sparse_categorical_crossentropy"),
+        ("momentum", "mse"),
+        ("nesterov", "mae"),
+        ("adam", "sparse_categorical_crossentropy"),
+        ("rmsprop", "squared_error"),
+        ("nadam", "multiclass_hinge"),
+        ("adagrad", "categorical_crossentropy"),
+    ],
+)
 def test_a_few_training_steps_match_neuroedit(tmp_path, optimizer, loss):
     doc = training_doc(optimizer, loss)
     rng = np.random.default_rng(5)
     x = rng.normal(size=(32, 4)).astype(np.float32)
     labels = rng.integers(0, 3, 32)
-    y = {"mse": rng.normal(size=(32, 3)), "mae": rng.normal(size=(32, 3)), "squared_error": rng.normal(size=(32, 3)),
-         "categorical_crossentropy": np.eye(3)[labels]}.get(loss, labels).astype(np.float32)
+    y = {
+        "mse": rng.normal(size=(32, 3)),
+        "mae": rng.normal(size=(32, 3)),
+        "squared_error": rng.normal(size=(32, 3)),
+        "categorical_crossentropy": np.eye(3)[labels],
+    }.get(loss, labels).astype(np.float32)
     module, _ = export(doc, tmp_path)
     model = module.load_model().train()
     config = dict(module.TRAINING)
@@ -112,15 +135,35 @@ def test_the_script_trains_from_the_command_line_on_a_csv_spec(tmp_path):
     doc = training_doc("sgd", "sparse_categorical_crossentropy")
     _, script = export(doc, tmp_path)
     write_csv(tmp_path / "train.csv")
-    done = subprocess.run(check=False, args=[sys.executable, str(script), "--data", "csv:train.csv:target=label", "--epochs", "2",
-                           "--out", str(tmp_path / "out.npz")], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        check=False,
+        args=[
+            sys.executable,
+            str(script),
+            "--data",
+            "csv:train.csv:target=label",
+            "--epochs",
+            "2",
+            "--out",
+            str(tmp_path / "out.npz"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "Epoch 2/2 - loss:" in done.stdout
     with np.load(tmp_path / "out.npz") as f:
         assert set(f.files) == {f"{n}/{k}" for (n, k) in Network(doc).get_weights()}
-    bad = subprocess.run(check=False, args=[sys.executable, str(script), "--data", "xor"], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=120)
+    bad = subprocess.run(
+        check=False,
+        args=[sys.executable, str(script), "--data", "xor"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "csv:, npz: and idx:" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -132,24 +175,37 @@ def test_torchrun_with_two_processes_ends_with_the_same_weights(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
     torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
     common = ["--data", "csv:train.csv:target=label", "--epochs", "2"]
-    two = subprocess.run(check=False, args=[torchrun, "--standalone", "--nproc_per_node=2", str(script), *common,
-                          "--out", str(tmp_path / "two.npz")], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=300)
+    two = subprocess.run(
+        check=False,
+        args=[torchrun, "--standalone", "--nproc_per_node=2", str(script), *common, "--out", str(tmp_path / "two.npz")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert two.returncode == 0, two.stderr[-3000:]
     assert "weights agree on all 2 processes (largest difference 0)" in two.stdout
     assert two.stdout.count("Epoch 2/2") == 1, "only rank 0 logs"
-    one = subprocess.run(check=False, args=[sys.executable, str(script), *common, "--out", str(tmp_path / "one.npz")], cwd=tmp_path,
-                         env=env, capture_output=True, text=True, timeout=120)
+    one = subprocess.run(
+        check=False,
+        args=[sys.executable, str(script), *common, "--out", str(tmp_path / "one.npz")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert one.returncode == 0, one.stderr
     with np.load(tmp_path / "two.npz") as a, np.load(tmp_path / "one.npz") as b:
-        for key in a.files:   # two processes with half batches each take the same steps as one process
+        for key in a.files:  # two processes with half batches each take the same steps as one process
             np.testing.assert_allclose(a[key], b[key], atol=1e-5, err_msg=key)
 
 
 def test_any_description_and_node_names_give_a_valid_script(tmp_path):
     doc = chain([("Dense", {"units": 2})])
     doc.description = 'Ends with a quote " and has """ inside, a backslash \\ and ünïcode'
-    doc.rename_node("dense_1", "lambda")   # a Python keyword as a node name
+    doc.rename_node("dense_1", "lambda")  # a Python keyword as a node name
     module, _ = export(doc, tmp_path)
     assert module.__doc__.startswith('Ends with a quote " and has """ inside, a backslash \\')
     xs = sample_inputs(doc)

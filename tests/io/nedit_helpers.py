@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -24,10 +25,12 @@ def small_network() -> Document:
     for a, b in [("input_1", "dense_1"), ("dense_1", "dense_2"), ("dense_2", "dense_3"), ("dense_3", "loss_1")]:
         doc.connect(a, b)
     rng = np.random.default_rng(0)
-    doc.replace_weights({
-        "dense_1": {"kernel": rng.normal(size=(2, 2)).astype(np.float32), "bias": np.zeros(2, np.float32)},
-        "dense_3": {"kernel": rng.normal(size=(2, 1)), "bias": np.array([0.5])},
-    })
+    doc.replace_weights(
+        {
+            "dense_1": {"kernel": rng.normal(size=(2, 2)).astype(np.float32), "bias": np.zeros(2, np.float32)},
+            "dense_3": {"kernel": rng.normal(size=(2, 1)), "bias": np.array([0.5])},
+        }
+    )
     doc.set_dataset({"spec": "xor"})
     return doc
 

@@ -7,10 +7,10 @@ import stat
 
 import numpy as np
 import pytest
+from nedit_helpers import assert_same_document, small_network
 
 import neuroedit.io.atomic as atomic
 from neuroedit.io import SaveError, load, save
-from nedit_helpers import assert_same_document, small_network
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import io
 import zipfile
 
 import pytest
+from nedit_helpers import zip_of
 
 from neuroedit.io import LoadError
 from neuroedit.io.container import NEDIT_LIMITS, NPZ_LIMITS, Archive, Limits
-from nedit_helpers import zip_of
 
 SMALL = Limits(max_members=3, max_member_bytes=100, max_total_bytes=150, max_ratio=4.0, ratio_applies_above=50)
 
@@ -26,9 +26,9 @@ def message(members, compression=zipfile.ZIP_STORED, limits=SMALL) -> str:
 
 def test_real_limits():
     assert NEDIT_LIMITS.max_members == 32
-    assert NEDIT_LIMITS.max_total_bytes == 2 * 1024 ** 3
-    assert NEDIT_LIMITS.max_ratio == 200 and NEDIT_LIMITS.ratio_applies_above == 1024 ** 2
-    assert NPZ_LIMITS.max_total_bytes == 2 * 1024 ** 3
+    assert NEDIT_LIMITS.max_total_bytes == 2 * 1024**3
+    assert NEDIT_LIMITS.max_ratio == 200 and NEDIT_LIMITS.ratio_applies_above == 1024**2
+    assert NPZ_LIMITS.max_total_bytes == 2 * 1024**3
 
 
 def test_within_limits_reads_back():
@@ -83,7 +83,9 @@ def test_member_count_is_checked_before_zipfile_parses_the_directory(monkeypatch
 
 def test_oversized_directory_is_refused():
     data = zip_of({("n" * 1000) + str(i): b"" for i in range(20)})
-    with pytest.raises(LoadError, match=r"^the file.s zip directory is 20,\d{3} bytes, too large for 32 members at most$"):
+    with pytest.raises(
+        LoadError, match=r"^the file.s zip directory is 20,\d{3} bytes, too large for 32 members at most$"
+    ):
         Archive(io.BytesIO(data), NEDIT_LIMITS)
 
 

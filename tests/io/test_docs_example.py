@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from nedit_helpers import small_network, zip_of
 
 from neuroedit.io import FORMAT_VERSION, from_bytes, to_bytes
-from nedit_helpers import small_network, zip_of
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "file-format.md"
 
@@ -37,8 +37,12 @@ def test_documented_graph_loads():
 
 def test_documented_run_loads():
     manifest, _, _, graph, run = json_blocks()
-    members = {"manifest.json": manifest.encode(), "graph.json": graph.encode(), "weights.npz": zip_of({}),
-               "runs.json": json.dumps({"runs": [json.loads(run)]}).encode()}
+    members = {
+        "manifest.json": manifest.encode(),
+        "graph.json": graph.encode(),
+        "weights.npz": zip_of({}),
+        "runs.json": json.dumps({"runs": [json.loads(run)]}).encode(),
+    }
     (loaded,) = from_bytes(zip_of(members)).runs
     assert loaded["label"] == "compare: adam" and loaded["changed"] == {"optimizer": ["momentum", "adam"]}
     assert loaded["history"]["loss"] == [0.66, 0.61] and np.isnan(loaded["history"]["val_loss"][1])

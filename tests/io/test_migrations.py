@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from nedit_helpers import edit_json, good_bytes, members_of, zip_of
 
 from neuroedit.io import FORMAT_VERSION, LoadError, from_bytes, migrations
-from nedit_helpers import edit_json, good_bytes, members_of, zip_of
 
 
 def as_version_0(data: bytes) -> bytes:
@@ -42,6 +42,7 @@ def test_migration_leaves_malformed_input_to_validation():
 
 def test_current_version_is_not_migrated():
     """A version-1 file with {x, y} positions is simply invalid: migrations apply to older files only."""
+
     def object_pos(g):
         g["nodes"][0]["pos"] = {"x": 0, "y": 0}
 
@@ -61,6 +62,7 @@ def test_steps_chain_in_order(monkeypatch):
         def run(graph):
             calls.append(v)
             return {**graph, "seen": [*graph.get("seen", []), v]}
+
         return run
 
     monkeypatch.setattr(migrations, "FORMAT_VERSION", 3)
@@ -74,4 +76,7 @@ def test_version_without_a_migration_is_refused(monkeypatch):
     monkeypatch.setattr(migrations, "MIGRATIONS", {})
     with pytest.raises(LoadError) as info:
         from_bytes(as_version_0(good_bytes()))
-    assert str(info.value) == "manifest.json: format_version: format 0 is too old to be read (this version reads formats 1 to 1)"
+    assert (
+        str(info.value)
+        == "manifest.json: format_version: format 0 is too old to be read (this version reads formats 1 to 1)"
+    )

@@ -9,17 +9,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from nedit_helpers import assert_same_document, members_of, roundtrip, small_network
 
 from neuroedit.io import SaveError, from_bytes, load, save, to_bytes
 from neuroedit.model import REGISTRY, SETTINGS, Document, EditError, ParamSpec, analyze
-from nedit_helpers import assert_same_document, members_of, roundtrip, small_network
 
 # --------------------------------------------------------------------------- strategies
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
-json_scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | finite | st.text(max_size=8)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=12)
+json_scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | finite | st.text(max_size=8)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
 json_objects = st.dictionaries(st.text(max_size=8), json_values, max_size=4)
 
 
@@ -39,8 +42,9 @@ def param_values(p: ParamSpec) -> st.SearchStrategy:
         return st.integers(low, min(high, low + 5)) | st.integers(low, high)
     low = p.minimum if p.minimum is not None else -1e6
     high = p.maximum if p.maximum is not None else 1e6
-    return st.floats(low, high, exclude_min=p.min_exclusive, exclude_max=p.max_exclusive,
-                     allow_nan=False, allow_infinity=False)
+    return st.floats(
+        low, high, exclude_min=p.min_exclusive, exclude_max=p.max_exclusive, allow_nan=False, allow_infinity=False
+    )
 
 
 NODE_PARAMS = {name: {p.name: param_values(p) for p in t.params} for name, t in REGISTRY.items()}
@@ -75,12 +79,18 @@ def documents(draw) -> Document:
     doc.view = draw(json_objects)
     doc.description = draw(st.text(max_size=30))
     doc.replace_weights(draw(weights_for(doc)))
-    doc.optimizer_state = draw(st.dictionaries(
-        st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=12),
-        NUMERIC_DTYPES.flatmap(lambda dt: hnp.arrays(dt, hnp.array_shapes(min_dims=0, max_dims=2, max_side=3),
-                                                     elements=_elements(dt))), max_size=4))
-    doc.training_history = draw(st.dictionaries(
-        st.text(max_size=10), st.lists(st.none() | finite, max_size=6) | json_values, max_size=4))
+    doc.optimizer_state = draw(
+        st.dictionaries(
+            st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=12),
+            NUMERIC_DTYPES.flatmap(
+                lambda dt: hnp.arrays(dt, hnp.array_shapes(min_dims=0, max_dims=2, max_side=3), elements=_elements(dt))
+            ),
+            max_size=4,
+        )
+    )
+    doc.training_history = draw(
+        st.dictionaries(st.text(max_size=10), st.lists(st.none() | finite, max_size=6) | json_values, max_size=4)
+    )
     return doc
 
 
@@ -127,8 +137,13 @@ def test_round_trip_through_a_file(tmp_path):
     save(doc, path)
     loaded = load(path)
     assert_same_document(doc, loaded)
-    assert set(members_of(path.read_bytes())) == {"manifest.json", "graph.json", "weights.npz",
-                                                  "optimizer.npz", "history.json"}
+    assert set(members_of(path.read_bytes())) == {
+        "manifest.json",
+        "graph.json",
+        "weights.npz",
+        "optimizer.npz",
+        "history.json",
+    }
 
 
 def test_optional_members_are_left_out_when_empty():
@@ -217,8 +232,11 @@ def test_save_refuses_a_document_that_would_not_load():
 
     doc = small_network()
     doc.nodes["dense_2"].params["units"] = 0  # bypassing set_param, as code building documents might
-    with pytest.raises(SaveError, match=r"^cannot save, the file would not load: graph.json: nodes\[2\].params.units: "
-                                        r"expected a positive integer, got 0$"):
+    with pytest.raises(
+        SaveError,
+        match=r"^cannot save, the file would not load: graph.json: nodes\[2\].params.units: "
+        r"expected a positive integer, got 0$",
+    ):
         to_bytes(doc)
     doc = small_network()
     doc.edges.append(Edge("dense_3", "dense_1"))

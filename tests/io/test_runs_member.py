@@ -36,8 +36,8 @@ def test_runs_round_trip():
     assert first["history"]["loss"] == [0.9, 0.5] and first["metrics"]["accuracy"] == 0.75
     assert first["changed"] == {} and describe_changes(first) == "first run"
     assert second["changed"] == {"learning_rate": [0.01, 0.3]} and second["label"] == "lr 0.3"
-    assert math.isnan(second["history"]["loss"][1])        # NaN is saved as null and read back as NaN
-    assert second["metrics"]["loss"] == 0.4                 # the last finite value
+    assert math.isnan(second["history"]["loss"][1])  # NaN is saved as null and read back as NaN
+    assert second["metrics"]["loss"] == 0.4  # the last finite value
     assert second["settings"]["dense_1.units"] == 2 and second["duration_s"] == 0.25
 
 
@@ -56,13 +56,16 @@ def test_long_curves_are_thinned_with_their_epochs():
     assert run["metrics"]["loss"] == pytest.approx(1.0 / n)
 
 
-@pytest.mark.parametrize("runs, where", [
-    ({"runs": {}}, "runs.json: runs: expected a list"),
-    ({"runs": [{"id": "one", "settings": {}, "history": {}}]}, "runs.json: runs[0].id: expected an integer"),
-    ({"runs": [{"id": 1, "settings": {}, "history": {"loss": ["x"]}}]}, "runs[0].history.loss[0]"),
-    ({"runs": [{"id": 1, "settings": {}}]}, "missing key 'history'"),
-    ({"runs": [{"id": 1, "settings": {}, "history": {}}, {"id": 1, "settings": {}, "history": {}}]}, "used twice"),
-])
+@pytest.mark.parametrize(
+    "runs, where",
+    [
+        ({"runs": {}}, "runs.json: runs: expected a list"),
+        ({"runs": [{"id": "one", "settings": {}, "history": {}}]}, "runs.json: runs[0].id: expected an integer"),
+        ({"runs": [{"id": 1, "settings": {}, "history": {"loss": ["x"]}}]}, "runs[0].history.loss[0]"),
+        ({"runs": [{"id": 1, "settings": {}}]}, "missing key 'history'"),
+        ({"runs": [{"id": 1, "settings": {}, "history": {}}, {"id": 1, "settings": {}, "history": {}}]}, "used twice"),
+    ],
+)
 def test_bad_runs_fail_with_the_path(runs, where):
     members = members_of(to_bytes(with_two_runs()))
     members["runs.json"] = json.dumps(runs).encode()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -38,6 +39,7 @@ def make_chain() -> Callable[..., tuple[Document, list[str]]]:
         ids = chain(doc, *layers)
         doc.history.clear()
         return doc, ids
+
     return build
 
 
@@ -45,8 +47,13 @@ def make_chain() -> Callable[..., tuple[Document, list[str]]]:
 def xor_doc() -> tuple[Document, list[str]]:
     """Input(2) -> Dense(2, sigmoid) -> Dense(1, sigmoid) -> Loss(bce), history cleared."""
     doc = Document()
-    ids = chain(doc, ("Input", {"shape": [2]}), ("Dense", {"units": 2, "activation": "sigmoid"}),
-                ("Dense", {"units": 1, "activation": "sigmoid"}), ("Loss", {"loss": "binary_crossentropy"}))
+    ids = chain(
+        doc,
+        ("Input", {"shape": [2]}),
+        ("Dense", {"units": 2, "activation": "sigmoid"}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "binary_crossentropy"}),
+    )
     doc.history.clear()
     return doc, ids
 
@@ -55,18 +62,37 @@ def xor_doc() -> tuple[Document, list[str]]:
 def with_weights() -> Callable[[Document, str], None]:
     def install(doc: Document, node_id: str) -> None:
         units = doc.nodes[node_id].params["units"]
-        doc.replace_weights({**doc.weights, node_id: {
-            "kernel": np.arange(2 * units, dtype=np.float32).reshape(2, units),
-            "bias": np.zeros(units, dtype=np.float32)}})
+        doc.replace_weights(
+            {
+                **doc.weights,
+                node_id: {
+                    "kernel": np.arange(2 * units, dtype=np.float32).reshape(2, units),
+                    "bias": np.zeros(units, dtype=np.float32),
+                },
+            }
+        )
+
     return install
 
 
 class Recorder:
     """Collects every event a document emits as (event name, args)."""
 
-    NAMES = ("node_added", "node_removed", "node_renamed", "edge_added", "edge_removed", "param_changed",
-             "node_moved", "settings_changed", "weights_changed", "training_results_changed", "changed",
-             "clean_changed", "history_changed")
+    NAMES = (
+        "node_added",
+        "node_removed",
+        "node_renamed",
+        "edge_added",
+        "edge_removed",
+        "param_changed",
+        "node_moved",
+        "settings_changed",
+        "weights_changed",
+        "training_results_changed",
+        "changed",
+        "clean_changed",
+        "history_changed",
+    )
 
     def __init__(self, doc: Document) -> None:
         self.calls: list[tuple[str, tuple]] = []

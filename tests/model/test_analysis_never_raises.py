@@ -6,9 +6,13 @@ from hypothesis import strategies as st
 from neuroedit.model import REGISTRY, Document, Edge, Node, analyze, format_summary
 
 ANY_VALUE = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 40), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 40),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from(["relu", "sigmoid", "mse", "value", "zeros", "", "bogus"]),
-    st.lists(st.integers(-1, 6), max_size=5), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+    st.lists(st.integers(-1, 6), max_size=5),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
 )
 TYPES = st.sampled_from(sorted(REGISTRY) + ["Mystery"])
 PORTS = st.sampled_from(["in", "out", "x", "y", "in_1", "in_2", "in_3", "bogus"])
@@ -21,8 +25,26 @@ def broken_documents(draw):
     for node_id in ids:
         type_name = draw(TYPES)
         params = dict(REGISTRY[type_name].default_params()) if type_name in REGISTRY and draw(st.booleans()) else {}
-        for key in draw(st.lists(st.sampled_from(["shape", "units", "activation", "num_inputs", "loss", "rate",
-                                                   "use_bias", "center", "scale", "negative_slope", "junk"]), max_size=4)):
+        for key in draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "shape",
+                        "units",
+                        "activation",
+                        "num_inputs",
+                        "loss",
+                        "rate",
+                        "use_bias",
+                        "center",
+                        "scale",
+                        "negative_slope",
+                        "junk",
+                    ]
+                ),
+                max_size=4,
+            )
+        ):
             params[key] = draw(ANY_VALUE)
         if type_name == "Input" and draw(st.booleans()):
             params["shape"] = tuple(draw(st.lists(st.integers(1, 5), min_size=1, max_size=3)))

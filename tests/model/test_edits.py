@@ -7,8 +7,8 @@ from neuroedit.model import Document, Edge, EditError
 
 from .conftest import snapshot
 
-
 # ---------------------------------------------------------------- connect
+
 
 def test_connect_replaces_an_occupied_input_in_one_step(xor_doc):
     doc, ids = xor_doc
@@ -24,15 +24,18 @@ def test_connect_replaces_an_occupied_input_in_one_step(xor_doc):
     assert snapshot(doc) == before, "the old edge comes back in its place"
 
 
-@pytest.mark.parametrize("make_edge,reason", [
-    (lambda ids: (ids[1], ids[1], "out", "in"), "a node cannot feed itself"),
-    (lambda ids: (ids[2], ids[1], "out", "in"), "would make a cycle"),
-    (lambda ids: (ids[3], ids[1], "out", "in"), "has no output port 'out'"),
-    (lambda ids: (ids[1], ids[0], "out", "in"), "takes no inputs"),
-    (lambda ids: (ids[0], ids[1], "out", "x"), "has no input port 'x' (it has in)"),
-    (lambda ids: ("ghost", ids[1], "out", "in"), "there is no node 'ghost'"),
-    (lambda ids: (ids[0], ids[1], "out", "in"), "already connected"),
-])
+@pytest.mark.parametrize(
+    "make_edge,reason",
+    [
+        (lambda ids: (ids[1], ids[1], "out", "in"), "a node cannot feed itself"),
+        (lambda ids: (ids[2], ids[1], "out", "in"), "would make a cycle"),
+        (lambda ids: (ids[3], ids[1], "out", "in"), "has no output port 'out'"),
+        (lambda ids: (ids[1], ids[0], "out", "in"), "takes no inputs"),
+        (lambda ids: (ids[0], ids[1], "out", "x"), "has no input port 'x' (it has in)"),
+        (lambda ids: ("ghost", ids[1], "out", "in"), "there is no node 'ghost'"),
+        (lambda ids: (ids[0], ids[1], "out", "in"), "already connected"),
+    ],
+)
 def test_connect_refuses_with_a_reason(xor_doc, make_edge, reason):
     doc, ids = xor_doc
     before = snapshot(doc)
@@ -74,6 +77,7 @@ def test_lowering_num_inputs_drops_edges_of_vanished_ports_in_one_step():
 
 # ---------------------------------------------------------------- rename
 
+
 def test_rename_moves_edges_and_weights(xor_doc, with_weights):
     doc, ids = xor_doc
     with_weights(doc, ids[1])
@@ -88,9 +92,16 @@ def test_rename_moves_edges_and_weights(xor_doc, with_weights):
     assert ids[1] in doc.nodes and Edge(ids[0], ids[1]) in doc.edges and ids[1] in doc.weights
 
 
-@pytest.mark.parametrize("bad,reason", [("2fast", "not a valid name"), ("has space", "not a valid name"),
-                                         ("", "not a valid name"), ("x" * 65, "not a valid name"),
-                                         ("dense_2", "already exists")])
+@pytest.mark.parametrize(
+    "bad,reason",
+    [
+        ("2fast", "not a valid name"),
+        ("has space", "not a valid name"),
+        ("", "not a valid name"),
+        ("x" * 65, "not a valid name"),
+        ("dense_2", "already exists"),
+    ],
+)
 def test_rename_refuses(xor_doc, bad, reason):
     doc, ids = xor_doc
     with pytest.raises(EditError, match=reason):
@@ -115,6 +126,7 @@ def test_ids_are_keras_style_and_stable():
 
 
 # ---------------------------------------------------------------- copy / paste
+
 
 def test_copy_keeps_only_internal_edges(xor_doc):
     doc, ids = xor_doc
@@ -165,6 +177,7 @@ def test_paste_of_a_bad_fragment_changes_nothing(xor_doc):
 
 
 # ---------------------------------------------------------------- weights by hand
+
 
 def test_set_weight_value(xor_doc, with_weights):
     doc, ids = xor_doc

@@ -8,10 +8,15 @@ from neuroedit.model import fitting_weights
 def test_only_arrays_of_existing_nodes_with_the_declared_name_and_shape_fit(xor_doc, with_weights):
     doc, (_, hidden, out, _) = xor_doc
     with_weights(doc, hidden)
-    doc.replace_weights({**doc.weights, out: {"kernel": np.zeros((2, 1), np.float32), "extra": np.zeros(1)},
-                         "gone": {"kernel": np.zeros((2, 2))}})
+    doc.replace_weights(
+        {
+            **doc.weights,
+            out: {"kernel": np.zeros((2, 1), np.float32), "extra": np.zeros(1)},
+            "gone": {"kernel": np.zeros((2, 2))},
+        }
+    )
     assert {k: sorted(v) for k, v in fitting_weights(doc).items()} == {hidden: ["bias", "kernel"], out: ["kernel"]}
-    doc.set_param(hidden, "units", 3)                     # the hidden arrays are stale now, out's kernel too
+    doc.set_param(hidden, "units", 3)  # the hidden arrays are stale now, out's kernel too
     assert fitting_weights(doc) == {}
 
 
@@ -24,6 +29,6 @@ def test_other_weights_are_judged_against_this_document(xor_doc):
 def test_a_node_whose_shapes_are_unknown_keeps_its_arrays_only_when_asked(xor_doc, with_weights):
     doc, (inp, hidden, _, _) = xor_doc
     with_weights(doc, hidden)
-    doc.disconnect(next(e for e in doc.edges if e.src == inp))     # the hidden layer's input size is unknown
+    doc.disconnect(next(e for e in doc.edges if e.src == inp))  # the hidden layer's input size is unknown
     assert hidden not in fitting_weights(doc)
     assert sorted(fitting_weights(doc, keep_unshaped=True)[hidden]) == ["bias", "kernel"]

@@ -19,7 +19,7 @@ def edits(doc: Document, ids: list[str]):
         ("set_param_ports", lambda: doc.set_param(doc.add_node("Add", {"num_inputs": 2}), "num_inputs", 3)),
         ("move_nodes", lambda: doc.move_nodes({ids[0]: (-50, 40), ids[3]: (900, 0)})),
         ("rename_node", lambda: doc.rename_node(ids[1], "hidden")),
-        ("set_setting", lambda: doc.set_setting("optimizer", "adam")),
+        ("set_setting", lambda: doc.set_setting("optimizer", "rmsprop")),
         ("set_dataset", lambda: doc.set_dataset({"spec": "weather"})),
         ("set_weight_value", lambda: doc.set_weight_value(ids[1], "kernel", (1, 0), -3.0)),
         ("paste", lambda: doc.paste(doc.copy_fragment(ids[:3]))),
@@ -101,6 +101,7 @@ def test_go_to(xor_doc):
 
 # ---------------------------------------------------------------- move merging
 
+
 def test_consecutive_moves_of_the_same_nodes_merge(xor_doc):
     doc, ids = xor_doc
     start = doc.nodes[ids[0]].pos
@@ -117,7 +118,7 @@ def test_moves_after_seal_do_not_merge(xor_doc):
     doc, ids = xor_doc
     doc.move_nodes({ids[0]: (1, 1)})
     doc.move_nodes({ids[0]: (2, 2)})
-    doc.history.seal()                       # mouse released
+    doc.history.seal()  # mouse released
     doc.move_nodes({ids[0]: (3, 3)})
     assert doc.history.index == 2
     doc.history.undo()
@@ -148,6 +149,7 @@ def test_moving_to_the_same_place_is_no_step(xor_doc):
 
 # ---------------------------------------------------------------- macros
 
+
 def test_macro_is_one_step(xor_doc):
     doc, ids = xor_doc
     before = snapshot(doc)
@@ -165,11 +167,10 @@ def test_macro_is_one_step(xor_doc):
 def test_macro_rolls_back_on_exception(xor_doc):
     doc, ids = xor_doc
     before = snapshot(doc)
-    with pytest.raises(EditError):
-        with doc.history.macro("Half done"):
-            doc.add_node("Dense", {"units": 4}, node_id="extra")
-            doc.set_param(ids[1], "units", 7)
-            doc.connect(ids[1], ids[0])          # would make a cycle: refused
+    with pytest.raises(EditError), doc.history.macro("Half done"):
+        doc.add_node("Dense", {"units": 4}, node_id="extra")
+        doc.set_param(ids[1], "units", 7)
+        doc.connect(ids[1], ids[0])  # would make a cycle: refused
     assert snapshot(doc) == before
     assert doc.history.index == 0 and doc.history.is_clean
 
@@ -211,18 +212,19 @@ def test_a_move_after_a_macro_does_not_merge_into_it(xor_doc):
 
 # ---------------------------------------------------------------- clean / dirty
 
+
 def test_clean_flag(xor_doc, recorder):
     doc, ids = xor_doc
     assert doc.history.is_clean
     rec = recorder(doc)
     doc.set_param(ids[1], "units", 3)
     assert not doc.history.is_clean
-    doc.history.set_clean()                          # saved
+    doc.history.set_clean()  # saved
     assert doc.history.is_clean
     doc.set_param(ids[1], "units", 4)
-    doc.history.undo()                               # back to the saved state
+    doc.history.undo()  # back to the saved state
     assert doc.history.is_clean
-    doc.history.undo()                               # before the save
+    doc.history.undo()  # before the save
     assert not doc.history.is_clean
     doc.history.redo()
     assert doc.history.is_clean
@@ -234,7 +236,7 @@ def test_clean_state_is_lost_when_its_branch_is_dropped(xor_doc):
     doc.set_param(ids[1], "units", 3)
     doc.history.set_clean()
     doc.history.undo()
-    doc.set_param(ids[1], "units", 5)                # the saved state can no longer be reached
+    doc.set_param(ids[1], "units", 5)  # the saved state can no longer be reached
     for _ in range(3):
         doc.history.undo()
         assert not doc.history.is_clean
@@ -272,12 +274,11 @@ def test_weights_survive_undo_of_unrelated_edits(xor_doc, with_weights):
 def test_nested_macro_failure_rolls_back_both_levels(xor_doc):
     doc, ids = xor_doc
     before = snapshot(doc)
-    with pytest.raises(EditError):
-        with doc.history.macro("outer"):
-            doc.set_param(ids[1], "units", 6)
-            with doc.history.macro("inner"):
-                doc.move_nodes({ids[0]: (9, 9)})
-                doc.rename_node(ids[2], ids[1])          # taken: refused
+    with pytest.raises(EditError), doc.history.macro("outer"):
+        doc.set_param(ids[1], "units", 6)
+        with doc.history.macro("inner"):
+            doc.move_nodes({ids[0]: (9, 9)})
+            doc.rename_node(ids[2], ids[1])  # taken: refused
     assert snapshot(doc) == before and doc.history.index == 0
 
 

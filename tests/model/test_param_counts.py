@@ -9,8 +9,9 @@ def count(doc, node_id):
     return analyze(doc).param_count(node_id)
 
 
-@pytest.mark.parametrize("fan_in,units,total", [(784, 300, 235_500), (5, 8, 48), (8, 1, 9), (300, 10, 3_010),
-                                                (2, 2, 6), (784, 1, 785)])
+@pytest.mark.parametrize(
+    "fan_in,units,total", [(784, 300, 235_500), (5, 8, 48), (8, 1, 9), (300, 10, 3_010), (2, 2, 6), (784, 1, 785)]
+)
 def test_dense(make_chain, fan_in, units, total):
     doc, ids = make_chain(("Input", {"shape": [fan_in]}), ("Dense", {"units": units}))
     assert count(doc, ids[1]) == (total, 0)
@@ -48,21 +49,32 @@ def test_parameter_free_layers(make_chain, type_name):
 
 
 def test_weather_original_has_57(make_chain):
-    doc, _ = make_chain(("Input", {"shape": [5]}), ("Dense", {"units": 8, "activation": "sigmoid"}),
-                        ("Dense", {"units": 1, "activation": "sigmoid"}), ("Loss", {"loss": "mse"}))
+    doc, _ = make_chain(
+        ("Input", {"shape": [5]}),
+        ("Dense", {"units": 8, "activation": "sigmoid"}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+        ("Loss", {"loss": "mse"}),
+    )
     assert analyze(doc).totals() == (57, 0)
 
 
 def test_fashion_mnist_mlp_summary(make_chain):
-    doc, _ = make_chain(("Input", {"shape": [28, 28]}), ("Flatten", {}), ("Dense", {"units": 300, "activation": "relu"}),
-                        ("Dense", {"units": 10, "activation": "softmax"}),
-                        ("Loss", {"loss": "sparse_categorical_crossentropy"}))
+    doc, _ = make_chain(
+        ("Input", {"shape": [28, 28]}),
+        ("Flatten", {}),
+        ("Dense", {"units": 300, "activation": "relu"}),
+        ("Dense", {"units": 10, "activation": "softmax"}),
+        ("Loss", {"loss": "sparse_categorical_crossentropy"}),
+    )
     assert analyze(doc).totals() == (238_510, 0)
     rows = summary_rows(doc)
     assert [(r.name, r.type, r.output_shape, r.params) for r in rows] == [
-        ("input_1", "Input", "(None, 28, 28)", 0), ("flatten_1", "Flatten", "(None, 784)", 0),
-        ("dense_1", "Dense", "(None, 300)", 235_500), ("dense_2", "Dense", "(None, 10)", 3_010),
-        ("loss_1", "Loss", "scalar", 0)]
+        ("input_1", "Input", "(None, 28, 28)", 0),
+        ("flatten_1", "Flatten", "(None, 784)", 0),
+        ("dense_1", "Dense", "(None, 300)", 235_500),
+        ("dense_2", "Dense", "(None, 10)", 3_010),
+        ("loss_1", "Loss", "scalar", 0),
+    ]
     text = format_summary(doc, title="mlp")
     assert text.splitlines()[0] == 'Model: "mlp"'
     assert "235,500" in text and "3,010" in text

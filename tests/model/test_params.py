@@ -12,15 +12,18 @@ RATE = REGISTRY["Dropout"].param("rate")
 EPS = REGISTRY["BatchNorm"].param("epsilon")
 
 
-@pytest.mark.parametrize("value,message", [
-    (-4, "expected a positive integer, got -4"),
-    (0, "expected a positive integer, got 0"),
-    (2.5, "expected an integer, got 2.5"),
-    (True, "expected an integer, got true"),
-    ("8", "expected an integer, got '8'"),
-    (None, "expected an integer, got null"),
-    (100_001, "expected an integer >= 1 and <= 100000, got 100001"),
-])
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        (-4, "expected a positive integer, got -4"),
+        (0, "expected a positive integer, got 0"),
+        (2.5, "expected an integer, got 2.5"),
+        (True, "expected an integer, got true"),
+        ("8", "expected an integer, got '8'"),
+        (None, "expected an integer, got null"),
+        (100_001, "expected an integer >= 1 and <= 100000, got 100001"),
+    ],
+)
 def test_int_messages(value, message):
     with pytest.raises(ParamError) as e:
         UNITS.check(value)
@@ -75,11 +78,18 @@ def test_shapes(value, shape):
     assert check_shape(value) == shape
 
 
-@pytest.mark.parametrize("value,match", [
-    ([], "expected a shape"), ([0], "expected a shape"), ([2.0], "expected a shape"), ([True], "expected a shape"),
-    ("28x28", "expected a shape"), ([1, 1, 1, 1, 1], "at most 4 dimensions"),
-    ([100_000, 10_000], "the limit is 100,000,000"),
-])
+@pytest.mark.parametrize(
+    "value,match",
+    [
+        ([], "expected a shape"),
+        ([0], "expected a shape"),
+        ([2.0], "expected a shape"),
+        ([True], "expected a shape"),
+        ("28x28", "expected a shape"),
+        ([1, 1, 1, 1, 1], "at most 4 dimensions"),
+        ([100_000, 10_000], "the limit is 100,000,000"),
+    ],
+)
 def test_bad_shapes(value, match):
     with pytest.raises(ParamError, match=match):
         check_shape(value)
@@ -100,13 +110,23 @@ def test_settings_defaults_pass_checks_and_are_described():
     for spec in SETTINGS:
         assert spec.check(spec.default) == spec.default
         assert spec.description
-    assert default_settings()["optimizer"] == "sgd"
+    assert default_settings()["optimizer"] == "adam"
     assert default_settings()["batch_size"] == 32
 
 
 def test_settings_cover_the_training_options():
-    for name in ("optimizer", "learning_rate", "momentum", "schedule", "batch_mode", "batch_size", "epochs",
-                 "early_stopping", "es_patience", "seed"):
+    for name in (
+        "optimizer",
+        "learning_rate",
+        "momentum",
+        "schedule",
+        "batch_mode",
+        "batch_size",
+        "epochs",
+        "early_stopping",
+        "es_patience",
+        "seed",
+    ):
         assert name in SETTINGS_BY_NAME
 
 

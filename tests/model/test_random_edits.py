@@ -35,8 +35,9 @@ def value_for(spec, draw):
     hi = spec.maximum if spec.maximum is not None else lo + 10
     if spec.kind == "int":
         return draw(st.integers(int(lo) + spec.min_exclusive, min(int(hi) - spec.max_exclusive, int(lo) + 10)))
-    return draw(st.floats(lo, min(hi, lo + 10), exclude_min=spec.min_exclusive, exclude_max=spec.max_exclusive,
-                          allow_nan=False))
+    return draw(
+        st.floats(lo, min(hi, lo + 10), exclude_min=spec.min_exclusive, exclude_max=spec.max_exclusive, allow_nan=False)
+    )
 
 
 class Mirror:
@@ -55,8 +56,10 @@ class Mirror:
     def _rename(self, old: str, new: str) -> None:
         self.nodes.remove(old)
         self.nodes.add(new)
-        self.edges = {Edge(new if e.src == old else e.src, new if e.dst == old else e.dst, e.src_port, e.dst_port)
-                      for e in self.edges}
+        self.edges = {
+            Edge(new if e.src == old else e.src, new if e.dst == old else e.dst, e.src_port, e.dst_port)
+            for e in self.edges
+        }
 
 
 class EditSequence(RuleBasedStateMachine):
@@ -66,7 +69,7 @@ class EditSequence(RuleBasedStateMachine):
         chain(self.doc, ("Input", {"shape": [2]}), ("Dense", {"units": 3}), ("Activation", {}), ("Loss", {}))
         self.doc.history.clear()
         self.mirror = Mirror(self.doc)
-        self.states = [snapshot(self.doc)]      # states[k]: the document with k history steps applied
+        self.states = [snapshot(self.doc)]  # states[k]: the document with k history steps applied
         self.saved = snapshot(self.doc)
 
     # ------------------------------------------------------------ helpers
@@ -91,7 +94,12 @@ class EditSequence(RuleBasedStateMachine):
         return list(self.doc.nodes)
 
     # ------------------------------------------------------------ rules
-    @rule(type_name=st.sampled_from(TYPES + ["Input", "Activation", "OpAdd"]), x=st.floats(-500, 500), y=st.floats(-500, 500), data=st.data())
+    @rule(
+        type_name=st.sampled_from(TYPES + ["Input", "Activation", "OpAdd"]),
+        x=st.floats(-500, 500),
+        y=st.floats(-500, 500),
+        data=st.data(),
+    )
     def add_node(self, type_name, x, y, data):
         params = {}
         if type_name == "Input":
@@ -121,8 +129,12 @@ class EditSequence(RuleBasedStateMachine):
         nodes = list(self.doc.nodes.values())
         if data.draw(st.booleans()):
             src = data.draw(st.sampled_from([n.id for n in nodes if n.spec.ports_out()] or [nodes[0].id]))
-            free = [(n.id, p.name) for n in nodes for p in n.spec.ports_in(n.params)
-                    if p.name not in self.doc.incoming(n.id)]
+            free = [
+                (n.id, p.name)
+                for n in nodes
+                for p in n.spec.ports_in(n.params)
+                if p.name not in self.doc.incoming(n.id)
+            ]
             dst, port = data.draw(st.sampled_from(free or [(nodes[0].id, "in")]))
         else:
             src = data.draw(st.sampled_from(self._ids()))
@@ -223,6 +235,7 @@ class EditSequence(RuleBasedStateMachine):
         assert snapshot(self.doc) == self.states[0]
 
 
-EditSequence.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None,
-                                          suppress_health_check=[HealthCheck.too_slow])
+EditSequence.TestCase.settings = settings(
+    max_examples=100, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 TestEditSequence = EditSequence.TestCase

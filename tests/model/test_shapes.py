@@ -83,8 +83,16 @@ def test_concatenate_rank_mismatch():
     assert errors and "(None, 3)" in errors[0]
 
 
-@pytest.mark.parametrize("a,b,out", [((3,), (3,), (3,)), ((1,), (4,), (4,)), ((2, 1), (1, 5), (2, 5)),
-                                     ((5,), (2, 5), (2, 5)), ((2, 3, 1), (3, 4), (2, 3, 4))])
+@pytest.mark.parametrize(
+    "a,b,out",
+    [
+        ((3,), (3,), (3,)),
+        ((1,), (4,), (4,)),
+        ((2, 1), (1, 5), (2, 5)),
+        ((5,), (2, 5), (2, 5)),
+        ((2, 3, 1), (3, 4), (2, 3, 4)),
+    ],
+)
 def test_broadcasting(a, b, out):
     assert broadcast(a, b) == out
     assert broadcast(b, a) == out

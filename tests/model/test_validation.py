@@ -6,8 +6,11 @@ from neuroedit.model import Document, Edge, Node, analyze
 
 
 def messages(doc, node_id="*", severity=None):
-    return [p.message for p in analyze(doc).problems
-            if (node_id == "*" or p.node_id == node_id) and (severity is None or p.severity == severity)]
+    return [
+        p.message
+        for p in analyze(doc).problems
+        if (node_id == "*" or p.node_id == node_id) and (severity is None or p.severity == severity)
+    ]
 
 
 def test_a_complete_network_is_clean(xor_doc):
@@ -71,8 +74,12 @@ def test_unused_output_is_a_warning_only(make_chain):
 
 def test_cycle_reported_on_each_node_without_exception():
     doc = Document()
-    doc.nodes = {"i": Node("i", "Input", {"shape": (1,)}), "a": Node("a", "OpAdd", {}),
-                 "s": Node("s", "OpSquare", {}), "l": Node("l", "Loss", {"loss": "value", "from_logits": False})}
+    doc.nodes = {
+        "i": Node("i", "Input", {"shape": (1,)}),
+        "a": Node("a", "OpAdd", {}),
+        "s": Node("s", "OpSquare", {}),
+        "l": Node("l", "Loss", {"loss": "value", "from_logits": False}),
+    }
     doc.edges = [Edge("i", "a", dst_port="x"), Edge("s", "a", dst_port="y"), Edge("a", "s"), Edge("s", "l")]
     a = analyze(doc)
     cyc = [p.node_id for p in a.problems if "cycle" in p.message]
@@ -80,15 +87,18 @@ def test_cycle_reported_on_each_node_without_exception():
     assert "i" in a.order and "a" not in a.order
 
 
-@pytest.mark.parametrize("params,expected", [
-    ({"units": -4}, "units: expected a positive integer, got -4"),
-    ({"units": 0}, "units: expected a positive integer, got 0"),
-    ({"activation": "bogus"}, "activation: expected one of"),
-    ({"l2": -1.0}, "l2: expected a number >= 0, got -1.0"),
-])
+@pytest.mark.parametrize(
+    "params,expected",
+    [
+        ({"units": -4}, "units: expected a positive integer, got -4"),
+        ({"units": 0}, "units: expected a positive integer, got 0"),
+        ({"activation": "bogus"}, "activation: expected one of"),
+        ({"l2": -1.0}, "l2: expected a number >= 0, got -1.0"),
+    ],
+)
 def test_params_out_of_range_in_a_loaded_document(xor_doc, params, expected):
     doc, ids = xor_doc
-    doc.nodes[ids[1]].params.update(params)   # as a hand-edited file might hold
+    doc.nodes[ids[1]].params.update(params)  # as a hand-edited file might hold
     doc.revision += 1
     msgs = messages(doc, ids[1])
     assert len(msgs) == 1 and msgs[0].startswith(expected)
@@ -105,8 +115,11 @@ def test_missing_param_and_unknown_type():
 
 def test_dangling_and_doubled_edges():
     doc = Document()
-    doc.nodes = {"i": Node("i", "Input", {"shape": (2,)}), "j": Node("j", "Input", {"shape": (2,)}),
-                 "d": Node("d", "Dropout", {"rate": 0.1})}
+    doc.nodes = {
+        "i": Node("i", "Input", {"shape": (2,)}),
+        "j": Node("j", "Input", {"shape": (2,)}),
+        "d": Node("d", "Dropout", {"rate": 0.1}),
+    }
     doc.edges = [Edge("ghost", "d"), Edge("i", "d"), Edge("j", "d"), Edge("i", "d", dst_port="nope")]
     a = analyze(doc)
     texts = [str(p) for p in a.problems]

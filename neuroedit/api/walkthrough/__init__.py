@@ -11,9 +11,10 @@ complete per-node tables for hover texts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +30,19 @@ from .loss import loss_steps
 from .model import PHASES, Context, Highlight, NodeNumbers, ParamNumbers, Step
 from .update import OPTIMIZER_RULES, update_steps, weight_symbol
 
-__all__ = ["Highlight", "NodeNumbers", "NumberFormat", "ParamNumbers", "PHASES", "Step", "Walkthrough",
-           "WalkthroughError", "node_numbers", "walkthrough", "resolve_sample"]
+__all__ = [
+    "PHASES",
+    "Highlight",
+    "NodeNumbers",
+    "NumberFormat",
+    "ParamNumbers",
+    "Step",
+    "Walkthrough",
+    "WalkthroughError",
+    "node_numbers",
+    "resolve_sample",
+    "walkthrough",
+]
 
 
 class WalkthroughError(ValueError):
@@ -50,15 +62,15 @@ class Walkthrough:
     nodes: dict[str, NodeNumbers]
     graph: GraphSpec
     trace: WalkthroughRecord
-    inputs: dict[str, np.ndarray]          # per Input node, (batch, *shape)
-    target: np.ndarray | None              # (batch, k) in the loss's format; None for the `value` loss
+    inputs: dict[str, np.ndarray]  # per Input node, (batch, *shape)
+    target: np.ndarray | None  # (batch, k) in the loss's format; None for the `value` loss
     loss: float
     learning_rate: float
     optimizer: str
     number: NumberFormat
-    source: str                            # where the sample came from, e.g. "xor sample 0" or "given inputs"
-    objective: str = "L"                   # the loss's symbol: "L", or the output's id for the `value` loss (f)
-    notation: str = "standard"             # or "lecture" (see walkthrough())
+    source: str  # where the sample came from, e.g. "xor sample 0" or "given inputs"
+    objective: str = "L"  # the loss's symbol: "L", or the output's id for the `value` loss (f)
+    notation: str = "standard"  # or "lecture" (see walkthrough())
 
     def phase(self, name: str) -> list[Step]:
         return [s for s in self.steps if s.phase == name]
@@ -106,14 +118,23 @@ class Walkthrough:
         index = tuple(int(i) for i in index)
         sym = weight_symbol(name, index, tuple(p.old.shape), self.notation == "lecture").text()
         old, grad, new = float(p.old[index]), float(p.grad[index]), float(p.new[index])
-        return (f"{sym} = {f(old)}\nd{self.objective}/d{sym} = {f(grad)}\n"
-                f"update: {f(old)} → {f(new)} (Δ = {f(new - old)})")
+        return (
+            f"{sym} = {f(old)}\nd{self.objective}/d{sym} = {f(grad)}\nupdate: {f(old)} → {f(new)} (Δ = {f(new - old)})"
+        )
 
 
-def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[str, Any] | None = None,
-                target: Any = None, learning_rate: float | None = None, number: NumberFormat | None = None,
-                max_units: int = 8, preview: int = 3, base_dir: str | None = None,
-                notation: str = "standard") -> Walkthrough:
+def walkthrough(
+    doc,
+    sample: int | Sequence[int] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    target: Any = None,
+    learning_rate: float | None = None,
+    number: NumberFormat | None = None,
+    max_units: int = 8,
+    preview: int = 3,
+    base_dir: str | None = None,
+    notation: str = "standard",
+) -> Walkthrough:
     """Walk one training step of `doc` on one sample: its data set's training sample `sample`
     (default 0; a list of indices makes a mini-batch) or explicit `inputs` by Input node id.
     `target` overrides the data's target (one sample only).
@@ -127,16 +148,27 @@ def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[
     lr = float(settings.get("learning_rate", 0.01)) if learning_rate is None else float(learning_rate)
     if not lr > 0:
         raise WalkthroughError(f"the learning rate must be positive, not {lr:g}")
-    weights = {op: {k: np.asarray(v, np.float64) for k, v in arrays.items()}
-               for op, arrays in fitting_weights(doc, graph).items()}
+    weights = {
+        op: {k: np.asarray(v, np.float64) for k, v in arrays.items()}
+        for op, arrays in fitting_weights(doc, graph).items()
+    }
     try:
-        trace = record_walkthrough(graph, weights, x, y, config.optimizer, lr, dict(doc.optimizer_state or {}) or None,
-                           seed=int(settings.get("seed", 0)))
+        trace = record_walkthrough(
+            graph,
+            weights,
+            x,
+            y,
+            config.optimizer,
+            lr,
+            dict(doc.optimizer_state or {}) or None,
+            seed=int(settings.get("seed", 0)),
+        )
     except ValueError as e:
         raise WalkthroughError(str(e)) from None
     targets = None if y is None else np.asarray(y, np.float64).reshape(len(y), -1)
-    ctx = Context(graph, trace, targets, number or NumberFormat(), max(1, max_units), max(1, min(preview, max_units)),
-                  notation)
+    ctx = Context(
+        graph, trace, targets, number or NumberFormat(), max(1, max_units), max(1, min(preview, max_units)), notation
+    )
     for n in range(ctx.batch):
         ctx.n = n
         forward_steps(ctx)
@@ -148,10 +180,21 @@ def walkthrough(doc, sample: int | Sequence[int] | None = None, inputs: Mapping[
     if ctx.batch > 1:
         batch_gradient_steps(ctx)
     update_steps(ctx)
-    return Walkthrough(ctx.steps, node_numbers(graph, trace, 0), graph, trace,
-                       {i: np.asarray(trace.inputs[i], np.float64) for i in graph.input_ids}, targets,
-                       float(trace.loss), trace.learning_rate, trace.optimizer, ctx.number, source,
-                       ctx.objective.text(), notation)
+    return Walkthrough(
+        ctx.steps,
+        node_numbers(graph, trace, 0),
+        graph,
+        trace,
+        {i: np.asarray(trace.inputs[i], np.float64) for i in graph.input_ids},
+        targets,
+        float(trace.loss),
+        trace.learning_rate,
+        trace.optimizer,
+        ctx.number,
+        source,
+        ctx.objective.text(),
+        notation,
+    )
 
 
 def node_numbers(graph: GraphSpec, t: WalkthroughRecord, n: int) -> dict[str, NodeNumbers]:
@@ -160,22 +203,36 @@ def node_numbers(graph: GraphSpec, t: WalkthroughRecord, n: int) -> dict[str, No
     for op in graph.ops:
         if op.type == "Loss":
             continue
-        params = {name: ParamNumbers(np.asarray(t.old_weights[op.id][name], np.float64),
-                                     np.asarray(t.param_grads[op.id][name], np.float64),
-                                     np.asarray(t.new_weights[op.id][name], np.float64))
-                  for name in t.param_grads.get(op.id, {})}
+        params = {
+            name: ParamNumbers(
+                np.asarray(t.old_weights[op.id][name], np.float64),
+                np.asarray(t.param_grads[op.id][name], np.float64),
+                np.asarray(t.new_weights[op.id][name], np.float64),
+            )
+            for name in t.param_grads.get(op.id, {})
+        }
         grad, pre_grad = t.value_grads.get(op.id), t.pre_grads.get(op.id)
         out[op.id] = NodeNumbers(
-            op.id, op.type, np.asarray(t.values[op.id][n], np.float64),
+            op.id,
+            op.type,
+            np.asarray(t.values[op.id][n], np.float64),
             np.asarray(t.pre_activations[op.id][n], np.float64) if op.id in t.pre_activations else None,
             None if grad is None else np.asarray(grad[n], np.float64),
-            None if pre_grad is None else np.asarray(pre_grad[n], np.float64), params)
+            None if pre_grad is None else np.asarray(pre_grad[n], np.float64),
+            params,
+        )
     return out
 
 
 # ---------------------------------------------------------------------- the sample
-def resolve_sample(doc, graph: GraphSpec, sample: int | Sequence[int] | None, inputs: Mapping[str, Any] | None,
-                   target: Any, base_dir: str | None = None) -> tuple[dict[str, np.ndarray], np.ndarray | None, str]:
+def resolve_sample(
+    doc,
+    graph: GraphSpec,
+    sample: int | Sequence[int] | None,
+    inputs: Mapping[str, Any] | None,
+    target: Any,
+    base_dir: str | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray | None, str]:
     """Inputs per Input node (with a batch axis), targets in the loss's format (or None), and a description."""
     if inputs is not None and sample is not None:
         raise WalkthroughError("give either a sample index or explicit inputs, not both")
@@ -207,8 +264,9 @@ def _explicit_inputs(graph: GraphSpec, inputs: Mapping[str, Any]) -> dict[str, n
         raise WalkthroughError(f"unknown input {unknown[0]!r}; the network's Input nodes are {', '.join(ids)}")
     missing = [i for i in ids if i not in inputs]
     if missing:
-        raise WalkthroughError(f"no value for input {', '.join(missing)} (the network's Input nodes are "
-                               f"{', '.join(ids)})")
+        raise WalkthroughError(
+            f"no value for input {', '.join(missing)} (the network's Input nodes are {', '.join(ids)})"
+        )
     out = {}
     for i in ids:
         shape = tuple(graph.op(i).output_shape)
@@ -232,7 +290,8 @@ def _explicit_target(graph: GraphSpec, target: Any) -> np.ndarray | None:
         raise WalkthroughError(f"the target {target!r} is not a number or a list of numbers") from None
     n = int(np.prod(graph.output_shape))
     if loss in ("sparse_categorical_crossentropy", "multiclass_hinge") or (
-            loss == "categorical_crossentropy" and t.size == 1 and n > 1):
+        loss == "categorical_crossentropy" and t.size == 1 and n > 1
+    ):
         if t.size != 1 or t[0] != round(t[0]) or not 0 <= t[0] < n:
             raise WalkthroughError(f"the loss {loss} needs one class index 0..{n - 1} as target")
         if loss == "categorical_crossentropy":
@@ -255,8 +314,9 @@ def _data_sample(doc, graph: GraphSpec, indices: list[int], base_dir: str | None
     n = len(xs)
     for index in indices:
         if not 0 <= index < n:
-            raise WalkthroughError(f"sample {index} does not exist: the training data of {spec} has {n} samples "
-                                   f"(0..{n - 1})")
+            raise WalkthroughError(
+                f"sample {index} does not exist: the training data of {spec} has {n} samples (0..{n - 1})"
+            )
     rows = np.asarray(xs[indices], dtype=np.float64)
     y = None if ys is None or graph.loss_name == "value" else np.asarray(ys[indices], dtype=np.float64)
     what = f"sample {indices[0]}" if len(indices) == 1 else f"mini-batch of samples {', '.join(map(str, indices))}"
@@ -272,7 +332,7 @@ def _split_rows(graph: GraphSpec, rows: np.ndarray, names: list[str]) -> dict[st
     out, start = {}, 0
     for i in ids:
         size = graph.op(i).size
-        out[i] = flat[:, start:start + size].reshape((len(flat), *graph.op(i).output_shape))
+        out[i] = flat[:, start : start + size].reshape((len(flat), *graph.op(i).output_shape))
         start += size
     return out
 

@@ -52,8 +52,14 @@ def _incoming(ctx: Context, op: OpSpec) -> None:
         formulas.append(Formula.make([D(ctx.objective, out_sym(ctx, op.id, k))], *sides, [N(g[k])], value=g[k]))
     names = ", ".join(c.id for c, _ in consumers)
     title = f"{op.id}: gradient arriving from {names}" + (" (summed)" if len(consumers) > 1 else "")
-    ctx.add("backward", op.id, title, formulas, {"grad": g}, Highlight(op.id, tuple(shown), (),
-                                                                          tuple((op.id, c.id) for c, _ in consumers)))
+    ctx.add(
+        "backward",
+        op.id,
+        title,
+        formulas,
+        {"grad": g},
+        Highlight(op.id, tuple(shown), (), tuple((op.id, c.id) for c, _ in consumers)),
+    )
     ctx.summary("backward", op.id, hidden, "gradients", {"grad": g}, tuple(range(len(g))))
 
 
@@ -66,8 +72,13 @@ def _derivative_formula(act: str, z_sym: Sym, a_sym: Sym, z: float, a: float, d:
     """`σ'(z) = a·(1 - a) = 0.475·(1 - 0.475) = 0.249`, `tanh'(z) = 1 - a²`, `ReLU'(z) = [z > 0]`, ..."""
     lhs = call(ACTIVATION_NAMES[act] + "'", SY(z_sym))
     if act == "sigmoid":
-        return Formula.make(lhs, [SY(a_sym), O("·"), P("("), N(1), O("-"), SY(a_sym), P(")")],
-                            [N(a), O("·"), P("("), N(1), O("-"), N(a), P(")")], [N(d)], value=d)
+        return Formula.make(
+            lhs,
+            [SY(a_sym), O("·"), P("("), N(1), O("-"), SY(a_sym), P(")")],
+            [N(a), O("·"), P("("), N(1), O("-"), N(a), P(")")],
+            [N(d)],
+            value=d,
+        )
     if act == "tanh":
         squared = [P("("), N(a), P(")")] if a < 0 else [N(a)]
         return Formula.make(lhs, [N(1), O("-"), SY(a_sym), SQ()], [N(1), O("-"), *squared, SQ()], [N(d)], value=d)
@@ -78,8 +89,19 @@ def _derivative_formula(act: str, z_sym: Sym, a_sym: Sym, z: float, a: float, d:
     return Formula.make(lhs, [N(d)], value=d)
 
 
-def _chain_unit(ctx: Context, act: str, g: np.ndarray, a: np.ndarray, z: np.ndarray, dz: np.ndarray, j: int,
-                z_sym: Sym, a_sym: Sym, alpha: float, dz_piece: Piece | None = None) -> list[Formula]:
+def _chain_unit(
+    ctx: Context,
+    act: str,
+    g: np.ndarray,
+    a: np.ndarray,
+    z: np.ndarray,
+    dz: np.ndarray,
+    j: int,
+    z_sym: Sym,
+    a_sym: Sym,
+    alpha: float,
+    dz_piece: Piece | None = None,
+) -> list[Formula]:
     """The chain rule through one activation: f'(z), then dL/dz (or `dz_piece`, e.g. δ) = dL/da · f'(z)."""
     J = ctx.objective
     lhs = [dz_piece or D(J, z_sym)]
@@ -88,13 +110,27 @@ def _chain_unit(ctx: Context, act: str, g: np.ndarray, a: np.ndarray, z: np.ndar
     if act == "softmax":
         s = float((a * g).sum())
         total = T("Σₖ aₖ·dL/daₖ", r"\sum_k a_k \cdot \mathrm{d}L/\mathrm{d}a_k")
-        return [Formula.make(lhs, [SY(a_sym), O("·"), P("("), D(J, a_sym), O("-"), total, P(")")],
-                             [N(a[j]), O("·"), P("("), N(g[j]), O("-"), N(s), P(")")], [N(dz[j])], value=dz[j],
-                             note="softmax couples all outputs of the layer")]
+        return [
+            Formula.make(
+                lhs,
+                [SY(a_sym), O("·"), P("("), D(J, a_sym), O("-"), total, P(")")],
+                [N(a[j]), O("·"), P("("), N(g[j]), O("-"), N(s), P(")")],
+                [N(dz[j])],
+                value=dz[j],
+                note="softmax couples all outputs of the layer",
+            )
+        ]
     d = float(activation_derivative(act, z, a, alpha)[j])
-    return [_derivative_formula(act, z_sym, a_sym, float(z[j]), float(a[j]), d),
-            Formula.make(lhs, [D(J, a_sym), M(), *call(ACTIVATION_NAMES[act] + "'", SY(z_sym))],
-                         [N(g[j]), M(), N(d)], [N(dz[j])], value=dz[j])]
+    return [
+        _derivative_formula(act, z_sym, a_sym, float(z[j]), float(a[j]), d),
+        Formula.make(
+            lhs,
+            [D(J, a_sym), M(), *call(ACTIVATION_NAMES[act] + "'", SY(z_sym))],
+            [N(g[j]), M(), N(d)],
+            [N(dz[j])],
+            value=dz[j],
+        ),
+    ]
 
 
 def _dense(ctx: Context, op: OpSpec) -> None:
@@ -113,39 +149,80 @@ def _dense(ctx: Context, op: OpSpec) -> None:
     for j in shown:
         js = ctx.sub(j, units)
         name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
-        ctx.add("backward", op.id, f"{name}: chain rule through the {act} activation",
-                _chain_unit(ctx, act, g, a, z, dz, j, Sym("z", js), Sym("a", js), activation_alpha(op.params),
-                            ctx.delta(op.id, js)),
-                {"grad": g[j:j + 1], "z": z[j:j + 1], "a": a[j:j + 1], "pre_grad": dz[j:j + 1]},
-                Highlight(op.id, (j,)), unit=j)
+        ctx.add(
+            "backward",
+            op.id,
+            f"{name}: chain rule through the {act} activation",
+            _chain_unit(
+                ctx, act, g, a, z, dz, j, Sym("z", js), Sym("a", js), activation_alpha(op.params), ctx.delta(op.id, js)
+            ),
+            {"grad": g[j : j + 1], "z": z[j : j + 1], "a": a[j : j + 1], "pre_grad": dz[j : j + 1]},
+            Highlight(op.id, (j,)),
+            unit=j,
+        )
         formulas = []
         for i in inputs_shown:
             ws, xs = weight_symbol("kernel", (i, j), (len(x), units), ctx.lecture), Sym("x", ctx.sub(i, len(x)))
-            if ctx.batch > 1:     # this sample's share; the batch's sum follows after the last sample
+            if ctx.batch > 1:  # this sample's share; the batch's sum follows after the last sample
                 share = dz[j] * x[i]
-                formulas.append(Formula.make([D(J, ws)], [ctx.delta(op.id, js), M(), SY(xs)], [N(dz[j]), M(), N(x[i])],
-                                             [N(share)], value=share, note="this sample's share"))
+                formulas.append(
+                    Formula.make(
+                        [D(J, ws)],
+                        [ctx.delta(op.id, js), M(), SY(xs)],
+                        [N(dz[j]), M(), N(x[i])],
+                        [N(share)],
+                        value=share,
+                        note="this sample's share",
+                    )
+                )
                 continue
             pen = gw[i, j] - dz[j] * x[i]
             extra_sym = [O("+"), T("penalty", r"\text{penalty}")] if abs(pen) > 1e-15 else []
             extra_num = [O("+"), N(pen)] if abs(pen) > 1e-15 else []
-            formulas.append(Formula.make([D(J, ws)], [ctx.delta(op.id, js), M(), SY(xs), *extra_sym],
-                                         [N(dz[j]), M(), N(x[i]), *extra_num], [N(gw[i, j])], value=gw[i, j]))
+            formulas.append(
+                Formula.make(
+                    [D(J, ws)],
+                    [ctx.delta(op.id, js), M(), SY(xs), *extra_sym],
+                    [N(dz[j]), M(), N(x[i]), *extra_num],
+                    [N(gw[i, j])],
+                    value=gw[i, j],
+                )
+            )
         if inputs_hidden:
-            formulas.append(Formula.make([D(J, Sym("w", "…"))], [more_terms(inputs_hidden, "weights of this neuron")],
-                                         value=float("nan")))
+            formulas.append(
+                Formula.make(
+                    [D(J, Sym("w", "…"))], [more_terms(inputs_hidden, "weights of this neuron")], value=float("nan")
+                )
+            )
         if gb is not None:
             b_value = dz[j] if ctx.batch > 1 else gb[j]
-            formulas.append(Formula.make([D(J, bias_symbol(ctx, j, units))], [ctx.delta(op.id, js)], [N(b_value)],
-                                         value=b_value,
-                                         note="this sample's share" if ctx.batch > 1 else ""))
+            formulas.append(
+                Formula.make(
+                    [D(J, bias_symbol(ctx, j, units))],
+                    [ctx.delta(op.id, js)],
+                    [N(b_value)],
+                    value=b_value,
+                    note="this sample's share" if ctx.batch > 1 else "",
+                )
+            )
         weights = tuple(("kernel", (i, j)) for i in range(len(x))) + ((("bias", (j,)),) if has_bias else ())
-        ctx.add("backward", op.id, f"{name}: gradients of its weights and bias", formulas,
-                {"x": x, "grad_w": gw[:, j].copy(), "grad_b": np.array([] if gb is None else [gb[j]])},
-                Highlight(op.id, (j,), weights, ((src, op.id),)), unit=j)
-    ctx.summary("backward", op.id, hidden, "neurons", {"pre_grad": dz, "grad_w": gw,
-                                                        "grad_b": np.array([]) if gb is None else gb},
-                tuple(range(units)))
+        ctx.add(
+            "backward",
+            op.id,
+            f"{name}: gradients of its weights and bias",
+            formulas,
+            {"x": x, "grad_w": gw[:, j].copy(), "grad_b": np.array([] if gb is None else [gb[j]])},
+            Highlight(op.id, (j,), weights, ((src, op.id),)),
+            unit=j,
+        )
+    ctx.summary(
+        "backward",
+        op.id,
+        hidden,
+        "neurons",
+        {"pre_grad": dz, "grad_w": gw, "grad_b": np.array([]) if gb is None else gb},
+        tuple(range(units)),
+    )
     sent = ctx.port_grad(op.id, 0)
     formulas = []
     for i in inputs_shown:
@@ -156,11 +233,17 @@ def _dense(ctx: Context, op: OpSpec) -> None:
             sym = [T("Σⱼ", r"\sum_j"), D(J, Sym("z", "j")), M(), S("w", f"{ctx.sub(i, len(x)) or '1'},j")]
         else:
             sym = [ctx.delta(op.id, ""), M(), S("w", ctx.sub(i, len(x)))]
-        formulas.append(Formula.make([D(J, xs)], sym, weighted_sum(ctx, dz, kernel[i], None), [N(sent[i])],
-                                     value=sent[i]))
-    ctx.add("backward", op.id, f"{op.id}: gradient sent back to {src}", formulas, {"grad_in": sent},
-            Highlight(op.id, (), tuple(("kernel", (i, j)) for i in inputs_shown for j in range(units)),
-                      ((src, op.id),)))
+        formulas.append(
+            Formula.make([D(J, xs)], sym, weighted_sum(ctx, dz, kernel[i], None), [N(sent[i])], value=sent[i])
+        )
+    ctx.add(
+        "backward",
+        op.id,
+        f"{op.id}: gradient sent back to {src}",
+        formulas,
+        {"grad_in": sent},
+        Highlight(op.id, (), tuple(("kernel", (i, j)) for i in inputs_shown for j in range(units)), ((src, op.id),)),
+    )
     ctx.summary("backward", op.id, inputs_hidden, "input gradients", {"grad_in": sent})
 
 
@@ -175,10 +258,17 @@ def _activation(ctx: Context, op: OpSpec) -> None:
     for k in shown:
         row = slice(k - k % width, k - k % width + width) if act == "softmax" else slice(None)
         j = k % width if act == "softmax" else k
-        formulas += _chain_unit(ctx, act, g[row], a[row], z[row], dz[row], j, ctx.node_sym(src, k),
-                                ctx.node_sym(op.id, k), alpha)
-    ctx.add("backward", op.id, f"{op.id}: chain rule through the {act} activation", formulas,
-            {"grad": g, "pre_grad": dz}, Highlight(op.id, tuple(shown), (), ((src, op.id),)))
+        formulas += _chain_unit(
+            ctx, act, g[row], a[row], z[row], dz[row], j, ctx.node_sym(src, k), ctx.node_sym(op.id, k), alpha
+        )
+    ctx.add(
+        "backward",
+        op.id,
+        f"{op.id}: chain rule through the {act} activation",
+        formulas,
+        {"grad": g, "pre_grad": dz},
+        Highlight(op.id, tuple(shown), (), ((src, op.id),)),
+    )
     ctx.summary("backward", op.id, hidden, "elements", {"grad": g, "pre_grad": dz}, tuple(range(len(g))))
 
 
@@ -226,17 +316,29 @@ def _ports(ctx: Context, op: OpSpec) -> None:
             continue
         formulas = []
         if op.type == "BatchNorm":
-            formulas = [Formula.make([D(J, ctx.node_sym(src, i))], [N(sent[i])], value=sent[i],
-                                     note="through x̂, the batch mean μ and variance σ²")
-                        for i in ctx.shown(len(sent))[0]]
+            formulas = [
+                Formula.make(
+                    [D(J, ctx.node_sym(src, i))],
+                    [N(sent[i])],
+                    value=sent[i],
+                    note="through x̂, the batch mean μ and variance σ²",
+                )
+                for i in ctx.shown(len(sent))[0]
+            ]
         else:
             sources = _sources(op, port, len(g))
             for i in ctx.shown(len(sent))[0]:
                 ks = [k for k in range(len(g)) if sources[k] == i]
                 formulas += _chain_element(ctx, op, port, src, i, ks, g, sent[i])
         shown, hidden = ctx.shown(len(sent))
-        ctx.add("backward", op.id, f"{op.id}: gradient sent back to {src}", formulas,
-                {"grad": g, "grad_in": sent}, Highlight(op.id, (), (), ((src, op.id),)))
+        ctx.add(
+            "backward",
+            op.id,
+            f"{op.id}: gradient sent back to {src}",
+            formulas,
+            {"grad": g, "grad_in": sent},
+            Highlight(op.id, (), (), ((src, op.id),)),
+        )
         ctx.summary("backward", op.id, hidden, "input gradients", {"grad_in": sent})
 
 
@@ -254,8 +356,9 @@ def _sources(op: OpSpec, port: int, n_out: int) -> np.ndarray:
     return np.arange(n_out)
 
 
-def _chain_element(ctx: Context, op: OpSpec, port: int, src: str, i: int, ks: list[int], g: np.ndarray,
-                   result: float) -> list[Formula]:
+def _chain_element(
+    ctx: Context, op: OpSpec, port: int, src: str, i: int, ks: list[int], g: np.ndarray, result: float
+) -> list[Formula]:
     J = ctx.objective
     lhs = [D(J, ctx.node_sym(src, i))]
     if len(ks) == 1:
@@ -264,14 +367,22 @@ def _chain_element(ctx: Context, op: OpSpec, port: int, src: str, i: int, ks: li
         local = PD(ctx.node_sym(op.id, k), ctx.node_sym(src, i))
         sides = [side for side in (sym, num) if side and side != [N(d)]]
         first = [Formula.make([local], *sides, [N(d)], value=d)]
-        chain = Formula.make(lhs, [D(J, ctx.node_sym(op.id, k)), M(), local], [N(g[k]), M(), N(d)], [N(result)],
-                             value=result)
+        chain = Formula.make(
+            lhs, [D(J, ctx.node_sym(op.id, k)), M(), local], [N(g[k]), M(), N(d)], [N(result)], value=result
+        )
         return [*first, chain]
     shown, hidden = ctx.shown(len(ks))
     terms = [[N(g[ks[m]]), M(), N(_local(ctx, op, port, ks[m])[2])] for m in shown]
     side = joined(terms, "+") + ([O("+"), more_terms(hidden)] if hidden else [])
-    return [Formula.make(lhs, side, [N(result)], value=result,
-                         note=f"{src} is broadcast: the gradients of all {len(ks)} elements it feeds add up")]
+    return [
+        Formula.make(
+            lhs,
+            side,
+            [N(result)],
+            value=result,
+            note=f"{src} is broadcast: the gradients of all {len(ks)} elements it feeds add up",
+        )
+    ]
 
 
 def _param_grads(ctx: Context, op: OpSpec) -> None:
@@ -288,9 +399,15 @@ def _param_grads(ctx: Context, op: OpSpec) -> None:
         for idx in ctx.shown(grads["alpha"].size)[0]:
             terms = [[N(g[k]), M(), N(x[k])] for k in range(len(g)) if k % grads["alpha"].size == idx and x[k] <= 0]
             sides = [joined(terms, "+")] if terms else []
-            formulas.append(Formula.make([D(J, Sym("α", ctx.sub(idx, grads["alpha"].size)))], *sides,
-                                         [N(grads["alpha"].ravel()[idx])], value=grads["alpha"].ravel()[idx],
-                                         note="sum of dL/dy·x over the negative inputs"))
+            formulas.append(
+                Formula.make(
+                    [D(J, Sym("α", ctx.sub(idx, grads["alpha"].size)))],
+                    *sides,
+                    [N(grads["alpha"].ravel()[idx])],
+                    value=grads["alpha"].ravel()[idx],
+                    note="sum of dL/dy·x over the negative inputs",
+                )
+            )
     elif op.type == "BatchNorm":
         xhat = batchnorm_xhat(ctx, op)
         for name, sym in (("gamma", "γ"), ("beta", "β")):
@@ -299,13 +416,25 @@ def _param_grads(ctx: Context, op: OpSpec) -> None:
             for ch in ctx.shown(c)[0]:
                 ks = [k for k in range(len(g)) if k % c == ch]
                 terms = [[N(g[k]), M(), N(xhat[k])] if name == "gamma" else [N(g[k])] for k in ks]
-                formulas.append(Formula.make([D(J, Sym(sym, ctx.sub(ch, c)))], joined(terms, "+"),
-                                             [N(grads[name].ravel()[ch])], value=grads[name].ravel()[ch]))
+                formulas.append(
+                    Formula.make(
+                        [D(J, Sym(sym, ctx.sub(ch, c)))],
+                        joined(terms, "+"),
+                        [N(grads[name].ravel()[ch])],
+                        value=grads[name].ravel()[ch],
+                    )
+                )
     if formulas:
-        ctx.add("backward", op.id, f"{op.id}: gradients of its weights", formulas,
-                {f"grad_{k}": v for k, v in grads.items()},
-                Highlight(op.id, (), tuple((k, element_index(i, v.shape)) for k, v in grads.items()
-                                           for i in range(v.size))))
+        ctx.add(
+            "backward",
+            op.id,
+            f"{op.id}: gradients of its weights",
+            formulas,
+            {f"grad_{k}": v for k, v in grads.items()},
+            Highlight(
+                op.id, (), tuple((k, element_index(i, v.shape)) for k, v in grads.items() for i in range(v.size))
+            ),
+        )
 
 
 def batch_gradient_steps(ctx: Context) -> None:
@@ -325,24 +454,46 @@ def batch_gradient_steps(ctx: Context) -> None:
                 formulas = []
                 for i in ctx.shown(n_in)[0]:
                     shares = dz[:, j] * x[:, i]
-                    formulas.append(_sum_formula(J, weight_symbol("kernel", (i, j), (n_in, units), ctx.lecture), shares,
-                                                 gw[i, j]))
+                    formulas.append(
+                        _sum_formula(J, weight_symbol("kernel", (i, j), (n_in, units), ctx.lecture), shares, gw[i, j])
+                    )
                 if "bias" in grads:
                     formulas.append(_sum_formula(J, bias_symbol(ctx, j, units), dz[:, j], grads["bias"].ravel()[j]))
                 weights: tuple[tuple[str, tuple[int, ...]], ...] = tuple(("kernel", (i, j)) for i in range(n_in))
                 weights += (("bias", (j,)),) if "bias" in grads else ()
                 name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
-                ctx.add("backward", op.id, f"{name}: weight gradients summed over the batch", formulas,
-                        {"grad_w": gw[:, j].copy(), "shares_w": dz[:, j:j + 1] * x},
-                        Highlight(op.id, (j,), weights, ((op.inputs[0], op.id),)), per_sample=False, unit=j)
+                ctx.add(
+                    "backward",
+                    op.id,
+                    f"{name}: weight gradients summed over the batch",
+                    formulas,
+                    {"grad_w": gw[:, j].copy(), "shares_w": dz[:, j : j + 1] * x},
+                    Highlight(op.id, (j,), weights, ((op.inputs[0], op.id),)),
+                    per_sample=False,
+                    unit=j,
+                )
             continue
-        formulas = [Formula.make([D(J, Sym(name, ctx.sub(i, v.size)))], [N(v.ravel()[i])], value=v.ravel()[i],
-                                 note="summed over the batch")
-                    for name, v in grads.items() for i in ctx.shown(v.size)[0]]
-        ctx.add("backward", op.id, f"{op.id}: weight gradients summed over the batch", formulas,
-                {f"grad_{k}": v for k, v in grads.items()},
-                Highlight(op.id, (), tuple((k, element_index(i, v.shape)) for k, v in grads.items()
-                                           for i in range(v.size))), per_sample=False)
+        formulas = [
+            Formula.make(
+                [D(J, Sym(name, ctx.sub(i, v.size)))],
+                [N(v.ravel()[i])],
+                value=v.ravel()[i],
+                note="summed over the batch",
+            )
+            for name, v in grads.items()
+            for i in ctx.shown(v.size)[0]
+        ]
+        ctx.add(
+            "backward",
+            op.id,
+            f"{op.id}: weight gradients summed over the batch",
+            formulas,
+            {f"grad_{k}": v for k, v in grads.items()},
+            Highlight(
+                op.id, (), tuple((k, element_index(i, v.shape)) for k, v in grads.items() for i in range(v.size))
+            ),
+            per_sample=False,
+        )
 
 
 def _sum_formula(J: Sym, w: Sym, shares: np.ndarray, total: float) -> Formula:
@@ -353,4 +504,3 @@ def _sum_formula(J: Sym, w: Sym, shares: np.ndarray, total: float) -> Formula:
         side += [O("+"), N(penalty)]
     note = "the samples' shares added up" + (", plus the L1/L2 penalty" if abs(penalty) > 1e-15 else "")
     return Formula.make([D(J, w)], side, [N(total)], value=total, note=note)
-

@@ -16,8 +16,22 @@ _SUB = str.maketrans("0123456789,ijk", "₀₁₂₃₄₅₆₇₈₉,ᵢⱼₖ
 _SUP = str.maketrans("0123456789t+", "⁰¹²³⁴⁵⁶⁷⁸⁹ᵗ⁺")
 # Function names as LaTeX commands (others are set with \operatorname).
 _LATEX_FN = {"σ": r"\sigma", "ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "max": r"\max", "Σ": r"\sum"}
-_LATEX_OP = {"·": r"\cdot", "←": r"\leftarrow", "−": "-", "≥": r"\geq", "<": "<", "/": "/", "+": "+", "-": "-",
-             "=": "=", "≈": r"\approx", "|": "|", ",": ",", ">": ">", "≤": r"\leq"}
+_LATEX_OP = {
+    "·": r"\cdot",
+    "←": r"\leftarrow",
+    "−": "-",
+    "≥": r"\geq",
+    "<": "<",
+    "/": "/",
+    "+": "+",
+    "-": "-",
+    "=": "=",
+    "≈": r"\approx",
+    "|": "|",
+    ",": ",",
+    ">": ">",
+    "≤": r"\leq",
+}
 _BINARY = {"+", "-", "·", "/", "−"}
 
 
@@ -35,7 +49,7 @@ class NumberFormat:
             return "∞" if v > 0 else "-∞"
         if v == 0:
             return "0"
-        if abs(v) < 10 ** -self.digits:
+        if abs(v) < 10**-self.digits:
             text = f"{v:.{self.digits}g}"
             return text.replace("e-0", "e-")
         text = f"{v:.{self.digits}f}".rstrip("0").rstrip(".")
@@ -59,12 +73,13 @@ class Sym:
         return f"{base}[{self.sub}]"
 
     def latex(self) -> str:
-        base = _GREEK.get(self.base) or (self.base if len(self.base) == 1 and self.base.isascii()
-                                         else r"\mathit{" + latex_escape(self.base) + "}")
+        base = _GREEK.get(self.base) or (
+            self.base if len(self.base) == 1 and self.base.isascii() else r"\mathit{" + latex_escape(self.base) + "}"
+        )
         if self.hat:
             base = r"\hat{" + base + "}"
-        sub = self.sub.replace("…", r"\dots")
-        return base + ("_{" + sub + "}" if sub else "")
+        sub = "".join("{" + _GREEK[c] + "}" if c in _GREEK else c for c in self.sub.replace("…", r"\dots"))
+        return base + ("_{" + sub + "}" if sub else "")  # BatchNorm's γ and β name their Adam moments: m_{γ1}
 
 
 @dataclass(frozen=True)
@@ -78,8 +93,8 @@ class Piece:
     text: str = ""
     value: float = 0.0
     sym: Sym | None = None
-    den: Sym | None = None       # the "with respect to" symbol of a derivative
-    tex: str = ""                # LaTeX for a text piece (else its text, escaped)
+    den: Sym | None = None  # the "with respect to" symbol of a derivative
+    tex: str = ""  # LaTeX for a text piece (else its text, escaped)
 
 
 def S(base: str, sub: str = "", hat: bool = False) -> Piece:
@@ -94,7 +109,7 @@ def N(value: float) -> Piece:
     return Piece("num", value=float(value))
 
 
-def O(op: str) -> Piece:
+def O(op: str) -> Piece:  # noqa: E743 (the formula vocabulary names its pieces by one capital)
     """An operator; `·` is tight (`0.75·0`), see M() for the spaced product of a chain rule."""
     return Piece("op", op)
 
@@ -157,7 +172,7 @@ class Formula:
     note: str = ""
 
     @staticmethod
-    def make(lhs: list[Piece], *sides: list[Piece], value: float, rel: str = "=", note: str = "") -> "Formula":
+    def make(lhs: list[Piece], *sides: list[Piece], value: float, rel: str = "=", note: str = "") -> Formula:
         return Formula(tuple(lhs), tuple(tuple(s) for s in sides), float(value), rel, note)
 
     def render(self, fmt: str = "text", number: NumberFormat = NumberFormat()) -> str:
@@ -202,7 +217,7 @@ def render_side(side: tuple[Piece, ...] | list[Piece], fmt: str, number: NumberF
     """One side of a formula; a negative number after a binary operator is bracketed: `0.5·0 + (-0.1)`."""
     out: list[str] = []
     prev: Piece | None = None
-    roots: list[bool] = []          # per open bracket: is it the argument of √ (LaTeX: \sqrt{...})
+    roots: list[bool] = []  # per open bracket: is it the argument of √ (LaTeX: \sqrt{...})
     for p in side:
         unary = p.kind == "op" and p.text == "-" and (prev is None or prev.kind in ("open", "op"))
         if fmt == "latex" and p.kind == "fn" and p.text == "√":
@@ -219,7 +234,7 @@ def render_side(side: tuple[Piece, ...] | list[Piece], fmt: str, number: NumberF
             tight = p.text == "/" or (p.text == "·" and not p.value)
             op = _escape_md(op, fmt)
             if fmt == "latex" and p.text == "/":
-                op = r"/\allowbreak"            # a long quotient may wrap in a table cell
+                op = r"/\allowbreak"  # a long quotient may wrap in a table cell
             out.append(", " if p.text == "," else op if tight and fmt != "latex" else f" {op} ")
         else:
             out.append(_gap(prev, p) + _operand(p, prev, fmt, number))
@@ -240,7 +255,7 @@ def _symbolic(p: Piece, fmt: str) -> str:
         if latex:
             return r"\partial " + p.sym.latex() + r"/\partial " + p.den.latex()
         return _escape_md(f"∂{p.sym.text()}/∂{p.den.text()}", fmt)
-    if latex:   # slash form: stays legible inline, in table rows
+    if latex:  # slash form: stays legible inline, in table rows
         return r"\mathrm{d}" + p.sym.latex() + r"/\mathrm{d}" + p.den.latex()
     return _escape_md(f"d{p.sym.text()}/d{p.den.text()}", fmt)
 
@@ -298,8 +313,18 @@ def markdown_escape(text: str) -> str:
     return "".join(_MD_SPECIAL.get(c, c) for c in str(text))
 
 
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-                  "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 
 
 def latex_escape(text: str) -> str:
@@ -307,17 +332,45 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(c, c) for c in str(text))
 
 
-_GREEK = {"δᵒᵘᵗ": r"\delta^{\mathrm{out}}", "δʰⁱᵈ": r"\delta^{\mathrm{hid}}", "δ": r"\delta",
-          "σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "η": r"\eta", "μ": r"\mu", "ρ": r"\rho",
-          "ε": r"\varepsilon", "λ": r"\lambda", "Δ": r"\Delta", "Σ": r"\Sigma", "ŷ": r"\hat{y}", "ℓ": r"\ell"}
+_GREEK = {
+    "δᵒᵘᵗ": r"\delta^{\mathrm{out}}",
+    "δʰⁱᵈ": r"\delta^{\mathrm{hid}}",
+    "δ": r"\delta",
+    "σ": r"\sigma",
+    "α": r"\alpha",
+    "β": r"\beta",
+    "γ": r"\gamma",
+    "η": r"\eta",
+    "μ": r"\mu",
+    "ρ": r"\rho",
+    "ε": r"\varepsilon",
+    "λ": r"\lambda",
+    "Δ": r"\Delta",
+    "Σ": r"\Sigma",
+    "ŷ": r"\hat{y}",
+    "ℓ": r"\ell",
+}
 # Unicode that titles and notes use, as LaTeX (text mode); everything else non-ASCII becomes "?".
-_TEXT_MATH = {**{k: f"${v}$" for k, v in _GREEK.items()},
-              "←": r"$\leftarrow$", "→": r"$\to$", "·": r"$\cdot$", "…": r"\dots{}", "²": r"$^2$",
-              "√": r"$\surd$", "∂": r"$\partial$", "≥": r"$\geq$", "±": r"$\pm$", "∞": r"$\infty$", "−": "$-$",
-              "ⱼ": "$_j$", "ᵢ": "$_i$", "ₖ": "$_k$",
-              **{c: f"$^{l}$" for c, l in zip("ᵒᵘᵗʰⁱᵈ⁺", "outhid+")},
-              **{d: f"$_{i}$" for i, d in enumerate("₀₁₂₃₄₅₆₇₈₉")},
-              **{d: f"$^{i}$" for i, d in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}}
+_TEXT_MATH = {
+    **{k: f"${v}$" for k, v in _GREEK.items()},
+    "←": r"$\leftarrow$",
+    "→": r"$\to$",
+    "·": r"$\cdot$",
+    "…": r"\dots{}",
+    "²": r"$^2$",
+    "√": r"$\surd$",
+    "∂": r"$\partial$",
+    "≥": r"$\geq$",
+    "±": r"$\pm$",
+    "∞": r"$\infty$",
+    "−": "$-$",
+    "ⱼ": "$_j$",
+    "ᵢ": "$_i$",
+    "ₖ": "$_k$",
+    **{c: f"$^{l}$" for c, l in zip("ᵒᵘᵗʰⁱᵈ⁺", "outhid+")},
+    **{d: f"$_{i}$" for i, d in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+    **{d: f"$^{i}$" for i, d in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+}
 
 
 def latex_text(text: str) -> str:
@@ -325,7 +378,7 @@ def latex_text(text: str) -> str:
     out = []
     text = str(text)
     for k, c in enumerate(text):
-        if c == "\u0302":                      # combining hat: already part of the previous character
+        if c == "\u0302":  # combining hat: already part of the previous character
             continue
         if c == "-" and _is_minus(text, k):
             out.append("$-$")
@@ -334,13 +387,13 @@ def latex_text(text: str) -> str:
             out.append(rf"$\hat{{{c}}}$")
         elif c in _TEXT_MATH:
             out.append(_TEXT_MATH[c])
-        elif c in "_/:":                       # file names, ids and data specs may break here
+        elif c in "_/:":  # file names, ids and data specs may break here
             out.append(_LATEX_SPECIAL.get(c, c) + r"\allowbreak{}")
         elif c.isascii():
             out.append(_LATEX_SPECIAL.get(c, c))
         else:
             out.append("?")
-    return re.sub(r"(?<!\\)\$\$", "", "".join(out))   # adjacent math pieces join: $\eta$$\cdot$ -> $\eta\cdot$
+    return re.sub(r"(?<!\\)\$\$", "", "".join(out))  # adjacent math pieces join: $\eta$$\cdot$ -> $\eta\cdot$
 
 
 def _is_minus(text: str, k: int) -> bool:

@@ -10,9 +10,20 @@ from .format import SQ, SY, F, Formula, N, O, P, S, Sym, T, call, joined
 from .model import Context, Highlight
 
 # How activations are written: a = σ(z), a = ReLU(z), ...
-ACTIVATION_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU",
-                    "selu": "SELU", "swish": "swish", "softplus": "softplus", "step": "step", "sign": "sign",
-                    "softmax": "softmax", "linear": "linear"}
+ACTIVATION_NAMES = {
+    "sigmoid": "σ",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": "LeakyReLU",
+    "elu": "ELU",
+    "selu": "SELU",
+    "swish": "swish",
+    "softplus": "softplus",
+    "step": "step",
+    "sign": "sign",
+    "softmax": "softmax",
+    "linear": "linear",
+}
 BINARY_SIGNS = {"OpAdd": "+", "OpSubtract": "-", "OpMultiply": "·"}
 
 
@@ -50,15 +61,21 @@ def weighted_sum(ctx: Context, coeffs: np.ndarray, xs: np.ndarray, tail: float |
     return side or [N(0.0)]
 
 
-def activation_formula(act: str, a_sym: Sym, z_sym: Sym, z: np.ndarray, a: np.ndarray, j: int,
-                       alpha: float = 1.0) -> Formula:
+def activation_formula(
+    act: str, a_sym: Sym, z_sym: Sym, z: np.ndarray, a: np.ndarray, j: int, alpha: float = 1.0
+) -> Formula:
     """`a = σ(z) = 0.475`; softmax shows exp(z_j)/Σexp(z) with numbers; linear shows α·z."""
     if act == "softmax":
-        shift = z.max() if z.max() > 50 else 0.0     # only where exp would overflow
+        shift = z.max() if z.max() > 50 else 0.0  # only where exp would overflow
         e = np.exp(z - shift)
-        return Formula.make([SY(a_sym)], [*call("exp", SY(z_sym)), O("/"), F("Σ"), *call("exp", S(z_sym.base))],
-                            [N(e[j]), O("/"), N(e.sum())], [N(a[j])], value=a[j],
-                            note="exp taken of z - max(z), which leaves the quotient unchanged" if shift else "")
+        return Formula.make(
+            [SY(a_sym)],
+            [*call("exp", SY(z_sym)), O("/"), F("Σ"), *call("exp", S(z_sym.base))],
+            [N(e[j]), O("/"), N(e.sum())],
+            [N(a[j])],
+            value=a[j],
+            note="exp taken of z - max(z), which leaves the quotient unchanged" if shift else "",
+        )
     if act == "linear":
         side = [SY(z_sym)] if alpha == 1 else [N(alpha), O("·"), SY(z_sym)]
         return Formula.make([SY(a_sym)], side, [N(a[j])], value=a[j])
@@ -76,16 +93,28 @@ def _dense(ctx: Context, op: OpSpec) -> None:
     shown, hidden = ctx.shown(units)
     for j in shown:
         js = ctx.sub(j, units)
-        fz = Formula.make([S("z", js)], weighted_sum(ctx, kernel[:, j], x, None if bias is None else bias[j]),
-                          [N(z[j])], value=z[j])
+        fz = Formula.make(
+            [S("z", js)], weighted_sum(ctx, kernel[:, j], x, None if bias is None else bias[j]), [N(z[j])], value=z[j]
+        )
         fa = activation_formula(act, Sym("a", js), Sym("z", js), z, a, j)
         weights = tuple(("kernel", (i, j)) for i in range(len(x))) + ((("bias", (j,)),) if bias is not None else ())
         title = f"{op.id} neuron {j + 1}: " if units > 1 else f"{op.id}: "
         title += f"weighted sum of {src} (x), then {act}"
-        ctx.add("forward", op.id, title, [fz, fa],
-                {"x": x, "w": kernel[:, j].copy(), "b": np.array([] if bias is None else [bias[j]]),
-                 "z": z[j:j + 1], "a": a[j:j + 1]},
-                Highlight(op.id, (j,), weights, ((src, op.id),)), unit=j)
+        ctx.add(
+            "forward",
+            op.id,
+            title,
+            [fz, fa],
+            {
+                "x": x,
+                "w": kernel[:, j].copy(),
+                "b": np.array([] if bias is None else [bias[j]]),
+                "z": z[j : j + 1],
+                "a": a[j : j + 1],
+            },
+            Highlight(op.id, (j,), weights, ((src, op.id),)),
+            unit=j,
+        )
     ctx.summary("forward", op.id, hidden, "neurons", {"x": x, "z": z, "a": a}, tuple(range(units)))
 
 
@@ -94,17 +123,33 @@ def _elementwise(ctx: Context, op: OpSpec) -> None:
     shown, hidden = ctx.shown(len(out))
     formulas = [_element_formula(ctx, op, k) for k in shown]
     values = {"out": out, **{f"in{p + 1}": ctx.value(s) for p, s in enumerate(op.inputs)}}
-    ctx.add("forward", op.id, _title(op), formulas, values,
-            Highlight(op.id, tuple(shown), (), tuple((s, op.id) for s in op.inputs)))
+    ctx.add(
+        "forward",
+        op.id,
+        _title(op),
+        formulas,
+        values,
+        Highlight(op.id, tuple(shown), (), tuple((s, op.id) for s in op.inputs)),
+    )
     ctx.summary("forward", op.id, hidden, "elements", values, tuple(range(len(out))))
 
 
 def _title(op: OpSpec) -> str:
-    what = {"Input": "the sample's input values", "Activation": f"{op.params.get('activation')} activation",
-            "OpMultiply": "multiply", "OpAdd": "add", "OpSubtract": "subtract", "OpMax": "maximum",
-            "OpSquare": "square", "Add": "sum of its inputs", "Concatenate": "inputs side by side",
-            "Flatten": "the input as one vector", "Dropout": f"dropout (rate {op.params.get('rate')})",
-            "PReLU": "PReLU activation (learned α)", "BatchNorm": "batch normalisation"}
+    what = {
+        "Input": "the sample's input values",
+        "Activation": f"{op.params.get('activation')} activation",
+        "OpMultiply": "multiply",
+        "OpAdd": "add",
+        "OpSubtract": "subtract",
+        "OpMax": "maximum",
+        "OpSquare": "square",
+        "Add": "sum of its inputs",
+        "Concatenate": "inputs side by side",
+        "Flatten": "the input as one vector",
+        "Dropout": f"dropout (rate {op.params.get('rate')})",
+        "PReLU": "PReLU activation (learned α)",
+        "BatchNorm": "batch normalisation",
+    }
     return f"{op.id}: {what.get(op.type, op.type)}"
 
 
@@ -119,8 +164,9 @@ def _element_formula(ctx: Context, op: OpSpec, k: int) -> Formula:
         xv, yv = ctx.value(xs)[xi], ctx.value(ys)[yi]
         sx, sy = SY(ctx.node_sym(xs, xi)), SY(ctx.node_sym(ys, yi))
         if t == "OpMax":
-            return Formula.make(lhs, call("max", sx, O(","), sy), call("max", N(xv), O(","), N(yv)), [N(out[k])],
-                                value=out[k])
+            return Formula.make(
+                lhs, call("max", sx, O(","), sy), call("max", N(xv), O(","), N(yv)), [N(out[k])], value=out[k]
+            )
         sign = BINARY_SIGNS[t]
         return Formula.make(lhs, [sx, O(sign), sy], [N(xv), O(sign), N(yv)], [N(out[k])], value=out[k])
     src = op.inputs[0]
@@ -132,12 +178,23 @@ def _element_formula(ctx: Context, op: OpSpec, k: int) -> Formula:
         act = str(op.params["activation"])
         z = x.reshape(-1, op.output_shape[-1])[k // op.output_shape[-1]] if act == "softmax" else x
         j = k % op.output_shape[-1] if act == "softmax" else k
-        return activation_formula(act, ctx.node_sym(op.id, k), ctx.node_sym(src, k), z,
-                                  out.reshape(-1, op.output_shape[-1])[k // op.output_shape[-1]] if act == "softmax"
-                                  else out, j, activation_alpha(op.params))
+        return activation_formula(
+            act,
+            ctx.node_sym(op.id, k),
+            ctx.node_sym(src, k),
+            z,
+            out.reshape(-1, op.output_shape[-1])[k // op.output_shape[-1]] if act == "softmax" else out,
+            j,
+            activation_alpha(op.params),
+        )
     if t == "Add":
-        return Formula.make(lhs, joined([[SY(ctx.node_sym(s, k))] for s in op.inputs], "+"),
-                            joined([[N(ctx.value(s)[k])] for s in op.inputs], "+"), [N(out[k])], value=out[k])
+        return Formula.make(
+            lhs,
+            joined([[SY(ctx.node_sym(s, k))] for s in op.inputs], "+"),
+            joined([[N(ctx.value(s)[k])] for s in op.inputs], "+"),
+            [N(out[k])],
+            value=out[k],
+        )
     if t in ("Concatenate", "Flatten"):
         port, i = copied_from(op, k)
         s = op.inputs[port]
@@ -149,15 +206,26 @@ def _element_formula(ctx: Context, op: OpSpec, k: int) -> Formula:
             return Formula.make(lhs, [N(0.0)], value=0.0, note="dropped")
         if rate == 0:
             return Formula.make(lhs, [sx], [N(out[k])], value=out[k])
-        return Formula.make(lhs, [sx, O("/"), P("("), N(1), O("-"), N(rate), P(")")],
-                            [N(x[k]), O("/"), N(1 - rate)], [N(out[k])], value=out[k], note="kept")
+        return Formula.make(
+            lhs,
+            [sx, O("/"), P("("), N(1), O("-"), N(rate), P(")")],
+            [N(x[k]), O("/"), N(1 - rate)],
+            [N(out[k])],
+            value=out[k],
+            note="kept",
+        )
     if t == "PReLU":
         alpha = ctx.weight(op.id, "alpha").ravel()
         c = k % alpha.size
         if x[k] > 0:
             return Formula.make(lhs, [SY(ctx.node_sym(src, k))], [N(out[k])], value=out[k])
-        return Formula.make(lhs, [S("α", ctx.sub(c, alpha.size)), O("·"), SY(ctx.node_sym(src, k))],
-                            [N(alpha[c]), O("·"), N(x[k])], [N(out[k])], value=out[k])
+        return Formula.make(
+            lhs,
+            [S("α", ctx.sub(c, alpha.size)), O("·"), SY(ctx.node_sym(src, k))],
+            [N(alpha[c]), O("·"), N(x[k])],
+            [N(out[k])],
+            value=out[k],
+        )
     if t == "BatchNorm":
         c_count = op.output_shape[-1]
         c = k % c_count
@@ -166,9 +234,14 @@ def _element_formula(ctx: Context, op: OpSpec, k: int) -> Formula:
         gamma = float(np.ravel(w["gamma"])[c]) if "gamma" in w else 1.0
         beta = float(np.ravel(w["beta"])[c]) if "beta" in w else 0.0
         cs = ctx.sub(c, c_count)
-        return Formula.make(lhs, [S("γ", cs), O("·"), S("x", ctx.sub(k, len(x)), hat=True), O("+"), S("β", cs)],
-                            [N(gamma), O("·"), N(xhat), O("+"), N(beta)], [N(out[k])], value=out[k],
-                            note="x̂ = (x - μ)/√(σ² + ε) with the batch's mean μ and variance σ²")
+        return Formula.make(
+            lhs,
+            [S("γ", cs), O("·"), S("x", ctx.sub(k, len(x)), hat=True), O("+"), S("β", cs)],
+            [N(gamma), O("·"), N(xhat), O("+"), N(beta)],
+            [N(out[k])],
+            value=out[k],
+            note="x̂ = (x - μ)/√(σ² + ε) with the batch's mean μ and variance σ²",
+        )
     return Formula.make(lhs, [N(out[k])], value=out[k])
 
 

@@ -38,19 +38,19 @@ class Step:
     """One stop of the walk-through: a phase, a node (and neuron / weight), formulas and their numbers."""
 
     index: int
-    phase: str                                   # forward | loss | backward | update
+    phase: str  # forward | loss | backward | update
     node: str
     title: str
     formulas: list[Formula]
     values: dict[str, np.ndarray]
     highlight: Highlight
-    unit: int | None = None                      # the neuron (flat output index), when the step is about one
-    sample: int | None = None                    # position in the mini-batch (None: one sample, or the whole batch)
-    weight: tuple[str, tuple[int, ...]] | None = None   # (name, index) when the step is about one weight element
+    unit: int | None = None  # the neuron (flat output index), when the step is about one
+    sample: int | None = None  # position in the mini-batch (None: one sample, or the whole batch)
+    weight: tuple[str, tuple[int, ...]] | None = None  # (name, index) when the step is about one weight element
     notes: list[str] = field(default_factory=list)
-    summary: bool = False                        # stands for several neurons/elements not shown one by one
+    summary: bool = False  # stands for several neurons/elements not shown one by one
 
-    def lines(self, fmt: str = "text", number: NumberFormat = NumberFormat()) -> list[str]:
+    def lines(self, fmt: str = "text", number: NumberFormat = NumberFormat()) -> list[str]:  # noqa: B008 (frozen)
         """Every formula of the step rendered in `fmt` (text, markdown, latex)."""
         return [f.render(fmt, number) for f in self.formulas]
 
@@ -74,10 +74,10 @@ class NodeNumbers:
 
     node: str
     type: str
-    value: np.ndarray                   # the node's output
-    pre: np.ndarray | None              # z before the activation (Dense, Activation)
-    grad: np.ndarray | None             # dL/d(output)
-    pre_grad: np.ndarray | None         # dL/dz
+    value: np.ndarray  # the node's output
+    pre: np.ndarray | None  # z before the activation (Dense, Activation)
+    grad: np.ndarray | None  # dL/d(output)
+    pre_grad: np.ndarray | None  # dL/dz
     params: dict[str, ParamNumbers] = field(default_factory=dict)
 
 
@@ -87,14 +87,22 @@ class Context:
     `n` is the sample of the batch the per-sample accessors (value, grad, ...) read.
     """
 
-    def __init__(self, graph: GraphSpec, trace: WalkthroughRecord, targets: np.ndarray | None, number: NumberFormat,
-                 max_units: int, preview: int, notation: str = "standard") -> None:
+    def __init__(
+        self,
+        graph: GraphSpec,
+        trace: WalkthroughRecord,
+        targets: np.ndarray | None,
+        number: NumberFormat,
+        max_units: int,
+        preview: int,
+        notation: str = "standard",
+    ) -> None:
         if notation not in NOTATIONS:
             raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, not {notation!r}")
         self.notation = notation
         self.graph = graph
         self.trace = trace
-        self.targets = targets                  # (batch, k) in the loss's format, or None
+        self.targets = targets  # (batch, k) in the loss's format, or None
         self.batch = len(next(iter(trace.inputs.values())))
         self.n = 0
         self.number = number
@@ -155,8 +163,9 @@ class Context:
 
     def consumers(self, op_id: str) -> list[tuple[OpSpec, int]]:
         """(consumer op, port) pairs reading `op_id`, in graph order (the Loss excluded)."""
-        return [(op, k) for op in self.graph.ops if op.type != "Loss" for k, src in enumerate(op.inputs)
-                if src == op_id]
+        return [
+            (op, k) for op in self.graph.ops if op.type != "Loss" for k, src in enumerate(op.inputs) if src == op_id
+        ]
 
     # ---------------------------------------------------------------- symbols
     @staticmethod
@@ -182,8 +191,17 @@ class Context:
         return list(range(self.preview)), n - self.preview
 
     # ---------------------------------------------------------------- steps
-    def add(self, phase: str, node: str, title: str, formulas: list[Formula], values: dict[str, np.ndarray],
-            highlight: Highlight, per_sample: bool = True, **extra) -> Step:
+    def add(
+        self,
+        phase: str,
+        node: str,
+        title: str,
+        formulas: list[Formula],
+        values: dict[str, np.ndarray],
+        highlight: Highlight,
+        per_sample: bool = True,
+        **extra,
+    ) -> Step:
         """Append a step; in a mini-batch, per-sample steps say which sample they show."""
         sample = self.n if per_sample and self.batch > 1 else None
         if sample is not None:
@@ -192,9 +210,25 @@ class Context:
         self.steps.append(step)
         return step
 
-    def summary(self, phase: str, node: str, hidden: int, what: str, values: dict[str, np.ndarray],
-                units: tuple[int, ...] = (), per_sample: bool = True) -> None:
+    def summary(
+        self,
+        phase: str,
+        node: str,
+        hidden: int,
+        what: str,
+        values: dict[str, np.ndarray],
+        units: tuple[int, ...] = (),
+        per_sample: bool = True,
+    ) -> None:
         """A step standing for the `hidden` neurons/elements not shown one by one (numbers in `values`)."""
         if hidden:
-            self.add(phase, node, f"{node}: {hidden} more {what} (numbers in the step's values)", [], values,
-                     Highlight(node, units), per_sample=per_sample, summary=True)
+            self.add(
+                phase,
+                node,
+                f"{node}: {hidden} more {what} (numbers in the step's values)",
+                [],
+                values,
+                Highlight(node, units),
+                per_sample=per_sample,
+                summary=True,
+            )

@@ -16,10 +16,8 @@ OPTIMIZER_RULES = {
     "nesterov": "v ← μ·v + g;  w ← w - η·(g + μ·v)",
     "adagrad": "s ← s + g²;  w ← w - η·g/√(s + ε)",
     "rmsprop": "s ← ρ·s + (1 - ρ)·g²;  w ← w - η·g/√(s + ε)",
-    "adadelta": "s ← ρ·s + (1 - ρ)·g²;  Δ ← √(u + ε)/√(s + ε)·g;  u ← ρ·u + (1 - ρ)·Δ²;  "
-                "w ← w - η·Δ",
-    "adam": "m ← β₁·m + (1 - β₁)·g;  v ← β₂·v + (1 - β₂)·g²;  m̂ = m/(1 - β₁ᵗ);  v̂ = v/(1 - β₂ᵗ);  "
-            "w ← w - η·m̂/(√v̂ + ε)",
+    "adadelta": "s ← ρ·s + (1 - ρ)·g²;  Δ ← √(u + ε)/√(s + ε)·g;  u ← ρ·u + (1 - ρ)·Δ²;  w ← w - η·Δ",
+    "adam": "m ← β₁·m + (1 - β₁)·g;  v ← β₂·v + (1 - β₂)·g²;  m̂ = m/(1 - β₁ᵗ);  v̂ = v/(1 - β₂ᵗ);  w ← w - η·m̂/(√v̂ + ε)",
     "adamw": "Adam's step plus decoupled weight decay: w ← w - η·(m̂/(√v̂ + ε) + λ·w)",
     "nadam": "Adam with a Nesterov look-ahead in m̂",
     "vario_eta": "w ← w - η·g/(spread of the per-pattern gradients + ε)",
@@ -38,7 +36,9 @@ def weight_symbol(name: str, index: tuple[int, ...], shape: tuple[int, ...], lec
         i, j = index
         n_in, units = shape
         pair = (j, i) if lecture else (i, j)
-        sub = f"{pair[0] + 1},{pair[1] + 1}" if n_in > 1 and units > 1 else Context.sub(i, n_in) or Context.sub(j, units)
+        sub = (
+            f"{pair[0] + 1},{pair[1] + 1}" if n_in > 1 and units > 1 else Context.sub(i, n_in) or Context.sub(j, units)
+        )
         return Sym(base, sub)
     size = int(np.prod(shape)) if shape else 1
     flat = int(np.ravel_multi_index(index, shape)) if shape else 0
@@ -59,16 +59,16 @@ def update_steps(ctx: Context) -> None:
                 _array(ctx, op, name)
 
 
-def _formulas(ctx: Context, op_id: str, name: str, flat: int, sym: Sym, old: float, grad: float,
-              new: float) -> list[Formula]:
+def _formulas(
+    ctx: Context, op_id: str, name: str, flat: int, sym: Sym, old: float, grad: float, new: float
+) -> list[Formula]:
     """The weight's update with the optimizer's state (see .optimizer)."""
     t = ctx.trace
 
     def state(src: dict) -> dict[str, float]:
         return {slot: float(np.ravel(arrays[op_id][name])[flat]) for slot, arrays in src.items()}
 
-    u = WeightUpdate(sym, old, grad, new, t.learning_rate, t.iteration, t.hyper, state(t.old_state),
-                     state(t.new_state))
+    u = WeightUpdate(sym, old, grad, new, t.learning_rate, t.iteration, t.hyper, state(t.old_state), state(t.new_state))
     return update_formulas(t.optimizer, u)
 
 
@@ -99,22 +99,45 @@ def _dense(ctx: Context, op: OpSpec) -> None:
     for j in shown:
         formulas = []
         for i in inputs_shown:
-            formulas += _formulas(ctx, op.id, "kernel", i * units + j,
-                                  weight_symbol("kernel", (i, j), (n_in, units), ctx.lecture), old_k[i, j],
-                                  g_k[i, j], new_k[i, j])
+            formulas += _formulas(
+                ctx,
+                op.id,
+                "kernel",
+                i * units + j,
+                weight_symbol("kernel", (i, j), (n_in, units), ctx.lecture),
+                old_k[i, j],
+                g_k[i, j],
+                new_k[i, j],
+            )
         values = {"old_w": old_k[:, j].copy(), "grad_w": g_k[:, j].copy(), "new_w": new_k[:, j].copy()}
         if has_bias:
             ob, nb = ctx.weight(op.id, "bias").ravel(), ctx.weight(op.id, "bias", new=True).ravel()
             gb = ctx.trace.param_grads[op.id]["bias"].ravel()
             formulas += _formulas(ctx, op.id, "bias", j, bias_symbol(ctx, j, units), ob[j], gb[j], nb[j])
-            values.update(old_b=ob[j:j + 1], grad_b=gb[j:j + 1], new_b=nb[j:j + 1])
+            values.update(old_b=ob[j : j + 1], grad_b=gb[j : j + 1], new_b=nb[j : j + 1])
         weights = tuple(("kernel", (i, j)) for i in range(n_in)) + ((("bias", (j,)),) if has_bias else ())
         name = f"{op.id} neuron {j + 1}" if units > 1 else op.id
         notes = [f"{inputs_hidden} more weights of this neuron change the same way"] if inputs_hidden else []
-        ctx.add("update", op.id, _title(ctx, name), formulas, values,
-                Highlight(op.id, (j,), weights, ((op.inputs[0], op.id),)), per_sample=False, unit=j, notes=notes)
-    ctx.summary("update", op.id, hidden, "neurons' updates",
-                {"old_w": old_k, "new_w": new_k, "grad_w": g_k}, tuple(range(units)), per_sample=False)
+        ctx.add(
+            "update",
+            op.id,
+            _title(ctx, name),
+            formulas,
+            values,
+            Highlight(op.id, (j,), weights, ((op.inputs[0], op.id),)),
+            per_sample=False,
+            unit=j,
+            notes=notes,
+        )
+    ctx.summary(
+        "update",
+        op.id,
+        hidden,
+        "neurons' updates",
+        {"old_w": old_k, "new_w": new_k, "grad_w": g_k},
+        tuple(range(units)),
+        per_sample=False,
+    )
 
 
 def element_index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -128,10 +151,21 @@ def _array(ctx: Context, op: OpSpec, name: str) -> None:
     grad = np.asarray(ctx.trace.param_grads[op.id][name], dtype=np.float64).ravel()
     shown, hidden = ctx.shown(old.size)
     indices = [element_index(i, shape) for i in shown]
-    formulas = [f for i, index in zip(shown, indices)
-                for f in _formulas(ctx, op.id, name, i, weight_symbol(name, index, shape), old[i], grad[i], new[i])]
-    ctx.add("update", op.id, _title(ctx, f"{op.id}.{name}"), formulas, {"old": old, "grad": grad, "new": new},
-            Highlight(op.id, (), tuple((name, index) for index in indices)), per_sample=False,
-            weight=(name, indices[0]) if len(indices) == 1 else None)
-    ctx.summary("update", op.id, hidden, f"elements of {name}", {"old": old, "grad": grad, "new": new},
-                per_sample=False)
+    formulas = [
+        f
+        for i, index in zip(shown, indices)
+        for f in _formulas(ctx, op.id, name, i, weight_symbol(name, index, shape), old[i], grad[i], new[i])
+    ]
+    ctx.add(
+        "update",
+        op.id,
+        _title(ctx, f"{op.id}.{name}"),
+        formulas,
+        {"old": old, "grad": grad, "new": new},
+        Highlight(op.id, (), tuple((name, index) for index in indices)),
+        per_sample=False,
+        weight=(name, indices[0]) if len(indices) == 1 else None,
+    )
+    ctx.summary(
+        "update", op.id, hidden, f"elements of {name}", {"old": old, "grad": grad, "new": new}, per_sample=False
+    )

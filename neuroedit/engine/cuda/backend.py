@@ -69,6 +69,7 @@ class CudaBackend(Backend):
 
     def __init__(self, *args, **kwargs) -> None:
         from ..devices import require_cuda
+
         require_cuda()
         # Host and device copies of theta/frozen/slots: the device's version counts calls that may
         # change it; the host holds version `_pulled`, and `_synced` is what both held then.
@@ -96,14 +97,24 @@ class CudaBackend(Backend):
     def _push(self) -> None:
         """Before a call: send the host arrays up if they were written since they were last in sync."""
         if self._pulled != self._device_version:
-            return      # the device is newer and nobody read (so nobody wrote) the host copies since
-        if not self._synced or any(not np.array_equal(a, self._synced[name])
-                                   for name, a in zip(_MIRRORED, self._host())):
+            return  # the device is newer and nobody read (so nobody wrote) the host copies since
+        if not self._synced or any(
+            not np.array_equal(a, self._synced[name]) for name, a in zip(_MIRRORED, self._host())
+        ):
             self.state.upload_params(*self._host())
             self._synced = {name: a.copy() for name, a in zip(_MIRRORED, self._host())}
 
-    def _run(self, mode: int, X: np.ndarray, Y: np.ndarray | None, order: np.ndarray, bounds: np.ndarray,
-             lrs: np.ndarray, losses: np.ndarray | None = None, cached: bool = False) -> tuple[int, int]:
+    def _run(
+        self,
+        mode: int,
+        X: np.ndarray,
+        Y: np.ndarray | None,
+        order: np.ndarray,
+        bounds: np.ndarray,
+        lrs: np.ndarray,
+        losses: np.ndarray | None = None,
+        cached: bool = False,
+    ) -> tuple[int, int]:
         nsteps = len(bounds) - 1
         self._push()
         changes = mode == TRAIN
@@ -116,17 +127,28 @@ class CudaBackend(Backend):
             Xd, Yd = resident
         elif cached:
             # too big to keep on the GPU: send this call's rows, in the order the steps use them
-            Xd, Yd = self.state.stream(X, Y, np.asarray(order[bounds[0]:bounds[-1]], np.int64))
+            Xd, Yd = self.state.stream(X, Y, np.asarray(order[bounds[0] : bounds[-1]], np.int64))
             order, bounds = np.arange(bounds[-1] - bounds[0]), bounds - bounds[0]
         else:
             Xd = cuda.to_device(np.ascontiguousarray(X, self.dtype))
             Yd = cuda.to_device(np.ascontiguousarray(Y if Y.shape[1] else np.zeros((len(X), 1)), self.dtype))
-        done, failed = self.runner.run(mode, Xd, Yd, cuda.to_device(np.ascontiguousarray(order, np.int64)), bounds,
-                                       lrs, self.optimizer.code, self.optimizer.hyper_array(), self.iterations,
-                                       self.seed, self.live, losses)
+        done, failed = self.runner.run(
+            mode,
+            Xd,
+            Yd,
+            cuda.to_device(np.ascontiguousarray(order, np.int64)),
+            bounds,
+            lrs,
+            self.optimizer.code,
+            self.optimizer.hyper_array(),
+            self.iterations,
+            self.seed,
+            self.live,
+            losses,
+        )
         self._device_version += changes
         if nsteps:
-            last = min(done, nsteps - 1)      # the batch whose values are in the buffers now
+            last = min(done, nsteps - 1)  # the batch whose values are in the buffers now
             self._last_batch = int(bounds[last + 1] - bounds[last])
         return done, failed
 
@@ -136,14 +158,14 @@ class CudaBackend(Backend):
     # ------------------------------------------------------------------ Backend interface
     def set_op_param(self, op_id, name, value) -> None:
         super().set_op_param(op_id, name, value)
-        refresh_fpar(self.tape, self.graph, self.op_params)    # the launcher reads the float tape every call
+        refresh_fpar(self.tape, self.graph, self.op_params)  # the launcher reads the float tape every call
 
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
         done, failed = self._run(TRAIN, X, Y, order, bounds, lrs, losses, cached=True)
         losses[:done] = self._per_step("losses", done)
         metrics[:done] = self._per_step("metrics", done)
         if failed >= 0 and done == 0 and failed > 0:
-            return 0, failed        # the update overflowed: weights went back to the start of this run
+            return 0, failed  # the update overflowed: weights went back to the start of this run
         self.iterations += done
         if done:
             s = self.state
@@ -172,7 +194,7 @@ class CudaBackend(Backend):
             return np.zeros((0, nout), self.dtype)
         self._run(PREDICT, X, None, np.arange(len(X)), np.array([0, len(X)]), np.zeros(1))
         off = self.state.cap * int(self.tape.rows[out_row, C_OFF])
-        return self.state.buf[off: off + len(X) * nout].copy_to_host().reshape(len(X), nout)
+        return self.state.buf[off : off + len(X) * nout].copy_to_host().reshape(len(X), nout)
 
     def _evaluate_batch(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
         self._run(EVAL, X, Y, np.arange(len(X)), np.array([0, len(X)]), np.zeros(1))
@@ -183,8 +205,7 @@ class CudaBackend(Backend):
         return float(self._per_step("losses", 1)[0]), self.state.vector("gtheta")
 
     def values(self, X: np.ndarray, training: bool = False) -> dict[str, np.ndarray]:
-        self._run(FWD_TRAIN if training else FWD_EVAL, X, None, np.arange(len(X)), np.array([0, len(X)]),
-                  np.zeros(1))
+        self._run(FWD_TRAIN if training else FWD_EVAL, X, None, np.arange(len(X)), np.array([0, len(X)]), np.zeros(1))
         return self._buffer_values(len(X))
 
     def last_values(self) -> dict[str, np.ndarray]:
@@ -200,5 +221,5 @@ class CudaBackend(Backend):
                 continue
             off = self.state.cap * int(self.tape.rows[r, C_OFF])
             n = int(self.tape.rows[r, C_N])
-            out[op.id] = buf[off: off + b * n].reshape((b, *op.output_shape))
+            out[op.id] = buf[off : off + b * n].reshape((b, *op.output_shape))
         return out

@@ -12,8 +12,29 @@ from numba import cuda
 
 
 @cuda.jit(cache=True)
-def bn_forward(c, mrows, x, ox, out, oout, xhat, oxh, inv, oinv, theta, pg, pb, frozen, pm, pv, eps, mom,
-               training, update_stats, failed):
+def bn_forward(
+    c,
+    mrows,
+    x,
+    ox,
+    out,
+    oout,
+    xhat,
+    oxh,
+    inv,
+    oinv,
+    theta,
+    pg,
+    pb,
+    frozen,
+    pm,
+    pv,
+    eps,
+    mom,
+    training,
+    update_stats,
+    failed,
+):
     ch = cuda.grid(1)
     if failed[0] >= 0 or ch >= c:
         return
@@ -44,8 +65,9 @@ def bn_forward(c, mrows, x, ox, out, oout, xhat, oxh, inv, oinv, theta, pg, pb, 
 
 
 @cuda.jit(cache=True)
-def bn_backward(c, mrows, b, g, og, xhat, oxh, inv, oinv, theta, pg, pb, gtheta, gsq, want_sq, gx, ogx, send,
-                assign, failed):
+def bn_backward(
+    c, mrows, b, g, og, xhat, oxh, inv, oinv, theta, pg, pb, gtheta, gsq, want_sq, gx, ogx, send, assign, failed
+):
     ch = cuda.grid(1)
     if failed[0] >= 0 or ch >= c:
         return

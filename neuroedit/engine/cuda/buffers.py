@@ -72,8 +72,12 @@ class DeviceState:
             if not self.fits(X, Y):
                 return None
             y = Y if Y.shape[1] else np.zeros((len(Y), 1), self.dtype)
-            entry = (cuda.to_device(np.ascontiguousarray(X, self.dtype)),
-                     cuda.to_device(np.ascontiguousarray(y, self.dtype)), X, Y)   # the host arrays keep their ids
+            entry = (
+                cuda.to_device(np.ascontiguousarray(X, self.dtype)),
+                cuda.to_device(np.ascontiguousarray(y, self.dtype)),
+                X,
+                Y,
+            )  # the host arrays keep their ids
             self._data = {**dict(list(self._data.items())[-1:]), key: entry}
         return self._data[key][:2]
 

@@ -213,7 +213,7 @@ def _binary(kind, u, v):
         return u - v
     if kind == 2:
         return u * v
-    return u if u >= v else v  # noqa: FURB136  (as the CPU kernel: u when u == v, v when either is NaN)
+    return u if u >= v else v
 
 
 @cuda.jit(cache=True)

@@ -34,12 +34,13 @@ def gemm_kernel(dtype: str):
     one = np.dtype(dtype).type(1)
 
     @cuda.jit
-    def gemm(ta, tb, sq, ones, m, n, k, a, oa, b, ob, alpha, beta, c, oc, bias, obias, act, act_alpha, out, oout,
-             failed):
+    def gemm(
+        ta, tb, sq, ones, m, n, k, a, oa, b, ob, alpha, beta, c, oc, bias, obias, act, act_alpha, out, oout, failed
+    ):
         if failed[0] >= 0:
             return
-        sa = cuda.shared.array((K_TILE, TILE), nbtype)     # A's slice, transposed: sa[q, i] = A[i0 + i, p0 + q]
-        sb = cuda.shared.array((K_TILE, TILE), nbtype)     # sb[q, j] = B[p0 + q, j0 + j]
+        sa = cuda.shared.array((K_TILE, TILE), nbtype)  # A's slice, transposed: sa[q, i] = A[i0 + i, p0 + q]
+        sb = cuda.shared.array((K_TILE, TILE), nbtype)  # sb[q, j] = B[p0 + q, j0 + j]
         acc = cuda.local.array((PER_THREAD, PER_THREAD), nbtype)
         ra = cuda.local.array(PER_THREAD, nbtype)
         rb = cuda.local.array(PER_THREAD, nbtype)
@@ -51,7 +52,7 @@ def gemm_kernel(dtype: str):
         for r in range(PER_THREAD):
             for s in range(PER_THREAD):
                 acc[r, s] = zero
-        lda = m - 1 if ones else m      # the stored A lacks the ones row
+        lda = m - 1 if ones else m  # the stored A lacks the ones row
         for p0 in range(0, k, K_TILE):
             for e in range(tid, K_TILE * TILE, BLOCK * BLOCK):
                 # consecutive threads read consecutive addresses: along k, or along m when A is stored k x m
@@ -72,7 +73,7 @@ def gemm_kernel(dtype: str):
                         if sq:
                             v = v * v
                 sa[q, i] = v
-                if tb:                  # B stored n x k: along k; otherwise along n
+                if tb:  # B stored n x k: along k; otherwise along n
                     j = e // K_TILE
                     q = e - j * K_TILE
                 else:
@@ -113,11 +114,53 @@ def gemm_kernel(dtype: str):
     return gemm
 
 
-def launch_gemm(ta: bool, tb: bool, m: int, n: int, k: int, a, oa: int, b, ob: int, c, oc: int, failed,
-                alpha: float = 1.0, beta: float = 0.0, sq: bool = False, ones: bool = False, bias=None,
-                obias: int = -1, act: int = -1, act_alpha: float = 1.0, out=None, oout: int = 0) -> None:
+def launch_gemm(
+    ta: bool,
+    tb: bool,
+    m: int,
+    n: int,
+    k: int,
+    a,
+    oa: int,
+    b,
+    ob: int,
+    c,
+    oc: int,
+    failed,
+    alpha: float = 1.0,
+    beta: float = 0.0,
+    sq: bool = False,
+    ones: bool = False,
+    bias=None,
+    obias: int = -1,
+    act: int = -1,
+    act_alpha: float = 1.0,
+    out=None,
+    oout: int = 0,
+) -> None:
     """Queue C = alpha * op(A) @ op(B) + beta * C (+ bias, + activation into `out`) on the default stream."""
     blocks, threads = tiles(m, n)
     gemm_kernel(c.dtype.name)[blocks, threads](
-        ta, tb, sq, ones, m, n, k, a, oa, b, ob, alpha, beta, c, oc, c if bias is None else bias, obias,
-        act, act_alpha, c if out is None else out, oout, failed)
+        ta,
+        tb,
+        sq,
+        ones,
+        m,
+        n,
+        k,
+        a,
+        oa,
+        b,
+        ob,
+        alpha,
+        beta,
+        c,
+        oc,
+        c if bias is None else bias,
+        obias,
+        act,
+        act_alpha,
+        c if out is None else out,
+        oout,
+        failed,
+    )

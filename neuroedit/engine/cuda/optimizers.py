@@ -71,7 +71,7 @@ def update(n, code, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr, theta, g, gs
 def corrections(hyper, t: int) -> tuple[float, float, float, float]:
     """(1 - b1**t, 1 - b1**(t+1), 1 - b2**t, 1 - rho**t) for step t (counted from 1)."""
     _, b1, b2, rho = (float(h) for h in hyper[:4])
-    return 1.0 - b1 ** t, 1.0 - b1 ** (t + 1), 1.0 - b2 ** t, 1.0 - rho ** t
+    return 1.0 - b1**t, 1.0 - b1 ** (t + 1), 1.0 - b2**t, 1.0 - rho**t
 
 
 @cuda.jit(cache=True)
@@ -91,7 +91,7 @@ def penalty(n, l1, l2, theta, p0, gtheta, gsq, want_sq, losses, k, failed):
         value = l1 * abs(w) + 0.5 * l2 * w * w
     part[t] = value
     cuda.syncthreads()
-    step = THREADS // 2   # a tree over THREADS slots; those past the block's last thread count as zero
+    step = THREADS // 2  # a tree over THREADS slots; those past the block's last thread count as zero
     while step > 0:
         if t < step and t + step < cuda.blockDim.x:
             part[t] += part[t + step]

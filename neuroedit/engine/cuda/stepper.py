@@ -48,13 +48,30 @@ class TapeRunner:
         self.fused = [False] * len(self.rows)
         for r, row in enumerate(self.rows[:-1]):
             nxt = self.rows[r + 1]
-            if (row[tp.C_OP] == tp.DENSE and nxt[tp.C_OP] == tp.ACT and nxt[tp.C_AUX0] != SOFTMAX
-                    and self.ins[nxt[tp.C_IN0]][0] == r):
+            if (
+                row[tp.C_OP] == tp.DENSE
+                and nxt[tp.C_OP] == tp.ACT
+                and nxt[tp.C_AUX0] != SOFTMAX
+                and self.ins[nxt[tp.C_IN0]][0] == r
+            ):
                 self.fused[r] = True
 
     # ------------------------------------------------------------------ one call
-    def run(self, mode: int, X, Y, order, bounds: np.ndarray, lrs: np.ndarray, optimizer: int, hyper: np.ndarray,
-            t0: int, seed: int, live: np.ndarray, losses: np.ndarray | None = None) -> tuple[int, int]:
+    def run(
+        self,
+        mode: int,
+        X,
+        Y,
+        order,
+        bounds: np.ndarray,
+        lrs: np.ndarray,
+        optimizer: int,
+        hyper: np.ndarray,
+        t0: int,
+        seed: int,
+        live: np.ndarray,
+        losses: np.ndarray | None = None,
+    ) -> tuple[int, int]:
         """Run len(bounds)-1 batches in `mode`: (batches done, failing batch or -1), as numba_kernels.run.
 
         X, Y and order are device arrays; per-step losses and metrics stay in the state's
@@ -144,8 +161,9 @@ class TapeRunner:
     def _off(self, r: int) -> int:
         return self.state.cap * self.rows[r][tp.C_OFF]
 
-    def forward(self, X, order, s0: int, b: int, fpar: list, training: bool, update_stats: bool, t: int,
-                seed: int) -> None:
+    def forward(
+        self, X, order, s0: int, b: int, fpar: list, training: bool, update_stats: bool, t: int, seed: int
+    ) -> None:
         s = self.state
         buf, f = s.buf, s.failed
         skip = False
@@ -165,8 +183,26 @@ class TapeRunner:
                 if self.fused[r]:
                     act, alpha, a_out = self.rows[r + 1][tp.C_AUX0], fpar[r + 1][tp.F_ALPHA], self._off(r + 1)
                     skip = True
-                launch_gemm(False, False, b, n, k, buf, x, s.theta, row[tp.C_P0], buf, out, f,
-                            bias=s.theta, obias=row[tp.C_P1], act=act, act_alpha=alpha, out=buf, oout=a_out)
+                launch_gemm(
+                    False,
+                    False,
+                    b,
+                    n,
+                    k,
+                    buf,
+                    x,
+                    s.theta,
+                    row[tp.C_P0],
+                    buf,
+                    out,
+                    f,
+                    bias=s.theta,
+                    obias=row[tp.C_P1],
+                    act=act,
+                    act_alpha=alpha,
+                    out=buf,
+                    oout=a_out,
+                )
             elif code == tp.ACT:
                 if row[tp.C_AUX0] == SOFTMAX:
                     width = row[tp.C_AUX1]
@@ -181,9 +217,31 @@ class TapeRunner:
                     _go(ew.copy, b * n, b * n, buf, x, buf, out, f)
             elif code == tp.BATCHNORM:
                 c = row[tp.C_AUX0]
-                _go(bn.bn_forward, c, c, b * n // c, buf, x, buf, out, s.sbuf, s.cap * row[tp.C_SOFF], s.sbuf,
-                    s.cap * self.tape.sbuf_size + row[tp.C_AUX1], s.theta, row[tp.C_P0], row[tp.C_P1], s.frozen,
-                    row[tp.C_P2], row[tp.C_P3], fpar[r][tp.F_EPS], fpar[r][tp.F_MOMENTUM], training, update_stats, f)
+                _go(
+                    bn.bn_forward,
+                    c,
+                    c,
+                    b * n // c,
+                    buf,
+                    x,
+                    buf,
+                    out,
+                    s.sbuf,
+                    s.cap * row[tp.C_SOFF],
+                    s.sbuf,
+                    s.cap * self.tape.sbuf_size + row[tp.C_AUX1],
+                    s.theta,
+                    row[tp.C_P0],
+                    row[tp.C_P1],
+                    s.frozen,
+                    row[tp.C_P2],
+                    row[tp.C_P3],
+                    fpar[r][tp.F_EPS],
+                    fpar[r][tp.F_MOMENTUM],
+                    training,
+                    update_stats,
+                    f,
+                )
             elif code == tp.COPY:
                 _go(ew.copy, b * n, b * n, buf, x, buf, out, f)
             elif code == tp.PRELU:
@@ -198,8 +256,25 @@ class TapeRunner:
                     _go(ew.concat_forward, b * nk, b, nk, n, buf, self._off(sr), s.imap, m0, buf, out, f)
             elif code == tp.BINARY:
                 (sx, mx, _), (sy, my, _) = self.ins[i0], self.ins[i0 + 1]
-                _go(ew.binary_forward, b * n, b, n, row[tp.C_AUX0], buf, self._off(sx), self.rows[sx][tp.C_N], mx,
-                    buf, self._off(sy), self.rows[sy][tp.C_N], my, s.imap, buf, out, f)
+                _go(
+                    ew.binary_forward,
+                    b * n,
+                    b,
+                    n,
+                    row[tp.C_AUX0],
+                    buf,
+                    self._off(sx),
+                    self.rows[sx][tp.C_N],
+                    mx,
+                    buf,
+                    self._off(sy),
+                    self.rows[sy][tp.C_N],
+                    my,
+                    s.imap,
+                    buf,
+                    out,
+                    f,
+                )
             elif code == tp.SQUARE:
                 _go(ew.square_forward, b * n, b * n, buf, x, buf, out, f)
 
@@ -211,10 +286,12 @@ class TapeRunner:
         single = self.rows[lsrc][tp.C_FANOUT] == 1
         if not single and not evaluating:
             _go(ew.fill, b * n, b * n, s.gbuf, off, 0.0, s.failed)
-        _go(ls.loss_rows, b, b, n, code, logits, s.buf, off, Y, order, s0, s.gbuf, off, single, s.lrow, s.hrow,
-            s.failed)
-        ls.finish_loss[1, REDUCE_THREADS](b, s.lrow, s.hrow, 1.0 / b, ls.metric_scale(code, b, n), s.losses,
-                                          s.metrics, k, s.failed)
+        _go(
+            ls.loss_rows, b, b, n, code, logits, s.buf, off, Y, order, s0, s.gbuf, off, single, s.lrow, s.hrow, s.failed
+        )
+        ls.finish_loss[1, REDUCE_THREADS](
+            b, s.lrow, s.hrow, 1.0 / b, ls.metric_scale(code, b, n), s.losses, s.metrics, k, s.failed
+        )
 
     def backward(self, b: int, fpar: list, want_sq: bool, t: int, seed: int) -> None:
         s = self.state
@@ -236,13 +313,28 @@ class TapeRunner:
             assign = self.ins[i0][2] == 1
             if code == tp.DENSE:
                 p0, p1 = row[tp.C_P0], row[tp.C_P1]
-                ones = p1 == p0 + nin * n      # the bias gradient comes out as one more row of the product
+                ones = p1 == p0 + nin * n  # the bias gradient comes out as one more row of the product
                 launch_gemm(True, False, nin + ones, n, b, buf, x, gbuf, go, s.gtheta, p0, f, ones=ones)
                 if p1 >= 0 and not ones:
                     _go(ew.column_sums, n, b, n, gbuf, go, False, 1.0, s.gtheta, p1, f)
                 if want_sq:
-                    launch_gemm(True, False, nin + ones, n, b, buf, x, gbuf, go, s.gsq, p0, f, alpha=float(b),
-                                sq=True, ones=ones)
+                    launch_gemm(
+                        True,
+                        False,
+                        nin + ones,
+                        n,
+                        b,
+                        buf,
+                        x,
+                        gbuf,
+                        go,
+                        s.gsq,
+                        p0,
+                        f,
+                        alpha=float(b),
+                        sq=True,
+                        ones=ones,
+                    )
                     if p1 >= 0 and not ones:
                         _go(ew.column_sums, n, b, n, gbuf, go, True, float(b), s.gsq, p1, f)
                 if send:
@@ -250,20 +342,81 @@ class TapeRunner:
             elif code == tp.ACT:
                 if send and row[tp.C_AUX0] == SOFTMAX:
                     width = row[tp.C_AUX1]
-                    _go(ew.softmax_backward, b * n // width, b * n // width, width, buf, go, gbuf, go, gbuf, x,
-                        assign, f)
+                    _go(
+                        ew.softmax_backward,
+                        b * n // width,
+                        b * n // width,
+                        width,
+                        buf,
+                        go,
+                        gbuf,
+                        go,
+                        gbuf,
+                        x,
+                        assign,
+                        f,
+                    )
                 elif send:
-                    _go(ew.act_backward, b * n, b * n, row[tp.C_AUX0], fpar[r][tp.F_ALPHA], buf, x, buf, go, gbuf,
-                        go, gbuf, x, assign, f)
+                    _go(
+                        ew.act_backward,
+                        b * n,
+                        b * n,
+                        row[tp.C_AUX0],
+                        fpar[r][tp.F_ALPHA],
+                        buf,
+                        x,
+                        buf,
+                        go,
+                        gbuf,
+                        go,
+                        gbuf,
+                        x,
+                        assign,
+                        f,
+                    )
             elif code == tp.DROPOUT:
                 if send:
-                    _go(ew.dropout_backward, b * n, b * n, fpar[r][tp.F_RATE], seed, t, row[tp.C_OPIDX], gbuf, go,
-                        gbuf, x, assign, f)
+                    _go(
+                        ew.dropout_backward,
+                        b * n,
+                        b * n,
+                        fpar[r][tp.F_RATE],
+                        seed,
+                        t,
+                        row[tp.C_OPIDX],
+                        gbuf,
+                        go,
+                        gbuf,
+                        x,
+                        assign,
+                        f,
+                    )
             elif code == tp.BATCHNORM:
                 c = row[tp.C_AUX0]
-                _go(bn.bn_backward, c, c, b * n // c, b, gbuf, go, s.sbuf, s.cap * row[tp.C_SOFF], s.sbuf,
-                    s.cap * self.tape.sbuf_size + row[tp.C_AUX1], s.theta, row[tp.C_P0], row[tp.C_P1], s.gtheta,
-                    s.gsq, want_sq, gbuf, x, send, assign, f)
+                _go(
+                    bn.bn_backward,
+                    c,
+                    c,
+                    b * n // c,
+                    b,
+                    gbuf,
+                    go,
+                    s.sbuf,
+                    s.cap * row[tp.C_SOFF],
+                    s.sbuf,
+                    s.cap * self.tape.sbuf_size + row[tp.C_AUX1],
+                    s.theta,
+                    row[tp.C_P0],
+                    row[tp.C_P1],
+                    s.gtheta,
+                    s.gsq,
+                    want_sq,
+                    gbuf,
+                    x,
+                    send,
+                    assign,
+                    f,
+                )
             elif code == tp.COPY:
                 if send:
                     _go(ew.axpy, b * n, b * n, 1.0, gbuf, go, gbuf, x, assign, f)
@@ -296,8 +449,30 @@ class TapeRunner:
                 _go(ew.concat_backward, b * nk, b, nk, n, gbuf, go, s.imap, mk, gbuf, gk, f)
             else:
                 (sx, mx, _), (sy, my, _) = self.ins[i0], self.ins[i0 + 1]
-                _go(ew.binary_backward, b, b, n, row[tp.C_AUX0], q, buf, self._off(sx), self.rows[sx][tp.C_N], mx,
-                    buf, self._off(sy), self.rows[sy][tp.C_N], my, s.imap, gbuf, go, gbuf, gk, nk, mk, f)
+                _go(
+                    ew.binary_backward,
+                    b,
+                    b,
+                    n,
+                    row[tp.C_AUX0],
+                    q,
+                    buf,
+                    self._off(sx),
+                    self.rows[sx][tp.C_N],
+                    mx,
+                    buf,
+                    self._off(sy),
+                    self.rows[sy][tp.C_N],
+                    my,
+                    s.imap,
+                    gbuf,
+                    go,
+                    gbuf,
+                    gk,
+                    nk,
+                    mk,
+                    f,
+                )
 
     def penalty(self, fpar: list, want_sq: bool, k: int) -> None:
         s = self.state
@@ -306,8 +481,7 @@ class TapeRunner:
             if row[tp.C_OP] != tp.DENSE or (l1 == 0.0 and l2 == 0.0):
                 continue
             cnt = row[tp.C_AUX0] * row[tp.C_N]
-            _go(opt.penalty, cnt, cnt, l1, l2, s.theta, row[tp.C_P0], s.gtheta, s.gsq, want_sq, s.losses, k,
-                s.failed)
+            _go(opt.penalty, cnt, cnt, l1, l2, s.theta, row[tp.C_P0], s.gtheta, s.gsq, want_sq, s.losses, k, s.failed)
 
     def difference(self, a, b, out) -> None:
         """out = a - b on the device (the last update: weights after it minus weights before it)."""
@@ -319,5 +493,29 @@ class TapeRunner:
         s = self.state
         mom, b1, b2, rho, eps, wd = (float(h) for h in hyper[:6])
         c1, c1n, c2, cr = opt.corrections(hyper, t)
-        _go(opt.update, s.n_trainable, s.n_trainable, optimizer, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr,
-            s.theta, s.gtheta, s.gsq, s.slot1, s.slot2, k, s.losses, s.flag, s.failed)
+        _go(
+            opt.update,
+            s.n_trainable,
+            s.n_trainable,
+            optimizer,
+            lr,
+            mom,
+            b1,
+            b2,
+            rho,
+            eps,
+            wd,
+            c1,
+            c1n,
+            c2,
+            cr,
+            s.theta,
+            s.gtheta,
+            s.gsq,
+            s.slot1,
+            s.slot2,
+            k,
+            s.losses,
+            s.flag,
+            s.failed,
+        )

@@ -20,8 +20,13 @@ from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 # Every file whose code or numbers end up inside a compiled kernel.
-_SOURCES = (*sorted(_HERE.glob("*.py")), _HERE.parent / "gemm.py", _HERE.parent / "tape.py",
-            _HERE.parent / "epochs.py", _HERE.parents[1] / "vocabulary.py")
+_SOURCES = (
+    *sorted(_HERE.glob("*.py")),
+    _HERE.parent / "gemm.py",
+    _HERE.parent / "tape.py",
+    _HERE.parent / "epochs.py",
+    _HERE.parents[1] / "vocabulary.py",
+)
 
 
 def _drop_stale_cache() -> None:
@@ -30,9 +35,12 @@ def _drop_stale_cache() -> None:
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in _SOURCES)).hexdigest()
     from numba.core import caching, config
 
-    root = getattr(config, "CACHE_DIR", "")     # NUMBA_CACHE_DIR
-    folder = (os.path.join(root, caching._CacheLocator.get_suitable_cache_subpath(str(_SOURCES[0])))
-              if root else str(_HERE / "__pycache__"))
+    root = getattr(config, "CACHE_DIR", "")  # NUMBA_CACHE_DIR
+    folder = (
+        os.path.join(root, caching._CacheLocator.get_suitable_cache_subpath(str(_SOURCES[0])))
+        if root
+        else str(_HERE / "__pycache__")
+    )
     stamp = os.path.join(folder, "sources.sha256")
     try:
         with open(stamp, encoding="ascii") as f:
@@ -47,7 +55,7 @@ def _drop_stale_cache() -> None:
         with open(stamp, "w", encoding="ascii") as f:
             f.write(digest)
     except OSError:
-        pass          # a read-only install: its files do not change either
+        pass  # a read-only install: its files do not change either
 
 
 _drop_stale_cache()

@@ -27,19 +27,51 @@ from .ops import backward, forward, penalty, penalty_value
 from .optimizers import state_vectors, update
 from .run import all_finite
 
-(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX,
- C_BWD, C_FANOUT) = range(16)
-codes.check(globals(), tape, "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX "
-            "C_BWD C_FANOUT")
+(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX, C_BWD, C_FANOUT) = (
+    range(16)
+)
+codes.check(
+    globals(), tape, "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX C_BWD C_FANOUT"
+)
 VARIO_ETA = 9
 codes.check(globals(), vocabulary, "VARIO_ETA")
 
-(P_N, P_BATCH, P_STEPS_PER_EPOCH, P_EPOCHS, P_SHUFFLE, P_SEED, P_SCHEDULE, P_EVERY, P_PLATEAU_PATIENCE,
- P_DECAY_STEPS, P_TOTAL_STEPS, P_ES_MONITOR, P_ES_VAL, P_ES_PATIENCE, P_ES_RESTORE, P_ES_MAXIMISE,
- P_EPOCH_OFFSET, P_N_VAL, P_HAS_METRIC, P_EPOCH_SAMPLES) = range(20)
+(
+    P_N,
+    P_BATCH,
+    P_STEPS_PER_EPOCH,
+    P_EPOCHS,
+    P_SHUFFLE,
+    P_SEED,
+    P_SCHEDULE,
+    P_EVERY,
+    P_PLATEAU_PATIENCE,
+    P_DECAY_STEPS,
+    P_TOTAL_STEPS,
+    P_ES_MONITOR,
+    P_ES_VAL,
+    P_ES_PATIENCE,
+    P_ES_RESTORE,
+    P_ES_MAXIMISE,
+    P_EPOCH_OFFSET,
+    P_N_VAL,
+    P_HAS_METRIC,
+    P_EPOCH_SAMPLES,
+) = range(20)
 (PF_LR0, PF_FACTOR, PF_FINAL_LR, PF_DECAY_RATE, PF_MAX_LR, PF_ES_MIN_DELTA, PF_PLATEAU_MIN_DELTA) = range(7)
-(S_EPOCH, S_STEP_IN_EPOCH, S_STEP, S_PLATEAU_WAIT, S_ES_WAIT, S_BEST_EPOCH, S_STOP, S_FAILED_LO, S_FAILED_HI,
- S_FAILED_STEP, S_LAST_UPDATE_KNOWN) = range(11)
+(
+    S_EPOCH,
+    S_STEP_IN_EPOCH,
+    S_STEP,
+    S_PLATEAU_WAIT,
+    S_ES_WAIT,
+    S_BEST_EPOCH,
+    S_STOP,
+    S_FAILED_LO,
+    S_FAILED_HI,
+    S_FAILED_STEP,
+    S_LAST_UPDATE_KNOWN,
+) = range(11)
 (SF_LOSS_SUM, SF_METRIC_SUM, SF_SAMPLES, SF_PLATEAU_SCALE, SF_PLATEAU_BEST, SF_ES_BEST) = range(6)
 RUNNING, FINISHED, EARLY_STOPPING, NONFINITE = range(4)
 E_LOSS, E_METRIC, E_VAL_LOSS, E_VAL_METRIC, E_LR, E_BEST_EPOCH = range(6)
@@ -59,14 +91,18 @@ B_THETA, B_SLOT0, B_SLOT1, B_STEP_THETA, B_STEP_SLOT0, B_STEP_SLOT1 = range(6)
 BACKUP_ROWS = 6
 
 
-codes.check(globals(), E, "P_N P_BATCH P_STEPS_PER_EPOCH P_EPOCHS P_SHUFFLE P_SEED P_SCHEDULE P_EVERY "
-            "P_PLATEAU_PATIENCE P_DECAY_STEPS P_TOTAL_STEPS P_ES_MONITOR P_ES_VAL P_ES_PATIENCE P_ES_RESTORE "
-            "P_ES_MAXIMISE P_EPOCH_OFFSET P_N_VAL P_HAS_METRIC P_EPOCH_SAMPLES PF_LR0 PF_FACTOR PF_FINAL_LR PF_DECAY_RATE PF_MAX_LR "
-            "PF_ES_MIN_DELTA PF_PLATEAU_MIN_DELTA S_EPOCH S_STEP_IN_EPOCH S_STEP S_PLATEAU_WAIT S_ES_WAIT "
-            "S_BEST_EPOCH S_STOP S_FAILED_LO S_FAILED_HI S_FAILED_STEP S_LAST_UPDATE_KNOWN SF_LOSS_SUM "
-            "SF_METRIC_SUM SF_SAMPLES SF_PLATEAU_SCALE SF_PLATEAU_BEST SF_ES_BEST RUNNING FINISHED "
-            "EARLY_STOPPING NONFINITE E_LOSS E_METRIC E_VAL_LOSS E_VAL_METRIC E_LR E_BEST_EPOCH MONITOR_NONE "
-            "MONITOR_LOSS MONITOR_METRIC VAL_BATCH PASS_STRIDE")
+codes.check(
+    globals(),
+    E,
+    "P_N P_BATCH P_STEPS_PER_EPOCH P_EPOCHS P_SHUFFLE P_SEED P_SCHEDULE P_EVERY "
+    "P_PLATEAU_PATIENCE P_DECAY_STEPS P_TOTAL_STEPS P_ES_MONITOR P_ES_VAL P_ES_PATIENCE P_ES_RESTORE "
+    "P_ES_MAXIMISE P_EPOCH_OFFSET P_N_VAL P_HAS_METRIC P_EPOCH_SAMPLES PF_LR0 PF_FACTOR PF_FINAL_LR PF_DECAY_RATE PF_MAX_LR "
+    "PF_ES_MIN_DELTA PF_PLATEAU_MIN_DELTA S_EPOCH S_STEP_IN_EPOCH S_STEP S_PLATEAU_WAIT S_ES_WAIT "
+    "S_BEST_EPOCH S_STOP S_FAILED_LO S_FAILED_HI S_FAILED_STEP S_LAST_UPDATE_KNOWN SF_LOSS_SUM "
+    "SF_METRIC_SUM SF_SAMPLES SF_PLATEAU_SCALE SF_PLATEAU_BEST SF_ES_BEST RUNNING FINISHED "
+    "EARLY_STOPPING NONFINITE E_LOSS E_METRIC E_VAL_LOSS E_VAL_METRIC E_LR E_BEST_EPOCH MONITOR_NONE "
+    "MONITOR_LOSS MONITOR_METRIC VAL_BATCH PASS_STRIDE",
+)
 
 
 # runtime_flags: a literal True or False passed to a compiled function makes Numba compile another
@@ -98,7 +134,7 @@ def epoch_order(pi, epoch, out):
     """epochs.epoch_order into `out` (whole passes: its length is a multiple of n)."""
     n = pi[P_N]
     for k in range((epoch_samples(pi) + n - 1) // n):
-        part = out[k * n:(k + 1) * n]
+        part = out[k * n : (k + 1) * n]
         if pi[P_SHUFFLE] == 0 or pi[P_BATCH] >= n:
             for i in range(n):
                 part[i] = i
@@ -194,8 +230,8 @@ def batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, keep_grad):
     yb = np.empty((b, Y.shape[1]), Y.dtype)
     for s in range(b):
         yb[s, :] = Y[order[s0 + s]]
-    v = buf[lo: lo + b * no].reshape(b, no)
-    g = gbuf[lo: lo + b * no].reshape(b, no)
+    v = buf[lo : lo + b * no].reshape(b, no)
+    g = gbuf[lo : lo + b * no].reshape(b, no)
     single = rows[lsrc, C_FANOUT] == 1
     if keep_grad and not single:
         g[:] = 0.0
@@ -206,7 +242,7 @@ def batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, keep_grad):
 def validate(rows, fpar, ins, imap, lossv, dims, Xv, Yv, vorder, theta, frozen, buf, gbuf, sbuf, t, seed):
     """Mean validation loss (with the penalty) and metric in inference mode, in VAL_BATCH batches."""
     cap, sbase = dims[0], dims[1]
-    off = rows.shape[0] < 0      # False, as a runtime value: see `runtime_flags`
+    off = rows.shape[0] < 0  # False, as a runtime value: see `runtime_flags`
     nv = Xv.shape[0]
     total_loss = 0.0
     total_metric = 0.0
@@ -220,9 +256,51 @@ def validate(rows, fpar, ins, imap, lossv, dims, Xv, Yv, vorder, theta, frozen, 
 
 
 @njit(cache=True, nogil=True)
-def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims, vbuf, vgbuf, vsbuf, pi, pf, si,
-                 sf, max_steps, max_epochs, theta, frozen, gtheta, gsq, slots, backup, frozen_start, frozen_step, best,
-                 buf, gbuf, sbuf, opt, hyper, out_loss, out_metric, out_lr, out_epochs, order, live, seed, careful):
+def train_epochs(
+    rows,
+    fpar,
+    ins,
+    imap,
+    lossv,
+    dims,
+    X,
+    Y,
+    Xv,
+    Yv,
+    vorder,
+    vdims,
+    vbuf,
+    vgbuf,
+    vsbuf,
+    pi,
+    pf,
+    si,
+    sf,
+    max_steps,
+    max_epochs,
+    theta,
+    frozen,
+    gtheta,
+    gsq,
+    slots,
+    backup,
+    frozen_start,
+    frozen_step,
+    best,
+    buf,
+    gbuf,
+    sbuf,
+    opt,
+    hyper,
+    out_loss,
+    out_metric,
+    out_lr,
+    out_epochs,
+    order,
+    live,
+    seed,
+    careful,
+):
     """epochs.train_epochs_python, compiled: steps until a limit; returns (steps, epochs ended, overflowed).
 
     The fast pass (`careful` False) first keeps the weights, optimizer state and statistics in
@@ -231,7 +309,7 @@ def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims
     `seed` draws dropout masks (the backend's seed, as in the reference); the plan's seed shuffles.
     (One compiled entry: each level of compiled calls re-optimises everything below it.)
     """
-    on = rows.shape[0] >= 0      # True, as a runtime value: see `runtime_flags`
+    on = rows.shape[0] >= 0  # True, as a runtime value: see `runtime_flags`
     cap, sbase = dims[0], dims[1]
     want_sq = opt == VARIO_ETA
     used_slots = state_vectors(opt)
@@ -263,22 +341,25 @@ def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims
             for r in range(rows.shape[0]):
                 if rows[r, C_NEED] == 1 and rows[r, C_FANOUT] != 1 and r != lossv[1]:
                     o = cap * rows[r, C_OFF]
-                    gbuf[o: o + b * rows[r, C_N]] = 0.0
+                    gbuf[o : o + b * rows[r, C_N]] = 0.0
             backward(rows, fpar, ins, imap, b, cap, sbase, theta, buf, gbuf, sbuf, gtheta, gsq, want_sq, t, seed)
             loss += penalty(rows, fpar, theta, gtheta, gsq, want_sq)
             ok = math.isfinite(loss) and all_finite(gtheta)
         if not ok:
             frozen[:] = frozen_step
             if not careful and not all_finite(theta):
-                return steps, ended, True      # an earlier update overflowed: replay carefully
+                return steps, ended, True  # an earlier update overflowed: replay carefully
             si[S_STOP] = NONFINITE
             si[S_FAILED_LO] = s0
             si[S_FAILED_HI] = s0 + b
             si[S_FAILED_STEP] = t
             break
         ends_epoch = j + 1 == spe
-        last = (steps + 1 == max_steps or live[1] != 0
-                or (ends_epoch and (si[S_EPOCH] + 1 >= pi[P_EPOCHS] or (max_epochs > 0 and ended + 1 >= max_epochs))))
+        last = (
+            steps + 1 == max_steps
+            or live[1] != 0
+            or (ends_epoch and (si[S_EPOCH] + 1 >= pi[P_EPOCHS] or (max_epochs > 0 and ended + 1 >= max_epochs)))
+        )
         if careful or last:
             backup[B_STEP_THETA, :nt] = theta
             si[S_LAST_UPDATE_KNOWN] = 1
@@ -316,15 +397,16 @@ def train_epochs(rows, fpar, ins, imap, lossv, dims, X, Y, Xv, Yv, vorder, vdims
             vl = math.nan
             vm = math.nan
             if pi[P_N_VAL] > 0:
-                vl, vm = validate(rows, fpar, ins, imap, lossv, vdims, Xv, Yv, vorder, theta, frozen, vbuf, vgbuf,
-                                  vsbuf, t, seed)
+                vl, vm = validate(
+                    rows, fpar, ins, imap, lossv, vdims, Xv, Yv, vorder, theta, frozen, vbuf, vgbuf, vsbuf, t, seed
+                )
             if end_epoch(pi, pf, si, sf, row, vl, vm):
                 best[:nt] = theta
-                best[nt:nt + nf] = frozen
+                best[nt : nt + nf] = frozen
             ended += 1
             if si[S_STOP] == EARLY_STOPPING and pi[P_ES_RESTORE] != 0 and si[S_BEST_EPOCH] > 0:
                 theta[:] = best[:nt]
-                frozen[:] = best[nt:nt + nf]
+                frozen[:] = best[nt : nt + nf]
                 si[S_LAST_UPDATE_KNOWN] = 0
             if si[S_STOP] != RUNNING or (max_epochs > 0 and ended >= max_epochs):
                 break

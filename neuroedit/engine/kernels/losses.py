@@ -14,10 +14,24 @@ from ... import vocabulary
 from . import codes
 from .activations import sigmoid
 
-(SQUARED_ERROR, SUM_SQUARED_ERROR, MSE, MAE, BINARY_CROSSENTROPY, CATEGORICAL_CROSSENTROPY,
- SPARSE_CATEGORICAL_CROSSENTROPY, HINGE, MULTICLASS_HINGE, VALUE) = range(10)
-codes.check(globals(), vocabulary, "SQUARED_ERROR SUM_SQUARED_ERROR MSE MAE BINARY_CROSSENTROPY "
-            "CATEGORICAL_CROSSENTROPY SPARSE_CATEGORICAL_CROSSENTROPY HINGE MULTICLASS_HINGE VALUE")
+(
+    SQUARED_ERROR,
+    SUM_SQUARED_ERROR,
+    MSE,
+    MAE,
+    BINARY_CROSSENTROPY,
+    CATEGORICAL_CROSSENTROPY,
+    SPARSE_CATEGORICAL_CROSSENTROPY,
+    HINGE,
+    MULTICLASS_HINGE,
+    VALUE,
+) = range(10)
+codes.check(
+    globals(),
+    vocabulary,
+    "SQUARED_ERROR SUM_SQUARED_ERROR MSE MAE BINARY_CROSSENTROPY "
+    "CATEGORICAL_CROSSENTROPY SPARSE_CATEGORICAL_CROSSENTROPY HINGE MULTICLASS_HINGE VALUE",
+)
 
 # Probabilities are clipped to [EPS, 1 - EPS] before the logarithm (Keras's epsilon).
 EPS = 1e-7
@@ -131,7 +145,7 @@ def loss_and_grad(code, logits, v, y, g, assign):
                         loss += max(mg, 0.0) / n
                         d = -t / (b * n) if mg > 0 else 0.0
                         hits += 1.0 if (vv > 0) == (yy > 0) else 0.0
-                    if code <= MAE:   # regression: the metric is the mean absolute error
+                    if code <= MAE:  # regression: the metric is the mean absolute error
                         hits += abs(diff)
                 if assign:
                     g[s, j] = d

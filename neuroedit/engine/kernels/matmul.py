@@ -17,8 +17,22 @@ def gemm(ta, tb, m, n, k, a, b, beta, out):
     lda = m if ta == TRANS else k
     ldb = k if tb == TRANS else n
     if out.itemsize == 4:
-        sgemm(ROW_MAJOR, ta, tb, m, n, k, np.float32(1.0), a.ctypes.data, lda, b.ctypes.data, ldb,
-              np.float32(beta), out.ctypes.data, n)
+        sgemm(
+            ROW_MAJOR,
+            ta,
+            tb,
+            m,
+            n,
+            k,
+            np.float32(1.0),
+            a.ctypes.data,
+            lda,
+            b.ctypes.data,
+            ldb,
+            np.float32(beta),
+            out.ctypes.data,
+            n,
+        )
     else:
         dgemm(ROW_MAJOR, ta, tb, m, n, k, 1.0, a.ctypes.data, lda, b.ctypes.data, ldb, beta, out.ctypes.data, n)
 

@@ -24,13 +24,21 @@ from .matmul import matmul, matmul_nt, matmul_tn
 
 INPUT, DENSE, ACT, DROPOUT, BATCHNORM, COPY, PRELU, ADD, CONCAT, BINARY, SQUARE = range(11)
 BIN_ADD, BIN_SUBTRACT, BIN_MULTIPLY, BIN_MAX = range(4)
-codes.check(globals(), vocabulary, "INPUT DENSE ACT DROPOUT BATCHNORM COPY PRELU ADD CONCAT BINARY SQUARE "
-            "BIN_ADD BIN_SUBTRACT BIN_MULTIPLY BIN_MAX")
-(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX,
- C_BWD, C_FANOUT) = range(16)
+codes.check(
+    globals(),
+    vocabulary,
+    "INPUT DENSE ACT DROPOUT BATCHNORM COPY PRELU ADD CONCAT BINARY SQUARE BIN_ADD BIN_SUBTRACT BIN_MULTIPLY BIN_MAX",
+)
+(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX, C_BWD, C_FANOUT) = (
+    range(16)
+)
 F_ALPHA, F_RATE, F_MOMENTUM, F_EPS, F_L1, F_L2 = range(6)
-codes.check(globals(), tape, "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX "
-            "C_BWD C_FANOUT F_ALPHA F_RATE F_MOMENTUM F_EPS F_L1 F_L2")
+codes.check(
+    globals(),
+    tape,
+    "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX "
+    "C_BWD C_FANOUT F_ALPHA F_RATE F_MOMENTUM F_EPS F_L1 F_L2",
+)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _STEP = np.uint64(0xD1B54A32D192ED03)
@@ -69,7 +77,7 @@ def input_forward(X, order, s0, b, col, n, out):
 # ---------------------------------------------------------------- Dense: z = x·W + b
 @njit(cache=True, nogil=True, inline="always")
 def dense_forward(x, theta, b, k, n, p0, p1, out):
-    w = theta[p0: p0 + k * n].reshape(k, n)
+    w = theta[p0 : p0 + k * n].reshape(k, n)
     z = out.reshape(b, n)
     matmul(x.reshape(b, k), w, z)
     if p1 >= 0:
@@ -82,16 +90,16 @@ def dense_forward(x, theta, b, k, n, p0, p1, out):
 def dense_backward(x, go, gx, theta, gtheta, gsq, b, k, n, p0, p1, want_sq, send, assign):
     dz = go.reshape(b, n)
     xm = x.reshape(b, k)
-    matmul_tn(xm, dz, gtheta[p0: p0 + k * n].reshape(k, n))
+    matmul_tn(xm, dz, gtheta[p0 : p0 + k * n].reshape(k, n))
     if p1 >= 0:
-        gb = gtheta[p1: p1 + n]
+        gb = gtheta[p1 : p1 + n]
         gb[:] = 0.0
         for s in range(b):
             for j in range(n):
                 gb[j] += dz[s, j]
-    if want_sq:     # per-pattern squared gradients (VarioEta)
+    if want_sq:  # per-pattern squared gradients (VarioEta)
         sq = np.dot((xm * xm).T, dz * dz) * b
-        gsq[p0: p0 + k * n] = sq.ravel()
+        gsq[p0 : p0 + k * n] = sq.ravel()
         if p1 >= 0:
             for j in range(n):
                 acc = 0.0
@@ -99,7 +107,7 @@ def dense_backward(x, go, gx, theta, gtheta, gsq, b, k, n, p0, p1, want_sq, send
                     acc += dz[s, j] * dz[s, j]
                 gsq[p1 + j] = acc * b
     if send:
-        matmul_nt(dz, theta[p0: p0 + k * n].reshape(k, n), gx.reshape(b, k), assign)
+        matmul_nt(dz, theta[p0 : p0 + k * n].reshape(k, n), gx.reshape(b, k), assign)
 
 
 @njit(cache=True, nogil=True)
@@ -287,7 +295,7 @@ def square_backward(x, go, gx, assign):
 def source(rows, ins, buf, cap, b, q):
     """The b x n block of values (or gradients, given gbuf) of tape input q (an index into `ins`)."""
     sr = ins[q, 0]
-    return buf[cap * rows[sr, C_OFF]: cap * rows[sr, C_OFF] + b * rows[sr, C_N]]
+    return buf[cap * rows[sr, C_OFF] : cap * rows[sr, C_OFF] + b * rows[sr, C_N]]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -374,13 +382,14 @@ def merge_backward(code, kind, rows, ins, imap, i0, nsrc, buf, gbuf, cap, b, n, 
 
 # ---------------------------------------------------------------- the passes over the tape
 @njit(cache=True, nogil=True)
-def forward(rows, fpar, ins, imap, X, order, s0, b, cap, sbase, theta, frozen, buf, sbuf,
-            training, update_stats, t, seed):
+def forward(
+    rows, fpar, ins, imap, X, order, s0, b, cap, sbase, theta, frozen, buf, sbuf, training, update_stats, t, seed
+):
     """Every row's values for the batch order[s0:s0+b] of X."""
     for r in range(rows.shape[0]):
         code = rows[r, C_OP]
         n = rows[r, C_N]
-        out = buf[cap * rows[r, C_OFF]: cap * rows[r, C_OFF] + b * n]
+        out = buf[cap * rows[r, C_OFF] : cap * rows[r, C_OFF] + b * n]
         i0 = rows[r, C_IN0]
         x = source(rows, ins, buf, cap, b, i0) if rows[r, C_NIN] > 0 else out
         if code == INPUT:
@@ -393,10 +402,25 @@ def forward(rows, fpar, ins, imap, X, order, s0, b, cap, sbase, theta, frozen, b
             dropout_forward(x, out, fpar[r, F_RATE], training, seed, t, rows[r, C_OPIDX])
         elif code == BATCHNORM:
             c = rows[r, C_AUX0]
-            xhat = sbuf[cap * rows[r, C_SOFF]: cap * rows[r, C_SOFF] + b * n]
-            inv = sbuf[sbase + rows[r, C_AUX1]: sbase + rows[r, C_AUX1] + c]
-            batchnorm_forward(x, out, xhat, inv, theta, frozen, c, fpar[r, F_EPS], fpar[r, F_MOMENTUM],
-                              rows[r, C_P0], rows[r, C_P1], rows[r, C_P2], rows[r, C_P3], training, update_stats)
+            xhat = sbuf[cap * rows[r, C_SOFF] : cap * rows[r, C_SOFF] + b * n]
+            inv = sbuf[sbase + rows[r, C_AUX1] : sbase + rows[r, C_AUX1] + c]
+            batchnorm_forward(
+                x,
+                out,
+                xhat,
+                inv,
+                theta,
+                frozen,
+                c,
+                fpar[r, F_EPS],
+                fpar[r, F_MOMENTUM],
+                rows[r, C_P0],
+                rows[r, C_P1],
+                rows[r, C_P2],
+                rows[r, C_P3],
+                training,
+                update_stats,
+            )
         elif code == COPY:
             out[:] = x
         elif code == PRELU:
@@ -420,28 +444,44 @@ def backward(rows, fpar, ins, imap, b, cap, sbase, theta, buf, gbuf, sbuf, gthet
         code = rows[r, C_OP]
         n = rows[r, C_N]
         off = cap * rows[r, C_OFF]
-        go = gbuf[off: off + b * n]
+        go = gbuf[off : off + b * n]
         i0 = rows[r, C_IN0]
         x = source(rows, ins, buf, cap, b, i0)
         gx = source(rows, ins, gbuf, cap, b, i0)
         send = rows[ins[i0, 0], C_NEED] == 1
         assign = ins[i0, 2] == 1
         if code == DENSE:
-            dense_backward(x, go, gx, theta, gtheta, gsq, b, rows[ins[i0, 0], C_N], n, rows[r, C_P0], rows[r, C_P1],
-                           want_sq, send, assign)
+            dense_backward(
+                x,
+                go,
+                gx,
+                theta,
+                gtheta,
+                gsq,
+                b,
+                rows[ins[i0, 0], C_N],
+                n,
+                rows[r, C_P0],
+                rows[r, C_P1],
+                want_sq,
+                send,
+                assign,
+            )
         elif code == ACT:
             if send:
-                act_backward(rows[r, C_AUX0], fpar[r, F_ALPHA], x, buf[off: off + b * n], go, gx, rows[r, C_AUX1],
-                             assign)
+                act_backward(
+                    rows[r, C_AUX0], fpar[r, F_ALPHA], x, buf[off : off + b * n], go, gx, rows[r, C_AUX1], assign
+                )
         elif code == DROPOUT:
             if send:
                 dropout_backward(go, gx, fpar[r, F_RATE], seed, t, rows[r, C_OPIDX], assign)
         elif code == BATCHNORM:
             c = rows[r, C_AUX0]
-            xhat = sbuf[cap * rows[r, C_SOFF]: cap * rows[r, C_SOFF] + b * n]
-            inv = sbuf[sbase + rows[r, C_AUX1]: sbase + rows[r, C_AUX1] + c]
-            batchnorm_backward(go, gx, xhat, inv, theta, gtheta, gsq, b, c, rows[r, C_P0], rows[r, C_P1], want_sq,
-                               send, assign)
+            xhat = sbuf[cap * rows[r, C_SOFF] : cap * rows[r, C_SOFF] + b * n]
+            inv = sbuf[sbase + rows[r, C_AUX1] : sbase + rows[r, C_AUX1] + c]
+            batchnorm_backward(
+                go, gx, xhat, inv, theta, gtheta, gsq, b, c, rows[r, C_P0], rows[r, C_P1], want_sq, send, assign
+            )
         elif code == COPY:
             if send:
                 if assign:

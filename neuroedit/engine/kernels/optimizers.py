@@ -55,9 +55,9 @@ def update(code, hyper, theta, g, gsq, s1, s2, lr, t):
             s2[i] = rho * s2[i] + (1.0 - rho) * d * d
             theta[i] -= lr * d
     elif code == ADAM or code == ADAMW or code == NADAM:
-        c1 = 1.0 - b1 ** t
+        c1 = 1.0 - b1**t
         c1n = 1.0 - b1 ** (t + 1)
-        c2 = 1.0 - b2 ** t
+        c2 = 1.0 - b2**t
         nesterov = code == NADAM
         decay = wd if code == ADAMW else 0.0
         for i in range(n):
@@ -69,7 +69,7 @@ def update(code, hyper, theta, g, gsq, s1, s2, lr, t):
             mh = b1 * m / c1n + (1.0 - b1) * gi / c1 if nesterov else m / c1
             theta[i] -= lr * (mh / (math.sqrt(v / c2) + eps) + decay * theta[i])
     else:  # VARIO_ETA
-        cr = 1.0 - rho ** t
+        cr = 1.0 - rho**t
         for i in range(n):
             gi = g[i]
             mean = s1[i]

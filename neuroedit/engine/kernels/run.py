@@ -14,16 +14,18 @@ from .losses import loss_and_grad
 from .ops import backward, forward, penalty
 from .optimizers import state_vectors, update
 
-(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX,
- C_BWD, C_FANOUT) = range(16)
-codes.check(globals(), tape, "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX "
-            "C_BWD C_FANOUT")
+(C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX, C_BWD, C_FANOUT) = (
+    range(16)
+)
+codes.check(
+    globals(), tape, "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX C_BWD C_FANOUT"
+)
 VARIO_ETA = 9
 codes.check(globals(), vocabulary, "VARIO_ETA")
 
 # Run modes.
 TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)
-OVERFLOWED = -2     # run's failing-batch result when an update overflowed (see run)
+OVERFLOWED = -2  # run's failing-batch result when an update overflowed (see run)
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc"})
@@ -58,9 +60,39 @@ def undo_call(theta, slots, frozen, backup, frozen_start, used_slots):
 
 
 @njit(cache=True, nogil=True)
-def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, theta, frozen, gtheta, gsq,
-        slots, backup, frozen_backup, frozen_start, buf, gbuf, sbuf, opt, hyper, t0, seed, out_loss, out_metric,
-        out_pred, live):
+def run(
+    mode,
+    rows,
+    fpar,
+    ins,
+    imap,
+    lossv,
+    dims,
+    X,
+    Y,
+    order,
+    bounds,
+    lrs,
+    theta,
+    frozen,
+    gtheta,
+    gsq,
+    slots,
+    backup,
+    frozen_backup,
+    frozen_start,
+    buf,
+    gbuf,
+    sbuf,
+    opt,
+    hyper,
+    t0,
+    seed,
+    out_loss,
+    out_metric,
+    out_pred,
+    live,
+):
     """Run len(bounds)-1 batches in `mode`; returns (batches done, index of the failing batch or -1).
 
     TRAIN: forward, loss, backward, penalty, update. GRAD: one batch, no update.
@@ -91,15 +123,33 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
         t = t0 + k
         if mode == TRAIN:
             frozen_backup[:] = frozen
-        forward(rows, fpar, ins, imap, X, order, s0, b, cap, sbase, theta, frozen, buf, sbuf,
-                training, mode == TRAIN, t, seed)
+        forward(
+            rows,
+            fpar,
+            ins,
+            imap,
+            X,
+            order,
+            s0,
+            b,
+            cap,
+            sbase,
+            theta,
+            frozen,
+            buf,
+            sbuf,
+            training,
+            mode == TRAIN,
+            t,
+            seed,
+        )
         if mode == FWD_TRAIN or mode == FWD_EVAL:
             continue
         no = rows[lsrc, C_N]
         lo = cap * rows[lsrc, C_OFF]
         if mode == PREDICT:
             oo = cap * rows[lossv[6], C_OFF]
-            ov = buf[oo: oo + b * nout].reshape(b, nout)
+            ov = buf[oo : oo + b * nout].reshape(b, nout)
             for s in range(b):
                 for j in range(nout):
                     out_pred[s0 + s, j] = ov[s, j]
@@ -107,8 +157,8 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
         yb = np.empty((b, Y.shape[1]), Y.dtype)
         for s in range(b):
             yb[s, :] = Y[order[s0 + s]]
-        v = buf[lo: lo + b * no].reshape(b, no)
-        g = gbuf[lo: lo + b * no].reshape(b, no)
+        v = buf[lo : lo + b * no].reshape(b, no)
+        g = gbuf[lo : lo + b * no].reshape(b, no)
         if rows[lsrc, C_FANOUT] != 1 and mode != EVAL:
             g[:] = 0.0
         loss, metric = loss_and_grad(lcode, logits, v, yb, g, rows[lsrc, C_FANOUT] == 1)
@@ -124,7 +174,7 @@ def run(mode, rows, fpar, ins, imap, lossv, dims, X, Y, order, bounds, lrs, thet
         for r in range(rows.shape[0]):
             if rows[r, C_NEED] == 1 and rows[r, C_FANOUT] != 1 and r != lsrc:
                 o = cap * rows[r, C_OFF]
-                gbuf[o: o + b * rows[r, C_N]] = 0.0
+                gbuf[o : o + b * rows[r, C_N]] = 0.0
         backward(rows, fpar, ins, imap, b, cap, sbase, theta, buf, gbuf, sbuf, gtheta, gsq, want_sq, t, seed)
         loss += penalty(rows, fpar, theta, gtheta, gsq, want_sq)
         out_loss[k] = loss

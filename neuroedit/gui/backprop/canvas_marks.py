@@ -66,8 +66,11 @@ class CanvasMarks:
                 grads = [u for u in range(n.value.size) if (node_id, u) in vis.grads]
                 if grads and n.grad is not None:
                     lines.append((f"∂{w.objective}/∂{node_id} = " + _numbers(w, n.grad.ravel(), grads), GRAD_COLOR))
-            elif vis.loss and self.scene.doc.nodes.get(node_id) is not None and \
-                    self.scene.doc.nodes[node_id].type == "Loss":
+            elif (
+                vis.loss
+                and self.scene.doc.nodes.get(node_id) is not None
+                and self.scene.doc.nodes[node_id].type == "Loss"
+            ):
                 lines.append((f"{w.objective} = {w.number(w.loss)}", QColor(self.scene.colors.text)))
             self._labels(lines, rect)
 

@@ -13,14 +13,13 @@ import numpy as np
 
 from ...api.walkthrough import Step, Walkthrough
 
-PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass (chain rule)",
-                "update": "Update"}
+PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass (chain rule)", "update": "Update"}
 PHASE_COLORS = {"forward": "#1f6fd1", "loss": "#c8414b", "backward": "#b5267a", "update": "#2e7d32"}
 PHASE_HINTS = {
     "forward": "Values flow along the arrows; each node uses only values already computed.",
     "loss": "The loss compares the network's output with the target.",
     "backward": "Against the arrows: gradient arriving × local derivative = gradient passed on "
-                "(the forward values are reused).",
+    "(the forward values are reused).",
     "update": "Every weight takes one step against its gradient.",
 }
 SUMMARY_VALUES = 8
@@ -31,16 +30,20 @@ def step_html(w: Walkthrough, step: Step, dark: bool = False) -> str:
     muted = "#9aa1b2" if dark else "#697084"
     text = "#e8eaf0" if dark else "#1d2230"
     phase = PHASE_TITLES.get(step.phase, step.phase)
-    out = [f"<div style='color:{muted}; font-size:10pt'>"
-           f"<span style='color:{color}; font-weight:bold'>{escape(phase)}</span>"
-           f" · step {step.index + 1} of {len(w.steps)} · {escape(w.source)}</div>",
-           f"<div style='font-size:13pt; font-weight:bold; color:{text}; margin-top:4px'>{escape(step.title)}</div>",
-           "<div style='margin-top:8px'></div>"]
+    out = [
+        f"<div style='color:{muted}; font-size:10pt'>"
+        f"<span style='color:{color}; font-weight:bold'>{escape(phase)}</span>"
+        f" · step {step.index + 1} of {len(w.steps)} · {escape(w.source)}</div>",
+        f"<div style='font-size:13pt; font-weight:bold; color:{text}; margin-top:4px'>{escape(step.title)}</div>",
+        "<div style='margin-top:8px'></div>",
+    ]
     for f in step.formulas:
         quantity = hats(escape(f.quantity()))
-        rest = hats(escape(f.text(w.number)[len(f.quantity()):].lstrip()))
-        out.append(f"<p style='font-size:17pt; color:{text}; margin:2px 0'>"
-                   f"<span style='color:{color}; font-weight:bold'>{quantity}</span> {rest}</p>")
+        rest = hats(escape(f.text(w.number)[len(f.quantity()) :].lstrip()))
+        out.append(
+            f"<p style='font-size:17pt; color:{text}; margin:2px 0'>"
+            f"<span style='color:{color}; font-weight:bold'>{quantity}</span> {rest}</p>"
+        )
         if f.note:
             out.append(f"<p style='font-size:10pt; color:{muted}; margin:0 0 4px 24px'>{escape(f.note)}</p>")
     if step.phase == "loss" and w.target is not None:

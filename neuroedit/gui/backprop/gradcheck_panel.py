@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...api.gradcheck import GradCheck, gradient_check
 from .walkthrough_player import WalkthroughPlayer, parse_numbers
@@ -46,8 +55,10 @@ class GradCheckPanel(QWidget):
         c, kw = self.player.choice, {}
         try:
             if c.mode == "inputs":
-                kw["inputs"] = {n: (v[0] if len(v) == 1 else v)
-                                for n, v in ((n, parse_numbers(t, f"input {n}")) for n, t in c.inputs.items())}
+                kw["inputs"] = {
+                    n: (v[0] if len(v) == 1 else v)
+                    for n, v in ((n, parse_numbers(t, f"input {n}")) for n, t in c.inputs.items())
+                }
             else:
                 kw["sample"] = int(c.batch[0] if c.mode == "batch" and c.batch else c.index)
             if c.target.strip():
@@ -68,8 +79,14 @@ class GradCheckPanel(QWidget):
     def _show(self, r: GradCheck) -> None:
         self.table.setRowCount(len(r.rows))
         for k, row in enumerate(r.rows):
-            cells = [row.node, row.param, ",".join(map(str, row.index)) or "–", f"{row.backprop:.6g}",
-                     f"{row.numeric:.6g}", f"{row.rel_err:.1e}"]
+            cells = [
+                row.node,
+                row.param,
+                ",".join(map(str, row.index)) or "–",
+                f"{row.backprop:.6g}",
+                f"{row.numeric:.6g}",
+                f"{row.rel_err:.1e}",
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c >= 3:
@@ -78,12 +95,19 @@ class GradCheckPanel(QWidget):
                     item.setBackground(QBrush(FLAG_BACKGROUND))
                     item.setForeground(QBrush(FLAG_TEXT))
                 self.table.setItem(k, c, item)
-        verdict = ("all agree" if r.ok else f"{len(r.flagged)} flagged above {r.threshold:g} — a derivative "
-                   "may be wrong (or the loss is not smooth here)")
+        verdict = (
+            "all agree"
+            if r.ok
+            else f"{len(r.flagged)} flagged above {r.threshold:g} — a derivative "
+            "may be wrong (or the loss is not smooth here)"
+        )
         notes = r.sampled_notes()
-        self.summary.setText(f"{len(r.rows)} elements checked with h = {r.h:g}; largest relative error "
-                             f"{r.max_rel_err:.1e}; {verdict}." + (" " + "; ".join(notes) if notes else ""))
+        self.summary.setText(
+            f"{len(r.rows)} elements checked with h = {r.h:g}; largest relative error "
+            f"{r.max_rel_err:.1e}; {verdict}." + (" " + "; ".join(notes) if notes else "")
+        )
 
     def flagged_rows(self) -> list[int]:
-        return [k for k in range(self.table.rowCount())
-                if self.table.item(k, 0).background().color() == FLAG_BACKGROUND]
+        return [
+            k for k in range(self.table.rowCount()) if self.table.item(k, 0).background().color() == FLAG_BACKGROUND
+        ]

@@ -7,8 +7,7 @@ selection) and asks the scene for hover texts when the mouse arrives.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen,
-                           QPixmap)
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsObject
 
 from ..theme import font
@@ -19,7 +18,7 @@ GRAD_COLOR = QColor("#c2185b")
 UPDATE_COLOR = QColor("#2e7d32")
 POSITIVE = QColor("#0877bd")
 NEGATIVE = QColor("#f59322")
-HEAT_RADIUS = RADIUS + 3      # a neuron showing its heat map is a little larger, so the picture reads
+HEAT_RADIUS = RADIUS + 3  # a neuron showing its heat map is a little larger, so the picture reads
 
 
 class NeuronItem(QGraphicsObject):
@@ -33,7 +32,7 @@ class NeuronItem(QGraphicsObject):
         self.grad_text = ""
         self.glow = False
         self.selected_ring = False
-        self.thumbnail: QPixmap | None = None     # the neuron's heat map over the 2-D input plane, if probed
+        self.thumbnail: QPixmap | None = None  # the neuron's heat map over the 2-D input plane, if probed
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -74,15 +73,16 @@ class NeuronItem(QGraphicsObject):
             self._paint_heat_map(painter)
         else:
             self._paint_plain(painter)
-        if self.grad_text:       # where it always is: the next neuron of a stack starts right below
+        if self.grad_text:  # where it always is: the next neuron of a stack starts right below
             r = RADIUS
             painter.setFont(font(8.0, True))
             painter.setPen(GRAD_COLOR)
             painter.drawText(QRectF(-r - 40, r + 1, 2 * r + 80, 18), Qt.AlignmentFlag.AlignCenter, self.grad_text)
 
     def _border(self) -> QPen:
-        return QPen(self.colors.selection if self.selected_ring else self.fill.darker(130),
-                    3.0 if self.selected_ring else 1.6)
+        return QPen(
+            self.colors.selection if self.selected_ring else self.fill.darker(130), 3.0 if self.selected_ring else 1.6
+        )
 
     def _paint_plain(self, painter: QPainter) -> None:
         r = RADIUS
@@ -99,7 +99,7 @@ class NeuronItem(QGraphicsObject):
         painter.setFont(font(_text_size(text), bool(self.value_text)))
         painter.drawText(QRectF(-r - 14, -r, 2 * r + 28, 2 * r), Qt.AlignmentFlag.AlignCenter, text)
         if self.value_text and self.symbol and not self.square and self.symbol != "L":
-            self._paint_badge(painter)   # the operation stays readable once the value fills the circle
+            self._paint_badge(painter)  # the operation stays readable once the value fills the circle
 
     def _paint_heat_map(self, painter: QPainter) -> None:
         """The heat map fills the circle; a value from the step-through sits on a pale pill so it stays legible."""
@@ -159,7 +159,7 @@ def _text_size(text: str) -> float:
 
 
 class MoreItem(QGraphicsObject):
-    """"… N more": the neurons of a wide layer that are not drawn one by one."""
+    """ "… N more": the neurons of a wide layer that are not drawn one by one."""
 
     def __init__(self, hidden: int, colors) -> None:
         super().__init__()
@@ -197,8 +197,8 @@ class LinkItem(QGraphicsLineItem):
         self.label_at = 0.42
         self._glow_item: QGraphicsLineItem | None = None
         self._label_item: LinkLabel | None = None
-        self._shape: QPainterPath | None = None     # Qt asks for it on every boundingRect (each paint)
-        self.setAcceptHoverEvents(self.weighted)      # the pen comes with the scene's first set_weight
+        self._shape: QPainterPath | None = None  # Qt asks for it on every boundingRect (each paint)
+        self.setAcceptHoverEvents(self.weighted)  # the pen comes with the scene's first set_weight
 
     @property
     def weighted(self) -> bool:
@@ -250,7 +250,7 @@ class LinkItem(QGraphicsLineItem):
         scene = self.scene()
         if scene is not None and self.weighted:
             self.setToolTip(scene.weight_tip(self.link))
-            if not self.hasCursor():       # set here, not for each of a rebuild's many lines
+            if not self.hasCursor():  # set here, not for each of a rebuild's many lines
                 self.setCursor(Qt.CursorShape.PointingHandCursor)
         super().hoverEnterEvent(event)
 
@@ -303,7 +303,7 @@ def _pen(colors, weighted: bool, value: float | None, relative: float) -> QPen:
             color = QColor(POSITIVE if value >= 0 else NEGATIVE)
             color.setAlphaF(0.55 + 0.45 * t)
             pen = QPen(color, 1.0 + 6.0 * t)
-        pen.setCapStyle(Qt.PenCapStyle.FlatCap)    # the ends hide under the circles; round caps cost 3-4x per frame
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)  # the ends hide under the circles; round caps cost 3-4x per frame
         _PENS[key] = pen
     return pen
 

@@ -24,13 +24,34 @@ NARROW_COLUMN = 150.0
 ROW_HEIGHT = 62.0
 NODE_GAP = 46.0
 RADIUS = 20.0
-LABEL_SPACE = 26.0               # room for a node's name above its first circle
+LABEL_SPACE = 26.0  # room for a node's name above its first circle
 
 # What a circle of a node type shows when it has no number yet (ops show their operation).
-OP_SYMBOLS = {"OpAdd": "+", "OpSubtract": "−", "OpMultiply": "×", "OpMax": "max", "OpSquare": "x²", "Add": "+",
-              "Concatenate": "‖", "Flatten": "⇉", "Dropout": "drop", "BatchNorm": "BN", "PReLU": "PReLU"}
-ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": "z", "softmax": "soft",
-                      "leaky_relu": "LReLU", "swish": "swish", "selu": "SELU", "step": "step", "sign": "sgn"}
+OP_SYMBOLS = {
+    "OpAdd": "+",
+    "OpSubtract": "−",
+    "OpMultiply": "×",
+    "OpMax": "max",
+    "OpSquare": "x²",
+    "Add": "+",
+    "Concatenate": "‖",
+    "Flatten": "⇉",
+    "Dropout": "drop",
+    "BatchNorm": "BN",
+    "PReLU": "PReLU",
+}
+ACTIVATION_SYMBOLS = {
+    "sigmoid": "σ",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "linear": "z",
+    "softmax": "soft",
+    "leaky_relu": "LReLU",
+    "swish": "swish",
+    "selu": "SELU",
+    "step": "step",
+    "sign": "sgn",
+}
 
 
 @dataclass
@@ -39,13 +60,13 @@ class NodeGlyphs:
 
     node: str
     type: str
-    size: int                      # output elements (1 for the loss)
-    shown: list[int]               # flat element indices that get a circle
-    hidden: int                    # elements summarised by the "… N more" glyph
+    size: int  # output elements (1 for the loss)
+    shown: list[int]  # flat element indices that get a circle
+    hidden: int  # elements summarised by the "… N more" glyph
     x: float
-    ys: list[float]                # one y per shown element
-    more_y: float | None           # where the summary glyph sits
-    symbol: str                    # drawn inside a circle without a number
+    ys: list[float]  # one y per shown element
+    more_y: float | None  # where the summary glyph sits
+    symbol: str  # drawn inside a circle without a number
 
     @property
     def top(self) -> float:
@@ -60,7 +81,7 @@ class NodeGlyphs:
 class Link:
     """A line from one element to another; `weight` names the weight element on it (None: a plain wire)."""
 
-    src: str                       # node id, or "bias:<layer>" for the always-on input
+    src: str  # node id, or "bias:<layer>" for the always-on input
     src_unit: int
     dst: str
     dst_unit: int
@@ -70,7 +91,7 @@ class Link:
 @dataclass
 class NeuronLayout:
     nodes: dict[str, NodeGlyphs] = field(default_factory=dict)
-    biases: dict[str, tuple[float, float]] = field(default_factory=dict)   # layer id -> position of its "1"
+    biases: dict[str, tuple[float, float]] = field(default_factory=dict)  # layer id -> position of its "1"
     links: list[Link] = field(default_factory=list)
 
     def position(self, node: str, unit: int) -> tuple[float, float] | None:
@@ -86,8 +107,11 @@ def bias_id(layer: str) -> str:
     return f"bias:{layer}"
 
 
-def neuron_layout(doc: Document) -> NeuronLayout:
-    """The layout of `doc` (nodes whose shape is unknown get one circle marked "?")."""
+def neuron_layout(doc: Document, spread: float = 1.0) -> NeuronLayout:
+    """The layout of `doc` (nodes whose shape is unknown get one circle marked "?").
+
+    `spread` widens the gaps between columns, so a wide view is filled instead of showing a tall, narrow network.
+    """
     a = analyze(doc)
     order = [n for n in a.order if n in doc.nodes] + [n for n in doc.nodes if n not in a.order]
     incoming: dict[str, dict[str, str]] = {n: {} for n in doc.nodes}
@@ -103,8 +127,8 @@ def neuron_layout(doc: Document) -> NeuronLayout:
         columns.setdefault(depth[n], []).append(n)
     x = 0.0
     for d, ids in sorted(columns.items()):
-        if d:   # room for weight labels in front of Dense layers; op graphs stay compact
-            x += COLUMN_WIDTH if any(doc.nodes[n].type == "Dense" for n in ids) else NARROW_COLUMN
+        if d:  # room for weight labels in front of Dense layers; op graphs stay compact
+            x += spread * (COLUMN_WIDTH if any(doc.nodes[n].type == "Dense" for n in ids) else NARROW_COLUMN)
         glyphs = [_glyphs(doc, n, a.shapes.get(n), x) for n in ids]
         height = sum(_height(g) for g in glyphs) + NODE_GAP * (len(glyphs) - 1)
         y = -height / 2

@@ -23,15 +23,15 @@ from .neuron_layout import RADIUS, Link, NeuronLayout, drawn_size, neuron_layout
 from .neuron_thumbs import HEAT_LEGEND, thumbnail, unit_maps
 from .walkthrough_player import WalkthroughPlayer
 
-CALM_LABELS = 3     # a node with more weight lines numbers only the current step's (the rest: hover)
-MAX_DRAWN = 1500    # circles + lines; beyond this a fitted view is a grey blur and a rebuild stalls edits
+CALM_LABELS = 3  # a node with more weight lines numbers only the current step's (the rest: hover)
+MAX_DRAWN = 1500  # circles + lines; beyond this a fitted view is a grey blur and a rebuild stalls edits
 
 
 class NeuronScene(QGraphicsScene):
     node_clicked = Signal(str)
-    edit_requested = Signal(object, QPointF)     # Link, scene position of the click
+    edit_requested = Signal(object, QPointF)  # Link, scene position of the click
     status_message = Signal(str)
-    too_big_changed = Signal(bool)               # the graph went over (or back under) MAX_DRAWN
+    too_big_changed = Signal(bool)  # the graph went over (or back under) MAX_DRAWN
 
     def __init__(self, doc, player: WalkthroughPlayer, colors, parent=None) -> None:
         super().__init__(parent)
@@ -42,12 +42,13 @@ class NeuronScene(QGraphicsScene):
         self.links: list[LinkItem] = []
         self.selected: set[str] = set()
         self._numbers_cache: dict[int, dict] = {}
-        self.plane = None             # probes.Plane of the running training (2-D inputs), else None
-        self.boundary = None          # the latest probes.Boundary, None before training and after Reset
-        self.too_big = ""             # the message shown instead of the neurons, "" when they are drawn
-        self.rebuilds = 0             # how often the items were made (tests, benchmarks)
+        self.plane = None  # probes.Plane of the running training (2-D inputs), else None
+        self.boundary = None  # the latest probes.Boundary, None before training and after Reset
+        self.too_big = ""  # the message shown instead of the neurons, "" when they are drawn
+        self.rebuilds = 0  # how often the items were made (tests, benchmarks)
+        self.spread = 1.0  # column gaps x this: the view widens them to fill a wide window
         self._thumbs_stale = False
-        self._stale = {"structure"}   # parts behind the document: structure, weights, numbers, selection
+        self._stale = {"structure"}  # parts behind the document: structure, weights, numbers, selection
         self._binding = DocBinding()
         self._rebuild_timer = QTimer(self, singleShot=True, interval=0)
         self._rebuild_timer.timeout.connect(self._rebuild_if_shown)
@@ -59,8 +60,7 @@ class NeuronScene(QGraphicsScene):
     def set_document(self, doc) -> None:
         self.doc = doc
         ev = doc.events
-        self._binding.bind(doc, [(ev.changed, self._structure_changed),
-                                 (ev.weights_changed, self._weights_changed)])
+        self._binding.bind(doc, [(ev.changed, self._structure_changed), (ev.weights_changed, self._weights_changed)])
         self._stale.add("structure")
         if self.on_screen():
             self.rebuild()
@@ -81,6 +81,12 @@ class NeuronScene(QGraphicsScene):
     def _rebuild_if_shown(self) -> None:
         if self.on_screen():
             self.rebuild()
+
+    def set_spread(self, spread: float) -> None:
+        """Lay the columns out wider or narrower (the view's shape changed); one rebuild."""
+        if abs(spread - self.spread) > 0.01:
+            self.spread = spread
+            self._structure_changed()
 
     def catch_up(self) -> None:
         """Bring every stale part up to date now (a view is being shown; tests): at most one rebuild."""
@@ -117,7 +123,7 @@ class NeuronScene(QGraphicsScene):
             self._message(self.too_big)
             self.setSceneRect(self.itemsBoundingRect().adjusted(-60, -40, 60, 40))
             return
-        self.layout = lay = neuron_layout(self.doc)
+        self.layout = lay = neuron_layout(self.doc, self.spread)
         for layer, (x, y) in lay.biases.items():
             item = NeuronItem(f"bias:{layer}", 0, "1", QColor("#8a93a6"), self.colors, square=True)
             item.setPos(x, y)
@@ -136,14 +142,14 @@ class NeuronScene(QGraphicsScene):
                 more.setPos(g.x, g.more_y)
                 self.addItem(more)
             self._label(g.node, g.x, g.top - 18)
-        at = {key: item.pos() for key, item in self.neurons.items()}     # bias items are keyed (bias:<layer>, 0)
+        at = {key: item.pos() for key, item in self.neurons.items()}  # bias items are keyed (bias:<layer>, 0)
         for link in lay.links:
             a, b = at.get((link.src, link.src_unit)), at.get((link.dst, link.dst_unit))
             if a is None or b is None:
                 continue
             item = LinkItem(link, a, b, self.colors)
             dst = lay.nodes.get(link.dst)
-            if dst is not None and len(dst.shown) > 1:      # labels of different target neurons do not collide
+            if dst is not None and len(dst.shown) > 1:  # labels of different target neurons do not collide
                 item.label_at = 0.32 + 0.36 * dst.shown.index(link.dst_unit) / (len(dst.shown) - 1)
             self.addItem(item)
             self.links.append(item)
@@ -303,12 +309,12 @@ class NeuronScene(QGraphicsScene):
                 item.set_state("", "", any(wt[0] == "bias" for wt in h.weights) and node[5:] == h.node)
                 continue
             n = nodes.get(node)
-            if n is None:                                    # the loss (or a node the walk does not know yet)
+            if n is None:  # the loss (or a node the walk does not know yet)
                 is_loss = self.layout.nodes[node].type == "Loss"
                 item.set_state(f(w.loss) if vis.loss and is_loss else "", "", glow)
                 continue
             value = f(n.value.ravel()[unit]) if (node, unit) in vis.values else ""
-            grad = (f"∂{J} {f(n.grad.ravel()[unit])}" if (node, unit) in vis.grads and n.grad is not None else "")
+            grad = f"∂{J} {f(n.grad.ravel()[unit])}" if (node, unit) in vis.grads and n.grad is not None else ""
             item.set_state(value, grad, glow)
         into: dict[str, int] = {}
         for item in self.links:
@@ -318,19 +324,38 @@ class NeuronScene(QGraphicsScene):
             link = item.link
             src = link.src[5:] if link.src.startswith("bias:") else link.src
             on_weight = link.weight is not None and link.dst == h.node and link.weight in h.weights
-            on_edge = (src, link.dst) in h.edges and not link.src.startswith("bias:") and (
-                link.dst != h.node or not h.units or link.dst_unit in h.units)
+            on_edge = (
+                (src, link.dst) in h.edges
+                and not link.src.startswith("bias:")
+                and (link.dst != h.node or not h.units or link.dst_unit in h.units)
+            )
             glow = on_weight or (on_edge and not (h.weights and link.dst == h.node))
             label, color = "", GRAD_COLOR
             key = (link.dst, link.weight)
-            if link.weight is not None and (on_weight or into[link.dst] <= CALM_LABELS) and link.dst in w.nodes:
-                p = w.nodes[link.dst].params.get(link.weight[0])
-                if p is not None:
-                    idx = link.weight[1]
-                    if key in vis.updated:
-                        label, color = f"{f(p.old[idx])} → {f(p.new[idx])}", UPDATE_COLOR
-                    elif key in vis.weight_grads:
-                        label = f"∂{J}/∂w {f(p.grad[idx])}"
+            p = (
+                w.nodes[link.dst].params.get(link.weight[0])
+                if link.weight is not None and link.dst in w.nodes
+                else None
+            )
+            if p is not None and (on_weight or into[link.dst] <= CALM_LABELS):
+                idx = link.weight[1]
+                if key in vis.updated:
+                    label, color = f"{f(p.old[idx])} → {f(p.new[idx])}", UPDATE_COLOR
+                elif key in vis.weight_grads:
+                    label = f"∂{J}/∂w {f(p.grad[idx])}"
+            into_current = (
+                link.dst == h.node
+                and (on_edge or link.src.startswith("bias:"))
+                and (not h.units or link.dst_unit in h.units)
+            )
+            if (
+                p is not None
+                and not label
+                and step.phase == "forward"
+                and (into_current or (into[link.dst] <= CALM_LABELS and (link.dst, link.dst_unit) in vis.values))
+            ):
+                symbol = "b" if link.weight[0] == "bias" else "w"  # the weights of the sum computed now
+                label, color = f"{symbol} {f(p.old[link.weight[1]])}", self.colors.text
             item.set_marks(glow, label, color)
 
     # ---------------------------------------------------------------- hover texts
@@ -343,12 +368,14 @@ class NeuronScene(QGraphicsScene):
         self.player.fresh()
         w, step = self.player.walk, self.player.step
         if node.startswith("bias:"):
-            return (f"The always-on input 1 of {node[5:]}:\nits weights are the biases b (w₀ on the slides).")
+            return f"The always-on input 1 of {node[5:]}:\nits weights are the biases b (w₀ on the slides)."
         if w is None:
             return f"{node}, neuron {unit + 1}" + (f"\n{self.player.error}" if self.player.error else "")
         sample = (step.sample or 0) if step is not None else 0
         if node not in w.nodes:
-            lines = [line for s in w.steps if s.node == node and s.phase == "loss" for line in s.lines("text", w.number)]
+            lines = [
+                line for s in w.steps if s.node == node and s.phase == "loss" for line in s.lines("text", w.number)
+            ]
             return "\n".join(lines) or node
         head = f"{node}, neuron {unit + 1} ({w.source}" + (f", sample {sample + 1})" if w.batch > 1 else ")")
         return head + "\n" + w.neuron_hover(node, unit, sample=sample)
@@ -366,7 +393,9 @@ class NeuronScene(QGraphicsScene):
 
 
 def too_big_message(nodes: int, circles: int, lines: int) -> str:
-    return (f"Too big to draw as neurons: these {nodes:,} nodes need {circles:,} circles and {lines:,} lines "
-            f"(the neuron view draws at most {MAX_DRAWN:,}; wide layers already show only their first "
-            "neurons).\n\nThe neuron view is for small networks such as the course examples; "
-            "edit and inspect this one in the Layer graph.")
+    return (
+        f"Too big to draw as neurons: these {nodes:,} nodes need {circles:,} circles and {lines:,} lines "
+        f"(the neuron view draws at most {MAX_DRAWN:,}; wide layers already show only their first "
+        "neurons).\n\nThe neuron view is for small networks such as the course examples; "
+        "edit and inspect this one in the Layer graph."
+    )

@@ -15,9 +15,11 @@ from PySide6.QtGui import QPixmap
 from ..heatmap import diverging, signed_unit, to_pixmap
 from .neuron_layout import NeuronLayout
 
-HEAT_LEGEND = ("The picture: this neuron's output over the input plane (x₁ to the right, x₂ up) at the latest\n"
-               "training update: orange < 0 < blue, white 0, scaled to its largest |value|\n"
-               "(the single output of a classifier: its probability of class 1, white at 0.5).")
+HEAT_LEGEND = (
+    "The picture: this neuron's output over the input plane (x₁ to the right, x₂ up) at the latest\n"
+    "training update: orange < 0 < blue, white 0, scaled to its largest |value|\n"
+    "(the single output of a classifier: its probability of class 1, white at 0.5)."
+)
 
 
 def unit_maps(doc, layout: NeuronLayout, plane, boundary) -> dict[tuple[str, int], np.ndarray]:
@@ -32,7 +34,7 @@ def unit_maps(doc, layout: NeuronLayout, plane, boundary) -> dict[tuple[str, int
     inputs = [g for g in layout.nodes.values() if g.type == "Input" and g.size == 2]
     if len(inputs) == 1:
         grid = plane.grid()
-        side = int(round(np.sqrt(len(grid))))
+        side = round(np.sqrt(len(grid)))
         for unit in inputs[0].shown:
             out[(inputs[0].node, unit)] = signed_unit(grid[:, unit].reshape(side, side))
     for node, maps in boundary.neurons.items():

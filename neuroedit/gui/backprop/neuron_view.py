@@ -9,15 +9,18 @@ from PySide6.QtWidgets import QGraphicsView, QLabel, QLineEdit
 from .neuron_layout import Link
 from .neuron_scene import NeuronScene
 
-MAX_FIT_ZOOM = 1.6
-HINT = ("Hover a neuron for its formula, a weight for w, dL/dw and its update · click a weight to type a value · "
-        "blue w > 0, orange w < 0, thicker = larger |w|")
+MAX_FIT_ZOOM = 2.5  # a small network fills the view, its numbers growing with it, but is not blown up further
+MAX_SPREAD = 2.5  # columns may move this much further apart to fill a wide view
+HINT = (
+    "Hover a neuron for its formula, a weight for w, dL/dw and its update · click a weight to type a value · "
+    "blue w > 0, orange w < 0, thicker = larger |w|"
+)
 
 
 class WeightEditor(QLineEdit):
     """A small field over the clicked weight: Enter commits, Escape or leaving cancels."""
 
-    def __init__(self, view: "NeuronView", link: Link, text: str) -> None:
+    def __init__(self, view: NeuronView, link: Link, text: str) -> None:
         super().__init__(text, view.viewport())
         self.view, self.link = view, link
         self.setObjectName("weight_editor")
@@ -61,11 +64,21 @@ class NeuronView(QGraphicsView):
         scene.sceneRectChanged.connect(lambda r: self.fit())
 
     def fit(self) -> None:
-        """The whole network in view, never magnified past MAX_FIT_ZOOM (small nets stay crisp, not huge)."""
-        self.hint.setVisible(not self.neuron_scene.too_big)      # nothing to hover on a "too big" message
-        rect = self.neuron_scene.sceneRect()
+        """The whole network in view, never magnified past MAX_FIT_ZOOM (small nets stay crisp, not huge).
+
+        A view wider than the network spreads its columns first, so the network fills the width too.
+        """
+        scene = self.neuron_scene
+        self.hint.setVisible(not scene.too_big)  # nothing to hover on a "too big" message
+        rect = scene.sceneRect()
         if rect.isEmpty():
             return
+        view = self.viewport().rect()
+        if not scene.too_big and view.height() > 0 and rect.height() > 0:
+            wanted = scene.spread * (view.width() / view.height()) / (rect.width() / rect.height())
+            wanted = max(1.0, min(MAX_SPREAD, wanted))
+            if abs(wanted - scene.spread) > 0.1 * scene.spread:
+                scene.set_spread(wanted)  # rebuilds soon; its new scene rect fits again
         self.resetTransform()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.transform().m11() > MAX_FIT_ZOOM:
@@ -81,7 +94,7 @@ class NeuronView(QGraphicsView):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.neuron_scene.catch_up()    # edits, weights, steps and heat maps that arrived while the view was hidden
+        self.neuron_scene.catch_up()  # edits, weights, steps and heat maps that arrived while the view was hidden
         self.fit()
 
     def wheelEvent(self, event) -> None:

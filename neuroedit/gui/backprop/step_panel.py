@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
-                               QSlider, QSpinBox, QSplitter, QStackedWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...api.walkthrough import PHASES
 from .formula_html import PHASE_COLORS, PHASE_TITLES, status_html, step_html
-from .walkthrough_player import SampleChoice, WalkthroughPlayer, parse_numbers
+from .walkthrough_player import SampleChoice, WalkthroughPlayer, default_input_text, input_size, parse_numbers
 
 MODES = [("sample", "Training sample"), ("batch", "Mini-batch"), ("inputs", "Typed inputs")]
 
@@ -61,15 +76,17 @@ class StepPanel(QWidget):
         self.play_button = QPushButton("▷ Play")
         self.play_button.setCheckable(True)
         self.speed = QSlider(Qt.Orientation.Horizontal)
-        self.speed.setRange(1, 20)             # quarter steps per second: 0.25 .. 5 steps per second
+        self.speed.setRange(1, 20)  # quarter steps per second: 0.25 .. 5 steps per second
         self.speed.setValue(4)
         self.speed.setFixedWidth(110)
         self.speed.setToolTip("Play speed")
         self.position = QLabel()
         self.lecture = QCheckBox("Lecture notation")
         self.lecture.setObjectName("lecture_notation")
-        self.lecture.setToolTip("Write the steps as the lectures do: w_kj (neuron k, input j; the bias is w_k0), "
-                                "δ_out and δ_hidden for dL/dz, and the updates from the last layer back")
+        self.lecture.setToolTip(
+            "Write the steps as the lectures do: w_kj (neuron k, input j; the bias is w_k0), "
+            "δ_out and δ_hidden for dL/dz, and the updates from the last layer back"
+        )
         self.apply_button = QPushButton("Apply update")
         self.apply_button.setToolTip("Write the updated weights into the network (one undoable edit)")
 
@@ -112,7 +129,7 @@ class StepPanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(split, 1)
 
-        self.mode.currentIndexChanged.connect(lambda i: self.source.setCurrentIndex(i))
+        self.mode.currentIndexChanged.connect(lambda i: (self.source.setCurrentIndex(i), self._update_play()))
         self.go_button.clicked.connect(self.walk)
         self.sample.editingFinished.connect(self.walk)
         self.batch.returnPressed.connect(self.walk)
@@ -126,6 +143,7 @@ class StepPanel(QWidget):
         self.lecture.toggled.connect(lambda on: player.set_notation("lecture" if on else "standard"))
         self.steps.currentItemChanged.connect(self._item_chosen)
         player.changed.connect(self.refresh)
+        player.choice_changed.connect(self.load_choice)
         player.step_changed.connect(self.show_step)
         player.playing_changed.connect(self._playing_changed)
         self._speed_changed(self.speed.value())
@@ -140,29 +158,68 @@ class StepPanel(QWidget):
         self.mode.setCurrentIndex([k for k, _ in MODES].index(c.mode))
         self.sample.setValue(c.index)
         self.batch.setText(", ".join(map(str, c.batch)))
+        self._build_input_fields(dict(c.inputs))
+        self.target.setText(c.target)
+        self._filling = False
+
+    def _input_nodes(self) -> dict[str, tuple[int, ...]]:
+        return {n.id: tuple(n.params.get("shape") or ()) for n in self.player.doc.nodes.values() if n.type == "Input"}
+
+    def _build_input_fields(self, texts: dict[str, str]) -> None:
+        """One box per Input node of the document, labelled with its id and the number of values it takes."""
         while self.inputs_row.count():
             widget = self.inputs_row.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
         self.input_fields = {}
-        for name, text in c.inputs.items():
-            field = QLineEdit(text)
+        self._fields_for = self._input_nodes()
+        for name, shape in self._fields_for.items():
+            size = input_size(shape)
+            field = QLineEdit(texts.get(name, default_input_text(shape)))
             field.setObjectName(f"input_{name}")
-            field.setToolTip(f"Value of the Input node {name} (a list such as 0, 1 for a vector)")
+            field.setPlaceholderText(", ".join(f"x{i + 1}" for i in range(size)) if size <= 4 else f"{size} numbers")
+            field.setToolTip(
+                f"Value of the Input node {name}: {size} number{'s' if size > 1 else ''}"
+                + (", separated by commas" if size > 1 else "")
+            )
             field.setMaximumWidth(120)
             field.returnPressed.connect(self.walk)
+            field.textChanged.connect(lambda text: self.show_step(self.player.index))
             self.inputs_row.addWidget(QLabel(name))
             self.inputs_row.addWidget(field)
             self.input_fields[name] = field
         self.inputs_row.addStretch(1)
-        self.target.setText(c.target)
+
+    def _sync_input_fields(self) -> None:
+        """Input nodes added, removed or reshaped since the boxes were made: make them anew, keeping typed values."""
+        if self._input_nodes() == getattr(self, "_fields_for", None):
+            return
+        self._filling = True
+        self._build_input_fields({n: f.text() for n, f in self.input_fields.items()})
         self._filling = False
+        if self.mode.currentData() == "inputs":
+            self.walk()
+
+    def missing_inputs(self) -> list[str]:
+        """Input nodes whose box is empty (typed-inputs mode): nothing to walk, so Play stays off."""
+        if self.mode.currentData() != "inputs":
+            return []
+        return [n for n, f in self.input_fields.items() if not f.text().strip()]
+
+    def _update_play(self, *args) -> None:
+        w = self.player.walk
+        self.play_button.setEnabled(bool(w and w.steps) and not self.missing_inputs())
 
     def choice(self) -> SampleChoice:
         mode = self.mode.currentData()
         batch = [int(v) for v in parse_numbers(self.batch.text() or "0", "mini-batch")] if mode == "batch" else []
-        return SampleChoice(mode, self.sample.value(), batch or self.player.choice.batch,
-                            {n: f.text() for n, f in self.input_fields.items()}, self.target.text())
+        return SampleChoice(
+            mode,
+            self.sample.value(),
+            batch or self.player.choice.batch,
+            {n: f.text() for n, f in self.input_fields.items()},
+            self.target.text(),
+        )
 
     def walk(self) -> None:
         if self._filling:
@@ -181,6 +238,7 @@ class StepPanel(QWidget):
     # ---------------------------------------------------------------- steps
     def refresh(self) -> None:
         """A new walk-through: rebuild the step list."""
+        self._sync_input_fields()
         s = self.player
         w = s.walk
         self.steps.blockSignals(True)
@@ -217,8 +275,16 @@ class StepPanel(QWidget):
     def show_step(self, index: int) -> None:
         s = self.player
         w = s.walk
-        if w is None or not w.steps:
-            self.formulas.setHtml(status_html(s.error or "Nothing to walk through yet."))
+        self._update_play()
+        missing = self.missing_inputs()
+        if w is None or not w.steps or missing:
+            self.formulas.setHtml(
+                status_html(
+                    f"Type the value of {', '.join(missing)} above, then press Enter"
+                    if missing
+                    else s.error or "Nothing to walk through yet."
+                )
+            )
             self.position.setText("")
             for b in (self.prev_button, self.next_button, self.reset_button):
                 b.setEnabled(False)
@@ -265,9 +331,10 @@ class StepPanel(QWidget):
         w = self.player.walk
         state = "" if w is None or w.optimizer == "sgd" else f"; {w.optimizer}'s running averages are not stored"
         if n:
-            self.player.recompute()          # the next training step starts from the new weights
+            self.player.recompute()  # the next training step starts from the new weights
             self.player.go(0)
-            self.status_message.emit(f"Applied the update to {n} weight{'s' if n > 1 else ''} "
-                                     f"(Undo takes it back{state})")
+            self.status_message.emit(
+                f"Applied the update to {n} weight{'s' if n > 1 else ''} (Undo takes it back{state})"
+            )
         else:
             self.status_message.emit("Nothing to apply: the update changes no weight")

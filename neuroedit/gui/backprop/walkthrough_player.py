@@ -8,8 +8,8 @@ one recomputation per event burst) and only while someone is watching (`active`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -28,18 +28,18 @@ class SampleChoice:
     mode: str = "sample"
     index: int = 0
     batch: list[int] = field(default_factory=lambda: [0, 1, 2, 3])
-    inputs: dict[str, str] = field(default_factory=dict)     # Input id -> typed text ("4" or "0, 1")
-    target: str = ""                                          # typed target ("" = none / from the data)
+    inputs: dict[str, str] = field(default_factory=dict)  # Input id -> typed text ("4" or "0, 1")
+    target: str = ""  # typed target ("" = none / from the data)
 
 
 @dataclass(frozen=True)
 class Visible:
     """What the views show at the current step: numbers of computed elements only."""
 
-    values: frozenset[tuple[str, int]]                     # (node, unit) whose forward value is known
-    grads: frozenset[tuple[str, int]]                      # (node, unit) whose dL/d(output) is known
-    weight_grads: frozenset[tuple[str, tuple[str, tuple[int, ...]]]]   # (node, (name, index)) with dL/dw shown
-    updated: frozenset[tuple[str, tuple[str, tuple[int, ...]]]]        # (node, (name, index)) with old → new shown
+    values: frozenset[tuple[str, int]]  # (node, unit) whose forward value is known
+    grads: frozenset[tuple[str, int]]  # (node, unit) whose dL/d(output) is known
+    weight_grads: frozenset[tuple[str, tuple[str, tuple[int, ...]]]]  # (node, (name, index)) with dL/dw shown
+    updated: frozenset[tuple[str, tuple[str, tuple[int, ...]]]]  # (node, (name, index)) with old → new shown
     loss: bool
 
 
@@ -47,7 +47,7 @@ def visible_at(w: Walkthrough, index: int) -> Visible:
     """Everything steps 0..index have computed (for the sample the current step shows)."""
     values, grads, wgrads, updated, loss = set(), set(), set(), set(), False
     current = w.steps[index].sample if 0 <= index < len(w.steps) else None
-    for s in w.steps[:index + 1]:
+    for s in w.steps[: index + 1]:
         if s.sample not in (None, current):
             continue
         units = _units(w, s)
@@ -88,15 +88,16 @@ class WalkthroughPlayer(QObject):
     changed = Signal()
     step_changed = Signal(int)
     playing_changed = Signal(bool)
+    choice_changed = Signal()  # the sample choice was replaced (a data set was chosen or removed)
 
     def __init__(self, doc, base_dir: Callable[[], str | None] = lambda: None, parent=None) -> None:
         super().__init__(parent)
         self.doc = doc
         self.base_dir = base_dir
         self.choice = SampleChoice()
-        self.learning_rate: float | None = None       # None: the document's setting
+        self.learning_rate: float | None = None  # None: the document's setting
         self.number = NumberFormat(3)
-        self.notation = "standard"                    # or "lecture": w_kj, δ terms, last layer updated first
+        self.notation = "standard"  # or "lecture": w_kj, δ terms, last layer updated first
         self.walk: Walkthrough | None = None
         self.error = ""
         self.index = 0
@@ -113,10 +114,26 @@ class WalkthroughPlayer(QObject):
     def set_document(self, doc) -> None:
         self.doc = doc
         ev = doc.events
-        self._binding.bind(doc, [(ev.changed, self.invalidate), (ev.weights_changed, self.invalidate),
-                                 (ev.settings_changed, self.invalidate)])
+        self._binding.bind(
+            doc,
+            [
+                (ev.changed, self.invalidate),
+                (ev.weights_changed, self.invalidate),
+                (ev.settings_changed, self._setting_changed),
+            ],
+        )
         self.choice = default_choice(doc)
         self.index = 0
+        self.invalidate()
+
+    def _setting_changed(self, name: str, old, new) -> None:
+        """A data set chosen for a blank network: walk its first sample instead of typed inputs (and back)."""
+        if name == "dataset":
+            choice = default_choice(self.doc)
+            if choice.mode != self.choice.mode:
+                self.choice = choice
+                self.index = 0
+                self.choice_changed.emit()
         self.invalidate()
 
     def detach(self) -> None:
@@ -162,7 +179,7 @@ class WalkthroughPlayer(QObject):
         try:
             self.walk = self._walk()
             self.error = ""
-        except ValueError as e:        # WalkthroughError, GraphProblem, DataProblem: all say what to fix
+        except ValueError as e:  # WalkthroughError, GraphProblem, DataProblem: all say what to fix
             self.walk, self.error = None, str(e)
             self.pause()
         self.index = min(self.index, len(self.walk.steps) - 1) if self.walk else 0
@@ -175,8 +192,10 @@ class WalkthroughPlayer(QObject):
         ensure_weights(self.doc)
         c, kw = self.choice, {}
         if c.mode == "inputs":
-            kw["inputs"] = {name: (v[0] if len(v) == 1 else v)
-                            for name, v in ((n, parse_numbers(t, f"input {n}")) for n, t in c.inputs.items())}
+            kw["inputs"] = {
+                name: (v[0] if len(v) == 1 else v)
+                for name, v in ((n, parse_numbers(t, f"input {n}")) for n, t in c.inputs.items())
+            }
             if c.target.strip():
                 kw["target"] = parse_numbers(c.target, "target")
         elif c.mode == "batch":
@@ -187,8 +206,14 @@ class WalkthroughPlayer(QObject):
             kw["sample"] = int(c.index)
             if c.target.strip():
                 kw["target"] = parse_numbers(c.target, "target")
-        return walkthrough(self.doc, learning_rate=self.learning_rate, number=self.number,
-                           base_dir=self.base_dir(), notation=self.notation, **kw)
+        return walkthrough(
+            self.doc,
+            learning_rate=self.learning_rate,
+            number=self.number,
+            base_dir=self.base_dir(),
+            notation=self.notation,
+            **kw,
+        )
 
     # ---------------------------------------------------------------- moving
     @property
@@ -273,7 +298,7 @@ def default_choice(doc) -> SampleChoice:
     """Typed inputs for computation graphs (prefilled from a `values:` data set); sample 0 otherwise."""
     from ...data.spec import parse_spec
 
-    inputs = {n.id: "0" for n in doc.nodes.values() if n.type == "Input"}
+    inputs = {n.id: default_input_text(n.params.get("shape")) for n in doc.nodes.values() if n.type == "Input"}
     spec = (doc.dataset or {}).get("spec")
     if spec:
         try:
@@ -285,3 +310,19 @@ def default_choice(doc) -> SampleChoice:
             return SampleChoice("inputs", inputs=inputs)
         return SampleChoice("sample", inputs=inputs)
     return SampleChoice("inputs", inputs=inputs)
+
+
+TYPED_VALUES_MAX = 8  # inputs up to this many values start at zeros; larger ones are left for the user to type
+
+
+def input_size(shape) -> int:
+    size = 1
+    for d in shape or ():
+        size *= int(d)
+    return size
+
+
+def default_input_text(shape) -> str:
+    """ "0" for a scalar input, "0, 0" for a 2-vector, empty for large inputs (an image is not typed by hand)."""
+    size = input_size(shape)
+    return ", ".join(["0"] * size) if size <= TYPED_VALUES_MAX else ""

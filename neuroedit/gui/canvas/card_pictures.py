@@ -1,9 +1,9 @@
 """Pictures of node cards at the view's zoom, re-rendered a few at a time after a zoom.
 
 Qt's DeviceCoordinateCache re-renders every visible card in the first frame after a zoom,
-which stalls the zoom on big graphs (docs/benchmarks.md, "Canvas"). Here each card shows its last picture scaled (unfiltered
-while the zoom goes on, smoothly after) until the scene renders a sharp one at the new zoom
-in slices of a few milliseconds, visible cards first. Panning blits the pictures in C++
+which stalls the zoom on big graphs (docs/benchmarks.md, "Canvas"). Here each card shows its
+last picture scaled (unfiltered while the zoom goes on, smoothly after) until the scene renders
+a sharp one at the new zoom in slices of a few milliseconds, visible cards first. Panning blits the pictures in C++
 without calling Python per card.
 """
 
@@ -17,17 +17,18 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from .node_item import LOW_DETAIL
 
-SLICE_MS = 4.0          # rendering work per timer tick; the rest of the frame is for painting
-TICK_MS = 12            # pause between slices, so input and paint events run in between
-START_DELAY_MS = 40     # after a zoom or scroll, before the first slice
-MAX_SCALE = 8.0         # pictures are never rendered finer than this (zoom x device pixel ratio)
-OFFSCREEN_MAX_SCALE = 1.0   # zoomed further in, only cards on screen get sharp pictures (memory)
-MAX_BIG_PICTURES = 60       # finer pictures kept; older ones off screen are rendered coarser again
-SAME = 1e-3             # scales closer than this (relative) count as equal
+SLICE_MS = 4.0  # rendering work per timer tick; the rest of the frame is for painting
+TICK_MS = 12  # pause between slices, so input and paint events run in between
+START_DELAY_MS = 40  # after a zoom or scroll, before the first slice
+MAX_SCALE = 8.0  # pictures are never rendered finer than this (zoom x device pixel ratio)
+OFFSCREEN_MAX_SCALE = 1.0  # zoomed further in, only cards on screen get sharp pictures (memory)
+MAX_BIG_PICTURES = 60  # finer pictures kept; older ones off screen are rendered coarser again
+SAME = 1e-3  # scales closer than this (relative) count as equal
 
 
 class Card(Protocol):
     picture_scale: float
+
     def render_picture(self, scale: float, detailed: bool) -> None: ...
     def show_scaled(self, smooth: bool) -> None: ...
     def sceneBoundingRect(self) -> QRectF: ...
@@ -41,8 +42,8 @@ class CardPictures(QObject):
         self.zoom = 1.0
         self.dpr = 1.0
         self._cards: set[Card] = set()
-        self._pending: dict[Card, None] = {}          # an ordered set
-        self._big: dict[Card, None] = {}              # cards with pictures finer than OFFSCREEN_MAX_SCALE, oldest first
+        self._pending: dict[Card, None] = {}  # an ordered set
+        self._big: dict[Card, None] = {}  # cards with pictures finer than OFFSCREEN_MAX_SCALE, oldest first
         self._screen_cache: tuple | None = None
         self._held = False
         self._timer = QTimer(self, singleShot=True)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class ConnectDrag:
-    def __init__(self, scene: "GraphScene", port: PortItem, scene_pos: QPointF) -> None:
+    def __init__(self, scene: GraphScene, port: PortItem, scene_pos: QPointF) -> None:
         self.scene = scene
         doc = scene.doc
         self.picked: Edge | None = None

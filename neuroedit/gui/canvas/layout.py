@@ -28,8 +28,14 @@ def auto_layout(doc: Document) -> dict[str, tuple[float, float]]:
     for d in sorted(columns):
         nodes = columns[d]
         # barycentre of the predecessors' rows, then the old vertical order, breaks ties
-        nodes.sort(key=lambda n: (sum(y[p] for p in preds[n] if p in y) / max(1, len([p for p in preds[n] if p in y]))
-                                  if any(p in y for p in preds[n]) else doc.nodes[n].pos[1], doc.nodes[n].pos[1]))
+        nodes.sort(
+            key=lambda n: (
+                sum(y[p] for p in preds[n] if p in y) / max(1, len([p for p in preds[n] if p in y]))
+                if any(p in y for p in preds[n])
+                else doc.nodes[n].pos[1],
+                doc.nodes[n].pos[1],
+            )
+        )
         top = -(len(nodes) - 1) * ROW / 2
         for i, n in enumerate(nodes):
             y[n] = top + i * ROW

@@ -11,8 +11,13 @@ import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPixmapItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from ...model import Node, Problem, node_type
 from ..theme import font
@@ -23,9 +28,9 @@ MAX_WIDTH = 224.0
 HEADER = 30.0
 HEADER_TWO_LINES = 44.0  # a caption too long for one line splits at ' · '
 NAME_LINE = 18.0
-MAP_ROW = 26.0   # live training: a strip of per-unit heat maps under the name (layers of a few units)
+MAP_ROW = 26.0  # live training: a strip of per-unit heat maps under the name (layers of a few units)
 MAP_SIZE = 20.0
-BADGE_H = 16.0   # live training's warning pill ("60% dead"), on the card's top edge
+BADGE_H = 16.0  # live training's warning pill ("60% dead"), on the card's top edge
 ROW = 22.0
 FOOTER = 24.0
 CORNER = 9.0
@@ -52,8 +57,8 @@ class NodeItem(QGraphicsItem):
         self.shape_text = "?"
         self.params_text = ""
         self.problems: list[Problem] = []
-        self.badge: tuple[str, str] | None = None   # (text, explanation) from live training, e.g. "60% dead"
-        self.unit_maps: list[QPixmap] = []             # live training: each unit's output over a 2-D input plane
+        self.badge: tuple[str, str] | None = None  # (text, explanation) from live training, e.g. "60% dead"
+        self.unit_maps: list[QPixmap] = []  # live training: each unit's output over a 2-D input plane
         self.in_ports: dict[str, PortItem] = {}
         self.out_ports: dict[str, PortItem] = {}
         self._height = 0.0
@@ -142,8 +147,9 @@ class NodeItem(QGraphicsItem):
         self._caption_lines = [self.caption]
         if caption_need > MAX_WIDTH and " · " in self.caption:
             self._caption_lines = self.caption.split(" · ", 1)
-            caption_need = max(big.horizontalAdvance(self._caption_lines[0]) + 40,
-                               small.horizontalAdvance(self._caption_lines[1]) + 24)
+            caption_need = max(
+                big.horizontalAdvance(self._caption_lines[0]) + 40, small.horizontalAdvance(self._caption_lines[1]) + 24
+            )
         header_h = HEADER if len(self._caption_lines) == 1 else HEADER_TWO_LINES
         footer_need = small.horizontalAdvance(self.shape_text) + small.horizontalAdvance(self.params_text) + 36
         width = min(MAX_WIDTH, max(MIN_WIDTH, caption_need, footer_need))
@@ -184,10 +190,16 @@ class NodeItem(QGraphicsItem):
     def _prepare_texts(self) -> None:
         badge = 18.0 if self.problems else 0.0
         fm, small = QFontMetricsF(self._caption_font), QFontMetricsF(self._name_font)
-        self._shown_caption = fm.elidedText(self._caption_lines[0], Qt.TextElideMode.ElideRight,
-                                            self._width - 20 - badge)
-        self._shown_subcaption = "" if len(self._caption_lines) == 1 else QFontMetricsF(self._small_font).elidedText(
-            self._caption_lines[1], Qt.TextElideMode.ElideRight, self._width - 16)
+        self._shown_caption = fm.elidedText(
+            self._caption_lines[0], Qt.TextElideMode.ElideRight, self._width - 20 - badge
+        )
+        self._shown_subcaption = (
+            ""
+            if len(self._caption_lines) == 1
+            else QFontMetricsF(self._small_font).elidedText(
+                self._caption_lines[1], Qt.TextElideMode.ElideRight, self._width - 16
+            )
+        )
         self._shown_name = small.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, self._width - 20)
 
     def badge_rect(self) -> QRectF:
@@ -255,7 +267,7 @@ class NodeItem(QGraphicsItem):
         painter.translate(-br.topLeft())
         self._paint_card(painter, detailed)
         painter.end()
-        picture.setDevicePixelRatio(scale)   # its size in scene units is the card's, whatever the resolution
+        picture.setDevicePixelRatio(scale)  # its size in scene units is the card's, whatever the resolution
         self._picture.setPixmap(picture)
         self._picture.setOffset(br.topLeft())
         self._picture.setTransformationMode(Qt.TransformationMode.FastTransformation)
@@ -263,8 +275,9 @@ class NodeItem(QGraphicsItem):
 
     def show_scaled(self, smooth: bool) -> None:
         """The zoom changed and the picture is not re-rendered yet: show it scaled meanwhile."""
-        self._picture.setTransformationMode(Qt.TransformationMode.SmoothTransformation if smooth
-                                            else Qt.TransformationMode.FastTransformation)
+        self._picture.setTransformationMode(
+            Qt.TransformationMode.SmoothTransformation if smooth else Qt.TransformationMode.FastTransformation
+        )
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Not called (ItemHasNoContents): the child pixmap item shows the card's picture."""
@@ -307,8 +320,11 @@ class NodeItem(QGraphicsItem):
         if self._shown_subcaption:
             painter.drawText(QRectF(r.left() + 10, r.top() + 2, r.width() - 20, HEADER - 6), _LEFT, self._shown_caption)
             painter.setFont(self._small_font)
-            painter.drawText(QRectF(r.left() + 8, r.top() + HEADER - 6, r.width() - 16, self._header_h - HEADER + 4),
-                             _LEFT, self._shown_subcaption)
+            painter.drawText(
+                QRectF(r.left() + 8, r.top() + HEADER - 6, r.width() - 16, self._header_h - HEADER + 4),
+                _LEFT,
+                self._shown_subcaption,
+            )
         else:
             painter.drawText(QRectF(r.left() + 10, r.top(), r.width() - 20, self._header_h), _LEFT, self._shown_caption)
         if detailed:
@@ -319,8 +335,9 @@ class NodeItem(QGraphicsItem):
         c = self.colors
         painter.setFont(self._name_font)
         painter.setPen(c.text)
-        painter.drawText(QRectF(r.left() + 10, r.top() + self._header_h + 2, r.width() - 20, NAME_LINE), _LEFT,
-                         self._shown_name)
+        painter.drawText(
+            QRectF(r.left() + 10, r.top() + self._header_h + 2, r.width() - 20, NAME_LINE), _LEFT, self._shown_name
+        )
         if self.badge:
             pill = self.badge_rect()
             painter.setPen(QPen(c.card, 1.5))
@@ -394,7 +411,7 @@ class NodeItem(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
             self.redraw()
         elif change == QGraphicsItem.GraphicsItemChange.ItemSceneHasChanged and not self.picture_scale:
-            self.redraw()   # a scene without picture management (GraphScene renders on add)
+            self.redraw()  # a scene without picture management (GraphScene renders on add)
 
         return super().itemChange(change, value)
 

@@ -17,15 +17,15 @@ RADIUS = 5.5
 
 class PortState(Enum):
     NORMAL = 0
-    COMPATIBLE = 1   # a wire being dragged may end here
-    REFUSED = 2      # a wire being dragged may not end here
-    HOVER = 3        # the compatible port under the cursor
+    COMPATIBLE = 1  # a wire being dragged may end here
+    REFUSED = 2  # a wire being dragged may not end here
+    HOVER = 3  # the compatible port under the cursor
 
 
 class PortItem(QGraphicsItem):
     """Child of a NodeItem; mouse presses start a wire drag handled by the scene."""
 
-    def __init__(self, node: "NodeItem", name: str, is_input: bool, description: str = "") -> None:
+    def __init__(self, node: NodeItem, name: str, is_input: bool, description: str = "") -> None:
         super().__init__(node)
         self.node = node
         self.name = name

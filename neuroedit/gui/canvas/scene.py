@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
@@ -61,12 +61,19 @@ class GraphScene(QGraphicsScene):
         self._wires_of.clear()
         self._move = self._connect = None
         ev = doc.events
-        self._binding.bind(doc, [
-            (ev.node_added, self._on_node_added), (ev.node_removed, self._on_node_removed),
-            (ev.node_renamed, self._on_node_renamed), (ev.edge_added, self._on_edge_added),
-            (ev.edge_removed, self._on_edge_removed), (ev.param_changed, self._on_param_changed),
-            (ev.node_moved, self._on_node_moved), (ev.changed, self._analysis_timer.start),
-        ])
+        self._binding.bind(
+            doc,
+            [
+                (ev.node_added, self._on_node_added),
+                (ev.node_removed, self._on_node_removed),
+                (ev.node_renamed, self._on_node_renamed),
+                (ev.edge_added, self._on_edge_added),
+                (ev.edge_removed, self._on_edge_removed),
+                (ev.param_changed, self._on_param_changed),
+                (ev.node_moved, self._on_node_moved),
+                (ev.changed, self._analysis_timer.start),
+            ],
+        )
         for node_id in doc.nodes:
             self._on_node_added(node_id)
         for edge in doc.edges:
@@ -170,11 +177,13 @@ class GraphScene(QGraphicsScene):
         """Filled port dots for ports with a wire, hollow ones for free ports."""
         src, dst = self.node_items.get(edge.src), self.node_items.get(edge.dst)
         if src is not None and edge.src_port in src.out_ports:
-            src.out_ports[edge.src_port].set_connected(any(
-                e.src == edge.src and e.src_port == edge.src_port for e in self._wires_of.get(edge.src, ())))
+            src.out_ports[edge.src_port].set_connected(
+                any(e.src == edge.src and e.src_port == edge.src_port for e in self._wires_of.get(edge.src, ()))
+            )
         if dst is not None and edge.dst_port in dst.in_ports:
-            dst.in_ports[edge.dst_port].set_connected(any(
-                e.dst == edge.dst and e.dst_port == edge.dst_port for e in self._wires_of.get(edge.dst, ())))
+            dst.in_ports[edge.dst_port].set_connected(
+                any(e.dst == edge.dst and e.dst_port == edge.dst_port for e in self._wires_of.get(edge.dst, ()))
+            )
 
     # ------------------------------------------------------------------ look
     def set_unit_maps(self, node_id: str, maps: list) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
@@ -27,8 +27,11 @@ class Canvas(QGraphicsView):
 
     def __init__(self, scene: GraphScene, parent=None) -> None:
         super().__init__(scene, parent)
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
-                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
@@ -86,7 +89,7 @@ class Canvas(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
-        if self.graph is not None:   # None while QGraphicsView sets itself up
+        if self.graph is not None:  # None while QGraphicsView sets itself up
             self.graph.pictures.scrolled()
 
     def reset_zoom(self) -> None:
@@ -126,7 +129,7 @@ class Canvas(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
-            self.set_zoom(self.zoom() * (1.0015 ** delta))
+            self.set_zoom(self.zoom() * (1.0015**delta))
         event.accept()
 
     # ------------------------------------------------------------------ panning
@@ -148,7 +151,8 @@ class Canvas(QGraphicsView):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         pan = event.button() == Qt.MouseButton.MiddleButton or (
-            event.button() == Qt.MouseButton.LeftButton and self._space)
+            event.button() == Qt.MouseButton.LeftButton and self._space
+        )
         if pan:
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)

@@ -53,8 +53,10 @@ class WireItem(QGraphicsPathItem):
         self._line.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         if edge is not None:
-            self.setToolTip(f"{edge.src}.{edge.src_port} → {edge.dst}.{edge.dst_port}\n"
-                            "Drag the input end away to disconnect; select and press Delete to remove.")
+            self.setToolTip(
+                f"{edge.src}.{edge.src_port} → {edge.dst}.{edge.dst_port}\n"
+                "Drag the input end away to disconnect; select and press Delete to remove."
+            )
         self._apply_pen()
 
     def set_ends(self, p1: QPointF, p2: QPointF) -> None:
@@ -79,8 +81,9 @@ class WireItem(QGraphicsPathItem):
         if self.isSelected() or self._hover:
             color = self.colors.wire_selected
             width += 1.0
-        pen = QPen(color, width, Qt.PenStyle.DashLine if self.pending else Qt.PenStyle.SolidLine,
-                   Qt.PenCapStyle.RoundCap)
+        pen = QPen(
+            color, width, Qt.PenStyle.DashLine if self.pending else Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap
+        )
         self.setPen(pen)
         self._line.setPen(pen)
 

@@ -114,8 +114,11 @@ class ActivationPlot(QWidget):
         text = [note] if note else []
         if zs.size:
             counts, edges = np.histogram(np.clip(zs, lo, hi), bins=60, range=(lo, hi))
-            self.bottom.addItem(pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts / zs.size,
-                                                brush=pg.mkBrush(HIST), pen=None))
-            text.append(f"{zs.size} values (samples × units): mean {zs.mean():.3g}, std {zs.std():.3g}. "
-                        + diagnosis(self.name, self.alpha, zs))
+            self.bottom.addItem(
+                pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts / zs.size, brush=pg.mkBrush(HIST), pen=None)
+            )
+            text.append(
+                f"{zs.size} values (samples × units): mean {zs.mean():.3g}, std {zs.std():.3g}. "
+                + diagnosis(self.name, self.alpha, zs)
+            )
         self.note.setText(" ".join(text))

@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, Signal
 
 
 class Background(QObject):
-    done = Signal(int, object)       # token of the request, its result
-    failed = Signal(int, str)        # token, one-line reason
+    done = Signal(int, object)  # token of the request, its result
+    failed = Signal(int, str)  # token, one-line reason
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,5 +59,5 @@ class Background(QObject):
     def _emit(signal, *args) -> None:
         try:
             signal.emit(*args)
-        except RuntimeError:             # the window went away while this ran
+        except RuntimeError:  # the window went away while this ran
             pass

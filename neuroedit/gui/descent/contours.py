@@ -6,8 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 
 
-def replace_contours(image: pg.ImageItem, old: list[pg.IsocurveItem], data: np.ndarray, levels: np.ndarray,
-                     alpha: int) -> list[pg.IsocurveItem]:
+def replace_contours(
+    image: pg.ImageItem, old: list[pg.IsocurveItem], data: np.ndarray, levels: np.ndarray, alpha: int
+) -> list[pg.IsocurveItem]:
     """Remove `old` and draw a white line of opacity `alpha` at each level of `data` (the image's own array)."""
     for item in old:
         item.setParentItem(None)

@@ -86,8 +86,9 @@ class Descent(QObject):
 
     # ------------------------------------------------------------------ following
     def follow(self, doc, path=None) -> None:
-        self._binding.bind(doc, [(doc.events.weights_changed, self.weights_changed),
-                                 (doc.events.changed, self.structure_changed)])
+        self._binding.bind(
+            doc, [(doc.events.weights_changed, self.weights_changed), (doc.events.changed, self.structure_changed)]
+        )
         self.curve.clear()
         if self.surface is not None:
             self.surface.clear()
@@ -121,9 +122,10 @@ class Descent(QObject):
 def install_descent(window) -> Descent:
     d = Descent(window)
     window.descent = d
-    dock = window.add_panel("loss_curve", "Loss along weight", d.curve, Qt.DockWidgetArea.BottomDockWidgetArea,
-                            tabify_with="walkthrough")
-    dock.hide()        # shown when a weight is chosen (or from the menu), so it adds no tab until it is wanted
+    dock = window.add_panel(
+        "loss_curve", "Loss along weight", d.curve, Qt.DockWidgetArea.BottomDockWidgetArea, tabify_with="walkthrough"
+    )
+    dock.hide()  # shown when a weight is chosen (or from the menu), so it adds no tab until it is wanted
     d.curve.status_message.connect(window.show_status)
     menu = QMenu("&Gradient Descent", window)
     help_menu = next((a for a in window.menuBar().actions() if a.text() == "&Help"), None)
@@ -131,13 +133,29 @@ def install_descent(window) -> Descent:
         window.menuBar().insertMenu(help_menu, menu)
     else:
         window.menuBar().addMenu(menu)
-    actions = (("loss_along_weight", "Loss Along a Weight", lambda: (dock.show(), dock.raise_()),
-                ("L(w) of the selected weight with the tangent of slope dL/dw (select a weight in the neuron view "
-                "or the inspector)")),
-               ("loss_surface", "Loss Surface…", d.show_surface,
-                "The loss over a plane through the current weights, with the training path"),
-               ("optimizer_race", "Optimizer Race…", d.show_race,
-                "SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW, Nadam and Adadelta on the open 2-D function"))
+    actions = (
+        (
+            "loss_along_weight",
+            "Loss Along a Weight",
+            lambda: (dock.show(), dock.raise_()),
+            (
+                "L(w) of the selected weight with the tangent of slope dL/dw (select a weight in the neuron view "
+                "or the inspector)"
+            ),
+        ),
+        (
+            "loss_surface",
+            "Loss Surface…",
+            d.show_surface,
+            "The loss over a plane through the current weights, with the training path",
+        ),
+        (
+            "optimizer_race",
+            "Optimizer Race…",
+            d.show_race,
+            "SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW, Nadam and Adadelta on the open 2-D function",
+        ),
+    )
     for key, text, slot, tip in actions:
         action = QAction(text, window)
         action.setObjectName(f"action_{key}")

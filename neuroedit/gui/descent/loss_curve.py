@@ -41,11 +41,12 @@ class Curve:
     values: np.ndarray
     losses: np.ndarray
     tangent: Tangent
-    after: tuple[float, float] | None = None     # (w, L) after the step-through's update of this weight
+    after: tuple[float, float] | None = None  # (w, L) after the step-through's update of this weight
 
 
-def compute_curve(cache: DataCache, snap: Snapshot, ref: WeightRef, half_width: float,
-                  after_w: float | None = None) -> Curve:
+def compute_curve(
+    cache: DataCache, snap: Snapshot, ref: WeightRef, half_width: float, after_w: float | None = None
+) -> Curve:
     land = cache.landscape(snap)
     key = (ref.node, ref.name)
     t = land.tangent(key, ref.index)
@@ -63,16 +64,18 @@ class LossCurvePanel(QWidget):
         self.cache = cache
         self.ref: WeightRef | None = None
         self.curve: Curve | None = None
-        self.after_w: float | None = None     # the weight's value after the step-through's update
+        self.after_w: float | None = None  # the weight's value after the step-through's update
         self.background = Background(self)
         self.background.done.connect(self._done)
         self.background.failed.connect(self._failed)
-        self.title = QLabel("Select a weight: click a weight line in the neuron view or a cell of the inspector's "
-                            "weight matrix.")
+        self.title = QLabel(
+            "Select a weight: click a weight line in the neuron view or a cell of the inspector's weight matrix."
+        )
         self.title.setObjectName("loss_curve_title")
         self.title.setWordWrap(True)
-        self.width_box = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=100.0,
-                                        singleStep=0.5, value=2.0, prefix="w ± ")
+        self.width_box = QDoubleSpinBox(
+            decimals=2, minimum=0.01, maximum=100.0, singleStep=0.5, value=2.0, prefix="w ± "
+        )
         self.width_box.setObjectName("loss_curve_width")
         self.width_box.setToolTip("How far left and right of the weight's value the curve is drawn")
         self.width_box.valueChanged.connect(self.refresh)
@@ -84,11 +87,19 @@ class LossCurvePanel(QWidget):
         self.plot.setLabel("bottom", "weight value w")
         self.plot.addLegend(offset=(-10, 10))
         self.line = self.plot.plot([], [], pen=pg.mkPen(CURVE, width=2), name="L(w)")
-        self.tangent_line = self.plot.plot([], [], pen=pg.mkPen(TANGENT, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                           name="tangent, slope dL/dw")
+        self.tangent_line = self.plot.plot(
+            [], [], pen=pg.mkPen(TANGENT, width=2, style=pg.QtCore.Qt.PenStyle.DashLine), name="tangent, slope dL/dw"
+        )
         self.point = self.plot.plot([], [], pen=None, symbol="o", symbolSize=11, symbolBrush=POINT, name="now")
-        self.after_point = self.plot.plot([], [], pen=pg.mkPen(AFTER, width=1.5), symbol="t1", symbolSize=11,
-                                          symbolBrush=AFTER, name="after the update")
+        self.after_point = self.plot.plot(
+            [],
+            [],
+            pen=pg.mkPen(AFTER, width=1.5),
+            symbol="t1",
+            symbolSize=11,
+            symbolBrush=AFTER,
+            name="after the update",
+        )
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.width_box)
@@ -97,7 +108,7 @@ class LossCurvePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.slope_label)
         layout.addWidget(self.plot, 1)
-        self._timer = QTimer(self, singleShot=True, interval=150)     # coalesces bursts of weight changes
+        self._timer = QTimer(self, singleShot=True, interval=150)  # coalesces bursts of weight changes
         self._timer.timeout.connect(self.refresh)
 
     def clear(self) -> None:
@@ -105,8 +116,9 @@ class LossCurvePanel(QWidget):
         self.ref, self.curve, self.after_w = None, None, None
         for item in (self.line, self.tangent_line, self.point, self.after_point):
             item.setData([], [])
-        self.title.setText("Select a weight: click a weight line in the neuron view or a cell of the inspector's "
-                           "weight matrix.")
+        self.title.setText(
+            "Select a weight: click a weight line in the neuron view or a cell of the inspector's weight matrix."
+        )
         self.slope_label.setText("")
 
     def select(self, node: str, name: str, index: tuple[int, ...]) -> None:
@@ -148,15 +160,19 @@ class LossCurvePanel(QWidget):
         self.tangent_line.setData(xs, t.loss + t.slope * (xs - t.weight))
         self.point.setData([t.weight], [t.loss])
         direction = "decrease w" if t.slope > 0 else "increase w" if t.slope < 0 else "w stays"
-        self.slope_label.setText(f"w = {t.weight:.4g}, L = {t.loss:.4g}, slope dL/dw = {t.slope:.4g} "
-                                 f"(backpropagation) → gradient descent will {direction}")
+        self.slope_label.setText(
+            f"w = {t.weight:.4g}, L = {t.loss:.4g}, slope dL/dw = {t.slope:.4g} "
+            f"(backpropagation) → gradient descent will {direction}"
+        )
         self.plot.getPlotItem().enableAutoRange()
         if curve.after is None:
             self.after_point.setData([], [])
         else:
             self.after_point.setData([t.weight, curve.after[0]], [t.loss, curve.after[1]])
-            self.slope_label.setText(self.slope_label.text() + f"; the step-through's update: w → "
-                                     f"{curve.after[0]:.4g}, L → {curve.after[1]:.4g}")
+            self.slope_label.setText(
+                self.slope_label.text() + f"; the step-through's update: w → "
+                f"{curve.after[0]:.4g}, L → {curve.after[1]:.4g}"
+            )
 
     def _failed(self, token: int, reason: str) -> None:
         self.slope_label.setText(f"Cannot compute the loss: {reason}")

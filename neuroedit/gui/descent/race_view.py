@@ -29,9 +29,18 @@ from ..training.plots import style_plot
 from .contours import replace_contours
 from .live import base_dir
 
-COLORS = {"sgd": "#202020", "momentum": "#2f7cf6", "nesterov": "#7b5cc4", "adagrad": "#22a06b",
-          "rmsprop": "#e8730c", "adam": "#c8414b", "adamw": "#d63384", "nadam": "#b8860b", "adadelta": "#0f8f9c"}
-PREVIEW_STEPS = 300      # steps run once, silently, to find the region the paths cover
+COLORS = {
+    "sgd": "#202020",
+    "momentum": "#2f7cf6",
+    "nesterov": "#7b5cc4",
+    "adagrad": "#22a06b",
+    "rmsprop": "#e8730c",
+    "adam": "#c8414b",
+    "adamw": "#d63384",
+    "nadam": "#b8860b",
+    "adadelta": "#0f8f9c",
+}
+PREVIEW_STEPS = 300  # steps run once, silently, to find the region the paths cover
 GRID = 160
 COLUMNS = ("Optimizer", "Learning rate", "Step", "f(x, y)", "x, y", "State")
 
@@ -66,8 +75,7 @@ class RaceView(QWidget):
         self.reset_button.clicked.connect(self.restart)
         self.per_tick = QSpinBox(minimum=1, maximum=50, value=2, prefix="steps per frame: ")
         self.per_tick.setObjectName("race_speed")
-        self.max_steps = QSpinBox(minimum=10, maximum=100000, value=500, singleStep=50,
-                                  prefix="stop after: ")
+        self.max_steps = QSpinBox(minimum=10, maximum=100000, value=500, singleStep=50, prefix="stop after: ")
         self.max_steps.setObjectName("race_max")
         controls = QHBoxLayout()
         for w in (self.play_button, self.step_button, self.reset_button, self.per_tick, self.max_steps):
@@ -84,8 +92,9 @@ class RaceView(QWidget):
         self.plot.addLegend(offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 210), labelTextColor="#202020")
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.heads: dict[str, pg.PlotDataItem] = {}
-        self.start_mark = self.plot.plot([], [], pen=None, symbol="s", symbolSize=11, symbolBrush="#ffffff",
-                                         symbolPen=pg.mkPen("#202020"))
+        self.start_mark = self.plot.plot(
+            [], [], pen=None, symbol="s", symbolSize=11, symbolBrush="#ffffff", symbolPen=pg.mkPen("#202020")
+        )
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("race_table")
@@ -108,8 +117,10 @@ class RaceView(QWidget):
             self.function = TwoDFunction(self.main.doc, base_dir(self.main))
         except (RaceError, ValueError) as e:
             reason = str(e).splitlines()[0]
-            self.title.setText(f"<b>No race:</b> {reason}. Open one of the Race templates (File > New) or build "
-                               "f(x, y) from Input nodes x and y and operations, with a Loss node using 'value'.")
+            self.title.setText(
+                f"<b>No race:</b> {reason}. Open one of the Race templates (File > New) or build "
+                "f(x, y) from Input nodes x and y and operations, with a Loss node using 'value'."
+            )
             self.status_message.emit(f"Optimizer race: {reason}")
             self.race = None
             return False
@@ -127,9 +138,12 @@ class RaceView(QWidget):
         start = self.function.start
         consts = ", ".join(f"{k} = {v:g}" for k, v in self.function.constants.items() if k not in ("x", "y"))
         desc = self.main.doc.description or "f(x, y)"
-        self.title.setText(f"<b>{desc}</b><br>Start ({start[0]:g}, {start[1]:g})"
-                           + (f"; constants {consts}" if consts else "") + ". Every optimizer uses the engine's own "
-                           "update rule; edit a learning rate to restart the race.")
+        self.title.setText(
+            f"<b>{desc}</b><br>Start ({start[0]:g}, {start[1]:g})"
+            + (f"; constants {consts}" if consts else "")
+            + ". Every optimizer uses the engine's own "
+            "update rule; edit a learning rate to restart the race."
+        )
         self._fill_table()
         self._draw_paths()
 
@@ -142,12 +156,13 @@ class RaceView(QWidget):
         xs, ys = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
         Z = self.function.values(xs, ys)
         shifted = Z - np.nanmin(Z)
-        shown = np.log10(shifted + 1e-3 * (np.nanmax(shifted) + 1e-12))    # valleys stay visible
+        shown = np.log10(shifted + 1e-3 * (np.nanmax(shifted) + 1e-12))  # valleys stay visible
         self.image.setImage(shown.T, autoLevels=True)
         self.image.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
         self.image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
-        self.isos = replace_contours(self.image, self.isos, shown.T,
-                                     np.linspace(np.nanmin(shown), np.nanmax(shown), 16)[1:-1], 70)
+        self.isos = replace_contours(
+            self.image, self.isos, shown.T, np.linspace(np.nanmin(shown), np.nanmax(shown), 16)[1:-1], 70
+        )
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _fill_table(self) -> None:
@@ -216,8 +231,12 @@ class RaceView(QWidget):
         for row, r in enumerate(race.racers):
             x, y = r.path[-1]
             state = ", ".join(f"{slot} = ({v[0]:.3g}, {v[1]:.3g})" for slot, v in race.state(r.name).items())
-            cells = [str(r.steps) + (f" ({r.stopped})" if r.stopped else ""), f"{r.values[-1]:.5g}",
-                     f"({x:.4g}, {y:.4g})", state or "none (plain gradient steps)"]
+            cells = [
+                str(r.steps) + (f" ({r.stopped})" if r.stopped else ""),
+                f"{r.values[-1]:.5g}",
+                f"({x:.4g}, {y:.4g})",
+                state or "none (plain gradient steps)",
+            ]
             for col, text in enumerate(cells, start=2):
                 item = self.table.item(row, col)
                 if item is None:
@@ -225,5 +244,3 @@ class RaceView(QWidget):
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                     self.table.setItem(row, col, item)
                 item.setText(text)
-
-

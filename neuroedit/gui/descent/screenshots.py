@@ -49,8 +49,7 @@ def _train(window, epochs: int, rounds: int, app) -> None:
 
     data = load_data(window.doc.dataset["spec"])
     for _ in range(rounds):
-        s = TrainingSession(window.doc, data.train[0], data.train[1], overrides={"epochs": epochs},
-                            backend="reference")
+        s = TrainingSession(window.doc, data.train[0], data.train[1], overrides={"epochs": epochs}, backend="reference")
         s.trainer.run()
         s.commit()
         app.processEvents()
@@ -90,8 +89,13 @@ def shoot(folder: Path) -> list[Path]:
     window.docks["loss_curve"].raise_()
     window.docks["inspector"].raise_()
     window.scene.select_nodes(["dense_1"])
-    _wait(app, lambda: "pre-activations" in (window.inspector.findChild(type(d.curve.title), "activation_note")
-                                             or d.curve.title).text())
+    _wait(
+        app,
+        lambda: (
+            "pre-activations"
+            in (window.inspector.findChild(type(d.curve.title), "activation_note") or d.curve.title).text()
+        ),
+    )
     from PySide6.QtCore import Qt
 
     from .activation_plot import ActivationPlot

@@ -20,7 +20,7 @@ from ...api.session import fitting_weights, split_inputs
 from ...engine.spec import GraphSpec
 from .live import base_dir, live_weights
 
-MAX_SAMPLES = 512     # curves and surfaces use a fixed random subset of the training data this large
+MAX_SAMPLES = 512  # curves and surfaces use a fixed random subset of the training data this large
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,11 @@ def snapshot(window) -> Snapshot:
     """Raises GraphProblem or DataProblem (one-line reasons) when the network cannot be evaluated."""
     doc = window.doc
     graph = graph_spec(doc)
-    weights = fitting_weights(doc, graph) if getattr(getattr(window, "training", None), "session", None) is None \
+    weights = (
+        fitting_weights(doc, graph)
+        if getattr(getattr(window, "training", None), "session", None) is None
         else live_weights(window)
+    )
     return Snapshot(graph, document_spec(doc), base_dir(window), weights, int(doc.settings.get("seed", 0)))
 
 

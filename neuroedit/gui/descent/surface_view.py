@@ -37,7 +37,7 @@ from .live import live_weights
 from .source import DataCache, snapshot
 
 PATH, NOW, START = "#ffffff", "#c8414b", "#e8730c"
-MAX_LISTED = 400       # weights offered as directions (the first ones of each array)
+MAX_LISTED = 400  # weights offered as directions (the first ones of each array)
 
 
 @dataclass
@@ -63,7 +63,7 @@ class SurfaceView(QWidget):
     """A window of its own (File stays usable); `follow()` adds the latest weights to the path."""
 
     status_message = Signal(str)
-    progress = Signal(int, int)      # rows done, rows (emitted from the worker thread)
+    progress = Signal(int, int)  # rows done, rows (emitted from the worker thread)
 
     def __init__(self, window, colors, cache: DataCache, parent=None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -74,8 +74,8 @@ class SurfaceView(QWidget):
         self.result: SurfaceResult | None = None
         self.graph: GraphSpec | None = None
         self.refs: dict[str, tuple[str, str, tuple[int, ...]]] = {}
-        self.path: list[np.ndarray] = []        # (α, β) of each weight setting seen since the grid was computed
-        self._last: np.ndarray | None = None      # the flat weights of the last point
+        self.path: list[np.ndarray] = []  # (α, β) of each weight setting seen since the grid was computed
+        self._last: np.ndarray | None = None  # the flat weights of the last point
         self.background = Background(self)
         self.background.done.connect(self._done)
         self.background.failed.connect(self._failed)
@@ -88,8 +88,7 @@ class SurfaceView(QWidget):
         self.first, self.second = QComboBox(), QComboBox()
         self.first.setObjectName("surface_first")
         self.second.setObjectName("surface_second")
-        self.span = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=50.0, value=1.0,
-                                   singleStep=0.25)
+        self.span = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=50.0, value=1.0, singleStep=0.25)
         self.span.setObjectName("surface_span")
         self.span.setToolTip("α and β run from -span to +span (for weights: the change of the weight's value)")
         self.steps = QSpinBox(minimum=5, maximum=MAX_STEPS, singleStep=2, value=31)
@@ -130,8 +129,9 @@ class SurfaceView(QWidget):
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, label="log₁₀ loss")
         self.bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.isos: list[pg.IsocurveItem] = []
-        self.path_line = self.plot.plot([], [], pen=pg.mkPen(PATH, width=2), symbol="o", symbolSize=4,
-                                        symbolBrush=PATH, symbolPen=None)
+        self.path_line = self.plot.plot(
+            [], [], pen=pg.mkPen(PATH, width=2), symbol="o", symbolSize=4, symbolBrush=PATH, symbolPen=None
+        )
         self.start_point = self.plot.plot([], [], pen=None, symbol="s", symbolSize=10, symbolBrush=START)
         self.now_point = self.plot.plot([], [], pen=None, symbol="o", symbolSize=12, symbolBrush=NOW)
         layout = QVBoxLayout(self)
@@ -148,15 +148,16 @@ class SurfaceView(QWidget):
             choices = weight_choices(self.main.doc)
         except ValueError:
             choices = []
-        self.refs = dict(choices)      # label -> (node, name, index); Qt compares Python tuples poorly as item data
+        self.refs = dict(choices)  # label -> (node, name, index); Qt compares Python tuples poorly as item data
         for box in (self.first, self.second):
             box.clear()
             box.addItems(list(self.refs))
         if len(choices) > 1:
             self.second.setCurrentIndex(1)
 
-    def choose(self, first: tuple[str, str, tuple[int, ...]],
-               second: tuple[str, str, tuple[int, ...]] | None = None) -> None:
+    def choose(
+        self, first: tuple[str, str, tuple[int, ...]], second: tuple[str, str, tuple[int, ...]] | None = None
+    ) -> None:
         """Preselect weights (the loss curve's weight first)."""
         labels = {ref: label for label, ref in self.refs.items()}
         for box, ref in ((self.first, first), (self.second, second)):
@@ -232,9 +233,11 @@ class SurfaceView(QWidget):
         self.plot.setLabel("bottom", result.label[0])
         self.plot.setLabel("left", result.label[1])
         centre = float(Z[len(s.betas) // 2, len(s.alphas) // 2])
-        self.info.setText(f"Centre (the current weights): loss {centre:.5g}. {len(s.betas)}×{len(s.alphas)} grid on "
-                          f"{len(s.landscape.X)} training samples, evaluation mode. The path follows training and "
-                          f"edits from here on.")
+        self.info.setText(
+            f"Centre (the current weights): loss {centre:.5g}. {len(s.betas)}×{len(s.alphas)} grid on "
+            f"{len(s.landscape.X)} training samples, evaluation mode. The path follows training and "
+            f"edits from here on."
+        )
         self._last = s.landscape.origin.copy()
         self.path = [np.zeros(2)]
         self._draw_path()
@@ -251,7 +254,7 @@ class SurfaceView(QWidget):
             return
         try:
             theta = flat_weights(self.graph, live_weights(self.main))
-        except (KeyError, ValueError):       # the network changed shape: the plane no longer applies
+        except (KeyError, ValueError):  # the network changed shape: the plane no longer applies
             return
         if theta.shape != self.result.surface.landscape.origin.shape:
             return

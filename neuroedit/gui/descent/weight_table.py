@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
 
 from ...api.walkthrough.update import weight_symbol
 
-MAX_SHOWN = 24      # rows and columns; larger layers show their first ones
+MAX_SHOWN = 24  # rows and columns; larger layers show their first ones
 
 
 class WeightTable(QWidget):
-    weight_clicked = Signal(str, str, tuple)      # node, array name, index
+    weight_clicked = Signal(str, str, tuple)  # node, array name, index
 
     def __init__(self, node_id: str, weights: dict[str, np.ndarray], parent=None) -> None:
         super().__init__(parent)
@@ -34,8 +34,9 @@ class WeightTable(QWidget):
         self.table = QTableWidget(rows + (bias is not None), cols)
         self.table.setObjectName("weight_table")
         self.table.setHorizontalHeaderLabels([f"neuron {j + 1}" for j in range(cols)])
-        self.table.setVerticalHeaderLabels([f"input {i + 1}" for i in range(rows)] + (["bias"] if bias is not None
-                                                                                        else []))
+        self.table.setVerticalHeaderLabels(
+            [f"input {i + 1}" for i in range(rows)] + (["bias"] if bias is not None else [])
+        )
         for i in range(rows):
             for j in range(cols):
                 self._cell(i, j, kernel[i, j], "kernel", (i, j), weight_symbol("kernel", (i, j), (n_in, units)).text())

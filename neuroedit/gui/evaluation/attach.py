@@ -40,8 +40,8 @@ class EvaluationController(QObject):
         self.job: Job | None = None
         self.compare_job: Job | None = None
         self.pending_split: str | None = None
-        self.stale = False      # trained since the last evaluation
-        self._data_cache: tuple[Any, Any] | None = None     # (key, TrainingData): reused while nothing changed
+        self.stale = False  # trained since the last evaluation
+        self._data_cache: tuple[Any, Any] | None = None  # (key, TrainingData): reused while nothing changed
         self._run_start: tuple[float, datetime, dict, int] | None = None
         panel.evaluate_requested.connect(self.evaluate)
         runs_panel.compare_requested.connect(self.ask_compare)
@@ -110,10 +110,14 @@ class EvaluationController(QObject):
         if state == "compiling":
             warm_metrics()
             if self._run_start is not None and epochs_in(doc.training_history) <= self._run_start[3]:
-                return      # the worker's own "compiling" report of the run that just started
+                return  # the worker's own "compiling" report of the run that just started
             self._finish_run()
-            self._run_start = (time.perf_counter(), datetime.now(UTC), run_settings(doc),
-                               epochs_in(doc.training_history))
+            self._run_start = (
+                time.perf_counter(),
+                datetime.now(UTC),
+                run_settings(doc),
+                epochs_in(doc.training_history),
+            )
         elif state in ENDED:
             self._finish_run()
             if state == "finished":
@@ -134,8 +138,9 @@ class EvaluationController(QObject):
         doc = self.window.doc
         if epochs_in(doc.training_history) <= first:
             return
-        record_run(doc, settings, history_since(doc.training_history, first), time.perf_counter() - began,
-                   started_at=when)
+        record_run(
+            doc, settings, history_since(doc.training_history, first), time.perf_counter() - began, started_at=when
+        )
         self.window.files.forced_dirty = True
         self.window.update_title()
 
@@ -179,7 +184,7 @@ class EvaluationController(QObject):
 
     def _compared_one(self, run: dict) -> None:
         doc = self._compare_doc
-        if doc is not self.window.doc:      # another file was opened meanwhile: its runs are not these
+        if doc is not self.window.doc:  # another file was opened meanwhile: its runs are not these
             return
         recorded = record_run(doc, run["settings"], run["history"], run["duration_s"], label=run["label"])
         self._compared.append(recorded["id"])
@@ -223,8 +228,10 @@ def _add_menu_actions(window, controller: EvaluationController) -> None:
         controller.panel.request()
 
     menu.addSeparator()
-    for text, slot, name in (("Evaluate", evaluate, "action_evaluate"),
-                             ("Compare Training Settings…", controller.ask_compare, "action_compare")):
+    for text, slot, name in (
+        ("Evaluate", evaluate, "action_evaluate"),
+        ("Compare Training Settings…", controller.ask_compare, "action_compare"),
+    ):
         action = menu.addAction(text)
         action.setObjectName(name)
         action.triggered.connect(slot)
@@ -234,8 +241,9 @@ def warm_metrics() -> None:
     """Import scikit-learn's metrics in the background while the first training compiles (the import
     takes seconds), so the first evaluation after it does not wait for it."""
     if "sklearn.metrics" not in sys.modules and not any(t.name == WARM_THREAD for t in threading.enumerate()):
-        threading.Thread(target=lambda: importlib.import_module("sklearn.metrics"), name=WARM_THREAD,
-                         daemon=True).start()
+        threading.Thread(
+            target=lambda: importlib.import_module("sklearn.metrics"), name=WARM_THREAD, daemon=True
+        ).start()
 
 
 def install_evaluation(window) -> EvaluationController:
@@ -245,10 +253,10 @@ def install_evaluation(window) -> EvaluationController:
     controller = EvaluationController(window, panel, runs_panel)
     window.evaluation_panel, window.runs_panel, window.evaluation = panel, runs_panel, controller
     near = "dashboard" if "dashboard" in window.docks else "problems"
-    window.add_panel("evaluation", "Evaluation", _scrolling(panel), Qt.DockWidgetArea.BottomDockWidgetArea,
-                     tabify_with=near)
-    window.add_panel("runs", "Runs", _scrolling(runs_panel), Qt.DockWidgetArea.BottomDockWidgetArea,
-                     tabify_with=near)
+    window.add_panel(
+        "evaluation", "Evaluation", _scrolling(panel), Qt.DockWidgetArea.BottomDockWidgetArea, tabify_with=near
+    )
+    window.add_panel("runs", "Runs", _scrolling(runs_panel), Qt.DockWidgetArea.BottomDockWidgetArea, tabify_with=near)
     if near == "dashboard":
         window.docks["dashboard"].raise_()
     _add_menu_actions(window, controller)

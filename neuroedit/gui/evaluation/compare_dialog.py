@@ -25,8 +25,12 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare training settings")
         self.setObjectName("compare_dialog")
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Train copies of this network, one per value, from the same initial weights.\n"
-                             "Their curves are overlaid in the Runs panel; the network itself is not changed."))
+        lay.addWidget(
+            QLabel(
+                "Train copies of this network, one per value, from the same initial weights.\n"
+                "Their curves are overlaid in the Runs panel; the network itself is not changed."
+            )
+        )
         form = QFormLayout()
         self.kind = QComboBox()
         for key, (label, _) in KINDS.items():

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 
 LOW, HIGH = np.array([247.0, 251.0, 255.0]), np.array([8.0, 69.0, 148.0])
-MAX_LABELLED = 20   # bigger matrices show colour only; their cells still click
+MAX_LABELLED = 20  # bigger matrices show colour only; their cells still click
 
 
 class _Cells(pg.ImageItem):
@@ -127,6 +127,6 @@ class ConfusionView(pg.PlotWidget):
         for n, label in enumerate(self.labels):
             i, j = divmod(n, k)
             color = "#ffffff" if level[i, j] > 0.5 else "#28283a"
-            if (texts[n], color) != getattr(label, "shown", None):   # setText re-lays out HTML: skip unchanged
+            if (texts[n], color) != getattr(label, "shown", None):  # setText re-lays out HTML: skip unchanged
                 label.setText(texts[n], color)
                 label.shown = (texts[n], color)

@@ -19,7 +19,7 @@ class Job(QObject):
     failed = Signal(str)
 
     def __init__(self, work: Callable[[Callable[[Any], None]], Any], name: str) -> None:
-        super().__init__()   # no parent: closing the window must not delete a job whose thread still runs
+        super().__init__()  # no parent: closing the window must not delete a job whose thread still runs
         self._work = work
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.cancelled = False
@@ -34,7 +34,7 @@ class Job(QObject):
         try:
             result = self._work(self.progress.emit)
         except Exception as e:  # the job boundary: any failure becomes a one-line message
-            if not isinstance(e, ValueError):     # the expected problems (data, shapes) are ValueErrors
+            if not isinstance(e, ValueError):  # the expected problems (data, shapes) are ValueErrors
                 traceback.print_exc()
             message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             self._emit(self.failed, message)
@@ -45,5 +45,5 @@ class Job(QObject):
     def _emit(signal, value: Any) -> None:
         try:
             signal.emit(value)
-        except RuntimeError:    # the application is shutting down: nobody is left to tell
+        except RuntimeError:  # the application is shutting down: nobody is left to tell
             pass

@@ -42,7 +42,7 @@ from .samples_view import CLASS_COLORS, MAX_SHOWN, SamplesView
 
 SPLITS = (("validation", "val"), ("test", "test"), ("training", "train"))
 MISTAKES_SHOWN = 60
-CURVE_POINTS = 1000    # a plot is a few hundred pixels wide: more points only cost drawing time
+CURVE_POINTS = 1000  # a plot is a few hundred pixels wide: more points only cost drawing time
 
 
 def _thin(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -74,7 +74,7 @@ class EvaluationPanel(QWidget):
         self.selected_cell: tuple[int, int] | None = None
         self.asked_at: float | None = None
         self.complete_asked_at: float | None = None
-        self.shown_after: float | None = None     # seconds from asking to the first drawn result
+        self.shown_after: float | None = None  # seconds from asking to the first drawn result
         self.complete_after: float | None = None  # ... and to the complete one (with the curves)
 
         lay = QVBoxLayout(self)
@@ -146,12 +146,17 @@ class EvaluationPanel(QWidget):
 
         curves = QSplitter(Qt.Orientation.Vertical)
         self.roc_plot = self._plot("false-positive rate", "true-positive rate")
-        self.roc_card = Card("ROC curve", self.roc_plot, lambda: _curve_rows(self._metrics().roc, "fpr", "tpr"),
-                             "evaluation_roc")
+        self.roc_card = Card(
+            "ROC curve", self.roc_plot, lambda: _curve_rows(self._metrics().roc, "fpr", "tpr"), "evaluation_roc"
+        )
         self.pr_plot = self._plot("recall", "precision")
-        self.pr_plot.getPlotItem().legend.anchor((0, 1), (0, 1), offset=(6, -6))   # PR curves hug the top right
-        self.pr_card = Card("Precision–recall", self.pr_plot,
-                            lambda: _curve_rows(self._metrics().pr, "recall", "precision"), "evaluation_pr")
+        self.pr_plot.getPlotItem().legend.anchor((0, 1), (0, 1), offset=(6, -6))  # PR curves hug the top right
+        self.pr_card = Card(
+            "Precision–recall",
+            self.pr_plot,
+            lambda: _curve_rows(self._metrics().pr, "recall", "precision"),
+            "evaluation_pr",
+        )
         self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
         self.operating_point = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("#e8730c"), pen=pg.mkPen("#222222"))
         self.operating_point.setVisible(False)
@@ -206,8 +211,13 @@ class EvaluationPanel(QWidget):
         item.setLabel("left", y)
         if unit:
             item.setRange(xRange=(0, 1), yRange=(0, 1.02), padding=0.02)
-        item.addLegend(offset=(-6, -6) if unit else (6, 6), labelTextColor=self.colors.text, labelTextSize="8pt",
-                       verSpacing=-8, brush=pg.mkBrush(255, 255, 255, 190))
+        item.addLegend(
+            offset=(-6, -6) if unit else (6, 6),
+            labelTextColor=self.colors.text,
+            labelTextSize="8pt",
+            verSpacing=-8,
+            brush=pg.mkBrush(255, 255, 255, 190),
+        )
         return plot
 
     # ------------------------------------------------------------------ requests and results
@@ -248,8 +258,10 @@ class EvaluationPanel(QWidget):
         if isinstance(ev.metrics, ClassificationMetrics):
             self.pages.setCurrentIndex(0)
             self._show_classification(ev.metrics, keep_selection=not first)
-            self.status.setText(f"{split}: {len(p)} samples, accuracy {ev.metrics.accuracy:.4f}, loss {p.loss:.4f}"
-                                + ("" if complete else " · computing ROC and PR…"))
+            self.status.setText(
+                f"{split}: {len(p)} samples, accuracy {ev.metrics.accuracy:.4f}, loss {p.loss:.4f}"
+                + ("" if complete else " · computing ROC and PR…")
+            )
         else:
             self.pages.setCurrentIndex(1)
             self._show_regression(ev.metrics)
@@ -269,7 +281,7 @@ class EvaluationPanel(QWidget):
         """One curve per class, reused from the last evaluation when the classes are the same."""
         item = plot.getPlotItem()
         curves = self._curves.setdefault(id(plot), [])
-        if series is None:             # a first look: the curves follow; keep the items for them
+        if series is None:  # a first look: the curves follow; keep the items for them
             for c in curves:
                 c.setData([], [])
             return
@@ -278,8 +290,10 @@ class EvaluationPanel(QWidget):
                 item.removeItem(c)
             item.legend.clear()
             item.legend.setColumnCount(2 if len(series) > 5 else 1)
-            curves[:] = [item.plot([], [], pen=pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)], width=2), name=name)
-                         for i, (name, _, _) in enumerate(series)]
+            curves[:] = [
+                item.plot([], [], pen=pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)], width=2), name=name)
+                for i, (name, _, _) in enumerate(series)
+            ]
         for curve, (name, xs, ys), (_, label) in zip(curves, series, item.legend.items):
             curve.setData(*_thin(xs, ys))
             if curve.opts.get("name") != name:
@@ -291,18 +305,24 @@ class EvaluationPanel(QWidget):
         if not keep_selection:
             self.selected_cell = None
             self.confusion.select(None)
-        self._set_curves(self.roc_plot, [(f"{n} (AUC {m.roc_auc_per_class[n]:.3f})", *c[:2])
-                                         for n, c in m.roc.items()] if m.complete else None)
-        self._set_curves(self.pr_plot, [(f"{n} (AP {m.average_precision[n]:.3f})", *c[:2])
-                                        for n, c in m.pr.items()] if m.complete else None)
+        self._set_curves(
+            self.roc_plot,
+            [(f"{n} (AUC {m.roc_auc_per_class[n]:.3f})", *c[:2]) for n, c in m.roc.items()] if m.complete else None,
+        )
+        self._set_curves(
+            self.pr_plot,
+            [(f"{n} (AP {m.average_precision[n]:.3f})", *c[:2]) for n, c in m.pr.items()] if m.complete else None,
+        )
         self.operating_point.setVisible(m.binary and m.complete)
         if m.complete:
             auc = m.roc_auc
             auc_text = f" · ROC AUC {auc:.3f}" if isinstance(auc, float) else f" · ROC AUC {auc['macro']:.3f} (macro)"
         else:
             auc_text = ""
-        self.summary.setText(f"accuracy {m.accuracy:.4f} · macro F1 {m.macro_avg['f1']:.3f} · "
-                             f"weighted F1 {m.weighted_avg['f1']:.3f}{auc_text}")
+        self.summary.setText(
+            f"accuracy {m.accuracy:.4f} · macro F1 {m.macro_avg['f1']:.3f} · "
+            f"weighted F1 {m.weighted_avg['f1']:.3f}{auc_text}"
+        )
         if m.binary:
             if keep_selection:
                 m.threshold = self.threshold_slider.value() / 1000
@@ -324,8 +344,10 @@ class EvaluationPanel(QWidget):
             counts = binary_counts(p.y_true, proba[:, 1], threshold)
             r = rates(counts)
             self.threshold_value.setText(f"{threshold:.3f}")
-            self.threshold_label.setText(f"precision {r['precision']:.3f} · recall (TPR) "
-                                         f"{r['recall']:.3f} · F1 {r['f1']:.3f} · FPR {r['fpr']:.3f}")
+            self.threshold_label.setText(
+                f"precision {r['precision']:.3f} · recall (TPR) "
+                f"{r['recall']:.3f} · F1 {r['f1']:.3f} · FPR {r['fpr']:.3f}"
+            )
             self.operating_point.setData([r["fpr"]], [r["recall"]])
         else:
             counts = m.confusion
@@ -350,8 +372,9 @@ class EvaluationPanel(QWidget):
         else:
             idx = np.nonzero((p.y_true == cell[0]) & (self.predicted == cell[1]))[0]
             idx = idx[np.argsort(-confidence[idx], kind="stable")]
-            more = f", {min(len(idx), MAX_SHOWN)} shown" if len(idx) > MAX_SHOWN and self.samples.kind != "points" \
-                else ""
+            more = (
+                f", {min(len(idx), MAX_SHOWN)} shown" if len(idx) > MAX_SHOWN and self.samples.kind != "points" else ""
+            )
             title = f"True {names[cell[0]]} → predicted {names[cell[1]]}: {len(idx)} samples{more}"
         self.samples_card.set_title(title)
         self.samples.show_samples(idx, self.predicted)
@@ -365,8 +388,11 @@ class EvaluationPanel(QWidget):
         self.identity.setData([lo, hi], [lo, hi])
         res = m.residuals[:, 0]
         res = res[np.isfinite(res)]
-        counts, edges = np.histogram(res, bins=min(40, max(5, int(math.sqrt(len(res)) or 5)))) if len(res) \
+        counts, edges = (
+            np.histogram(res, bins=min(40, max(5, int(math.sqrt(len(res)) or 5))))
+            if len(res)
             else (np.zeros(1), np.array([0.0, 1.0]))
+        )
         self.residual_bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=counts, width=float(edges[1] - edges[0]))
         self.residual_hist = (counts, edges)
         self.regression_summary.setText(f"MAE {m.mae:.4g} · MSE {m.mse:.4g} · RMSE {m.rmse:.4g} · R² {m.r2:.4f}")
@@ -384,5 +410,6 @@ class EvaluationPanel(QWidget):
 
     def _residual_rows(self):
         counts, edges = self.residual_hist
-        return ["from", "to", "samples"], [[float(a), float(b), int(c)] for a, b, c in zip(edges[:-1], edges[1:],
-                                                                                         counts)]
+        return ["from", "to", "samples"], [
+            [float(a), float(b), int(c)] for a, b, c in zip(edges[:-1], edges[1:], counts)
+        ]

@@ -61,8 +61,9 @@ class RunsPanel(QWidget):
         top.addWidget(self.info, 1)
         self.compare_button = QPushButton("Compare…")
         self.compare_button.setObjectName("compare_button")
-        self.compare_button.setToolTip("Train copies of the network under several settings from the same initial "
-                                       "weights and overlay their curves")
+        self.compare_button.setToolTip(
+            "Train copies of the network under several settings from the same initial weights and overlay their curves"
+        )
         self.compare_button.clicked.connect(self.compare_requested)
         top.addWidget(self.compare_button)
         self.delete_button = QPushButton("Delete")
@@ -92,8 +93,9 @@ class RunsPanel(QWidget):
         self.loss_plot = self._plot("loss")
         self.metric_plot = self._plot("accuracy")
         plots = QSplitter(Qt.Orientation.Vertical)
-        self.loss_card = Card("Loss (dashed: validation)", self.loss_plot, lambda: self._curve_rows("loss"),
-                              "runs_loss")
+        self.loss_card = Card(
+            "Loss (dashed: validation)", self.loss_plot, lambda: self._curve_rows("loss"), "runs_loss"
+        )
         self.metric_card = Card("Metric", self.metric_plot, lambda: self._curve_rows(self._metric()), "runs_metric")
         plots.addWidget(self.loss_card)
         plots.addWidget(self.metric_card)
@@ -134,10 +136,17 @@ class RunsPanel(QWidget):
         for row, r in enumerate(runs):
             h = r["history"]
             metric = metric_name(r)
-            cells = [run_title(r), r["started_at"].replace("T", " ")[:19], f"{r['duration_s']:.1f} s",
-                     str(len(h.get("loss", []))), str(r["seed"]), describe_changes(r),
-                     _fmt(r["metrics"].get("loss")), _fmt(r["metrics"].get("val_loss")),
-                     f"{metric} {_fmt(r['metrics'].get('val_' + metric, r['metrics'].get(metric)))}" if metric else ""]
+            cells = [
+                run_title(r),
+                r["started_at"].replace("T", " ")[:19],
+                f"{r['duration_s']:.1f} s",
+                str(len(h.get("loss", []))),
+                str(r["seed"]),
+                describe_changes(r),
+                _fmt(r["metrics"].get("loss")),
+                _fmt(r["metrics"].get("val_loss")),
+                f"{metric} {_fmt(r['metrics'].get('val_' + metric, r['metrics'].get(metric)))}" if metric else "",
+            ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, r["id"])
@@ -153,8 +162,11 @@ class RunsPanel(QWidget):
                 self.table.selectRow(row)
         self.table.setSelectionMode(mode)
         self.table.blockSignals(False)
-        self.info.setText(f"{len(runs)} run{'s' if len(runs) != 1 else ''} recorded. Select two or more to compare "
-                          "them." if runs else "Every training run is recorded here. Train, or press Compare…")
+        self.info.setText(
+            f"{len(runs)} run{'s' if len(runs) != 1 else ''} recorded. Select two or more to compare them."
+            if runs
+            else "Every training run is recorded here. Train, or press Compare…"
+        )
         self.refresh_selection()
 
     def selected_ids(self) -> list[int]:
@@ -193,18 +205,28 @@ class RunsPanel(QWidget):
                 color = run_color(pos)
                 h = r["history"]
                 epochs = h.get("epoch") or list(range(1, len(h.get(key, [])) + 1))
-                for name, style, label in ((key, Qt.PenStyle.SolidLine, run_title(r)),
-                                           (f"val_{key}", Qt.PenStyle.DashLine, None)):   # legend: one per run
+                for name, style, label in (
+                    (key, Qt.PenStyle.SolidLine, run_title(r)),
+                    (f"val_{key}", Qt.PenStyle.DashLine, None),
+                ):  # legend: one per run
                     if key and h.get(name):
-                        curve = item.plot(epochs[:len(h[name])], h[name], pen=pg.mkPen(color, width=2, style=style),
-                                          name=label, connect="finite")
+                        curve = item.plot(
+                            epochs[: len(h[name])],
+                            h[name],
+                            pen=pg.mkPen(color, width=2, style=style),
+                            name=label,
+                            connect="finite",
+                        )
                         self.curves.setdefault(r["id"], []).append(curve)
         self._fill_diff(runs)
 
     def _fill_diff(self, runs: list[dict[str, Any]]) -> None:
         names = differing_settings(runs) if len(runs) > 1 else []
-        metrics = [k for k in ("loss", "val_loss", "accuracy", "val_accuracy", "mae", "val_mae")
-                   if any(k in r["metrics"] for r in runs)]
+        metrics = [
+            k
+            for k in ("loss", "val_loss", "accuracy", "val_accuracy", "mae", "val_mae")
+            if any(k in r["metrics"] for r in runs)
+        ]
         rows = [(n, [r["settings"].get(n) for r in runs]) for n in names]
         rows += [("duration (s)", [r["duration_s"] for r in runs])]
         rows += [(f"final {m}", [r["metrics"].get(m) for r in runs]) for m in metrics]
@@ -217,8 +239,11 @@ class RunsPanel(QWidget):
             for j, v in enumerate(values):
                 self.diff.setItem(i, j + 1, QTableWidgetItem(_fmt(v)))
         self.diff.resizeColumnsToContents()
-        self.diff_card.set_title(f"What differs (A/B): {len(names)} setting{'s' if len(names) != 1 else ''}"
-                                 if len(runs) > 1 else "Settings and results")
+        self.diff_card.set_title(
+            f"What differs (A/B): {len(names)} setting{'s' if len(names) != 1 else ''}"
+            if len(runs) > 1
+            else "Settings and results"
+        )
         self._diff = (["", *[run_title(r) for r in runs]], [[n, *[_fmt(v) for v in vals]] for n, vals in rows])
 
     def _diff_rows(self):

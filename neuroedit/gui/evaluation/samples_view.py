@@ -19,10 +19,20 @@ from PySide6.QtWidgets import (
 
 from ...evaluation.predictions import Predictions
 
-MAX_SHOWN = 200       # thumbnails or rows listed at once (the title says how many there are)
+MAX_SHOWN = 200  # thumbnails or rows listed at once (the title says how many there are)
 THUMB = 56
-CLASS_COLORS = ("#2f7cf6", "#e8730c", "#22a06b", "#c8414b", "#7b5cc4", "#0f8f9c", "#b8860b", "#d63384",
-                "#5a5a5a", "#78aa28")
+CLASS_COLORS = (
+    "#2f7cf6",
+    "#e8730c",
+    "#22a06b",
+    "#c8414b",
+    "#7b5cc4",
+    "#0f8f9c",
+    "#b8860b",
+    "#d63384",
+    "#5a5a5a",
+    "#78aa28",
+)
 
 
 def view_kind(pred: Predictions) -> str:
@@ -47,8 +57,9 @@ def thumbnail(sample: np.ndarray, shape: tuple[int, ...]) -> QPixmap:
     else:
         grey = np.ascontiguousarray(a.reshape(a.shape[0], -1))
         img = QImage(grey.data, grey.shape[1], grey.shape[0], grey.shape[1], QImage.Format.Format_Grayscale8)
-    return QPixmap.fromImage(img.copy()).scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                                Qt.TransformationMode.FastTransformation)
+    return QPixmap.fromImage(img.copy()).scaled(
+        THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
 
 
 class SamplesView(QStackedWidget):
@@ -90,8 +101,11 @@ class SamplesView(QStackedWidget):
         self.kind = view_kind(pred)
         self.setCurrentWidget({"gallery": self.gallery, "rows": self.table, "points": self.points}[self.kind])
         if self.kind == "points":
-            brushes = [pg.mkBrush(CLASS_COLORS[int(c) % len(CLASS_COLORS)] + "66") for c in pred.y_true.reshape(-1)] \
-                if pred.proba is not None else None
+            brushes = (
+                [pg.mkBrush(CLASS_COLORS[int(c) % len(CLASS_COLORS)] + "66") for c in pred.y_true.reshape(-1)]
+                if pred.proba is not None
+                else None
+            )
             self.background.setData(pred.x[:, 0], pred.x[:, 1], brush=brushes)
 
     def show_samples(self, indices: np.ndarray, predicted: np.ndarray) -> None:
@@ -99,9 +113,13 @@ class SamplesView(QStackedWidget):
         if pred is None:
             return
         indices = np.asarray(indices, np.int64)
-        if self._drawn is not None and self._drawn[0] is pred and np.array_equal(self._drawn[1], indices) \
-                and np.array_equal(self._drawn[2], predicted[indices]):
-            return                       # the same samples with the same predictions: nothing to redraw
+        if (
+            self._drawn is not None
+            and self._drawn[0] is pred
+            and np.array_equal(self._drawn[1], indices)
+            and np.array_equal(self._drawn[2], predicted[indices])
+        ):
+            return  # the same samples with the same predictions: nothing to redraw
         self._drawn = (pred, indices, predicted[indices])
         self.shown = indices
         if self.kind == "gallery":
@@ -117,8 +135,7 @@ class SamplesView(QStackedWidget):
         for i in idx:
             conf = float(pred.proba[i, predicted[i]]) if pred.proba is not None else 0.0
             item = QListWidgetItem(QIcon(thumbnail(pred.x[i], pred.input_shape)), f"#{i} {conf:.0%}")
-            item.setToolTip(f"sample {i}: true {names[pred.y_true[i]]}, predicted {names[predicted[i]]} "
-                            f"({conf:.1%})")
+            item.setToolTip(f"sample {i}: true {names[pred.y_true[i]]}, predicted {names[predicted[i]]} ({conf:.1%})")
             item.setData(Qt.ItemDataRole.UserRole, int(i))
             self.gallery.addItem(item)
 
@@ -137,7 +154,7 @@ class SamplesView(QStackedWidget):
                 cells = [str(i), names[pred.y_true[i]], names[predicted[i]], f"{pred.proba[i, predicted[i]]:.3f}"]
             else:
                 cells = [str(i), f"{pred.y_true[i, 0]:.4g}", f"{pred.outputs[i, 0]:.4g}", ""]
-            cells += [f"{pred.sample_loss[i]:.4g}", *[f"{v:.4g}" for v in flat[i, :len(features)]]]
+            cells += [f"{pred.sample_loss[i]:.4g}", *[f"{v:.4g}" for v in flat[i, : len(features)]]]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()

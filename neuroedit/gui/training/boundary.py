@@ -9,13 +9,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QWidget
 
-from ..heatmap import MID, NEG, POS, diverging, unit_pixmap
+from ..heatmap import CLASS_COLORS, MID, NEG, POS, diverging, unit_pixmap
 from .plots import LivePlot
 from .probes import Boundary, Plane
 
-CLASS_COLORS = np.array([[245, 147, 34], [8, 119, 189], [34, 160, 107], [200, 65, 75], [123, 92, 196],
-                         [15, 143, 156], [184, 134, 11], [214, 51, 132], [100, 100, 100], [60, 60, 160]], float)
-HEAT_STRENGTH = 0.62   # the heat map is paler than the points, so points of either class stay visible
+BOUNDARY_TITLE = "Decision boundary"
+OUTPUT_TITLE = "Output over the input plane"  # regression has no classes, hence no boundary
+HEAT_STRENGTH = 0.62  # the heat map is paler than the points, so points of either class stay visible
 THUMB = 44
 MAX_ROWS = 10
 
@@ -24,7 +24,7 @@ class BoundaryView(LivePlot):
     """Heat map + points. `set_plane` once per run, `set_boundary` with each new evaluation."""
 
     def __init__(self, colors) -> None:
-        super().__init__("Decision boundary", colors, "x₂", x_label="x₁", name="plot_decision_boundary")
+        super().__init__(BOUNDARY_TITLE, colors, "x₂", x_label="x₁", name="plot_decision_boundary")
         self.legend.hide()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
@@ -58,6 +58,8 @@ class BoundaryView(LivePlot):
 
     def set_plane(self, plane: Plane | None) -> None:
         self.plane = plane
+        self.title = OUTPUT_TITLE if plane is not None and plane.task != "classification" else BOUNDARY_TITLE
+        self.title_label.setText(f"<b>{self.title}</b>")
         self.latest = None
         self.image.clear()
         self._clear_thumbs()

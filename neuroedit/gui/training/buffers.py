@@ -22,8 +22,8 @@ class SeriesBuffer:
         self._y = np.empty((self.capacity, columns))
         self._n = 0
         self._stride = 1
-        self._count = 0             # points offered so far; point i is kept while i % stride == 0
-        self.version = 0            # changes whenever the content changes (redraw only when needed)
+        self._count = 0  # points offered so far; point i is kept while i % stride == 0
+        self.version = 0  # changes whenever the content changes (redraw only when needed)
 
     def __len__(self) -> int:
         return self._n
@@ -46,8 +46,8 @@ class SeriesBuffer:
             keep = index % self._stride == 0
             x, y, index = x[keep], y[keep], index[keep]
             k = min(self.capacity - self._n, len(x))
-            self._x[self._n:self._n + k] = x[:k]
-            self._y[self._n:self._n + k] = y[:k]
+            self._x[self._n : self._n + k] = x[:k]
+            self._y[self._n : self._n + k] = y[:k]
             self._n += k
             x, y, index = x[k:], y[k:], index[k:]
             if self._n == self.capacity:
@@ -56,17 +56,17 @@ class SeriesBuffer:
 
     def _decimate(self) -> None:
         half = self._n // 2
-        self._x[:half] = self._x[0:2 * half:2]
-        self._y[:half] = self._y[0:2 * half:2]
+        self._x[:half] = self._x[0 : 2 * half : 2]
+        self._y[:half] = self._y[0 : 2 * half : 2]
         self._n = half
         self._stride *= 2
 
     @property
     def x(self) -> np.ndarray:
-        return self._x[:self._n]
+        return self._x[: self._n]
 
     def y(self, column: int = 0) -> np.ndarray:
-        return self._y[:self._n, column]
+        return self._y[: self._n, column]
 
     @property
     def last_x(self) -> float | None:

@@ -31,16 +31,20 @@ from .worker import Chunk, TrainingWorker
 ACTIVE = ("compiling", "running", "paused")
 LIVE_SETTINGS = ("learning_rate", "epochs")
 STOP_WAIT_MS = 30_000
-STATUS_SECONDS = 0.25   # the status line is refreshed at a few Hz while training runs
+STATUS_SECONDS = 0.25  # the status line is refreshed at a few Hz while training runs
 
 
 def snapshot(doc: Document) -> Document:
     """A private copy the worker thread may read while the user keeps editing the real document."""
     return Document(
         nodes={k: Node(n.id, n.type, copy.deepcopy(n.params), n.pos) for k, n in doc.nodes.items()},
-        edges=list(doc.edges), settings=dict(doc.settings), dataset=copy.deepcopy(doc.dataset),
-        weights={k: dict(v) for k, v in doc.weights.items()}, optimizer_state=dict(doc.optimizer_state),
-        training_history=copy.deepcopy(doc.training_history))
+        edges=list(doc.edges),
+        settings=dict(doc.settings),
+        dataset=copy.deepcopy(doc.dataset),
+        weights={k: dict(v) for k, v in doc.weights.items()},
+        optimizer_state=dict(doc.optimizer_state),
+        training_history=copy.deepcopy(doc.training_history),
+    )
 
 
 def status_text(state: str, message: str = "", chunk: Chunk | None = None) -> str:
@@ -61,20 +65,20 @@ def stopped_text(stop: Stopped) -> str:
     if stop.reason == "nonfinite":
         return f"Stopped because of NaN/Inf: {stop.message}"
     if stop.reason == "finished":
-        return f"Finished: {stop.message} (epoch {stop.epoch}, step {stop.step})"
+        return f"{stop.message[:1].upper()}{stop.message[1:]} (epoch {stop.epoch}, step {stop.step})"
     return f"Stopped at epoch {stop.epoch}, step {stop.step}"
 
 
 class TrainingController(QObject):
     """Owns the worker thread of the window's document. The panel and dashboards only call its methods."""
 
-    state_changed = Signal(str, str)     # state (idle | compiling | running | paused | finished | failed), status text
-    chunk_received = Signal(object)      # Chunk
-    history_restored = Signal(object)    # the document's training_history (plots start from it); {} after Reset
-    plane_changed = Signal(object)       # probes.Plane or None (2-D inputs: decision boundary)
-    change_pending = Signal(str, str)    # kind (structure | settings | ""), question text; "" hides the question
-    committed = Signal()                 # weights/optimizer state/history were written into the document
-    dataset_problem = Signal(str)        # the stored data-set file moved or changed ("" when fine)
+    state_changed = Signal(str, str)  # state (idle | compiling | running | paused | finished | failed), status text
+    chunk_received = Signal(object)  # Chunk
+    history_restored = Signal(object)  # the document's training_history (plots start from it); {} after Reset
+    plane_changed = Signal(object)  # probes.Plane or None (2-D inputs: decision boundary)
+    change_pending = Signal(str, str)  # kind (structure | settings | ""), question text; "" hides the question
+    committed = Signal()  # weights/optimizer state/history were written into the document
+    dataset_problem = Signal(str)  # the stored data-set file moved or changed ("" when fine)
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -102,13 +106,18 @@ class TrainingController(QObject):
         self._shutdown(commit=False)
         self.doc = doc
         ev = doc.events
-        self._binding.bind(doc, [
-            (ev.node_added, lambda *a: self._structure_edited("a node was added")),
-            (ev.node_removed, lambda *a: self._structure_edited("a node was removed")),
-            (ev.node_renamed, lambda *a: self._structure_edited("a node was renamed")),
-            (ev.edge_added, lambda *a: self._structure_edited("a connection was added")),
-            (ev.edge_removed, lambda *a: self._structure_edited("a connection was removed")),
-            (ev.param_changed, self._param_edited), (ev.settings_changed, self._setting_edited)])
+        self._binding.bind(
+            doc,
+            [
+                (ev.node_added, lambda *a: self._structure_edited("a node was added")),
+                (ev.node_removed, lambda *a: self._structure_edited("a node was removed")),
+                (ev.node_renamed, lambda *a: self._structure_edited("a node was renamed")),
+                (ev.edge_added, lambda *a: self._structure_edited("a connection was added")),
+                (ev.edge_removed, lambda *a: self._structure_edited("a connection was removed")),
+                (ev.param_changed, self._param_edited),
+                (ev.settings_changed, self._setting_edited),
+            ],
+        )
         self.pending_change = ""
         self.change_pending.emit("", "")
         self.last_chunk = self.last_stop = None
@@ -136,8 +145,9 @@ class TrainingController(QObject):
     def start_warmup(self) -> None:
         """Compile the training kernels in the background (editor launch); the status bar says so."""
         self.warmup = KernelWarmup(self)
-        self.warmup.message.connect(lambda text: self.window.statusBar().showMessage(text, 0 if "..." in text
-                                                                                      else 6000))
+        self.warmup.message.connect(
+            lambda text: self.window.statusBar().showMessage(text, 0 if "..." in text else 6000)
+        )
         self.warmup.start()
 
     # ------------------------------------------------------------------ controls
@@ -200,6 +210,11 @@ class TrainingController(QObject):
         self._mark_dirty()
         self.history_restored.emit({})
 
+    def forget_failure(self) -> None:
+        """The cause of a failure was fixed (feedback.py): back to idle, and the message goes."""
+        if self.state == "failed":
+            self._set_state("idle", "")
+
     def set_speed(self, steps_per_second: float | None) -> None:
         self.speed = steps_per_second
         if self.worker is not None:
@@ -226,10 +241,15 @@ class TrainingController(QObject):
         snap = snapshot(self.doc)
         base = self.base_dir()
         warmup = self.warmup if self.warmup is not None and self.warmup.running else None
-        worker = TrainingWorker(partial(_build_session, snap, spec, base), start_paused=steps is not None or epoch_step,
-                                steps=steps, plane_for=_plane_for,
-                                before_build=("finishing the training engine started at launch...", warmup.wait)
-                                if warmup is not None else None)
+        worker = TrainingWorker(
+            partial(_build_session, snap, spec, base),
+            start_paused=steps is not None or epoch_step,
+            steps=steps,
+            plane_for=_plane_for,
+            before_build=("finishing the training engine started at launch...", warmup.wait)
+            if warmup is not None
+            else None,
+        )
         if epoch_step:
             worker.control.step_epoch()
         worker.control.set_speed(self.speed)
@@ -290,7 +310,7 @@ class TrainingController(QObject):
         session.commit()
         snap = session.doc
         fitting = fitting_weights(self.doc, snap.weights)
-        weights = fitting_weights(self.doc)       # arrays of layers this run did not train
+        weights = fitting_weights(self.doc)  # arrays of layers this run did not train
         for op, arrays in fitting.items():
             weights.setdefault(op, {}).update(arrays)
         self.doc.replace_weights(weights)
@@ -378,9 +398,12 @@ class TrainingController(QObject):
     def _structure_edited(self, what: str) -> None:
         if not self.active:
             return
-        self._ask("structure", f"The network changed ({what}) while training; training is paused. "
-                               "Continue keeps the weights that still fit (new or resized layers start fresh); "
-                               "Reset starts over with new random weights.")
+        self._ask(
+            "structure",
+            f"The network changed ({what}) while training; training is paused. "
+            "Continue keeps the weights that still fit (new or resized layers start fresh); "
+            "Reset starts over with new random weights.",
+        )
 
     def _param_edited(self, node_id: str, name: str, old: Any, new: Any) -> None:
         if not self.active:
@@ -393,14 +416,20 @@ class TrainingController(QObject):
         session = self.session
         if not structural and name in LIVE_PARAMS and session is not None and _has_op(session, node_id):
             session.trainer.set_op_param(node_id, name, new)
-            self.window.show_status(f"{node_id}.{name} = {new:g} from the next step" if isinstance(new, float)
-                                    else f"{node_id}.{name} = {new} from the next step")
+            self.window.show_status(
+                f"{node_id}.{name} = {new:g} from the next step"
+                if isinstance(new, float)
+                else f"{node_id}.{name} = {new} from the next step"
+            )
             return
         if structural:
             self._structure_edited(f"{node_id}.{name} changed")
         else:
-            self._ask("settings", f"{node_id}.{name} changed while training; training is paused. "
-                                  "Continue applies it and keeps training; Reset starts over.")
+            self._ask(
+                "settings",
+                f"{node_id}.{name} changed while training; training is paused. "
+                "Continue applies it and keeps training; Reset starts over.",
+            )
 
     def _setting_edited(self, name: str, old: Any, new: Any) -> None:
         if name == "dataset":
@@ -416,8 +445,11 @@ class TrainingController(QObject):
             self.window.show_status(f"{name.replace('_', ' ')} = {new} from the next step")
             return
         label = "the data set" if name == "dataset" else f"the setting {name}"
-        self._ask("settings", f"{label[0].upper()}{label[1:]} changed while training; training is paused. "
-                              "Continue applies it and keeps the trained weights; Reset starts over.")
+        self._ask(
+            "settings",
+            f"{label[0].upper()}{label[1:]} changed while training; training is paused. "
+            "Continue applies it and keeps the trained weights; Reset starts over.",
+        )
 
     def _ask(self, kind: str, text: str) -> None:
         """Stop the run (keeping its results) and ask how to go on; the panel shows the question."""
@@ -442,7 +474,7 @@ def _build_session(snap: Document, spec: str, base_dir: str | None) -> TrainingS
     graph = graph_spec(snap)
     data = load_training_data(graph, spec, base_dir)
     config = TrainConfig.from_settings(snap.settings)
-    config.layer_stats = False   # the worker asks for layer statistics once per chunk instead of per call
+    config.layer_stats = False  # the worker asks for layer statistics once per chunk instead of per call
     session = TrainingSession(snap, *data.train, validation=data.val, config=config)
     session.data = data
     return session
@@ -452,8 +484,9 @@ def _plane_for(session: TrainingSession) -> probes.Plane | None:
     data, graph = session.data, session.graph
     first = graph.op(graph.input_ids[0])
     ds = data.dataset
-    return probes.make_plane(first.size, len(graph.input_ids), data.train, data.val, data.task,
-                             int(getattr(ds, "num_classes", 0) or 0))
+    return probes.make_plane(
+        first.size, len(graph.input_ids), data.train, data.val, data.task, int(getattr(ds, "num_classes", 0) or 0)
+    )
 
 
 def _has_op(session: TrainingSession, op_id: str) -> bool:

@@ -9,7 +9,7 @@ rate although the worker sends a chunk only every ~0.1 s.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget
 from ...engine.trainer import Epochs, LiveCall, Progress, Stopped
 from .boundary import BoundaryView
 from .buffers import SeriesBuffer
-from .plots import TRAIN, TRAIN_RAW, VAL, HEALTHY_RATIO, HistogramPlot, LayerPlot, LivePlot, smooth
+from .plots import HEALTHY_RATIO, TRAIN, TRAIN_RAW, VAL, HistogramPlot, LayerPlot, LivePlot, smooth
 from .worker import Chunk
 
 FRAME_MS = 33
@@ -44,15 +44,19 @@ class Dashboard(QTabWidget):
         self.metric_name = "accuracy"
         self.best_epoch: int | None = None
         self.frames = 0
-        self.live_source: Callable[[], tuple[LiveCall, ...]] | None = None   # the last and the running call
-        self._drawn_until: int | None = None   # global steps before this are drawn (None: a run's first chunk)
+        self.live_source: Callable[[], tuple[LiveCall, ...]] | None = None  # the last and the running call
+        self._drawn_until: int | None = None  # global steps before this are drawn (None: a run's first chunk)
 
         self.loss_plot = LivePlot("Loss", colors, "loss", log_toggle=True, log_y=True, name="plot_loss")
         self.loss_plot.add_series("train (per step)", self.loss_raw, color=TRAIN_RAW, width=1.0)
         self.loss_plot.add_series("train (smoothed)", self.loss_smooth, color=TRAIN, width=2.0)
         self.loss_plot.add_series("validation", self.val_loss, color=VAL, width=2.0)
-        self.best_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#22a06b", width=1.5, style=Qt.PenStyle.DashLine),
-                                         label="best", labelOpts={"position": 0.9, "color": "#22a06b"})
+        self.best_line = pg.InfiniteLine(
+            angle=90,
+            pen=pg.mkPen("#22a06b", width=1.5, style=Qt.PenStyle.DashLine),
+            label="best",
+            labelOpts={"position": 0.9, "color": "#22a06b"},
+        )
         self.best_line.hide()
         self.loss_plot.plot.addItem(self.best_line)
 
@@ -63,21 +67,40 @@ class Dashboard(QTabWidget):
         self.lr_plot = LivePlot("Learning rate", colors, "η", x_label="epoch", log_toggle=True, name="plot_lr")
         self.lr_plot.add_series("learning rate", self.lr, color=TRAIN, width=2.0)
 
-        self.grad_plot = LayerPlot("Gradient norm per layer", colors, "‖∇w‖", True, lambda s: s.grad_norm,
-                                   name="plot_gradients")
+        self.grad_plot = LayerPlot(
+            "Gradient norm per layer", colors, "‖∇w‖", True, lambda s: s.grad_norm, name="plot_gradients"
+        )
         self.grad_hist = HistogramPlot("Gradient histogram", colors, "gradients", name="plot_gradient_histogram")
-        self.ratio_plot = LayerPlot("Update ratio |Δw|/|w| per layer", colors, "|Δw| / |w|", True,
-                                    lambda s: s.update_ratio, name="plot_update_ratio")
-        band = pg.LinearRegionItem(values=tuple(math.log10(v) for v in HEALTHY_RATIO), orientation="horizontal",
-                                   movable=False, brush=pg.mkBrush(34, 160, 107, 40), pen=pg.mkPen(None))
+        self.ratio_plot = LayerPlot(
+            "Update ratio |Δw|/|w| per layer",
+            colors,
+            "|Δw| / |w|",
+            True,
+            lambda s: s.update_ratio,
+            name="plot_update_ratio",
+        )
+        band = pg.LinearRegionItem(
+            values=tuple(math.log10(v) for v in HEALTHY_RATIO),
+            orientation="horizontal",
+            movable=False,
+            brush=pg.mkBrush(34, 160, 107, 40),
+            pen=pg.mkPen(None),
+        )
         band.setZValue(-20)
         band.setToolTip("healthy range: updates about 1/1000 of the weights")
         self.ratio_plot.plot.addItem(band, ignoreBounds=True)
         self.weight_hist = HistogramPlot("Weight histogram", colors, "weights", name="plot_weight_histogram")
-        self.dead_plot = LayerPlot("Dead ReLUs (fraction)", colors, "dead", False,
-                                   lambda s: s.dead_fraction, name="plot_dead")
-        self.sat_plot = LayerPlot("Saturated sigmoid/tanh (fraction)", colors, "saturated", False,
-                                  lambda s: s.saturated_fraction, name="plot_saturated")
+        self.dead_plot = LayerPlot(
+            "Dead ReLUs (fraction)", colors, "dead", False, lambda s: s.dead_fraction, name="plot_dead"
+        )
+        self.sat_plot = LayerPlot(
+            "Saturated sigmoid/tanh (fraction)",
+            colors,
+            "saturated",
+            False,
+            lambda s: s.saturated_fraction,
+            name="plot_saturated",
+        )
         self.boundary = BoundaryView(colors)
 
         self.overview = self._split(self.loss_plot, self.metric_plot, self.boundary)
@@ -87,8 +110,18 @@ class Dashboard(QTabWidget):
         self.addTab(self._split(self.ratio_plot, self.weight_hist), "Weight updates")
         self.addTab(self._split(self.dead_plot, self.sat_plot), "Activations")
         self.boundary.hide()
-        self.plots: list[LivePlot] = [self.loss_plot, self.metric_plot, self.lr_plot, self.grad_plot, self.grad_hist,
-                                      self.ratio_plot, self.weight_hist, self.dead_plot, self.sat_plot, self.boundary]
+        self.plots: list[LivePlot] = [
+            self.loss_plot,
+            self.metric_plot,
+            self.lr_plot,
+            self.grad_plot,
+            self.grad_hist,
+            self.ratio_plot,
+            self.weight_hist,
+            self.dead_plot,
+            self.sat_plot,
+            self.boundary,
+        ]
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.redraw)
@@ -155,7 +188,7 @@ class Dashboard(QTabWidget):
         for e in chunk.events:
             if isinstance(e, Progress):
                 drawn = 0 if self._drawn_until is None else max(0, self._drawn_until - e.first_step)
-                self._append_steps(e, e.losses[drawn:], e.lrs[drawn:], drawn)   # the rest was drawn live
+                self._append_steps(e, e.losses[drawn:], e.lrs[drawn:], drawn)  # the rest was drawn live
                 self._drawn_until = max(self._drawn_until or 0, e.first_step + len(e.losses))
             elif isinstance(e, Epochs):
                 logs = e.logs

@@ -14,10 +14,10 @@ from ..canvas.wire_item import WireStyle
 from ..heatmap import unit_pixmap
 from .controller import TrainingController
 
-POSITIVE = QColor("#0877bd")     # Playground blue
-NEGATIVE = QColor("#f59322")     # Playground orange
+POSITIVE = QColor("#0877bd")  # Playground blue
+NEGATIVE = QColor("#f59322")  # Playground orange
 MIN_WIDTH, MAX_WIDTH = 1.2, 8.0
-BADGE_FRACTION = 0.5             # warn when at least half of a layer's units are dead or saturated
+BADGE_FRACTION = 0.5  # warn when at least half of a layer's units are dead or saturated
 REDRAW_MS = 250
 MODE_TEXT = {"weights": "weights", "gradients": "gradients of the last step", "updates": "last updates"}
 
@@ -56,11 +56,17 @@ def badges(layers: dict) -> dict[str, tuple[str, str] | None]:
     for op_id, s in layers.items():
         badge = None
         if s.dead_fraction is not None and s.dead_fraction >= BADGE_FRACTION:
-            badge = (f"{s.dead_fraction:.0%} dead", f"{s.dead_fraction:.0%} of the ReLU units output 0 for the "
-                     "whole batch: they no longer learn (try a smaller learning rate or leaky_relu)")
+            badge = (
+                f"{s.dead_fraction:.0%} dead",
+                f"{s.dead_fraction:.0%} of the ReLU units output 0 for the "
+                "whole batch: they no longer learn (try a smaller learning rate or leaky_relu)",
+            )
         elif s.saturated_fraction is not None and s.saturated_fraction >= BADGE_FRACTION:
-            badge = (f"{s.saturated_fraction:.0%} saturated", f"{s.saturated_fraction:.0%} of the outputs are "
-                     "within 1% of the activation's limits: gradients vanish there")
+            badge = (
+                f"{s.saturated_fraction:.0%} saturated",
+                f"{s.saturated_fraction:.0%} of the outputs are "
+                "within 1% of the activation's limits: gradients vanish there",
+            )
         out[op_id] = badge
     return out
 
@@ -117,7 +123,7 @@ class CanvasOverlay(QObject):
     def from_document(self, clear_badges: bool = False) -> None:
         """Show the document's stored weights (after Open, Reset, or when training pauses)."""
         stored = summary_from_weights(self.controller.doc.weights)
-        for op, entry in self.summary.items():   # keep the last gradients/updates for the toggle
+        for op, entry in self.summary.items():  # keep the last gradients/updates for the toggle
             if op in stored:
                 stored[op].update({k: v for k, v in entry.items() if k != "weights"})
         self.summary = stored
@@ -141,7 +147,7 @@ class CanvasOverlay(QObject):
                 item.set_badge(*(badge or (None, None)))
         if self._maps_dirty:
             self._maps_dirty = False
-            maps = card_maps(self._pending_boundary)   # pictures made at the overlay's few Hz, not per chunk
+            maps = card_maps(self._pending_boundary)  # pictures made at the overlay's few Hz, not per chunk
             for op in set(self.maps) - set(maps):
                 scene.set_unit_maps(op, [])
             for op, pixmaps in maps.items():

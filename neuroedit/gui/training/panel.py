@@ -11,8 +11,20 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QProgressBar,
-                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...model import SETTINGS, Document, EditError, node_type
 from ..binding import DocBinding
@@ -20,12 +32,21 @@ from ..param_editors import make_editor
 from .controller import TrainingController
 from .worker import Chunk
 
-SPEEDS: tuple[tuple[str, float | None], ...] = (("As fast as possible", None), ("1000 steps/s", 1000.0),
-                                                ("100 steps/s", 100.0), ("30 steps/s", 30.0),
-                                                ("10 steps/s", 10.0), ("1 step/s", 1.0))
-TEXT_SECONDS = 0.2   # progress text refresh interval while training runs
-WIRE_MODES = (("Wires: plain", None), ("Wires: weights", "weights"), ("Wires: gradients", "gradients"),
-              ("Wires: last updates", "updates"))
+SPEEDS: tuple[tuple[str, float | None], ...] = (
+    ("As fast as possible", None),
+    ("1000 steps/s", 1000.0),
+    ("100 steps/s", 100.0),
+    ("30 steps/s", 30.0),
+    ("10 steps/s", 10.0),
+    ("1 step/s", 1.0),
+)
+TEXT_SECONDS = 0.2  # progress text refresh interval while training runs
+WIRE_MODES = (
+    ("Wires: plain", None),
+    ("Wires: weights", "weights"),
+    ("Wires: gradients", "gradients"),
+    ("Wires: last updates", "updates"),
+)
 REGULARISATION = ("l1", "l2")
 
 
@@ -33,7 +54,7 @@ NOT_STARTED = "not trained yet: press Train"
 
 
 def format_seconds(s: float) -> str:
-    s = max(0, int(round(s)))
+    s = max(0, round(s))
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
@@ -71,7 +92,7 @@ class ProgressTracker:
 
 
 class TrainingPanel(QScrollArea):
-    wire_mode_changed = Signal(object)   # None | "weights" | "gradients" | "updates"
+    wire_mode_changed = Signal(object)  # None | "weights" | "gradients" | "updates"
 
     def __init__(self, controller: TrainingController, colors, parent=None) -> None:
         super().__init__(parent)
@@ -102,7 +123,7 @@ class TrainingPanel(QScrollArea):
         controller.chunk_received.connect(self._on_chunk)
         controller.change_pending.connect(self._on_change_pending)
         controller.dataset_problem.connect(self._on_dataset_problem)
-        controller.history_restored.connect(lambda h: self._reset_progress())
+        controller.history_restored.connect(self._show_history)
         self.set_document(controller.doc)
         self._on_state(controller.state, controller.message)
 
@@ -127,13 +148,23 @@ class TrainingPanel(QScrollArea):
         self.train_button = self._button("Train", "Train the network (resume when paused)", c.train, "train_button")
         self.pause_button = self._button("Pause", "Pause after the current chunk of steps", c.pause, "pause_button")
         self.step_button = self._button("Step", "Run one batch, then pause", lambda: c.step(1), "step_button")
-        self.epoch_button = self._button("Step epoch", "Run to the end of the epoch, then pause", c.step_epoch,
-                                         "epoch_button")
+        self.epoch_button = self._button(
+            "Step epoch", "Run to the end of the epoch, then pause", c.step_epoch, "epoch_button"
+        )
         self.stop_button = self._button("Stop", "Stop training and keep the weights", c.stop, "stop_button")
-        self.reset_button = self._button("Reset", "New random initial weights from the seed; history starts over",
-                                         c.reset, "reset_button")
-        for i, b in enumerate((self.train_button, self.pause_button, self.stop_button,
-                               self.step_button, self.epoch_button, self.reset_button)):
+        self.reset_button = self._button(
+            "Reset", "New random initial weights from the seed; history starts over", c.reset, "reset_button"
+        )
+        for i, b in enumerate(
+            (
+                self.train_button,
+                self.pause_button,
+                self.stop_button,
+                self.step_button,
+                self.epoch_button,
+                self.reset_button,
+            )
+        ):
             grid.addWidget(b, i // 3, i % 3)
         self._layout.addLayout(grid)
         row = QHBoxLayout()
@@ -146,8 +177,9 @@ class TrainingPanel(QScrollArea):
         for text, mode in WIRE_MODES:
             self.wire_combo.addItem(text, mode)
         self.wire_combo.setCurrentIndex(1)
-        self.wire_combo.setToolTip("Colour wires by the sign and width by the size of the layer's weights, "
-                                   "gradients or last updates")
+        self.wire_combo.setToolTip(
+            "Colour wires by the sign and width by the size of the layer's weights, gradients or last updates"
+        )
         self.wire_combo.currentIndexChanged.connect(lambda i: self.wire_mode_changed.emit(self.wire_combo.itemData(i)))
         _compact(self.speed_combo)
         _compact(self.wire_combo)
@@ -170,18 +202,26 @@ class TrainingPanel(QScrollArea):
     def _build_banner(self) -> None:
         self.banner = QFrame(objectName="training_banner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.banner.setStyleSheet(f"QFrame#training_banner {{ border: 1px solid {self.colors.warning.name()};"
-                                  " border-radius: 4px; }")
+        self.banner.setStyleSheet(
+            f"QFrame#training_banner {{ border: 1px solid {self.colors.warning.name()}; border-radius: 4px; }}"
+        )
         lay = QVBoxLayout(self.banner)
         self.banner_label = QLabel()
         self.banner_label.setWordWrap(True)
         lay.addWidget(self.banner_label)
         row = QHBoxLayout()
-        self.continue_button = self._button("Continue", "Train on with the edited network and the trained weights",
-                                            lambda: self.controller.continue_after_change(False), "continue_button")
-        self.reset_continue_button = self._button("Reset and train", "Start over with new random weights",
-                                                  lambda: self.controller.continue_after_change(True),
-                                                  "reset_continue_button")
+        self.continue_button = self._button(
+            "Continue",
+            "Train on with the edited network and the trained weights",
+            lambda: self.controller.continue_after_change(False),
+            "continue_button",
+        )
+        self.reset_continue_button = self._button(
+            "Reset and train",
+            "Start over with new random weights",
+            lambda: self.controller.continue_after_change(True),
+            "reset_continue_button",
+        )
         row.addWidget(self.continue_button)
         row.addWidget(self.reset_continue_button)
         lay.addLayout(row)
@@ -189,12 +229,23 @@ class TrainingPanel(QScrollArea):
         self._layout.addWidget(self.banner)
 
     def set_document(self, doc: Document) -> None:
+        """Show `doc` (New, Open): nothing of the previous document's data set, run or messages stays."""
         self.doc = doc
+        self._show_dataset("")
+        self._show_history(doc.training_history if isinstance(doc.training_history, dict) else {})
+        self.state_label.setText("")
+        self.banner.hide()
         ev = doc.events
-        self._binding.bind(doc, [(ev.settings_changed, self._on_setting), (ev.param_changed, self._on_param),
-                                 (ev.node_added, lambda *a: self._sync_node_rows()),
-                                 (ev.node_removed, lambda *a: self._sync_node_rows()),
-                                 (ev.node_renamed, lambda *a: self._sync_node_rows())])
+        self._binding.bind(
+            doc,
+            [
+                (ev.settings_changed, self._on_setting),
+                (ev.param_changed, self._on_param),
+                (ev.node_added, lambda *a: self._sync_node_rows()),
+                (ev.node_removed, lambda *a: self._sync_node_rows()),
+                (ev.node_renamed, lambda *a: self._sync_node_rows()),
+            ],
+        )
         self._rebuild_settings()
 
     def _nodes_with_editors(self) -> tuple[str | None, tuple[str, ...]]:
@@ -265,7 +316,7 @@ class TrainingPanel(QScrollArea):
             if node_id not in keep:
                 self._remove_node_rows(node_id, REGULARISATION)
         before = set(old)
-        if [n for n in old if n in keep] != [n for n in new if n in before]:   # reordered: lay the section out anew
+        if [n for n in old if n in keep] != [n for n in new if n in before]:  # reordered: lay the section out anew
             for node_id in old:
                 if node_id in keep:
                     self._remove_node_rows(node_id, REGULARISATION)
@@ -276,7 +327,7 @@ class TrainingPanel(QScrollArea):
         elif not new and self._regularisation_heading is not None:
             self._take_row(self._regularisation_heading)
             self._regularisation_heading = None
-        following: QWidget = self.error_label     # rows go in back to front, each before the next layer's
+        following: QWidget = self.error_label  # rows go in back to front, each before the next layer's
         for node_id in reversed(new):
             if node_id not in before:
                 anchor = self._row_of(following)
@@ -290,7 +341,9 @@ class TrainingPanel(QScrollArea):
         editor = make_editor(spec)
         editor.setObjectName(f"param_{node_id}_{name}")
         editor.set_value(node.params.get(name, spec.default))
-        editor.committed.connect(lambda value: self._commit(lambda n, v: self.doc.set_param(node_id, n, v), name, value))
+        editor.committed.connect(
+            lambda value: self._commit(lambda n, v: self.doc.set_param(node_id, n, v), name, value)
+        )
         _compact(editor)
         label = QLabel(title)
         label.setToolTip(spec.description)
@@ -374,7 +427,7 @@ class TrainingPanel(QScrollArea):
             self.tracker.pause()
         color = {"failed": self.colors.error, "finished": self.colors.text}.get(state, self.colors.muted)
         self.state_label.setStyleSheet(f"color: {color.name()}")
-        if text:
+        if text or state == "idle":  # idle without text: a new document, or a refusal whose cause was fixed
             self.state_label.setText(text)
         if state == "compiling":
             self.progress.setFormat("preparing…")
@@ -388,7 +441,7 @@ class TrainingPanel(QScrollArea):
         self._latest = chunk
         now = time.perf_counter()
         if self.controller.state == "running" and now - self._shown_at < TEXT_SECONDS:
-            return                      # text at a few Hz: repainting labels per chunk costs the GUI thread
+            return  # text at a few Hz: repainting labels per chunk costs the GUI thread
         self._shown_at = now
         self._show_progress(chunk)
 
@@ -398,8 +451,11 @@ class TrainingPanel(QScrollArea):
         self.progress.setValue(int(1000 * min(1.0, done / total)))
         self.progress.setFormat(f"epoch {chunk.epoch} · {100 * done / total:.0f}%")
         eta = self.tracker.eta(chunk)
-        parts = [f"epoch {chunk.epoch} of {chunk.final_epoch}",
-                 f"step {chunk.step:,}", f"{format_seconds(self.tracker.elapsed)} elapsed"]
+        parts = [
+            f"epoch {chunk.epoch} of {chunk.final_epoch}",
+            f"step {chunk.step:,}",
+            f"{format_seconds(self.tracker.elapsed)} elapsed",
+        ]
         if eta is not None and self.controller.state == "running":
             parts.append(f"ETA {format_seconds(eta)}")
         if self.tracker.rate > 0:
@@ -413,9 +469,35 @@ class TrainingPanel(QScrollArea):
         self.progress.setFormat(NOT_STARTED)
         self.progress_label.setText("")
 
+    def _show_history(self, history: dict) -> None:
+        """A trained network (a reopened file) says so: its epochs and final metrics, and that Train continues."""
+        self._reset_progress()
+        summary = trained_summary(history)
+        if summary:
+            self.progress.setValue(1000)
+            self.progress.setFormat(summary[0])
+            self.progress_label.setText(summary[1])
+
     def _on_change_pending(self, kind: str, text: str) -> None:
         self.banner_label.setText(text)
         self.banner.setVisible(bool(kind))
+
+
+def trained_summary(history: dict) -> tuple[str, str] | None:
+    """("trained 2000 epochs", "loss 0.0203 · accuracy 1.0000 · … — Train continues from these weights") or None."""
+    epochs = history.get("epoch") if isinstance(history, dict) else None
+    if not epochs:
+        return None
+    metrics = [
+        f"{name.replace('_', ' ')} {values[-1]:.4g}"
+        for name in ("loss", "accuracy", "mae", "val_loss", "val_accuracy", "val_mae")
+        if isinstance(values := history.get(name), list) and values and isinstance(values[-1], (int, float))
+    ]
+    last = int(epochs[-1])
+    return (
+        f"trained {last:,} epoch{'' if last == 1 else 's'}",
+        " · ".join(metrics) + " — Train continues from these weights; Reset starts over",
+    )
 
 
 def _compact(editor) -> None:

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import csv
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .buffers import SeriesBuffer
 
@@ -22,8 +32,8 @@ TRAIN = "#2f7cf6"
 TRAIN_RAW = "#9dbff8"
 VAL = "#e8730c"
 LAYER_COLORS = ("#2f7cf6", "#e8730c", "#22a06b", "#c8414b", "#7b5cc4", "#0f8f9c", "#b8860b", "#d63384")
-HEALTHY_RATIO = (10 ** -3.5, 10 ** -2.5)   # the usual rule of thumb: |dw|/|w| around 1e-3
-SMOOTH_BLOCK = 128                         # keeps keep**-k well inside float64 range
+HEALTHY_RATIO = (10**-3.5, 10**-2.5)  # the usual rule of thumb: |dw|/|w| around 1e-3
+SMOOTH_BLOCK = 128  # keeps keep**-k well inside float64 range
 
 
 def layer_color(i: int) -> str:
@@ -56,8 +66,16 @@ def style_plot(plot: pg.PlotWidget, colors) -> None:
 class LivePlot(QWidget):
     """A titled plot. `add_series` creates one curve for a buffer column; `refresh` redraws changed ones."""
 
-    def __init__(self, title: str, colors, y_label: str = "", x_label: str = "epoch", log_toggle: bool = False,
-                 log_y: bool = False, name: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        colors,
+        y_label: str = "",
+        x_label: str = "epoch",
+        log_toggle: bool = False,
+        log_y: bool = False,
+        name: str = "",
+    ) -> None:
         super().__init__()
         self.setObjectName(name or f"plot_{title.lower().replace(' ', '_')}")
         self.title = title
@@ -80,8 +98,10 @@ class LivePlot(QWidget):
             self.log_box.setToolTip("Logarithmic y axis")
             self.log_box.toggled.connect(self.set_log)
             head.addWidget(self.log_box)
-        for text, tip, slot in (("PNG", "Save this plot as a PNG image", self._ask_png),
-                                ("CSV", "Save this plot's data as CSV", self._ask_csv)):
+        for text, tip, slot in (
+            ("PNG", "Save this plot as a PNG image", self._ask_png),
+            ("CSV", "Save this plot's data as CSV", self._ask_csv),
+        ):
             b = QToolButton()
             b.setText(text)
             b.setToolTip(tip)
@@ -95,9 +115,13 @@ class LivePlot(QWidget):
         self.item.setLabel("bottom", x_label)
         if y_label:
             self.item.setLabel("left", y_label)
-        self.legend = self.item.addLegend(offset=(-6, 6), labelTextColor=colors.text, labelTextSize="8pt",
-                                          verSpacing=-6, brush=pg.mkBrush(
-            QColor(colors.card.red(), colors.card.green(), colors.card.blue(), 200)))
+        self.legend = self.item.addLegend(
+            offset=(-6, 6),
+            labelTextColor=colors.text,
+            labelTextSize="8pt",
+            verSpacing=-6,
+            brush=pg.mkBrush(QColor(colors.card.red(), colors.card.green(), colors.card.blue(), 200)),
+        )
         self.log_y = log_y
         self.item.setLogMode(y=log_y)
         # Axes and legend are cached as pixmaps and the view range only moves in steps (see _fit_range):
@@ -105,7 +129,7 @@ class LivePlot(QWidget):
         for axis in ("left", "bottom"):
             self.item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.follow = True                        # False once the user pans or zooms (the "A" button resumes)
+        self.follow = True  # False once the user pans or zooms (the "A" button resumes)
         self._xr: tuple[float, float] | None = None
         self._yr: tuple[float, float] | None = None
         vb = self.item.getViewBox()
@@ -116,12 +140,28 @@ class LivePlot(QWidget):
         menu.addAction("Export data as CSV…", self._ask_csv)
         lay.addWidget(self.plot, 1)
 
-    def add_series(self, name: str, buffer: SeriesBuffer, column: int = 0, color: str = TRAIN, width: float = 1.6,
-                   style=Qt.PenStyle.SolidLine, symbol: str | None = None, legend: bool = True) -> pg.PlotDataItem:
-        curve = pg.PlotDataItem(pen=pg.mkPen(color, width=width, style=style), name=name if legend else None,
-                                connect="finite", antialias=False, symbol=symbol, symbolSize=5, symbolBrush=color,
-                                symbolPen=None)
-        curve.curve.setSegmentedLineMode("off")   # one polyline: far cheaper to paint than thousands of segments
+    def add_series(
+        self,
+        name: str,
+        buffer: SeriesBuffer,
+        column: int = 0,
+        color: str = TRAIN,
+        width: float = 1.6,
+        style=Qt.PenStyle.SolidLine,
+        symbol: str | None = None,
+        legend: bool = True,
+    ) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem(
+            pen=pg.mkPen(color, width=width, style=style),
+            name=name if legend else None,
+            connect="finite",
+            antialias=False,
+            symbol=symbol,
+            symbolSize=5,
+            symbolBrush=color,
+            symbolPen=None,
+        )
+        curve.curve.setSegmentedLineMode("off")  # one polyline: far cheaper to paint than thousands of segments
         curve.setClipToView(True)
         curve.setDownsampling(auto=True, method="peak")
         self.plot.addItem(curve)
@@ -140,7 +180,7 @@ class LivePlot(QWidget):
     def _fit_range(self) -> None:
         """Keep all data in view, moving the range only when data leaves it or fills too little of it."""
         vb = self.item.getViewBox()
-        if any(vb.autoRangeEnabled()):          # the "A" button: follow the data again
+        if any(vb.autoRangeEnabled()):  # the "A" button: follow the data again
             self.follow = True
             vb.disableAutoRange()
             self._xr = self._yr = None
@@ -160,8 +200,8 @@ class LivePlot(QWidget):
             return
         x_lo, x_max = min(xs), max(xs)
         if self._xr is None or x_max > x_lo + 0.97 * (self._xr[1] - x_lo) or self._xr[0] != x_lo:
-            x_hi = nice_ceil(x_lo + 1.04 * (x_max - x_lo))
-            self._xr = (x_lo, x_hi if x_hi > x_lo else x_lo + 1)
+            x_hi = axis_end(x_lo, x_max)
+            self._xr = (x_lo, x_hi)
             self.item.setXRange(*self._xr, padding=0)
         lo, hi = min(ys), max(ys)
         span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
@@ -210,14 +250,16 @@ class LivePlot(QWidget):
         return self.grab().save(path, "PNG")
 
     def _ask_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, f"Save {self.title} as PNG", f"{self.objectName()}.png",
-                                              "PNG images (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Save {self.title} as PNG", f"{self.objectName()}.png", "PNG images (*.png)"
+        )
         if path:
             self.export_png(path if path.lower().endswith(".png") else path + ".png")
 
     def _ask_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, f"Save the data of {self.title} as CSV", f"{self.objectName()}.csv",
-                                              "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Save the data of {self.title} as CSV", f"{self.objectName()}.csv", "CSV files (*.csv)"
+        )
         if path:
             self.export_csv(path if path.lower().endswith(".csv") else path + ".csv")
 
@@ -257,8 +299,9 @@ class HistogramPlot(LivePlot):
         self.layer_combo.setToolTip("Which layer's histogram to show")
         self.layer_combo.currentIndexChanged.connect(lambda i: self._mark())
         self.layout().itemAt(0).layout().insertWidget(1, self.layer_combo)
-        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(TRAIN, width=1.2),
-                                     brush=pg.mkBrush(QColor(47, 124, 246, 90)))
+        self.curve = pg.PlotDataItem(
+            stepMode="center", fillLevel=0, pen=pg.mkPen(TRAIN, width=1.2), brush=pg.mkBrush(QColor(47, 124, 246, 90))
+        )
         self.plot.addItem(self.curve)
         self.latest: dict = {}
         self._dirty = False
@@ -300,19 +343,24 @@ class HistogramPlot(LivePlot):
         if h is None:
             return ["bin_start", "bin_end", "count"], []
         counts, edges = h
-        return ["bin_start", "bin_end", "count"], [[float(edges[i]), float(edges[i + 1]), int(counts[i])]
-                                                   for i in range(len(counts))]
+        return ["bin_start", "bin_end", "count"], [
+            [float(edges[i]), float(edges[i + 1]), int(counts[i])] for i in range(len(counts))
+        ]
 
 
-def nice_ceil(v: float) -> float:
-    """The smallest "round" number (1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten) >= v: the x axis grows in steps."""
-    if v <= 0:
-        return 1.0
-    exp = 10.0 ** math.floor(math.log10(v))
-    for m in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
-        if m * exp >= v * (1 + 1e-9):
-            return m * exp
-    return 10.0 * exp
+def axis_end(x_lo: float, x_max: float) -> float:
+    """Where the x axis ends: a little past `x_max`, rounded up to a step of 1, 2 or 5 times a power of ten.
+
+    The step is about 1/25 of the span, so the axis grows in small jumps while training runs and ends
+    within a few percent of the last epoch (a coarser rounding left up to half the plot empty).
+    """
+    span = x_max - x_lo
+    if span <= 0:
+        return x_lo + 1.0
+    target = x_lo + 1.02 * span
+    exp = 10.0 ** math.floor(math.log10(span / 25))
+    step = next(m * exp for m in (1.0, 2.0, 5.0, 10.0) if m * exp >= span / 25)
+    return math.ceil(target / step - 1e-9) * step
 
 
 def smooth(values: np.ndarray, previous: float | None, alpha: float = 0.1) -> np.ndarray:
@@ -324,10 +372,10 @@ def smooth(values: np.ndarray, previous: float | None, alpha: float = 0.1) -> np
     prev = values[0] if previous is None or not math.isfinite(previous) else float(previous)
     keep = 1.0 - alpha
     for start in range(0, len(values), SMOOTH_BLOCK):
-        x = values[start:start + SMOOTH_BLOCK]
+        x = values[start : start + SMOOTH_BLOCK]
         k = np.arange(len(x))
-        grow = keep ** -k
-        y = keep ** k * (alpha * np.cumsum(x * grow)) + keep ** (k + 1) * prev
-        out[start:start + len(x)] = y
+        grow = keep**-k
+        y = keep**k * (alpha * np.cumsum(x * grow)) + keep ** (k + 1) * prev
+        out[start : start + len(x)] = y
         prev = y[-1]
     return out

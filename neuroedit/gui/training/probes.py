@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-GRID = 64             # decision-boundary resolution (GRID x GRID points)
-MAX_THUMB_UNITS = 8   # layers with at most this many units get per-neuron thumbnails
+GRID = 64  # decision-boundary resolution (GRID x GRID points)
+MAX_THUMB_UNITS = 8  # layers with at most this many units get per-neuron thumbnails
 MAX_HIST_LAYERS = 8
 
 
@@ -21,9 +21,9 @@ class Plane:
 
     x_range: tuple[float, float]
     y_range: tuple[float, float]
-    train: tuple[np.ndarray, np.ndarray]          # points and their targets (class or value)
+    train: tuple[np.ndarray, np.ndarray]  # points and their targets (class or value)
     val: tuple[np.ndarray, np.ndarray] | None
-    task: str                                       # classification | regression
+    task: str  # classification | regression
     num_classes: int
 
     def grid(self) -> np.ndarray:
@@ -42,12 +42,13 @@ class Boundary:
     """
 
     value: np.ndarray
-    classes: np.ndarray | None                      # argmax class per point (multi-class), else None
-    neurons: dict[str, np.ndarray] = field(default_factory=dict)   # op id -> (units, GRID, GRID)
+    classes: np.ndarray | None  # argmax class per point (multi-class), else None
+    neurons: dict[str, np.ndarray] = field(default_factory=dict)  # op id -> (units, GRID, GRID)
 
 
-def make_plane(input_size: int, n_inputs: int, train: tuple[Any, Any], val: tuple[Any, Any] | None,
-               task: str, num_classes: int) -> Plane | None:
+def make_plane(
+    input_size: int, n_inputs: int, train: tuple[Any, Any], val: tuple[Any, Any] | None, task: str, num_classes: int
+) -> Plane | None:
     """A Plane when the network reads exactly two numbers per sample, else None."""
     if n_inputs != 1 or input_size != 2:
         return None
@@ -66,8 +67,7 @@ def make_plane(input_size: int, n_inputs: int, train: tuple[Any, Any], val: tupl
         return y.reshape(len(y), -1)[:, 0] if y.size else np.zeros(len(y))
 
     v = None if val is None or not len(val[0]) else (np.asarray(val[0], float).reshape(len(val[0]), -1), targets(val))
-    return Plane((float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1])), (x, targets(train)), v, task,
-                 num_classes)
+    return Plane((float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1])), (x, targets(train)), v, task, num_classes)
 
 
 def boundary(backend, plane: Plane, thumbnails: bool = True) -> Boundary:
@@ -81,7 +81,7 @@ def boundary(backend, plane: Plane, thumbnails: bool = True) -> Boundary:
         values = {}
         out = backend.predict(grid).reshape(len(grid), -1).astype(float)
     logits, fused = graph.loss_mode()
-    raw = logits and not fused     # from_logits: the output holds scores; a fused loss still outputs probabilities
+    raw = logits and not fused  # from_logits: the output holds scores; a fused loss still outputs probabilities
     classes = None
     if out.shape[1] == 1:
         value = out[:, 0]
@@ -90,7 +90,7 @@ def boundary(backend, plane: Plane, thumbnails: bool = True) -> Boundary:
     else:
         classes = out.argmax(axis=1)
         e = np.exp(out - out.max(axis=1, keepdims=True)) if raw else np.clip(out, 0, None)
-        value = (e.max(axis=1) / np.maximum(e.sum(axis=1), 1e-12))
+        value = e.max(axis=1) / np.maximum(e.sum(axis=1), 1e-12)
     neurons = {}
     for op in graph.ops:
         if op.type not in ("Dense", "Activation", "PReLU"):

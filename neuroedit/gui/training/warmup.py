@@ -39,10 +39,13 @@ class KernelWarmup(QObject):
         if all(kernels_cached(part) for part in PARTS):
             return False
         try:
-            self.process = subprocess.Popen([sys.executable, "-c", COMPILE.format(dtype=self.dtype)],
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", COMPILE.format(dtype=self.dtype)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         except OSError:
-            return False          # training then compiles when first pressed, as without a warm-up
+            return False  # training then compiles when first pressed, as without a warm-up
         self._started = time.perf_counter()
         self.message.emit("Preparing the training engine in the background (first run only)...")
         self._timer.start()

@@ -6,7 +6,7 @@ release the GIL, so the GUI thread keeps running while a chunk computes, and the
 dashboard draws the running call's losses before its chunk arrives (`Trainer.live_calls`).
 Long calls matter: each return from the engine waits for the GIL, which the GUI thread
 holds while it paints, so with short calls the worker spends much of its time waiting
-(figures in docs/benchmarks.md, "GUI training").
+(figures in docs/benchmarks.md).
 Controls (`worker.control`: pause, step, step-epoch, stop, speed; engine/control.py) may be
 called from any thread; they interrupt the running call after its current step.
 """
@@ -17,8 +17,9 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -28,10 +29,10 @@ from . import probes
 
 log = logging.getLogger(__name__)
 
-CHUNK_SECONDS = 0.1        # training time between two chunks sent to the GUI (one engine call)
-STATS_SECONDS = 0.1        # layer statistics at most this often
-HIST_SECONDS = 0.5         # histograms and canvas summaries at most this often
-BOUNDARY_SECONDS = 0.15    # decision boundary at most this often
+CHUNK_SECONDS = 0.1  # training time between two chunks sent to the GUI (one engine call)
+STATS_SECONDS = 0.1  # layer statistics at most this often
+HIST_SECONDS = 0.5  # histograms and canvas summaries at most this often
+BOUNDARY_SECONDS = 0.15  # decision boundary at most this often
 # Each time the worker gets the GIL back from NumPy or a kernel it may wait up to this long for the
 # GUI thread (Python's default is 5 ms, which would throttle training while plots repaint).
 SWITCH_INTERVAL = 0.0005
@@ -43,12 +44,12 @@ class Chunk:
 
     events: list = field(default_factory=list)
     epoch: int = 0
-    step: int = 0                    # global steps done so far
+    step: int = 0  # global steps done so far
     step_in_epoch: int = 0
     steps_per_epoch: int = 1
-    epochs_planned: int = 0          # epochs this run will do at most
-    epochs_done: int = 0             # epochs completed in this run
-    final_epoch: int = 0             # the epoch number this run ends at (unless stopped early)
+    epochs_planned: int = 0  # epochs this run will do at most
+    epochs_done: int = 0  # epochs completed in this run
+    final_epoch: int = 0  # the epoch number this run ends at (unless stopped early)
     layers: dict | None = None
     histograms: dict | None = None
     wires: dict | None = None
@@ -59,21 +60,26 @@ class Chunk:
 class TrainingWorker(QObject):
     """Move to a QThread and connect `thread.started` to `run`. `build()` runs in the thread and returns a session."""
 
-    chunk_ready = Signal(object)      # Chunk
+    chunk_ready = Signal(object)  # Chunk
     state_changed = Signal(str, str)  # state (compiling | running | paused | finished | failed), message
-    session_ready = Signal(object)    # the TrainingSession, once built
-    done = Signal(object)             # Stopped, or None after a failure
+    session_ready = Signal(object)  # the TrainingSession, once built
+    done = Signal(object)  # Stopped, or None after a failure
 
-    def __init__(self, build: Callable[[], Any], start_paused: bool = False, steps: int | None = None,
-                 plane_for: Callable[[Any], Any] | None = None,
-                 before_build: tuple[str, Callable[[], None]] | None = None) -> None:
+    def __init__(
+        self,
+        build: Callable[[], Any],
+        start_paused: bool = False,
+        steps: int | None = None,
+        plane_for: Callable[[Any], Any] | None = None,
+        before_build: tuple[str, Callable[[], None]] | None = None,
+    ) -> None:
         super().__init__()
         self._build = build
-        self._before_build = before_build     # (status text, a wait): the kernels compiling since launch
+        self._before_build = before_build  # (status text, a wait): the kernels compiling since launch
         self._plane_for = plane_for
         # pause, step, step-epoch, speed and stop: the engine's one control loop (any thread may call them)
         self.control = RunControl(CHUNK_SECONDS, start_paused, steps)
-        self.busy = threading.Lock()   # held while the backend is in use; the GUI commits only when it can take it
+        self.busy = threading.Lock()  # held while the backend is in use; the GUI commits only when it can take it
         self.session = None
         self.plane = None
         self.boundary_enabled = True
@@ -104,7 +110,7 @@ class TrainingWorker(QObject):
             remove_compile_listener(notice)
         self.session_ready.emit(self.session)
         try:
-            self._loop()     # the trainer tunes its BLAS thread count (engine/blas_threads.py)
+            self._loop()  # the trainer tunes its BLAS thread count (engine/blas_threads.py)
         except Exception as e:
             log.exception("training failed")  # the traceback goes to the log file
             self.state_changed.emit("failed", f"training failed: {_message(e)}")
@@ -134,11 +140,17 @@ class TrainingWorker(QObject):
         self.done.emit(trainer.finished)
 
     def _chunk(self, trainer, events: list, with_hist: bool, with_boundary: bool, with_stats: bool = True) -> Chunk:
-        c = Chunk(events=events, epoch=trainer.epoch_offset + trainer.epoch + (0 if trainer.step_in_epoch == 0 else 1),
-                  step=trainer.global_step, step_in_epoch=trainer.step_in_epoch,
-                  steps_per_epoch=trainer.steps_per_epoch, epochs_planned=trainer.config.epochs,
-                  epochs_done=trainer.epoch, final_epoch=trainer.epoch_offset + trainer.config.epochs,
-                  lr=trainer.current_lr())
+        c = Chunk(
+            events=events,
+            epoch=trainer.epoch_offset + trainer.epoch + (0 if trainer.step_in_epoch == 0 else 1),
+            step=trainer.global_step,
+            step_in_epoch=trainer.step_in_epoch,
+            steps_per_epoch=trainer.steps_per_epoch,
+            epochs_planned=trainer.config.epochs,
+            epochs_done=trainer.epoch,
+            final_epoch=trainer.epoch_offset + trainer.config.epochs,
+            lr=trainer.current_lr(),
+        )
         if with_stats and trainer.global_step > 0:
             c.layers = trainer.layer_stats()
         if with_hist:
@@ -153,4 +165,4 @@ def _message(e: Exception) -> str:
     return str(e).strip() or type(e).__name__
 
 
-__all__ = ["Chunk", "TrainingWorker", "Epochs", "Progress", "Stopped"]
+__all__ = ["Chunk", "Epochs", "Progress", "Stopped", "TrainingWorker"]

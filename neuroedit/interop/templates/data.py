@@ -30,7 +30,7 @@ def parse_spec(text):
     kind, _, rest = text.strip().partition(":")
     kind = kind.lower()
     match = re.search(r":(?=[A-Za-z_]\w*=)", rest)
-    location, options_text = (rest[:match.start()], rest[match.end():]) if match else (rest, "")
+    location, options_text = (rest[: match.start()], rest[match.end() :]) if match else (rest, "")
     options, last = {}, None
     for piece in filter(None, (p.strip() for p in options_text.split(","))):
         if "=" in piece:
@@ -63,8 +63,12 @@ def read_csv(path, options):
     if not rows:
         raise DataError(f"{path}: no data rows")
     header = options.get("header", "auto")
-    has_header = header == "yes" or (header == "auto" and not all(_number(c) for c in rows[0])
-                                     and len(rows) > 1 and sum(_number(c) for c in rows[1]) > 0)
+    has_header = header == "yes" or (
+        header == "auto"
+        and not all(_number(c) for c in rows[0])
+        and len(rows) > 1
+        and sum(_number(c) for c in rows[1]) > 0
+    )
     names = [c.strip() for c in rows[0]] if has_header else [str(i) for i in range(len(rows[0]))]
     body = rows[1:] if has_header else rows
     target = options.get("target", str(len(names) - 1))
@@ -106,7 +110,7 @@ def _read_idx(path):
     if data[:2] != b"\0\0" or data[2] != 0x08:
         raise DataError(f"{path}: not an unsigned-byte IDX file")
     ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
@@ -121,8 +125,10 @@ def load_data(spec, base_dir="."):
     kind, location, options = parse_spec(spec)
     readers = {"csv": read_csv, "npz": read_npz, "idx": read_idx}
     if kind not in readers:
-        raise DataError(f"data-set spec {spec!r}: this script reads csv:, npz: and idx: specs "
-                        "(export the data from NeuroEdit with `neuroedit data` first)")
+        raise DataError(
+            f"data-set spec {spec!r}: this script reads csv:, npz: and idx: specs "
+            "(export the data from NeuroEdit with `neuroedit data` first)"
+        )
     path = location if os.path.isabs(location) else os.path.join(base_dir, location)
     x, y = readers[kind](path, options)
     if "classes" in options:
@@ -131,8 +137,9 @@ def load_data(spec, base_dir="."):
         lut[keep] = np.arange(len(keep))
         mask = lut[y] >= 0
         x, y = x[mask], lut[y[mask]]
-    scale = options.get("scale", "none" if kind == "idx" or (kind == "npz" and float(x.max(initial=0)) <= 1) else
-                        "standard")
+    scale = options.get(
+        "scale", "none" if kind == "idx" or (kind == "npz" and float(x.max(initial=0)) <= 1) else "standard"
+    )
     flat = x.reshape(len(x), -1)
     if scale == "standard":
         std = flat.std(axis=0)

@@ -23,9 +23,14 @@ EPS = 1e-7
 
 def loss_function(name):
     """NeuroEdit's loss `name` on the model's outputs (probabilities after softmax/sigmoid), mean over the batch."""
-    builtin = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "hinge": "hinge",
-               "binary_crossentropy": "binary_crossentropy", "categorical_crossentropy": "categorical_crossentropy",
-               "sparse_categorical_crossentropy": "sparse_categorical_crossentropy"}
+    builtin = {
+        "mse": "mean_squared_error",
+        "mae": "mean_absolute_error",
+        "hinge": "hinge",
+        "binary_crossentropy": "binary_crossentropy",
+        "categorical_crossentropy": "categorical_crossentropy",
+        "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
+    }
     if name in builtin:
         return builtin[name]
 
@@ -43,8 +48,12 @@ def loss_function(name):
     def value(y, v):
         return ops.sum(v, axis=-1)
 
-    losses = {"squared_error": squared_error, "sum_squared_error": sum_squared_error,
-              "multiclass_hinge": multiclass_hinge, "value": value}
+    losses = {
+        "squared_error": squared_error,
+        "sum_squared_error": sum_squared_error,
+        "multiclass_hinge": multiclass_hinge,
+        "value": value,
+    }
     if name not in losses:
         raise ValueError(f"unknown loss {name!r}")
     return losses[name]
@@ -98,15 +107,21 @@ def schedule_callbacks(config):
     if s["name"] == "step":
         return [keras.callbacks.LearningRateScheduler(lambda epoch: lr0 * s["factor"] ** (epoch // s["every"]))]
     if s["name"] == "reduce_on_plateau":
-        return [keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=s["factor"], patience=s["patience"],
-                                                  min_delta=1e-4)]
+        return [
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="loss", factor=s["factor"], patience=s["patience"], min_delta=1e-4
+            )
+        ]
     return []
 
 
 def arrays(model, table):
     """The model's weights as NeuroEdit's arrays ({'node/name': array}); `table` lists each layer's names."""
-    return {f"{layer}/{name}": np.asarray(value) for layer, names in table.items()
-            for name, value in zip(names, model.get_layer(layer).get_weights())}
+    return {
+        f"{layer}/{name}": np.asarray(value)
+        for layer, names in table.items()
+        for name, value in zip(names, model.get_layer(layer).get_weights())
+    }
 
 
 def train(model, inputs, targets, config, table, out_path=None):
@@ -115,8 +130,15 @@ def train(model, inputs, targets, config, table, out_path=None):
     n = len(targets)
     batch = config["batch_size"] or n
     model.compile(optimizer=make_optimizer(config, -(-n // batch)), loss=loss_function(config["loss"]))
-    model.fit(inputs if len(inputs) > 1 else inputs[0], targets, batch_size=batch, epochs=config["epochs"],
-              shuffle=config["shuffle"], callbacks=schedule_callbacks(config), verbose=2)
+    model.fit(
+        inputs if len(inputs) > 1 else inputs[0],
+        targets,
+        batch_size=batch,
+        epochs=config["epochs"],
+        shuffle=config["shuffle"],
+        callbacks=schedule_callbacks(config),
+        verbose=2,
+    )
     if out_path:
         np.savez(out_path, **arrays(model, table))
         print(f"saved the trained weights to {out_path}", flush=True)

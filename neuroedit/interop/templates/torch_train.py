@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 # each process takes batch_size // N samples of every batch, rank 0 logs and saves. Early stopping is not
 # reproduced: every epoch runs.
 
-EPS = 1e-7   # probabilities are clipped to [EPS, 1 - EPS] before a logarithm, as NeuroEdit and Keras do
+EPS = 1e-7  # probabilities are clipped to [EPS, 1 - EPS] before a logarithm, as NeuroEdit and Keras do
 
 
 def loss_value(name, v, y, logits):
@@ -87,12 +87,12 @@ class RootEpsilon(torch.optim.Optimizer):
                 elif self.rule == "rmsprop":
                     s1.mul_(group["rho"]).add_((1 - group["rho"]) * g * g)
                     p -= lr * g / torch.sqrt(s1 + eps)
-                else:   # nadam
+                else:  # nadam
                     b1, b2 = group["beta_1"], group["beta_2"]
                     s1.mul_(b1).add_((1 - b1) * g)
                     s2.mul_(b2).add_((1 - b2) * g * g)
-                    m_hat = b1 * s1 / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1 ** t)
-                    p -= lr * m_hat / (torch.sqrt(s2 / (1 - b2 ** t)) + eps)
+                    m_hat = b1 * s1 / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1**t)
+                    p -= lr * m_hat / (torch.sqrt(s2 / (1 - b2**t)) + eps)
 
 
 def make_optimizer(config, params):
@@ -106,8 +106,9 @@ def make_optimizer(config, params):
     if name == "adam":
         return torch.optim.Adam(params, lr=lr, betas=(h["beta_1"], h["beta_2"]), eps=h["epsilon"])
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, betas=(h["beta_1"], h["beta_2"]), eps=h["epsilon"],
-                                 weight_decay=h["weight_decay"])
+        return torch.optim.AdamW(
+            params, lr=lr, betas=(h["beta_1"], h["beta_2"]), eps=h["epsilon"], weight_decay=h["weight_decay"]
+        )
     if name in ("adagrad", "rmsprop", "nadam"):
         return RootEpsilon(params, name, lr, h["rho"], h["beta_1"], h["beta_2"], h["epsilon"])
     raise ValueError(f"unknown optimizer {name!r}")
@@ -165,16 +166,24 @@ def train(model, inputs, targets, config, out_path=None):
     rank, world, device = _start_processes()
     torch.manual_seed(config["seed"])
     model.to(device)
-    net = model if world == 1 else DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda"
-                                                           else None)
+    net = (
+        model
+        if world == 1
+        else DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    )
     data = TensorDataset(*(torch.from_numpy(np.ascontiguousarray(a)) for a in inputs), torch.from_numpy(targets))
     batch = config["batch_size"] or len(data)
     sampler = None
     if world > 1:
         sampler = DistributedSampler(data, world, rank, shuffle=config["shuffle"], seed=config["seed"])
     generator = torch.Generator().manual_seed(config["seed"])
-    loader = DataLoader(data, batch_size=max(1, batch // world), sampler=sampler, generator=generator,
-                        shuffle=config["shuffle"] and sampler is None)
+    loader = DataLoader(
+        data,
+        batch_size=max(1, batch // world),
+        sampler=sampler,
+        generator=generator,
+        shuffle=config["shuffle"] and sampler is None,
+    )
     optimizer = make_optimizer(config, model.parameters())
     total_steps = config["epochs"] * len(loader)
     logits = config["fused"] or config["from_logits"]
