@@ -100,7 +100,7 @@ class Network:
                 )
         config.epochs_per_call = 1 if own else 0
         session = TrainingSession(doc, x, y, validation_data, over, config=config)
-        first = len(session.trainer.history.get("loss", []))
+        first = session.trainer.epoch_offset  # epochs trained before this call
         total = first + config.epochs
         settings, started = run_settings(doc, over), time.perf_counter()
 
@@ -116,8 +116,9 @@ class Network:
         session.commit()
         record_run(doc, settings, history_since(doc.training_history, first), time.perf_counter() - started)
         h = session.trainer.history
-        hist = {k: list(v[first:]) for k, v in h.items() if k != "epoch"}
-        return History(hist, list(range(first, first + len(hist.get("loss", [])))), stopped.message)
+        new = [i for i, e in enumerate(h.get("epoch", [])) if e > first]
+        hist = {k: [v[i] for i in new] for k, v in h.items() if k != "epoch" and len(v) == len(h["epoch"])}
+        return History(hist, [int(h["epoch"][i]) - 1 for i in new], stopped.message)
 
     # ------------------------------------------------------------------ inference
     def _backend(self):

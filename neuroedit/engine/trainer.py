@@ -42,6 +42,21 @@ class EarlyStopping:
         return "accuracy" in self.monitor
 
 
+# A tiny network trains hundreds of thousands of epochs a minute: the per-epoch history keeps at most
+# 2 * HISTORY_POINTS epochs (then every k-th, with its number in "epoch"), so memory and saved files
+# stay bounded however long a run is.
+HISTORY_POINTS = 10_000
+
+
+def thin_history(history: dict[str, list], points: int) -> None:
+    """Keep `points` evenly spaced epochs (the last one included) of every curve as long as "epoch"."""
+    n = len(history["epoch"])
+    keep = np.unique(np.round(np.linspace(0, n - 1, points)).astype(np.int64)).tolist()
+    for name, values in history.items():
+        if len(values) == n:
+            history[name] = [values[i] for i in keep]
+
+
 @dataclass
 class TrainConfig:
     epochs: int = 100
@@ -201,7 +216,10 @@ class Trainer:
         self.steps_per_epoch = config.updates_per_epoch or math.ceil(n / self.batch_size)
         self.config.schedule.total_steps = max(1, config.epochs * self.steps_per_epoch)
         self.history: dict[str, list] = {k: list(v) for k, v in (history or {}).items()}
-        self.epoch_offset = len(self.history.get("loss", []))
+        done = len(self.history.get("loss", []))
+        if len(self.history.get("epoch", [])) != done:  # histories without numbers count their epochs by position
+            self.history["epoch"] = list(range(1, done + 1))
+        self.epoch_offset = int(self.history["epoch"][-1]) if done else 0
         self.state = E.new_state()
         self.state[0][E.S_STEP] = backend.iterations
         self.lr0 = config.learning_rate
@@ -395,6 +413,8 @@ class Trainer:
         self.history.setdefault("epoch", []).extend(numbers.tolist())
         for name, values in logs.items():
             self.history.setdefault(name, []).extend(values.tolist())
+        if len(self.history["epoch"]) > 2 * HISTORY_POINTS:
+            thin_history(self.history, HISTORY_POINTS)
         best = int(rows[-1, E.E_BEST_EPOCH])
         return Epochs(numbers, logs, best or None)
 

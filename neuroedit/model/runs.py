@@ -47,17 +47,28 @@ def final_metrics(history: Mapping[str, Any]) -> dict[str, float]:
 
 
 def history_since(history: Mapping[str, Any], start: int) -> dict[str, list[float]]:
-    """The per-epoch curves from epoch index `start` on (a run continues the document's history)."""
+    """The per-epoch curves of the epochs after epoch number `start` (a run continues the document's history;
+    a long history keeps only every k-th epoch, with its number in "epoch")."""
+    loss = history.get("loss")
+    n = len(loss) if isinstance(loss, (list, tuple)) else 0
+    epochs = history.get("epoch")
+    numbers = list(epochs) if isinstance(epochs, (list, tuple)) and len(epochs) == n else range(1, n + 1)
+    keep = [i for i, e in enumerate(numbers) if e > start]
     return {
-        k: [float(v) for v in values[start:]]
+        k: [float(values[i]) for i in keep]
         for k, values in history.items()
-        if isinstance(values, (list, tuple)) and len(values) > start
+        if isinstance(values, (list, tuple)) and len(values) == n
     }
 
 
 def epochs_in(history: Mapping[str, Any]) -> int:
+    """How many epochs the history has trained (the last epoch's number)."""
     loss = history.get("loss")
-    return len(loss) if isinstance(loss, (list, tuple)) else 0
+    n = len(loss) if isinstance(loss, (list, tuple)) else 0
+    epochs = history.get("epoch")
+    if n and isinstance(epochs, (list, tuple)) and len(epochs) == n:
+        return int(epochs[-1])
+    return n
 
 
 def thin_curves(curves: dict[str, list[float]]) -> dict[str, list[float]]:

@@ -298,3 +298,40 @@ def test_a_learning_rate_change_interrupts_the_running_call_and_applies_at_the_n
     assert t.current_lr() == 0.01  # the change waits for the next call...
     nxt = t.advance(5)
     assert next(e for e in nxt if isinstance(e, Progress)).lrs[0] == pytest.approx(0.02)  # ...and applies there
+
+
+def test_a_long_run_keeps_a_bounded_history_with_its_epoch_numbers(monkeypatch):
+    """Hundreds of thousands of epochs must not grow memory or the saved file without bound."""
+    from neuroedit.engine import trainer as trainer_module
+
+    monkeypatch.setattr(trainer_module, "HISTORY_POINTS", 50)
+    d = _doc(
+        [
+            ("x", "Input", {"shape": [2]}),
+            ("o", "Dense", {"units": 1, "activation": "sigmoid"}),
+            ("L", "Loss", {"loss": "binary_crossentropy"}),
+        ],
+        [("x", "o"), ("o", "L")],
+    )
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    Y = np.array([0, 1, 1, 0], float)
+    t = Trainer(
+        make_backend("numba", spec(d), "float64", seed=0),
+        X,
+        Y,
+        TrainConfig(epochs=1000, batch_mode="full", learning_rate=0.5),
+    )
+    t.run()
+    h = t.history
+    assert 50 <= len(h["epoch"]) <= 100 and all(len(v) == len(h["epoch"]) for v in h.values())
+    assert h["epoch"][-1] == 1000 and h["epoch"] == sorted(h["epoch"])
+    more = Trainer(
+        make_backend("numba", spec(d), "float64", seed=0),
+        X,
+        Y,
+        TrainConfig(epochs=10, batch_mode="full", learning_rate=0.5),
+        history=h,
+    )
+    assert more.epoch_offset == 1000  # continuing counts epochs by number, not by kept points
+    more.run()
+    assert more.history["epoch"][-1] == 1010
