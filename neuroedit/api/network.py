@@ -36,6 +36,8 @@ class Network:
 
     def __init__(self, document: Document) -> None:
         self.document = document
+        # where fit, predict and evaluate run when not told: cpu, cuda or auto (engine/devices.py)
+        self.device = "cpu"
 
     # ------------------------------------------------------------------ building
     def compile(self, optimizer: Any = None, loss: str | None = None) -> None:
@@ -64,6 +66,7 @@ class Network:
         shuffle: bool = True,
         seed: int | None = None,
         learning_rate: float | None = None,
+        device: str | None = None,
     ) -> History:
         """Train; batch_size=None or "full" uses the whole set per step, 1 is stochastic training.
 
@@ -71,6 +74,8 @@ class Network:
         `f(epoch, logs)` or objects with `on_epoch_end(epoch, logs)`. Your own callbacks are
         called after every epoch, so the engine then returns to Python once per epoch instead
         of running many epochs per call: training tiny networks gets much slower.
+        `device` is "cpu", "cuda" (an EngineError saying why when no GPU can be used) or "auto"
+        (a real GPU when there is one); None uses `self.device`.
         """
         self.compile(optimizer)
         doc = self.document
@@ -99,7 +104,9 @@ class Network:
                     "or an object with on_epoch_end(epoch, logs)"
                 )
         config.epochs_per_call = 1 if own else 0
-        session = TrainingSession(doc, x, y, validation_data, over, config=config)
+        session = TrainingSession(
+            doc, x, y, validation_data, over, config=config, device=self.device if device is None else device
+        )
         first = session.trainer.epoch_offset  # epochs trained before this call
         total = first + config.epochs
         settings, started = run_settings(doc, over), time.perf_counter()
@@ -121,17 +128,19 @@ class Network:
         return History(hist, [int(h["epoch"][i]) - 1 for i in new], stopped.message)
 
     # ------------------------------------------------------------------ inference
-    def _backend(self):
+    def _backend(self, device: str | None = None):
         ensure_weights(self.document)
-        return backend_for(self.document)
+        return backend_for(self.document, device=self.device if device is None else device)
 
-    def predict(self, x: Any, batch_size: int = 1024, verbose: int = 0) -> np.ndarray:
-        b = self._backend()
+    def predict(self, x: Any, batch_size: int = 1024, verbose: int = 0, device: str | None = None) -> np.ndarray:
+        b = self._backend(device)
         return b.predict(b.pack_inputs(split_inputs(b.graph, x)), batch_size)
 
-    def evaluate(self, x: Any, y: Any = None, batch_size: int = 1024, verbose: int = 0) -> list[float] | float:
+    def evaluate(
+        self, x: Any, y: Any = None, batch_size: int = 1024, verbose: int = 0, device: str | None = None
+    ) -> list[float] | float:
         """[loss, metric] (loss alone for the `value` objective), in inference mode."""
-        b = self._backend()
+        b = self._backend(device)
         X = b.pack_inputs(split_inputs(b.graph, x))
         loss, metric = b.evaluate(X, b.pack_targets(y, len(X)), batch_size)
         return [loss, metric] if b.metric else loss

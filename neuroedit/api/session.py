@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Backend, make_backend
+from ..engine.devices import resolve_device
 from ..engine.initializers import initial_weights
 from ..engine.spec import GraphSpec
 from ..engine.trainer import TrainConfig, Trainer
@@ -55,9 +56,22 @@ def reset_weights(doc, seed: int | None = None) -> None:
     ensure_weights(doc, seed=seed)
 
 
-def backend_for(doc, kind: str | None = None, graph: GraphSpec | None = None) -> Backend:
-    """A backend with the document's weights (fresh ones from the seed where it has none)."""
+def backend_on(device: str) -> str:
+    """The backend for a device request (cpu, cuda, auto): the CPU one is DEFAULT_BACKEND (NEUROEDIT_BACKEND).
+
+    `cuda` asked explicitly under the simulator (NUMBA_ENABLE_CUDASIM=1) runs there: it is how the
+    tests exercise the whole path without a GPU; `auto` never picks the simulator."""
+    if resolve_device(device) == "cuda":
+        return "cuda"
+    return DEFAULT_BACKEND if DEFAULT_BACKEND != "cuda" else "numba"
+
+
+def backend_for(doc, kind: str | None = None, graph: GraphSpec | None = None, device: str | None = None) -> Backend:
+    """A backend with the document's weights (fresh ones from the seed where it has none); `device`
+    (cpu, cuda or auto) picks the backend when `kind` is not given."""
     graph = graph or graph_spec(doc)
+    if kind is None and device is not None:
+        kind = backend_on(device)
     s = doc.settings
     return make_backend(
         kind or DEFAULT_BACKEND,
@@ -96,8 +110,11 @@ class TrainingSession:
         backend: str | None = None,
         config: TrainConfig | None = None,
         continue_history: bool = True,
+        device: str | None = None,
     ) -> None:
         self.doc = doc
+        if backend is None and device is not None:
+            backend = backend_on(device)  # before any work: an unusable cuda is an EngineError
         self.graph = graph_spec(doc)
         self.settings = {**doc.settings, **(overrides or {})}
         self.config = config or TrainConfig.from_settings(self.settings)

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 
+from ..engine.devices import DEVICES
 from .common import load_document
 from .errors import CliError
 
@@ -45,6 +46,17 @@ def add_data_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="a .nedit network file")
     p.add_argument("--data", metavar="SPEC", help="data set (default: the file's)")
     p.add_argument("--split", choices=SPLIT_CHOICES, default="test", help="which split (default: test)")
+    add_device_argument(p)
+
+
+def add_device_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="cpu",
+        help="where the network runs: cpu (default), cuda (an NVIDIA GPU; an error when there is "
+        "none) or auto (the GPU when there is one)",
+    )
 
 
 def evaluate_file(args: argparse.Namespace, threshold: float | None = None):
@@ -65,7 +77,9 @@ def evaluate_file(args: argparse.Namespace, threshold: float | None = None):
             doc.settings.get("seed", 0),
         )
     try:
-        return evaluate_document(doc, args.data, args.split, str(Path(args.file).resolve().parent), threshold)
+        return evaluate_document(
+            doc, args.data, args.split, str(Path(args.file).resolve().parent), threshold, args.device
+        )
     except (EvaluationProblem, EngineError) as e:
         raise CliError(f"{args.file}: {e}") from None
 

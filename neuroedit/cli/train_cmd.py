@@ -11,6 +11,7 @@ import time
 from ..engine.names import OPTIMIZERS
 from .common import load_document, load_graph_and_data
 from .errors import CliError
+from .evaluate_cmd import add_device_argument
 
 EXIT_OK, EXIT_NONFINITE = 0, 1
 
@@ -40,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out.add_argument("--in-place", action="store_true", help="write the trained network back into FILE")
     p.add_argument("--log-json", metavar="PATH", help="write one JSON object per epoch (JSON Lines)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the final result")
-    p.add_argument("--backend", choices=("numba", "reference"), default="numba", help=argparse.SUPPRESS)
+    add_device_argument(p)
+    p.add_argument("--backend", choices=("numba", "reference"), default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run)
 
 
@@ -95,7 +97,14 @@ def run(args: argparse.Namespace) -> int:
     add_compile_listener(notice)
     try:
         try:
-            session = TrainingSession(doc, data.train[0], data.train[1], data.val, backend=args.backend)
+            session = TrainingSession(
+                doc,
+                data.train[0],
+                data.train[1],
+                data.val,
+                backend=args.backend,
+                device=None if args.backend else args.device,
+            )
             session.trainer.config.layer_stats = False  # nobody looks at them here
         except (EngineError, ValueError) as e:
             raise CliError(f"{args.file}: {e}") from None

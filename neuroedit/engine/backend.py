@@ -23,7 +23,8 @@ applied, and a step whose update makes a weight or a BatchNorm statistic non-fin
 
 A new backend subclasses `Backend` and implements `_train`, `_forward_output`,
 `_evaluate_batch`, `gradients`, `values` and `last_values`; it may override `_train_epochs`
-(the default is the reference loop, one `train` call per step) and, when its arrays do not
+(the default is the reference loop, one `train` call per step; `epochs.train_epochs_segments`
+computes the same with one `_train` call per epoch segment) and, when its arrays do not
 live in host memory, the weight and snapshot methods. tests/engine/test_backend_contract.py
 runs the same tests on every backend.
 """
@@ -363,6 +364,10 @@ class Backend:
 
     def _train(self, X, Y, order, bounds, lrs, losses, metrics) -> tuple[int, int | None]:
         raise NotImplementedError
+
+    def _train_segment(self, X, Y, order, bounds, lrs, losses, metrics, steps_before: int) -> tuple[int, int | None]:
+        """`_train` for epochs.train_epochs_segments; steps_before: steps the running call finished before."""
+        return self._train(X, Y, order, bounds, lrs, losses, metrics)
 
     def _forward_output(self, X: np.ndarray) -> np.ndarray:
         raise NotImplementedError

@@ -256,3 +256,72 @@ def train_epochs_python(
         if backend.live[1]:
             break
     return EpochCall(steps, losses[:steps], metrics[:steps], lrs[:steps], np.array(rows).reshape(-1, EPOCH_COLUMNS))
+
+
+def train_epochs_segments(
+    backend,
+    X: np.ndarray,
+    Y: np.ndarray,
+    Xv: np.ndarray,
+    Yv: np.ndarray,
+    pi: np.ndarray,
+    pf: np.ndarray,
+    si: np.ndarray,
+    sf: np.ndarray,
+    max_steps: int,
+    max_epochs: int,
+    out: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> EpochCall:
+    """`train_epochs_python` with one `backend._train_segment` call per epoch segment instead of one per step.
+
+    The same bits for the same backend: the order, bounds and learning rates of a segment are those
+    the reference computes step by step (the plateau scale changes only at an epoch end), and the
+    epoch end runs between segments. For backends whose calls are expensive to start (a GPU).
+    """
+    n, bs, spe = int(pi[P_N]), int(pi[P_BATCH]), int(pi[P_STEPS_PER_EPOCH])
+    losses, metrics, lrs = out
+    rows: list[np.ndarray] = []
+    shuffle, seed = bool(pi[P_SHUFFLE]), int(pi[P_SEED])
+    samples = epoch_samples(pi)
+    steps = 0
+    si[S_LAST_UPDATE_KNOWN] = 1
+    while steps < max_steps and si[S_STOP] == RUNNING:
+        epoch = int(pi[P_EPOCH_OFFSET] + si[S_EPOCH])
+        order = epoch_order(shuffle, seed, epoch, n, bs, samples)
+        j0 = int(si[S_STEP_IN_EPOCH])
+        count = min(spe - j0, max_steps - steps)
+        bounds = np.minimum(np.arange(j0, j0 + count + 1, dtype=np.int64) * bs, samples)
+        seg = slice(steps, steps + count)
+        for i in range(count):
+            lrs[steps + i] = schedule_rate(pi, pf, int(si[S_STEP]) + i, epoch, sf[SF_PLATEAU_SCALE])
+        done, failed = backend._train_segment(X, Y, order, bounds, lrs[seg], losses[seg], metrics[seg], steps)
+        for i in range(done):
+            size = bounds[i + 1] - bounds[i]
+            sf[SF_LOSS_SUM] += losses[steps + i] * size
+            sf[SF_METRIC_SUM] += metrics[steps + i] * size
+            sf[SF_SAMPLES] += size
+        si[S_STEP] += done
+        si[S_STEP_IN_EPOCH] = j0 + done
+        steps += done
+        backend.live[0] = steps
+        if failed is not None:
+            si[S_STOP] = NONFINITE
+            si[S_FAILED_LO], si[S_FAILED_HI], si[S_FAILED_STEP] = bounds[done], bounds[done + 1], si[S_STEP]
+            break
+        if j0 + done == spe:
+            row = np.full(EPOCH_COLUMNS, math.nan)
+            row[E_LR] = lrs[steps - 1]
+            vl = vm = math.nan
+            if len(Xv):
+                vl, vm = backend.evaluate(Xv, Yv, VAL_BATCH)
+            if end_epoch(pi, pf, si, sf, row, vl, vm):
+                backend.keep_best()
+            rows.append(row)
+            if si[S_STOP] == EARLY_STOPPING and pi[P_ES_RESTORE] and si[S_BEST_EPOCH] > 0:
+                backend.restore_best()
+                si[S_LAST_UPDATE_KNOWN] = 0
+            if max_epochs and len(rows) >= max_epochs:
+                break
+        if done < count or backend.live[1]:
+            break  # interrupted
+    return EpochCall(steps, losses[:steps], metrics[:steps], lrs[:steps], np.array(rows).reshape(-1, EPOCH_COLUMNS))

@@ -30,7 +30,12 @@ class Evaluation:
 
 
 def evaluate_document(
-    doc, data_spec: str | None = None, split: str = "test", base_dir: str | None = None, threshold: float | None = None
+    doc,
+    data_spec: str | None = None,
+    split: str = "test",
+    base_dir: str | None = None,
+    threshold: float | None = None,
+    device: str = "cpu",
 ) -> Evaluation:
     """Load the document's data set (or `data_spec`) and evaluate its network; one-line errors as
     EvaluationProblem. The network gets fresh initial weights where the document has none."""
@@ -39,7 +44,9 @@ def evaluate_document(
         data = load_training_data(graph, document_spec(doc, data_spec), base_dir)
     except (GraphProblem, DataProblem) as e:
         raise EvaluationProblem(str(e)) from None
-    return evaluate_data(Network(doc), graph, data, split, threshold)
+    network = Network(doc)
+    network.device = device
+    return evaluate_data(network, graph, data, split, threshold)
 
 
 def evaluate_data(

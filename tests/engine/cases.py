@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from neuroedit.api.bridge import graph_spec
 from neuroedit.model import Document
@@ -216,3 +217,16 @@ def all_cases():
 
 def spec(doc):
     return graph_spec(doc)
+
+
+# The simulator runs each GPU thread as a Python thread: the parity and finite-difference suites check the
+# CUDA backend on these cases only (every op type; tests/cuda covers the kernels one by one).
+CUDA_CASES = {"dense-tanh", "dense-nobias-l1l2", "reshaped-BatchNorm", "loss-sparse_categorical_crossentropy-softmax"}
+# Finite differences take two gradient calls per weight: one case (tests/cuda checks BatchNorm on a few weights).
+CUDA_GRADCHECK_CASES = {"dense-nobias-l1l2"}
+
+
+def reduced_for_cuda(case_name: str, kind: str, cases: set[str] = CUDA_CASES) -> None:
+    """Skip a shared-suite case on the CUDA backend unless it is one of `cases`."""
+    if kind == "cuda" and case_name not in cases:
+        pytest.skip("the CUDA backend runs the reduced case set (simulator speed)")

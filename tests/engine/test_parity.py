@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cases import all_cases, dense_chain, reshaped_graph, spec
+from cases import all_cases, dense_chain, reduced_for_cuda, reshaped_graph, spec
 
 from neuroedit.engine import make_backend
 from neuroedit.engine.names import OPTIMIZERS
@@ -23,6 +23,7 @@ def _pair(doc, dtype, fast_backend, seed=1):
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_values_loss_and_gradients_match(case, dtype, fast_backend):
     name, doc, x, y = case
+    reduced_for_cuda(name, fast_backend)
     ref, fast = _pair(doc, dtype, fast_backend)
     X = ref.pack_inputs(x)
     Y = ref.pack_targets(y, len(X))

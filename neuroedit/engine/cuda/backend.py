@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
+from .. import epochs as E
 from ..backend import Backend, batch_bounds
 from ..tape import C_N, C_OFF, compile_tape, refresh_fpar
 from .buffers import DeviceState
-from .stepper import EVAL, FWD_EVAL, FWD_TRAIN, GRAD, PREDICT, TRAIN, TapeRunner
+from .stepper import EVAL, FWD_EVAL, FWD_TRAIN, GRAD, OVERFLOWED, PREDICT, TRAIN, TapeRunner
 
 _MIRRORED = ("theta", "frozen", "slots")
 
@@ -81,6 +82,8 @@ class CudaBackend(Backend):
         self.state = DeviceState(self.tape, self.layout.n_trainable, self.layout.n_frozen, self.dtype)
         self.runner = TapeRunner(self.tape, self.state)
         self._last_batch = 0
+        # steps finished by earlier segments of the running train_epochs call (live[0] counts them all)
+        self._live_base = 0
 
     # ------------------------------------------------------------------ host <-> device
     def _host(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -145,6 +148,7 @@ class CudaBackend(Backend):
             self.seed,
             self.live,
             losses,
+            self._live_base,
         )
         self._device_version += changes
         if nsteps:
@@ -160,12 +164,26 @@ class CudaBackend(Backend):
         super().set_op_param(op_id, name, value)
         refresh_fpar(self.tape, self.graph, self.op_params)  # the launcher reads the float tape every call
 
+    def _train_epochs(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out) -> E.EpochCall:
+        """The reference loop with one device call per epoch segment (the launches queue without waiting)."""
+        return E.train_epochs_segments(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out)
+
+    def _train_segment(self, X, Y, order, bounds, lrs, losses, metrics, steps_before: int):
+        self._live_base = steps_before
+        try:
+            return self._train(X, Y, order, bounds, lrs, losses, metrics)
+        finally:
+            self._live_base = 0
+
     def _train(self, X, Y, order, bounds, lrs, losses, metrics):
         done, failed = self._run(TRAIN, X, Y, order, bounds, lrs, losses, cached=True)
+        if failed == OVERFLOWED:
+            # an update overflowed and everything went back to the start of the call: redo the good steps
+            if len(bounds) == 2:
+                return 0, 0
+            return self._train_one_by_one(X, Y, order, bounds, lrs, losses, metrics)
         losses[:done] = self._per_step("losses", done)
         metrics[:done] = self._per_step("metrics", done)
-        if failed >= 0 and done == 0 and failed > 0:
-            return 0, failed  # the update overflowed: weights went back to the start of this run
         self.iterations += done
         if done:
             s = self.state
@@ -175,6 +193,31 @@ class CudaBackend(Backend):
                 self.runner.difference(s.theta, s.prev_theta, s.last_update)
                 self._stale.add("last_update")
         return done, (None if failed < 0 else failed)
+
+    def _train_one_by_one(self, X, Y, order, bounds, lrs, losses, metrics):
+        """The failure rule step by step: stops at the first step that fails, with the state after the one before."""
+        for k in range(len(bounds) - 1):
+            _, failed = self._train(
+                X, Y, order, bounds[k : k + 2], lrs[k : k + 1], losses[k : k + 1], metrics[k : k + 1]
+            )
+            if failed is not None:
+                self.live[0] = self._live_base + k
+                return k, k
+        return len(bounds) - 1, None
+
+    def keep_best(self) -> None:
+        """Snapshot the weights and BatchNorm statistics on the device (no host copy)."""
+        self._push()
+        s = self.state
+        s.best_theta.copy_to_device(s.theta)
+        s.best_frozen.copy_to_device(s.frozen)
+
+    def restore_best(self) -> None:
+        self._push()
+        s = self.state
+        s.theta.copy_to_device(s.best_theta)
+        s.frozen.copy_to_device(s.best_frozen)
+        self._device_version += 1  # the host mirrors are older now: the next read copies them down
 
     def evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int = 1024) -> tuple[float, float]:
         """As Backend.evaluate, with every batch in one call and the set kept on the device."""

@@ -38,7 +38,11 @@ class DeviceState:
         self.prev_theta = _zeros(n, dtype)
         # the last training step's gradient and weight change (copied to the host only when asked)
         self.last_grad, self.last_update = _zeros(n, dtype), _zeros(n, dtype)
+        # BatchNorm statistics: now, before the current step, at the start of the call
         self.frozen, self.frozen_backup = _zeros(n_frozen, dtype), _zeros(n_frozen, dtype)
+        self.frozen_start = _zeros(n_frozen, dtype)
+        # early stopping's best weights and statistics
+        self.best_theta, self.best_frozen = _zeros(n, dtype), _zeros(n_frozen, dtype)
         self.failed = cuda.to_device(np.full(1, -1, np.int64))
         self.flag = cuda.to_device(np.zeros(1, np.int32))
         self.imap = cuda.to_device(np.ascontiguousarray(tape.imap, np.int64))

@@ -26,6 +26,8 @@ from .launch import REDUCE_THREADS, grid
 from .matmul import launch_gemm
 
 TRAIN, GRAD, PREDICT, EVAL, FWD_TRAIN, FWD_EVAL = range(6)
+# run's failing-batch result when an update overflowed and the call went back to its start (as kernels/run.py)
+OVERFLOWED = -2
 PUBLISH_SECONDS = 1 / 30
 
 
@@ -71,11 +73,13 @@ class TapeRunner:
         seed: int,
         live: np.ndarray,
         losses: np.ndarray | None = None,
+        live_base: int = 0,
     ) -> tuple[int, int]:
         """Run len(bounds)-1 batches in `mode`: (batches done, failing batch or -1), as numba_kernels.run.
 
         X, Y and order are device arrays; per-step losses and metrics stay in the state's
-        device arrays (`losses`, if given, is the host array watched while TRAIN runs).
+        device arrays (`losses`, if given, is the host array watched while TRAIN runs; live[0]
+        counts live_base + the steps finished).
         """
         s = self.state
         nsteps = len(bounds) - 1
@@ -88,6 +92,8 @@ class TapeRunner:
             s.start_theta.copy_to_device(s.theta)
             s.start_slot1.copy_to_device(s.slot1)
             s.start_slot2.copy_to_device(s.slot2)
+            if s.n_frozen:
+                s.frozen_start.copy_to_device(s.frozen)
         done = nsteps
         published = time.perf_counter()
         for k in range(nsteps):
@@ -116,7 +122,7 @@ class TapeRunner:
             now = time.perf_counter()
             if last or now - published >= PUBLISH_SECONDS:
                 published = now
-                if self._publish(k + 1, losses, live):
+                if self._publish(k + 1, losses, live, live_base):
                     break
             if last:
                 done = k + 1
@@ -125,13 +131,13 @@ class TapeRunner:
             return done, -1
         return self._finish_train(done)
 
-    def _publish(self, steps: int, losses: np.ndarray | None, live: np.ndarray) -> bool:
+    def _publish(self, steps: int, losses: np.ndarray | None, live: np.ndarray, live_base: int) -> bool:
         """Copy the losses so far to the watched host array (this waits for the GPU); True if a step failed."""
         s = self.state
         failed = int(s.failed.copy_to_host()[0])
         if losses is not None:
             s.losses[:steps].copy_to_host(losses[:steps])
-        live[0] = failed if failed >= 0 else steps
+        live[0] = live_base + (failed if failed >= 0 else steps)
         return failed >= 0
 
     def _finish_grad(self) -> tuple[int, int]:
@@ -139,23 +145,26 @@ class TapeRunner:
         return (0, 0) if failed >= 0 else (1, -1)
 
     def _finish_train(self, done: int) -> tuple[int, int]:
+        """(steps done, failing step or -1), or (0, OVERFLOWED) when an update made a weight or a
+        BatchNorm statistic non-finite: then everything is back at the start of the call, and the
+        caller finds the last good step by running the steps one call each (as the CPU backend does)."""
         s = self.state
         failed = int(s.failed.copy_to_host()[0])
-        if failed >= 0:
-            return failed, failed
+        # checked after a failed step too: an overflow at step k shows up as a non-finite loss at k + 1
+        s.failed.copy_to_device(np.full(1, -1, np.int64))
+        s.flag.copy_to_device(np.zeros(1, np.int32))
         _go(checks.flag_nonfinite, s.n_trainable, s.n_trainable, s.theta, s.flag, s.failed)
         if s.n_frozen:
             _go(checks.flag_nonfinite, s.n_frozen, s.n_frozen, s.frozen, s.flag, s.failed)
         if s.flag.copy_to_host()[0] == 0:
-            return done, -1
-        # the finite gradients of the last step overflowed a weight: back to the start of the call
+            return (failed, failed) if failed >= 0 else (done, -1)
         s.flag.copy_to_device(np.zeros(1, np.int32))
         s.theta.copy_to_device(s.start_theta)
         s.slot1.copy_to_device(s.start_slot1)
         s.slot2.copy_to_device(s.start_slot2)
         if s.n_frozen:
-            s.frozen.copy_to_device(s.frozen_backup)
-        return 0, done - 1
+            s.frozen.copy_to_device(s.frozen_start)
+        return 0, OVERFLOWED
 
     # ------------------------------------------------------------------ passes
     def _off(self, r: int) -> int:

@@ -19,7 +19,9 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ...api.data import DataProblem, document_spec, load_training_data
 from ...api.session import TrainingSession, reset_weights
+from ...engine import EngineError
 from ...engine.backend import LIVE_PARAMS
+from ...engine.devices import resolve_device
 from ...engine.trainer import LiveCall, Stopped, TrainConfig
 from ...model import Document, Node, analyze, fitting_weights, node_type
 from ..binding import DocBinding
@@ -93,6 +95,8 @@ class TrainingController(QObject):
         self.last_stop: Stopped | None = None
         self.pending_change = ""
         self.speed: float | None = None
+        # where training runs (cpu, cuda, auto): a property of this machine, not of the document
+        self.device = "cpu"
         self._uncommitted = False
         self._status_at = 0.0
         self._gc = gui_thread_collector()
@@ -228,6 +232,10 @@ class TrainingController(QObject):
         self._start()
 
     # ------------------------------------------------------------------ starting and stopping
+    def set_device(self, device: str) -> None:
+        """cpu, cuda or auto; used from the next start (a running session keeps its device)."""
+        self.device = device
+
     def _start(self, steps: int | None = None, epoch_step: bool = False) -> None:
         a = analyze(self.doc)
         if not a.ok:
@@ -238,11 +246,16 @@ class TrainingController(QObject):
         except DataProblem:
             self._set_state("failed", "Cannot train: choose a data set in the Data panel first")
             return
+        try:
+            device = resolve_device(self.device)  # cuda asked for but unusable: say why, never fall back
+        except EngineError as e:
+            self._set_state("failed", f"Cannot train: {e}")
+            return
         snap = snapshot(self.doc)
         base = self.base_dir()
         warmup = self.warmup if self.warmup is not None and self.warmup.running else None
         worker = TrainingWorker(
-            partial(_build_session, snap, spec, base),
+            partial(_build_session, snap, spec, base, device),
             start_paused=steps is not None or epoch_step,
             steps=steps,
             plane_for=_plane_for,
@@ -467,7 +480,7 @@ class TrainingController(QObject):
                 self._set_state("idle", self.message)
 
 
-def _build_session(snap: Document, spec: str, base_dir: str | None) -> TrainingSession:
+def _build_session(snap: Document, spec: str, base_dir: str | None, device: str = "cpu") -> TrainingSession:
     """Runs in the worker thread: load the data, build the backend (may compile), make the trainer."""
     from ...api.bridge import graph_spec
 
@@ -475,7 +488,7 @@ def _build_session(snap: Document, spec: str, base_dir: str | None) -> TrainingS
     data = load_training_data(graph, spec, base_dir)
     config = TrainConfig.from_settings(snap.settings)
     config.layer_stats = False  # the worker asks for layer statistics once per chunk instead of per call
-    session = TrainingSession(snap, *data.train, validation=data.val, config=config)
+    session = TrainingSession(snap, *data.train, validation=data.val, config=config, device=device)
     session.data = data
     return session
 

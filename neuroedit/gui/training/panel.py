@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...engine.devices import cuda_status
 from ...model import SETTINGS, Document, EditError, node_type
 from ..binding import DocBinding
 from ..param_editors import make_editor
@@ -186,6 +187,7 @@ class TrainingPanel(QScrollArea):
         row.addWidget(self.speed_combo, 1)
         row.addWidget(self.wire_combo, 1)
         self._layout.addLayout(row)
+        self._build_device_row()
         self.progress = QProgressBar(objectName="training_progress")
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
@@ -198,6 +200,27 @@ class TrainingPanel(QScrollArea):
         self.state_label = QLabel(objectName="training_state")
         self.state_label.setWordWrap(True)
         self._layout.addWidget(self.state_label)
+
+    def _build_device_row(self) -> None:
+        """Device: CPU, CUDA GPU or Auto, with what CUDA offers here (the GPU's name and memory, or why not)."""
+        status = cuda_status()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Device"))
+        self.device_combo = QComboBox(objectName="device_combo")
+        for text, device in (("CPU", "cpu"), ("CUDA GPU", "cuda"), ("Auto", "auto")):
+            self.device_combo.addItem(text, device)
+        self.device_combo.setToolTip("Where training runs; Auto takes a real GPU when there is one")
+        self.device_combo.currentIndexChanged.connect(
+            lambda i: self.controller.set_device(self.device_combo.itemData(i))
+        )
+        _compact(self.device_combo)
+        row.addWidget(self.device_combo, 1)
+        self._layout.addLayout(row)
+        self.device_label = QLabel(status.describe(), objectName="device_status")
+        self.device_label.setWordWrap(True)
+        if not status.usable:
+            self.device_label.setStyleSheet(f"color: {self.colors.muted.name()}")
+        self._layout.addWidget(self.device_label)
 
     def _build_banner(self) -> None:
         self.banner = QFrame(objectName="training_banner")
