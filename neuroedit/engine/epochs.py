@@ -194,6 +194,23 @@ def end_epoch(
     return snapshot
 
 
+def close_epoch(
+    backend, pi: np.ndarray, pf: np.ndarray, si: np.ndarray, sf: np.ndarray, Xv: np.ndarray, Yv: np.ndarray, lr: float
+) -> np.ndarray:
+    """End an epoch on `backend`: validation, `end_epoch`, the best-weights snapshot or its restore; its row."""
+    row = np.full(EPOCH_COLUMNS, math.nan)
+    row[E_LR] = lr
+    vl = vm = math.nan
+    if len(Xv):
+        vl, vm = backend.evaluate(Xv, Yv, VAL_BATCH)
+    if end_epoch(pi, pf, si, sf, row, vl, vm):
+        backend.keep_best()
+    if si[S_STOP] == EARLY_STOPPING and pi[P_ES_RESTORE] and si[S_BEST_EPOCH] > 0:
+        backend.restore_best()
+        si[S_LAST_UPDATE_KNOWN] = 0
+    return row
+
+
 def train_epochs_python(
     backend,
     X: np.ndarray,
@@ -239,17 +256,7 @@ def train_epochs_python(
         steps += 1
         backend.live[0] = steps
         if j + 1 == spe:
-            row = np.full(EPOCH_COLUMNS, math.nan)
-            row[E_LR] = lr
-            vl = vm = math.nan
-            if len(Xv):
-                vl, vm = backend.evaluate(Xv, Yv, VAL_BATCH)
-            if end_epoch(pi, pf, si, sf, row, vl, vm):
-                backend.keep_best()
-            rows.append(row)
-            if si[S_STOP] == EARLY_STOPPING and pi[P_ES_RESTORE] and si[S_BEST_EPOCH] > 0:
-                backend.restore_best()
-                si[S_LAST_UPDATE_KNOWN] = 0
+            rows.append(close_epoch(backend, pi, pf, si, sf, Xv, Yv, lr))
             order = epoch_order(shuffle, seed, int(pi[P_EPOCH_OFFSET] + si[S_EPOCH]), n, bs, samples)
             if max_epochs and len(rows) >= max_epochs:
                 break
@@ -309,17 +316,7 @@ def train_epochs_segments(
             si[S_FAILED_LO], si[S_FAILED_HI], si[S_FAILED_STEP] = bounds[done], bounds[done + 1], si[S_STEP]
             break
         if j0 + done == spe:
-            row = np.full(EPOCH_COLUMNS, math.nan)
-            row[E_LR] = lrs[steps - 1]
-            vl = vm = math.nan
-            if len(Xv):
-                vl, vm = backend.evaluate(Xv, Yv, VAL_BATCH)
-            if end_epoch(pi, pf, si, sf, row, vl, vm):
-                backend.keep_best()
-            rows.append(row)
-            if si[S_STOP] == EARLY_STOPPING and pi[P_ES_RESTORE] and si[S_BEST_EPOCH] > 0:
-                backend.restore_best()
-                si[S_LAST_UPDATE_KNOWN] = 0
+            rows.append(close_epoch(backend, pi, pf, si, sf, Xv, Yv, lrs[steps - 1]))
             if max_epochs and len(rows) >= max_epochs:
                 break
         if done < count or backend.live[1]:
