@@ -26,6 +26,7 @@ from .losses import loss_and_grad
 from .ops import backward, forward, penalty, penalty_value
 from .optimizers import state_vectors, update
 from .run import all_finite
+from .vectors import copy_into
 
 (C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX, C_BWD, C_FANOUT) = (
     range(16)
@@ -229,7 +230,7 @@ def batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, keep_grad):
     lo = cap * rows[lsrc, C_OFF]
     yb = np.empty((b, Y.shape[1]), Y.dtype)
     for s in range(b):
-        yb[s, :] = Y[order[s0 + s]]
+        copy_into(yb[s], Y[order[s0 + s]])
     v = buf[lo : lo + b * no].reshape(b, no)
     g = gbuf[lo : lo + b * no].reshape(b, no)
     single = rows[lsrc, C_FANOUT] == 1
@@ -318,10 +319,10 @@ def train_epochs(
     nt = theta.size
     nf = frozen.size
     if not careful:
-        backup[B_THETA, :nt] = theta
+        copy_into(backup[B_THETA, :nt], theta)
         for q in range(used_slots):
-            backup[B_SLOT0 + q, :nt] = slots[q]
-        frozen_start[:] = frozen
+            copy_into(backup[B_SLOT0 + q, :nt], slots[q])
+        copy_into(frozen_start, frozen)
     epoch_order(pi, pi[P_EPOCH_OFFSET] + si[S_EPOCH], order)
     steps = 0
     ended = 0
@@ -333,7 +334,7 @@ def train_epochs(
         t = si[S_STEP]
         lr = schedule_rate(pi, pf, t, pi[P_EPOCH_OFFSET] + si[S_EPOCH], sf[SF_PLATEAU_SCALE])
         out_lr[steps] = lr
-        frozen_step[:] = frozen
+        copy_into(frozen_step, frozen)
         forward(rows, fpar, ins, imap, X, order, s0, b, cap, sbase, theta, frozen, buf, sbuf, on, on, t, seed)
         loss, metric = batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, on)
         ok = math.isfinite(loss)
@@ -346,7 +347,7 @@ def train_epochs(
             loss += penalty(rows, fpar, theta, gtheta, gsq, want_sq)
             ok = math.isfinite(loss) and all_finite(gtheta)
         if not ok:
-            frozen[:] = frozen_step
+            copy_into(frozen, frozen_step)
             if not careful and not all_finite(theta):
                 return steps, ended, True  # an earlier update overflowed: replay carefully
             si[S_STOP] = NONFINITE
@@ -361,19 +362,19 @@ def train_epochs(
             or (ends_epoch and (si[S_EPOCH] + 1 >= pi[P_EPOCHS] or (max_epochs > 0 and ended + 1 >= max_epochs)))
         )
         if careful or last:
-            backup[B_STEP_THETA, :nt] = theta
+            copy_into(backup[B_STEP_THETA, :nt], theta)
             si[S_LAST_UPDATE_KNOWN] = 1
         else:
             si[S_LAST_UPDATE_KNOWN] = 0
         if careful:
             for q in range(used_slots):
-                backup[B_STEP_SLOT0 + q, :nt] = slots[q]
+                copy_into(backup[B_STEP_SLOT0 + q, :nt], slots[q])
         update(opt, hyper, theta, gtheta, gsq, slots[0], slots[1], lr, t + 1)
         if careful and not (all_finite(theta) and all_finite(frozen)):
-            theta[:] = backup[B_STEP_THETA, :nt]
+            copy_into(theta, backup[B_STEP_THETA, :nt])
             for q in range(used_slots):
-                slots[q, :] = backup[B_STEP_SLOT0 + q, :nt]
-            frozen[:] = frozen_step
+                copy_into(slots[q, :], backup[B_STEP_SLOT0 + q, :nt])
+            copy_into(frozen, frozen_step)
             si[S_LAST_UPDATE_KNOWN] = 0
             si[S_STOP] = NONFINITE
             si[S_FAILED_LO] = s0
@@ -401,12 +402,12 @@ def train_epochs(
                     rows, fpar, ins, imap, lossv, vdims, Xv, Yv, vorder, theta, frozen, vbuf, vgbuf, vsbuf, t, seed
                 )
             if end_epoch(pi, pf, si, sf, row, vl, vm):
-                best[:nt] = theta
-                best[nt : nt + nf] = frozen
+                copy_into(best[:nt], theta)
+                copy_into(best[nt : nt + nf], frozen)
             ended += 1
             if si[S_STOP] == EARLY_STOPPING and pi[P_ES_RESTORE] != 0 and si[S_BEST_EPOCH] > 0:
-                theta[:] = best[:nt]
-                frozen[:] = best[nt : nt + nf]
+                copy_into(theta, best[:nt])
+                copy_into(frozen, best[nt : nt + nf])
                 si[S_LAST_UPDATE_KNOWN] = 0
             if si[S_STOP] != RUNNING or (max_epochs > 0 and ended >= max_epochs):
                 break

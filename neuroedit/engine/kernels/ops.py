@@ -21,6 +21,7 @@ from .. import tape
 from . import codes
 from .activations import act_backward, act_forward
 from .matmul import matmul, matmul_nt, matmul_tn
+from .vectors import add_into, copy_into
 
 INPUT, DENSE, ACT, DROPOUT, BATCHNORM, COPY, PRELU, ADD, CONCAT, BINARY, SQUARE = range(11)
 BIN_ADD, BIN_SUBTRACT, BIN_MULTIPLY, BIN_MAX = range(4)
@@ -98,8 +99,12 @@ def dense_backward(x, go, gx, theta, gtheta, gsq, b, k, n, p0, p1, want_sq, send
             for j in range(n):
                 gb[j] += dz[s, j]
     if want_sq:  # per-pattern squared gradients (VarioEta)
-        sq = np.dot((xm * xm).T, dz * dz) * b
-        gsq[p0 : p0 + k * n] = sq.ravel()
+        for p in range(k):
+            for j in range(n):
+                acc = 0.0
+                for s in range(b):
+                    acc += xm[s, p] * xm[s, p] * dz[s, j] * dz[s, j]
+                gsq[p0 + p * n + j] = acc * b
         if p1 >= 0:
             for j in range(n):
                 acc = 0.0
@@ -159,7 +164,7 @@ def dropout_forward(x, out, rate, training, seed, t, opidx):
         for i in range(out.size):
             out[i] = x[i] * scale if uniform(seed, t, opidx, i) >= rate else 0.0
     else:
-        out[:] = x
+        copy_into(out, x)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -300,7 +305,7 @@ def source(rows, ins, buf, cap, b, q):
 
 @njit(cache=True, nogil=True, inline="always")
 def add_forward(rows, ins, i0, nsrc, buf, cap, b, out):
-    out[:] = source(rows, ins, buf, cap, b, i0)
+    copy_into(out, source(rows, ins, buf, cap, b, i0))
     for q in range(i0 + 1, i0 + nsrc):
         y = source(rows, ins, buf, cap, b, q)
         for i in range(out.size):
@@ -352,7 +357,7 @@ def merge_backward(code, kind, rows, ins, imap, i0, nsrc, buf, gbuf, cap, b, n, 
         if ins[i0 + q, 2] == 1:
             gk[:] = 0.0
         if code == ADD:
-            gk += go
+            add_into(gk, go)
         elif code == CONCAT:
             m0 = ins[i0 + q, 1]
             for s in range(b):
@@ -422,7 +427,7 @@ def forward(
                 update_stats,
             )
         elif code == COPY:
-            out[:] = x
+            copy_into(out, x)
         elif code == PRELU:
             prelu_forward(x, out, theta, b, n, rows[r, C_P0])
         elif code == ADD:
@@ -485,9 +490,9 @@ def backward(rows, fpar, ins, imap, b, cap, sbase, theta, buf, gbuf, sbuf, gthet
         elif code == COPY:
             if send:
                 if assign:
-                    gx[:] = go
+                    copy_into(gx, go)
                 else:
-                    gx += go
+                    add_into(gx, go)
         elif code == PRELU:
             prelu_backward(x, go, gx, theta, gtheta, gsq, b, n, rows[r, C_P0], want_sq, send, assign)
         elif code == SQUARE:

@@ -13,6 +13,7 @@ from . import codes
 from .losses import loss_and_grad
 from .ops import backward, forward, penalty
 from .optimizers import state_vectors, update
+from .vectors import copy_into
 
 (C_OP, C_OFF, C_N, C_IN0, C_NIN, C_P0, C_P1, C_P2, C_P3, C_AUX0, C_AUX1, C_SOFF, C_NEED, C_OPIDX, C_BWD, C_FANOUT) = (
     range(16)
@@ -52,10 +53,10 @@ def all_finite(a):
 @njit(cache=True, nogil=True)
 def undo_call(theta, slots, frozen, backup, frozen_start, used_slots):
     """Back to the start of the call: an update overflowed somewhere in it."""
-    theta[:] = backup[0]
+    copy_into(theta, backup[0])
     for j in range(used_slots):
-        slots[j, :] = backup[1 + j]
-    frozen[:] = frozen_start
+        copy_into(slots[j, :], backup[1 + j])
+    copy_into(frozen, frozen_start)
     return 0, OVERFLOWED
 
 
@@ -112,17 +113,17 @@ def run(
     nsteps = bounds.size - 1
     used_slots = state_vectors(opt)
     if mode == TRAIN:
-        backup[0, :] = theta
+        copy_into(backup[0, :], theta)
         for j in range(used_slots):
-            backup[1 + j, :] = slots[j]
-        frozen_start[:] = frozen
+            copy_into(backup[1 + j, :], slots[j])
+        copy_into(frozen_start, frozen)
     done = nsteps
     for k in range(nsteps):
         s0 = bounds[k]
         b = bounds[k + 1] - s0
         t = t0 + k
         if mode == TRAIN:
-            frozen_backup[:] = frozen
+            copy_into(frozen_backup, frozen)
         forward(
             rows,
             fpar,
@@ -156,7 +157,7 @@ def run(
             continue
         yb = np.empty((b, Y.shape[1]), Y.dtype)
         for s in range(b):
-            yb[s, :] = Y[order[s0 + s]]
+            copy_into(yb[s], Y[order[s0 + s]])
         v = buf[lo : lo + b * no].reshape(b, no)
         g = gbuf[lo : lo + b * no].reshape(b, no)
         if rows[lsrc, C_FANOUT] != 1 and mode != EVAL:
@@ -167,7 +168,7 @@ def run(
             out_metric[k] = metric
             continue
         if not math.isfinite(loss):
-            frozen[:] = frozen_backup
+            copy_into(frozen, frozen_backup)
             if not all_finite(theta):
                 return undo_call(theta, slots, frozen, backup, frozen_start, used_slots)
             return k, k
@@ -181,7 +182,7 @@ def run(
         out_metric[k] = metric
         if not (math.isfinite(loss) and all_finite(gtheta)):
             if mode == TRAIN:
-                frozen[:] = frozen_backup
+                copy_into(frozen, frozen_backup)
                 if not all_finite(theta):
                     return undo_call(theta, slots, frozen, backup, frozen_start, used_slots)
             return k, k
@@ -189,7 +190,7 @@ def run(
             return 1, -1
         last = k == nsteps - 1 or live[1] != 0
         if last:
-            backup[3, :] = theta
+            copy_into(backup[3, :], theta)
         update(opt, hyper, theta, gtheta, gsq, slots[0], slots[1], lrs[k], t + 1)
         live[0] = k + 1
         if last:
