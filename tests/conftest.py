@@ -57,3 +57,27 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.nodeid.startswith("tests/gui/") or "/tests/gui/" in str(item.path):
             item.add_marker(pytest.mark.gui)
+
+
+def pytest_configure(config):
+    """With several xdist workers and a cold kernel cache, compile the Numba kernels once, before the
+    workers start: otherwise every worker compiles the same kernels at the same time. One process per
+    part, side by side (each part's entry point has its own cache index, which two processes must not
+    both rewrite); the workers then load the kernels from the on-disk cache."""
+    import subprocess
+    import sys
+
+    workers = getattr(config.option, "numprocesses", None)
+    if hasattr(config, "workerinput") or not workers:
+        return
+    from neuroedit.engine.numba_backend import PARTS, kernels_cached
+
+    if all(kernels_cached(part) for part in PARTS):
+        return
+    code = (
+        "import sys; from neuroedit.engine.numba_backend import ensure_kernels\n"
+        "for dtype in ('float64', 'float32'): ensure_kernels(dtype, sys.argv[1])"
+    )
+    jobs = [subprocess.Popen([sys.executable, "-c", code, part]) for part in PARTS]
+    for job in jobs:
+        job.wait()
