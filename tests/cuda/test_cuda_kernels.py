@@ -237,9 +237,11 @@ def test_every_optimizer_update_matches_the_reference_rule(k, name):
     theta, slots = rng.normal(size=n), np.zeros((2, n))
     dt, ds1, ds2, dsq = k.dev(theta), k.dev(slots[0]), k.dev(slots[1]), k.dev(np.zeros(n))
     hyper = cfg.hyper_array()
+    last_g, last_u = k.dev(np.zeros(n)), k.dev(np.zeros(n))
     for t in (1, 2, 3):
         g = rng.normal(size=n)
         gsq = g * g + rng.random(n)
+        before = theta.copy()
         reference_update(cfg, theta, g, gsq, slots, 0.05, t)
         dsq.copy_to_device(gsq)
         c1, c1n, c2, cr = k.opt.corrections(hyper, t)
@@ -259,11 +261,15 @@ def test_every_optimizer_update_matches_the_reference_rule(k, name):
             dsq,
             ds1,
             ds2,
+            last_g,
+            last_u,
             0,
             k.dev(np.ones(1)),
             k.dev(np.zeros(1, np.int32)),
             k.ok(),
         )
+        np.testing.assert_array_equal(last_g.copy_to_host(), g)
+        np.testing.assert_allclose(last_u.copy_to_host(), theta - before, rtol=1e-9, atol=1e-14)
     np.testing.assert_allclose(dt.copy_to_host(), theta, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ds1.copy_to_host(), slots[0], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ds2.copy_to_host(), slots[1], rtol=1e-12, atol=1e-14)

@@ -166,7 +166,11 @@ class CudaBackend(Backend):
 
     def _train_epochs(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out) -> E.EpochCall:
         """The reference loop with one device call per epoch segment (the launches queue without waiting)."""
-        return E.train_epochs_segments(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out)
+        r = E.train_epochs_segments(self, X, Y, Xv, Yv, pi, pf, si, sf, max_steps, max_epochs, out)
+        if r.steps and not si[E.S_LAST_UPDATE_KNOWN]:  # early stopping restored other weights
+            s = self.state
+            s.last_update.copy_to_device(np.zeros(s.n_trainable, self.dtype))
+        return r
 
     def _train_segment(self, X, Y, order, bounds, lrs, losses, metrics, steps_before: int):
         self._live_base = steps_before
@@ -185,13 +189,8 @@ class CudaBackend(Backend):
         losses[:done] = self._per_step("losses", done)
         metrics[:done] = self._per_step("metrics", done)
         self.iterations += done
-        if done:
-            s = self.state
-            s.last_grad.copy_to_device(s.gtheta)
-            self._stale.add("last_grad")
-            if failed < 0:
-                self.runner.difference(s.theta, s.prev_theta, s.last_update)
-                self._stale.add("last_update")
+        if done:  # the update kernel kept the last good step's gradient and weight change
+            self._stale.update(("last_grad", "last_update"))
         return done, (None if failed < 0 else failed)
 
     def _train_one_by_one(self, X, Y, order, bounds, lrs, losses, metrics):

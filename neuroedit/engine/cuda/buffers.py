@@ -33,10 +33,9 @@ class DeviceState:
         n = n_trainable
         self.theta, self.gtheta, self.gsq = _zeros(n, dtype), _zeros(n, dtype), _zeros(n, dtype)
         self.slot1, self.slot2 = _zeros(n, dtype), _zeros(n, dtype)
-        # weights and slots at the start of a call (restored if an update overflows), weights before the last update
+        # weights and slots at the start of a call (restored if an update overflows)
         self.start_theta, self.start_slot1, self.start_slot2 = _zeros(n, dtype), _zeros(n, dtype), _zeros(n, dtype)
-        self.prev_theta = _zeros(n, dtype)
-        # the last training step's gradient and weight change (copied to the host only when asked)
+        # the last good training step's gradient and weight change (copied to the host only when asked)
         self.last_grad, self.last_update = _zeros(n, dtype), _zeros(n, dtype)
         # BatchNorm statistics: now, before the current step, at the start of the call
         self.frozen, self.frozen_backup = _zeros(n_frozen, dtype), _zeros(n_frozen, dtype)
@@ -123,5 +122,5 @@ class DeviceState:
             self.frozen.copy_to_host(frozen)
 
     def vector(self, name: str) -> np.ndarray:
-        """A host copy of one trainable-sized device vector (gtheta, prev_theta, ...)."""
+        """A host copy of one trainable-sized device vector (gtheta, last_grad, ...)."""
         return getattr(self, name).copy_to_host()[: self.n_trainable]

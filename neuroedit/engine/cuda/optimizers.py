@@ -14,11 +14,38 @@ from .launch import THREADS
 
 
 @cuda.jit(cache=True)
-def update(n, code, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr, theta, g, gsq, s1, s2, k, losses, flag, failed):
+def update(
+    n,
+    code,
+    lr,
+    mom,
+    b1,
+    b2,
+    rho,
+    eps,
+    wd,
+    c1,
+    c1n,
+    c2,
+    cr,
+    theta,
+    g,
+    gsq,
+    s1,
+    s2,
+    last_g,
+    last_u,
+    k,
+    losses,
+    flag,
+    failed,
+):
     """Step k's update by rule `code` (names.OPTIMIZERS order) on every weight.
 
     It first settles the step (checks.settle_step, folded in to save a launch): a raised
-    non-finite flag or a non-finite loss means no weight changes and failed[0] = k.
+    non-finite flag or a non-finite loss means no weight changes and failed[0] = k. A step that
+    succeeds keeps its gradient and weight change in last_g and last_u, so after a failed step
+    they are those of the last good one.
     """
     i = cuda.grid(1)
     if failed[0] >= 0 or i >= n:
@@ -28,6 +55,7 @@ def update(n, code, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr, theta, g, gs
             failed[0] = k
         return
     gi = g[i]
+    before = theta[i]
     if code == 0:
         theta[i] -= lr * gi
     elif code == 1:
@@ -66,6 +94,8 @@ def update(n, code, lr, mom, b1, b2, rho, eps, wd, c1, c1n, c2, cr, theta, g, gs
         s2[i] = rho * s2[i] + (1.0 - rho) * spread
         s1[i] = rho * mean + (1.0 - rho) * gi
         theta[i] -= lr * gi / (math.sqrt(s2[i] / cr) + eps)
+    last_g[i] = gi
+    last_u[i] = theta[i] - before
 
 
 def corrections(hyper, t: int) -> tuple[float, float, float, float]:

@@ -114,8 +114,6 @@ class TapeRunner:
                 checks.settle_step[1, 1](k, s.losses, s.flag, s.failed)
                 return self._finish_grad()
             last = k == nsteps - 1 or live[1] != 0
-            if last:
-                s.prev_theta.copy_to_device(s.theta)
             self.update(optimizer, hyper, float(lrs[k]), t + 1, k)
             if s.n_frozen:
                 _go(checks.restore_if_failed, s.n_frozen, s.n_frozen, k, s.failed, s.frozen, s.frozen_backup)
@@ -492,12 +490,6 @@ class TapeRunner:
             cnt = row[tp.C_AUX0] * row[tp.C_N]
             _go(opt.penalty, cnt, cnt, l1, l2, s.theta, row[tp.C_P0], s.gtheta, s.gsq, want_sq, s.losses, k, s.failed)
 
-    def difference(self, a, b, out) -> None:
-        """out = a - b on the device (the last update: weights after it minus weights before it)."""
-        s = self.state
-        out.copy_to_device(a)
-        _go(ew.axpy, s.n_trainable, s.n_trainable, -1.0, b, 0, out, 0, False, s.failed)
-
     def update(self, optimizer: int, hyper: np.ndarray, lr: float, t: int, k: int) -> None:
         s = self.state
         mom, b1, b2, rho, eps, wd = (float(h) for h in hyper[:6])
@@ -523,6 +515,8 @@ class TapeRunner:
             s.gsq,
             s.slot1,
             s.slot2,
+            s.last_grad,
+            s.last_update,
             k,
             s.losses,
             s.flag,
