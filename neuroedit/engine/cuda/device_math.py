@@ -1,6 +1,6 @@
-"""Per-element math as CUDA device functions: the formulas of numba_kernels.py, number for number.
+"""Per-element math as CUDA device functions: the formulas of kernels/activations.py, number for number.
 
-Codes are the engine's: activations index names.ACTIVATIONS, losses names.LOSSES.
+Codes are the vocabulary's (neuroedit/vocabulary.py), checked at import like the CPU kernels'.
 """
 
 from __future__ import annotations
@@ -10,9 +10,14 @@ import math
 import numpy as np
 from numba import cuda
 
+from ... import vocabulary
+from ..kernels import codes
+
+LINEAR, STEP, SIGN, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SWISH, SOFTPLUS, SOFTMAX = range(12)
+codes.check(globals(), vocabulary, "LINEAR STEP SIGN SIGMOID TANH RELU LEAKY_RELU ELU SELU SWISH SOFTPLUS SOFTMAX")
+
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
-SOFTMAX = 11
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _STEP = np.uint64(0xD1B54A32D192ED03)
@@ -42,49 +47,49 @@ def sigmoid(z):
 @cuda.jit(device=True)
 def act_value(code, alpha, x):
     """activation(x) for every element-wise activation (softmax has its own kernel)."""
-    if code == 0:
+    if code == LINEAR:
         return alpha * x
-    if code == 1:
+    if code == STEP:
         return 1.0 if x > 0 else 0.0
-    if code == 2:
+    if code == SIGN:
         return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-    if code == 3:
+    if code == SIGMOID:
         return sigmoid(x)
-    if code == 4:
+    if code == TANH:
         return math.tanh(x)
-    if code == 5:
+    if code == RELU:
         return max(x, 0.0)
-    if code == 6:
+    if code == LEAKY_RELU:
         return x if x > 0 else alpha * x
-    if code == 7:
+    if code == ELU:
         return x if x > 0 else alpha * math.expm1(x)
-    if code == 8:
+    if code == SELU:
         return SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x))
-    if code == 9:
+    if code == SWISH:
         return x * sigmoid(x)
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))  # SOFTPLUS
 
 
 @cuda.jit(device=True)
 def act_slope(code, alpha, x, a):
     """d activation / dx at input x with output a (element-wise activations)."""
-    if code == 0:
+    if code == LINEAR:
         return alpha
-    if code == 1 or code == 2:
+    if code == STEP or code == SIGN:
         return 0.0
-    if code == 3:
+    if code == SIGMOID:
         return a * (1.0 - a)
-    if code == 4:
+    if code == TANH:
         return 1.0 - a * a
-    if code == 5:
+    if code == RELU:
         return 1.0 if x > 0 else 0.0
-    if code == 6:
+    if code == LEAKY_RELU:
         return 1.0 if x > 0 else alpha
-    if code == 7:
+    if code == ELU:
         return 1.0 if x > 0 else alpha * math.exp(x)
-    if code == 8:
+    if code == SELU:
         return SELU_SCALE * (1.0 if x > 0 else SELU_ALPHA * math.exp(x))
-    if code == 9:
+    if code == SWISH:
         s = sigmoid(x)
         return s + x * s * (1.0 - s)
-    return sigmoid(x)
+    return sigmoid(x)  # SOFTPLUS

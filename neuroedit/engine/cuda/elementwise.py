@@ -12,7 +12,12 @@ import math
 
 from numba import cuda
 
+from ... import vocabulary
+from ..kernels import codes
 from .device_math import act_slope, act_value, uniform
+
+BIN_ADD, BIN_SUBTRACT, BIN_MULTIPLY, BIN_MAX = range(4)
+codes.check(globals(), vocabulary, "BIN_ADD BIN_SUBTRACT BIN_MULTIPLY BIN_MAX")
 
 
 @cuda.jit(cache=True)
@@ -207,13 +212,13 @@ def concat_backward(b, nk, n, g, og, imap, m0, gk, ogk, failed):
 
 @cuda.jit(device=True)
 def _binary(kind, u, v):
-    if kind == 0:
+    if kind == BIN_ADD:
         return u + v
-    if kind == 1:
+    if kind == BIN_SUBTRACT:
         return u - v
-    if kind == 2:
+    if kind == BIN_MULTIPLY:
         return u * v
-    return u if u >= v else v
+    return u if u >= v else v  # BIN_MAX
 
 
 @cuda.jit(cache=True)
@@ -233,15 +238,15 @@ def binary_backward(b, n, kind, q, x, ox, nx, mx, y, oy, ny, my, imap, g, og, gk
     if failed[0] < 0 and s < b:
         for j in range(n):
             gg = g[og + s * n + j]
-            if kind == 0:
+            if kind == BIN_ADD:
                 d = gg
-            elif kind == 1:
+            elif kind == BIN_SUBTRACT:
                 d = gg if q == 0 else -gg
             else:
                 u = x[ox + s * nx + imap[mx + j]]
                 v = y[oy + s * ny + imap[my + j]]
-                if kind == 2:
+                if kind == BIN_MULTIPLY:
                     d = gg * (v if q == 0 else u)
-                else:
+                else:  # BIN_MAX
                     d = gg if (u >= v) == (q == 0) else 0.0
             gk[ogk + s * nk + imap[mk + j]] += d

@@ -10,7 +10,12 @@ import math
 
 from numba import cuda, float64
 
+from ... import vocabulary
+from ..kernels import codes
 from .launch import THREADS
+
+SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADADELTA, ADAM, ADAMW, NADAM, VARIO_ETA = range(10)
+codes.check(globals(), vocabulary, "SGD MOMENTUM NESTEROV ADAGRAD RMSPROP ADADELTA ADAM ADAMW NADAM VARIO_ETA")
 
 
 @cuda.jit(cache=True)
@@ -56,39 +61,39 @@ def update(
         return
     gi = g[i]
     before = theta[i]
-    if code == 0:
+    if code == SGD:
         theta[i] -= lr * gi
-    elif code == 1:
+    elif code == MOMENTUM:
         v = mom * s1[i] + gi
         s1[i] = v
         theta[i] -= lr * v
-    elif code == 2:
+    elif code == NESTEROV:
         v = mom * s1[i] + gi
         s1[i] = v
         theta[i] -= lr * (gi + mom * v)
-    elif code == 3:
+    elif code == ADAGRAD:
         a = s1[i] + gi * gi
         s1[i] = a
         theta[i] -= lr * gi / math.sqrt(a + eps)
-    elif code == 4:
+    elif code == RMSPROP:
         a = rho * s1[i] + (1.0 - rho) * gi * gi
         s1[i] = a
         theta[i] -= lr * gi / math.sqrt(a + eps)
-    elif code == 5:
+    elif code == ADADELTA:
         a = rho * s1[i] + (1.0 - rho) * gi * gi
         s1[i] = a
         d = math.sqrt(s2[i] + eps) / math.sqrt(a + eps) * gi
         s2[i] = rho * s2[i] + (1.0 - rho) * d * d
         theta[i] -= lr * d
-    elif code <= 8:
+    elif code == ADAM or code == ADAMW or code == NADAM:
         m = b1 * s1[i] + (1.0 - b1) * gi
         v = b2 * s2[i] + (1.0 - b2) * gi * gi
         s1[i] = m
         s2[i] = v
-        mh = b1 * m / c1n + (1.0 - b1) * gi / c1 if code == 8 else m / c1
-        decay = wd if code == 7 else 0.0
+        mh = b1 * m / c1n + (1.0 - b1) * gi / c1 if code == NADAM else m / c1
+        decay = wd if code == ADAMW else 0.0
         theta[i] -= lr * (mh / (math.sqrt(v / c2) + eps) + decay * theta[i])
-    else:
+    else:  # VARIO_ETA
         mean = s1[i]
         spread = max(gsq[i] - 2.0 * mean * gi + mean * mean, 0.0)
         s2[i] = rho * s2[i] + (1.0 - rho) * spread

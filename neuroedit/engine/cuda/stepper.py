@@ -87,7 +87,7 @@ class TapeRunner:
         s.flag.copy_to_device(np.zeros(1, np.int32))
         training = mode in (TRAIN, GRAD, FWD_TRAIN)
         fpar = self.tape.fpar.tolist()
-        want_sq = optimizer == 9
+        want_sq = optimizer == opt.VARIO_ETA
         if mode == TRAIN:
             s.start_theta.copy_to_device(s.theta)
             s.start_slot1.copy_to_device(s.slot1)
