@@ -121,10 +121,13 @@ class Network:
         first = session.trainer.epoch_offset  # epochs trained before this call
         total = first + config.epochs
         settings, started = run_settings(doc, over), time.perf_counter()
+        logged: set[str] = set()  # this run's curves (the document's history may hold an earlier metric)
 
         def on_event(event: Any) -> None:
             if verbose:
                 _print_event(event, total)
+            if isinstance(event, Epochs):
+                logged.update(event.logs)
             if own and isinstance(event, Epochs):
                 for epoch, logs in event.rows():
                     for fn in own:
@@ -135,7 +138,7 @@ class Network:
         record_run(doc, settings, history_since(doc.training_history, first), time.perf_counter() - started)
         h = session.trainer.history
         new = [i for i, e in enumerate(h.get("epoch", [])) if e > first]
-        hist = {k: [v[i] for i in new] for k, v in h.items() if k != "epoch" and len(v) == len(h["epoch"])}
+        hist = {k: [v[i] for i in new] for k, v in h.items() if k in logged and len(v) == len(h["epoch"])}
         return History(hist, [int(h["epoch"][i]) - 1 for i in new], stopped.message)
 
     # ------------------------------------------------------------------ inference
