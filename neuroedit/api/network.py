@@ -163,8 +163,8 @@ class Network:
         """[loss, metric] (loss alone for the `value` objective), in inference mode; `metric` as in `fit`."""
         b = self._backend(device, metric)
         X = b.pack_inputs(split_inputs(b.graph, x))
-        loss, metric = b.evaluate(X, b.pack_targets(y, len(X)), batch_size)
-        return [loss, metric] if b.metric else loss
+        loss, value = b.evaluate(X, b.pack_targets(y, len(X)), batch_size)
+        return [loss, value] if b.metric else loss
 
     def gradients(self, x: Any, y: Any = None) -> dict[WeightKey, np.ndarray]:
         """dLoss/dw of one batch (training mode, nothing updated): {(node_id, name): array}."""

@@ -7,8 +7,8 @@ import pytest
 from neuroedit import vocabulary as V
 from neuroedit.engine import names, spec
 from neuroedit.engine.initializers import initial_weights
-from neuroedit.engine.layout import ParamLayout
 from neuroedit.engine.kernels import activations, codes, epochs, losses, ops, optimizers
+from neuroedit.engine.layout import ParamLayout
 from neuroedit.engine.spec import GraphSpec, OpSpec
 from neuroedit.model import catalog
 from neuroedit.model.nodetypes import REGISTRY
@@ -98,7 +98,7 @@ def test_a_graph_reports_what_its_loss_implies_unless_told():
     assert _graph("value", spec.AUTO_METRIC).metric is None
     assert _graph("mae", "accuracy").metric == "accuracy"
     for loss, metric, problem in (
-        ("binary_crossentropy", "mae", "l: the loss binary_crossentropy is a classification loss: its metric is accuracy"),
+        ("hinge", "mae", "l: the loss hinge is a classification loss: its metric is accuracy, not mae"),
         ("mse", "f1", "l: unknown metric 'f1'; known: accuracy, mae"),
         ("mse", None, "l: the loss mse needs a metric"),
         ("value", "accuracy", "l: the value objective has no targets, so no accuracy"),

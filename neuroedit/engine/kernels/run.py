@@ -111,7 +111,8 @@ def run(
     cap, sbase = dims[0], dims[1]
     want_sq = opt == VARIO_ETA
     training = mode == TRAIN or mode == GRAD or mode == FWD_TRAIN
-    lcode, lmetric, lsrc, logits, nout = lossv[L_CODE], lossv[L_METRIC], lossv[L_SRC], lossv[L_LOGITS] == 1, lossv[L_OUTPUTS]
+    lcode, lmetric, logits = lossv[L_CODE], lossv[L_METRIC], lossv[L_LOGITS] == 1
+    lsrc, nout = lossv[L_SRC], lossv[L_OUTPUTS]
     nsteps = bounds.size - 1
     used_slots = state_vectors(opt)
     if mode == TRAIN:
