@@ -28,6 +28,10 @@ def circle_mse_doc() -> Document:
 
 
 def test_mse_on_a_classification_set_plots_accuracy(qtbot, make_window):
+    # Imported before training so the editor does not import it in a background thread: that import,
+    # racing the signal connections of the next test's window, can deadlock PySide.
+    import sklearn.metrics  # noqa: F401
+
     w = make_window(circle_mse_doc())
     w.dashboard.restore({"epoch": [1], "loss": [0.3], "mae": [0.5]})  # a plot that showed MAE before
     assert w.dashboard.metric_name == "mae"
@@ -62,3 +66,12 @@ def test_a_reopened_history_shows_the_metric_of_its_last_epoch(make_window, hist
     w.dashboard.restore(history)
     assert w.dashboard.metric_name == shown
     assert w.dashboard.metric_train.y()[-1] == history[shown][-1]
+
+
+def test_the_trained_summary_leaves_out_an_earlier_runs_metric():
+    from neuroedit.gui.training.panel import trained_summary
+
+    summary = trained_summary(
+        {"epoch": [1, 2], "loss": [0.3, 0.2], "mae": [0.5, math.nan], "accuracy": [math.nan, 0.9]}
+    )
+    assert summary is not None and "accuracy 0.9" in summary[1] and "mae" not in summary[1]
