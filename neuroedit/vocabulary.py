@@ -49,6 +49,11 @@ LOSSES = (
     VALUE,
 ) = range(10)
 
+# What a run reports beside its loss. Classification losses always report their own accuracy; a
+# regression loss reports accuracy when the data are classes (engine/names.py::metric_name), else MAE.
+METRICS = ("none", "accuracy", "mae")
+NO_METRIC, ACCURACY, MEAN_ABSOLUTE_ERROR = range(3)
+
 INITIALIZERS = (
     "zeros",
     "constant",

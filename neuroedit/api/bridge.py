@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..engine.spec import GraphSpec, OpSpec
+from ..engine.names import metric_name
+from ..engine.spec import AUTO_METRIC, GraphError, GraphSpec, OpSpec
 from ..model import REGISTRY, analyze
 
 if TYPE_CHECKING:
@@ -15,8 +17,12 @@ class GraphProblem(ValueError):
     """The document cannot be run; the message lists every error, one per line."""
 
 
-def graph_spec(doc: Document) -> GraphSpec:
-    """The engine's description of `doc`, or GraphProblem listing what must be fixed first."""
+def graph_spec(doc: Document, task: str | None = None, metric: str | None = AUTO_METRIC) -> GraphSpec:
+    """The engine's description of `doc`, or GraphProblem listing what must be fixed first.
+
+    `task` is the training data's (neuroedit.data: "classification", "regression", "none"): a
+    regression loss on classes reports accuracy. `metric` ("accuracy", "mae") chooses it instead.
+    """
     a = analyze(doc)
     if not a.ok:
         raise GraphProblem("the network cannot run:\n" + "\n".join(f"  {p}" for p in a.errors))
@@ -46,7 +52,11 @@ def graph_spec(doc: Document) -> GraphSpec:
     if not input_ids:
         raise GraphProblem("the network cannot run: no Input node feeds the loss")
     output_id = incoming[loss_id]["in"]
-    return GraphSpec(tuple(ops), input_ids, output_id, loss_id)
+    graph = GraphSpec(tuple(ops), input_ids, output_id, loss_id)
+    try:
+        return replace(graph, metric=metric_name(graph.loss_name, task) if metric == AUTO_METRIC else metric)
+    except GraphError as e:
+        raise GraphProblem(str(e)) from None
 
 
 def _ancestors(doc: Document, incoming: dict[str, dict[str, str]]) -> set[str]:

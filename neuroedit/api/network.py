@@ -67,6 +67,7 @@ class Network:
         seed: int | None = None,
         learning_rate: float | None = None,
         device: str | None = None,
+        metric: str = "auto",
     ) -> History:
         """Train; batch_size=None or "full" uses the whole set per step, 1 is stochastic training.
 
@@ -76,6 +77,9 @@ class Network:
         of running many epochs per call: training tiny networks gets much slower.
         `device` is "cpu", "cuda" (an EngineError saying why when no GPU can be used) or "auto"
         (a real GPU when there is one); None uses `self.device`.
+        `metric` is what the history reports beside the loss: "auto" (accuracy for a classification
+        loss, mae for a regression loss), or "accuracy" to read a regression loss's outputs as classes
+        (one output: above 0.5 is class 1; several: the largest, with one-hot `y`), or "mae".
         """
         self.compile(optimizer)
         doc = self.document
@@ -105,15 +109,25 @@ class Network:
                 )
         config.epochs_per_call = 1 if own else 0
         session = TrainingSession(
-            doc, x, y, validation_data, over, config=config, device=self.device if device is None else device
+            doc,
+            x,
+            y,
+            validation_data,
+            over,
+            config=config,
+            device=self.device if device is None else device,
+            metric=metric,
         )
         first = session.trainer.epoch_offset  # epochs trained before this call
         total = first + config.epochs
         settings, started = run_settings(doc, over), time.perf_counter()
+        logged: set[str] = set()  # this run's curves (the document's history may hold an earlier metric)
 
         def on_event(event: Any) -> None:
             if verbose:
                 _print_event(event, total)
+            if isinstance(event, Epochs):
+                logged.update(event.logs)
             if own and isinstance(event, Epochs):
                 for epoch, logs in event.rows():
                     for fn in own:
@@ -124,26 +138,33 @@ class Network:
         record_run(doc, settings, history_since(doc.training_history, first), time.perf_counter() - started)
         h = session.trainer.history
         new = [i for i, e in enumerate(h.get("epoch", [])) if e > first]
-        hist = {k: [v[i] for i in new] for k, v in h.items() if k != "epoch" and len(v) == len(h["epoch"])}
+        hist = {k: [v[i] for i in new] for k, v in h.items() if k in logged and len(v) == len(h["epoch"])}
         return History(hist, [int(h["epoch"][i]) - 1 for i in new], stopped.message)
 
     # ------------------------------------------------------------------ inference
-    def _backend(self, device: str | None = None):
+    def _backend(self, device: str | None = None, metric: str = "auto"):
         ensure_weights(self.document)
-        return backend_for(self.document, device=self.device if device is None else device)
+        graph = graph_spec(self.document, metric=metric)
+        return backend_for(self.document, graph=graph, device=self.device if device is None else device)
 
     def predict(self, x: Any, batch_size: int = 1024, verbose: int = 0, device: str | None = None) -> np.ndarray:
         b = self._backend(device)
         return b.predict(b.pack_inputs(split_inputs(b.graph, x)), batch_size)
 
     def evaluate(
-        self, x: Any, y: Any = None, batch_size: int = 1024, verbose: int = 0, device: str | None = None
+        self,
+        x: Any,
+        y: Any = None,
+        batch_size: int = 1024,
+        verbose: int = 0,
+        device: str | None = None,
+        metric: str = "auto",
     ) -> list[float] | float:
-        """[loss, metric] (loss alone for the `value` objective), in inference mode."""
-        b = self._backend(device)
+        """[loss, metric] (loss alone for the `value` objective), in inference mode; `metric` as in `fit`."""
+        b = self._backend(device, metric)
         X = b.pack_inputs(split_inputs(b.graph, x))
-        loss, metric = b.evaluate(X, b.pack_targets(y, len(X)), batch_size)
-        return [loss, metric] if b.metric else loss
+        loss, value = b.evaluate(X, b.pack_targets(y, len(X)), batch_size)
+        return [loss, value] if b.metric else loss
 
     def gradients(self, x: Any, y: Any = None) -> dict[WeightKey, np.ndarray]:
         """dLoss/dw of one batch (training mode, nothing updated): {(node_id, name): array}."""

@@ -15,7 +15,7 @@ import numpy as np
 from ..engine import Backend, make_backend
 from ..engine.devices import resolve_device
 from ..engine.initializers import initial_weights
-from ..engine.spec import GraphSpec
+from ..engine.spec import AUTO_METRIC, GraphSpec
 from ..engine.trainer import TrainConfig, Trainer
 from ..model import fitting_weights as model_fitting_weights
 from .bridge import graph_spec
@@ -111,11 +111,15 @@ class TrainingSession:
         config: TrainConfig | None = None,
         continue_history: bool = True,
         device: str | None = None,
+        task: str | None = None,
+        metric: str | None = AUTO_METRIC,
     ) -> None:
+        """`task` is the data set's (classification data always report accuracy); `metric` chooses
+        "accuracy" or "mae" for a regression loss instead (bridge.graph_spec)."""
         self.doc = doc
         if backend is None and device is not None:
             backend = backend_on(device)  # before any work: an unusable cuda is an EngineError
-        self.graph = graph_spec(doc)
+        self.graph = graph_spec(doc, task, metric)
         self.settings = {**doc.settings, **(overrides or {})}
         self.config = config or TrainConfig.from_settings(self.settings)
         self.backend = make_backend(

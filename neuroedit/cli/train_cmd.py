@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
                 data.val,
                 backend=args.backend,
                 device=None if args.backend else args.device,
+                task=data.task,
             )
             session.trainer.config.layer_stats = False  # nobody looks at them here
         except (EngineError, ValueError) as e:

@@ -40,7 +40,6 @@ import numpy as np
 from . import epochs as E
 from .initializers import initial_weights
 from .layout import ParamLayout
-from .names import metric_name
 from .optimizers import SLOTS, OptimizerConfig
 from .spec import GraphSpec, size_of
 
@@ -94,7 +93,7 @@ class Backend:
         # [steps finished by the running train call, interrupt request]: read and written across threads
         self.live = np.zeros(2, np.int64)
         self.logits, self.fused = graph.loss_mode()
-        self.metric = metric_name(graph.loss_name)
+        self.metric = graph.metric
         self.input_sizes = [graph.op(i).size for i in graph.input_ids]
 
     # ------------------------------------------------------------------ weights

@@ -10,6 +10,7 @@ from ..vocabulary import (
     CLASSIFICATION_LOSSES,
     INITIALIZERS,
     LOSSES,
+    METRICS,
     ONE_HOT_LOSSES,
     OPTIMIZERS,
     SCHEDULES,
@@ -22,10 +23,12 @@ __all__ = [
     "CLASS_INDEX_LOSSES",
     "INITIALIZERS",
     "LOSSES",
+    "METRICS",
     "ONE_HOT_LOSSES",
     "OPTIMIZERS",
     "SCHEDULES",
     "activation_alpha",
+    "check_metric",
     "metric_name",
 ]
 
@@ -45,10 +48,28 @@ def activation_alpha(params: Mapping[str, Any]) -> float:
     return 1.0
 
 
-def metric_name(loss: str) -> str | None:
-    """`accuracy` for classification losses, `mae` for regression, None for the `value` objective."""
-    if loss in CLASSIFICATION_LOSSES:
-        return "accuracy"
+def metric_name(loss: str, task: str | None = None) -> str | None:
+    """What a run reports beside the loss: `accuracy` for a classification loss, or for any loss on
+    a classification data set (`task`, as neuroedit.data names it), `mae` for other regression,
+    None for the `value` objective."""
     if loss == "value":
         return None
+    if loss in CLASSIFICATION_LOSSES or task == "classification":
+        return "accuracy"
     return "mae"
+
+
+def check_metric(loss: str, metric: str | None) -> str | None:
+    """Why `metric` cannot be reported with `loss` (None when it can).
+
+    A classification loss defines its own accuracy; a regression loss reports accuracy (its
+    outputs read as classes) or MAE; the `value` objective has no targets to compare with."""
+    if metric is not None and metric not in METRICS[1:]:
+        return f"unknown metric {metric!r}; known: {', '.join(METRICS[1:])}"
+    if loss == "value":
+        return None if metric is None else f"the value objective has no targets, so no {metric}"
+    if metric is None:
+        return f"the loss {loss} needs a metric ({', '.join(METRICS[1:])})"
+    if loss in CLASSIFICATION_LOSSES and metric != "accuracy":
+        return f"the loss {loss} is a classification loss: its metric is accuracy, not {metric}"
+    return None

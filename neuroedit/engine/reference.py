@@ -155,7 +155,7 @@ class ReferenceBackend(Backend):
         if self.fused:
             z = p.pre[out_id].reshape(b, -1)
             loss, dz = m.loss_and_grad(loss_name, z, Y, True)
-            metric = m.metric(loss_name, z, Y, True)
+            metric = m.metric(loss_name, self.metric, z, Y, True)
             gpre[out_id] = dz.astype(self.dtype).reshape(p.pre[out_id].shape)
             # dL/da shown for teaching; the fused path never needs it.
             gv[out_id] = (
@@ -163,7 +163,7 @@ class ReferenceBackend(Backend):
             )
         else:
             loss, da = m.loss_and_grad(loss_name, a_out, Y, self.logits)
-            metric = m.metric(loss_name, a_out, Y, self.logits)
+            metric = m.metric(loss_name, self.metric, a_out, Y, self.logits)
             gv[out_id] = da.astype(self.dtype).reshape(p.values[out_id].shape)
 
         def put(op_id: str, name: str, grad: np.ndarray, sq_value: np.ndarray) -> None:
@@ -303,7 +303,7 @@ class ReferenceBackend(Backend):
         p = self.forward(X, training=False)
         v = (p.pre if self.fused else p.values)[self.graph.output_id].reshape(len(X), -1)
         loss, _ = m.loss_and_grad(self.graph.loss_name, v, Y, self.logits)
-        return loss, m.metric(self.graph.loss_name, v, Y, self.logits)
+        return loss, m.metric(self.graph.loss_name, self.metric, v, Y, self.logits)
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
         with np.errstate(all="ignore"):

@@ -142,16 +142,25 @@ def one_hot(y: np.ndarray, classes: int, dtype) -> np.ndarray:
     return t
 
 
-def metric(name: str, v: np.ndarray, y: np.ndarray, logits: bool) -> float:
-    """Accuracy for classification losses, MAE for regression, 0 for the `value` objective."""
-    if name == "binary_crossentropy":
+def metric(loss: str, name: str | None, v: np.ndarray, y: np.ndarray, logits: bool) -> float:
+    """The metric `name` of a batch: a classification loss's own accuracy, a regression loss's MAE or
+    accuracy, 0 for the `value` objective (no metric).
+
+    A regression loss's accuracy reads its outputs as classes, per sample: one output is class 1
+    above 0.5, several name the class of their largest value (the targets are one-hot).
+    """
+    if name is None or loss == "value":
+        return 0.0
+    if loss == "binary_crossentropy":
         pred = v > (0 if logits else 0.5)
         return float((pred == (y > 0.5)).mean())
-    if name == "hinge":
+    if loss == "hinge":
         return float(((v > 0) == (y > 0)).mean())
-    if name in ("categorical_crossentropy", "sparse_categorical_crossentropy", "multiclass_hinge"):
-        label = y.argmax(axis=1) if name == "categorical_crossentropy" else y[:, 0].astype(np.int64)
+    if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy", "multiclass_hinge"):
+        label = y.argmax(axis=1) if loss == "categorical_crossentropy" else y[:, 0].astype(np.int64)
         return float((v.argmax(axis=1) == label).mean())
-    if name == "value":
-        return 0.0
+    if name == "accuracy":
+        if v.shape[1] == 1:
+            return float(((v[:, 0] > 0.5) == (y[:, 0] > 0.5)).mean())
+        return float((v.argmax(axis=1) == y.argmax(axis=1)).mean())
     return float(np.abs(v - y).mean())

@@ -10,7 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .names import check_metric, metric_name
+
 Shape = tuple[int, ...]
+
+# A GraphSpec's `metric` until resolved: what the loss implies (engine/names.py::metric_name).
+AUTO_METRIC = "auto"
 
 # Node types the engine runs; the model registry's types, minus nothing.
 OP_TYPES = (
@@ -62,12 +67,18 @@ class OpSpec:
 
 @dataclass(frozen=True)
 class GraphSpec:
-    """Ops in topological order; `output_id` feeds the loss `loss_id`; `input_ids` take the data, in order."""
+    """Ops in topological order; `output_id` feeds the loss `loss_id`; `input_ids` take the data, in order.
+
+    `metric` is what training reports beside the loss ("accuracy", "mae", or None for the value
+    objective): the run's choice, since a regression loss on classes reports accuracy; AUTO_METRIC
+    takes what the loss implies.
+    """
 
     ops: tuple[OpSpec, ...]
     input_ids: tuple[str, ...]
     output_id: str
     loss_id: str
+    metric: str | None = AUTO_METRIC
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -87,6 +98,11 @@ class GraphSpec:
             raise GraphError(f"{self.loss_id!r} is not a Loss op")
         if self.op(self.loss_id).inputs != (self.output_id,):
             raise GraphError(f"the loss {self.loss_id} must be fed by {self.output_id}")
+        if self.metric == AUTO_METRIC:
+            object.__setattr__(self, "metric", metric_name(self.loss_name))
+        problem = check_metric(self.loss_name, self.metric)
+        if problem:
+            raise GraphError(f"{self.loss_id}: {problem}")
 
     def op(self, op_id: str) -> OpSpec:
         for op in self.ops:

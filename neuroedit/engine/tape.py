@@ -24,6 +24,8 @@ from ..vocabulary import (
     DROPOUT,
     INPUT,
     LOSSES,
+    METRICS,
+    NO_METRIC,
     PRELU,
     SQUARE,
 )
@@ -41,6 +43,8 @@ NCOLS = 16
 # Columns of the float tape.
 F_ALPHA, F_RATE, F_MOMENTUM, F_EPS, F_L1, F_L2 = range(6)
 NFCOLS = 6
+# Entries of the loss vector.
+L_CODE, L_SRC, L_FUSED, L_LOGITS, L_OUTPUTS, L_TARGETS, L_OUT_ROW, L_METRIC = range(8)
 
 
 @dataclass
@@ -49,7 +53,7 @@ class Tape:
     fpar: np.ndarray  # (nrows, NFCOLS) float64
     ins: np.ndarray  # (ninputs, 3) int64: source row, index-map offset or -1, assign flag
     imap: np.ndarray  # int64 index maps (broadcasting, concatenation)
-    loss: np.ndarray  # int64: loss code, source row, fused, logits, outputs, target columns, output row
+    loss: np.ndarray  # int64: loss code, source row, fused, logits, outputs, target columns, output row, metric code
     value_row: dict[str, int]  # op id -> row holding its output
     pre_row: dict[str, int]  # Dense/Activation op id -> row holding its pre-activation z
     buf_size: int  # per-sample floats in the value buffer
@@ -220,6 +224,7 @@ def compile_tape(graph: GraphSpec, layout: ParamLayout, op_params: dict[str, dic
             graph.op(graph.output_id).size,
             y_cols,
             out_row,
+            METRICS.index(graph.metric) if graph.metric else NO_METRIC,
         ],
         dtype=np.int64,
     )

@@ -410,9 +410,15 @@ class Trainer:
             if self.metric:
                 logs[f"val_{self.metric}"] = rows[:, E.E_VAL_METRIC]
         logs["lr"] = rows[:, E.E_LR]
+        before = len(self.history.get("epoch", []))
         self.history.setdefault("epoch", []).extend(numbers.tolist())
+        # Every curve stays as long as "epoch" when a continued run logs other names (its metric
+        # changed, or it has no validation data): NaN where a curve has no value.
         for name, values in logs.items():
-            self.history.setdefault(name, []).extend(values.tolist())
+            self.history.setdefault(name, [math.nan] * before).extend(values.tolist())
+        for name, curve in self.history.items():
+            if name not in logs and name != "epoch" and len(curve) == before:
+                curve.extend([math.nan] * k)
         if len(self.history["epoch"]) > 2 * HISTORY_POINTS:
             thin_history(self.history, HISTORY_POINTS)
         best = int(rows[-1, E.E_BEST_EPOCH])

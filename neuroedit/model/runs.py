@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..vocabulary import METRICS
+
 RUN_KEYS = ("id", "label", "started_at", "duration_s", "seed", "dataset", "settings", "changed", "history", "metrics")
 MAX_RUNS = 50  # oldest runs are dropped beyond this: runs.json stays far below its 16 MiB limit
 MAX_CURVE_POINTS = 2000  # longer curves are thinned (with their `epoch` numbers) for the same reason
@@ -54,11 +56,22 @@ def history_since(history: Mapping[str, Any], start: int) -> dict[str, list[floa
     epochs = history.get("epoch")
     numbers = list(epochs) if isinstance(epochs, (list, tuple)) and len(epochs) == n else range(1, n + 1)
     keep = [i for i, e in enumerate(numbers) if e > start]
-    return {
-        k: [float(values[i]) for i in keep]
+    curves = {
+        k: [_float(values[i]) for i in keep]
         for k, values in history.items()
         if isinstance(values, (list, tuple)) and len(values) == n
     }
+    # A metric with no number in these epochs is an earlier run's (the run's metric has changed since).
+    return {
+        k: v
+        for k, v in curves.items()
+        if k.removeprefix("val_") not in METRICS or not v or any(math.isfinite(x) for x in v)
+    }
+
+
+def _float(value: Any) -> float:
+    """A history number; None (a NaN saved as JSON null) is NaN."""
+    return math.nan if value is None else float(value)
 
 
 def epochs_in(history: Mapping[str, Any]) -> int:

@@ -157,3 +157,28 @@ def test_evaluate_missing_split_and_file(capsys, tmp_path, xor_file):
     assert code == 2 and "no such file" in err
     code, out, _ = run(capsys, "evaluate", xor_file, "--split", "train")
     assert code == 0 and "accuracy" in out
+
+
+def test_a_regression_loss_on_a_classification_set_reports_accuracy(capsys, tmp_path, xor_file):
+    """MSE on the Playground circle (2 classes): the log and the history say accuracy, per sample."""
+    from neuroedit.api.bridge import graph_spec
+    from neuroedit.api.data import load_training_data
+    from neuroedit.api.network import Network
+
+    doc = load(xor_file)
+    doc.set_param("loss_1", "loss", "mse")
+    doc.set_dataset({"spec": "circle:n=40"})
+    path, out_path, log_path = tmp_path / "circle.nedit", tmp_path / "trained.nedit", tmp_path / "log.jsonl"
+    save(doc, path)
+    code, out, err = run(
+        capsys, "train", str(path), "--epochs", "5", "--out", str(out_path), "--log-json", str(log_path)
+    )
+    assert code == 0, err
+    assert "accuracy: " in out and "mae" not in out
+    records = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert set(records[-1]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr"}
+    trained = load(out_path)
+    assert set(trained.training_history) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr"}
+    xv, yv = load_training_data(graph_spec(trained), "circle:n=40").val
+    hits = (Network(trained).predict(xv)[:, 0] > 0.5) == (yv[:, 0] > 0.5)
+    assert records[-1]["val_accuracy"] == pytest.approx(hits.mean(), abs=1e-12)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neuroedit.engine import refmath
-from neuroedit.engine.names import ACTIVATIONS, LOSSES, OPTIMIZERS
+from neuroedit.engine.names import ACTIVATIONS, LOSSES, METRICS, OPTIMIZERS, metric_name
 from neuroedit.engine.optimizers import OptimizerConfig, reference_update
 from neuroedit.engine.randomness import uniform
 
@@ -160,33 +160,33 @@ def test_activation_forward_and_backward_match_refmath(k, name):
 
 
 LOSS_CASES = [
-    (name, logits)
+    (name, logits, metric_name(name), 3)
     for name in LOSSES
     for logits in (False, True)
     if not logits or name in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
-]
+] + [("mse", False, "accuracy", 1), ("squared_error", False, "accuracy", 3), ("mae", False, "accuracy", 3)]
 
 
-@pytest.mark.parametrize("name,logits", LOSS_CASES)
-def test_every_loss_its_gradient_and_metric_match_refmath(k, name, logits):
+@pytest.mark.parametrize("name,logits,metric,n", LOSS_CASES)
+def test_every_loss_its_gradient_and_metric_match_refmath(k, name, logits, metric, n):
     rng = np.random.default_rng(3)
-    b, n = 5, 3
+    b = 5
     v = rng.normal(size=(b, n))
     if name in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy") and not logits:
         v = refmath.softmax(v) if "categorical" in name else refmath.sigmoid(v)
     if name in ("sparse_categorical_crossentropy", "multiclass_hinge"):
         y = rng.integers(0, n, size=(b, 1)).astype(float)
-    elif name == "categorical_crossentropy":
+    elif name == "categorical_crossentropy" or (metric == "accuracy" and n > 1):
         y = np.eye(n)[rng.integers(0, n, size=b)]
-    elif name in ("binary_crossentropy", "hinge"):
+    elif name in ("binary_crossentropy", "hinge") or metric == "accuracy":
         y = rng.integers(0, 2, size=(b, n)).astype(float)
     elif name == "value":
         y = np.zeros((b, 1))
     else:
         y = rng.normal(size=(b, n))
     want_loss, want_grad = refmath.loss_and_grad(name, v, y, logits)
-    want_metric = refmath.metric(name, v, y, logits)
-    code = LOSSES.index(name)
+    want_metric = refmath.metric(name, metric, v, y, logits)
+    code, metric_code = LOSSES.index(name), METRICS.index(metric or "none")
     order = np.array([4, 3, 2, 1, 0])  # the targets are read through the batch's sample order
     g, lrow, hrow = k.dev(np.zeros(b * n)), k.dev(np.zeros(b)), k.dev(np.zeros(b))
     losses, metrics = k.dev(np.zeros(2)), k.dev(np.zeros(2))
@@ -196,6 +196,7 @@ def test_every_loss_its_gradient_and_metric_match_refmath(k, name, logits):
         b,
         n,
         code,
+        metric_code,
         logits,
         k.dev(v.ravel()),
         0,
@@ -210,7 +211,7 @@ def test_every_loss_its_gradient_and_metric_match_refmath(k, name, logits):
         k.ok(),
     )
     k.ls.finish_loss[1, k.REDUCE_THREADS](
-        b, lrow, hrow, 1.0 / b, k.ls.metric_scale(code, b, n), losses, metrics, 1, k.ok()
+        b, lrow, hrow, 1.0 / b, k.ls.metric_scale(code, metric_code, b, n), losses, metrics, 1, k.ok()
     )
     assert losses.copy_to_host()[1] == pytest.approx(want_loss, rel=1e-12)
     assert metrics.copy_to_host()[1] == pytest.approx(want_metric, rel=1e-12, abs=1e-15)

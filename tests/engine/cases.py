@@ -92,6 +92,17 @@ def dense_chain(
     return _doc(nodes, edges), x, _targets(loss, n, out, rng)
 
 
+def classes_chain(outputs: int, loss: str = "mse", n: int = 8, seed: int = 0):
+    """A regression loss on class targets: one sigmoid output with 0/1 targets, or `outputs` linear
+    ones with one-hot targets (as neuroedit.data shapes classes for a regression loss)."""
+    rng = np.random.default_rng(seed)
+    doc, x, _ = dense_chain("tanh", loss, out_activation="sigmoid" if outputs == 1 else "linear", n=n, seed=seed)
+    doc.set_param("o", "units", outputs)
+    classes = rng.integers(0, max(outputs, 2), size=n)
+    y = classes[:, None].astype(float) if outputs == 1 else np.eye(outputs)[classes]
+    return doc, x, y
+
+
 def merge_graph(kind: str, seed: int = 0, n: int = 4):
     """Two Dense branches of shape (2, 3)/(3,) combined by `kind`, then Flatten -> Dense -> mse."""
     rng = np.random.default_rng(seed)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cases import dense_chain, spec
+from cases import classes_chain, dense_chain, spec
 
+from neuroedit.api.bridge import graph_spec
 from neuroedit.engine import EngineError, make_backend
 from neuroedit.engine import epochs as E
 from neuroedit.engine.optimizers import OptimizerConfig
@@ -115,6 +116,22 @@ def test_inference(backend):
     loss, metric = b.evaluate(X, Y)
     assert loss == pytest.approx(float(np.mean(np.mean((out - Y) ** 2, axis=1))), rel=1e-9)
     assert metric == pytest.approx(float(np.mean(np.abs(out - Y))), rel=1e-9)
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_a_regression_loss_on_classes_reports_the_accuracy_of_its_samples(backend, outputs):
+    """One output is class 1 above 0.5; several name the class of the largest (one-hot targets)."""
+    doc, x, y = classes_chain(outputs)
+    b = make_backend(backend, graph_spec(doc, task="classification"), "float64", 1)
+    assert b.metric == "accuracy"
+    X = b.pack_inputs(x)
+    Y = b.pack_targets(y, len(X))
+    out = b.predict(X)
+    hits = (out[:, 0] > 0.5) == (Y[:, 0] > 0.5) if outputs == 1 else out.argmax(axis=1) == Y.argmax(axis=1)
+    assert 0 < hits.sum() < len(hits)  # the case has hits and misses
+    loss, metric = b.evaluate(X, Y, batch_size=3)
+    assert metric == pytest.approx(hits.mean(), rel=1e-12)
+    assert loss == pytest.approx(float(np.mean((out - Y) ** 2)), rel=1e-9)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])

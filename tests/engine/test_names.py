@@ -8,6 +8,7 @@ from neuroedit import vocabulary as V
 from neuroedit.engine import names, spec
 from neuroedit.engine.initializers import initial_weights
 from neuroedit.engine.kernels import activations, codes, epochs, losses, ops, optimizers
+from neuroedit.engine.layout import ParamLayout
 from neuroedit.engine.spec import GraphSpec, OpSpec
 from neuroedit.model import catalog
 from neuroedit.model.nodetypes import REGISTRY
@@ -60,3 +61,59 @@ def test_initial_values_for_an_unknown_weight_are_an_error():
     )
     with pytest.raises(ValueError, match="f: no initial values for the weight 'scale' of a Flatten node"):
         initial_weights(g, 0)
+
+
+@pytest.mark.parametrize(
+    "loss,task,metric",
+    [
+        ("binary_crossentropy", None, "accuracy"),
+        ("sparse_categorical_crossentropy", "regression", "accuracy"),
+        ("mse", None, "mae"),
+        ("mse", "regression", "mae"),
+        ("mse", "classification", "accuracy"),
+        ("squared_error", "classification", "accuracy"),
+        ("value", "classification", None),
+    ],
+)
+def test_classification_data_report_accuracy_whatever_the_loss(loss, task, metric):
+    assert names.metric_name(loss, task) == metric
+
+
+def _graph(loss: str, metric) -> GraphSpec:
+    return GraphSpec(
+        (
+            OpSpec("x", "Input", {"shape": (2,)}, output_shape=(2,)),
+            OpSpec("l", "Loss", {"loss": loss}, ("x",), ((2,),), ()),
+        ),
+        ("x",),
+        "x",
+        "l",
+        metric,
+    )
+
+
+def test_a_graph_reports_what_its_loss_implies_unless_told():
+    assert _graph("mse", spec.AUTO_METRIC).metric == "mae"
+    assert _graph("hinge", spec.AUTO_METRIC).metric == "accuracy"
+    assert _graph("value", spec.AUTO_METRIC).metric is None
+    assert _graph("mae", "accuracy").metric == "accuracy"
+    for loss, metric, problem in (
+        ("hinge", "mae", "l: the loss hinge is a classification loss: its metric is accuracy, not mae"),
+        ("mse", "f1", "l: unknown metric 'f1'; known: accuracy, mae"),
+        ("mse", None, "l: the loss mse needs a metric"),
+        ("value", "accuracy", "l: the value objective has no targets, so no accuracy"),
+    ):
+        with pytest.raises(spec.GraphError, match=problem):
+            _graph(loss, metric)
+
+
+def test_the_metric_codes_are_the_vocabularys_positions():
+    from neuroedit.engine import tape
+
+    assert V.METRICS.index("accuracy") == V.ACCURACY == losses.ACCURACY
+    assert V.METRICS.index("mae") == V.MEAN_ABSOLUTE_ERROR == losses.MEAN_ABSOLUTE_ERROR
+    assert V.METRICS.index("none") == V.NO_METRIC == losses.NO_METRIC
+    for metric, code in (("accuracy", V.ACCURACY), ("mae", V.MEAN_ABSOLUTE_ERROR)):
+        g = _graph("mse", metric)
+        t = tape.compile_tape(g, ParamLayout(g), {op.id: dict(op.params) for op in g.ops})
+        assert len(t.loss) == tape.L_METRIC + 1 and t.loss[tape.L_METRIC] == code

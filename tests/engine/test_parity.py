@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cases import all_cases, dense_chain, reduced_for_cuda, reshaped_graph, spec
+from cases import all_cases, classes_chain, dense_chain, reduced_for_cuda, reshaped_graph, spec
 
+from neuroedit.api.bridge import graph_spec
 from neuroedit.engine import make_backend
 from neuroedit.engine.names import OPTIMIZERS
 from neuroedit.engine.optimizers import OptimizerConfig
+from neuroedit.engine.trainer import Progress, TrainConfig, Trainer
 
 CASES = all_cases()
 TOL = {"float64": dict(rtol=1e-9, atol=1e-10), "float32": dict(rtol=2e-4, atol=2e-5)}
@@ -38,6 +40,29 @@ def test_values_loss_and_gradients_match(case, dtype, fast_backend):
     np.testing.assert_allclose(g_f, g_r, **TOL[dtype], err_msg=f"{name}: gradients")
     ev_r, ev_f = ref.evaluate(X, Y), fast.evaluate(X, Y)
     np.testing.assert_allclose(ev_f, ev_r, **TOL[dtype])
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_a_regression_loss_on_classes_reports_the_same_accuracy(outputs, fast_backend):
+    """MSE on 0/1 targets (one output) or one-hot ones (three): the same loss and accuracy in evaluation,
+    in every training step and at every epoch end (validation), as the reference computes them."""
+    doc, x, y = classes_chain(outputs)
+    graph = graph_spec(doc, task="classification")
+    runs = []
+    for kind in ("reference", fast_backend):
+        b = make_backend(kind, graph, "float64", 1)
+        X, Y = b.pack_inputs(x), b.pack_targets(y, len(x))
+        evaluated = b.evaluate(X, Y, batch_size=3)
+        config = TrainConfig(epochs=2, batch_size=3, learning_rate=0.5, layer_stats=False, report_seconds=None)
+        trainer = Trainer(b, x, y, config, validation=(x[:5], y[:5]))
+        steps = [m for e in trainer.run_iter() if isinstance(e, Progress) for m in e.metrics]
+        runs.append((evaluated, steps, trainer.history))
+    (ev_r, steps_r, h_r), (ev_f, steps_f, h_f) = runs
+    np.testing.assert_allclose(ev_f, ev_r, rtol=1e-9)
+    np.testing.assert_allclose(steps_f, steps_r, rtol=1e-12)
+    assert set(h_r) == set(h_f) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr"}
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(h_f[key], h_r[key], rtol=1e-9, err_msg=key)
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)

@@ -18,7 +18,7 @@ from numba import cuda
 
 from .. import epochs as E
 from ..backend import Backend, batch_bounds
-from ..tape import C_N, C_OFF, compile_tape, refresh_fpar
+from ..tape import C_N, C_OFF, L_OUT_ROW, compile_tape, refresh_fpar
 from .buffers import DeviceState
 from .stepper import EVAL, FWD_EVAL, FWD_TRAIN, GRAD, OVERFLOWED, PREDICT, TRAIN, TapeRunner
 
@@ -230,7 +230,7 @@ class CudaBackend(Backend):
         return float(loss + self.penalty()), float(metric)
 
     def _forward_output(self, X: np.ndarray) -> np.ndarray:
-        out_row = int(self.tape.loss[6])
+        out_row = int(self.tape.loss[L_OUT_ROW])
         nout = int(self.tape.rows[out_row, C_N])
         if not len(X):
             return np.zeros((0, nout), self.dtype)

@@ -10,10 +10,15 @@ import math
 
 from numba import cuda, float64
 
+from ... import vocabulary
+from ..kernels import codes
 from .device_math import sigmoid
 from .launch import REDUCE_THREADS
 
 EPS = 1e-7
+# A regression loss reports MAE or, on classes, accuracy (engine/refmath.py::metric).
+NO_METRIC, ACCURACY, MEAN_ABSOLUTE_ERROR = range(3)
+codes.check(globals(), vocabulary, "NO_METRIC ACCURACY MEAN_ABSOLUTE_ERROR")
 
 
 @cuda.jit(device=True)
@@ -24,8 +29,23 @@ def _put(g, i, d, assign):
         g[i] += d
 
 
+@cuda.jit(device=True)
+def _class_hit(v, base, Y, row, n):
+    """Whether the outputs name the sample's class: one output against 0.5, several by their largest."""
+    if n == 1:
+        return (v[base] > 0.5) == (Y[row, 0] > 0.5)
+    best = 0
+    cls = 0
+    for j in range(n):
+        if v[base + j] > v[base + best]:
+            best = j
+        if Y[row, j] > Y[row, cls]:
+            cls = j
+    return best == cls
+
+
 @cuda.jit(cache=True)
-def loss_rows(b, n, code, logits, v, ov, Y, order, s0, g, og, assign, lrow, hrow, failed):
+def loss_rows(b, n, code, metric, logits, v, ov, Y, order, s0, g, og, assign, lrow, hrow, failed):
     """Sample s's loss into lrow[s], its hits into hrow[s], dLoss/dv (already divided by b) into g."""
     s = cuda.grid(1)
     if failed[0] >= 0 or s >= b:
@@ -127,18 +147,20 @@ def loss_rows(b, n, code, logits, v, ov, Y, order, s0, g, og, assign, lrow, hrow
                     loss += max(mg, 0.0) / n
                     d = -t / (b * n) if mg > 0 else 0.0
                     hits += 1.0 if (vv > 0) == (yy > 0) else 0.0
-                if code < 4:
+                if code < 4 and metric == MEAN_ABSOLUTE_ERROR:
                     hits += abs(diff)
             _put(g, gb + j, d, assign)
+        if code < 4 and metric == ACCURACY:
+            hits = 1.0 if _class_hit(v, base, Y, row, n) else 0.0
     lrow[s] = loss
     hrow[s] = hits
 
 
-def metric_scale(code: int, b: int, n: int) -> float:
+def metric_scale(code: int, metric: int, b: int, n: int) -> float:
     """What the summed hits are divided by: elements for per-output metrics, samples for per-sample ones."""
     if code == 9:
         return 0.0
-    if code in (4, 7) or code < 4:
+    if code in (4, 7) or (code < 4 and metric == MEAN_ABSOLUTE_ERROR):
         return 1.0 / (b * n)
     return 1.0 / b
 

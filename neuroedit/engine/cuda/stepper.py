@@ -287,23 +287,45 @@ class TapeRunner:
 
     def loss(self, Y, order, s0: int, b: int, k: int, evaluating: bool) -> None:
         s = self.state
-        code, lsrc, logits = self.lossv[0], self.lossv[1], self.lossv[3] == 1
+        code, metric, lsrc, logits = (
+            self.lossv[tp.L_CODE],
+            self.lossv[tp.L_METRIC],
+            self.lossv[tp.L_SRC],
+            self.lossv[tp.L_LOGITS] == 1,
+        )
         n = self.rows[lsrc][tp.C_N]
         off = self._off(lsrc)
         single = self.rows[lsrc][tp.C_FANOUT] == 1
         if not single and not evaluating:
             _go(ew.fill, b * n, b * n, s.gbuf, off, 0.0, s.failed)
         _go(
-            ls.loss_rows, b, b, n, code, logits, s.buf, off, Y, order, s0, s.gbuf, off, single, s.lrow, s.hrow, s.failed
+            ls.loss_rows,
+            b,
+            b,
+            n,
+            code,
+            metric,
+            logits,
+            s.buf,
+            off,
+            Y,
+            order,
+            s0,
+            s.gbuf,
+            off,
+            single,
+            s.lrow,
+            s.hrow,
+            s.failed,
         )
         ls.finish_loss[1, REDUCE_THREADS](
-            b, s.lrow, s.hrow, 1.0 / b, ls.metric_scale(code, b, n), s.losses, s.metrics, k, s.failed
+            b, s.lrow, s.hrow, 1.0 / b, ls.metric_scale(code, metric, b, n), s.losses, s.metrics, k, s.failed
         )
 
     def backward(self, b: int, fpar: list, want_sq: bool, t: int, seed: int) -> None:
         s = self.state
         buf, gbuf, f = s.buf, s.gbuf, s.failed
-        lsrc = self.lossv[1]
+        lsrc = self.lossv[tp.L_SRC]
         for r, row in enumerate(self.rows):
             if row[tp.C_NEED] == 1 and row[tp.C_FANOUT] != 1 and r != lsrc:
                 _go(ew.fill, b * row[tp.C_N], b * row[tp.C_N], gbuf, self._off(r), 0.0, f)

@@ -34,6 +34,8 @@ from .vectors import copy_into
 codes.check(
     globals(), tape, "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX C_BWD C_FANOUT"
 )
+L_CODE, L_SRC, L_FUSED, L_LOGITS, L_OUTPUTS, L_TARGETS, L_OUT_ROW, L_METRIC = range(8)
+codes.check(globals(), tape, "L_CODE L_SRC L_FUSED L_LOGITS L_OUTPUTS L_TARGETS L_OUT_ROW L_METRIC")
 VARIO_ETA = 9
 codes.check(globals(), vocabulary, "VARIO_ETA")
 
@@ -225,7 +227,7 @@ def end_epoch(pi, pf, si, sf, row, val_loss, val_metric):
 @njit(cache=True, nogil=True)
 def batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, keep_grad):
     """The loss and metric of the batch whose forward pass is in `buf`; dLoss/d(output) into gbuf."""
-    lsrc = lossv[1]
+    lsrc = lossv[L_SRC]
     no = rows[lsrc, C_N]
     lo = cap * rows[lsrc, C_OFF]
     yb = np.empty((b, Y.shape[1]), Y.dtype)
@@ -236,7 +238,7 @@ def batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, keep_grad):
     single = rows[lsrc, C_FANOUT] == 1
     if keep_grad and not single:
         g[:] = 0.0
-    return loss_and_grad(lossv[0], lossv[3] == 1, v, yb, g, single)
+    return loss_and_grad(lossv[L_CODE], lossv[L_METRIC], lossv[L_LOGITS] == 1, v, yb, g, single)
 
 
 @njit(cache=True, nogil=True)
@@ -340,7 +342,7 @@ def train_epochs(
         ok = math.isfinite(loss)
         if ok:
             for r in range(rows.shape[0]):
-                if rows[r, C_NEED] == 1 and rows[r, C_FANOUT] != 1 and r != lossv[1]:
+                if rows[r, C_NEED] == 1 and rows[r, C_FANOUT] != 1 and r != lossv[L_SRC]:
                     o = cap * rows[r, C_OFF]
                     gbuf[o : o + b * rows[r, C_N]] = 0.0
             backward(rows, fpar, ins, imap, b, cap, sbase, theta, buf, gbuf, sbuf, gtheta, gsq, want_sq, t, seed)

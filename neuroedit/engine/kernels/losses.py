@@ -1,7 +1,8 @@
 """Losses: the batch loss (mean over samples), the metric, and dLoss/d(output), by named code.
 
 With `logits`, cross-entropies take scores and apply sigmoid/softmax inside (numerically stable).
-The metric is accuracy for classification, the mean absolute error for regression.
+A classification loss reports its own accuracy; a regression loss reports the mean absolute error,
+or the accuracy of its outputs read as classes when the metric code says so (refmath.metric).
 """
 
 from __future__ import annotations
@@ -33,12 +34,30 @@ codes.check(
     "CATEGORICAL_CROSSENTROPY SPARSE_CATEGORICAL_CROSSENTROPY HINGE MULTICLASS_HINGE VALUE",
 )
 
+NO_METRIC, ACCURACY, MEAN_ABSOLUTE_ERROR = range(3)
+codes.check(globals(), vocabulary, "NO_METRIC ACCURACY MEAN_ABSOLUTE_ERROR")
+
 # Probabilities are clipped to [EPS, 1 - EPS] before the logarithm (Keras's epsilon).
 EPS = 1e-7
 
 
 @njit(cache=True, nogil=True)
-def loss_and_grad(code, logits, v, y, g, assign):
+def class_hit(v, y, s, n):
+    """Whether sample s's outputs name its class: one output against 0.5, several by their largest (one-hot targets)."""
+    if n == 1:
+        return (v[s, 0] > 0.5) == (y[s, 0] > 0.5)
+    best = 0
+    cls = 0
+    for j in range(n):
+        if v[s, j] > v[s, best]:
+            best = j
+        if y[s, j] > y[s, cls]:
+            cls = j
+    return best == cls
+
+
+@njit(cache=True, nogil=True)
+def loss_and_grad(code, metric, logits, v, y, g, assign):
     """Batch loss (mean over samples) and metric; writes dLoss/dv into g. v, g: (b, n); y: (b, k)."""
     b, n = v.shape
     loss = 0.0
@@ -145,13 +164,15 @@ def loss_and_grad(code, logits, v, y, g, assign):
                         loss += max(mg, 0.0) / n
                         d = -t / (b * n) if mg > 0 else 0.0
                         hits += 1.0 if (vv > 0) == (yy > 0) else 0.0
-                    if code <= MAE:  # regression: the metric is the mean absolute error
+                    if code <= MAE and metric == MEAN_ABSOLUTE_ERROR:
                         hits += abs(diff)
                 if assign:
                     g[s, j] = d
                 else:
                     g[s, j] += d
-    if code == BINARY_CROSSENTROPY or code == HINGE or code <= MAE:
+            if code <= MAE and metric == ACCURACY:
+                hits += 1.0 if class_hit(v, y, s, n) else 0.0
+    if code == BINARY_CROSSENTROPY or code == HINGE or (code <= MAE and metric == MEAN_ABSOLUTE_ERROR):
         return loss / b, hits / (b * n)
     if code == VALUE:
         return loss / b, 0.0

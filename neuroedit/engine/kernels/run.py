@@ -21,6 +21,8 @@ from .vectors import copy_into
 codes.check(
     globals(), tape, "C_OP C_OFF C_N C_IN0 C_NIN C_P0 C_P1 C_P2 C_P3 C_AUX0 C_AUX1 C_SOFF C_NEED C_OPIDX C_BWD C_FANOUT"
 )
+L_CODE, L_SRC, L_FUSED, L_LOGITS, L_OUTPUTS, L_TARGETS, L_OUT_ROW, L_METRIC = range(8)
+codes.check(globals(), tape, "L_CODE L_SRC L_FUSED L_LOGITS L_OUTPUTS L_TARGETS L_OUT_ROW L_METRIC")
 VARIO_ETA = 9
 codes.check(globals(), vocabulary, "VARIO_ETA")
 
@@ -109,7 +111,8 @@ def run(
     cap, sbase = dims[0], dims[1]
     want_sq = opt == VARIO_ETA
     training = mode == TRAIN or mode == GRAD or mode == FWD_TRAIN
-    lcode, lsrc, logits, nout = lossv[0], lossv[1], lossv[3] == 1, lossv[4]
+    lcode, lmetric, logits = lossv[L_CODE], lossv[L_METRIC], lossv[L_LOGITS] == 1
+    lsrc, nout = lossv[L_SRC], lossv[L_OUTPUTS]
     nsteps = bounds.size - 1
     used_slots = state_vectors(opt)
     if mode == TRAIN:
@@ -149,7 +152,7 @@ def run(
         no = rows[lsrc, C_N]
         lo = cap * rows[lsrc, C_OFF]
         if mode == PREDICT:
-            oo = cap * rows[lossv[6], C_OFF]
+            oo = cap * rows[lossv[L_OUT_ROW], C_OFF]
             ov = buf[oo : oo + b * nout].reshape(b, nout)
             for s in range(b):
                 for j in range(nout):
@@ -162,7 +165,7 @@ def run(
         g = gbuf[lo : lo + b * no].reshape(b, no)
         if rows[lsrc, C_FANOUT] != 1 and mode != EVAL:
             g[:] = 0.0
-        loss, metric = loss_and_grad(lcode, logits, v, yb, g, rows[lsrc, C_FANOUT] == 1)
+        loss, metric = loss_and_grad(lcode, lmetric, logits, v, yb, g, rows[lsrc, C_FANOUT] == 1)
         if mode == EVAL:
             out_loss[k] = loss
             out_metric[k] = metric

@@ -488,7 +488,7 @@ def _build_session(snap: Document, spec: str, base_dir: str | None, device: str 
     data = load_training_data(graph, spec, base_dir)
     config = TrainConfig.from_settings(snap.settings)
     config.layer_stats = False  # the worker asks for layer statistics once per chunk instead of per call
-    session = TrainingSession(snap, *data.train, validation=data.val, config=config, device=device)
+    session = TrainingSession(snap, *data.train, validation=data.val, config=config, device=device, task=data.task)
     session.data = data
     return session
 

@@ -161,7 +161,8 @@ class Dashboard(QTabWidget):
             v = _floats(h.get(key))
             if len(v) == len(epochs) and len(v):
                 buffer.append(epochs, v)
-        name = "mae" if "mae" in h else "accuracy"
+        # The metric of the last epoch: a continued history may hold another one before it (NaN since).
+        name = next((k for k in ("accuracy", "mae") if np.isfinite(_floats(h.get(k))[-1:]).any()), "accuracy")
         self._set_metric(name)
         for key, buffer in ((name, self.metric_train), (f"val_{name}", self.metric_val)):
             v = _floats(h.get(key))

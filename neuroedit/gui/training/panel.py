@@ -7,6 +7,7 @@ controller sees the change through document events.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -514,7 +515,10 @@ def trained_summary(history: dict) -> tuple[str, str] | None:
     metrics = [
         f"{name.replace('_', ' ')} {values[-1]:.4g}"
         for name in ("loss", "accuracy", "mae", "val_loss", "val_accuracy", "val_mae")
-        if isinstance(values := history.get(name), list) and values and isinstance(values[-1], (int, float))
+        if isinstance(values := history.get(name), list)
+        and values
+        and isinstance(values[-1], (int, float))
+        and math.isfinite(values[-1])  # NaN: an earlier run's metric, not logged since
     ]
     last = int(epochs[-1])
     return (
