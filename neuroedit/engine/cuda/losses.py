@@ -17,8 +17,25 @@ from .launch import REDUCE_THREADS
 
 EPS = 1e-7
 # A regression loss reports MAE or, on classes, accuracy (engine/refmath.py::metric).
+(
+    SQUARED_ERROR,
+    SUM_SQUARED_ERROR,
+    MSE,
+    MAE,
+    BINARY_CROSSENTROPY,
+    CATEGORICAL_CROSSENTROPY,
+    SPARSE_CATEGORICAL_CROSSENTROPY,
+    HINGE,
+    MULTICLASS_HINGE,
+    VALUE,
+) = range(10)
 NO_METRIC, ACCURACY, MEAN_ABSOLUTE_ERROR = range(3)
-codes.check(globals(), vocabulary, "NO_METRIC ACCURACY MEAN_ABSOLUTE_ERROR")
+codes.check(
+    globals(),
+    vocabulary,
+    "SQUARED_ERROR SUM_SQUARED_ERROR MSE MAE BINARY_CROSSENTROPY CATEGORICAL_CROSSENTROPY "
+    "SPARSE_CATEGORICAL_CROSSENTROPY HINGE MULTICLASS_HINGE VALUE NO_METRIC ACCURACY MEAN_ABSOLUTE_ERROR",
+)
 
 
 @cuda.jit(device=True)
@@ -55,9 +72,9 @@ def loss_rows(b, n, code, metric, logits, v, ov, Y, order, s0, g, og, assign, lr
     gb = og + s * n
     loss = 0.0
     hits = 0.0
-    if code == 5 or code == 6:  # (sparse) categorical cross-entropy
+    if code == CATEGORICAL_CROSSENTROPY or code == SPARSE_CATEGORICAL_CROSSENTROPY:
         cls = 0
-        if code == 6:
+        if code == SPARSE_CATEGORICAL_CROSSENTROPY:
             cls = int(Y[row, 0])
         else:
             for j in range(n):
@@ -78,20 +95,20 @@ def loss_rows(b, n, code, metric, logits, v, ov, Y, order, s0, g, og, assign, lr
             lse = mx + math.log(tot)
             tsum = 0.0
             for j in range(n):
-                t = Y[row, j] if code == 5 else (1.0 if j == cls else 0.0)
+                t = Y[row, j] if code == CATEGORICAL_CROSSENTROPY else (1.0 if j == cls else 0.0)
                 tsum += t
                 loss -= t * (v[base + j] - lse)
             for j in range(n):
-                t = Y[row, j] if code == 5 else (1.0 if j == cls else 0.0)
+                t = Y[row, j] if code == CATEGORICAL_CROSSENTROPY else (1.0 if j == cls else 0.0)
                 _put(g, gb + j, (math.exp(v[base + j] - lse) * tsum - t) / b, assign)
         else:
             for j in range(n):
-                t = Y[row, j] if code == 5 else (1.0 if j == cls else 0.0)
+                t = Y[row, j] if code == CATEGORICAL_CROSSENTROPY else (1.0 if j == cls else 0.0)
                 vv = v[base + j]
                 p = min(max(vv, EPS), 1.0 - EPS)
                 loss -= t * math.log(p)
                 _put(g, gb + j, -t / p / b if EPS < vv < 1.0 - EPS else 0.0, assign)
-    elif code == 8:  # multi-class hinge
+    elif code == MULTICLASS_HINGE:
         cls = int(Y[row, 0])
         best = 0
         for j in range(n):
@@ -113,25 +130,25 @@ def loss_rows(b, n, code, metric, logits, v, ov, Y, order, s0, g, og, assign, lr
         for j in range(n):
             vv = v[base + j]
             d = 0.0
-            if code == 9:  # value
+            if code == VALUE:
                 loss += vv
                 d = 1.0 / b
             else:
                 yy = Y[row, j]
                 diff = vv - yy
-                if code == 0:
+                if code == SQUARED_ERROR:
                     loss += 0.5 * diff * diff
                     d = diff / b
-                elif code == 1:
+                elif code == SUM_SQUARED_ERROR:
                     loss += diff * diff
                     d = 2.0 * diff / b
-                elif code == 2:
+                elif code == MSE:
                     loss += diff * diff / n
                     d = 2.0 * diff / (b * n)
-                elif code == 3:
+                elif code == MAE:
                     loss += abs(diff) / n
                     d = (1.0 if diff > 0 else (-1.0 if diff < 0 else 0.0)) / (b * n)
-                elif code == 4:
+                elif code == BINARY_CROSSENTROPY:
                     if logits:
                         loss += (max(vv, 0.0) - vv * yy + math.log1p(math.exp(-abs(vv)))) / n
                         d = (sigmoid(vv) - yy) / (b * n)
@@ -141,16 +158,16 @@ def loss_rows(b, n, code, metric, logits, v, ov, Y, order, s0, g, og, assign, lr
                         loss -= (yy * math.log(p) + (1.0 - yy) * math.log(1.0 - p)) / n
                         d = (p - yy) / (p * (1.0 - p)) / (b * n) if EPS < vv < 1.0 - EPS else 0.0
                         hits += 1.0 if (vv > 0.5) == (yy > 0.5) else 0.0
-                else:  # hinge
+                else:  # HINGE
                     t = 1.0 if yy > 0 else -1.0
                     mg = 1.0 - t * vv
                     loss += max(mg, 0.0) / n
                     d = -t / (b * n) if mg > 0 else 0.0
                     hits += 1.0 if (vv > 0) == (yy > 0) else 0.0
-                if code < 4 and metric == MEAN_ABSOLUTE_ERROR:
+                if code <= MAE and metric == MEAN_ABSOLUTE_ERROR:  # the regression losses
                     hits += abs(diff)
             _put(g, gb + j, d, assign)
-        if code < 4 and metric == ACCURACY:
+        if code <= MAE and metric == ACCURACY:
             hits = 1.0 if _class_hit(v, base, Y, row, n) else 0.0
     lrow[s] = loss
     hrow[s] = hits
@@ -158,9 +175,9 @@ def loss_rows(b, n, code, metric, logits, v, ov, Y, order, s0, g, og, assign, lr
 
 def metric_scale(code: int, metric: int, b: int, n: int) -> float:
     """What the summed hits are divided by: elements for per-output metrics, samples for per-sample ones."""
-    if code == 9:
+    if code == VALUE:
         return 0.0
-    if code in (4, 7) or (code < 4 and metric == MEAN_ABSOLUTE_ERROR):
+    if code == BINARY_CROSSENTROPY or code == HINGE or (code <= MAE and metric == MEAN_ABSOLUTE_ERROR):
         return 1.0 / (b * n)
     return 1.0 / b
 
