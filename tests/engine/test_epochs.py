@@ -98,7 +98,7 @@ def _until_paused(control: RunControl, calls) -> None:
 
 
 def test_pause_and_single_steps_in_between_change_nothing(fast_backend):
-    size = _size(fast_backend)
+    size = _size(fast_backend, epochs=3)  # steps, a step-epoch, then the rest: three epochs ask it all
     whole = _by(_trainer(fast_backend, **size), lambda k: 10_000)
     t = _trainer(fast_backend, **size)
     control = RunControl(start_paused=True)
