@@ -6,6 +6,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 # The CUDA tests (tests/cuda, `-k cuda`) run on Numba's CUDA simulator unless NUMBA_ENABLE_CUDASIM=0 asks
 # for a real GPU (benchmarks/cuda_check.sh). It must be set before numba is first imported; the CPU
 # kernels do not read it, so both run in one session.
@@ -52,8 +54,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 
 def pytest_collection_modifyitems(items):
     """Everything under tests/gui needs Qt: mark it `gui`, so `-m "not gui"` runs the rest."""
-    import pytest
-
     for item in items:
         if item.nodeid.startswith("tests/gui/") or "/tests/gui/" in str(item.path):
             item.add_marker(pytest.mark.gui)
@@ -81,3 +81,60 @@ def pytest_configure(config):
     jobs = [subprocess.Popen([sys.executable, "-c", code, part]) for part in PARTS]
     for job in jobs:
         job.wait()
+
+
+def _waiting_block_manager() -> None:
+    """numba-cuda's simulator runs a block's threads while the launching thread polls them in a busy
+    loop; holding the GIL, it leaves each simulated thread waiting for CPython's 5 ms switch. The same
+    loop, waiting on a thread instead of spinning, runs the CUDA tests several times faster with the
+    same interleaving of the simulated threads (they only ever switch among themselves as before)."""
+    import numpy as np
+    from numba.cuda.simulator import kernel
+
+    manager = kernel.BlockManager
+    if getattr(manager.run, "waits", False):
+        return
+
+    def run(self, grid_point, *args):
+        threads = []
+        for block_point in np.ndindex(*self._block_dim):
+
+            def target():
+                self._f(*args)
+
+            t = kernel.BlockThread(target, self, grid_point, block_point, self._debug)
+            t.start()
+            threads.append(t)
+        live, blocked = set(threads), set()
+        while live:
+            for t in live:
+                if t.syncthreads_blocked:
+                    blocked.add(t)
+                elif t.exception:
+                    for other in threads:  # abort the block, as numba-cuda does
+                        other.abort = True
+                        other.syncthreads_blocked = False
+                        other.syncthreads_event.set()
+                    raise t.exception[0].with_traceback(t.exception[1])
+            if live == blocked:  # every thread is at syncthreads: release them all
+                for t in blocked:
+                    t.syncthreads_blocked = False
+                    t.syncthreads_event.set()
+                blocked = set()
+            live = {t for t in live if t.is_alive()}
+            running = live - blocked
+            if running:
+                next(iter(running)).join(2e-4)
+        for t in threads:
+            if t.exception:
+                raise t.exception[0].with_traceback(t.exception[1])
+
+    run.waits = True  # type: ignore[attr-defined]
+    manager.run = run
+
+
+@pytest.fixture(autouse=True)
+def _fast_cuda_simulator(request):
+    if "cuda" in request.node.nodeid and os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        _waiting_block_manager()
+    yield

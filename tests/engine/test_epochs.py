@@ -80,8 +80,6 @@ SETTINGS = [
 
 @pytest.mark.parametrize("cfg", SETTINGS, ids=["constant", "plateau", "step+early_stopping"])
 def test_a_run_gives_the_same_bits_however_its_epochs_are_split_into_calls(backend, cfg):
-    if backend == "cuda" and cfg is not SETTINGS[-1]:
-        pytest.skip("on the simulator the richest setting stands for all (plateau: the next test)")
     size = _size(backend)
     whole = _by(_trainer(backend, **size, **cfg), lambda k: 10_000)  # everything in one call
     per_epoch = _by(_trainer(backend, **size, **cfg), lambda k: 10_000, epochs=1)  # one epoch per call (callbacks)
