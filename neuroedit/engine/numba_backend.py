@@ -5,6 +5,8 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -99,6 +101,7 @@ def ensure_kernels(dtype: str, part: str = "training") -> float:
     _notify(f"loading compiled {what}..." if kernels_cached(part) else f"compiling {what} (first run only)...")
     start = time.perf_counter()
     _ready.add((dtype, part))  # before the call: the call below asks again
+    helper = _start_backward_compile(dtype) if part == "training" and not kernels_cached(part) else None
     try:
         b = _tiny_backend(dtype)
         x = np.zeros((1, 1), dtype)
@@ -114,9 +117,54 @@ def ensure_kernels(dtype: str, part: str = "training") -> float:
     except BaseException:
         _ready.discard((dtype, part))
         raise
+    finally:
+        if helper is not None:
+            helper.kill()  # done, or no longer needed: the training kernel is compiled
+            helper.wait()
     took = time.perf_counter() - start
     _notify(f"{what} ready ({took:.1f} s)")
     return took
+
+
+def _start_backward_compile(dtype: str) -> subprocess.Popen | None:
+    """Compile the backward pass into the on-disk cache in a second process, on the second core.
+
+    The training kernel compiles its callees one after another in one process; the backward
+    pass (about a quarter of the work) does not depend on the others, so a second process
+    compiles it meanwhile and the first loads it from the cache when it gets there.
+    """
+    code = f"from neuroedit.engine.numba_backend import compile_backward; compile_backward({dtype!r})"
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy()
+        )
+    except OSError:
+        return None  # no second process here: the first compiles everything
+
+
+def backward_signature(dtype: str) -> tuple:
+    """The argument types the training kernel passes to `kernels.ops.backward` (kernels/epochs.py)."""
+    from numba import from_dtype, typeof, types
+
+    t = _tiny_backend(dtype).tape
+    i64 = types.int64
+    vector = types.Array(from_dtype(np.dtype(dtype)), 1, "C")  # theta, buf, gbuf, sbuf, gtheta, gsq
+    return (
+        *(typeof(a) for a in (t.rows, t.fpar, t.ins, t.imap)),
+        i64,
+        i64,
+        i64,
+        *(vector,) * 6,
+        types.boolean,
+        i64,
+        i64,
+    )
+
+
+def compile_backward(dtype: str) -> None:
+    from .kernels import ops
+
+    ops.backward.compile(backward_signature(dtype))
 
 
 def prepare_kernels(dtype: str = "float32") -> float:

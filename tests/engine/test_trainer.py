@@ -335,3 +335,22 @@ def test_a_long_run_keeps_a_bounded_history_with_its_epoch_numbers(monkeypatch):
     assert more.epoch_offset == 1000  # continuing counts epochs by number, not by kept points
     more.run()
     assert more.history["epoch"][-1] == 1010
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_backward_compiled_on_the_side_has_the_types_the_training_kernel_passes(dtype):
+    """A cold first run compiles the backward pass in a second process (numba_backend.compile_backward):
+    its signature must be the one kernels/epochs.py uses, or that work is wasted."""
+    from numba import typeof, types
+
+    import neuroedit.engine.numba_backend as nb
+
+    doc, x, y = dense_chain("tanh", "mse", extra=[("bn", "BatchNorm", {}), ("dr", "Dropout", {"rate": 0.25})])
+    b = make_backend("numba", spec(doc), dtype, 1)
+    X = np.ascontiguousarray(x, dtype)
+    Y = np.ascontiguousarray(np.asarray(y, dtype).reshape(len(x), -1))
+    b.train(X, Y, np.arange(len(x), dtype=np.int64), np.array([0, len(x)]), np.array([0.01]))
+    t, i64 = b.tape, types.int64
+    passed = (typeof(t.rows), typeof(t.fpar), typeof(t.ins), typeof(t.imap), i64, i64, i64)
+    passed += tuple(typeof(a) for a in (b.theta, b.buf, b.gbuf, b.sbuf, b.gtheta, b.gsq))
+    assert nb.backward_signature(dtype) == (*passed, types.boolean, i64, i64)
