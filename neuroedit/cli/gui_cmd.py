@@ -26,12 +26,19 @@ def main(argv: list[str]) -> int:
     from ..gui.platform_check import check_platform, import_problem
 
     # Qt aborts the process when its platform cannot start, so look before creating the QApplication.
+    warmup = None
     try:
         problem = check_platform()
+        if problem is None:
+            from ..gui.training.warmup import launch
+
+            warmup = launch()  # first, so the kernel compile also has the seconds the window takes to build
         from ..gui.app import run_app
     except ImportError as e:
         problem = import_problem(e)
     if problem is not None:
+        if warmup is not None:
+            warmup.kill()
         print("\n".join(problem.lines()), file=sys.stderr)
         return EXIT_USAGE
-    return run_app(args.file, train=args.train, screenshot=args.screenshot, quit_after=args.quit_after)
+    return run_app(args.file, train=args.train, screenshot=args.screenshot, quit_after=args.quit_after, warmup=warmup)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -42,15 +43,24 @@ def make_application() -> QApplication:
 
 
 def run_app(
-    file: str | None = None, train: bool = False, screenshot: str | None = None, quit_after: float | None = None
+    file: str | None = None,
+    train: bool = False,
+    screenshot: str | None = None,
+    quit_after: float | None = None,
+    warmup: subprocess.Popen | None = None,
 ) -> int:
-    """Open the editor; with `screenshot`/`quit_after`, grab the window to a PNG and quit (docs, demos)."""
+    """Open the editor; with `screenshot`/`quit_after`, grab the window to a PNG and quit (docs, demos).
+
+    `warmup`: the background kernel compile, when the caller started it already.
+    """
     app = make_application()
     if not logging.getLogger(LOGGER).handlers:  # started from Python rather than the `neuroedit` command
         setup_logging()
     unattended = screenshot is not None or quit_after is not None
     doc, path, dirty, open_dialog = _initial_document(file, unattended)
     if doc is None:
+        if warmup is not None:
+            warmup.kill()
         return 1
     window = MainWindow(doc, path, restore_layout=not unattended)
     window.files.forced_dirty = dirty
@@ -58,7 +68,7 @@ def run_app(
     if path and not unattended:
         window.files.recent.add(path)
     window.show()
-    QTimer.singleShot(0, window.training.start_warmup)  # compile the training engine while the user looks
+    QTimer.singleShot(0, lambda: window.training.start_warmup(warmup))  # compile while the user looks
     QTimer.singleShot(60, window.canvas.frame_all)
     window.data_download.enabled = not unattended
     crash_handler = CrashHandler(window)

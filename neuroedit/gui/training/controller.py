@@ -10,6 +10,7 @@ the next step; anything else pauses training and asks whether to continue or res
 from __future__ import annotations
 
 import copy
+import subprocess
 import time
 from functools import partial
 from pathlib import Path
@@ -146,13 +147,14 @@ class TrainingController(QObject):
         self.dataset_problem.emit(problem)
         return problem
 
-    def start_warmup(self) -> None:
-        """Compile the training kernels in the background (editor launch); the status bar says so."""
+    def start_warmup(self, process: subprocess.Popen | None = None) -> None:
+        """Compile the training kernels in the background (editor launch), or follow the compile
+        `process` started earlier; the status bar says so."""
         self.warmup = KernelWarmup(self)
         self.warmup.message.connect(
             lambda text: self.window.statusBar().showMessage(text, 0 if "..." in text else 6000)
         )
-        self.warmup.start()
+        self.warmup.start(process)
 
     # ------------------------------------------------------------------ controls
     @property

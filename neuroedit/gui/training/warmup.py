@@ -3,7 +3,8 @@
 On a new install Numba compiles the kernels once (then they load from its disk cache). The
 editor starts that compile in a separate process as soon as the window opens: the GUI keeps
 its responsiveness (compiling is mostly Python, which would hold the GIL in a thread) and the
-work uses another core. A Train press while it runs waits for it and then loads the result.
+work uses another core. A Train press while it runs waits for the training kernels to be on disk,
+then loads them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,26 @@ import time
 from PySide6.QtCore import QObject, QTimer, Signal
 
 POLL_MS = 500
+WAIT_POLL_S = 0.1
 COMPILE = "from neuroedit.engine.numba_backend import prepare_kernels; prepare_kernels({dtype!r})"
+
+
+def launch(dtype: str = "float32") -> subprocess.Popen | None:
+    """Start the background compile unless the kernels are on disk; None when none was started.
+
+    `neuroedit FILE` calls this before it imports the rest of the GUI and builds the window,
+    so the compile has those seconds too.
+    """
+    from ...engine.numba_backend import PARTS, kernels_cached
+
+    if all(kernels_cached(part) for part in PARTS):
+        return None
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", COMPILE.format(dtype=dtype)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    except OSError:
+        return None  # training then compiles when first pressed, as without a warm-up
 
 
 class KernelWarmup(QObject):
@@ -32,20 +52,12 @@ class KernelWarmup(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
 
-    def start(self) -> bool:
-        """Start compiling unless the kernels are already on disk; True when a compile started."""
-        from ...engine.numba_backend import PARTS, kernels_cached
-
-        if all(kernels_cached(part) for part in PARTS):
+    def start(self, process: subprocess.Popen | None = None) -> bool:
+        """Start compiling unless the kernels are already on disk, or adopt a compile `launch` started
+        before the window was built; True when a compile runs."""
+        self.process = process if process is not None else launch(self.dtype)
+        if self.process is None:
             return False
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", COMPILE.format(dtype=self.dtype)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            return False  # training then compiles when first pressed, as without a warm-up
         self._started = time.perf_counter()
         self.message.emit("Preparing the training engine in the background (first run only)...")
         self._timer.start()
@@ -56,9 +68,14 @@ class KernelWarmup(QObject):
         return self.process is not None and self.process.poll() is None
 
     def wait(self) -> None:
-        """Block until the background compile has ended (any thread)."""
-        if self.process is not None:
-            self.process.wait()
+        """Block until the training kernels are on disk or the background compile has ended (any thread).
+
+        Training needs only that part: the inference kernels may still be compiling meanwhile.
+        """
+        from ...engine.numba_backend import kernels_cached
+
+        while self.running and not kernels_cached("training"):
+            time.sleep(WAIT_POLL_S)
 
     def stop(self) -> None:
         """The window closes: a half-done compile is of no use to anyone."""
