@@ -264,6 +264,7 @@ class TrainingController(QObject):
             before_build=("finishing the training engine started at launch...", warmup.wait)
             if warmup is not None
             else None,
+            boundary_waits=warmup.inference_pending if warmup is not None else None,
         )
         if epoch_step:
             worker.control.step_epoch()

@@ -77,6 +77,12 @@ class KernelWarmup(QObject):
         while self.running and not kernels_cached("training"):
             time.sleep(WAIT_POLL_S)
 
+    def inference_pending(self) -> bool:
+        """Whether the inference kernels (predictions, values: the plots' probes) are still being compiled."""
+        from ...engine.numba_backend import kernels_cached
+
+        return self.running and not kernels_cached("steps")
+
     def stop(self) -> None:
         """The window closes: a half-done compile is of no use to anyone."""
         self._timer.stop()

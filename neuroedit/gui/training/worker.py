@@ -72,10 +72,14 @@ class TrainingWorker(QObject):
         steps: int | None = None,
         plane_for: Callable[[Any], Any] | None = None,
         before_build: tuple[str, Callable[[], None]] | None = None,
+        boundary_waits: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__()
         self._build = build
         self._before_build = before_build  # (status text, a wait): the kernels compiling since launch
+        # True while the kernels the decision boundary needs are still compiling since launch: the plots
+        # then go on without it rather than hold the training up while this process compiles them too
+        self._boundary_waits = boundary_waits or (lambda: False)
         self._plane_for = plane_for
         # pause, step, step-epoch, speed and stop: the engine's one control loop (any thread may call them)
         self.control = RunControl(CHUNK_SECONDS, start_paused, steps)
@@ -128,7 +132,9 @@ class TrainingWorker(QObject):
             final = trainer.done or self.control.paused
             want_stats = final or now - last_stats >= STATS_SECONDS
             want_hist = final or now - last_hist >= HIST_SECONDS
-            want_boundary = self.plane is not None and (final or now - last_boundary >= BOUNDARY_SECONDS)
+            want_boundary = self.plane is not None and (
+                final or (now - last_boundary >= BOUNDARY_SECONDS and not self._boundary_waits())
+            )
             chunk = self._chunk(trainer, events, want_hist, want_boundary, want_stats)
             if want_stats:
                 last_stats = now
