@@ -63,6 +63,7 @@ class Dashboard(QTabWidget):
         self.metric_plot = LivePlot("Accuracy", colors, "accuracy", name="plot_metric")
         self.metric_plot.add_series("train", self.metric_train, color=TRAIN, width=2.0)
         self.metric_plot.add_series("validation", self.metric_val, color=VAL, width=2.0)
+        self.metric_plot.put_legend(bottom=True)  # accuracy climbs to the top right
 
         self.lr_plot = LivePlot("Learning rate", colors, "η", x_label="epoch", log_toggle=True, name="plot_lr")
         self.lr_plot.add_series("learning rate", self.lr, color=TRAIN, width=2.0)
@@ -176,6 +177,7 @@ class Dashboard(QTabWidget):
             self.metric_plot.title = title
             self.metric_plot.title_label.setText(f"<b>{title}</b>")
             self.metric_plot.item.setLabel("left", name)
+            self.metric_plot.put_legend(bottom=name == "accuracy")
 
     def set_plane(self, plane) -> None:
         self.boundary.set_plane(plane)

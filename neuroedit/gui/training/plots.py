@@ -174,6 +174,11 @@ class LivePlot(QWidget):
         self._seen.clear()
         self._yr = None
 
+    def put_legend(self, bottom: bool) -> None:
+        """Legend in the top or the bottom right corner: where a rising curve (accuracy) or a falling one
+        (loss, MAE) does not run under it."""
+        self.legend.setOffset((-6, -6 if bottom else 6))
+
     def _user_moved(self, *args) -> None:
         self.follow = False
 
