@@ -18,6 +18,10 @@ import time
 from pathlib import Path
 
 os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="neuroedit-cold-")
+# the window's autosave, settings and recent files go to a throw-away profile, not the user's
+PROFILE = tempfile.mkdtemp(prefix="neuroedit-cold-profile-")
+for _var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    os.environ[_var] = os.path.join(PROFILE, _var.lower())
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,7 +43,7 @@ def main() -> None:
 
     app = make_application()
     path = ROOT / "samples" / "xor.nedit"
-    window = MainWindow(nedit_io.load(path), path, restore_layout=False)
+    window = MainWindow(nedit_io.load(path), path, recovery_folder=Path(PROFILE) / "recovery", restore_layout=False)
     window.show()
     window.training.start_warmup(early)
     while time.perf_counter() - launched < args.press:
