@@ -98,10 +98,17 @@ def ensure_kernels(dtype: str, part: str = "training") -> float:
     if (dtype, part) in _ready:
         return 0.0
     what = "training kernels" if part == "training" else "inference kernels"
-    _notify(f"loading compiled {what}..." if kernels_cached(part) else f"compiling {what} (first run only)...")
+    cached = kernels_cached(part)
+    _notify(f"loading compiled {what}..." if cached else f"compiling {what} (first run only)...")
     start = time.perf_counter()
     _ready.add((dtype, part))  # before the call: the call below asks again
-    helper = _start_backward_compile(dtype) if part == "training" and not kernels_cached(part) else None
+    # the backward pass does not depend on the other callees: a second process compiles it meanwhile
+    # into the on-disk cache, and this one loads it from there when its typing gets to the call
+    helper = (
+        None
+        if cached or part != "training"
+        else start_python(f"from {__name__} import compile_backward; compile_backward({dtype!r})")
+    )
     try:
         b = _tiny_backend(dtype)
         x = np.zeros((1, 1), dtype)
@@ -126,20 +133,13 @@ def ensure_kernels(dtype: str, part: str = "training") -> float:
     return took
 
 
-def _start_backward_compile(dtype: str) -> subprocess.Popen | None:
-    """Compile the backward pass into the on-disk cache in a second process, on the second core.
-
-    The training kernel compiles its callees one after another in one process; the backward
-    pass (about a quarter of the work) does not depend on the others, so a second process
-    compiles it meanwhile and the first loads it from the cache when it gets there.
-    """
-    code = f"from neuroedit.engine.numba_backend import compile_backward; compile_backward({dtype!r})"
+def start_python(code: str) -> subprocess.Popen | None:
+    """Run `code` in a new Python process, output discarded; None when no process can be started
+    here (the caller then does the work itself)."""
     try:
-        return subprocess.Popen(
-            [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy()
-        )
+        return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:
-        return None  # no second process here: the first compiles everything
+        return None
 
 
 def backward_signature(dtype: str) -> tuple:
@@ -162,6 +162,7 @@ def backward_signature(dtype: str) -> tuple:
 
 
 def compile_backward(dtype: str) -> None:
+    """The backward pass alone, into the on-disk cache (in the process `ensure_kernels` starts)."""
     from .kernels import ops
 
     ops.backward.compile(backward_signature(dtype))

@@ -2,14 +2,22 @@
 
 import time
 
+import pytest
+
 from neuroedit.engine import numba_backend
 from neuroedit.gui.training import warmup
 
 
-def test_train_waits_until_the_training_kernels_are_on_disk_not_for_the_whole_compile(qtbot, monkeypatch):
-    on_disk = {"training": False, "steps": False}
-    monkeypatch.setattr(numba_backend, "kernels_cached", lambda part="training": on_disk[part])
+@pytest.fixture
+def on_disk(monkeypatch):
+    """Which parts the (stubbed) kernel cache holds; the background compile is a 30 s sleep."""
+    parts = {"training": False, "steps": False}
+    monkeypatch.setattr(numba_backend, "kernels_cached", lambda part="training": parts[part])
     monkeypatch.setattr(warmup, "COMPILE", "import time; time.sleep(30)  # {dtype}")
+    return parts
+
+
+def test_train_waits_until_the_training_kernels_are_on_disk_not_for_the_whole_compile(qtbot, on_disk):
     w = warmup.KernelWarmup()
     assert w.start()
     try:
@@ -22,15 +30,13 @@ def test_train_waits_until_the_training_kernels_are_on_disk_not_for_the_whole_co
     assert not w.running
 
 
-def test_launch_starts_nothing_when_every_kernel_is_on_disk(monkeypatch):
-    monkeypatch.setattr(numba_backend, "kernels_cached", lambda part="training": True)
+def test_launch_starts_nothing_when_every_kernel_is_on_disk(on_disk):
+    on_disk.update(training=True, steps=True)
     assert warmup.launch() is None
 
 
-def test_the_boundary_waits_for_the_inference_kernels_only_while_they_compile_in_the_background(monkeypatch):
-    on_disk = {"training": True, "steps": False}
-    monkeypatch.setattr(numba_backend, "kernels_cached", lambda part="training": on_disk[part])
-    monkeypatch.setattr(warmup, "COMPILE", "import time; time.sleep(30)  # {dtype}")
+def test_the_boundary_waits_for_the_inference_kernels_only_while_they_compile_in_the_background(on_disk):
+    on_disk["training"] = True
     w = warmup.KernelWarmup()
     assert w.start()
     try:

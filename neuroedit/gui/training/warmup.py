@@ -10,7 +10,6 @@ then loads them.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -26,16 +25,11 @@ def launch(dtype: str = "float32") -> subprocess.Popen | None:
     `neuroedit FILE` calls this before it imports the rest of the GUI and builds the window,
     so the compile has those seconds too.
     """
-    from ...engine.numba_backend import PARTS, kernels_cached
+    from ...engine.numba_backend import PARTS, kernels_cached, start_python
 
     if all(kernels_cached(part) for part in PARTS):
         return None
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-c", COMPILE.format(dtype=dtype)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-    except OSError:
-        return None  # training then compiles when first pressed, as without a warm-up
+    return start_python(COMPILE.format(dtype=dtype))  # None: training compiles when first pressed
 
 
 class KernelWarmup(QObject):
