@@ -2,7 +2,8 @@
 
 A fresh Numba cache (a temporary NUMBA_CACHE_DIR), the window opened on samples/xor.nedit as
 `neuroedit samples/xor.nedit` opens it (the background compile starts first thing), Train pressed
-after `--press` seconds; the wait is the time from the press to the first training step.
+after `--press` seconds; the wait is the time from the press to the first trained steps shown in the plots (XOR's 2,000
+epochs then finish within a few engine calls; the run ends once its decision boundary is drawn).
 Target (issue 12): a press 10 s after launch starts within 5 s.
 
 Run: python benchmarks/cold_launch.py [--press 10]   (QT_QPA_PLATFORM=offscreen unless a display is set)
@@ -49,17 +50,27 @@ def main() -> None:
     while time.perf_counter() - launched < args.press:
         QCoreApplication.processEvents()
         time.sleep(0.01)
+    first_chunk: list[float] = []
+    window.training.chunk_received.connect(
+        lambda chunk: first_chunk.append(time.perf_counter()) if chunk.step > 0 and not first_chunk else None
+    )
     pressed = time.perf_counter()
     window.training.train()
-    while not window.doc.training_history.get("epoch") and window.training.state not in ("failed",):
+    while window.training.state not in ("finished", "failed", "idle") or not first_chunk:
         QCoreApplication.processEvents()
         time.sleep(0.005)
-    started = time.perf_counter()
+        if window.training.state == "failed":
+            sys.exit(f"training failed: {window.training.message}")
+    ended = time.perf_counter()
+    wait = first_chunk[0] - pressed
+    print(f"window open {pressed - launched:.1f} s after launch; Train pressed then")
     print(
-        f"window open {pressed - launched:.1f} s after launch; Train pressed then; first epoch after {started - pressed:.1f} s"
+        f"first trained steps on screen after {wait:.1f} s; run finished (decision boundary drawn) after {ended - pressed:.1f} s"
     )
-    print(f"target: <= 5 s -> {'ok' if started - pressed <= 5 else 'missed'}")
-    window.training.stop()
+    print(f"target: first steps <= 5 s -> {'ok' if wait <= 5 else 'missed'}")
+    window.training.shutdown()
+    window.doc.history.set_clean()  # the trained weights are not worth a "save changes?" prompt here
+    window.files.forced_dirty = False
     window.close()
     app.quit()
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import glob
 import logging
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -102,32 +105,23 @@ def ensure_kernels(dtype: str, part: str = "training") -> float:
     _notify(f"loading compiled {what}..." if cached else f"compiling {what} (first run only)...")
     start = time.perf_counter()
     _ready.add((dtype, part))  # before the call: the call below asks again
-    # the backward pass does not depend on the other callees: a second process compiles it meanwhile
-    # into the on-disk cache, and this one loads it from there when its typing gets to the call
-    helper = (
-        None
-        if cached or part != "training"
-        else start_python(f"from {__name__} import compile_backward; compile_backward({dtype!r})")
-    )
+    side = {} if cached or part != "training" else {name: _compile_on_the_side(dtype, name) for name in SIDE_CALLEES}
     try:
         b = _tiny_backend(dtype)
         x = np.zeros((1, 1), dtype)
-        if part == "training":
-            si, sf = E.new_state()
-            pi = np.zeros(E.PLAN_INTS, np.int64)
-            pf = np.zeros(E.PLAN_FLOATS, np.float64)
-            pi[E.P_N] = pi[E.P_BATCH] = pi[E.P_STEPS_PER_EPOCH] = pi[E.P_EPOCHS] = 1
-            pi[E.P_ES_MONITOR] = E.MONITOR_NONE
-            b.train_epochs(x, x, x[:0], x[:0], (pi, pf), (si, sf), 1)
-        else:
-            b._call(TRAIN, x, x, np.zeros(1, np.int64), np.array([0, 1]), np.zeros(1))
+        with _loaded_from(side):
+            if part == "training":
+                si, sf = E.new_state()
+                pi = np.zeros(E.PLAN_INTS, np.int64)
+                pf = np.zeros(E.PLAN_FLOATS, np.float64)
+                pi[E.P_N] = pi[E.P_BATCH] = pi[E.P_STEPS_PER_EPOCH] = pi[E.P_EPOCHS] = 1
+                pi[E.P_ES_MONITOR] = E.MONITOR_NONE
+                b.train_epochs(x, x, x[:0], x[:0], (pi, pf), (si, sf), 1)
+            else:
+                b._call(TRAIN, x, x, np.zeros(1, np.int64), np.array([0, 1]), np.zeros(1))
     except BaseException:
         _ready.discard((dtype, part))
         raise
-    finally:
-        if helper is not None:
-            helper.kill()  # done, or no longer needed: the training kernel is compiled
-            helper.wait()
     took = time.perf_counter() - start
     _notify(f"{what} ready ({took:.1f} s)")
     return took
@@ -142,30 +136,73 @@ def start_python(code: str) -> subprocess.Popen | None:
         return None
 
 
-def backward_signature(dtype: str) -> tuple:
-    """The argument types the training kernel passes to `kernels.ops.backward` (kernels/epochs.py)."""
+# Callees of the training kernel that share no callee with the code typed before them: on a cold
+# cache each compiles in a process of its own into the on-disk cache, and this process loads it
+# from there when its typing gets to the call (it reaches them seconds later: ops.forward comes first).
+SIDE_CALLEES = ("ops.backward", "epochs.batch_loss")
+SIDE_WAIT_S = 120.0  # a side process that takes longer is stuck: compile its callee here after all
+
+
+def side_signatures(dtype: str) -> dict[str, tuple]:
+    """The argument types the training kernel (kernels/epochs.py) passes to each of `SIDE_CALLEES`."""
     from numba import from_dtype, typeof, types
 
     t = _tiny_backend(dtype).tape
-    i64 = types.int64
+    i64, flag = types.int64, types.boolean
     vector = types.Array(from_dtype(np.dtype(dtype)), 1, "C")  # theta, buf, gbuf, sbuf, gtheta, gsq
-    return (
-        *(typeof(a) for a in (t.rows, t.fpar, t.ins, t.imap)),
-        i64,
-        i64,
-        i64,
-        *(vector,) * 6,
-        types.boolean,
-        i64,
-        i64,
-    )
+    targets = types.Array(from_dtype(np.dtype(dtype)), 2, "C")  # Y and Yv, as Backend.pack_targets makes them
+    order = types.Array(i64, 1, "C")
+    rows, fpar, ins, imap, lossv = (typeof(a) for a in (t.rows, t.fpar, t.ins, t.imap, t.loss))
+    return {
+        "ops.backward": (rows, fpar, ins, imap, i64, i64, i64, *(vector,) * 6, flag, i64, i64),
+        "epochs.batch_loss": (rows, ins, lossv, i64, targets, order, i64, i64, vector, vector, flag),
+    }
 
 
-def compile_backward(dtype: str) -> None:
-    """The backward pass alone, into the on-disk cache (in the process `ensure_kernels` starts)."""
-    from .kernels import ops
+def compile_side_callee(dtype: str, name: str) -> None:
+    """One of `SIDE_CALLEES`, into the on-disk cache (in a process `ensure_kernels` starts)."""
+    import importlib
 
-    ops.backward.compile(backward_signature(dtype))
+    module, function = name.split(".")
+    kernel = getattr(importlib.import_module(f"{__package__}.kernels.{module}"), function)
+    kernel.compile(side_signatures(dtype)[name])
+
+
+def _compile_on_the_side(dtype: str, name: str) -> subprocess.Popen | None:
+    return start_python(f"from {__name__} import compile_side_callee; compile_side_callee({dtype!r}, {name!r})")
+
+
+@contextlib.contextmanager
+def _loaded_from(side: dict[str, subprocess.Popen | None]) -> Iterator[None]:
+    """While the training kernel compiles here, its typing of a call to a callee that another process
+    is compiling waits for that process and loads the callee from the disk cache, rather than
+    compile it a second time (a race it would lose by seconds on 2 cores). The processes are
+    stopped at the end: by then their work is done or no longer needed."""
+    import importlib
+
+    kernels = []
+    for name, process in side.items():
+        if process is None:
+            continue
+        module, function = name.split(".")
+        kernel = getattr(importlib.import_module(f"{__package__}.kernels.{module}"), function)
+        kernel.compile = functools.partial(_compile_after, kernel.compile, process)  # this dispatcher only
+        kernels.append(kernel)
+    try:
+        yield
+    finally:
+        for kernel in kernels:
+            del kernel.compile
+        for process in side.values():
+            if process is not None:
+                process.kill()
+                process.wait()
+
+
+def _compile_after(compile: Callable, process: subprocess.Popen, signature: tuple) -> Any:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(SIDE_WAIT_S)
+    return compile(signature)  # from the disk cache when the process wrote it
 
 
 def prepare_kernels(dtype: str = "float32") -> float:

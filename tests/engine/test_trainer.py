@@ -338,19 +338,51 @@ def test_a_long_run_keeps_a_bounded_history_with_its_epoch_numbers(monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_the_backward_compiled_on_the_side_has_the_types_the_training_kernel_passes(dtype):
-    """A cold first run compiles the backward pass in a second process (numba_backend.compile_backward):
-    its signature must be the one kernels/epochs.py uses, or that work is wasted."""
+def test_the_callees_compiled_on_the_side_have_the_types_the_training_kernel_passes(dtype):
+    """A cold first run compiles some callees of the training kernel in processes of their own
+    (numba_backend.SIDE_CALLEES): their signatures must be the ones kernels/epochs.py uses, or that
+    work is wasted."""
     from numba import typeof, types
 
     import neuroedit.engine.numba_backend as nb
 
     doc, x, y = dense_chain("tanh", "mse", extra=[("bn", "BatchNorm", {}), ("dr", "Dropout", {"rate": 0.25})])
     b = make_backend("numba", spec(doc), dtype, 1)
-    X = np.ascontiguousarray(x, dtype)
-    Y = np.ascontiguousarray(np.asarray(y, dtype).reshape(len(x), -1))
-    b.train(X, Y, np.arange(len(x), dtype=np.int64), np.array([0, len(x)]), np.array([0.01]))
-    t, i64 = b.tape, types.int64
-    passed = (typeof(t.rows), typeof(t.fpar), typeof(t.ins), typeof(t.imap), i64, i64, i64)
-    passed += tuple(typeof(a) for a in (b.theta, b.buf, b.gbuf, b.sbuf, b.gtheta, b.gsq))
-    assert nb.backward_signature(dtype) == (*passed, types.boolean, i64, i64)
+    trainer = Trainer(b, x, y, TrainConfig(epochs=2, batch_mode="minibatch", batch_size=2), validation=(x, y))
+    trainer.run()
+    t, i64, flag = b.tape, types.int64, types.boolean
+    vectors = tuple(typeof(a) for a in (b.theta, b.buf, b.gbuf, b.sbuf, b.gtheta, b.gsq))
+    rows, fpar, ins, imap, lossv = (typeof(a) for a in (t.rows, t.fpar, t.ins, t.imap, t.loss))
+    assert set(nb.side_signatures(dtype)) == set(nb.SIDE_CALLEES)
+    assert nb.side_signatures(dtype)["ops.backward"] == (rows, fpar, ins, imap, i64, i64, i64, *vectors, flag, i64, i64)
+    for targets, order in ((trainer.Y, b._order), (trainer.Yv, b._vorder)):
+        passed = (rows, ins, lossv, i64, typeof(targets), typeof(order), i64, i64, vectors[1], vectors[2], flag)
+        assert nb.side_signatures(dtype)["epochs.batch_loss"] == passed
+
+
+def test_typing_a_call_to_a_callee_compiled_on_the_side_waits_for_that_process():
+    """numba_backend._loaded_from: the training kernel's typing loads such a callee from the disk
+    cache once its process is done, rather than compile it a second time meanwhile."""
+    import subprocess
+    import sys
+    import time
+
+    from numba import njit
+
+    import neuroedit.engine.numba_backend as nb
+    from neuroedit.engine import epochs as E
+    from neuroedit.engine.kernels import epochs
+
+    @njit
+    def caller(pi):
+        return epochs.epoch_samples(pi)
+
+    side = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    pi = np.zeros(E.PLAN_INTS, np.int64)
+    pi[E.P_N] = 12
+    began = time.perf_counter()
+    with nb._loaded_from({"epochs.epoch_samples": side}):
+        samples = caller(pi)
+        assert side.returncode == 0 and time.perf_counter() - began >= 0.4
+    assert "compile" not in epochs.epoch_samples.__dict__  # the dispatcher is itself again
+    assert samples == 12

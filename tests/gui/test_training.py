@@ -252,6 +252,32 @@ def test_the_engine_compiles_in_the_background_at_launch_and_train_waits_for_it(
     finish_cleanly(w)
 
 
+def test_while_the_launch_compile_works_on_the_inference_kernels_the_final_boundary_waits_for_it(
+    qtbot, train_window, monkeypatch
+):
+    """Training starts once its kernels are on disk; the run's last picture waits for the background
+    compile's inference kernels rather than compile them a second time in this process."""
+    from neuroedit.engine import numba_backend
+    from neuroedit.gui.training import warmup
+
+    on_disk = {"training": True, "steps": False}
+    monkeypatch.setattr(numba_backend, "kernels_cached", lambda part="training": on_disk[part])
+    monkeypatch.setattr(warmup, "COMPILE", "import time; time.sleep(30)  # {dtype}")
+    w = train_window(epochs=30)
+    c = w.training
+    chunks: list = []
+    c.chunk_received.connect(chunks.append)
+    c.start_warmup()
+    c.train()
+    qtbot.waitUntil(lambda: any(chunk.step > 0 for chunk in chunks), timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert c.state == "running" and all(chunk.boundary is None for chunk in chunks)
+    on_disk["steps"] = True  # the background compile wrote them
+    wait_state(qtbot, w, "finished")
+    assert chunks[-1].boundary is not None
+    finish_cleanly(w)
+
+
 def test_reset_gives_fresh_weights_and_clears_the_plots(qtbot, train_window):
     w = train_window(epochs=50)
     w.training.train()

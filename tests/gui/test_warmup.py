@@ -40,10 +40,10 @@ def test_the_boundary_waits_for_the_inference_kernels_only_while_they_compile_in
     w = warmup.KernelWarmup()
     assert w.start()
     try:
-        assert w.inference_pending()
+        assert w.pending("steps") and not w.pending("training")
         on_disk["steps"] = True
-        assert not w.inference_pending()
+        assert not w.pending("steps")
         on_disk["steps"] = False
     finally:
         w.stop()
-    assert not w.inference_pending()  # no background compile: the plots compute the boundary themselves
+    assert not w.pending("steps")  # no background compile: the plots compute the boundary themselves

@@ -8,6 +8,7 @@ document's history added in between.
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 import threading
 import time
@@ -29,6 +30,7 @@ from .runs_panel import RunsPanel
 
 ENDED = ("finished", "idle", "failed")
 WARM_THREAD = "neuroedit-import-metrics"
+log = logging.getLogger(__name__)
 
 
 class EvaluationController(QObject):
@@ -107,8 +109,9 @@ class EvaluationController(QObject):
     # ------------------------------------------------------------------ runs
     def training_state(self, state: str, text: str) -> None:
         doc = self.window.doc
+        if state == "running" or (state == "compiling" and not self.window.training.compiling_since_launch):
+            warm_metrics()  # not while the launch compile needs every core: the first Train press waits for it
         if state == "compiling":
-            warm_metrics()
             if self._run_start is not None and epochs_in(doc.training_history) <= self._run_start[3]:
                 return  # the worker's own "compiling" report of the run that just started
             self._finish_run()
@@ -241,9 +244,14 @@ def warm_metrics() -> None:
     """Import scikit-learn's metrics in the background while the first training compiles (the import
     takes seconds), so the first evaluation after it does not wait for it."""
     if "sklearn.metrics" not in sys.modules and not any(t.name == WARM_THREAD for t in threading.enumerate()):
-        threading.Thread(
-            target=lambda: importlib.import_module("sklearn.metrics"), name=WARM_THREAD, daemon=True
-        ).start()
+        threading.Thread(target=_import_metrics, name=WARM_THREAD, daemon=True).start()
+
+
+def _import_metrics() -> None:
+    try:
+        importlib.import_module("sklearn.metrics")
+    except Exception:  # e.g. the editor quit mid-import; an evaluation imports it again and reports any error
+        log.debug("background import of sklearn.metrics failed", exc_info=True)
 
 
 def install_evaluation(window) -> EvaluationController:

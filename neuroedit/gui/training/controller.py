@@ -161,6 +161,11 @@ class TrainingController(QObject):
     def active(self) -> bool:
         return self.state in ACTIVE
 
+    @property
+    def compiling_since_launch(self) -> bool:
+        """Whether the kernels are still compiling in the background process started at launch."""
+        return self.warmup is not None and self.warmup.running
+
     def train(self) -> None:
         """Train (or resume when paused; after an edit paused it, continue with the edited network)."""
         self._clear_pending()
@@ -255,16 +260,13 @@ class TrainingController(QObject):
             return
         snap = snapshot(self.doc)
         base = self.base_dir()
-        warmup = self.warmup if self.warmup is not None and self.warmup.running else None
+        warmup = self.warmup if self.compiling_since_launch else None
         worker = TrainingWorker(
             partial(_build_session, snap, spec, base, device),
             start_paused=steps is not None or epoch_step,
             steps=steps,
             plane_for=_plane_for,
-            before_build=("finishing the training engine started at launch...", warmup.wait)
-            if warmup is not None
-            else None,
-            boundary_waits=warmup.inference_pending if warmup is not None else None,
+            launch_compile=warmup,
         )
         if epoch_step:
             worker.control.step_epoch()

@@ -4,7 +4,7 @@ On a new install Numba compiles the kernels once (then they load from its disk c
 editor starts that compile in a separate process as soon as the window opens: the GUI keeps
 its responsiveness (compiling is mostly Python, which would hold the GIL in a thread) and the
 work uses another core. A Train press while it runs waits for the training kernels to be on disk,
-then loads them.
+then loads them; the plots' probes wait in the same way for the inference kernels.
 """
 
 from __future__ import annotations
@@ -61,21 +61,21 @@ class KernelWarmup(QObject):
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def wait(self) -> None:
-        """Block until the training kernels are on disk or the background compile has ended (any thread).
+    def pending(self, part: str) -> bool:
+        """Whether the background compile is still working towards `part`'s kernels ("training", or
+        "steps": predictions and values, the plots' probes)."""
+        from ...engine.numba_backend import kernels_cached
 
-        Training needs only that part: the inference kernels may still be compiling meanwhile.
+        return self.running and not kernels_cached(part)
+
+    def wait(self, part: str = "training") -> None:
+        """Block until `part`'s kernels are on disk or the background compile has ended (any thread).
+
+        Loading them from disk then takes a fraction of a second; compiling them in this process
+        as well would only take the CPU from the compile that is about to write them.
         """
-        from ...engine.numba_backend import kernels_cached
-
-        while self.running and not kernels_cached("training"):
+        while self.pending(part):
             time.sleep(WAIT_POLL_S)
-
-    def inference_pending(self) -> bool:
-        """Whether the inference kernels (predictions, values: the plots' probes) are still being compiled."""
-        from ...engine.numba_backend import kernels_cached
-
-        return self.running and not kernels_cached("steps")
 
     def stop(self) -> None:
         """The window closes: a half-done compile is of no use to anyone."""

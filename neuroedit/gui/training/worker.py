@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -36,6 +36,14 @@ BOUNDARY_SECONDS = 0.15  # decision boundary at most this often
 # Each time the worker gets the GIL back from NumPy or a kernel it may wait up to this long for the
 # GUI thread (Python's default is 5 ms, which would throttle training while plots repaint).
 SWITCH_INTERVAL = 0.0005
+
+
+class BackgroundCompile(Protocol):
+    """The kernels compiling in another process since launch (warmup.KernelWarmup)."""
+
+    def pending(self, part: str) -> bool: ...
+
+    def wait(self, part: str) -> None: ...
 
 
 @dataclass
@@ -71,15 +79,13 @@ class TrainingWorker(QObject):
         start_paused: bool = False,
         steps: int | None = None,
         plane_for: Callable[[Any], Any] | None = None,
-        before_build: tuple[str, Callable[[], None]] | None = None,
-        boundary_waits: Callable[[], bool] | None = None,
+        launch_compile: BackgroundCompile | None = None,
     ) -> None:
         super().__init__()
         self._build = build
-        self._before_build = before_build  # (status text, a wait): the kernels compiling since launch
-        # True while the kernels the decision boundary needs are still compiling since launch: the plots
-        # then go on without it rather than hold the training up while this process compiles them too
-        self._boundary_waits = boundary_waits or (lambda: False)
+        # the kernels compiling in the background since launch: this thread waits for them rather than
+        # compile them a second time, and the live plots go on without the decision boundary meanwhile
+        self._launch_compile = launch_compile
         self._plane_for = plane_for
         # pause, step, step-epoch, speed and stop: the engine's one control loop (any thread may call them)
         self.control = RunControl(CHUNK_SECONDS, start_paused, steps)
@@ -98,10 +104,9 @@ class TrainingWorker(QObject):
 
         add_compile_listener(notice)
         try:
-            if self._before_build is not None:
-                text, wait = self._before_build
-                self.state_changed.emit("compiling", text)
-                wait()
+            if self._launch_compile is not None and self._launch_compile.pending("training"):
+                self.state_changed.emit("compiling", "finishing the training engine started at launch...")
+                self._launch_compile.wait("training")
             self.state_changed.emit("compiling", "preparing the network and loading data...")
             self.session = self._build()
             self.plane = self._plane_for(self.session) if self._plane_for is not None else None
@@ -133,8 +138,10 @@ class TrainingWorker(QObject):
             want_stats = final or now - last_stats >= STATS_SECONDS
             want_hist = final or now - last_hist >= HIST_SECONDS
             want_boundary = self.plane is not None and (
-                final or (now - last_boundary >= BOUNDARY_SECONDS and not self._boundary_waits())
+                final or (now - last_boundary >= BOUNDARY_SECONDS and not self._inference_pending())
             )
+            if want_boundary and self._launch_compile is not None:
+                self._launch_compile.wait("steps")  # the final picture: its kernels are seconds away at most
             chunk = self._chunk(trainer, events, want_hist, want_boundary, want_stats)
             if want_stats:
                 last_stats = now
@@ -144,6 +151,9 @@ class TrainingWorker(QObject):
                 last_boundary = now
             self.chunk_ready.emit(chunk)
         self.done.emit(trainer.finished)
+
+    def _inference_pending(self) -> bool:
+        return self._launch_compile is not None and self._launch_compile.pending("steps")
 
     def _chunk(self, trainer, events: list, with_hist: bool, with_boundary: bool, with_stats: bool = True) -> Chunk:
         c = Chunk(
