@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import subprocess
-import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from ...engine.trainer import LiveCall, Stopped, TrainConfig
 from ...model import Document, Node, analyze, fitting_weights, node_type
 from ..binding import DocBinding
 from ..gc_guard import gui_thread_collector
+from ..throttle import Throttle
 from . import probes
 from .warmup import KernelWarmup
 from .worker import Chunk, TrainingWorker
@@ -99,7 +99,7 @@ class TrainingController(QObject):
         # where training runs (cpu, cuda, auto): a property of this machine, not of the document
         self.device = "cpu"
         self._uncommitted = False
-        self._status_at = 0.0
+        self._status = Throttle(STATUS_SECONDS, self._show_running_status, self)
         self._gc = gui_thread_collector()
         self._binding = DocBinding()
         self.warmup: KernelWarmup | None = None
@@ -373,10 +373,12 @@ class TrainingController(QObject):
         if chunk.events:
             self._uncommitted = True
         self.chunk_received.emit(chunk)
-        now = time.perf_counter()
-        if self.state == "running" and now - self._status_at >= STATUS_SECONDS:
-            self._status_at = now
-            self.message = status_text("running", "", chunk)
+        if self.state == "running":
+            self._status.request()
+
+    def _show_running_status(self) -> None:
+        if self.state == "running" and self.last_chunk is not None:
+            self.message = status_text("running", "", self.last_chunk)
             self.state_changed.emit(self.state, self.message)
 
     def _on_worker_state(self, worker: TrainingWorker, state: str, message: str) -> None:

@@ -31,6 +31,7 @@ from ...engine.devices import cuda_status
 from ...model import SETTINGS, Document, EditError, node_type
 from ..binding import DocBinding
 from ..param_editors import make_editor
+from ..throttle import Throttle
 from .controller import TrainingController
 from .worker import Chunk
 
@@ -107,7 +108,7 @@ class TrainingPanel(QScrollArea):
         self.doc: Document = controller.doc
         self.tracker = ProgressTracker()
         self._latest: Chunk | None = None
-        self._shown_at = 0.0
+        self._progress_text = Throttle(TEXT_SECONDS, self._show_latest, self)
         self._editors: dict[str, Any] = {}
         self._node_editors: dict[tuple[str, str], Any] = {}
         self._binding = DocBinding()
@@ -463,11 +464,14 @@ class TrainingPanel(QScrollArea):
     def _on_chunk(self, chunk: Chunk) -> None:
         self.tracker.update(chunk, self.controller.state == "running")
         self._latest = chunk
-        now = time.perf_counter()
-        if self.controller.state == "running" and now - self._shown_at < TEXT_SECONDS:
-            return  # text at a few Hz: repainting labels per chunk costs the GUI thread
-        self._shown_at = now
-        self._show_progress(chunk)
+        if self.controller.state == "running":
+            self._progress_text.request()  # text at a few Hz: repainting labels per chunk costs the GUI thread
+        else:
+            self._show_progress(chunk)
+
+    def _show_latest(self) -> None:
+        if self._latest is not None and self.controller.state == "running":
+            self._show_progress(self._latest)
 
     def _show_progress(self, chunk: Chunk) -> None:
         total = max(1, chunk.epochs_planned * chunk.steps_per_epoch)
