@@ -9,6 +9,11 @@ step whose update makes a weight or a BatchNorm statistic non-finite is undone, 
 optimizer state and statistics are those after the last good step. The fast path checks the
 weights only at epoch ends and at the end of the call; when that finds an overflow, the call is
 replayed from its start checking every step (the steps are deterministic).
+
+`validate` and `end_epoch` have one call site each and are inlined into the loop: compiled on their
+own, validation would optimise and generate the forward pass and the loss linked below it once
+more (about a second of a first run's compile). Helpers with more call sites, or used by
+kernels/run.py too, stay separate: inlined, Numba types them again at every site.
 """
 
 from __future__ import annotations
@@ -170,7 +175,7 @@ def schedule_rate(pi, pf, step, epoch, plateau_scale):
     return lr0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def end_epoch(pi, pf, si, sf, row, val_loss, val_metric):
     """epochs.end_epoch."""
     row[E_LOSS] = sf[SF_LOSS_SUM] / sf[SF_SAMPLES]
@@ -241,7 +246,7 @@ def batch_loss(rows, ins, lossv, cap, Y, order, s0, b, buf, gbuf, keep_grad):
     return loss_and_grad(lossv[L_CODE], lossv[L_METRIC], lossv[L_LOGITS] == 1, v, yb, g, single)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def validate(rows, fpar, ins, imap, lossv, dims, Xv, Yv, vorder, theta, frozen, buf, gbuf, sbuf, t, seed):
     """Mean validation loss (with the penalty) and metric in inference mode, in VAL_BATCH batches."""
     cap, sbase = dims[0], dims[1]

@@ -81,7 +81,7 @@ class ProgressTracker:
             dt = now - self._last_t
             self.elapsed += dt
             steps = chunk.step - (self._last_step or 0)
-            if dt > 0 and steps >= 0:
+            if dt > 0 and steps > 0:  # a chunk with no steps (a boundary drawn late) says nothing of the speed
                 inst = steps / dt
                 self.rate = inst if self.rate == 0 else 0.8 * self.rate + 0.2 * inst
         self._last_t, self._last_step = now, chunk.step

@@ -140,8 +140,13 @@ class TrainingWorker(QObject):
             want_boundary = self.plane is not None and (
                 final or (now - last_boundary >= BOUNDARY_SECONDS and not self._inference_pending())
             )
-            if want_boundary and self._launch_compile is not None:
-                self._launch_compile.wait("steps")  # the final picture: its kernels are seconds away at most
+            launch = self._launch_compile
+            if want_boundary and launch is not None and launch.pending("steps"):
+                # the final picture's kernels are seconds away at most: what the call did goes out now,
+                # the boundary follows in a chunk of its own
+                self.chunk_ready.emit(self._chunk(trainer, events, want_hist, False, want_stats))
+                events = []
+                launch.wait("steps")
             chunk = self._chunk(trainer, events, want_hist, want_boundary, want_stats)
             if want_stats:
                 last_stats = now
