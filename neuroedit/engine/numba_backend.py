@@ -161,11 +161,15 @@ def side_signatures(dtype: str) -> dict[str, tuple]:
 
 def compile_side_callee(dtype: str, name: str) -> None:
     """One of `SIDE_CALLEES`, into the on-disk cache (in a process `ensure_kernels` starts)."""
+    _kernel(name).compile(side_signatures(dtype)[name])
+
+
+def _kernel(name: str) -> Any:
+    """The compiled function "module.function" of neuroedit/engine/kernels."""
     import importlib
 
     module, function = name.split(".")
-    kernel = getattr(importlib.import_module(f"{__package__}.kernels.{module}"), function)
-    kernel.compile(side_signatures(dtype)[name])
+    return getattr(importlib.import_module(f"{__package__}.kernels.{module}"), function)
 
 
 def _compile_on_the_side(dtype: str, name: str) -> subprocess.Popen | None:
@@ -178,14 +182,11 @@ def _loaded_from(side: dict[str, subprocess.Popen | None]) -> Iterator[None]:
     is compiling waits for that process and loads the callee from the disk cache, rather than
     compile it a second time (a race it would lose by seconds on 2 cores). The processes are
     stopped at the end: by then their work is done or no longer needed."""
-    import importlib
-
     kernels = []
     for name, process in side.items():
         if process is None:
             continue
-        module, function = name.split(".")
-        kernel = getattr(importlib.import_module(f"{__package__}.kernels.{module}"), function)
+        kernel = _kernel(name)
         kernel.compile = functools.partial(_compile_after, kernel.compile, process)  # this dispatcher only
         kernels.append(kernel)
     try:

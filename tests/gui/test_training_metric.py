@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from gui_docs import chain_doc
 
 from neuroedit.model import Document
 
@@ -14,17 +15,17 @@ WAIT_MS = 30_000
 
 def circle_mse_doc() -> Document:
     """The newcomer's 2-8-1 tanh network with an MSE loss on the 2-class circle set."""
-    d = Document()
-    d.add_node("Input", {"shape": [2]}, (0, 0), "x")
-    d.add_node("Dense", {"units": 8, "activation": "tanh"}, (220, 0), "hidden")
-    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, (440, 0), "out")
-    d.add_node("Loss", {"loss": "mse"}, (660, 0), "loss")
-    for a, b in (("x", "hidden"), ("hidden", "out"), ("out", "loss")):
-        d.connect(a, b)
-    d.set_dataset({"spec": "circle:n=40"})
-    d.settings.update(epochs=8, optimizer="adam", learning_rate=0.05, batch_mode="full")
-    d.history.set_clean()
-    return d
+    return chain_doc(
+        2,
+        {"units": 8, "activation": "tanh"},
+        {"units": 1, "activation": "sigmoid"},
+        "mse",
+        "circle:n=40",
+        epochs=8,
+        optimizer="adam",
+        learning_rate=0.05,
+        batch_mode="full",
+    )
 
 
 def test_mse_on_a_classification_set_plots_accuracy(qtbot, make_window):

@@ -137,11 +137,12 @@ class TrainingWorker(QObject):
             final = trainer.done or self.control.paused
             want_stats = final or now - last_stats >= STATS_SECONDS
             want_hist = final or now - last_hist >= HIST_SECONDS
-            want_boundary = self.plane is not None and (
-                final or (now - last_boundary >= BOUNDARY_SECONDS and not self._inference_pending())
-            )
             launch = self._launch_compile
-            if want_boundary and launch is not None and launch.pending("steps"):
+            inference_pending = launch is not None and launch.pending("steps")
+            want_boundary = self.plane is not None and (
+                final or (now - last_boundary >= BOUNDARY_SECONDS and not inference_pending)
+            )
+            if want_boundary and launch is not None and inference_pending:
                 # the final picture's kernels are seconds away at most: what the call did goes out now,
                 # the boundary follows in a chunk of its own
                 self.chunk_ready.emit(self._chunk(trainer, events, want_hist, False, want_stats))
@@ -156,9 +157,6 @@ class TrainingWorker(QObject):
                 last_boundary = now
             self.chunk_ready.emit(chunk)
         self.done.emit(trainer.finished)
-
-    def _inference_pending(self) -> bool:
-        return self._launch_compile is not None and self._launch_compile.pending("steps")
 
     def _chunk(self, trainer, events: list, with_hist: bool, with_boundary: bool, with_stats: bool = True) -> Chunk:
         c = Chunk(
